@@ -1,0 +1,123 @@
+import type { EntityManager } from "@mikro-orm/postgresql";
+import { BadInputError, ConflictError, NotFoundError, UnauthenticatedError } from "../common/errors";
+import { decodeId } from "../common/node";
+import * as v from "../common/validate";
+import { ApiToken } from "./api-token.entity";
+import { AccountType, type CreateApiTokenInput, type SignInInput, type SignUpInput } from "./auth.inputs";
+import { decoyHash, hashPassword, verifyPassword } from "./password";
+import { ApiScope, PlatformRole } from "./roles";
+import { API_TOKEN_PREFIX, hashApiSecret, newApiSecret, signSession, verifySession } from "./tokens";
+import { User } from "./user.entity";
+import { ANONYMOUS, type Viewer } from "./viewer";
+
+export interface AuthSettings {
+  jwtSecret: Uint8Array;
+  jwtTtlSeconds: number;
+}
+
+const MIN_PASSWORD = 10;
+
+async function session(settings: AuthSettings, user: User) {
+  const { token, expiresAt } = await signSession(
+    settings.jwtSecret,
+    { userId: user.id, role: user.role, tokenVersion: user.tokenVersion },
+    settings.jwtTtlSeconds,
+  );
+  return { token, expiresAt, user };
+}
+
+export async function signUp(em: EntityManager, settings: AuthSettings, input: SignUpInput) {
+  const email = v.email("input.email", input.email);
+  const name = v.text("input.name", input.name, { max: 200 });
+  if (typeof input.password !== "string" || input.password.length < MIN_PASSWORD || input.password.length > 200) {
+    throw new BadInputError("input.password", `must be between ${MIN_PASSWORD} and 200 characters`);
+  }
+  if (await em.count(User, { email })) {
+    throw new ConflictError("An account with this email already exists; sign in instead.");
+  }
+  const user = em.create(User, {
+    email,
+    name,
+    passwordHash: await hashPassword(input.password),
+    role: input.accountType === AccountType.CLIENT ? PlatformRole.CLIENT : PlatformRole.MEMBER,
+  });
+  await em.flush();
+  return session(settings, user);
+}
+
+/** One answer for an unknown email and a wrong password, in the same time. */
+export async function signIn(em: EntityManager, settings: AuthSettings, input: SignInInput) {
+  const email = typeof input.email === "string" ? input.email.trim().toLowerCase() : "";
+  const user = email ? await em.findOne(User, { email }, { populate: ["passwordHash"] }) : null;
+  const ok = await verifyPassword(String(input.password ?? ""), user?.passwordHash ?? (await decoyHash()));
+  if (!user || !ok) throw new UnauthenticatedError("Wrong email or password.");
+  return session(settings, user);
+}
+
+/**
+ * Reads `Authorization: Bearer …` (HTTP) or the `connection_init` token (WebSocket). Returns
+ * null for a token that is given but not valid, so the caller can refuse it.
+ */
+export async function resolveViewer(
+  em: EntityManager,
+  settings: AuthSettings,
+  bearer: string | null | undefined,
+): Promise<Viewer | null> {
+  if (!bearer) return ANONYMOUS;
+  const token = bearer.replace(/^Bearer\s+/i, "").trim();
+  if (!token) return ANONYMOUS;
+  if (token.startsWith(API_TOKEN_PREFIX)) {
+    const apiToken = await em.findOne(ApiToken, { secretHash: hashApiSecret(token), revokedAt: null });
+    if (!apiToken) return null;
+    const now = new Date();
+    if (!apiToken.lastUsedAt || now.getTime() - apiToken.lastUsedAt.getTime() > 60_000) {
+      await em.nativeUpdate(ApiToken, { id: apiToken.id }, { lastUsedAt: now });
+    }
+    return { kind: "API_TOKEN", tokenId: apiToken.id, scopes: apiToken.scopes };
+  }
+  const claims = await verifySession(settings.jwtSecret, token);
+  if (!claims) return null;
+  // The account may have been deleted, demoted or signed out everywhere since the token was made.
+  const user = await em.findOne(User, { id: claims.userId }, { fields: ["id", "role", "tokenVersion"] });
+  if (!user || user.tokenVersion !== claims.tokenVersion) return null;
+  return { kind: "USER", userId: user.id, role: user.role, expiresAt: claims.expiresAt };
+}
+
+export async function createApiToken(em: EntityManager, adminId: string, input: CreateApiTokenInput) {
+  const name = v.text("input.name", input.name, { max: 200 });
+  if (!Array.isArray(input.scopes) || input.scopes.length === 0) {
+    throw new BadInputError("input.scopes", "must name at least one scope");
+  }
+  const scopes = [...new Set(input.scopes)].filter((s) => Object.values(ApiScope).includes(s));
+  const secret = newApiSecret();
+  const apiToken = em.create(ApiToken, {
+    name,
+    scopes,
+    secretHash: hashApiSecret(secret),
+    prefix: secret.slice(0, 10),
+    createdBy: em.getReference(User, adminId),
+  });
+  await em.flush();
+  return { secret, apiToken };
+}
+
+export async function revokeApiToken(em: EntityManager, globalId: string) {
+  const id = decodeId("ApiToken", globalId, "id");
+  const apiToken = await em.findOne(ApiToken, { id });
+  if (!apiToken) throw new NotFoundError("ApiToken", globalId);
+  apiToken.revokedAt ??= new Date();
+  await em.flush();
+  return apiToken;
+}
+
+export async function setUserRole(em: EntityManager, globalId: string, role: PlatformRole) {
+  const id = decodeId("User", globalId, "userId");
+  const user = await em.findOne(User, { id });
+  if (!user) throw new NotFoundError("User", globalId);
+  if (user.role !== role) {
+    user.role = role;
+    user.tokenVersion += 1; // tokens carry the role: make the user sign in again
+  }
+  await em.flush();
+  return user;
+}

@@ -1,0 +1,60 @@
+import { createHash, randomBytes } from "node:crypto";
+import { jwtVerify, SignJWT, errors as joseErrors } from "jose";
+import { PlatformRole } from "./roles";
+
+const ISSUER = "scopgraph";
+const AUDIENCE = "scopgraph-api";
+
+export interface SessionClaims {
+  userId: string;
+  role: PlatformRole;
+  tokenVersion: number;
+  expiresAt: number;
+}
+
+export async function signSession(
+  secret: Uint8Array,
+  claims: Omit<SessionClaims, "expiresAt">,
+  ttlSeconds: number,
+): Promise<{ token: string; expiresAt: Date }> {
+  const expiresAt = Math.floor(Date.now() / 1000) + ttlSeconds;
+  const token = await new SignJWT({ role: claims.role, tv: claims.tokenVersion })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(claims.userId)
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(expiresAt)
+    .sign(secret);
+  return { token, expiresAt: new Date(expiresAt * 1000) };
+}
+
+/** Returns null for any token that is not ours, expired or malformed; never throws on input. */
+export async function verifySession(secret: Uint8Array, token: string): Promise<SessionClaims | null> {
+  try {
+    const { payload } = await jwtVerify(token, secret, { issuer: ISSUER, audience: AUDIENCE, algorithms: ["HS256"] });
+    const role = payload.role;
+    if (
+      typeof payload.sub !== "string" ||
+      typeof payload.exp !== "number" ||
+      typeof payload.tv !== "number" ||
+      !Object.values(PlatformRole).includes(role as PlatformRole)
+    ) {
+      return null;
+    }
+    return { userId: payload.sub, role: role as PlatformRole, tokenVersion: payload.tv, expiresAt: payload.exp };
+  } catch (error) {
+    if (error instanceof joseErrors.JOSEError || error instanceof TypeError) return null;
+    throw error;
+  }
+}
+
+export const API_TOKEN_PREFIX = "sgp_";
+
+export function newApiSecret(): string {
+  return API_TOKEN_PREFIX + randomBytes(32).toString("base64url");
+}
+
+export function hashApiSecret(secret: string): string {
+  return createHash("sha256").update(secret).digest("hex");
+}

@@ -1,0 +1,20 @@
+import { randomUUID } from "node:crypto";
+import { PrimaryKey, Property, type Opt } from "@mikro-orm/core";
+import { GraphQLDateTimeISO } from "graphql-scalars";
+import { Field, ObjectType } from "type-graphql";
+import { Node } from "./node";
+
+/** Columns every table has: a uuid key and creation/update times. */
+@ObjectType("BaseEntity", { description: "Columns shared by every record; never emitted on its own." })
+export abstract class BaseEntity extends Node {
+  @PrimaryKey({ type: "uuid" })
+  override id: string = randomUUID();
+
+  @Field(() => GraphQLDateTimeISO, { description: "When this record was created." })
+  @Property({ type: "datetime", defaultRaw: "now()" })
+  createdAt: Opt<Date> = new Date();
+
+  @Field(() => GraphQLDateTimeISO, { description: "When this record last changed." })
+  @Property({ type: "datetime", defaultRaw: "now()", onUpdate: () => new Date() })
+  updatedAt: Opt<Date> = new Date();
+}

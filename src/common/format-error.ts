@@ -1,0 +1,52 @@
+import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import type { Logger } from "pino";
+import { UniqueConstraintViolationException, DriverException } from "@mikro-orm/core";
+import { AppError } from "./errors";
+
+/** Codes GraphQL and Apollo themselves give to malformed operations: safe to show as is. */
+const PROTOCOL_CODES = new Set([
+  "GRAPHQL_PARSE_FAILED",
+  "GRAPHQL_VALIDATION_FAILED",
+  "BAD_USER_INPUT",
+  "PERSISTED_QUERY_NOT_FOUND",
+  "PERSISTED_QUERY_NOT_SUPPORTED",
+  "OPERATION_RESOLUTION_FAILURE",
+  "BAD_REQUEST",
+]);
+
+const CONNECTION_FAILURES = /ECONNREFUSED|ECONNRESET|terminating connection|Connection terminated|timeout exceeded when trying to connect|the database system is (starting up|shutting down)|57P01|57P03/;
+
+/**
+ * What a client sees of an error: our typed errors and GraphQL's own as they are, a retryable
+ * SERVICE_UNAVAILABLE when the database is out of reach, and for anything else a bare
+ * INTERNAL_SERVER_ERROR (the log keeps the detail, with the request id).
+ */
+export function formatError(
+  formatted: GraphQLFormattedError,
+  error: unknown,
+  log: Logger,
+  requestId?: string,
+): GraphQLFormattedError {
+  const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
+  if (original instanceof AppError) {
+    return { message: original.message, path: formatted.path, locations: formatted.locations, extensions: { ...original.extensions } };
+  }
+  const code = formatted.extensions?.code;
+  if (original === error && typeof code === "string" && PROTOCOL_CODES.has(code)) {
+    return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
+  }
+  if (original instanceof UniqueConstraintViolationException) {
+    return { message: "This record already exists.", path: formatted.path, extensions: { code: "CONFLICT" } };
+  }
+  const message = original instanceof Error ? original.message : String(original);
+  if (CONNECTION_FAILURES.test(message) || (original instanceof DriverException && /^(08|57P)/.test(String(original.code)))) {
+    log.warn({ err: original, requestId }, "database unavailable");
+    return {
+      message: "The service is briefly unavailable; retry in a moment.",
+      path: formatted.path,
+      extensions: { code: "SERVICE_UNAVAILABLE", retryable: true, requestId },
+    };
+  }
+  log.error({ err: original, requestId, path: formatted.path }, "unexpected error");
+  return { message: "Internal server error", path: formatted.path, extensions: { code: "INTERNAL_SERVER_ERROR", requestId } };
+}

@@ -1,0 +1,43 @@
+import { costLimitRule } from "@escape.tech/graphql-armor-cost-limit";
+import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
+import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
+import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
+import type { ParseOptions, ValidationRule } from "graphql";
+import { MAX_PAGE_SIZE } from "./pagination";
+
+/**
+ * The limits of every operation, the same over HTTP and WebSocket (documented in the README's
+ * Security section; keep both in step).
+ */
+export const LIMITS = {
+  depth: 12,
+  aliases: 15,
+  directives: 10,
+  tokens: 3000,
+  cost: 20_000,
+  pageSize: MAX_PAGE_SIZE,
+  bodyBytes: 256 * 1024,
+  frameBytes: 256 * 1024,
+  subscriptionsPerSocket: 50,
+  connectionInitTimeoutMs: 5_000,
+} as const;
+
+export const PARSE_OPTIONS: ParseOptions = { maxTokens: LIMITS.tokens };
+
+/** Validation rules added to GraphQL's own; errors carry code GRAPHQL_VALIDATION_FAILED. */
+export function limitRules(): ValidationRule[] {
+  const common = { exposeLimits: true };
+  return [
+    maxDepthRule({ n: LIMITS.depth, ignoreIntrospection: true, flattenFragments: true, ...common }),
+    maxAliasesRule({ n: LIMITS.aliases, ...common }),
+    maxDirectivesRule({ n: LIMITS.directives, ...common }),
+    costLimitRule({
+      maxCost: LIMITS.cost,
+      objectCost: 2,
+      scalarCost: 1,
+      depthCostFactor: 1.5,
+      ignoreIntrospection: true,
+      ...common,
+    }),
+  ] as ValidationRule[];
+}

@@ -1,0 +1,113 @@
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+
+/** Everything the process reads from its environment, validated once at start. */
+export interface Config {
+  env: "production" | "development" | "test";
+  host: string;
+  port: number;
+  /** Unset: the server starts an embedded PostgreSQL under `dataDir`. */
+  databaseUrl: string | null;
+  dataDir: string;
+  embeddedPgPort: number;
+  jwtSecret: Uint8Array;
+  jwtTtlSeconds: number;
+  logLevel: string;
+  corsOrigins: string[];
+  /** Load the demo directory into an empty embedded database. */
+  seedDemo: boolean;
+  introspection: boolean;
+  commissionRate: number;
+  revenueTarget: { amount: number; months: number };
+}
+
+export class ConfigError extends Error {
+  constructor(variable: string, problem: string) {
+    super(`Invalid environment variable ${variable}: ${problem}`);
+    this.name = "ConfigError";
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(name, `expected an integer between ${min} and ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function num(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isFinite(value) || value < min || value > max) {
+    throw new ConfigError(name, `expected a number between ${min} and ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return fallback;
+  if (["1", "true", "yes"].includes(raw.toLowerCase())) return true;
+  if (["0", "false", "no"].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(name, `expected true or false, got "${raw}"`);
+}
+
+/**
+ * In embedded mode the signing secret is generated once into the data folder, so tokens survive
+ * a restart without the user configuring anything; in production it must be given.
+ */
+function jwtSecret(env: Env, mode: Config["env"], dataDir: string): Uint8Array {
+  const given = env.JWT_SECRET;
+  if (given) {
+    if (given.length < 32) throw new ConfigError("JWT_SECRET", "must be at least 32 characters");
+    return new TextEncoder().encode(given);
+  }
+  if (mode === "production") throw new ConfigError("JWT_SECRET", "is required in production");
+  const file = path.join(dataDir, "jwt-secret");
+  if (!existsSync(file)) {
+    mkdirSync(dataDir, { recursive: true });
+    writeFileSync(file, randomBytes(48).toString("base64url"), { mode: 0o600 });
+  }
+  return new TextEncoder().encode(readFileSync(file, "utf8").trim());
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const mode = (env.NODE_ENV ?? "development") as Config["env"];
+  if (!["production", "development", "test"].includes(mode)) {
+    throw new ConfigError("NODE_ENV", `expected production, development or test, got "${mode}"`);
+  }
+  const databaseUrl = env.DATABASE_URL?.trim() || null;
+  if (databaseUrl && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
+    throw new ConfigError("DATABASE_URL", "expected a postgres:// URL");
+  }
+  const dataDir = path.resolve(env.DATA_DIR ?? "data");
+  return {
+    env: mode,
+    host: env.HOST ?? "0.0.0.0",
+    port: int(env, "PORT", 4000, 0, 65535),
+    databaseUrl,
+    dataDir,
+    embeddedPgPort: int(env, "EMBEDDED_PG_PORT", 54329, 1024, 65535),
+    jwtSecret: jwtSecret(env, mode, dataDir),
+    jwtTtlSeconds: int(env, "JWT_TTL_SECONDS", 12 * 3600, 60, 30 * 24 * 3600),
+    logLevel: env.LOG_LEVEL ?? (mode === "test" ? "silent" : "info"),
+    corsOrigins: (env.CORS_ORIGINS ?? "http://localhost:3000,http://localhost:5173")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+    seedDemo: bool(env, "SEED_DEMO", databaseUrl === null),
+    introspection: bool(env, "INTROSPECTION", true),
+    commissionRate: num(env, "COMMISSION_RATE", 0.03, 0, 0.5),
+    revenueTarget: {
+      amount: num(env, "REVENUE_TARGET_EUR", 700_000, 0, 1e12),
+      months: int(env, "REVENUE_TARGET_MONTHS", 24, 1, 240),
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
+import type { Logger } from "pino";
+import type { AuthSettings } from "./auth/auth.service";
+import type { SignInLimits } from "./auth/rate-limit";
+import type { Viewer } from "./auth/viewer";
+import type { Config } from "./config";
+import { createCooperativeLoaders, type CooperativeLoaders } from "./cooperatives/cooperative.loaders";
+
+/** Long-lived parts of the process, shared by every operation. */
+export interface AppServices {
+  orm: MikroORM;
+  config: Config;
+  log: Logger;
+  auth: AuthSettings;
+  limits: SignInLimits;
+}
+
+/**
+ * Per-operation context: a fresh entity manager (its identity map lives as long as the
+ * operation), the viewer and the DataLoaders. A type, not an interface: graphql-ws needs an
+ * index signature.
+ */
+export type Context = {
+  em: EntityManager;
+  viewer: Viewer;
+  loaders: Loaders;
+  requestId: string;
+  clientAddress: string;
+  log: Logger;
+  auth: AuthSettings;
+  limits: SignInLimits;
+  app: AppServices;
+};
+
+export type Loaders = CooperativeLoaders;
+
+export function createContext(
+  app: AppServices,
+  viewer: Viewer,
+  meta: { requestId: string; clientAddress: string },
+): Context {
+  const em = app.orm.em.fork();
+  return {
+    em,
+    viewer,
+    loaders: { ...createCooperativeLoaders(em) },
+    requestId: meta.requestId,
+    clientAddress: meta.clientAddress,
+    log: app.log.child({ requestId: meta.requestId }),
+    auth: app.auth,
+    limits: app.limits,
+    app,
+  };
+}

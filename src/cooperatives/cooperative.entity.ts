@@ -1,0 +1,172 @@
+import { Collection, Entity, Enum, Index, ManyToOne, OneToMany, Property, Unique, type Opt } from "@mikro-orm/core";
+import { Field, Float, Int, ObjectType } from "type-graphql";
+import { User } from "../auth/user.entity";
+import { BaseEntity } from "../common/base.entity";
+import { Node } from "../common/node";
+import { LegalForm, MemberRole } from "./cooperative.enums";
+
+@ObjectType({ implements: Node, description: "A member cooperative (Scop, SCIC, CAE) of the federation." })
+@Entity({ tableName: "cooperatives" })
+@Index({ properties: ["latitude", "longitude"] })
+@Index({ properties: ["name", "id"] })
+export class Cooperative extends BaseEntity {
+  @Field({ description: "Trade name." })
+  @Property({ type: "string", length: 200 })
+  name!: string;
+
+  @Field(() => LegalForm, { description: "Legal form." })
+  @Enum({ items: () => LegalForm, nativeEnumName: "legal_form" })
+  legalForm!: LegalForm;
+
+  @Field({ description: "SIRET of the head office (14 digits, Luhn-checked)." })
+  @Property({ type: "string", length: 14 })
+  @Unique()
+  siret!: string;
+
+  @Field(() => String, { nullable: true, description: "NAF/APE activity code, e.g. `73.11Z`." })
+  @Property({ type: "string", length: 6, nullable: true })
+  nafCode: string | null = null;
+
+  @Field(() => String, { nullable: true, description: "What the cooperative does, in its own words." })
+  @Property({ type: "text", nullable: true })
+  description: string | null = null;
+
+  @Field(() => String, { nullable: true, description: "Web site." })
+  @Property({ type: "string", length: 500, nullable: true })
+  website: string | null = null;
+
+  @Field(() => String, { nullable: true, description: "Street address." })
+  @Property({ type: "string", length: 300, nullable: true })
+  address: string | null = null;
+
+  @Field(() => String, { nullable: true, description: "Postal code." })
+  @Property({ type: "string", length: 5, nullable: true })
+  postcode: string | null = null;
+
+  @Field(() => String, { nullable: true, description: "Commune name." })
+  @Property({ type: "string", length: 200, nullable: true })
+  city: string | null = null;
+
+  @Field(() => String, { nullable: true, description: "INSEE code of the commune." })
+  @Property({ type: "string", length: 5, nullable: true })
+  communeCode: string | null = null;
+
+  @Field(() => String, { nullable: true, description: "Department code (INSEE), e.g. `76`, `2A`, `974`." })
+  @Property({ type: "string", length: 3, nullable: true })
+  @Index()
+  departmentCode: string | null = null;
+
+  @Field(() => String, { nullable: true, description: "Region code (INSEE), e.g. `28` for Normandie." })
+  @Property({ type: "string", length: 2, nullable: true })
+  @Index()
+  regionCode: string | null = null;
+
+  @Field(() => Float, { nullable: true, description: "Latitude (WGS 84) of the premises." })
+  @Property({ type: "double", nullable: true })
+  latitude: number | null = null;
+
+  @Field(() => Float, { nullable: true, description: "Longitude (WGS 84) of the premises." })
+  @Property({ type: "double", nullable: true })
+  longitude: number | null = null;
+
+  @Field(() => Int, { nullable: true, description: "Number of workers." })
+  @Property({ type: "integer", nullable: true })
+  headcount: number | null = null;
+
+  @Field(() => Int, { nullable: true, description: "Annual revenue in euros." })
+  @Property({ type: "integer", nullable: true })
+  annualRevenue: number | null = null;
+
+  /**
+   * Every significant CPV prefix of the cooperative's skills ("79341000" gives 79, 793, 7934,
+   * 79341), kept in step with the skills: a GIN index answers "who does 7934*" without a join.
+   */
+  @Property({ type: "text[]", default: "{}" })
+  @Index({ type: "gin" })
+  cpvPrefixes: Opt<string[]> = [];
+
+  /** Full-text search over name and description, maintained by PostgreSQL. */
+  @Property({
+    columnType: "tsvector",
+    generated: "(to_tsvector('french', coalesce(name, '') || ' ' || coalesce(description, ''))) stored",
+    persist: false,
+    hidden: true,
+    lazy: true,
+    nullable: true,
+  })
+  @Index({ type: "gin" })
+  search?: string;
+
+  @OneToMany(() => CooperativeSkill, (s) => s.cooperative)
+  skills = new Collection<CooperativeSkill>(this);
+
+  @OneToMany(() => CooperativeReference, (r) => r.cooperative)
+  references = new Collection<CooperativeReference>(this);
+
+  @OneToMany(() => Membership, (m) => m.cooperative)
+  memberships = new Collection<Membership>(this);
+}
+
+@ObjectType({ implements: Node, description: "A competence of a cooperative: a CPV code and a level." })
+@Entity({ tableName: "cooperative_skills" })
+@Unique({ properties: ["cooperative", "cpv"] })
+export class CooperativeSkill extends BaseEntity {
+  @ManyToOne(() => Cooperative, { deleteRule: "cascade" })
+  cooperative!: Cooperative;
+
+  @Field({ name: "code", description: "CPV code (8 digits, no check digit)." })
+  @Property({ type: "string", length: 8 })
+  cpv!: string;
+
+  @Field(() => Int, { description: "Level of mastery, 1 (occasional) to 5 (core trade)." })
+  @Property({ type: "smallint" })
+  level!: number;
+}
+
+@ObjectType({ implements: Node, description: "A past contract a cooperative cites as reference." })
+@Entity({ tableName: "cooperative_references" })
+export class CooperativeReference extends BaseEntity {
+  @ManyToOne(() => Cooperative, { deleteRule: "cascade" })
+  @Index()
+  cooperative!: Cooperative;
+
+  @Field({ description: "What was done." })
+  @Property({ type: "string", length: 300 })
+  title!: string;
+
+  @Field({ description: "For whom." })
+  @Property({ type: "string", length: 200 })
+  client!: string;
+
+  @Field({ name: "code", description: "CPV code of the work (8 digits)." })
+  @Property({ type: "string", length: 8 })
+  cpv!: string;
+
+  @Field(() => Int, { description: "Year of delivery." })
+  @Property({ type: "smallint" })
+  year!: number;
+
+  @Field(() => Int, { nullable: true, description: "Amount in euros, excluding tax." })
+  @Property({ type: "integer", nullable: true })
+  amount: number | null = null;
+
+  @Field(() => String, { nullable: true, description: "Details." })
+  @Property({ type: "text", nullable: true })
+  description: string | null = null;
+}
+
+@ObjectType({ implements: Node, description: "A person's membership of a cooperative." })
+@Entity({ tableName: "memberships" })
+@Unique({ properties: ["cooperative", "user"] })
+export class Membership extends BaseEntity {
+  @ManyToOne(() => Cooperative, { deleteRule: "cascade" })
+  cooperative!: Cooperative;
+
+  @ManyToOne(() => User, { deleteRule: "cascade" })
+  @Index()
+  user!: User;
+
+  @Field(() => MemberRole, { description: "Role in the cooperative." })
+  @Enum({ items: () => MemberRole, nativeEnumName: "member_role" })
+  role: Opt<MemberRole> = MemberRole.MEMBER;
+}

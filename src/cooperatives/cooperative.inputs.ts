@@ -1,0 +1,168 @@
+import { ArgsType, Field, Float, ID, InputType, Int } from "type-graphql";
+import { PageArgs } from "../common/pagination";
+import { CooperativeOrder, LegalForm, MemberRole } from "./cooperative.enums";
+
+@InputType({ description: "Where a cooperative is. Give a commune (INSEE code), or a postcode and city; coordinates default to the commune's." })
+export class LocationInput {
+  @Field(() => String, { nullable: true, description: "Street address." })
+  address?: string | null;
+
+  @Field(() => String, { nullable: true, description: "INSEE code of the commune, e.g. `76540` for Rouen." })
+  communeCode?: string | null;
+
+  @Field(() => String, { nullable: true, description: "Postal code." })
+  postcode?: string | null;
+
+  @Field(() => String, { nullable: true, description: "Commune name, used with the postcode when no INSEE code is given." })
+  city?: string | null;
+
+  @Field(() => Float, { nullable: true, description: "Latitude (WGS 84), -90 to 90." })
+  latitude?: number | null;
+
+  @Field(() => Float, { nullable: true, description: "Longitude (WGS 84), -180 to 180." })
+  longitude?: number | null;
+}
+
+@InputType({ description: "A new cooperative." })
+export class CreateCooperativeInput {
+  @Field({ description: "Trade name." })
+  name!: string;
+
+  @Field(() => LegalForm, { description: "Legal form." })
+  legalForm!: LegalForm;
+
+  @Field({ description: "SIRET (14 digits; spaces allowed)." })
+  siret!: string;
+
+  @Field(() => String, { nullable: true, description: "NAF/APE code, e.g. `73.11Z`." })
+  nafCode?: string | null;
+
+  @Field(() => String, { nullable: true, description: "Description (up to 5,000 characters)." })
+  description?: string | null;
+
+  @Field(() => String, { nullable: true, description: "Web site (http or https)." })
+  website?: string | null;
+
+  @Field(() => LocationInput, { nullable: true, description: "Premises." })
+  location?: LocationInput | null;
+
+  @Field(() => Int, { nullable: true, description: "Number of workers (0-100,000)." })
+  headcount?: number | null;
+
+  @Field(() => Int, { nullable: true, description: "Annual revenue in euros." })
+  annualRevenue?: number | null;
+}
+
+@InputType({ description: "Changes to a cooperative; absent fields stay as they are, null clears an optional one." })
+export class UpdateCooperativeInput {
+  @Field(() => String, { nullable: true, description: "Trade name." })
+  name?: string | null;
+
+  @Field(() => LegalForm, { nullable: true, description: "Legal form." })
+  legalForm?: LegalForm | null;
+
+  @Field(() => String, { nullable: true, description: "SIRET." })
+  siret?: string | null;
+
+  @Field(() => String, { nullable: true, description: "NAF/APE code." })
+  nafCode?: string | null;
+
+  @Field(() => String, { nullable: true, description: "Description." })
+  description?: string | null;
+
+  @Field(() => String, { nullable: true, description: "Web site." })
+  website?: string | null;
+
+  @Field(() => LocationInput, { nullable: true, description: "Premises; replaces the whole location." })
+  location?: LocationInput | null;
+
+  @Field(() => Int, { nullable: true, description: "Number of workers." })
+  headcount?: number | null;
+
+  @Field(() => Int, { nullable: true, description: "Annual revenue in euros." })
+  annualRevenue?: number | null;
+}
+
+@InputType({ description: "A skill to add or re-level." })
+export class SkillInput {
+  @Field({ description: "CPV code, with or without its check digit (`79341000` or `79341000-6`)." })
+  code!: string;
+
+  @Field(() => Int, { description: "Level 1 (occasional) to 5 (core trade)." })
+  level!: number;
+}
+
+@InputType({ description: "A past contract cited as reference." })
+export class ReferenceInput {
+  @Field({ description: "What was done." })
+  title!: string;
+
+  @Field({ description: "For whom." })
+  client!: string;
+
+  @Field({ description: "CPV code of the work." })
+  code!: string;
+
+  @Field(() => Int, { description: "Year of delivery (1950 to next year)." })
+  year!: number;
+
+  @Field(() => Int, { nullable: true, description: "Amount in euros, excluding tax." })
+  amount?: number | null;
+
+  @Field(() => String, { nullable: true, description: "Details." })
+  description?: string | null;
+}
+
+@InputType({ description: "A circle around a point or a commune." })
+export class NearInput {
+  @Field(() => Float, { nullable: true, description: "Latitude of the centre." })
+  latitude?: number | null;
+
+  @Field(() => Float, { nullable: true, description: "Longitude of the centre." })
+  longitude?: number | null;
+
+  @Field(() => String, { nullable: true, description: "Or a commune: INSEE code or name." })
+  commune?: string | null;
+
+  @Field(() => Float, { description: "Radius in kilometres (0-2,000)." })
+  radiusKm!: number;
+}
+
+@InputType({ description: "Filters of the cooperative directory; all given filters must hold." })
+export class CooperativeFilter {
+  @Field(() => String, { nullable: true, description: "Words to find in the name or description (French stemming, prefix match)." })
+  search?: string | null;
+
+  @Field(() => String, { nullable: true, description: "A CPV code or prefix (`7934`, `79341000`): cooperatives with a skill under it." })
+  cpv?: string | null;
+
+  @Field(() => String, { nullable: true, description: "Department code." })
+  department?: string | null;
+
+  @Field(() => String, { nullable: true, description: "Region code." })
+  region?: string | null;
+
+  @Field(() => NearInput, { nullable: true, description: "Within a distance of a point or a commune." })
+  near?: NearInput | null;
+}
+
+@ArgsType()
+export class CooperativesArgs extends PageArgs {
+  @Field(() => CooperativeFilter, { nullable: true, description: "Filters." })
+  filter?: CooperativeFilter | null;
+
+  @Field(() => CooperativeOrder, { nullable: true, description: "Sort order (default NAME)." })
+  orderBy?: CooperativeOrder | null;
+}
+
+@InputType({ description: "Adding a person to a cooperative." })
+export class AddMemberInput {
+  @Field(() => ID, { description: "The cooperative." })
+  cooperativeId!: string;
+
+  @Field({ description: "Email of the person's account." })
+  email!: string;
+
+  @Field(() => MemberRole, { defaultValue: MemberRole.MEMBER, description: "Their role." })
+  role!: MemberRole;
+}

@@ -1,0 +1,143 @@
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from "type-graphql";
+import type { GraphQLResolveInfo } from "graphql";
+import type { Context } from "../context";
+import { Connection } from "../common/pagination";
+import { requestsField } from "../common/selection";
+import { cpvLabel } from "../common/reference/reference";
+import { User } from "../auth/user.entity";
+import { Cooperative, CooperativeReference, CooperativeSkill, Membership } from "./cooperative.entity";
+import {
+  AddMemberInput,
+  CooperativesArgs,
+  CreateCooperativeInput,
+  ReferenceInput,
+  SkillInput,
+  UpdateCooperativeInput,
+} from "./cooperative.inputs";
+import { canOnCooperative } from "./cooperative.policy";
+import * as service from "./cooperative.service";
+
+export const CooperativeConnection = Connection(Cooperative, "Cooperative", "cooperative");
+
+@Resolver(() => Cooperative)
+export class CooperativeResolver {
+  @Authorized()
+  @Query(() => Cooperative, { description: "One cooperative by id; NOT_FOUND when there is none." })
+  cooperative(@Arg("id", () => ID, { description: "Global id." }) id: string, @Ctx() ctx: Context): Promise<Cooperative> {
+    return service.loadCooperative(ctx, id);
+  }
+
+  @Authorized()
+  @Query(() => CooperativeConnection, { description: "The cooperative directory, filtered and paged." })
+  cooperatives(@Args(() => CooperativesArgs) args: CooperativesArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
+    return service.listCooperatives(ctx, args, requestsField(info, "totalCount"));
+  }
+
+  @FieldResolver(() => [CooperativeSkill], { description: "Competences, strongest first." })
+  skills(@Root() cooperative: Cooperative, @Ctx() { loaders }: Context): Promise<CooperativeSkill[]> {
+    return loaders.skillsByCooperative.load(cooperative.id);
+  }
+
+  @FieldResolver(() => [CooperativeReference], { description: "Past contracts cited as references, newest first." })
+  references(@Root() cooperative: Cooperative, @Ctx() { loaders }: Context): Promise<CooperativeReference[]> {
+    return loaders.referencesByCooperative.load(cooperative.id);
+  }
+
+  @FieldResolver(() => [Membership], {
+    nullable: true,
+    description: "The people of the cooperative: visible to its members, officers and admins; null for others.",
+  })
+  async members(@Root() cooperative: Cooperative, @Ctx() ctx: Context): Promise<Membership[] | null> {
+    if (!canOnCooperative(ctx.viewer, "seeMembers", await service.roleIn(ctx, cooperative.id))) return null;
+    return ctx.loaders.membersByCooperative.load(cooperative.id);
+  }
+
+  @FieldResolver(() => Boolean, { description: "Whether the viewer may edit this cooperative." })
+  async viewerCanEdit(@Root() cooperative: Cooperative, @Ctx() ctx: Context): Promise<boolean> {
+    return canOnCooperative(ctx.viewer, "edit", await service.roleIn(ctx, cooperative.id));
+  }
+
+  @Authorized()
+  @Mutation(() => Cooperative, { description: "Registers a cooperative; a member who registers it becomes its owner." })
+  createCooperative(@Arg("input", () => CreateCooperativeInput, { description: "The cooperative to register." }) input: CreateCooperativeInput, @Ctx() ctx: Context) {
+    return service.createCooperative(ctx, input);
+  }
+
+  @Authorized()
+  @Mutation(() => Cooperative, { description: "Changes a cooperative: its owners, officers and admins." })
+  updateCooperative(
+    @Arg("id", () => ID, { description: "Global id." }) id: string,
+    @Arg("input", () => UpdateCooperativeInput, { description: "The changes." }) input: UpdateCooperativeInput,
+    @Ctx() ctx: Context,
+  ) {
+    return service.updateCooperative(ctx, id, input);
+  }
+
+  @Authorized()
+  @Mutation(() => Cooperative, { description: "Adds a skill, or changes its level." })
+  setCooperativeSkill(
+    @Arg("cooperativeId", () => ID, { description: "The cooperative." }) cooperativeId: string,
+    @Arg("skill", () => SkillInput, { description: "Code and level." }) skill: SkillInput,
+    @Ctx() ctx: Context,
+  ) {
+    return service.setSkill(ctx, cooperativeId, skill);
+  }
+
+  @Authorized()
+  @Mutation(() => Cooperative, { description: "Removes a skill." })
+  removeCooperativeSkill(
+    @Arg("cooperativeId", () => ID, { description: "The cooperative." }) cooperativeId: string,
+    @Arg("code", () => String, { description: "CPV code of the skill." }) code: string,
+    @Ctx() ctx: Context,
+  ) {
+    return service.removeSkill(ctx, cooperativeId, code);
+  }
+
+  @Authorized()
+  @Mutation(() => CooperativeReference, { description: "Adds a reference (past contract)." })
+  addCooperativeReference(
+    @Arg("cooperativeId", () => ID, { description: "The cooperative." }) cooperativeId: string,
+    @Arg("reference", () => ReferenceInput, { description: "The reference." }) reference: ReferenceInput,
+    @Ctx() ctx: Context,
+  ) {
+    return service.addReference(ctx, cooperativeId, reference);
+  }
+
+  @Authorized()
+  @Mutation(() => Cooperative, { description: "Removes a reference; returns its cooperative." })
+  removeCooperativeReference(@Arg("id", () => ID, { description: "Global id." }) id: string, @Ctx() ctx: Context) {
+    return service.removeReference(ctx, id);
+  }
+
+  @Authorized()
+  @Mutation(() => Membership, { description: "Adds a person (by the email of their account) to a cooperative, or changes their role." })
+  addCooperativeMember(@Arg("input", () => AddMemberInput, { description: "Cooperative, person and role." }) input: AddMemberInput, @Ctx() ctx: Context) {
+    return service.addMember(ctx, input);
+  }
+
+  @Authorized()
+  @Mutation(() => Cooperative, { description: "Removes a person from a cooperative (or lets them leave); the last owner stays." })
+  removeCooperativeMember(
+    @Arg("cooperativeId", () => ID, { description: "The cooperative." }) cooperativeId: string,
+    @Arg("userId", () => ID, { description: "The person." }) userId: string,
+    @Ctx() ctx: Context,
+  ) {
+    return service.removeMember(ctx, cooperativeId, userId);
+  }
+}
+
+@Resolver(() => CooperativeSkill)
+export class CooperativeSkillResolver {
+  @FieldResolver(() => String, { nullable: true, description: "French label of the CPV code." })
+  label(@Root() skill: CooperativeSkill): string | null {
+    return cpvLabel(skill.cpv) ?? null;
+  }
+}
+
+@Resolver(() => Membership)
+export class MembershipResolver {
+  @FieldResolver(() => User, { description: "The person." })
+  user(@Root() membership: Membership): User {
+    return membership.user;
+  }
+}

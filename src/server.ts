@@ -1,0 +1,220 @@
+import { randomUUID } from "node:crypto";
+import { createServer as createHttpServer, type IncomingMessage } from "node:http";
+import type { AddressInfo } from "node:net";
+import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
+import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
+import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
+import { expressMiddleware } from "@as-integrations/express5";
+import cors from "cors";
+import express from "express";
+import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type ExecutionArgs } from "graphql";
+import type { CloseCode } from "graphql-ws";
+import { useServer } from "graphql-ws/use/ws";
+import { WebSocketServer } from "ws";
+import { resolveViewer } from "./auth/auth.service";
+import type { Viewer } from "./auth/viewer";
+import { formatError } from "./common/format-error";
+import { LIMITS, limitRules, PARSE_OPTIONS } from "./common/limits";
+import { AppError, UnauthenticatedError } from "./common/errors";
+import { createContext, type AppServices, type Context } from "./context";
+import { databaseReady } from "./db/database";
+import { buildSchema } from "./schema";
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+function clientAddress(request: IncomingMessage): string {
+  return request.socket.remoteAddress ?? "unknown";
+}
+
+/** Once the token of a socket expires, its operations are refused (the socket is closed). */
+function viewerStillValid(viewer: Viewer): boolean {
+  return viewer.kind !== "USER" || viewer.expiresAt * 1000 > Date.now();
+}
+
+/** Logs one line per request with its duration and viewer, never variables or content. */
+function requestLogPlugin(): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart({ contextValue, request }) {
+      const started = performance.now();
+      return {
+        async willSendResponse({ errors }) {
+          const viewer = contextValue.viewer;
+          contextValue.log.info(
+            {
+              operation: request.operationName ?? null,
+              ms: Math.round((performance.now() - started) * 10) / 10,
+              viewer: viewer.kind === "USER" ? viewer.userId : viewer.kind === "API_TOKEN" ? `token:${viewer.tokenId}` : null,
+              errors: errors?.length ?? 0,
+            },
+            "graphql request",
+          );
+        },
+      };
+    },
+  };
+}
+
+/**
+ * HTTP (Apollo on Express) and WebSocket (graphql-ws) on one port and one path, `/graphql`,
+ * with the same schema, limits, authentication and error policy.
+ */
+export async function createServer(app: AppServices, listen: { port: number; host?: string }): Promise<RunningServer> {
+  const schema = await buildSchema();
+  const { config, log } = app;
+  const production = config.env === "production";
+  const rules = [...specifiedRules, ...limitRules()];
+  const expressApp = express();
+  expressApp.disable("x-powered-by");
+  const httpServer = createHttpServer(expressApp);
+  let migrated = true;
+
+  expressApp.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  expressApp.get("/readyz", async (_req, res) => {
+    const ready = migrated && (await databaseReady(app.orm));
+    res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "unavailable" });
+  });
+
+  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: LIMITS.frameBytes });
+  const wsCleanup = useServer<Record<string, unknown>, { viewer: Viewer; subscriptions: number }>(
+    {
+      schema,
+      connectionInitWaitTimeout: LIMITS.connectionInitTimeoutMs,
+      onConnect: async (ctx) => {
+        const payload = ctx.connectionParams ?? {};
+        const raw = payload.authorization ?? payload.Authorization ?? payload.token;
+        const em = app.orm.em.fork();
+        const viewer = await resolveViewer(em, app.auth, typeof raw === "string" ? raw : null);
+        if (!viewer) {
+          ctx.extra.socket.close(4403, "Forbidden");
+          return false;
+        }
+        ctx.extra.viewer = viewer;
+        ctx.extra.subscriptions = 0;
+        return true;
+      },
+      onSubscribe: (ctx, id, payload) => {
+        const viewer = ctx.extra.viewer ?? { kind: "ANONYMOUS" };
+        if (!viewerStillValid(viewer)) {
+          ctx.extra.socket.close(4401, "Token expired");
+          return [new UnauthenticatedError("The token has expired; reconnect with a new one.")];
+        }
+        let document: DocumentNode;
+        try {
+          document = parse(payload.query, PARSE_OPTIONS);
+        } catch (error) {
+          return [error instanceof GraphQLError ? error : new GraphQLError("Syntax error")];
+        }
+        const errors = validate(schema, document, rules);
+        if (errors.length) return errors;
+        if ((ctx.extra.subscriptions ?? 0) >= LIMITS.subscriptionsPerSocket) {
+          return [new GraphQLError(`At most ${LIMITS.subscriptionsPerSocket} operations per socket.`, { extensions: { code: "RATE_LIMITED" } })];
+        }
+        ctx.extra.subscriptions = (ctx.extra.subscriptions ?? 0) + 1;
+        const requestId = randomUUID();
+        const contextValue = createContext(app, viewer, { requestId, clientAddress: clientAddress(ctx.extra.request) });
+        const args: ExecutionArgs = {
+          schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue,
+        };
+        return args;
+      },
+      onComplete: (ctx) => {
+        ctx.extra.subscriptions = Math.max(0, (ctx.extra.subscriptions ?? 1) - 1);
+      },
+      onNext: (_ctx, _id, _payload, args, result) => {
+        if (!result.errors?.length) return;
+        const context = args.contextValue as Context;
+        return {
+          ...result,
+          errors: result.errors.map((e) => formatError(e.toJSON(), e, context.log, context.requestId)),
+        };
+      },
+      onError: (_ctx, _id, _payload, errors) =>
+        errors.map((e) => formatError(e.toJSON(), e, log)),
+    },
+    wsServer,
+  );
+
+  const apollo = new ApolloServer<Context>({
+    schema,
+    validationRules: limitRules(),
+    parseOptions: PARSE_OPTIONS,
+    introspection: config.introspection,
+    hideSchemaDetailsFromClientErrors: production,
+    includeStacktraceInErrorResponses: false,
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
+    formatError: (formatted, error) => formatError(formatted, error, log),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await wsCleanup.dispose();
+            },
+          };
+        },
+      },
+      requestLogPlugin(),
+      ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
+    ],
+  });
+  await apollo.start();
+
+  expressApp.use(
+    "/graphql",
+    cors({ origin: config.corsOrigins, credentials: false, maxAge: 600 }),
+    express.json({ limit: LIMITS.bodyBytes }),
+    expressMiddleware(apollo, {
+      context: async ({ req }) => {
+        const requestId = (req.headers["x-request-id"] as string | undefined)?.slice(0, 100) || randomUUID();
+        const meta = { requestId, clientAddress: clientAddress(req) };
+        const probe = createContext(app, { kind: "ANONYMOUS" }, meta);
+        const viewer = await resolveViewer(probe.em, app.auth, req.headers.authorization);
+        if (!viewer) {
+          throw new AppError("UNAUTHENTICATED", "The token is invalid or has expired.", { http: { status: 401 } });
+        }
+        return { ...probe, viewer };
+      },
+    }),
+  );
+  // Malformed JSON bodies and oversized requests: a clear 4xx, not an HTML page.
+  expressApp.use((error: Error & { status?: number; type?: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
+    if (res.headersSent) return next(error);
+    const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
+    if (status === 500) log.error({ err: error }, "http error");
+    res.status(status).json({
+      errors: [{ message: status === 413 ? "Request body too large." : status === 500 ? "Internal server error" : "Malformed request.", extensions: { code: status === 500 ? "INTERNAL_SERVER_ERROR" : "BAD_REQUEST" } }],
+    });
+  });
+
+  await new Promise<void>((resolve) => httpServer.listen(listen.port, listen.host ?? "0.0.0.0", resolve));
+  const port = (httpServer.address() as AddressInfo).port;
+  const url = `http://${listen.host && listen.host !== "0.0.0.0" ? listen.host : "localhost"}:${port}/graphql`;
+
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    port,
+    close() {
+      closing ??= (async () => {
+        migrated = false;
+        // 1001 "going away": clients reconnect, to another instance if there is one.
+        for (const client of wsServer.clients) client.close(1001 as CloseCode, "Server shutting down");
+        await apollo.stop();
+        await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,63 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import {
+  isEnumType,
+  isInputObjectType,
+  isInterfaceType,
+  isObjectType,
+  isUnionType,
+  type GraphQLField,
+  type GraphQLSchema,
+} from "graphql";
+import { getMetadataStorage } from "type-graphql";
+import { buildSchema, printSdl } from "../../src/schema";
+
+let schema: GraphQLSchema;
+beforeAll(async () => {
+  schema = await buildSchema();
+});
+
+test("the committed schema/schema.graphql is what the code emits (run `npm run generate`)", async () => {
+  const committed = readFileSync(path.resolve(__dirname, "../../schema/schema.graphql"), "utf8");
+  expect(committed).toBe(await printSdl());
+});
+
+test("every query, mutation and subscription declares an access rule", () => {
+  const storage = getMetadataStorage();
+  const authorized = new Set(storage.authorizedFields.map((f) => f.fieldName));
+  const roots = [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()];
+  const missing: string[] = [];
+  let checked = 0;
+  for (const root of roots) {
+    if (!root) continue;
+    for (const field of Object.values(root.getFields()) as GraphQLField<unknown, unknown>[]) {
+      checked++;
+      const isPublic = field.extensions?.access === "public";
+      if (!isPublic && !authorized.has(field.name)) missing.push(`${root.name}.${field.name}`);
+      if (isPublic && authorized.has(field.name)) missing.push(`${root.name}.${field.name} (both public and authorized)`);
+    }
+  }
+  expect(checked).toBeGreaterThan(10);
+  expect(missing).toEqual([]);
+});
+
+test("every type, field, argument and enum value carries a description", () => {
+  const missing: string[] = [];
+  for (const type of Object.values(schema.getTypeMap())) {
+    if (type.name.startsWith("__") || ["String", "Int", "Float", "Boolean", "ID"].includes(type.name)) continue;
+    if (!type.description) missing.push(type.name);
+    if (isObjectType(type) || isInterfaceType(type) || isInputObjectType(type)) {
+      for (const field of Object.values(type.getFields())) {
+        if (!field.description) missing.push(`${type.name}.${field.name}`);
+        if ("args" in field) {
+          for (const arg of field.args) if (!arg.description) missing.push(`${type.name}.${field.name}(${arg.name})`);
+        }
+      }
+    }
+    if (isEnumType(type)) {
+      for (const value of type.getValues()) if (!value.description) missing.push(`${type.name}.${value.name}`);
+    }
+    if (isUnionType(type) && !type.description) missing.push(type.name);
+  }
+  expect(missing).toEqual([]);
+});

