@@ -4,6 +4,7 @@ import type { AuthSettings } from "./auth/auth.service";
 import type { SignInLimits } from "./auth/rate-limit";
 import type { Viewer } from "./auth/viewer";
 import type { Config } from "./config";
+import type { PgBus } from "./realtime/bus";
 import { createCooperativeLoaders, type CooperativeLoaders } from "./cooperatives/cooperative.loaders";
 
 /** Long-lived parts of the process, shared by every operation. */
@@ -13,6 +14,8 @@ export interface AppServices {
   log: Logger;
   auth: AuthSettings;
   limits: SignInLimits;
+  /** LISTEN/NOTIFY fan-out between instances. */
+  bus: PgBus;
 }
 
 /**

@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from "./config";
 import { openDatabase } from "./db/database";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded";
 import { seedIfEmpty } from "./db/seed";
+import { PgBus } from "./realtime/bus";
 import { createServer } from "./server";
 
 /** Process entry: config, database (embedded unless DATABASE_URL), migrations, server, signals. */
@@ -29,7 +30,8 @@ async function main(): Promise<void> {
   }
   const orm = await openDatabase(url, log);
   if (config.seedDemo) await seedIfEmpty(orm.em.fork(), log);
-  const app = createAppServices(orm, config, log);
+  const bus = await PgBus.start(url, log);
+  const app = createAppServices(orm, config, log, bus);
   const server = await createServer(app, { port: config.port, host: config.host });
   log.info({ url: server.url }, `Scopgraph ready at ${server.url}`);
 
@@ -42,6 +44,7 @@ async function main(): Promise<void> {
     force.unref();
     try {
       await server.close();
+      await bus.stop();
       await orm.close();
       await embedded?.stop();
       log.info("stopped");

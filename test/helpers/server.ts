@@ -9,6 +9,7 @@ import { createAppServices } from "../../src/app";
 import { loadConfig, type Config } from "../../src/config";
 import type { AppServices } from "../../src/context";
 import { ormConfig } from "../../src/db/mikro-orm.config";
+import { PgBus } from "../../src/realtime/bus";
 import { createServer, type RunningServer } from "../../src/server";
 import { createTestDatabase, type TestDatabase } from "./db";
 
@@ -58,7 +59,9 @@ export async function startTestServer(options: { env?: Record<string, string>; d
     }),
   );
   const config = testConfig(options.env);
-  const app = createAppServices(orm, config, pino({ level: config.logLevel }));
+  const log = pino({ level: config.logLevel });
+  const bus = await PgBus.start(db.url, log);
+  const app = createAppServices(orm, config, log, bus);
   const server: RunningServer = await createServer(app, { port: 0, host: "127.0.0.1" });
   const sockets: WsClient[] = [];
   const wsUrl = server.url.replace(/^http/, "ws");
@@ -111,6 +114,7 @@ export async function startTestServer(options: { env?: Record<string, string>; d
     async close() {
       await Promise.all(sockets.map((s) => s.dispose()));
       await server.close();
+      await bus.stop();
       await orm.close(true);
       if (!options.db) await db.drop();
     },
