@@ -24,7 +24,7 @@ async function main(): Promise<void> {
   let embedded: EmbeddedDatabase | null = null;
   let url = config.databaseUrl;
   if (!url) {
-    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, database: "scopgraph", log });
+    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, database: "scopgraph", log, gracefulSignals: true });
     url = embedded.url;
     log.info({ port: config.embeddedPgPort, dataDir: config.dataDir }, "embedded PostgreSQL started");
   }
@@ -44,8 +44,10 @@ async function main(): Promise<void> {
     force.unref();
     try {
       await server.close();
+      log.debug("server closed");
       await bus.stop();
       await orm.close();
+      log.debug("database connections closed");
       await embedded?.stop();
       log.info("stopped");
       process.exit(0);

@@ -152,6 +152,8 @@ export async function createServer(app: AppServices, listen: { port: number; hos
     hideSchemaDetailsFromClientErrors: production,
     includeStacktraceInErrorResponses: false,
     allowBatchedHttpRequests: false,
+    // main.ts owns SIGTERM: it stops the server, then the database, in that order.
+    stopOnTerminationSignals: false,
     csrfPrevention: true,
     formatError: (formatted, error) => formatError(formatted, error, log),
     plugins: [

