@@ -30,6 +30,11 @@ function clientAddress(request: IncomingMessage): string {
   return request.socket.remoteAddress ?? "unknown";
 }
 
+/** The codes Apollo gives the same failures over HTTP, so clients see one vocabulary. */
+function withCode(error: GraphQLError, code: string): GraphQLError {
+  return new GraphQLError(error.message, { nodes: error.nodes, extensions: { ...error.extensions, code } });
+}
+
 /** Once the token of a socket expires, its operations are refused (the socket is closed). */
 function viewerStillValid(viewer: Viewer): boolean {
   return viewer.kind !== "USER" || viewer.expiresAt * 1000 > Date.now();
@@ -108,10 +113,10 @@ export async function createServer(app: AppServices, listen: { port: number; hos
         try {
           document = parse(payload.query, PARSE_OPTIONS);
         } catch (error) {
-          return [error instanceof GraphQLError ? error : new GraphQLError("Syntax error")];
+          return [withCode(error instanceof GraphQLError ? error : new GraphQLError("Syntax error"), "GRAPHQL_PARSE_FAILED")];
         }
         const errors = validate(schema, document, rules);
-        if (errors.length) return errors;
+        if (errors.length) return errors.map((e) => withCode(e, "GRAPHQL_VALIDATION_FAILED"));
         if ((ctx.extra.subscriptions ?? 0) >= LIMITS.subscriptionsPerSocket) {
           return [new GraphQLError(`At most ${LIMITS.subscriptionsPerSocket} operations per socket.`, { extensions: { code: "RATE_LIMITED" } })];
         }

@@ -32,7 +32,7 @@ export function formatError(
     return { message: original.message, path: formatted.path, locations: formatted.locations, extensions: { ...original.extensions } };
   }
   const code = formatted.extensions?.code;
-  if (original === error && typeof code === "string" && PROTOCOL_CODES.has(code)) {
+  if (typeof code === "string" && PROTOCOL_CODES.has(code)) {
     return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
   }
   if (original instanceof UniqueConstraintViolationException) {

@@ -2,7 +2,7 @@ import { costLimitRule } from "@escape.tech/graphql-armor-cost-limit";
 import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
 import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
-import type { ParseOptions, ValidationRule } from "graphql";
+import type { GraphQLError, ParseOptions, ValidationContext, ValidationRule } from "graphql";
 import { MAX_PAGE_SIZE } from "./pagination";
 
 /**
@@ -26,7 +26,13 @@ export const PARSE_OPTIONS: ParseOptions = { maxTokens: LIMITS.tokens };
 
 /** Validation rules added to GraphQL's own; errors carry code GRAPHQL_VALIDATION_FAILED. */
 export function limitRules(): ValidationRule[] {
-  const common = { exposeLimits: true };
+  // Report through the validation context, like GraphQL's own rules: a 400 over HTTP and an
+  // error for that operation alone over WebSocket (the default would throw).
+  const common = {
+    exposeLimits: true,
+    propagateOnRejection: false,
+    onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
+  };
   return [
     maxDepthRule({ n: LIMITS.depth, ignoreIntrospection: true, flattenFragments: true, ...common }),
     maxAliasesRule({ n: LIMITS.aliases, ...common }),
