@@ -6,6 +6,7 @@ import type { Viewer } from "./auth/viewer";
 import type { Config } from "./config";
 import type { PgBus } from "./realtime/bus";
 import { createCooperativeLoaders, type CooperativeLoaders } from "./cooperatives/cooperative.loaders";
+import { createTenderLoaders, type TenderLoaders } from "./tenders/tender.loaders";
 
 /** Long-lived parts of the process, shared by every operation. */
 export interface AppServices {
@@ -35,7 +36,7 @@ export type Context = {
   app: AppServices;
 };
 
-export type Loaders = CooperativeLoaders;
+export type Loaders = CooperativeLoaders & TenderLoaders;
 
 export function createContext(
   app: AppServices,
@@ -46,7 +47,7 @@ export function createContext(
   return {
     em,
     viewer,
-    loaders: { ...createCooperativeLoaders(em) },
+    loaders: { ...createCooperativeLoaders(em), ...createTenderLoaders(em) },
     requestId: meta.requestId,
     clientAddress: meta.clientAddress,
     log: app.log.child({ requestId: meta.requestId }),

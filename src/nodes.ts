@@ -4,6 +4,9 @@ import { registerNode } from "./common/node-registry";
 import { Cooperative, CooperativeReference, CooperativeSkill, Membership } from "./cooperatives/cooperative.entity";
 import { canOnCooperative } from "./cooperatives/cooperative.policy";
 import { roleIn } from "./cooperatives/cooperative.service";
+import { isMemberOf } from "./tenders/shortlist.service";
+import { Lot, Outcome, ShortlistEntry, Tender } from "./tenders/tender.entity";
+import { viewerCanRead } from "./tenders/tender.service";
 
 /** How `node(id)` finds each type, with the same read rules as the type's own queries. */
 registerNode("User", async (ctx, id) =>
@@ -17,3 +20,19 @@ registerNode("Membership", async (ctx, id) => {
   if (!membership) return null;
   return canOnCooperative(ctx.viewer, "seeMembers", await roleIn(ctx, membership.cooperative.id)) ? membership : null;
 });
+
+// Tenders: the same rules as `tender(id)`; a tender the viewer may not see gives null, like a missing one.
+registerNode("Tender", async (ctx, id) => {
+  const tender = await ctx.em.findOne(Tender, { id });
+  return tender && (await viewerCanRead(ctx.em, ctx.viewer, tender)) ? tender : null;
+});
+registerNode("Lot", async (ctx, id) => {
+  const lot = await ctx.em.findOne(Lot, { id }, { populate: ["tender"] });
+  return lot && (await viewerCanRead(ctx.em, ctx.viewer, lot.tender)) ? lot : null;
+});
+registerNode("ShortlistEntry", async (ctx, id) => {
+  const entry = await ctx.em.findOne(ShortlistEntry, { id });
+  if (!entry) return null;
+  return isStaff(ctx.viewer) || (await isMemberOf(ctx.em, ctx.viewer, entry.cooperative.id)) ? entry : null;
+});
+registerNode("Outcome", async (ctx, id) => (isStaff(ctx.viewer) ? ctx.em.findOne(Outcome, { id }) : null));

@@ -1,10 +1,11 @@
 import "reflect-metadata";
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphql";
-import { buildSchema as buildTypeGraphQLSchema, type NonEmptyArray } from "type-graphql";
+import { buildSchema as buildTypeGraphQLSchema, type NonEmptyArray, type PubSub } from "type-graphql";
 import { authChecker } from "./auth/auth-checker";
 import { AuthResolver } from "./auth/auth.resolver";
 import { NodeResolver } from "./common/node.resolver";
 import { CooperativeResolver, CooperativeSkillResolver, MembershipResolver } from "./cooperatives/cooperative.resolver";
+import { LotResolver, OutcomeResolver, ShortlistEntryResolver, TenderResolver } from "./tenders/tender.resolver";
 import "./nodes";
 
 // eslint-disable-next-line @typescript-eslint/ban-types
@@ -14,6 +15,10 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   CooperativeResolver,
   CooperativeSkillResolver,
   MembershipResolver,
+  TenderResolver,
+  LotResolver,
+  ShortlistEntryResolver,
+  OutcomeResolver,
 ];
 
 /** type-graphql gives the root types no description; integrators read them first. */
@@ -27,6 +32,19 @@ function describeRoots(schema: GraphQLSchema): GraphQLSchema {
   return schema;
 }
 
+/**
+ * Subscriptions stream from the PostgreSQL bus (src/realtime/bus.ts) through their own
+ * `subscribe` functions; type-graphql insists on a pubSub, which must never be used.
+ */
+const NO_TOPICS: PubSub = {
+  publish() {
+    throw new Error("Publish through the PostgreSQL bus (src/realtime/bus.ts), not type-graphql topics.");
+  },
+  subscribe() {
+    throw new Error("Subscribe through the PostgreSQL bus (src/realtime/bus.ts), not type-graphql topics.");
+  },
+};
+
 let built: Promise<GraphQLSchema> | null = null;
 
 /** The schema, built once per process from the decorated classes. */
@@ -35,6 +53,7 @@ export function buildSchema(): Promise<GraphQLSchema> {
     resolvers: RESOLVERS,
     authChecker,
     authMode: "error",
+    pubSub: NO_TOPICS,
     validate: false,
   }).then(describeRoots);
   return built;

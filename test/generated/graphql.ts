@@ -21,12 +21,28 @@ export type AddMemberInput = {
   role?: MemberRole;
 };
 
+/** A cooperative's answer to an invitation. */
+export type AnswerInvitationInput = {
+  /** INTERESTED or DECLINED. */
+  answer: InvitationAnswer;
+  /** The shortlist entry (invitation). */
+  invitationId: string | number;
+};
+
 /** What an integrator's API token may do. */
 export type ApiScope =
   /** Import eForms notices. */
   | 'IMPORT_NOTICES'
   /** Read the directory, tenders and matches. */
   | 'READ';
+
+/** An award criterion. */
+export type AwardCriterionInput = {
+  /** Name (1-200 characters). */
+  name: string;
+  /** Weight in percent (0-100); the weights of a tender add up to at most 100. */
+  weight?: number | null | undefined;
+};
 
 /** Filters of the cooperative directory; all given filters must hold. */
 export type CooperativeFilter = {
@@ -81,6 +97,64 @@ export type CreateCooperativeInput = {
   website?: string | null | undefined;
 };
 
+/** A new tender, call for projects or direct order; it starts as a DRAFT. */
+export type CreateTenderInput = {
+  /** Award criteria. */
+  awardCriteria?: Array<AwardCriterionInput> | null | undefined;
+  /** Buyer or client name; for a client's direct order, defaults to the client's name. */
+  buyerName?: string | null | undefined;
+  /** For a direct order entered by staff: the client account it belongs to. */
+  clientId?: string | number | null | undefined;
+  /** Currency (ISO 4217), default EUR. */
+  currency?: string | null | undefined;
+  /** Description (up to 20,000 characters). */
+  description?: string | null | undefined;
+  /** Estimated value in euros, excluding tax; defaults to the sum of the lots' values. */
+  estimatedValue?: number | null | undefined;
+  /** Rules for groups of tenderers. */
+  groupRules?: GroupRulesInput | null | undefined;
+  /** Kind of demand. */
+  kind: TenderKind;
+  /** Lots (up to 200); none for a tender in one piece. */
+  lots?: Array<LotInput> | null | undefined;
+  /** Place of performance. */
+  place?: PlaceInput | null | undefined;
+  /** Submission deadline; must be in the future. */
+  submissionDeadline?: string | null | undefined;
+  /** Title (1-500 characters). */
+  title: string;
+};
+
+/** Rules for groups of tenderers. */
+export type GroupRulesInput = {
+  /** Whether a firm may bid both alone and as a member of a group. */
+  bidAloneAndInGroupAllowed?: boolean | null | undefined;
+  /** That legal form, e.g. `groupement solidaire`. */
+  groupLegalForm?: string | null | undefined;
+  /** Whether an awarded group must take a given legal form. */
+  groupLegalFormRequired?: boolean | null | undefined;
+  /** Maximum number of lots one tenderer may bid for; null for no limit. */
+  maxLotsPerTenderer?: number | null | undefined;
+};
+
+/** What importing a notice did. */
+export type ImportStatus =
+  /** A new tender was created. */
+  | 'CREATED'
+  /** This notice version was already imported: nothing changed. */
+  | 'UNCHANGED'
+  /** An existing tender was updated (newer notice, change notice or award notice). */
+  | 'UPDATED';
+
+/** A shortlisted cooperative's answer to its invitation. */
+export type InvitationAnswer =
+  /** The cooperative will not bid. */
+  | 'DECLINED'
+  /** The cooperative wants to bid. */
+  | 'INTERESTED'
+  /** Invited; no answer yet. */
+  | 'INVITED';
+
 /** Legal form of a cooperative. */
 export type LegalForm =
   /** Coopérative d'activité et d'emploi. */
@@ -114,6 +188,20 @@ export type LocationInput = {
   postcode?: string | null | undefined;
 };
 
+/** A lot of a tender. */
+export type LotInput = {
+  /** CPV codes of the platform's list, main code first (at least one). */
+  cpvCodes: Array<string>;
+  /** Description. */
+  description?: string | null | undefined;
+  /** Estimated value in euros, excluding tax. */
+  estimatedValue?: number | null | undefined;
+  /** Number of the lot (0-999), unique in the tender. */
+  number: number;
+  /** Title (1-500 characters). */
+  title: string;
+};
+
 /** A person's role in a cooperative. */
 export type MemberRole =
   /** Works in the cooperative; reads its profile and co-edits its bids. */
@@ -131,6 +219,45 @@ export type NearInput = {
   longitude?: number | null | undefined;
   /** Radius in kilometres (0-2,000). */
   radiusKm: number;
+};
+
+/** The outcome of a tender or direct order. */
+export type OutcomeInput = {
+  /** Amount awarded to the cooperatives in euros, excluding tax (required when WON, > 0). */
+  awardedAmount?: number | null | undefined;
+  /** When the contract was awarded; default now; not in the future. */
+  awardedAt?: string | null | undefined;
+  /** Name of the consortium, when several cooperatives won together. */
+  consortiumName?: string | null | undefined;
+  /** Won or lost. */
+  result: OutcomeResult;
+  /** The winning member cooperatives (required when WON; several for a consortium). */
+  winnerIds?: Array<string | number> | null | undefined;
+};
+
+/** Whether the federation's cooperatives won the contract. */
+export type OutcomeResult =
+  /** Awarded to someone else, or not won. */
+  | 'LOST'
+  /** Won by one or more member cooperatives (alone or as a consortium). */
+  | 'WON';
+
+/** Where the work is done. Give a commune (INSEE code), or a postcode and city, or a NUTS code; coordinates default to the commune's. */
+export type PlaceInput = {
+  /** Commune name. */
+  city?: string | null | undefined;
+  /** INSEE code of the commune. */
+  communeCode?: string | null | undefined;
+  /** Free text about the place. */
+  description?: string | null | undefined;
+  /** Latitude (WGS 84). */
+  latitude?: number | null | undefined;
+  /** Longitude (WGS 84). */
+  longitude?: number | null | undefined;
+  /** NUTS-3 code, e.g. `FRD22`. */
+  nutsCode?: string | null | undefined;
+  /** Postal code. */
+  postcode?: string | null | undefined;
 };
 
 /** What a user may do on the platform as a whole. */
@@ -158,6 +285,16 @@ export type ReferenceInput = {
   title: string;
   /** Year of delivery (1950 to next year). */
   year: number;
+};
+
+/** Shortlisting a cooperative for a tender. */
+export type ShortlistInput = {
+  /** The cooperative. */
+  cooperativeId: string | number;
+  /** Why this cooperative (up to 2,000 characters). */
+  note?: string | null | undefined;
+  /** The tender. */
+  tenderId: string | number;
 };
 
 /** Signing in with email and password. */
@@ -188,6 +325,68 @@ export type SkillInput = {
   level: number;
 };
 
+/** Filters of the tender list; all given filters must hold. */
+export type TenderFilter = {
+  /** A CPV code or prefix (`7934`, `79341000`): tenders with a code (of the tender or a lot) under it. */
+  cpv?: string | null | undefined;
+  /** Submission deadline at or after this instant. */
+  deadlineAfter?: string | null | undefined;
+  /** Submission deadline before this instant. */
+  deadlineBefore?: string | null | undefined;
+  /** Department code of the place of performance. */
+  department?: string | null | undefined;
+  /** Any of these kinds. */
+  kinds?: Array<TenderKind> | null | undefined;
+  /** Estimated value at most this (euros). */
+  maxValue?: number | null | undefined;
+  /** Estimated value at least this (euros). */
+  minValue?: number | null | undefined;
+  /** Region code of the place of performance. */
+  region?: string | null | undefined;
+  /** Words to find in the title, description or buyer (French stemming, prefix match). */
+  search?: string | null | undefined;
+  /** Any of these statuses. */
+  statuses?: Array<TenderStatus> | null | undefined;
+};
+
+/** What kind of demand a tender is. */
+export type TenderKind =
+  /** A call for projects (appel à projets). */
+  | 'CALL_FOR_PROJECTS'
+  /** A direct order placed by a client company through the platform. */
+  | 'DIRECT_ORDER'
+  /** A public tender (appel d'offres), usually imported from an eForms notice. */
+  | 'PUBLIC_TENDER';
+
+/** How to sort tenders; ties are broken by id, so pages are stable. */
+export type TenderOrder =
+  /** Nearest submission deadline first; tenders without a deadline last. */
+  | 'DEADLINE'
+  /** Most recently published first (drafts by creation time). */
+  | 'PUBLICATION'
+  /** Largest estimated value first; tenders without a value last. */
+  | 'VALUE';
+
+/** Where a tender comes from. */
+export type TenderSource =
+  /** Imported from eForms notices (TED, BOAMP). */
+  | 'EFORMS'
+  /** Entered on the platform (by an officer, or a client's direct order). */
+  | 'MANUAL';
+
+/** Lifecycle: DRAFT → OPEN → CLOSED → AWARDED, and CANCELLED from any state before AWARDED. */
+export type TenderStatus =
+  /** The contract was awarded (final). */
+  | 'AWARDED'
+  /** Abandoned (final). */
+  | 'CANCELLED'
+  /** No longer accepts bids; awaiting the award. */
+  | 'CLOSED'
+  /** Being prepared; visible only to the people it belongs to (its author, assigned officer, client) and admins. */
+  | 'DRAFT'
+  /** Published; accepts bids until its submission deadline. */
+  | 'OPEN';
+
 /** Changes to a cooperative; absent fields stay as they are, null clears an optional one. */
 export type UpdateCooperativeInput = {
   /** Annual revenue in euros. */
@@ -208,6 +407,28 @@ export type UpdateCooperativeInput = {
   siret?: string | null | undefined;
   /** Web site. */
   website?: string | null | undefined;
+};
+
+/** Changes to a tender; absent fields stay as they are, null clears an optional one. */
+export type UpdateTenderInput = {
+  /** Award criteria; replaces them all. */
+  awardCriteria?: Array<AwardCriterionInput> | null | undefined;
+  /** Buyer or client name. */
+  buyerName?: string | null | undefined;
+  /** Description. */
+  description?: string | null | undefined;
+  /** Estimated value in euros. */
+  estimatedValue?: number | null | undefined;
+  /** Rules for groups; replaces them all. */
+  groupRules?: GroupRulesInput | null | undefined;
+  /** Lots; replaces them all. */
+  lots?: Array<LotInput> | null | undefined;
+  /** Place of performance; replaces the whole place. */
+  place?: PlaceInput | null | undefined;
+  /** Submission deadline; must be in the future. */
+  submissionDeadline?: string | null | undefined;
+  /** Title. */
+  title?: string | null | undefined;
 };
 
 export type SignUpMutationVariables = Exact<{
@@ -348,11 +569,138 @@ export type NodeQuery = { node:
     | { __typename: 'Cooperative', name: string, id: string }
     | { __typename: 'CooperativeReference', id: string }
     | { __typename: 'CooperativeSkill', id: string }
+    | { __typename: 'Lot', id: string }
     | { __typename: 'Membership', id: string }
+    | { __typename: 'Outcome', id: string }
+    | { __typename: 'ShortlistEntry', id: string }
+    | { __typename: 'Tender', id: string }
     | { __typename: 'User', email: string, id: string }
    | null };
 
+export type TenderFieldsFragment = { id: string, kind: TenderKind, status: TenderStatus, source: TenderSource, externalNoticeId: string | null, noticeVersion: string | null, contractFolderId: string | null, procedureType: string | null, buyerName: string, title: string, description: string | null, nutsCode: string | null, countryCode: string | null, city: string | null, communeCode: string | null, departmentCode: string | null, regionCode: string | null, latitude: number | null, longitude: number | null, placeDescription: string | null, estimatedValue: number | null, currency: string, publishedAt: string | null, submissionDeadline: string | null, maxLotsPerTenderer: number | null, groupLegalFormRequired: boolean | null, groupLegalForm: string | null, bidAloneAndInGroupAllowed: boolean | null, cpvCodes: Array<string>, noticeAwardedValue: number | null, acceptsBids: boolean, viewerCanEdit: boolean, awardCriteria: Array<{ name: string, weight: number | null, type: string | null, description: string | null }>, noticeAwards: Array<{ lotId: string | null, lotNumber: number | null, resultCode: string | null, winners: Array<string>, amount: number | null, currency: string | null, awardDate: string | null }>, lots: Array<{ id: string, number: number, externalId: string | null, title: string, description: string | null, cpvCodes: Array<string>, cpvLabels: Array<string>, estimatedValue: number | null, awardCriteria: Array<{ name: string, weight: number | null }> }> };
+
+export type TenderQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type TenderQuery = { tender: { id: string, kind: TenderKind, status: TenderStatus, source: TenderSource, externalNoticeId: string | null, noticeVersion: string | null, contractFolderId: string | null, procedureType: string | null, buyerName: string, title: string, description: string | null, nutsCode: string | null, countryCode: string | null, city: string | null, communeCode: string | null, departmentCode: string | null, regionCode: string | null, latitude: number | null, longitude: number | null, placeDescription: string | null, estimatedValue: number | null, currency: string, publishedAt: string | null, submissionDeadline: string | null, maxLotsPerTenderer: number | null, groupLegalFormRequired: boolean | null, groupLegalForm: string | null, bidAloneAndInGroupAllowed: boolean | null, cpvCodes: Array<string>, noticeAwardedValue: number | null, acceptsBids: boolean, viewerCanEdit: boolean, client: { id: string } | null, assignedOfficer: { id: string } | null, shortlist: Array<{ id: string, note: string | null, answer: InvitationAnswer, answeredAt: string | null, cooperative: { id: string, name: string } }>, outcome: { id: string, result: OutcomeResult, awardedAmount: number, commission: number, commissionRate: number, consortiumName: string | null, awardedAt: string, winners: Array<{ id: string, name: string }> } | null, awardCriteria: Array<{ name: string, weight: number | null, type: string | null, description: string | null }>, noticeAwards: Array<{ lotId: string | null, lotNumber: number | null, resultCode: string | null, winners: Array<string>, amount: number | null, currency: string | null, awardDate: string | null }>, lots: Array<{ id: string, number: number, externalId: string | null, title: string, description: string | null, cpvCodes: Array<string>, cpvLabels: Array<string>, estimatedValue: number | null, awardCriteria: Array<{ name: string, weight: number | null }> }> } };
+
+export type TendersQueryVariables = Exact<{
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  filter?: TenderFilter | null | undefined;
+  orderBy?: TenderOrder | null | undefined;
+}>;
+
+
+export type TendersQuery = { tenders: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, title: string, status: TenderStatus, kind: TenderKind, estimatedValue: number | null, submissionDeadline: string | null, publishedAt: string | null } }> } };
+
+export type TenderNodeQueryVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type TenderNodeQuery = { node:
+    | { id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string }
+    | { id: string }
+    | { title: string, id: string }
+    | { id: string }
+   | null };
+
+export type CreateTenderMutationVariables = Exact<{
+  input: CreateTenderInput;
+}>;
+
+
+export type CreateTenderMutation = { createTender: { id: string, kind: TenderKind, status: TenderStatus, source: TenderSource, externalNoticeId: string | null, noticeVersion: string | null, contractFolderId: string | null, procedureType: string | null, buyerName: string, title: string, description: string | null, nutsCode: string | null, countryCode: string | null, city: string | null, communeCode: string | null, departmentCode: string | null, regionCode: string | null, latitude: number | null, longitude: number | null, placeDescription: string | null, estimatedValue: number | null, currency: string, publishedAt: string | null, submissionDeadline: string | null, maxLotsPerTenderer: number | null, groupLegalFormRequired: boolean | null, groupLegalForm: string | null, bidAloneAndInGroupAllowed: boolean | null, cpvCodes: Array<string>, noticeAwardedValue: number | null, acceptsBids: boolean, viewerCanEdit: boolean, awardCriteria: Array<{ name: string, weight: number | null, type: string | null, description: string | null }>, noticeAwards: Array<{ lotId: string | null, lotNumber: number | null, resultCode: string | null, winners: Array<string>, amount: number | null, currency: string | null, awardDate: string | null }>, lots: Array<{ id: string, number: number, externalId: string | null, title: string, description: string | null, cpvCodes: Array<string>, cpvLabels: Array<string>, estimatedValue: number | null, awardCriteria: Array<{ name: string, weight: number | null }> }> } };
+
+export type SubmitDirectOrderMutationVariables = Exact<{
+  input: CreateTenderInput;
+}>;
+
+
+export type SubmitDirectOrderMutation = { submitDirectOrder: { id: string, kind: TenderKind, status: TenderStatus, source: TenderSource, externalNoticeId: string | null, noticeVersion: string | null, contractFolderId: string | null, procedureType: string | null, buyerName: string, title: string, description: string | null, nutsCode: string | null, countryCode: string | null, city: string | null, communeCode: string | null, departmentCode: string | null, regionCode: string | null, latitude: number | null, longitude: number | null, placeDescription: string | null, estimatedValue: number | null, currency: string, publishedAt: string | null, submissionDeadline: string | null, maxLotsPerTenderer: number | null, groupLegalFormRequired: boolean | null, groupLegalForm: string | null, bidAloneAndInGroupAllowed: boolean | null, cpvCodes: Array<string>, noticeAwardedValue: number | null, acceptsBids: boolean, viewerCanEdit: boolean, client: { id: string } | null, awardCriteria: Array<{ name: string, weight: number | null, type: string | null, description: string | null }>, noticeAwards: Array<{ lotId: string | null, lotNumber: number | null, resultCode: string | null, winners: Array<string>, amount: number | null, currency: string | null, awardDate: string | null }>, lots: Array<{ id: string, number: number, externalId: string | null, title: string, description: string | null, cpvCodes: Array<string>, cpvLabels: Array<string>, estimatedValue: number | null, awardCriteria: Array<{ name: string, weight: number | null }> }> } };
+
+export type UpdateTenderMutationVariables = Exact<{
+  id: string | number;
+  input: UpdateTenderInput;
+}>;
+
+
+export type UpdateTenderMutation = { updateTender: { id: string, kind: TenderKind, status: TenderStatus, source: TenderSource, externalNoticeId: string | null, noticeVersion: string | null, contractFolderId: string | null, procedureType: string | null, buyerName: string, title: string, description: string | null, nutsCode: string | null, countryCode: string | null, city: string | null, communeCode: string | null, departmentCode: string | null, regionCode: string | null, latitude: number | null, longitude: number | null, placeDescription: string | null, estimatedValue: number | null, currency: string, publishedAt: string | null, submissionDeadline: string | null, maxLotsPerTenderer: number | null, groupLegalFormRequired: boolean | null, groupLegalForm: string | null, bidAloneAndInGroupAllowed: boolean | null, cpvCodes: Array<string>, noticeAwardedValue: number | null, acceptsBids: boolean, viewerCanEdit: boolean, awardCriteria: Array<{ name: string, weight: number | null, type: string | null, description: string | null }>, noticeAwards: Array<{ lotId: string | null, lotNumber: number | null, resultCode: string | null, winners: Array<string>, amount: number | null, currency: string | null, awardDate: string | null }>, lots: Array<{ id: string, number: number, externalId: string | null, title: string, description: string | null, cpvCodes: Array<string>, cpvLabels: Array<string>, estimatedValue: number | null, awardCriteria: Array<{ name: string, weight: number | null }> }> } };
+
+export type PublishTenderMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type PublishTenderMutation = { publishTender: { id: string, status: TenderStatus, publishedAt: string | null } };
+
+export type CloseTenderMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type CloseTenderMutation = { closeTender: { id: string, status: TenderStatus } };
+
+export type CancelTenderMutationVariables = Exact<{
+  id: string | number;
+}>;
+
+
+export type CancelTenderMutation = { cancelTender: { id: string, status: TenderStatus } };
+
+export type AssignTenderOfficerMutationVariables = Exact<{
+  id: string | number;
+  officerId?: string | number | null | undefined;
+}>;
+
+
+export type AssignTenderOfficerMutation = { assignTenderOfficer: { id: string, assignedOfficer: { id: string } | null } };
+
+export type ImportNoticeMutationVariables = Exact<{
+  xml: string;
+}>;
+
+
+export type ImportNoticeMutation = { importNotice: { status: ImportStatus, noticeId: string, version: string, noticeKind: string, tender: { id: string, kind: TenderKind, status: TenderStatus, source: TenderSource, externalNoticeId: string | null, noticeVersion: string | null, contractFolderId: string | null, procedureType: string | null, buyerName: string, title: string, description: string | null, nutsCode: string | null, countryCode: string | null, city: string | null, communeCode: string | null, departmentCode: string | null, regionCode: string | null, latitude: number | null, longitude: number | null, placeDescription: string | null, estimatedValue: number | null, currency: string, publishedAt: string | null, submissionDeadline: string | null, maxLotsPerTenderer: number | null, groupLegalFormRequired: boolean | null, groupLegalForm: string | null, bidAloneAndInGroupAllowed: boolean | null, cpvCodes: Array<string>, noticeAwardedValue: number | null, acceptsBids: boolean, viewerCanEdit: boolean, awardCriteria: Array<{ name: string, weight: number | null, type: string | null, description: string | null }>, noticeAwards: Array<{ lotId: string | null, lotNumber: number | null, resultCode: string | null, winners: Array<string>, amount: number | null, currency: string | null, awardDate: string | null }>, lots: Array<{ id: string, number: number, externalId: string | null, title: string, description: string | null, cpvCodes: Array<string>, cpvLabels: Array<string>, estimatedValue: number | null, awardCriteria: Array<{ name: string, weight: number | null }> }> } } };
+
+export type ShortlistCooperativeMutationVariables = Exact<{
+  input: ShortlistInput;
+}>;
+
+
+export type ShortlistCooperativeMutation = { shortlistCooperative: { id: string, note: string | null, answer: InvitationAnswer, cooperative: { id: string }, tender: { id: string } } };
+
+export type AnswerInvitationMutationVariables = Exact<{
+  input: AnswerInvitationInput;
+}>;
+
+
+export type AnswerInvitationMutation = { answerInvitation: { id: string, answer: InvitationAnswer, answeredAt: string | null } };
+
+export type RecordTenderOutcomeMutationVariables = Exact<{
+  tenderId: string | number;
+  input: OutcomeInput;
+}>;
+
+
+export type RecordTenderOutcomeMutation = { recordTenderOutcome: { outcome: { id: string, result: OutcomeResult, awardedAmount: number, commission: number, commissionRate: number, consortiumName: string | null, awardedAt: string, winners: Array<{ id: string }> }, tender: { id: string, status: TenderStatus } } };
+
+export type InvitationsSubscriptionVariables = Exact<{ [key: string]: never; }>;
+
+
+export type InvitationsSubscription = { invitations: { id: string, note: string | null, answer: InvitationAnswer, cooperative: { id: string, name: string }, tender: { id: string, title: string } } };
+
 export const CooperativeFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"CooperativeFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Cooperative"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"legalForm"}},{"kind":"Field","name":{"kind":"Name","value":"siret"}},{"kind":"Field","name":{"kind":"Name","value":"nafCode"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"website"}},{"kind":"Field","name":{"kind":"Name","value":"address"}},{"kind":"Field","name":{"kind":"Name","value":"postcode"}},{"kind":"Field","name":{"kind":"Name","value":"city"}},{"kind":"Field","name":{"kind":"Name","value":"communeCode"}},{"kind":"Field","name":{"kind":"Name","value":"departmentCode"}},{"kind":"Field","name":{"kind":"Name","value":"regionCode"}},{"kind":"Field","name":{"kind":"Name","value":"latitude"}},{"kind":"Field","name":{"kind":"Name","value":"longitude"}},{"kind":"Field","name":{"kind":"Name","value":"headcount"}},{"kind":"Field","name":{"kind":"Name","value":"annualRevenue"}},{"kind":"Field","name":{"kind":"Name","value":"viewerCanEdit"}}]}}]} as unknown as DocumentNode<CooperativeFieldsFragment, unknown>;
+export const TenderFieldsFragmentDoc = {"kind":"Document","definitions":[{"kind":"FragmentDefinition","name":{"kind":"Name","value":"TenderFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Tender"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"source"}},{"kind":"Field","name":{"kind":"Name","value":"externalNoticeId"}},{"kind":"Field","name":{"kind":"Name","value":"noticeVersion"}},{"kind":"Field","name":{"kind":"Name","value":"contractFolderId"}},{"kind":"Field","name":{"kind":"Name","value":"procedureType"}},{"kind":"Field","name":{"kind":"Name","value":"buyerName"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"nutsCode"}},{"kind":"Field","name":{"kind":"Name","value":"countryCode"}},{"kind":"Field","name":{"kind":"Name","value":"city"}},{"kind":"Field","name":{"kind":"Name","value":"communeCode"}},{"kind":"Field","name":{"kind":"Name","value":"departmentCode"}},{"kind":"Field","name":{"kind":"Name","value":"regionCode"}},{"kind":"Field","name":{"kind":"Name","value":"latitude"}},{"kind":"Field","name":{"kind":"Name","value":"longitude"}},{"kind":"Field","name":{"kind":"Name","value":"placeDescription"}},{"kind":"Field","name":{"kind":"Name","value":"estimatedValue"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"publishedAt"}},{"kind":"Field","name":{"kind":"Name","value":"submissionDeadline"}},{"kind":"Field","name":{"kind":"Name","value":"awardCriteria"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"weight"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"description"}}]}},{"kind":"Field","name":{"kind":"Name","value":"maxLotsPerTenderer"}},{"kind":"Field","name":{"kind":"Name","value":"groupLegalFormRequired"}},{"kind":"Field","name":{"kind":"Name","value":"groupLegalForm"}},{"kind":"Field","name":{"kind":"Name","value":"bidAloneAndInGroupAllowed"}},{"kind":"Field","name":{"kind":"Name","value":"cpvCodes"}},{"kind":"Field","name":{"kind":"Name","value":"noticeAwards"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"lotId"}},{"kind":"Field","name":{"kind":"Name","value":"lotNumber"}},{"kind":"Field","name":{"kind":"Name","value":"resultCode"}},{"kind":"Field","name":{"kind":"Name","value":"winners"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"awardDate"}}]}},{"kind":"Field","name":{"kind":"Name","value":"noticeAwardedValue"}},{"kind":"Field","name":{"kind":"Name","value":"acceptsBids"}},{"kind":"Field","name":{"kind":"Name","value":"viewerCanEdit"}},{"kind":"Field","name":{"kind":"Name","value":"lots"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"externalId"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"cpvCodes"}},{"kind":"Field","name":{"kind":"Name","value":"cpvLabels"}},{"kind":"Field","name":{"kind":"Name","value":"estimatedValue"}},{"kind":"Field","name":{"kind":"Name","value":"awardCriteria"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"weight"}}]}}]}}]}}]} as unknown as DocumentNode<TenderFieldsFragment, unknown>;
 export const SignUpDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SignUp"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"SignUpInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"signUp"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"token"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"role"}}]}}]}}]}}]} as unknown as DocumentNode<SignUpMutation, SignUpMutationVariables>;
 export const SignInDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SignIn"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"SignInInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"signIn"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"token"}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}},{"kind":"Field","name":{"kind":"Name","value":"role"}}]}}]}}]}}]} as unknown as DocumentNode<SignInMutation, SignInMutationVariables>;
 export const ViewerDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Viewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"viewer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"role"}}]}}]}}]} as unknown as DocumentNode<ViewerQuery, ViewerQueryVariables>;
@@ -371,3 +719,18 @@ export const RemoveCooperativeReferenceDocument = {"kind":"Document","definition
 export const AddCooperativeMemberDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AddCooperativeMember"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"AddMemberInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"addCooperativeMember"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}}]}}]}}]}}]} as unknown as DocumentNode<AddCooperativeMemberMutation, AddCooperativeMemberMutationVariables>;
 export const RemoveCooperativeMemberDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RemoveCooperativeMember"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"cooperativeId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"userId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"removeCooperativeMember"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"cooperativeId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"cooperativeId"}}},{"kind":"Argument","name":{"kind":"Name","value":"userId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"userId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"members"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}}]}}]} as unknown as DocumentNode<RemoveCooperativeMemberMutation, RemoveCooperativeMemberMutationVariables>;
 export const NodeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Node"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"__typename"}},{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Cooperative"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"User"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"email"}}]}}]}}]}}]} as unknown as DocumentNode<NodeQuery, NodeQueryVariables>;
+export const TenderDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Tender"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"tender"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"TenderFields"}},{"kind":"Field","name":{"kind":"Name","value":"client"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"assignedOfficer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"shortlist"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"answer"}},{"kind":"Field","name":{"kind":"Name","value":"answeredAt"}},{"kind":"Field","name":{"kind":"Name","value":"cooperative"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"outcome"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"result"}},{"kind":"Field","name":{"kind":"Name","value":"awardedAmount"}},{"kind":"Field","name":{"kind":"Name","value":"commission"}},{"kind":"Field","name":{"kind":"Name","value":"commissionRate"}},{"kind":"Field","name":{"kind":"Name","value":"consortiumName"}},{"kind":"Field","name":{"kind":"Name","value":"awardedAt"}},{"kind":"Field","name":{"kind":"Name","value":"winners"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"TenderFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Tender"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"source"}},{"kind":"Field","name":{"kind":"Name","value":"externalNoticeId"}},{"kind":"Field","name":{"kind":"Name","value":"noticeVersion"}},{"kind":"Field","name":{"kind":"Name","value":"contractFolderId"}},{"kind":"Field","name":{"kind":"Name","value":"procedureType"}},{"kind":"Field","name":{"kind":"Name","value":"buyerName"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"nutsCode"}},{"kind":"Field","name":{"kind":"Name","value":"countryCode"}},{"kind":"Field","name":{"kind":"Name","value":"city"}},{"kind":"Field","name":{"kind":"Name","value":"communeCode"}},{"kind":"Field","name":{"kind":"Name","value":"departmentCode"}},{"kind":"Field","name":{"kind":"Name","value":"regionCode"}},{"kind":"Field","name":{"kind":"Name","value":"latitude"}},{"kind":"Field","name":{"kind":"Name","value":"longitude"}},{"kind":"Field","name":{"kind":"Name","value":"placeDescription"}},{"kind":"Field","name":{"kind":"Name","value":"estimatedValue"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"publishedAt"}},{"kind":"Field","name":{"kind":"Name","value":"submissionDeadline"}},{"kind":"Field","name":{"kind":"Name","value":"awardCriteria"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"weight"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"description"}}]}},{"kind":"Field","name":{"kind":"Name","value":"maxLotsPerTenderer"}},{"kind":"Field","name":{"kind":"Name","value":"groupLegalFormRequired"}},{"kind":"Field","name":{"kind":"Name","value":"groupLegalForm"}},{"kind":"Field","name":{"kind":"Name","value":"bidAloneAndInGroupAllowed"}},{"kind":"Field","name":{"kind":"Name","value":"cpvCodes"}},{"kind":"Field","name":{"kind":"Name","value":"noticeAwards"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"lotId"}},{"kind":"Field","name":{"kind":"Name","value":"lotNumber"}},{"kind":"Field","name":{"kind":"Name","value":"resultCode"}},{"kind":"Field","name":{"kind":"Name","value":"winners"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"awardDate"}}]}},{"kind":"Field","name":{"kind":"Name","value":"noticeAwardedValue"}},{"kind":"Field","name":{"kind":"Name","value":"acceptsBids"}},{"kind":"Field","name":{"kind":"Name","value":"viewerCanEdit"}},{"kind":"Field","name":{"kind":"Name","value":"lots"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"externalId"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"cpvCodes"}},{"kind":"Field","name":{"kind":"Name","value":"cpvLabels"}},{"kind":"Field","name":{"kind":"Name","value":"estimatedValue"}},{"kind":"Field","name":{"kind":"Name","value":"awardCriteria"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"weight"}}]}}]}}]}}]} as unknown as DocumentNode<TenderQuery, TenderQueryVariables>;
+export const TendersDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Tenders"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"filter"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"TenderFilter"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"orderBy"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"TenderOrder"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"tenders"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}},{"kind":"Argument","name":{"kind":"Name","value":"filter"},"value":{"kind":"Variable","name":{"kind":"Name","value":"filter"}}},{"kind":"Argument","name":{"kind":"Name","value":"orderBy"},"value":{"kind":"Variable","name":{"kind":"Name","value":"orderBy"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"estimatedValue"}},{"kind":"Field","name":{"kind":"Name","value":"submissionDeadline"}},{"kind":"Field","name":{"kind":"Name","value":"publishedAt"}}]}}]}}]}}]}}]} as unknown as DocumentNode<TendersQuery, TendersQueryVariables>;
+export const TenderNodeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"TenderNode"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"InlineFragment","typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Tender"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"title"}}]}}]}}]}}]} as unknown as DocumentNode<TenderNodeQuery, TenderNodeQueryVariables>;
+export const CreateTenderDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CreateTender"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateTenderInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"createTender"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"TenderFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"TenderFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Tender"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"source"}},{"kind":"Field","name":{"kind":"Name","value":"externalNoticeId"}},{"kind":"Field","name":{"kind":"Name","value":"noticeVersion"}},{"kind":"Field","name":{"kind":"Name","value":"contractFolderId"}},{"kind":"Field","name":{"kind":"Name","value":"procedureType"}},{"kind":"Field","name":{"kind":"Name","value":"buyerName"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"nutsCode"}},{"kind":"Field","name":{"kind":"Name","value":"countryCode"}},{"kind":"Field","name":{"kind":"Name","value":"city"}},{"kind":"Field","name":{"kind":"Name","value":"communeCode"}},{"kind":"Field","name":{"kind":"Name","value":"departmentCode"}},{"kind":"Field","name":{"kind":"Name","value":"regionCode"}},{"kind":"Field","name":{"kind":"Name","value":"latitude"}},{"kind":"Field","name":{"kind":"Name","value":"longitude"}},{"kind":"Field","name":{"kind":"Name","value":"placeDescription"}},{"kind":"Field","name":{"kind":"Name","value":"estimatedValue"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"publishedAt"}},{"kind":"Field","name":{"kind":"Name","value":"submissionDeadline"}},{"kind":"Field","name":{"kind":"Name","value":"awardCriteria"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"weight"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"description"}}]}},{"kind":"Field","name":{"kind":"Name","value":"maxLotsPerTenderer"}},{"kind":"Field","name":{"kind":"Name","value":"groupLegalFormRequired"}},{"kind":"Field","name":{"kind":"Name","value":"groupLegalForm"}},{"kind":"Field","name":{"kind":"Name","value":"bidAloneAndInGroupAllowed"}},{"kind":"Field","name":{"kind":"Name","value":"cpvCodes"}},{"kind":"Field","name":{"kind":"Name","value":"noticeAwards"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"lotId"}},{"kind":"Field","name":{"kind":"Name","value":"lotNumber"}},{"kind":"Field","name":{"kind":"Name","value":"resultCode"}},{"kind":"Field","name":{"kind":"Name","value":"winners"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"awardDate"}}]}},{"kind":"Field","name":{"kind":"Name","value":"noticeAwardedValue"}},{"kind":"Field","name":{"kind":"Name","value":"acceptsBids"}},{"kind":"Field","name":{"kind":"Name","value":"viewerCanEdit"}},{"kind":"Field","name":{"kind":"Name","value":"lots"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"externalId"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"cpvCodes"}},{"kind":"Field","name":{"kind":"Name","value":"cpvLabels"}},{"kind":"Field","name":{"kind":"Name","value":"estimatedValue"}},{"kind":"Field","name":{"kind":"Name","value":"awardCriteria"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"weight"}}]}}]}}]}}]} as unknown as DocumentNode<CreateTenderMutation, CreateTenderMutationVariables>;
+export const SubmitDirectOrderDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SubmitDirectOrder"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"CreateTenderInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"submitDirectOrder"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"TenderFields"}},{"kind":"Field","name":{"kind":"Name","value":"client"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"TenderFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Tender"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"source"}},{"kind":"Field","name":{"kind":"Name","value":"externalNoticeId"}},{"kind":"Field","name":{"kind":"Name","value":"noticeVersion"}},{"kind":"Field","name":{"kind":"Name","value":"contractFolderId"}},{"kind":"Field","name":{"kind":"Name","value":"procedureType"}},{"kind":"Field","name":{"kind":"Name","value":"buyerName"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"nutsCode"}},{"kind":"Field","name":{"kind":"Name","value":"countryCode"}},{"kind":"Field","name":{"kind":"Name","value":"city"}},{"kind":"Field","name":{"kind":"Name","value":"communeCode"}},{"kind":"Field","name":{"kind":"Name","value":"departmentCode"}},{"kind":"Field","name":{"kind":"Name","value":"regionCode"}},{"kind":"Field","name":{"kind":"Name","value":"latitude"}},{"kind":"Field","name":{"kind":"Name","value":"longitude"}},{"kind":"Field","name":{"kind":"Name","value":"placeDescription"}},{"kind":"Field","name":{"kind":"Name","value":"estimatedValue"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"publishedAt"}},{"kind":"Field","name":{"kind":"Name","value":"submissionDeadline"}},{"kind":"Field","name":{"kind":"Name","value":"awardCriteria"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"weight"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"description"}}]}},{"kind":"Field","name":{"kind":"Name","value":"maxLotsPerTenderer"}},{"kind":"Field","name":{"kind":"Name","value":"groupLegalFormRequired"}},{"kind":"Field","name":{"kind":"Name","value":"groupLegalForm"}},{"kind":"Field","name":{"kind":"Name","value":"bidAloneAndInGroupAllowed"}},{"kind":"Field","name":{"kind":"Name","value":"cpvCodes"}},{"kind":"Field","name":{"kind":"Name","value":"noticeAwards"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"lotId"}},{"kind":"Field","name":{"kind":"Name","value":"lotNumber"}},{"kind":"Field","name":{"kind":"Name","value":"resultCode"}},{"kind":"Field","name":{"kind":"Name","value":"winners"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"awardDate"}}]}},{"kind":"Field","name":{"kind":"Name","value":"noticeAwardedValue"}},{"kind":"Field","name":{"kind":"Name","value":"acceptsBids"}},{"kind":"Field","name":{"kind":"Name","value":"viewerCanEdit"}},{"kind":"Field","name":{"kind":"Name","value":"lots"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"externalId"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"cpvCodes"}},{"kind":"Field","name":{"kind":"Name","value":"cpvLabels"}},{"kind":"Field","name":{"kind":"Name","value":"estimatedValue"}},{"kind":"Field","name":{"kind":"Name","value":"awardCriteria"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"weight"}}]}}]}}]}}]} as unknown as DocumentNode<SubmitDirectOrderMutation, SubmitDirectOrderMutationVariables>;
+export const UpdateTenderDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"UpdateTender"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"UpdateTenderInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"updateTender"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"TenderFields"}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"TenderFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Tender"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"source"}},{"kind":"Field","name":{"kind":"Name","value":"externalNoticeId"}},{"kind":"Field","name":{"kind":"Name","value":"noticeVersion"}},{"kind":"Field","name":{"kind":"Name","value":"contractFolderId"}},{"kind":"Field","name":{"kind":"Name","value":"procedureType"}},{"kind":"Field","name":{"kind":"Name","value":"buyerName"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"nutsCode"}},{"kind":"Field","name":{"kind":"Name","value":"countryCode"}},{"kind":"Field","name":{"kind":"Name","value":"city"}},{"kind":"Field","name":{"kind":"Name","value":"communeCode"}},{"kind":"Field","name":{"kind":"Name","value":"departmentCode"}},{"kind":"Field","name":{"kind":"Name","value":"regionCode"}},{"kind":"Field","name":{"kind":"Name","value":"latitude"}},{"kind":"Field","name":{"kind":"Name","value":"longitude"}},{"kind":"Field","name":{"kind":"Name","value":"placeDescription"}},{"kind":"Field","name":{"kind":"Name","value":"estimatedValue"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"publishedAt"}},{"kind":"Field","name":{"kind":"Name","value":"submissionDeadline"}},{"kind":"Field","name":{"kind":"Name","value":"awardCriteria"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"weight"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"description"}}]}},{"kind":"Field","name":{"kind":"Name","value":"maxLotsPerTenderer"}},{"kind":"Field","name":{"kind":"Name","value":"groupLegalFormRequired"}},{"kind":"Field","name":{"kind":"Name","value":"groupLegalForm"}},{"kind":"Field","name":{"kind":"Name","value":"bidAloneAndInGroupAllowed"}},{"kind":"Field","name":{"kind":"Name","value":"cpvCodes"}},{"kind":"Field","name":{"kind":"Name","value":"noticeAwards"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"lotId"}},{"kind":"Field","name":{"kind":"Name","value":"lotNumber"}},{"kind":"Field","name":{"kind":"Name","value":"resultCode"}},{"kind":"Field","name":{"kind":"Name","value":"winners"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"awardDate"}}]}},{"kind":"Field","name":{"kind":"Name","value":"noticeAwardedValue"}},{"kind":"Field","name":{"kind":"Name","value":"acceptsBids"}},{"kind":"Field","name":{"kind":"Name","value":"viewerCanEdit"}},{"kind":"Field","name":{"kind":"Name","value":"lots"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"externalId"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"cpvCodes"}},{"kind":"Field","name":{"kind":"Name","value":"cpvLabels"}},{"kind":"Field","name":{"kind":"Name","value":"estimatedValue"}},{"kind":"Field","name":{"kind":"Name","value":"awardCriteria"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"weight"}}]}}]}}]}}]} as unknown as DocumentNode<UpdateTenderMutation, UpdateTenderMutationVariables>;
+export const PublishTenderDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"PublishTender"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"publishTender"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"publishedAt"}}]}}]}}]} as unknown as DocumentNode<PublishTenderMutation, PublishTenderMutationVariables>;
+export const CloseTenderDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CloseTender"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"closeTender"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]} as unknown as DocumentNode<CloseTenderMutation, CloseTenderMutationVariables>;
+export const CancelTenderDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"CancelTender"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cancelTender"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]} as unknown as DocumentNode<CancelTenderMutation, CancelTenderMutationVariables>;
+export const AssignTenderOfficerDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AssignTenderOfficer"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"officerId"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"assignTenderOfficer"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}},{"kind":"Argument","name":{"kind":"Name","value":"officerId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"officerId"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"assignedOfficer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}}]} as unknown as DocumentNode<AssignTenderOfficerMutation, AssignTenderOfficerMutationVariables>;
+export const ImportNoticeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ImportNotice"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"xml"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"importNotice"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"xml"},"value":{"kind":"Variable","name":{"kind":"Name","value":"xml"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"noticeId"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"noticeKind"}},{"kind":"Field","name":{"kind":"Name","value":"tender"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"TenderFields"}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"TenderFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Tender"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"source"}},{"kind":"Field","name":{"kind":"Name","value":"externalNoticeId"}},{"kind":"Field","name":{"kind":"Name","value":"noticeVersion"}},{"kind":"Field","name":{"kind":"Name","value":"contractFolderId"}},{"kind":"Field","name":{"kind":"Name","value":"procedureType"}},{"kind":"Field","name":{"kind":"Name","value":"buyerName"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"nutsCode"}},{"kind":"Field","name":{"kind":"Name","value":"countryCode"}},{"kind":"Field","name":{"kind":"Name","value":"city"}},{"kind":"Field","name":{"kind":"Name","value":"communeCode"}},{"kind":"Field","name":{"kind":"Name","value":"departmentCode"}},{"kind":"Field","name":{"kind":"Name","value":"regionCode"}},{"kind":"Field","name":{"kind":"Name","value":"latitude"}},{"kind":"Field","name":{"kind":"Name","value":"longitude"}},{"kind":"Field","name":{"kind":"Name","value":"placeDescription"}},{"kind":"Field","name":{"kind":"Name","value":"estimatedValue"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"publishedAt"}},{"kind":"Field","name":{"kind":"Name","value":"submissionDeadline"}},{"kind":"Field","name":{"kind":"Name","value":"awardCriteria"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"weight"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"description"}}]}},{"kind":"Field","name":{"kind":"Name","value":"maxLotsPerTenderer"}},{"kind":"Field","name":{"kind":"Name","value":"groupLegalFormRequired"}},{"kind":"Field","name":{"kind":"Name","value":"groupLegalForm"}},{"kind":"Field","name":{"kind":"Name","value":"bidAloneAndInGroupAllowed"}},{"kind":"Field","name":{"kind":"Name","value":"cpvCodes"}},{"kind":"Field","name":{"kind":"Name","value":"noticeAwards"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"lotId"}},{"kind":"Field","name":{"kind":"Name","value":"lotNumber"}},{"kind":"Field","name":{"kind":"Name","value":"resultCode"}},{"kind":"Field","name":{"kind":"Name","value":"winners"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"awardDate"}}]}},{"kind":"Field","name":{"kind":"Name","value":"noticeAwardedValue"}},{"kind":"Field","name":{"kind":"Name","value":"acceptsBids"}},{"kind":"Field","name":{"kind":"Name","value":"viewerCanEdit"}},{"kind":"Field","name":{"kind":"Name","value":"lots"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"externalId"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"cpvCodes"}},{"kind":"Field","name":{"kind":"Name","value":"cpvLabels"}},{"kind":"Field","name":{"kind":"Name","value":"estimatedValue"}},{"kind":"Field","name":{"kind":"Name","value":"awardCriteria"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"weight"}}]}}]}}]}}]} as unknown as DocumentNode<ImportNoticeMutation, ImportNoticeMutationVariables>;
+export const ShortlistCooperativeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ShortlistCooperative"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ShortlistInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"shortlistCooperative"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"answer"}},{"kind":"Field","name":{"kind":"Name","value":"cooperative"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"tender"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}}]}}]} as unknown as DocumentNode<ShortlistCooperativeMutation, ShortlistCooperativeMutationVariables>;
+export const AnswerInvitationDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AnswerInvitation"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"AnswerInvitationInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"answerInvitation"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"answer"}},{"kind":"Field","name":{"kind":"Name","value":"answeredAt"}}]}}]}}]} as unknown as DocumentNode<AnswerInvitationMutation, AnswerInvitationMutationVariables>;
+export const RecordTenderOutcomeDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RecordTenderOutcome"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"tenderId"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"OutcomeInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"recordTenderOutcome"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"tenderId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"tenderId"}}},{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"outcome"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"result"}},{"kind":"Field","name":{"kind":"Name","value":"awardedAmount"}},{"kind":"Field","name":{"kind":"Name","value":"commission"}},{"kind":"Field","name":{"kind":"Name","value":"commissionRate"}},{"kind":"Field","name":{"kind":"Name","value":"consortiumName"}},{"kind":"Field","name":{"kind":"Name","value":"awardedAt"}},{"kind":"Field","name":{"kind":"Name","value":"winners"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"tender"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}}]}}]}}]}}]} as unknown as DocumentNode<RecordTenderOutcomeMutation, RecordTenderOutcomeMutationVariables>;
+export const InvitationsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"Invitations"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"invitations"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"answer"}},{"kind":"Field","name":{"kind":"Name","value":"cooperative"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"tender"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}}]}}]}}]}}]} as unknown as DocumentNode<InvitationsSubscription, InvitationsSubscriptionVariables>;
