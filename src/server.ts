@@ -7,12 +7,13 @@ import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/dis
 import { expressMiddleware } from "@as-integrations/express5";
 import cors from "cors";
 import express from "express";
-import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type ExecutionArgs } from "graphql";
+import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from "graphql";
 import type { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { resolveViewer } from "./auth/auth.service";
 import type { Viewer } from "./auth/viewer";
+import { assertCost } from "./common/cost";
 import { formatError } from "./common/format-error";
 import { LIMITS, limitRules, PARSE_OPTIONS } from "./common/limits";
 import { AppError, UnauthenticatedError } from "./common/errors";
@@ -38,6 +39,19 @@ function withCode(error: GraphQLError, code: string): GraphQLError {
 /** Once the token of a socket expires, its operations are refused (the socket is closed). */
 function viewerStillValid(viewer: Viewer): boolean {
   return viewer.kind !== "USER" || viewer.expiresAt * 1000 > Date.now();
+}
+
+/** Refuses operations whose cost, with their variables, passes the limit. */
+function costPlugin(schema: GraphQLSchema): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ document, request }) {
+          assertCost(schema, document, request.operationName, request.variables, LIMITS.cost);
+        },
+      };
+    },
+  };
 }
 
 /** Logs one line per request with its duration and viewer, never variables or content. */
@@ -117,6 +131,11 @@ export async function createServer(app: AppServices, listen: { port: number; hos
         }
         const errors = validate(schema, document, rules);
         if (errors.length) return errors.map((e) => withCode(e, "GRAPHQL_VALIDATION_FAILED"));
+        try {
+          assertCost(schema, document, payload.operationName, payload.variables, LIMITS.cost);
+        } catch (error) {
+          return [error as GraphQLError];
+        }
         if ((ctx.extra.subscriptions ?? 0) >= LIMITS.subscriptionsPerSocket) {
           return [new GraphQLError(`At most ${LIMITS.subscriptionsPerSocket} operations per socket.`, { extensions: { code: "RATE_LIMITED" } })];
         }
@@ -172,6 +191,7 @@ export async function createServer(app: AppServices, listen: { port: number; hos
           };
         },
       },
+      costPlugin(schema),
       requestLogPlugin(),
       ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
     ],

@@ -29,7 +29,9 @@ export function formatError(
 ): GraphQLFormattedError {
   const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
   if (original instanceof AppError) {
-    return { message: original.message, path: formatted.path, locations: formatted.locations, extensions: { ...original.extensions } };
+    // `http` only steers the status code; it is not for the client.
+    const { http: _http, ...extensions } = original.extensions;
+    return { message: original.message, path: formatted.path, locations: formatted.locations, extensions };
   }
   const code = formatted.extensions?.code;
   if (typeof code === "string" && PROTOCOL_CODES.has(code)) {

@@ -1,4 +1,3 @@
-import { costLimitRule } from "@escape.tech/graphql-armor-cost-limit";
 import { maxAliasesRule } from "@escape.tech/graphql-armor-max-aliases";
 import { maxDepthRule } from "@escape.tech/graphql-armor-max-depth";
 import { maxDirectivesRule } from "@escape.tech/graphql-armor-max-directives";
@@ -24,7 +23,10 @@ export const LIMITS = {
 
 export const PARSE_OPTIONS: ParseOptions = { maxTokens: LIMITS.tokens };
 
-/** Validation rules added to GraphQL's own; errors carry code GRAPHQL_VALIDATION_FAILED. */
+/**
+ * Validation rules added to GraphQL's own; errors carry code GRAPHQL_VALIDATION_FAILED. The cost
+ * limit needs the variables (page sizes), so it runs after validation: see cost.ts.
+ */
 export function limitRules(): ValidationRule[] {
   // Report through the validation context, like GraphQL's own rules: a 400 over HTTP and an
   // error for that operation alone over WebSocket (the default would throw).
@@ -37,13 +39,5 @@ export function limitRules(): ValidationRule[] {
     maxDepthRule({ n: LIMITS.depth, ignoreIntrospection: true, flattenFragments: true, ...common }),
     maxAliasesRule({ n: LIMITS.aliases, ...common }),
     maxDirectivesRule({ n: LIMITS.directives, ...common }),
-    costLimitRule({
-      maxCost: LIMITS.cost,
-      objectCost: 2,
-      scalarCost: 1,
-      depthCostFactor: 1.5,
-      ignoreIntrospection: true,
-      ...common,
-    }),
   ] as ValidationRule[];
 }

@@ -2,7 +2,7 @@ import { PlatformRole } from "../../src/auth/roles";
 import { LIMITS } from "../../src/common/limits";
 import { ViewerDocument } from "../generated/graphql";
 import { createUser, type TestUser } from "../helpers/factories";
-import { codes, startTestServer, type TestServer } from "../helpers/server";
+import { codes, startTestServer, wsOnce, type TestServer } from "../helpers/server";
 import { parse } from "graphql";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 
@@ -116,5 +116,33 @@ describe("operation limits, the same over HTTP and WebSocket", () => {
     const result = await server.gql(doc, {}, user.token);
     expect(codes(result)).toEqual([]);
     expect((await server.gql(ViewerDocument, {}, user.token)).data?.viewer?.email).toBe(user.email);
+  });
+});
+
+describe("cost, counted with the page sizes the variables ask for", () => {
+  const nested = `query Costly($first: Int) {
+    cooperatives(first: $first) { edges { node { name skills { code label level } members { role user { name } } references { title year } } } }
+  }`;
+
+  test("a large page of nested lists is refused over HTTP, a small one passes", async () => {
+    const headers = { "content-type": "application/json", authorization: `Bearer ${user.token}` };
+    const small = await server.raw(JSON.stringify({ query: nested, variables: { first: 5 } }), headers);
+    expect(small.status).toBe(200);
+    const query = `query Costly { ${[1, 2, 3, 4, 5].map((i) => `c${i}: cooperatives(first: 100) { edges { node { name skills { code label level } members { role user { name email } } references { title year client } } } }`).join(" ")} }`;
+    const big = await server.raw(JSON.stringify({ query }), headers);
+    expect(big.status).toBe(400);
+    const body = big.body as { errors: { message: string; extensions: Record<string, unknown> }[] };
+    expect(body.errors[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "query", maxCost: LIMITS.cost });
+    expect(body.errors[0]?.extensions.http).toBeUndefined();
+  });
+
+  test("the same costly operation errors alone over WebSocket", async () => {
+    const client = server.ws(user.token);
+    const query = `query { ${[1, 2, 3, 4, 5].map((i) => `c${i}: cooperatives(first: 100) { edges { node { name skills { code label level } members { role user { name email } } references { title year client } } } }`).join(" ")} }`;
+    const errors = await new Promise<readonly { message: string }[]>((resolve) =>
+      client.subscribe({ query }, { next: () => undefined, error: (e) => resolve(Array.isArray(e) ? e : []), complete: () => resolve([]) }),
+    );
+    expect(errors[0]?.message).toMatch(/cost/i);
+    expect((await wsOnce(client, ViewerDocument, {})).data?.viewer?.email).toBe(user.email);
   });
 });
