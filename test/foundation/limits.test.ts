@@ -50,14 +50,15 @@ describe("operation limits, the same over HTTP and WebSocket", () => {
 
   test("over WebSocket the same operations error alone, and the socket keeps working", async () => {
     const client = server.ws(user.token);
+    type Outcome = { errors?: readonly { message: string }[]; data?: unknown };
     const run = (query: string) =>
-      new Promise<{ errors?: readonly { message: string }[]; data?: unknown }>((resolve) => {
-        let first: { errors?: readonly { message: string }[]; data?: unknown } | undefined;
+      new Promise<Outcome>((resolve) => {
+        let first: Outcome | undefined;
         client.subscribe(
           { query },
           {
             next: (value) => {
-              first ??= value as typeof first;
+              first ??= value as Outcome;
             },
             error: (error) => resolve({ errors: Array.isArray(error) ? error : [{ message: String(error) }] }),
             complete: () => resolve(first ?? {}),
