@@ -6,6 +6,8 @@ import { AuthResolver } from "./auth/auth.resolver";
 import { NodeResolver } from "./common/node.resolver";
 import { CooperativeResolver, CooperativeSkillResolver, MembershipResolver } from "./cooperatives/cooperative.resolver";
 import { LotResolver, OutcomeResolver, ShortlistEntryResolver, TenderResolver } from "./tenders/tender.resolver";
+import { StatsResolver } from "./stats/stats.resolver";
+import { CooperativeMatchingResolver, OpportunitySubscriptionResolver, TenderMatchingResolver } from "./matching/matching.resolver";
 import "./nodes";
 
 // eslint-disable-next-line @typescript-eslint/ban-types
@@ -19,6 +21,10 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   LotResolver,
   ShortlistEntryResolver,
   OutcomeResolver,
+  StatsResolver,
+  TenderMatchingResolver,
+  CooperativeMatchingResolver,
+  OpportunitySubscriptionResolver,
 ];
 
 /** type-graphql gives the root types no description; integrators read them first. */

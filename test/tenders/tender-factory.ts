@@ -12,7 +12,7 @@ export interface TenderSeed {
   clientId?: string;
   createdById?: string;
   assignedOfficerId?: string;
-  cpv?: string[];
+  cpv?: readonly string[];
   dept?: string | null;
   region?: string | null;
   value?: number | null;
@@ -23,7 +23,7 @@ export interface TenderSeed {
 
 /** Inserts a tender straight into the database (set-up, not the code under test). */
 export async function insertTender(em: EntityManager, seed: TenderSeed = {}): Promise<Tender & { gid: string }> {
-  const cpv = seed.cpv ?? ["79810000"];
+  const cpv = [...(seed.cpv ?? ["79810000"])];
   const tender = em.create(Tender, {
     kind: seed.kind ?? TenderKind.PUBLIC_TENDER,
     status: seed.status ?? TenderStatus.OPEN,
