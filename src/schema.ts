@@ -8,6 +8,7 @@ import { CooperativeResolver, CooperativeSkillResolver, MembershipResolver } fro
 import { LotResolver, OutcomeResolver, ShortlistEntryResolver, TenderResolver } from "./tenders/tender.resolver";
 import { StatsResolver } from "./stats/stats.resolver";
 import { CooperativeMatchingResolver, OpportunitySubscriptionResolver, TenderMatchingResolver } from "./matching/matching.resolver";
+import { CooperativeMatchingResolver, OpportunitySubscriptionResolver, TenderMatchingResolver } from "./matching/matching.resolver";
 import "./nodes";
 
 // eslint-disable-next-line @typescript-eslint/ban-types

@@ -14,7 +14,7 @@ import {
   type SelectionSetNode,
 } from "graphql";
 import { AppError } from "./errors";
-import { DEFAULT_PAGE_SIZE } from "./pagination";
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./pagination";
 
 /** A list without a page argument (skills, lots) is counted as this many items. */
 export const UNBOUNDED_LIST_SIZE = 10;
@@ -22,6 +22,7 @@ export const UNBOUNDED_LIST_SIZE = 10;
 /**
  * The cost of an operation with its variables: each object 2, each scalar 1, and a list field
  * multiplies what it selects by its page size (`first`, default 20) or by 10 when it has none.
+ * A list directly under a paged field (a connection's `edges`) is the page itself.
  * Runs after validation, where variables are known, so `first: $n` counts for what it is.
  */
 export function operationCost(
@@ -44,12 +45,14 @@ export function operationCost(
     const arg = node.arguments?.find((a) => a.name.value === "first");
     if (arg) {
       const value = valueFromASTUntyped(arg.value, vars);
-      return typeof value === "number" && value > 0 ? value : DEFAULT_PAGE_SIZE;
+      // A larger page is refused by the field itself, with a clearer message than the cost's.
+      return typeof value === "number" && value > 0 ? Math.min(value, MAX_PAGE_SIZE) : DEFAULT_PAGE_SIZE;
     }
     return field.args.some((a) => a.name === "first") ? DEFAULT_PAGE_SIZE : null;
   };
 
-  const visit = (set: SelectionSetNode, type: GraphQLCompositeType, seen: Set<string>): number => {
+  /** `inPage`: directly under a paged field, whose `first` already counts the list (edges). */
+  const visit = (set: SelectionSetNode, type: GraphQLCompositeType, seen: Set<string>, inPage = false): number => {
     let cost = 0;
     for (const selection of set.selections) {
       if (selection.kind === Kind.FIELD) {
@@ -63,19 +66,19 @@ export function operationCost(
           cost += 1;
           continue;
         }
-        const inner = 2 + visit(selection.selectionSet, named, seen);
         const page = pageSizeOf(selection, field);
+        const inner = 2 + visit(selection.selectionSet, named, seen, page !== null);
         const list = isListType(getNullableType(field.type));
-        cost += inner * (page ?? (list ? UNBOUNDED_LIST_SIZE : 1));
+        cost += inner * (page ?? (list && !inPage ? UNBOUNDED_LIST_SIZE : 1));
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const on = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : type;
-        cost += visit(selection.selectionSet, on && isCompositeType(on) ? on : type, seen);
+        cost += visit(selection.selectionSet, on && isCompositeType(on) ? on : type, seen, inPage);
       } else {
         const fragment = fragments.get(selection.name.value);
         if (!fragment || seen.has(fragment.name.value)) continue;
         const on = schema.getType(fragment.typeCondition.name.value);
         const next = new Set(seen).add(fragment.name.value);
-        cost += visit(fragment.selectionSet, on && isCompositeType(on) ? on : type, next);
+        cost += visit(fragment.selectionSet, on && isCompositeType(on) ? on : type, next, inPage);
       }
     }
     return cost;

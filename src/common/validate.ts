@@ -76,3 +76,11 @@ export function url(field: string, value: string | null | undefined): string | n
   }
   return v;
 }
+
+/**
+ * A PostgreSQL array literal for a bound parameter (`?::text[]`): the query builder would spread
+ * a JavaScript array into a comma list.
+ */
+export function pgArray(values: readonly string[]): string {
+  return `{${values.map((v) => `"${v.replace(/["\\]/g, "\\$&")}"`).join(",")}}`;
+}

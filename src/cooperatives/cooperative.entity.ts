@@ -77,6 +77,10 @@ export class Cooperative extends BaseEntity {
   @Property({ type: "integer", nullable: true })
   annualRevenue: number | null = null;
 
+  @Field(() => Float, { description: "Score (0 to 1) from which a newly published tender is pushed to the members as an opportunity." })
+  @Property({ type: "double", default: 0.5 })
+  opportunityThreshold: Opt<number> = 0.5;
+
   /**
    * Every significant CPV prefix of the cooperative's skills ("79341000" gives 79, 793, 7934,
    * 79341), kept in step with the skills: a GIN index answers "who does 7934*" without a join.

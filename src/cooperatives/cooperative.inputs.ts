@@ -81,6 +81,9 @@ export class UpdateCooperativeInput {
 
   @Field(() => Int, { nullable: true, description: "Annual revenue in euros." })
   annualRevenue?: number | null;
+
+  @Field(() => Float, { nullable: true, description: "Score (0 to 1) from which new tenders are pushed as opportunities." })
+  opportunityThreshold?: number | null;
 }
 
 @InputType({ description: "A skill to add or re-level." })

@@ -183,6 +183,9 @@ export async function updateCooperative(actor: Actor, globalId: string, input: U
     changes.annualRevenue =
       input.annualRevenue == null ? null : v.integer("input.annualRevenue", input.annualRevenue, 0, 2_000_000_000);
   }
+  if (has("opportunityThreshold") && input.opportunityThreshold != null) {
+    changes.opportunityThreshold = v.decimal("input.opportunityThreshold", input.opportunityThreshold, 0, 1);
+  }
   if (has("location")) {
     Object.assign(
       changes,

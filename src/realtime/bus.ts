@@ -167,3 +167,35 @@ export function subscribe<T>(
     },
   };
 }
+
+/**
+ * Maps (and filters, when `fn` returns undefined) an async iterator, forwarding `return` to the
+ * source at once: an async generator would queue it behind a pending `next`, keeping the
+ * subscription alive until the next notification.
+ */
+export function mapIterator<T, U>(
+  source: AsyncIterableIterator<T>,
+  fn: (value: T) => Promise<U | undefined> | U | undefined,
+): AsyncIterableIterator<U> {
+  return {
+    async next(): Promise<IteratorResult<U>> {
+      for (;;) {
+        const item = await source.next();
+        if (item.done) return { value: undefined, done: true };
+        const mapped = await fn(item.value);
+        if (mapped !== undefined) return { value: mapped, done: false };
+      }
+    },
+    async return(): Promise<IteratorResult<U>> {
+      await source.return?.();
+      return { value: undefined, done: true };
+    },
+    async throw(error: unknown): Promise<IteratorResult<U>> {
+      await source.return?.();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+}

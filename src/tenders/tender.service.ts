@@ -1,3 +1,5 @@
+import { notify } from "../realtime/bus";
+import { TENDER_PUBLISHED, type TenderPublished } from "./tender.events";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { PlatformRole } from "../auth/roles";
 import { User } from "../auth/user.entity";
@@ -251,8 +253,21 @@ export async function submitDirectOrder(actor: Actor, input: CreateTenderInput, 
   const tender = await createTender(actor, input, now);
   tender.status = TenderStatus.OPEN;
   tender.publishedAt = now;
-  await actor.em.flush();
+  await flushAndAnnounce(actor.em, tender);
   return tender;
+}
+
+/** Commits a tender that just became OPEN and announces it in the same transaction (matching listens). */
+async function flushAndAnnounce(em: EntityManager, tender: Tender): Promise<void> {
+  await em.begin();
+  try {
+    await em.flush();
+    await notify(em, TENDER_PUBLISHED, { tenderId: tender.id } satisfies TenderPublished);
+    await em.commit();
+  } catch (error) {
+    await em.rollback();
+    throw error;
+  }
 }
 
 const EDITABLE: readonly TenderStatus[] = [TenderStatus.DRAFT, TenderStatus.OPEN];
@@ -294,7 +309,7 @@ export async function publishTender(actor: Actor, globalId: string, now = new Da
   }
   tender.status = TenderStatus.OPEN;
   tender.publishedAt = now;
-  await actor.em.flush();
+  await flushAndAnnounce(actor.em, tender);
   return tender;
 }
 
