@@ -8,6 +8,7 @@ import { Cooperative, CooperativeReference, CooperativeSkill, Membership } from 
 import { LegalForm, MemberRole } from "../cooperatives/cooperative.enums";
 import { withLuhnKey } from "../cooperatives/siret";
 import { cpvPrefixes } from "../matching/cpv-similarity";
+import { seedTenders } from "../tenders/tender.seed";
 
 /** The demo accounts the README lists; every demo account shares this password. */
 export const DEMO_PASSWORD = "scopgraph-demo";
@@ -164,6 +165,7 @@ export async function seedDemo(em: EntityManager, options: { cooperatives?: numb
     if (i % 100 === 99) await em.flush();
   }
   await em.flush();
+  await seedTenders(em, rand);
   return { cooperatives: count, users };
 }
 
