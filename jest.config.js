@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
+  // The fault tests kill databases: `npm run test:faults`.
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/faults/"],
   transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
   setupFiles: ["reflect-metadata"],
   globalSetup: "<rootDir>/test/global-setup.ts",

@@ -1,0 +1,211 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer as createNetServer } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { MikroORM } from "@mikro-orm/postgresql";
+import { createClient } from "graphql-ws";
+import { print } from "graphql";
+import { Client } from "pg";
+import WebSocket from "ws";
+import { ormConfig } from "../../src/db/mikro-orm.config";
+import { CreateCooperativeDocument, SignUpDocument, ViewerDocument } from "../generated/graphql";
+import { validSiret } from "../helpers/factories";
+import { codes, startTestServer, type TestServer } from "../helpers/server";
+
+/**
+ * Faults against a PostgreSQL of its own, which these tests kill and restart: requests fail with
+ * a retryable error and recover within seconds, /readyz follows the outage, the bus listens
+ * again, and no acknowledged write is lost. Run with `npm run test:faults`.
+ */
+const ROOT = path.resolve(__dirname, "../..");
+let dir: string;
+let port: number;
+let pg: ChildProcess | null = null;
+let url: string;
+let server: TestServer;
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createNetServer();
+    s.listen(0, "127.0.0.1", () => {
+      const a = s.address();
+      s.close(() => resolve(typeof a === "object" && a ? a.port : 0));
+    });
+  });
+}
+
+function startPostgres(): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(__dirname, "pg-instance.mjs"), dir, String(port)], { stdio: ["ignore", "pipe", "inherit"] });
+    pg = child;
+    let out = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = /ready (\S+)/.exec(out);
+      if (match) resolve(match[1] as string);
+    });
+    child.once("exit", (code) => reject(new Error(`postgres exited with ${code}`)));
+  });
+}
+
+async function stopPostgres(): Promise<void> {
+  const child = pg;
+  pg = null;
+  if (!child || child.exitCode !== null) return;
+  await new Promise<void>((resolve) => {
+    child.once("exit", () => resolve());
+    child.kill("SIGTERM");
+  });
+}
+
+async function until<T>(what: string, attempt: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await attempt().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const readyz = async () => (await fetch(server.url.replace(/graphql$/, "readyz"))).status;
+
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), "scopgraph-faults-"));
+  port = await freePort();
+  url = await startPostgres();
+  const orm = await MikroORM.init(ormConfig(url));
+  await orm.getMigrator().up();
+  await orm.close(true);
+  server = await startTestServer({ db: { url, name: "faults", drop: async () => undefined } });
+}, 120_000);
+
+afterAll(async () => {
+  await server?.close().catch(() => undefined);
+  await stopPostgres();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function signUp(email: string): Promise<string> {
+  const result = await server.gql(SignUpDocument, { input: { email, name: "Fault Tester", password: "a long password 123", accountType: "MEMBER" } });
+  expect(result.errors).toBeUndefined();
+  return result.data!.signUp.token;
+}
+
+async function createCooperative(token: string, name: string) {
+  return server.gql(
+    CreateCooperativeDocument,
+    { input: { name, legalForm: "SCOP_SARL", siret: validSiret(), location: { communeCode: "76540" } } },
+    token,
+  );
+}
+
+async function cooperativeNames(): Promise<string[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<{ name: string }>("SELECT name FROM cooperatives ORDER BY name")).rows.map((r) => r.name);
+  } finally {
+    await client.end();
+  }
+}
+
+test("killed connections: requests fail with a retryable error at worst, then succeed, and nothing acknowledged is lost", async () => {
+  const token = await signUp("terminated@faults.coop");
+  expect((await createCooperative(token, "Avant la coupure")).errors).toBeUndefined();
+  const admin = new Client({ connectionString: url });
+  await admin.connect();
+  await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'faults' AND pid <> pg_backend_pid()");
+  await admin.end();
+
+  const seen: string[] = [];
+  const viewer = await until("a successful request after pg_terminate_backend", async () => {
+    const result = await server.gql(ViewerDocument, {}, token);
+    seen.push(...codes(result));
+    return result.data?.viewer ? result.data.viewer : undefined;
+  });
+  expect(viewer.email).toBe("terminated@faults.coop");
+  expect(seen.filter((c) => c !== "SERVICE_UNAVAILABLE")).toEqual([]);
+  expect(await cooperativeNames()).toContain("Avant la coupure");
+}, 60_000);
+
+test("PostgreSQL restarted: /readyz reports the outage, errors are retryable, service and live subscriptions come back", async () => {
+  const token = await signUp("restart@faults.coop");
+  const acknowledged = await createCooperative(token, "Acquittée avant le redémarrage");
+  expect(acknowledged.errors).toBeUndefined();
+
+  await stopPostgres();
+  expect(await until("/readyz to report the outage", async () => ((await readyz()) === 503 ? true : undefined))).toBe(true);
+  const during = await server.gql(ViewerDocument, {}, token);
+  expect(codes(during)).toEqual(["SERVICE_UNAVAILABLE"]);
+  expect(during.errors?.[0]?.extensions?.retryable).toBe(true);
+  const failedWrite = await createCooperative(token, "Pendant la panne");
+  expect(failedWrite.data ?? null).toBeNull();
+
+  await startPostgres();
+  expect(await until("/readyz to recover", async () => ((await readyz()) === 200 ? true : undefined))).toBe(true);
+  const after = await until("a write after the restart", async () => {
+    const result = await createCooperative(token, "Après le redémarrage");
+    return result.data?.createCooperative ? result : undefined;
+  });
+  expect(after.errors).toBeUndefined();
+  const names = await cooperativeNames();
+  expect(names).toEqual(expect.arrayContaining(["Acquittée avant le redémarrage", "Après le redémarrage"]));
+  expect(names).not.toContain("Pendant la panne");
+}, 90_000);
+
+test("the bus listens again after a restart: a notification sent afterwards reaches the subscriber", async () => {
+  const received: string[] = [];
+  const stop = await server.app.bus.on("faults_probe", (payload) => received.push(payload));
+  await stopPostgres();
+  await startPostgres();
+  await until("the bus to deliver after the restart", async () => {
+    const client = new Client({ connectionString: url });
+    await client.connect();
+    await client.query("SELECT pg_notify('faults_probe', 'after-restart')");
+    await client.end();
+    await new Promise((r) => setTimeout(r, 200));
+    return received.includes("after-restart") ? true : undefined;
+  });
+  stop();
+}, 60_000);
+
+test("SIGTERM under load: acknowledged mutations are committed, sockets close with 1001", async () => {
+  const appPort = await freePort();
+  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: url, PORT: String(appPort), JWT_SECRET: "faults-secret-faults-secret-faults-123", LOG_LEVEL: "warn", SEED_DEMO: "false" };
+  const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "src/main.ts"], { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
+  const base = `http://127.0.0.1:${appPort}`;
+  await until("the server to start", async () => ((await fetch(`${base}/readyz`)).status === 200 ? true : undefined), 60_000);
+  const post = async (body: object, token?: string) => {
+    const response = await fetch(`${base}/graphql`, {
+      method: "POST",
+      headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+    });
+    return (await response.json()) as { data?: Record<string, { token?: string; name?: string }> | null };
+  };
+  const signed = await post({ query: print(SignUpDocument), variables: { input: { email: "sigterm@faults.coop", name: "S", password: "a long password 123", accountType: "MEMBER" } } });
+  const token = signed.data?.signUp?.token as string;
+
+  const ws = createClient({ url: `ws://127.0.0.1:${appPort}/graphql`, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false, connectionParams: { authorization: `Bearer ${token}` } });
+  const closeCode = new Promise<number>((resolve) => ws.on("closed", (event) => resolve((event as { code: number }).code)));
+  await new Promise<void>((resolve) => ws.subscribe({ query: "{ viewer { id } }" }, { next: () => undefined, error: () => resolve(), complete: () => resolve() }));
+
+  const names = Array.from({ length: 30 }, (_, i) => `Sous charge ${String(i).padStart(2, "0")}`);
+  const inFlight = names.map((name) =>
+    post({ query: print(CreateCooperativeDocument), variables: { input: { name, legalForm: "SCOP_SARL", siret: validSiret() } } }, token)
+      .then((r) => (r.data?.createCooperative?.name ? name : null))
+      .catch(() => null),
+  );
+  await new Promise((r) => setTimeout(r, 30));
+  child.kill("SIGTERM");
+  const acknowledged = (await Promise.all(inFlight)).filter((n): n is string => n !== null);
+  const exitCode = await new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once("exit", resolve)));
+  expect(exitCode).toBe(0);
+  expect(acknowledged.length).toBeGreaterThan(0);
+  expect(await closeCode).toBe(1001);
+  const stored = await cooperativeNames();
+  for (const name of acknowledged) expect(stored).toContain(name);
+  await ws.dispose();
+}, 120_000);
