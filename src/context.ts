@@ -7,6 +7,7 @@ import type { Config } from "./config";
 import type { PgBus } from "./realtime/bus";
 import { createCooperativeLoaders, type CooperativeLoaders } from "./cooperatives/cooperative.loaders";
 import { createTenderLoaders, type TenderLoaders } from "./tenders/tender.loaders";
+import { createBidLoaders, type BidLoaders } from "./bids/bid.loaders";
 
 /** Long-lived parts of the process, shared by every operation. */
 export interface AppServices {
@@ -36,7 +37,12 @@ export type Context = {
   app: AppServices;
 };
 
-export type Loaders = CooperativeLoaders & TenderLoaders;
+export type Loaders = CooperativeLoaders & TenderLoaders & BidLoaders;
+
+/** Fresh loaders on an entity manager (per operation; per event for subscriptions). */
+export function createLoaders(em: EntityManager): Loaders {
+  return { ...createCooperativeLoaders(em), ...createTenderLoaders(em), ...createBidLoaders(em) };
+}
 
 export function createContext(
   app: AppServices,
@@ -47,7 +53,7 @@ export function createContext(
   return {
     em,
     viewer,
-    loaders: { ...createCooperativeLoaders(em), ...createTenderLoaders(em) },
+    loaders: createLoaders(em),
     requestId: meta.requestId,
     clientAddress: meta.clientAddress,
     log: app.log.child({ requestId: meta.requestId }),

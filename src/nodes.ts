@@ -1,4 +1,6 @@
 import { User } from "./auth/user.entity";
+import { BidEvent, BidLotAssignment, BidMember, BidPriceLine, BidSection } from "./bids/bid.entity";
+import { readableBid, readableChild } from "./bids/bid.service";
 import { isStaff } from "./auth/viewer";
 import { registerNode } from "./common/node-registry";
 import { Cooperative, CooperativeReference, CooperativeSkill, Membership } from "./cooperatives/cooperative.entity";
@@ -36,3 +38,11 @@ registerNode("ShortlistEntry", async (ctx, id) => {
   return isStaff(ctx.viewer) || (await isMemberOf(ctx.em, ctx.viewer, entry.cooperative.id)) ? entry : null;
 });
 registerNode("Outcome", async (ctx, id) => (isStaff(ctx.viewer) ? ctx.em.findOne(Outcome, { id }) : null));
+
+// Bids and their parts: readable only by the bid's cooperatives and the staff; null for anyone else.
+registerNode("Bid", (ctx, id) => readableBid(ctx, id));
+registerNode("BidMember", async (ctx, id) => readableChild(ctx, await ctx.em.findOne(BidMember, { id })));
+registerNode("BidLotAssignment", async (ctx, id) => readableChild(ctx, await ctx.em.findOne(BidLotAssignment, { id })));
+registerNode("BidSection", async (ctx, id) => readableChild(ctx, await ctx.em.findOne(BidSection, { id })));
+registerNode("BidPriceLine", async (ctx, id) => readableChild(ctx, await ctx.em.findOne(BidPriceLine, { id })));
+registerNode("BidEvent", async (ctx, id) => readableChild(ctx, await ctx.em.findOne(BidEvent, { id })));

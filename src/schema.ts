@@ -8,7 +8,16 @@ import { CooperativeResolver, CooperativeSkillResolver, MembershipResolver } fro
 import { LotResolver, OutcomeResolver, ShortlistEntryResolver, TenderResolver } from "./tenders/tender.resolver";
 import { StatsResolver } from "./stats/stats.resolver";
 import { CooperativeMatchingResolver, OpportunitySubscriptionResolver, TenderMatchingResolver } from "./matching/matching.resolver";
-import { CooperativeMatchingResolver, OpportunitySubscriptionResolver, TenderMatchingResolver } from "./matching/matching.resolver";
+import {
+  BidEventResolver,
+  BidLotAssignmentResolver,
+  BidMemberResolver,
+  BidPriceLineResolver,
+  BidResolver,
+  BidSectionResolver,
+  CooperativeBidsResolver,
+  TenderBidsResolver,
+} from "./bids/bid.resolver";
 import "./nodes";
 
 // eslint-disable-next-line @typescript-eslint/ban-types
@@ -26,6 +35,14 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   TenderMatchingResolver,
   CooperativeMatchingResolver,
   OpportunitySubscriptionResolver,
+  BidResolver,
+  BidMemberResolver,
+  BidLotAssignmentResolver,
+  BidSectionResolver,
+  BidPriceLineResolver,
+  BidEventResolver,
+  TenderBidsResolver,
+  CooperativeBidsResolver,
 ];
 
 /** type-graphql gives the root types no description; integrators read them first. */

@@ -1,0 +1,50 @@
+import type { EntityManager } from "@mikro-orm/postgresql";
+import { isStaff, type Viewer } from "../auth/viewer";
+import type { BidAccess } from "./bid.policy";
+
+interface AccessRow {
+  bid_id: string;
+  member_id: string;
+  cooperative_id: string;
+  lead_id: string;
+}
+
+/**
+ * The viewer's access to several bids in one query: their cooperatives that are invited or
+ * accepted in each bid, and whether one of them leads it.
+ */
+export async function accessToBids(em: EntityManager, viewer: Viewer, bidIds: readonly string[]): Promise<Map<string, BidAccess>> {
+  const staff = isStaff(viewer);
+  const result = new Map<string, BidAccess>(bidIds.map((id) => [id, { staff, activeMemberIds: [], lead: false }]));
+  if (viewer.kind !== "USER" || bidIds.length === 0) return result;
+  const rows = await em.execute<AccessRow[]>(
+    `SELECT bm.bid_id, bm.id AS member_id, bm.cooperative_id, b.lead_id
+       FROM bid_members bm
+       JOIN memberships m ON m.cooperative_id = bm.cooperative_id AND m.user_id = ?
+       JOIN bids b ON b.id = bm.bid_id
+      WHERE bm.bid_id IN (?) AND bm.status IN ('INVITED', 'ACCEPTED')`,
+    [viewer.userId, [...bidIds]],
+  );
+  for (const row of rows) {
+    const access = result.get(row.bid_id);
+    if (!access) continue;
+    access.activeMemberIds.push(row.member_id);
+    if (row.cooperative_id === row.lead_id) access.lead = true;
+  }
+  return result;
+}
+
+export async function accessToBid(em: EntityManager, viewer: Viewer, bidId: string): Promise<BidAccess> {
+  return (await accessToBids(em, viewer, [bidId])).get(bidId) ?? { staff: isStaff(viewer), activeMemberIds: [], lead: false };
+}
+
+/** SQL condition on `b` (bids) for the bids a viewer may read, with its parameters. */
+export function visibleBidsSql(viewer: Viewer): { sql: string; params: unknown[] } {
+  if (isStaff(viewer)) return { sql: "true", params: [] };
+  if (viewer.kind !== "USER") return { sql: "false", params: [] };
+  return {
+    sql: `EXISTS (SELECT 1 FROM bid_members bm JOIN memberships m ON m.cooperative_id = bm.cooperative_id
+                   WHERE bm.bid_id = b.id AND m.user_id = ? AND bm.status IN ('INVITED', 'ACCEPTED'))`,
+    params: [viewer.userId],
+  };
+}

@@ -1,0 +1,137 @@
+import { LockMode, UniqueConstraintViolationException } from "@mikro-orm/core";
+import type { EntityManager } from "@mikro-orm/postgresql";
+import { userIdOf } from "../auth/viewer";
+import { BadInputError, NotFoundError } from "../common/errors";
+import type { Actor } from "../cooperatives/cooperative.service";
+import { appendBidEvent } from "../realtime/event-log";
+import { accessToBid } from "./bid.access";
+import { Bid, BidLotAssignment, BidMember, BidPriceLine, BidSection } from "./bid.entity";
+import type { BidEventType } from "./bid.enums";
+import { authorizeBid, type BidAccess, type BidAction } from "./bid.policy";
+
+/** A bid mutation in progress: the bid row is locked until commit. */
+export interface BidTx {
+  em: EntityManager;
+  bid: Bid;
+  access: BidAccess;
+  actorId: string | null;
+  /**
+   * Appends an event (the first one carries the clientMutationId), with `result`, what the
+   * mutation returns (`Type:uuid`), so that a retry returns it again; returns the event's seq.
+   */
+  append(type: BidEventType, payload: Record<string, unknown>, extra: { result: string; sectionId?: string }): Promise<number>;
+}
+
+export interface PriorEvent {
+  seq: number;
+  result: string | null;
+  actorId: string | null;
+}
+
+const RESULT_TYPES = { Bid, BidMember, BidLotAssignment, BidSection, BidPriceLine } as const;
+type ResultType = keyof typeof RESULT_TYPES;
+
+/** `Type:uuid`, the result a retry returns. */
+export function resultRef(type: ResultType, id: string): string {
+  return `${type}:${id}`;
+}
+
+/** Loads what a mutation returned the first time. */
+export async function loadResult<T>(em: EntityManager, ref: string | null): Promise<T> {
+  const [type, id] = (ref ?? "").split(":");
+  const entity = RESULT_TYPES[type as ResultType];
+  const found = entity && id ? await em.findOne(entity as typeof Bid, { id }) : null;
+  if (!found) throw new NotFoundError("The result of this clientMutationId");
+  return found as unknown as T;
+}
+
+export function checkClientMutationId(value: string | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value !== "string" || value.length < 1 || value.length > 100 || /[\u0000-\u001f]/.test(value)) {
+    throw new BadInputError("input.clientMutationId", "must be 1-100 printable characters");
+  }
+  return value;
+}
+
+async function findPrior(em: EntityManager, bidId: string, clientMutationId: string): Promise<PriorEvent | null> {
+  const rows = await em.execute<{ seq: number; result: string | null; actor_id: string | null }[]>(
+    "SELECT seq, result, actor_id FROM bid_events WHERE bid_id = ? AND client_mutation_id = ?",
+    [bidId, clientMutationId],
+  );
+  const row = rows[0];
+  return row ? { seq: row.seq, result: row.result, actorId: row.actor_id } : null;
+}
+
+export interface MutateOptions<T> {
+  action: BidAction;
+  clientMutationId: string | null | undefined;
+  /** The bid's global id as the client gave it, for NOT_FOUND messages. */
+  globalId?: string;
+  /** What a retry returns; by default the entity recorded as the first result. */
+  replay?: (em: EntityManager, prior: PriorEvent) => Promise<T>;
+}
+
+/**
+ * Runs a change to a bid in one transaction: locks the bid row (every writer of a bid takes it
+ * first, so they serialize and the log's order is the commit order), checks the viewer's access
+ * under the lock, returns the first result for a clientMutationId already used, then runs `work`,
+ * whose events are appended and notified in the same transaction.
+ */
+export async function mutateBid<T>(
+  actor: Actor,
+  bidId: string,
+  options: MutateOptions<T>,
+  work: (tx: BidTx) => Promise<T>,
+): Promise<T> {
+  const clientMutationId = checkClientMutationId(options.clientMutationId);
+  const actorId = userIdOf(actor.viewer);
+  const replay = async (em: EntityManager, prior: PriorEvent): Promise<T> => {
+    if (prior.actorId !== actorId) throw new BadInputError("input.clientMutationId", "was already used by someone else on this bid");
+    return options.replay ? options.replay(em, prior) : loadResult<T>(em, prior.result);
+  };
+  const run = () =>
+    actor.em.transactional(async (em) => {
+      const bid = await em.findOne(Bid, { id: bidId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+      if (!bid) throw new NotFoundError("Bid", options.globalId);
+      const access = await accessToBid(em, actor.viewer, bid.id);
+      authorizeBid(access, options.action, options.globalId);
+      if (clientMutationId) {
+        const prior = await findPrior(em, bid.id, clientMutationId);
+        if (prior) return replay(em, prior);
+      }
+      let first = true;
+      const value = await work({
+        em,
+        bid,
+        access,
+        actorId,
+        async append(type, payload, extra) {
+          await em.flush();
+          const seq = await appendBidEvent(em, bid.id, {
+            type,
+            payload,
+            actorId,
+            clientMutationId: first ? clientMutationId : null,
+            result: extra.result,
+            sectionId: extra.sectionId ?? null,
+          });
+          first = false;
+          return seq;
+        },
+      });
+      await em.flush();
+      return value;
+    });
+  try {
+    return await run();
+  } catch (error) {
+    // Two retries racing: the second hits the unique (bid, client_mutation_id) and returns the first's result.
+    if (clientMutationId && error instanceof UniqueConstraintViolationException) {
+      const em = actor.em.fork();
+      const prior = await findPrior(em, bidId, clientMutationId);
+      if (prior) return replay(em, prior);
+    }
+    throw error;
+  }
+}
+

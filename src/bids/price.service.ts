@@ -1,0 +1,105 @@
+import { BadInputError, NotFoundError, ConflictError } from "../common/errors";
+import { decodeId, toGlobalId } from "../common/node";
+import * as v from "../common/validate";
+import type { Actor } from "../cooperatives/cooperative.service";
+import { Bid, BidPriceLine } from "./bid.entity";
+import { BidEventType } from "./bid.enums";
+import type { AddPriceLineInput, RemovePriceLineInput, UpdatePriceLineInput } from "./bid.inputs";
+import { assertContentEditable } from "./bid.lifecycle";
+import { activeMemberOfBid, lotOfBid } from "./bid.service";
+import { eurosToCents } from "./bid.totals";
+import { mutateBid, resultRef } from "./bid.tx";
+
+const gid = toGlobalId;
+const MAX_UNIT_PRICE = 10_000_000;
+
+export function priceLineState(p: BidPriceLine): Record<string, unknown> {
+  return {
+    id: gid("BidPriceLine", p.id),
+    version: p.version,
+    lotId: gid("Lot", p.lot.id),
+    memberId: gid("BidMember", p.member.id),
+    description: p.description,
+    quantity: p.quantity,
+    unitPrice: p.unitPriceCents / 100,
+  };
+}
+
+function quantity(field: string, value: number): number {
+  const q = v.decimal(field, value, 0, 1_000_000);
+  if (q <= 0) throw new BadInputError(field, "must be more than 0");
+  if (Math.abs(Math.round(q * 1000) - q * 1000) > 1e-6) throw new BadInputError(field, "at most 3 decimals");
+  return q;
+}
+
+function unitPrice(field: string, value: number): number {
+  v.decimal(field, value, 0, MAX_UNIT_PRICE);
+  const cents = eurosToCents(value);
+  if (cents === null) throw new BadInputError(field, "at most 2 decimals");
+  return cents;
+}
+
+function description(field: string, value: string): string {
+  return v.text(field, value, { max: 500 });
+}
+
+async function lineBid(actor: Actor, globalId: string, field: string): Promise<{ lineId: string; bidId: string }> {
+  const lineId = decodeId("BidPriceLine", globalId, field);
+  const rows = await actor.em.execute<{ bid_id: string }[]>("SELECT bid_id FROM bid_price_lines WHERE id = ?", [lineId]);
+  if (!rows[0]) throw new NotFoundError("BidPriceLine", globalId);
+  return { lineId, bidId: rows[0].bid_id };
+}
+
+export async function addPriceLine(actor: Actor, input: AddPriceLineInput): Promise<BidPriceLine> {
+  const bidId = decodeId("Bid", input.bidId, "input.bidId");
+  const text = description("input.description", input.description);
+  const q = quantity("input.quantity", input.quantity);
+  const cents = unitPrice("input.unitPrice", input.unitPrice);
+  return mutateBid(actor, bidId, { action: "edit", clientMutationId: input.clientMutationId, globalId: input.bidId }, async (tx) => {
+    assertContentEditable(tx.bid.status);
+    const lot = await lotOfBid(tx, input.lotId, "input.lotId");
+    const member = await activeMemberOfBid(tx, input.memberId, "input.memberId");
+    const line = tx.em.create(BidPriceLine, { bid: tx.bid, lot, member, description: text, quantity: q, unitPriceCents: cents });
+    await tx.em.flush();
+    await tx.append(BidEventType.PRICE_LINE_ADDED, priceLineState(line), { result: resultRef("BidPriceLine", line.id) });
+    return line;
+  });
+}
+
+export async function updatePriceLine(actor: Actor, input: UpdatePriceLineInput): Promise<BidPriceLine> {
+  const { lineId, bidId } = await lineBid(actor, input.priceLineId, "input.priceLineId");
+  const text = input.description == null ? null : description("input.description", input.description);
+  const q = input.quantity == null ? null : quantity("input.quantity", input.quantity);
+  const cents = input.unitPrice == null ? null : unitPrice("input.unitPrice", input.unitPrice);
+  v.integer("input.expectedVersion", input.expectedVersion, 0, 2_000_000_000);
+  return mutateBid(actor, bidId, { action: "edit", clientMutationId: input.clientMutationId }, async (tx) => {
+    assertContentEditable(tx.bid.status);
+    const line = await tx.em.findOneOrFail(BidPriceLine, { id: lineId }, { refresh: true });
+    if (line.version !== input.expectedVersion) {
+      throw new ConflictError(`The price line changed since version ${input.expectedVersion}; it is at version ${line.version}.`, priceLineState(line));
+    }
+    if (input.lotId != null) line.lot = await lotOfBid(tx, input.lotId, "input.lotId");
+    if (input.memberId != null) line.member = await activeMemberOfBid(tx, input.memberId, "input.memberId");
+    if (text !== null) line.description = text;
+    if (q !== null) line.quantity = q;
+    if (cents !== null) line.unitPriceCents = cents;
+    line.version += 1;
+    await tx.append(BidEventType.PRICE_LINE_UPDATED, priceLineState(line), { result: resultRef("BidPriceLine", line.id) });
+    return line;
+  });
+}
+
+export async function removePriceLine(actor: Actor, input: RemovePriceLineInput): Promise<Bid> {
+  const { lineId, bidId } = await lineBid(actor, input.priceLineId, "input.priceLineId");
+  v.integer("input.expectedVersion", input.expectedVersion, 0, 2_000_000_000);
+  return mutateBid(actor, bidId, { action: "edit", clientMutationId: input.clientMutationId }, async (tx) => {
+    assertContentEditable(tx.bid.status);
+    const line = await tx.em.findOneOrFail(BidPriceLine, { id: lineId }, { refresh: true });
+    if (line.version !== input.expectedVersion) {
+      throw new ConflictError(`The price line changed since version ${input.expectedVersion}; it is at version ${line.version}.`, priceLineState(line));
+    }
+    tx.em.remove(line);
+    await tx.append(BidEventType.PRICE_LINE_REMOVED, { priceLineId: gid("BidPriceLine", lineId) }, { result: resultRef("Bid", tx.bid.id) });
+    return tx.bid;
+  });
+}

@@ -1,0 +1,186 @@
+import type { EntityManager } from "@mikro-orm/postgresql";
+import { Y } from "../realtime/yjs";
+import { User } from "../auth/user.entity";
+import { LockMode } from "@mikro-orm/core";
+import { BadInputError, ConflictError, NotFoundError } from "../common/errors";
+import { decodeId, toGlobalId } from "../common/node";
+import * as v from "../common/validate";
+import type { Actor } from "../cooperatives/cooperative.service";
+import { buildDoc, COMPACT_EVERY, encodeBase64, parseUpdate, textOf } from "../realtime/section-crdt";
+import { Bid, BidSection } from "./bid.entity";
+import { BidEventType, SectionStatus } from "./bid.enums";
+import type { AddSectionInput, ApplySectionUpdateInput, RemoveSectionInput, UpdateSectionInput } from "./bid.inputs";
+import { assertContentEditable } from "./bid.lifecycle";
+import { mutateBid, resultRef, type BidTx } from "./bid.tx";
+
+const gid = toGlobalId;
+
+export function sectionState(s: BidSection): Record<string, unknown> {
+  return {
+    id: gid("BidSection", s.id),
+    version: s.version,
+    title: s.title,
+    position: s.position,
+    status: s.status,
+    assigneeId: s.assignee ? gid("User", s.assignee.id) : null,
+  };
+}
+
+async function sectionBid(actor: Actor, globalId: string, field: string): Promise<{ sectionId: string; bidId: string }> {
+  const sectionId = decodeId("BidSection", globalId, field);
+  const rows = await actor.em.execute<{ bid_id: string }[]>("SELECT bid_id FROM bid_sections WHERE id = ?", [sectionId]);
+  if (!rows[0]) throw new NotFoundError("BidSection", globalId);
+  return { sectionId, bidId: rows[0].bid_id };
+}
+
+/** A person of one of the group's invited or accepted cooperatives. */
+async function assigneeOf(tx: BidTx, globalId: string, field: string): Promise<User> {
+  const userId = decodeId("User", globalId, field);
+  const rows = await tx.em.execute<{ n: string }[]>(
+    `SELECT count(*) AS n FROM bid_members bm JOIN memberships m ON m.cooperative_id = bm.cooperative_id
+      WHERE bm.bid_id = ? AND m.user_id = ? AND bm.status IN ('INVITED', 'ACCEPTED')`,
+    [tx.bid.id, userId],
+  );
+  if (Number(rows[0]?.n ?? 0) === 0) throw new BadInputError(field, "is not a person of the group's cooperatives");
+  return tx.em.getReference(User, userId);
+}
+
+function sectionTitle(field: string, value: string): string {
+  return v.text(field, value, { max: 300 });
+}
+
+function status(field: string, value: SectionStatus): SectionStatus {
+  if (!Object.values(SectionStatus).includes(value)) throw new BadInputError(field, "is not a section status");
+  return value;
+}
+
+export async function addSection(actor: Actor, input: AddSectionInput): Promise<BidSection> {
+  const bidId = decodeId("Bid", input.bidId, "input.bidId");
+  const title = sectionTitle("input.title", input.title);
+  const position = input.position == null ? null : v.integer("input.position", input.position, 0, 10_000);
+  return mutateBid(actor, bidId, { action: "edit", clientMutationId: input.clientMutationId, globalId: input.bidId }, async (tx) => {
+    assertContentEditable(tx.bid.status);
+    const assignee = input.assigneeId == null ? null : await assigneeOf(tx, input.assigneeId, "input.assigneeId");
+    let at = position;
+    if (at === null) {
+      const rows = await tx.em.execute<{ p: number | null }[]>("SELECT max(position) AS p FROM bid_sections WHERE bid_id = ?", [tx.bid.id]);
+      at = (rows[0]?.p ?? -1) + 1;
+    }
+    const section = tx.em.create(BidSection, { bid: tx.bid, title, position: at, assignee });
+    await tx.em.flush();
+    await tx.append(BidEventType.SECTION_ADDED, sectionState(section), { result: resultRef("BidSection", section.id) });
+    return section;
+  });
+}
+
+async function lockSection(tx: BidTx, sectionId: string): Promise<BidSection> {
+  const section = await tx.em.findOne(BidSection, { id: sectionId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
+  if (!section || section.bid.id !== tx.bid.id) throw new NotFoundError("BidSection");
+  return section;
+}
+
+export async function updateSection(actor: Actor, input: UpdateSectionInput): Promise<BidSection> {
+  const { sectionId, bidId } = await sectionBid(actor, input.sectionId, "input.sectionId");
+  const title = input.title == null ? null : sectionTitle("input.title", input.title);
+  const position = input.position == null ? null : v.integer("input.position", input.position, 0, 10_000);
+  const newStatus = input.status == null ? null : status("input.status", input.status);
+  if (input.clearAssignee && input.assigneeId != null) throw new BadInputError("input.clearAssignee", "give either assigneeId or clearAssignee");
+  v.integer("input.expectedVersion", input.expectedVersion, 0, 2_000_000_000);
+  return mutateBid(actor, bidId, { action: "edit", clientMutationId: input.clientMutationId }, async (tx) => {
+    assertContentEditable(tx.bid.status);
+    const section = await lockSection(tx, sectionId);
+    checkSectionVersion(input.expectedVersion, section);
+    const assignee = input.assigneeId == null ? undefined : await assigneeOf(tx, input.assigneeId, "input.assigneeId");
+    if (title !== null) section.title = title;
+    if (position !== null) section.position = position;
+    if (newStatus !== null) section.status = newStatus;
+    if (assignee !== undefined) section.assignee = assignee;
+    if (input.clearAssignee) section.assignee = null;
+    section.version += 1;
+    await tx.append(BidEventType.SECTION_UPDATED, sectionState(section), { result: resultRef("BidSection", section.id) });
+    return section;
+  });
+}
+
+function checkSectionVersion(expected: number, section: BidSection): void {
+  if (expected !== section.version) {
+    throw new ConflictError(`The section changed since version ${expected}; it is at version ${section.version}.`, sectionState(section));
+  }
+}
+
+export async function removeSection(actor: Actor, input: RemoveSectionInput): Promise<Bid> {
+  const { sectionId, bidId } = await sectionBid(actor, input.sectionId, "input.sectionId");
+  v.integer("input.expectedVersion", input.expectedVersion, 0, 2_000_000_000);
+  return mutateBid(actor, bidId, { action: "edit", clientMutationId: input.clientMutationId }, async (tx) => {
+    assertContentEditable(tx.bid.status);
+    const section = await lockSection(tx, sectionId);
+    checkSectionVersion(input.expectedVersion, section);
+    tx.em.remove(section);
+    await tx.append(BidEventType.SECTION_REMOVED, { sectionId: gid("BidSection", sectionId) }, { result: resultRef("Bid", tx.bid.id) });
+    return tx.bid;
+  });
+}
+
+export interface SectionUpdateResult {
+  seq: number;
+  sectionId: string;
+  clientMutationId: string | null;
+}
+
+/**
+ * Text typed in a section: the Yjs update is validated, then, under the bid's and the section's
+ * row locks, appended to the log (its payload carries the update) and notified; every
+ * COMPACT_EVERY updates, the section's snapshot is rebuilt in the same transaction. The answer
+ * comes after commit: an acknowledged update is durable.
+ */
+export async function applySectionUpdate(actor: Actor, input: ApplySectionUpdateInput): Promise<SectionUpdateResult> {
+  const update = parseUpdate("input.update", input.update);
+  const { sectionId, bidId } = await sectionBid(actor, input.sectionId, "input.sectionId");
+  const clientMutationId = input.clientMutationId ?? null;
+  return mutateBid<SectionUpdateResult>(
+    actor,
+    bidId,
+    {
+      action: "edit",
+      clientMutationId,
+      replay: async (_em, prior) => ({ seq: prior.seq, sectionId, clientMutationId }),
+    },
+    async (tx) => {
+      assertContentEditable(tx.bid.status);
+      const rows = await tx.em.execute<{ bid_id: string; pending_updates: number }[]>(
+        "SELECT bid_id, pending_updates FROM bid_sections WHERE id = ? FOR UPDATE",
+        [sectionId],
+      );
+      if (!rows[0] || rows[0].bid_id !== tx.bid.id) throw new NotFoundError("BidSection", input.sectionId);
+      const seq = await tx.append(
+        BidEventType.SECTION_TEXT_UPDATED,
+        { sectionId: gid("BidSection", sectionId), update: encodeBase64(update) },
+        { result: resultRef("BidSection", sectionId), sectionId },
+      );
+      if (rows[0].pending_updates + 1 >= COMPACT_EVERY) await compact(tx.em, sectionId);
+      else await tx.em.execute("UPDATE bid_sections SET pending_updates = pending_updates + 1 WHERE id = ?", [sectionId]);
+      return { seq, sectionId, clientMutationId };
+    },
+  );
+}
+
+/** Merges the snapshot and the updates logged after it into a new snapshot (caller holds the row lock). */
+export async function compact(em: EntityManager, sectionId: string): Promise<void> {
+  const rows = await em.execute<{ snapshot: Buffer | null; snapshot_seq: number }[]>(
+    "SELECT snapshot, snapshot_seq FROM bid_sections WHERE id = ?",
+    [sectionId],
+  );
+  const row = rows[0];
+  if (!row) return;
+  const updates = await em.execute<{ seq: number; update: string }[]>(
+    "SELECT seq, payload->>'update' AS update FROM bid_events WHERE section_id = ? AND seq > ? AND type = 'SECTION_TEXT_UPDATED' ORDER BY seq",
+    [sectionId, row.snapshot_seq],
+  );
+  if (updates.length === 0) return;
+  const doc = buildDoc(row.snapshot ? new Uint8Array(row.snapshot) : null, updates.map((u) => new Uint8Array(Buffer.from(u.update, "base64"))));
+  const state = Buffer.from(Y.encodeStateAsUpdate(doc));
+  await em.execute(
+    "UPDATE bid_sections SET snapshot = ?, snapshot_seq = ?, pending_updates = 0, snapshot_text = ? WHERE id = ?",
+    [state, updates[updates.length - 1]?.seq ?? row.snapshot_seq, textOf(doc), sectionId],
+  );
+}

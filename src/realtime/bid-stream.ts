@@ -1,0 +1,153 @@
+import type { EntityManager } from "@mikro-orm/postgresql";
+import { BidEvent } from "../bids/bid.entity";
+import { BidEventType } from "../bids/bid.enums";
+import type { PgBus } from "./bus";
+import { bidChannel } from "./event-log";
+
+/** Events after which the subscriber's right to read the bid is checked again at once. */
+const MEMBERSHIP_EVENTS: ReadonlySet<string> = new Set([BidEventType.MEMBER_REMOVED, BidEventType.MEMBER_DECLINED]);
+
+/** Events read from the table per round trip; a subscriber that falls behind catches up by pages. */
+const BATCH = 200;
+
+/** Access is also re-checked at least this often (a person may leave their cooperative). */
+const RECHECK_MS = 15_000;
+
+export interface BidStreamOptions {
+  bus: PgBus;
+  /** A fresh entity manager (one per read). */
+  fork: () => EntityManager;
+  bidId: string;
+  afterSeq: number;
+  /** Whether the subscriber may still read the bid, asked on a fresh entity manager. */
+  mayRead: (em: EntityManager) => Promise<boolean>;
+  /** Called before each event is handed out (the resolver swaps in a fresh entity manager). */
+  beforeEach?: () => void;
+  /** Called once when the stream ends, whatever the reason. */
+  onEnd?: (reason: "client" | "revoked") => void;
+}
+
+/**
+ * A bid's log as a live stream: listens first, then reads the table after `afterSeq`, then on
+ * every notification (or bus reconnection) reads whatever follows the last seq delivered. The
+ * table is the truth: a lost or coalesced NOTIFY loses nothing, duplicates cannot occur (reads
+ * are by seq), and a slow consumer is simply read for later, by pages; nothing is buffered
+ * beyond one page. The stream completes when the subscriber loses access to the bid.
+ */
+export class BidEventStream implements AsyncIterableIterator<BidEvent> {
+  private last: number;
+  private dirty = true;
+  private done = false;
+  private wake: (() => void) | null = null;
+  private readonly page: BidEvent[] = [];
+  private readonly offs: (() => void)[] = [];
+  private readonly started: Promise<void>;
+  private lastCheck = Date.now();
+  private retryTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly o: BidStreamOptions) {
+    this.last = o.afterSeq;
+    this.started = this.listen();
+  }
+
+  /** The seq of the last event handed out. */
+  get lastSeq(): number {
+    return this.last;
+  }
+
+  private async listen(): Promise<void> {
+    const off = await this.o.bus.on(bidChannel(this.o.bidId), (raw) => {
+      try {
+        const notice = JSON.parse(raw) as { seq?: unknown };
+        if (typeof notice.seq === "number" && notice.seq <= this.last) return;
+      } catch {
+        // read the table anyway
+      }
+      this.poke();
+    });
+    this.offs.push(off, this.o.bus.onReconnect(() => this.poke()));
+    if (this.done) this.release();
+  }
+
+  private poke(): void {
+    this.dirty = true;
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  async next(): Promise<IteratorResult<BidEvent>> {
+    await this.started;
+    while (!this.done) {
+      const event = this.page.shift();
+      if (event) {
+        this.o.beforeEach?.();
+        return { value: event, done: false };
+      }
+      if (!this.dirty) {
+        await new Promise<void>((resolve) => (this.wake = resolve));
+        continue;
+      }
+      this.dirty = false;
+      await this.read();
+    }
+    return { value: undefined, done: true };
+  }
+
+  private async read(): Promise<void> {
+    const em = this.o.fork();
+    const events = await em.find(BidEvent, { bid: this.o.bidId, seq: { $gt: this.last } }, { orderBy: { seq: "asc" }, limit: BATCH });
+    if (events.length === BATCH) this.dirty = true;
+    if (Date.now() - this.lastCheck > RECHECK_MS && !(await this.stillAllowed())) return;
+    for (const event of events) {
+      if (event.seq !== this.last + 1) {
+        // Commits follow seq order, so a hole is transient at most: read again shortly.
+        this.retryTimer ??= setTimeout(() => {
+          this.retryTimer = null;
+          this.poke();
+        }, 20);
+        break;
+      }
+      if (MEMBERSHIP_EVENTS.has(event.type) && !(await this.stillAllowed())) return;
+      this.last = event.seq;
+      this.page.push(event);
+    }
+  }
+
+  private async stillAllowed(): Promise<boolean> {
+    this.lastCheck = Date.now();
+    if (await this.o.mayRead(this.o.fork())) return true;
+    this.page.length = 0;
+    this.finish("revoked");
+    return false;
+  }
+
+  private release(): void {
+    for (const off of this.offs.splice(0)) off();
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+  }
+
+  private finish(reason: "client" | "revoked"): void {
+    if (this.done) return;
+    this.done = true;
+    this.release();
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+    this.o.onEnd?.(reason);
+  }
+
+  async return(): Promise<IteratorResult<BidEvent>> {
+    this.finish("client");
+    return { value: undefined, done: true };
+  }
+
+  async throw(error: unknown): Promise<IteratorResult<BidEvent>> {
+    this.finish("client");
+    throw error;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}

@@ -1,0 +1,70 @@
+import { Y, type YDoc } from "./yjs";
+import { BadInputError } from "../common/errors";
+
+/**
+ * A section's text is a Yjs document whose shared type is the Y.Text named `content`
+ * (`doc.getText("content")`). The server never interprets updates beyond checking that they are
+ * Yjs updates: it stores them in the bid's log, merges them into snapshots and serves state and
+ * diffs, so that every client converges.
+ */
+export const SECTION_TEXT = "content";
+
+/** Largest update a client may send at once (decoded bytes). */
+export const MAX_UPDATE_BYTES = 64 * 1024;
+
+/** Text updates appended to the log between two snapshots of a section. */
+export const COMPACT_EVERY = 50;
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** Strict base64 (standard alphabet, padded); names the field on failure. */
+export function decodeBase64(field: string, value: string, maxBytes: number): Uint8Array {
+  if (typeof value !== "string" || value.length === 0) throw new BadInputError(field, "must be a non-empty base64 string");
+  if (value.length > Math.ceil(maxBytes / 3) * 4 + 4) throw new BadInputError(field, `must be at most ${maxBytes} bytes`);
+  if (!BASE64.test(value)) throw new BadInputError(field, "is not valid base64");
+  const bytes = new Uint8Array(Buffer.from(value, "base64"));
+  if (bytes.length > maxBytes) throw new BadInputError(field, `must be at most ${maxBytes} bytes`);
+  return bytes;
+}
+
+export function encodeBase64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
+}
+
+/** A base64 Yjs update (v1 encoding) that changes something; BAD_USER_INPUT on `field` otherwise. */
+export function parseUpdate(field: string, value: string): Uint8Array {
+  const bytes = decodeBase64(field, value, MAX_UPDATE_BYTES);
+  let decoded: { structs: unknown[]; ds: { clients: Map<number, unknown> } };
+  try {
+    decoded = Y.decodeUpdate(bytes);
+  } catch {
+    throw new BadInputError(field, "is not a Yjs update");
+  }
+  if (decoded.structs.length === 0 && decoded.ds.clients.size === 0) throw new BadInputError(field, "is an empty Yjs update");
+  return bytes;
+}
+
+/** A base64 Yjs state vector. */
+export function parseStateVector(field: string, value: string): Uint8Array {
+  const bytes = decodeBase64(field, value, MAX_UPDATE_BYTES);
+  try {
+    Y.decodeStateVector(bytes);
+  } catch {
+    throw new BadInputError(field, "is not a Yjs state vector");
+  }
+  return bytes;
+}
+
+/** The document from a snapshot and the updates logged after it (in seq order). */
+export function buildDoc(snapshot: Uint8Array | null, updates: readonly Uint8Array[]): YDoc {
+  const doc = new Y.Doc({ gc: true });
+  doc.transact(() => {
+    if (snapshot && snapshot.length) Y.applyUpdate(doc, snapshot);
+    for (const update of updates) Y.applyUpdate(doc, update);
+  });
+  return doc;
+}
+
+export function textOf(doc: YDoc): string {
+  return doc.getText(SECTION_TEXT).toString();
+}
