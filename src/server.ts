@@ -7,7 +7,7 @@ import { ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/dis
 import { expressMiddleware } from "@as-integrations/express5";
 import cors from "cors";
 import express from "express";
-import { GraphQLError, parse, specifiedRules, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from "graphql";
+import { GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from "graphql";
 import type { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
@@ -32,8 +32,9 @@ function clientAddress(request: IncomingMessage): string {
 }
 
 /** The codes Apollo gives the same failures over HTTP, so clients see one vocabulary. */
-function withCode(error: GraphQLError, code: string): GraphQLError {
-  return new GraphQLError(error.message, { nodes: error.nodes, extensions: { ...error.extensions, code } });
+function withCode(error: GraphQLError, code: string, hideSuggestions: boolean): GraphQLError {
+  const message = hideSuggestions ? error.message.replace(/ ?Did you mean .*$/, "") : error.message;
+  return new GraphQLError(message, { nodes: error.nodes, extensions: { ...error.extensions, code } });
 }
 
 /** Once the token of a socket expires, its operations are refused (the socket is closed). */
@@ -85,7 +86,9 @@ export async function createServer(app: AppServices, listen: { port: number; hos
   const schema = await buildSchema();
   const { config, log } = app;
   const production = config.env === "production";
-  const rules = [...specifiedRules, ...limitRules()];
+  // The same introspection policy over HTTP and WebSocket (README, Security).
+  const extraRules = [...limitRules(), ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
+  const rules = [...specifiedRules, ...extraRules];
   const expressApp = express();
   expressApp.disable("x-powered-by");
   const httpServer = createHttpServer(expressApp);
@@ -114,6 +117,12 @@ export async function createServer(app: AppServices, listen: { port: number; hos
           return false;
         }
         ctx.extra.viewer = viewer;
+        if (viewer.kind === "USER") {
+          // The socket's authority ends when its token does: clients reconnect with a new one.
+          const timer = setTimeout(() => ctx.extra.socket.close(4401, "Token expired"), Math.max(0, viewer.expiresAt * 1000 - Date.now()));
+          timer.unref();
+          ctx.extra.socket.once("close", () => clearTimeout(timer));
+        }
         ctx.extra.subscriptions = 0;
         return true;
       },
@@ -127,10 +136,10 @@ export async function createServer(app: AppServices, listen: { port: number; hos
         try {
           document = parse(payload.query, PARSE_OPTIONS);
         } catch (error) {
-          return [withCode(error instanceof GraphQLError ? error : new GraphQLError("Syntax error"), "GRAPHQL_PARSE_FAILED")];
+          return [withCode(error instanceof GraphQLError ? error : new GraphQLError("Syntax error"), "GRAPHQL_PARSE_FAILED", production)];
         }
         const errors = validate(schema, document, rules);
-        if (errors.length) return errors.map((e) => withCode(e, "GRAPHQL_VALIDATION_FAILED"));
+        if (errors.length) return errors.map((e) => withCode(e, "GRAPHQL_VALIDATION_FAILED", production));
         try {
           assertCost(schema, document, payload.operationName, payload.variables, LIMITS.cost);
         } catch (error) {
@@ -170,7 +179,7 @@ export async function createServer(app: AppServices, listen: { port: number; hos
 
   const apollo = new ApolloServer<Context>({
     schema,
-    validationRules: limitRules(),
+    validationRules: extraRules,
     parseOptions: PARSE_OPTIONS,
     introspection: config.introspection,
     hideSchemaDetailsFromClientErrors: production,

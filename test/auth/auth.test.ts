@@ -1,4 +1,7 @@
+import { createClient } from "graphql-ws";
+import WebSocket from "ws";
 import { PlatformRole } from "../../src/auth/roles";
+import { signSession } from "../../src/auth/tokens";
 import {
   CreateApiTokenDocument,
   RevokeApiTokenDocument,
@@ -9,7 +12,7 @@ import {
   CooperativesDocument,
 } from "../generated/graphql";
 import { countRows, createUser } from "../helpers/factories";
-import { codes, startTestServer, wsOnce, type TestServer } from "../helpers/server";
+import { codes, startTestServer, TEST_JWT_SECRET, wsOnce, type TestServer } from "../helpers/server";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -150,4 +153,15 @@ describe("API tokens and roles", () => {
     }
     expect(limited).toBe(true);
   });
+});
+
+describe("token expiry over WebSocket", () => {
+  test("the socket closes with 4401 when its token expires", async () => {
+    const user = await createUser(server, PlatformRole.MEMBER);
+    const { token } = await signSession(new TextEncoder().encode(TEST_JWT_SECRET), { userId: user.id, role: PlatformRole.MEMBER, tokenVersion: 0 }, 2);
+    const client = createClient({ url: server.wsUrl, webSocketImpl: WebSocket, retryAttempts: 0, lazy: false, connectionParams: { authorization: `Bearer ${token}` } });
+    const closed = new Promise<number>((resolve) => client.on("closed", (event) => resolve((event as { code: number }).code)));
+    expect(await closed).toBe(4401);
+    await client.dispose();
+  }, 10_000);
 });
