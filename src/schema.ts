@@ -7,7 +7,7 @@ import { NodeResolver } from "./common/node.resolver";
 import { CooperativeResolver, CooperativeSkillResolver, MembershipResolver } from "./cooperatives/cooperative.resolver";
 import { LotResolver, OutcomeResolver, ShortlistEntryResolver, TenderResolver } from "./tenders/tender.resolver";
 import { StatsResolver } from "./stats/stats.resolver";
-import { CooperativeMatchingResolver, OpportunitySubscriptionResolver, TenderMatchingResolver } from "./matching/matching.resolver";
+import { CompletionResolver, CooperativeMatchingResolver, OpportunitySubscriptionResolver, TenderMatchingResolver } from "./matching/matching.resolver";
 import {
   BidEventResolver,
   BidLotAssignmentResolver,
@@ -35,6 +35,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   TenderMatchingResolver,
   CooperativeMatchingResolver,
   OpportunitySubscriptionResolver,
+  CompletionResolver,
   BidResolver,
   BidMemberResolver,
   BidLotAssignmentResolver,

@@ -1,4 +1,7 @@
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Float, ID, Int, Resolver, Root, Subscription } from "type-graphql";
+import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Float, ID, InputType, Int, Mutation, Resolver, Root, Subscription } from "type-graphql";
+import { Bid } from "../bids/bid.entity";
+import { BidGroupType } from "../bids/bid.enums";
+import { requestCompletion } from "./completion.service";
 import type { Context } from "../context";
 import { PageArgs } from "../common/pagination";
 import { Cooperative } from "../cooperatives/cooperative.entity";
@@ -115,5 +118,32 @@ export class OpportunitySubscriptionResolver {
     @Arg("cooperative", () => ID, { description: "The cooperative to watch for." }) _cooperative: string,
   ): Opportunity {
     return opportunity;
+  }
+}
+
+@InputType({ description: "A cooperative asks the platform to complete its offer on a tender." })
+export class RequestCompletionInput {
+  @Field(() => ID, { description: "The tender." })
+  tenderId!: string;
+
+  @Field(() => ID, { description: "The cooperative asking, which will lead the bid (one of the viewer's)." })
+  leadCooperativeId!: string;
+
+  @Field(() => BidGroupType, { nullable: true, description: "Legal form of the group (default CONJOINT_WITH_SOLIDARY_LEAD)." })
+  groupType?: BidGroupType | null;
+
+  @Field(() => String, { nullable: true, description: "Makes a retry safe: the same id returns the first result." })
+  clientMutationId?: string | null;
+}
+
+@Resolver()
+export class CompletionResolver {
+  @Authorized()
+  @Mutation(() => Bid, {
+    description:
+      "Turns the best consortium suggestion around the lead into a draft bid: the lead's bid, partners invited, lots assigned as suggested.",
+  })
+  requestCompletion(@Arg("input", () => RequestCompletionInput, { description: "Tender and lead." }) input: RequestCompletionInput, @Ctx() ctx: Context) {
+    return requestCompletion(ctx, input);
   }
 }

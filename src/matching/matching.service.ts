@@ -210,9 +210,9 @@ export async function consortiumSuggestions(
     const pool = await findCandidates(em, { demand, maxDistanceKm: options.proximity.maxDistanceKm ?? null, limit: POOL_PER_LOT });
     if (leadProfile && !pool.some((p) => p.id === leadProfile.id)) pool.push(leadProfile);
     for (const ranked of rankCandidates(demand, pool, options.weights, options.proximity, now)) {
-      const skills = ranked.components.find((c) => c.name === "SKILLS")?.value ?? 0;
       const entry = candidates.get(ranked.id) ?? { id: ranked.id, name: ranked.name, distanceKm: ranked.distanceKm, lotScores: {} };
-      if (ranked.score >= LOT_SCORE_FLOOR && skills > 0) entry.lotScores[key] = ranked.score;
+      // Able to do the lot: covers at least one of its CPV codes (similarity 0.6 or more).
+      if (ranked.score >= LOT_SCORE_FLOOR && ranked.coveredCpv.length > 0) entry.lotScores[key] = ranked.score;
       candidates.set(ranked.id, entry);
     }
   }

@@ -9,6 +9,7 @@ import {
   CooperativeFitDocument,
   OpportunitiesDocument,
   PublishTenderDocument,
+  RequestCompletionDocument,
   TenderMatchesDocument,
   type OpportunitiesSubscription,
   type TenderMatchesQuery,
@@ -221,5 +222,42 @@ describe("a cooperative's fit and opportunities", () => {
     dispose();
     expect(received.map((r) => r.opportunities.tender.title)).toEqual(["Impression du magazine"]);
     expect(received[0]!.opportunities.score).toBeGreaterThanOrEqual(0.5);
+  });
+});
+
+describe("requestCompletion", () => {
+  test("the best team around the lead becomes a draft bid: partners invited, every lot assigned; a retry changes nothing", async () => {
+    const input = { tenderId: tender.gid, leadCooperativeId: coops["Imprimerie de Rouen"]!.gid, clientMutationId: "complete-1" };
+    const result = await server.gql(RequestCompletionDocument, { input }, memberA.token);
+    expect(result.errors).toBeUndefined();
+    const bid = result.data!.requestCompletion;
+    expect(bid.status).toBe("DRAFT");
+    expect(bid.lead.name).toBe("Imprimerie de Rouen");
+    expect(bid.members.find((m) => m.role === "LEAD")?.cooperative.name).toBe("Imprimerie de Rouen");
+    expect(bid.members.filter((m) => m.role !== "LEAD").every((m) => m.status === "INVITED")).toBe(true);
+    expect(bid.lotAssignments.map((a) => a.lot.number).sort()).toEqual([1, 2, 3]);
+    expect(bid.lotAssignments.every((a) => a.member !== null)).toBe(true);
+    expect(bid.lotAssignments.find((a) => a.lot.number === 1)?.member?.cooperative.name).toBe("Imprimerie de Rouen");
+
+    const retry = await server.gql(RequestCompletionDocument, { input }, memberA.token);
+    expect(retry.data?.requestCompletion.id).toBe(bid.id);
+    const [row] = await server.orm.em.getConnection().execute<{ n: string }[]>("SELECT count(*) AS n FROM bids");
+    expect(Number(row?.n)).toBe(1);
+  });
+
+  test("someone outside the lead cooperative may not ask, and nothing is written", async () => {
+    const input = { tenderId: tender.gid, leadCooperativeId: coops["Studio Web du Havre"]!.gid };
+    const result = await server.gql(RequestCompletionDocument, { input }, outsider.token);
+    expect(codes(result)).toEqual(["FORBIDDEN"]);
+    const [row] = await server.orm.em.getConnection().execute<{ n: string }[]>("SELECT count(*) AS n FROM bids");
+    expect(Number(row?.n)).toBe(1);
+  });
+
+  test("a tender no team can cover is INVALID_STATE", async () => {
+    const impossible = await insertTender({ title: "Travaux de voirie", lots: [["Panneaux", ["79530000"]], ["Impression", ["79810000"]]], maxLots: 1 });
+    const lonely = await insertCooperative(server.orm.em.fork(), { name: "Seule", owner: outsider, skills: [["79810000", 5]], lat: 49.4, lon: 1.1 });
+    await server.orm.em.getConnection().execute("DELETE FROM cooperative_skills WHERE cpv = '79530000'");
+    const result = await server.gql(RequestCompletionDocument, { input: { tenderId: impossible.gid, leadCooperativeId: lonely.gid } }, outsider.token);
+    expect(codes(result)).toEqual(["INVALID_STATE"]);
   });
 });
