@@ -143,10 +143,8 @@ export async function loadProfiles(em: EntityManager, rows: CandidateRow[]): Pro
   });
 }
 
-/** Bids a cooperative takes part in that are still being written; 0 before the bids feature. */
+/** Bids each cooperative takes part in that are still being written: its current load. */
 async function openBidCounts(em: EntityManager, ids: string[]): Promise<Map<string, number>> {
-  const [exists] = await em.getConnection().execute<{ present: boolean }[]>("SELECT to_regclass('bid_members') IS NOT NULL AS present");
-  if (!exists?.present) return new Map();
   const rows = await em.getConnection().execute<{ cooperative_id: string; n: string }[]>(
     `SELECT m.cooperative_id, count(*) AS n FROM bid_members m JOIN bids b ON b.id = m.bid_id
       WHERE m.cooperative_id = ANY(?::uuid[]) AND m.status IN ('INVITED', 'ACCEPTED') AND b.status IN ('DRAFT', 'IN_REVIEW')

@@ -172,8 +172,6 @@ const POOL_PER_LOT = 60;
 
 /** Cooperatives already leading a bid on this tender may join a team, not lead it. */
 async function currentLeads(em: EntityManager, tenderId: string): Promise<string[]> {
-  const [exists] = await em.getConnection().execute<{ present: boolean }[]>("SELECT to_regclass('bids') IS NOT NULL AS present");
-  if (!exists?.present) return [];
   const rows = await em.getConnection().execute<{ lead_id: string }[]>(
     "SELECT lead_id FROM bids WHERE tender_id = ? AND status <> 'WITHDRAWN'",
     [tenderId],

@@ -245,6 +245,13 @@ describe("requestCompletion", () => {
     expect(Number(row?.n)).toBe(1);
   });
 
+  test("one lead per tender: a cooperative already leading a bid is no longer suggested as lead", async () => {
+    const result = await server.gql(ConsortiumSuggestionsDocument, { id: tender.gid, first: 20 }, officer.token);
+    const leads = result.data!.tender.consortiumSuggestions.suggestions.flatMap((s) => s.members.filter((m) => m.role === "LEAD").map((m) => m.cooperative.name));
+    expect(leads.length).toBeGreaterThan(0);
+    expect(leads).not.toContain("Imprimerie de Rouen");
+  });
+
   test("someone outside the lead cooperative may not ask, and nothing is written", async () => {
     const input = { tenderId: tender.gid, leadCooperativeId: coops["Studio Web du Havre"]!.gid };
     const result = await server.gql(RequestCompletionDocument, { input }, outsider.token);
