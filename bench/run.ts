@@ -28,7 +28,7 @@ function log(line: string): void {
 
 /** dist/ as `npm start` runs it; src/ through ts-node when asked, or when the build fails. */
 function prepareScopgraph(options: BenchOptions): "dist" | "src" {
-  if (options.scopgraphFrom === "src") return "src";
+  if (options.scopgraphFrom === "src" || options.scopgraphDir) return "src";
   if (!options.build) {
     if (existsSync(path.join(ROOT_DIR, "dist/src/server.js"))) return "dist";
     log("dist/src/server.js is missing and --no-build was given: running Scopgraph from src/ through ts-node.");
@@ -103,6 +103,7 @@ async function main(): Promise<void> {
         connections: options.connections,
         rounds: options.rounds,
         scopgraphFrom,
+        scopgraphDir: options.scopgraphDir,
         logLevel: options.logLevel,
       },
       sections: reports,

@@ -12,6 +12,8 @@ export interface BenchOptions {
   profile: "auto" | "always" | "never";
   /** Load Scopgraph from dist/ (built with `npm run build`) or from src/ through ts-node. */
   scopgraphFrom: "dist" | "src";
+  /** Another checkout of Scopgraph to benchmark (a worktree with a fix), run from its src/. */
+  scopgraphDir: string | null;
   build: boolean;
   /** Scopgraph's LOG_LEVEL; `warn` drops its per-request log line, as PostGraphile's disableQueryLog does. */
   logLevel: string;
@@ -30,6 +32,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --no-profile          never profile
   --from-src            run Scopgraph from src/ through ts-node instead of dist/
   --no-build            use dist/ as it is, without \`npm run build\`
+  --scopgraph-dir <dir> benchmark the Scopgraph of another checkout (e.g. a git worktree with a
+                        fix, its node_modules installed or linked), from its src/ through ts-node
   --log-level <level>   Scopgraph's LOG_LEVEL (default warn: no per-request log line)
   --keep-db             keep the benchmark databases on DATABASE_URL's server
 
@@ -53,6 +57,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     rounds: 1,
     profile: "auto",
     scopgraphFrom: "dist",
+    scopgraphDir: null,
     build: true,
     logLevel: "warn",
     keepDatabase: false,
@@ -86,6 +91,9 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         break;
       case "--from-src":
         options.scopgraphFrom = "src";
+        break;
+      case "--scopgraph-dir":
+        options.scopgraphDir = value() ?? null;
         break;
       case "--no-build":
         options.build = false;

@@ -41,7 +41,8 @@ export function ensureBenchModules(log: (line: string) => void): void {
   const locked = existsSync(path.join(BENCH_DIR, "package-lock.json"));
   const args = [locked ? "ci" : "install", "--prefix", BENCH_DIR, "--no-audit", "--no-fund"];
   log(`Installing the bench tools into bench/node_modules (npm ${args.join(" ")}): ${missing.join(", ")}`);
-  const result = spawnSync("npm", args, { cwd: ROOT_DIR, stdio: ["ignore", "inherit", "inherit"] });
+  // npm's output goes to stderr with the progress lines: stdout carries only the report.
+  const result = spawnSync("npm", args, { cwd: ROOT_DIR, stdio: ["ignore", 2, 2] });
   if (result.status !== 0) throw new Error(`npm ${args[0]} --prefix bench failed (exit ${result.status ?? result.signal})`);
   const still = missingBenchModules();
   if (still.length) throw new Error(`bench tools still missing after install: ${still.join(", ")}`);

@@ -25,8 +25,49 @@ export interface ProfileSummary {
   functions: ProfileEntry[];
   /** Self time per package (node_modules/<name>), Node's own code, the app's src/, GC, idle. */
   areas: ProfileEntry[];
-  /** Inclusive time of the stacks that run through each package: who calls the time. */
-  inclusiveAreas: ProfileEntry[];
+  /**
+   * Self time by activity: each sample goes to the innermost frame on its stack that an
+   * ACTIVITIES rule recognises (so pg-protocol under MikroORM counts as the driver, MikroORM's
+   * identity map under a resolver counts as hydration). Stacks restart at every await, which
+   * makes "inclusive" time per caller meaningless; this view does not depend on callers.
+   */
+  activities: ProfileEntry[];
+}
+
+interface Frame {
+  functionName: string;
+  url: string;
+}
+
+/** Innermost first wins; order matters where rules overlap. */
+const ACTIVITIES: [string, (f: Frame) => boolean][] = [
+  ["GC", (f) => f.functionName === "(garbage collector)"],
+  ["(idle)", (f) => f.functionName === "(idle)"],
+  ["MikroORM: entity hydration, identity map, unit of work", (f) => /@mikro-orm\/core\/(entity|unit-of-work|hydration)\//.test(f.url)],
+  ["MikroORM: query building (QueryBuilder, knex)", (f) => /@mikro-orm\/knex\/query|node_modules\/knex\//.test(f.url)],
+  ["pg driver: protocol and row parsing", (f) => /node_modules\/(pg|pg-protocol|pg-types|pg-pool|postgres-array|postgres-date|postgres-interval|postgres-bytea)\//.test(f.url)],
+  ["MikroORM: EntityManager, driver, utils", (f) => /@mikro-orm\//.test(f.url)],
+  ["PostGraphile / graphile", (f) => /node_modules\/(postgraphile|graphile-[^/]+|pg-sql2|@graphile)\//.test(f.url)],
+  ["DataLoader", (f) => /node_modules\/dataloader\//.test(f.url)],
+  ["type-graphql resolver wrappers", (f) => /node_modules\/type-graphql\//.test(f.url)],
+  ["Apollo: cache-control and field instrumentation (per field)", (f) => /@apollo\/server\/dist\/cjs\/(plugin\/cacheControl|utils\/schemaInstrumentation)/.test(f.url)],
+  ["Apollo: JSON.stringify of the response", (f) => f.functionName === "prettyJSONStringify"],
+  ["graphql-js: parse, validate, execute", (f) => /node_modules\/graphql\//.test(f.url)],
+  ["Apollo: request pipeline", (f) => /@apollo\//.test(f.url)],
+  ["JWT verification (jose)", (f) => /node_modules\/jose\//.test(f.url)],
+  ["express, body-parser, cors", (f) => /node_modules\/(express|body-parser|cors|router|raw-body|content-type|type-is|finalhandler|send|etag|@as-integrations\/[^/]+)\//.test(f.url)],
+  ["logging (pino)", (f) => /node_modules\/pino/.test(f.url)],
+  ["Scopgraph src/", (f) => !f.url.includes("node_modules") && /\/(dist\/)?src\//.test(f.url)],
+];
+
+function activityOf(stack: Frame[]): string {
+  for (const frame of stack) {
+    for (const [name, test] of ACTIVITIES) if (test(frame)) return name;
+  }
+  const leaf = stack[0];
+  if (!leaf) return "other";
+  if (leaf.url.startsWith("node:")) return "Node core: http, net, streams";
+  return leaf.url ? "other JavaScript" : `native: ${leaf.functionName || "?"}`;
 }
 
 function areaOf(url: string, functionName: string): string {
@@ -81,7 +122,7 @@ export function summarizeProfile(file: string, count = 20): ProfileSummary {
   }
   const functions = new Map<string, number>();
   const areas = new Map<string, number>();
-  const inclusive = new Map<string, number>();
+  const activities = new Map<string, number>();
   let total = 0;
   let idle = 0;
   for (const [id, us] of selfUs) {
@@ -92,20 +133,19 @@ export function summarizeProfile(file: string, count = 20): ProfileSummary {
     if (area === "(idle)") idle += us;
     functions.set(label(node.callFrame), (functions.get(label(node.callFrame)) ?? 0) + us);
     areas.set(area, (areas.get(area) ?? 0) + us);
-    // Every area on the stack gets the sample once.
-    const seen = new Set<string>();
+    const stack: Frame[] = [];
     for (let at: number | undefined = id; at !== undefined; at = parent.get(at)) {
       const frame = byId.get(at);
-      if (!frame || frame.callFrame.functionName === "(root)") continue;
-      seen.add(areaOf(frame.callFrame.url, frame.callFrame.functionName));
+      if (frame && frame.callFrame.functionName !== "(root)") stack.push(frame.callFrame);
     }
-    for (const a of seen) inclusive.set(a, (inclusive.get(a) ?? 0) + us);
+    const activity = activityOf(stack);
+    activities.set(activity, (activities.get(activity) ?? 0) + us);
   }
   return {
     totalMs: total / 1000,
     busyMs: (total - idle) / 1000,
     functions: top(functions, total, count),
     areas: top(areas, total, count),
-    inclusiveAreas: top(inclusive, total, count),
+    activities: top(activities, total, count),
   };
 }

@@ -6,7 +6,7 @@ import { postJson } from "../lib/http";
 import type { PgProcesses } from "../lib/cpu";
 import { runLoad, type LoadResult, type LoadTarget } from "../lib/load";
 import { benchModuleVersion } from "../lib/modules";
-import { RESULTS_DIR } from "../lib/paths";
+import { RESULTS_DIR, ROOT_DIR } from "../lib/paths";
 import { summarizeProfile, type ProfileSummary } from "../lib/profile";
 import type { Json, Section, SectionContext, SectionReport } from "../lib/section";
 import { fixed, renderTable, thousands } from "../lib/table";
@@ -145,6 +145,29 @@ function cpuPerRequest(seconds: number | null, requests: number): string {
   return seconds === null || requests === 0 ? "n/a" : ((1000 * seconds) / requests).toFixed(2);
 }
 
+/** A Node server runs its JavaScript on one thread: 1 s / (CPU per request) bounds its req/s. */
+function singleLoopLimits(measured: Measured[]): string[] {
+  const parts = measured.flatMap((m) => {
+    const cpu = m.load.cpu.seconds.server;
+    if (cpu === null || m.load.requests === 0) return [];
+    const ms = (1000 * cpu) / m.load.requests;
+    return [`${m.label} ${ms.toFixed(1)} ms → at most ~${thousands(1000 / ms)} req/s`];
+  });
+  return parts.length
+    ? [`CPU of the server process per request, and the throughput one event loop can reach with it: ${parts.join("; ")}.`]
+    : [];
+}
+
+function noiseWarning(measured: Measured[], cores: number): string[] {
+  const worst = Math.max(...measured.map((m) => m.load.cpu.cores.other ?? 0));
+  return worst > 0.25
+    ? [
+        `WARNING: other processes on this machine used up to ${worst.toFixed(2)} of its ${cores} cores during the measurements: ` +
+          `every req/s above is depressed and latencies inflated; the ratios and the CPU per request are the steadier figures. Rerun on a quiet machine.`,
+      ]
+    : [];
+}
+
 function report(
   context: SectionContext,
   db: ReadDatabase,
@@ -205,10 +228,12 @@ function report(
     cpuTable,
     "",
     `Target (at least PostGraphile's throughput): ${Number.isFinite(ratio) ? (ratio >= 1 ? `met, ${fixed(ratio, 2)}×` : `NOT met, ${fixed(ratio, 2)}×`) : "n/a"}`,
+    ...singleLoopLimits(measured),
+    ...noiseWarning(measured, context.machine.cores),
     "",
     "Notes:",
     `- ${sameDataLine} Every timed response was compared byte for byte with the checked one (a different body counts as an error).`,
-    `- Scopgraph: createServer() from ${sg.from === "dist" ? "dist/ (npm run build)" : "src/ through ts-node"}, NODE_ENV=${String(sg.nodeEnv)}, ` +
+    `- Scopgraph: createServer() from ${sg.dir === ROOT_DIR ? "" : `${String(sg.dir)}'s `}${sg.from === "dist" ? "dist/ (npm run build)" : "src/ through ts-node"}, NODE_ENV=${String(sg.nodeEnv)}, ` +
       `LOG_LEVEL=${String(sg.logLevel)} (no per-request log line), MikroORM pool ${String(sg.poolMax)}; signed in once as ${DEMO_ACCOUNTS.admin}, Bearer token on every request; the label comes from the in-memory CPV list.`,
     ...(Number(sg.queryCost) > Number(sg.costLimit)
       ? [
@@ -237,11 +262,11 @@ function report(
       `Profile of Scopgraph (a separate ${options.duration} s run under the sampling profiler: ${thousands(profile.load.requestsPerSecond)} req/s; ` +
         `busy ${fixed((100 * summary.busyMs) / summary.totalMs, 0)}% of the process's main thread). File: ${path.relative(process.cwd(), profile.file)}`,
       "",
-      "Self time by package:",
-      ...entries(summary.areas.slice(0, 14)),
+      "Where the time goes — self time by activity (a sample counts for the innermost recognised library on its stack):",
+      ...entries(summary.activities.filter((e) => e.percent >= 0.5)),
       "",
-      "Inclusive time by package (a sample counts for every package on its stack):",
-      ...entries(summary.inclusiveAreas.slice(0, 14)),
+      "Self time by package:",
+      ...entries(summary.areas.slice(0, 12)),
       "",
       "Top functions by self time:",
       ...entries(summary.functions.slice(0, 25)),
@@ -276,7 +301,7 @@ function report(
           totalMs: profile.summary.totalMs,
           busyMs: profile.summary.busyMs,
           areas: profile.summary.areas.map((e) => ({ ...e })),
-          inclusiveAreas: profile.summary.inclusiveAreas.map((e) => ({ ...e })),
+          activities: profile.summary.activities.map((e) => ({ ...e })),
           functions: profile.summary.functions.map((e) => ({ ...e })),
         }
       : null,
@@ -306,6 +331,7 @@ const read: Section = {
           BENCH_JWT_SECRET: randomBytes(32).toString("base64url"),
           BENCH_LOG_LEVEL: options.logLevel,
           BENCH_SCOPGRAPH_FROM: context.scopgraphFrom,
+          ...(options.scopgraphDir ? { BENCH_SCOPGRAPH_DIR: path.resolve(options.scopgraphDir) } : {}),
           NODE_ENV: "production",
         },
       });

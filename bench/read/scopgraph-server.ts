@@ -16,7 +16,7 @@ import type * as SchemaModule from "../../src/schema";
 import type * as ServerModule from "../../src/server";
 import type * as MikroOrmPostgres from "@mikro-orm/postgresql";
 import { runServerChild } from "../lib/child-runtime";
-import { rootRequire } from "../lib/modules";
+import { createRequire } from "node:module";
 import { ROOT_DIR } from "../lib/paths";
 import { SCOPGRAPH_QUERY } from "./queries";
 
@@ -28,7 +28,11 @@ function env(name: string): string {
 
 runServerChild(async () => {
   const from = process.env.BENCH_SCOPGRAPH_FROM === "src" ? "src" : "dist";
-  const base = from === "dist" ? path.join(ROOT_DIR, "dist") : ROOT_DIR;
+  // This repository, or another checkout given with --scopgraph-dir; its own node_modules.
+  const dir = process.env.BENCH_SCOPGRAPH_DIR ?? ROOT_DIR;
+  const base = from === "dist" ? path.join(dir, "dist") : dir;
+  const requireFromApp = createRequire(path.join(dir, "package.json"));
+  const rootRequire = <T>(id: string) => requireFromApp(id) as T;
   const app = <T>(module: string) => rootRequire<T>(path.join(base, module));
   rootRequire<object>("reflect-metadata");
   const { MikroORM } = rootRequire<typeof MikroOrmPostgres>("@mikro-orm/postgresql");
@@ -70,7 +74,7 @@ runServerChild(async () => {
   const pool = orm.config.get("pool");
   return {
     url: server.url,
-    details: { from, nodeEnv: config.env, logLevel: config.logLevel, poolMax: pool?.max ?? "default", queryCost: cost, costLimit },
+    details: { from, dir, nodeEnv: config.env, logLevel: config.logLevel, poolMax: pool?.max ?? "default", queryCost: cost, costLimit },
     async close() {
       await server.close();
       await bus.stop();
