@@ -147,8 +147,9 @@ export async function applySectionUpdate(actor: Actor, input: ApplySectionUpdate
     },
     async (tx) => {
       assertContentEditable(tx.bid.status);
+      // Takes the section's row lock (concurrent updates of a section serialize) and counts the update.
       const rows = await tx.em.execute<{ bid_id: string; pending_updates: number }[]>(
-        "SELECT bid_id, pending_updates FROM bid_sections WHERE id = ? FOR UPDATE",
+        "UPDATE bid_sections SET pending_updates = pending_updates + 1 WHERE id = ? RETURNING bid_id, pending_updates",
         [sectionId],
       );
       if (!rows[0] || rows[0].bid_id !== tx.bid.id) throw new NotFoundError("BidSection", input.sectionId);
@@ -157,8 +158,7 @@ export async function applySectionUpdate(actor: Actor, input: ApplySectionUpdate
         { sectionId: gid("BidSection", sectionId), update: encodeBase64(update) },
         { result: resultRef("BidSection", sectionId), sectionId },
       );
-      if (rows[0].pending_updates + 1 >= COMPACT_EVERY) await compact(tx.em, sectionId);
-      else await tx.em.execute("UPDATE bid_sections SET pending_updates = pending_updates + 1 WHERE id = ?", [sectionId]);
+      if (rows[0].pending_updates >= COMPACT_EVERY) await compact(tx.em, sectionId);
       return { seq, sectionId, clientMutationId };
     },
   );

@@ -2,7 +2,7 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import { BidEvent } from "../bids/bid.entity";
 import { BidEventType } from "../bids/bid.enums";
 import type { PgBus } from "./bus";
-import { bidChannel } from "./event-log";
+import { bidFeed, type BidFeed } from "./bid-feed";
 
 /** Events after which the subscriber's right to read the bid is checked again at once. */
 const MEMBERSHIP_EVENTS: ReadonlySet<string> = new Set([BidEventType.MEMBER_REMOVED, BidEventType.MEMBER_DECLINED]);
@@ -29,10 +29,11 @@ export interface BidStreamOptions {
 
 /**
  * A bid's log as a live stream: listens first, then reads the table after `afterSeq`, then on
- * every notification (or bus reconnection) reads whatever follows the last seq delivered. The
- * table is the truth: a lost or coalesced NOTIFY loses nothing, duplicates cannot occur (reads
- * are by seq), and a slow consumer is simply read for later, by pages; nothing is buffered
- * beyond one page. The stream completes when the subscriber loses access to the bid.
+ * every notification (or bus reconnection) takes whatever follows the last seq delivered, from
+ * the process's feed of the bid when it has it, from the table otherwise. The table is the
+ * truth: a coalesced NOTIFY loses nothing (reads are "after seq"), duplicates cannot occur, and a
+ * slow consumer is simply read for later, by pages: it is never skipped. The stream completes
+ * when the subscriber loses access to the bid.
  */
 export class BidEventStream implements AsyncIterableIterator<BidEvent> {
   private last: number;
@@ -43,6 +44,7 @@ export class BidEventStream implements AsyncIterableIterator<BidEvent> {
   private readonly offs: (() => void)[] = [];
   private readonly started: Promise<void>;
   private lastCheck = Date.now();
+  private feed: BidFeed | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly o: BidStreamOptions) {
@@ -56,16 +58,11 @@ export class BidEventStream implements AsyncIterableIterator<BidEvent> {
   }
 
   private async listen(): Promise<void> {
-    const off = await this.o.bus.on(bidChannel(this.o.bidId), (raw) => {
-      try {
-        const notice = JSON.parse(raw) as { seq?: unknown };
-        if (typeof notice.seq === "number" && notice.seq <= this.last) return;
-      } catch {
-        // read the table anyway
-      }
-      this.poke();
-    });
-    this.offs.push(off, this.o.bus.onReconnect(() => this.poke()));
+    // Listen first (through the process's feed of the bid), then read: nothing falls in between.
+    const feed = bidFeed(this.o.bus, this.o.fork, this.o.bidId);
+    this.offs.push(feed.subscribe(() => this.poke()));
+    await feed.ready;
+    this.feed = feed;
     if (this.done) this.release();
   }
 
@@ -95,9 +92,15 @@ export class BidEventStream implements AsyncIterableIterator<BidEvent> {
   }
 
   private async read(): Promise<void> {
-    const em = this.o.fork();
-    const events = await em.find(BidEvent, { bid: this.o.bidId, seq: { $gt: this.last } }, { orderBy: { seq: "asc" }, limit: BATCH });
-    if (events.length === BATCH) this.dirty = true;
+    // From the feed's window when it has what follows; from the table when behind it.
+    let events = this.feed?.after(this.last) ?? null;
+    if (events === null) {
+      events = await this.o.fork().find(BidEvent, { bid: this.o.bidId, seq: { $gt: this.last } }, { orderBy: { seq: "asc" }, limit: BATCH });
+      if (events.length) this.dirty = true;
+    } else if (events.length > BATCH) {
+      events = events.slice(0, BATCH);
+      this.dirty = true;
+    }
     if (Date.now() - this.lastCheck > RECHECK_MS && !(await this.stillAllowed())) return;
     for (const event of events) {
       if (event.seq !== this.last + 1) {
@@ -106,6 +109,7 @@ export class BidEventStream implements AsyncIterableIterator<BidEvent> {
           this.retryTimer = null;
           this.poke();
         }, 20);
+        this.retryTimer.unref();
         break;
       }
       if (MEMBERSHIP_EVENTS.has(event.type) && !(await this.stillAllowed())) return;

@@ -1,5 +1,4 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
-import { notify } from "./bus";
 
 /** The bus channel of one bid's log: `{bidId, seq}` on every event, at commit. */
 export function bidChannel(bidId: string): string {
@@ -32,18 +31,30 @@ export interface NewBidEvent {
  * number back), inserts the event and notifies at commit. Returns the seq.
  */
 export async function appendBidEvent(em: EntityManager, bidId: string, event: NewBidEvent): Promise<number> {
-  const rows = await em.execute<{ head_seq: number }[]>(
-    "UPDATE bids SET head_seq = head_seq + 1, updated_at = now() WHERE id = ? RETURNING head_seq",
-    [bidId],
+  // One round trip: take the next seq, insert the event, notify (delivered at commit).
+  const rows = await em.execute<{ seq: number }[]>(
+    `WITH head AS (
+       UPDATE bids SET head_seq = head_seq + 1, updated_at = now() WHERE id = ? RETURNING head_seq
+     ), inserted AS (
+       INSERT INTO bid_events (id, bid_id, seq, type, payload, actor_id, client_mutation_id, result, section_id)
+       SELECT gen_random_uuid(), ?, head.head_seq, ?, ?::jsonb, ?, ?, ?, ? FROM head
+       RETURNING seq
+     )
+     SELECT seq, pg_notify(?, json_build_object('bidId', ?::text, 'seq', seq)::text) AS notified FROM inserted`,
+    [
+      bidId,
+      bidId,
+      event.type,
+      JSON.stringify(event.payload),
+      event.actorId,
+      event.clientMutationId,
+      event.result,
+      event.sectionId ?? null,
+      bidChannel(bidId),
+      bidId,
+    ],
   );
-  const seq = rows[0]?.head_seq;
+  const seq = rows[0]?.seq;
   if (seq === undefined) throw new Error(`bid ${bidId} vanished while appending an event`);
-  await em.execute(
-    `INSERT INTO bid_events (id, bid_id, seq, type, payload, actor_id, client_mutation_id, result, section_id)
-     VALUES (gen_random_uuid(), ?, ?, ?, ?::jsonb, ?, ?, ?, ?)`,
-    [bidId, seq, event.type, JSON.stringify(event.payload), event.actorId, event.clientMutationId, event.result, event.sectionId ?? null],
-  );
-  const notice: BidEventNotice = { bidId, seq };
-  await notify(em, bidChannel(bidId), notice);
   return seq;
 }

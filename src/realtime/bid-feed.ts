@@ -1,0 +1,128 @@
+import type { EntityManager } from "@mikro-orm/postgresql";
+import { BidEvent } from "../bids/bid.entity";
+import type { PgBus } from "./bus";
+import { bidChannel } from "./event-log";
+
+/** Recent events a feed keeps in memory for its subscribers. */
+const WINDOW = 2000;
+/** Events read per query. */
+const PAGE = 500;
+/** A feed also reads the table this often, should a notification ever go missing. */
+const SAFETY_POLL_MS = 5000;
+
+/**
+ * One reader of a bid's log per process: on each notification (or bus reconnection) it reads
+ * the events after the last one it has, once, for every local subscriber, and keeps a window of
+ * recent events. Subscribers take their next events from the window, and read the table
+ * themselves only when they are behind it (a replay, or a slow client). The table stays the
+ * truth: the feed never invents an order, it reads by seq.
+ */
+export class BidFeed {
+  private events: BidEvent[] = [];
+  /** Seq of the last event read (the bid's head when the feed opened, at first). */
+  private head = 0;
+  private reading: Promise<void> | null = null;
+  private again = false;
+  private readonly listeners = new Set<() => void>();
+  private offs: (() => void)[] = [];
+  private poll: NodeJS.Timeout | null = null;
+  readonly ready: Promise<void>;
+
+  constructor(
+    private readonly bus: PgBus,
+    private readonly fork: () => EntityManager,
+    readonly bidId: string,
+    private readonly onIdle: () => void,
+  ) {
+    this.ready = this.open();
+  }
+
+  private async open(): Promise<void> {
+    this.offs.push(await this.bus.on(bidChannel(this.bidId), () => this.refresh()));
+    this.offs.push(this.bus.onReconnect(() => this.refresh()));
+    const rows = await this.fork().execute<{ head_seq: number }[]>("SELECT head_seq FROM bids WHERE id = ?", [this.bidId]);
+    this.head = Math.max(this.head, rows[0]?.head_seq ?? 0);
+    this.poll = setInterval(() => this.refresh(), SAFETY_POLL_MS);
+    this.poll.unref();
+    this.refresh();
+  }
+
+  /** Reads whatever follows `head`; calls made while a read runs are coalesced into one more read. */
+  refresh(): void {
+    if (this.reading) {
+      this.again = true;
+      return;
+    }
+    this.reading = (async () => {
+      do {
+        this.again = false;
+        try {
+          const found = await this.fork().find(BidEvent, { bid: this.bidId, seq: { $gt: this.head } }, { orderBy: { seq: "asc" }, limit: PAGE });
+          for (const event of found) {
+            // Commits follow seq order, so a hole can only be transient: read again later.
+            if (event.seq !== this.head + 1) {
+              setTimeout(() => this.refresh(), 20).unref();
+              break;
+            }
+            this.events.push(event);
+            this.head = event.seq;
+          }
+          if (found.length === PAGE) this.again = true;
+          if (this.events.length > WINDOW) this.events.splice(0, this.events.length - WINDOW);
+          if (found.length) for (const listener of this.listeners) listener();
+        } catch {
+          // The database is away: the reconnection hook or the safety poll reads again.
+        }
+      } while (this.again);
+    })().finally(() => {
+      this.reading = null;
+    });
+  }
+
+  /**
+   * The events after `after` from the window: an array (empty when there is nothing new yet), or
+   * null when `after` is older than the window (the caller reads the table).
+   */
+  after(after: number): BidEvent[] | null {
+    if (after >= this.head) return [];
+    const first = this.events[0];
+    if (!first || after < first.seq - 1) return null;
+    return this.events.slice(after - first.seq + 1);
+  }
+
+  subscribe(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+      if (this.listeners.size === 0) this.close();
+    };
+  }
+
+  private close(): void {
+    for (const off of this.offs.splice(0)) off();
+    if (this.poll) clearInterval(this.poll);
+    this.events = [];
+    this.onIdle();
+  }
+}
+
+const registries = new WeakMap<PgBus, Map<string, BidFeed>>();
+
+/** The process's feed of a bid (created on first use, closed when its last subscriber leaves). */
+export function bidFeed(bus: PgBus, fork: () => EntityManager, bidId: string): BidFeed {
+  let feeds = registries.get(bus);
+  if (!feeds) {
+    feeds = new Map();
+    registries.set(bus, feeds);
+  }
+  const registry = feeds;
+  let feed = registry.get(bidId);
+  if (!feed) {
+    const created: BidFeed = new BidFeed(bus, fork, bidId, () => {
+      if (registry.get(bidId) === created) registry.delete(bidId);
+    });
+    registry.set(bidId, created);
+    feed = created;
+  }
+  return feed;
+}

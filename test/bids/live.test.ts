@@ -1,0 +1,249 @@
+import { print } from "graphql";
+import type { Client as WsClient } from "graphql-ws";
+import { fromGlobalId } from "../../src/common/node";
+import { buildDoc, textOf } from "../../src/realtime/section-crdt";
+import {
+  AddBidSectionDocument,
+  AnswerBidInvitationDocument,
+  BidBriefDocument,
+  BidDocument,
+  BidEventsDocument,
+  BidNodeDocument,
+  BidPresenceDocument,
+  BidPresenceHeartbeatDocument,
+  InviteBidMemberDocument,
+  RemoveBidMemberDocument,
+  SectionStateDocument,
+  UpdateBidDocument,
+} from "../generated/graphql";
+import { codes, startTestServer, wsOnce, type TestServer } from "../helpers/server";
+import { createBid, createWorld, type BidWorld } from "./bid-setup";
+import { LiveClient } from "./live-client";
+
+let server: TestServer;
+let server2: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+  // A second instance on the same database: its own HTTP/WebSocket server, pool and bus.
+  server2 = await startTestServer({ db: server.db });
+});
+afterAll(async () => {
+  await server2.close();
+  await server.close();
+});
+
+const clients: LiveClient[] = [];
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.close()));
+});
+
+interface Scene {
+  w: BidWorld;
+  bidId: string;
+  sectionId: string;
+  members: Record<"lead" | "partner" | "third", string>;
+}
+
+/** A bid of A with B and C accepted and one section. */
+async function scene(): Promise<Scene> {
+  const w = await createWorld(server);
+  const bid = await createBid(server, w.lead.token, { tenderId: w.tender.gid, leadCooperativeId: w.coopA.gid, groupType: "CONJOINT" });
+  const members = { lead: bid.members[0]!.id, partner: "", third: "" };
+  for (const [who, coop] of [["partner", w.coopB.gid], ["third", w.coopC.gid]] as const) {
+    const invited = await server.gql(InviteBidMemberDocument, { input: { bidId: bid.id, cooperativeId: coop } }, w.lead.token);
+    members[who] = invited.data!.inviteBidMember.id;
+    await server.gql(AnswerBidInvitationDocument, { input: { memberId: members[who], accept: true } }, w[who].token);
+  }
+  const section = await server.gql(AddBidSectionDocument, { input: { bidId: bid.id, title: "Méthodologie" } }, w.lead.token);
+  return { w, bidId: bid.id, sectionId: section.data!.addBidSection.id, members };
+}
+
+async function head(s: Scene): Promise<number> {
+  return (await server.gql(BidBriefDocument, { id: s.bidId }, s.w.lead.token)).data!.bid.headSeq;
+}
+
+function client(s: Scene, token: string, afterSeq: number, name: string, via: TestServer = server): LiveClient {
+  const c = new LiveClient({ url: via.url, token, bidId: s.bidId, sectionId: s.sectionId, afterSeq, name });
+  clients.push(c);
+  c.connect();
+  return c;
+}
+
+/** The section's text rebuilt straight from the database rows (snapshot + logged updates). */
+async function textInDatabase(sectionGid: string): Promise<string> {
+  const id = fromGlobalId(sectionGid)!.id;
+  const em = server.orm.em.fork();
+  const [row] = await em.execute<{ snapshot: Buffer | null; snapshot_seq: number }[]>("SELECT snapshot, snapshot_seq FROM bid_sections WHERE id = ?", [id]);
+  const updates = await em.execute<{ u: string }[]>(
+    "SELECT payload->>'update' AS u FROM bid_events WHERE section_id = ? AND seq > ? ORDER BY seq",
+    [id, row!.snapshot_seq],
+  );
+  return textOf(buildDoc(row!.snapshot ? new Uint8Array(row!.snapshot) : null, updates.map((r) => new Uint8Array(Buffer.from(r.u, "base64")))));
+}
+
+/** A random position between two tokens `<...>` (never inside one), so that each insertion stays whole. */
+function boundary(text: string): number {
+  const ends = [0];
+  for (let i = 0; i < text.length; i++) if (text[i] === ">") ends.push(i + 1);
+  return ends[Math.floor(Math.random() * ends.length)]!;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+test("three members type in the same section at the same time: every insertion survives and everyone converges, database included", async () => {
+  const s = await scene();
+  const start = await head(s);
+  const editors = (["lead", "partner", "third"] as const).map((who) => client(s, s.w[who].token, start, who));
+  await Promise.all(
+    editors.map(async (editor, e) => {
+      for (let i = 0; i < 15; i++) {
+        editor.insert(boundary(editor.text), `<${e}:${i}>`);
+        await sleep(Math.random() * 15);
+      }
+      await editor.flush();
+    }),
+  );
+  const end = await head(s);
+  expect(end).toBe(start + 45);
+  await Promise.all(editors.map((c) => c.waitForSeq(end)));
+  const texts = editors.map((c) => c.text);
+  expect(new Set(texts).size).toBe(1);
+  for (let e = 0; e < 3; e++) for (let i = 0; i < 15; i++) expect(texts[0]).toContain(`<${e}:${i}>`);
+  expect(editors.flatMap((c) => c.anomalies)).toEqual([]);
+  const read = await server.gql(SectionStateDocument, { id: s.sectionId }, s.w.third.token);
+  expect((read.data?.node as { text: string }).text).toBe(texts[0]);
+  expect(await textInDatabase(s.sectionId)).toBe(texts[0]);
+});
+
+test("a client that drops mid-stream reconnects with its last seq and receives exactly what it missed, then live", async () => {
+  const s = await scene();
+  const start = await head(s);
+  const reader = client(s, s.w.partner.token, start, "reader");
+  const writer = client(s, s.w.lead.token, start, "writer");
+  for (let i = 0; i < 5; i++) writer.insert(writer.text.length, `a${i} `);
+  await writer.flush();
+  await reader.waitForSeq(start + 5);
+  await reader.disconnect();
+  const missedFrom = reader.lastSeq;
+  // 230 events while away: more than one page of the replay.
+  for (let i = 0; i < 230; i++) writer.insert(writer.text.length, `b${i} `);
+  await writer.flush();
+  const before = reader.received.length;
+  reader.reconnect();
+  await reader.waitForSeq(missedFrom + 230);
+  expect(reader.received.slice(before).map((e) => e.seq)).toEqual(Array.from({ length: 230 }, (_, i) => missedFrom + 1 + i));
+  writer.insert(0, "live ");
+  await writer.flush();
+  await reader.waitForSeq(missedFrom + 231);
+  expect(reader.received.map((e) => e.seq)).toEqual(Array.from({ length: 236 }, (_, i) => start + 1 + i));
+  expect(reader.anomalies).toEqual([]);
+  expect(reader.text).toBe(writer.text);
+});
+
+test("a structured change streams too, with its clientMutationId and author", async () => {
+  const s = await scene();
+  const start = await head(s);
+  const watcher = client(s, s.w.third.token, start, "watcher");
+  await server.gql(UpdateBidDocument, { input: { bidId: s.bidId, expectedVersion: 1, title: "Offre commune", clientMutationId: "rename-1" } }, s.w.lead.token);
+  await watcher.waitForSeq(start + 1);
+  expect(watcher.received[0]).toMatchObject({ seq: start + 1, type: "BID_UPDATED", clientMutationId: "rename-1", payload: { title: "Offre commune", version: 2 } });
+});
+
+test("removing a member ends that member's subscriptions at once; the others go on", async () => {
+  const s = await scene();
+  const start = await head(s);
+  const removed = client(s, s.w.partner.token, start, "removed");
+  const stays = client(s, s.w.third.token, start, "stays");
+  const presenceEnded = new Promise<string>((resolve) => {
+    const ws = server.ws(s.w.partner.token);
+    ws.subscribe({ query: print(BidPresenceDocument), variables: { bidId: s.bidId } }, { next: () => undefined, error: () => resolve("error"), complete: () => resolve("complete") });
+  });
+  const writer = client(s, s.w.lead.token, start, "writer");
+  writer.insert(0, "avant ");
+  await writer.flush();
+  await removed.waitForSeq(start + 1);
+  await sleep(200);
+  const removal = await server.gql(RemoveBidMemberDocument, { input: { memberId: s.members.partner, expectedVersion: 2 } }, s.w.lead.token);
+  expect(removal.errors).toBeUndefined();
+  await removed.waitForEnd(5000);
+  expect(removed.ended).toBe("complete");
+  expect(await Promise.race([presenceEnded, sleep(5000).then(() => "still running")])).toBe("complete");
+  writer.insert(0, "après ");
+  await writer.flush();
+  await stays.waitForSeq(start + 3);
+  expect(removed.lastSeq).toBe(start + 1);
+  expect(removed.text).toBe("avant ");
+  expect(stays.received.map((e) => e.type)).toEqual(["SECTION_TEXT_UPDATED", "MEMBER_REMOVED", "SECTION_TEXT_UPDATED"]);
+  // And a new subscription is refused like for a missing bid.
+  const again = await wsOnce(server.ws(s.w.partner.token), BidEventsDocument, { bidId: s.bidId, afterSeq: 0 });
+  expect(codes(again)).toEqual(["NOT_FOUND"]);
+});
+
+test("over WebSocket, a competing cooperative sees nothing of the bid either", async () => {
+  const s = await scene();
+  await createBid(server, s.w.rival.token, { tenderId: s.w.tender.gid, leadCooperativeId: s.w.coopR.gid, groupType: "CONJOINT" });
+  const ws: WsClient = server.ws(s.w.rival.token);
+  expect(codes(await wsOnce(ws, BidDocument, { id: s.bidId }))).toEqual(["NOT_FOUND"]);
+  expect((await wsOnce(ws, BidNodeDocument, { id: s.sectionId })).data?.node).toBeNull();
+  expect(codes(await wsOnce(ws, BidEventsDocument, { bidId: s.bidId, afterSeq: 0 }))).toEqual(["NOT_FOUND"]);
+  expect(codes(await wsOnce(ws, BidPresenceDocument, { bidId: s.bidId }))).toEqual(["NOT_FOUND"]);
+  expect(codes(await wsOnce(ws, BidPresenceHeartbeatDocument, { input: { bidId: s.bidId } }))).toEqual(["NOT_FOUND"]);
+  // The message is the one a bid that does not exist gives.
+  const ghost = await wsOnce(ws, BidEventsDocument, { bidId: "QmlkOjAwMDAwMDAwLTAwMDAtMDAwMC0wMDAwLTAwMDAwMDAwMDAwMA", afterSeq: 0 });
+  expect(codes(ghost)).toEqual(["NOT_FOUND"]);
+  const anonymous = await wsOnce(server.ws(null), BidEventsDocument, { bidId: s.bidId, afterSeq: 0 });
+  expect(codes(anonymous)).toEqual(["UNAUTHENTICATED"]);
+});
+
+test("two server instances behave as one: each client receives the edits made through the other, in the same order", async () => {
+  const s = await scene();
+  const start = await head(s);
+  const one = client(s, s.w.lead.token, start, "one", server);
+  const two = client(s, s.w.partner.token, start, "two", server2);
+  const three = client(s, s.w.third.token, start, "three", server2);
+  await Promise.all(
+    [one, two, three].map(async (c, n) => {
+      for (let i = 0; i < 10; i++) {
+        c.insert(boundary(c.text), `<${n}.${i}>`);
+        await sleep(Math.random() * 10);
+      }
+      await c.flush();
+    }),
+  );
+  const end = start + 30;
+  await Promise.all([one, two, three].map((c) => c.waitForSeq(end)));
+  const orders = [one, two, three].map((c) => c.received.map((e) => `${e.seq}:${e.clientMutationId}`).join(","));
+  expect(new Set(orders).size).toBe(1);
+  expect(new Set([one.text, two.text, three.text]).size).toBe(1);
+  for (let n = 0; n < 3; n++) for (let i = 0; i < 10; i++) expect(one.text).toContain(`<${n}.${i}>`);
+  expect([one, two, three].flatMap((c) => c.anomalies)).toEqual([]);
+  expect(await textInDatabase(s.sectionId)).toBe(one.text);
+});
+
+test("presence: heartbeats over NOTIFY only, with the section each one is on, across instances, gone on leaving", async () => {
+  const s = await scene();
+  const seen: { userId: string; sectionId: string | null }[][] = [];
+  const ws = server.ws(s.w.partner.token);
+  const done = new Promise<void>((resolve) => {
+    ws.subscribe<{ bidPresence: { online: { userId: string; sectionId: string | null }[] } }>(
+      { query: print(BidPresenceDocument), variables: { bidId: s.bidId } },
+      { next: (r) => r.data && seen.push(r.data.bidPresence.online.map((u) => ({ userId: u.userId, sectionId: u.sectionId }))), error: () => resolve(), complete: () => resolve() },
+    );
+  });
+  const until = async (check: () => boolean) => {
+    for (let i = 0; i < 100 && !check(); i++) await sleep(50);
+    expect(check()).toBe(true);
+  };
+  await until(() => seen.length >= 1);
+  expect(seen[0]).toEqual([]);
+  const before = await server.orm.em.fork().execute("SELECT count(*)::int AS n FROM bid_events");
+  // Through the second instance: the subscriber on the first one hears it.
+  const beat = await server2.gql(BidPresenceHeartbeatDocument, { input: { bidId: s.bidId, sectionId: s.sectionId } }, s.w.lead.token);
+  expect(beat.data?.bidPresenceHeartbeat).toBe(30);
+  await until(() => seen.some((list) => list.some((u) => u.userId === s.w.lead.globalId && u.sectionId === s.sectionId)));
+  await server.gql(BidPresenceHeartbeatDocument, { input: { bidId: s.bidId, leaving: true } }, s.w.lead.token);
+  await until(() => seen[seen.length - 1]!.length === 0);
+  expect(await server.orm.em.fork().execute("SELECT count(*)::int AS n FROM bid_events")).toEqual(before);
+  await ws.dispose();
+  await done;
+});
