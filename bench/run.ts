@@ -9,7 +9,7 @@ import "reflect-metadata";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { parseArgs, USAGE, type BenchOptions } from "./lib/args";
+import { parseArgs, USAGE, UsageError, type BenchOptions } from "./lib/args";
 import { startPgServer, type PgServer } from "./lib/database";
 import { describeMachine, machineLines } from "./lib/machine";
 import { ensureBenchModules } from "./lib/modules";
@@ -59,7 +59,7 @@ async function main(): Promise<void> {
     return;
   }
   const unknown = options.only.filter((name) => !SECTIONS.some((s) => s.name === name));
-  if (unknown.length) throw new Error(`unknown section ${unknown.join(", ")}; available: ${SECTIONS.map((s) => s.name).join(", ")}`);
+  if (unknown.length) throw new UsageError(`unknown section ${unknown.join(", ")}; available: ${SECTIONS.map((s) => s.name).join(", ")}`);
   const selected = SECTIONS.filter((s) => options.only.length === 0 || options.only.includes(s.name));
 
   ensureBenchModules(log);
@@ -119,6 +119,10 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (error: unknown) => {
+    if (error instanceof UsageError) {
+      console.error(error.message);
+      process.exit(2);
+    }
     console.error(error instanceof Error ? (error.stack ?? error.message) : error);
     process.exit(1);
   },

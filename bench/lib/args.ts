@@ -40,10 +40,15 @@ export const USAGE = `Usage: npm run bench -- [options]
 DATABASE_URL: a PostgreSQL server to use (the bench creates and drops scopgraph_bench there);
 unset, the embedded PostgreSQL runs in a temporary folder.`;
 
+/** A mistake on the command line: printed without a stack trace. */
+export class UsageError extends Error {
+  override name = "UsageError";
+}
+
 function positive(name: string, raw: string | undefined, integer: boolean): number {
   const value = Number(raw);
   if (raw === undefined || !Number.isFinite(value) || value <= 0 || (integer && !Number.isInteger(value))) {
-    throw new Error(`${name} needs a positive ${integer ? "integer" : "number"}, got ${raw ?? "nothing"}`);
+    throw new UsageError(`${name} needs a positive ${integer ? "integer" : "number"}, got ${raw ?? "nothing"}`);
   }
   return value;
 }
@@ -109,7 +114,7 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         options.help = true;
         break;
       default:
-        throw new Error(`unknown option ${arg}\n\n${USAGE}`);
+        throw new UsageError(`unknown option ${arg}\n\n${USAGE}`);
     }
   }
   return options;
