@@ -1,0 +1,976 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import type { GraphQLFormattedError } from "graphql";
+import type { Client as WsClient } from "graphql-ws";
+import { PlatformRole } from "../../src/auth/roles";
+import { toGlobalId } from "../../src/common/node";
+import { Membership } from "../../src/cooperatives/cooperative.entity";
+import { MemberRole } from "../../src/cooperatives/cooperative.enums";
+import { TenderKind, TenderStatus } from "../../src/tenders/tender.enums";
+import { buildSchema } from "../../src/schema";
+import { createUser, FACTORY_PASSWORD, insertCooperative, validSiret } from "../helpers/factories";
+import { startTestServer, type TestServer } from "../helpers/server";
+import { insertTender } from "../tenders/tender-factory";
+import { changedTables, codeOf, send, snapshot, wsFirst, type Answer, type Transport, type Vars } from "./harness";
+import { buildWorld, call, CREATE_BID, openTender, ROLES, yUpdate, type Role, type World } from "./world";
+
+/*
+ * The authorization battery: every root field of the schema, for every role, over HTTP and over
+ * WebSocket, on records the role may and may not reach. An operation of the schema missing from
+ * the table fails the suite. A refused mutation must leave every table as it was.
+ */
+
+let server: TestServer;
+let w: World;
+const sockets = new Map<string, WsClient>();
+
+beforeAll(async () => {
+  server = await startTestServer();
+  w = await buildWorld(server);
+}, 60_000);
+
+afterAll(async () => {
+  await server?.close();
+});
+
+/** One graphql-ws client per role (operations run one at a time, well under the per-socket limit). */
+function socketOf(role: Role): WsClient {
+  let client = sockets.get(role);
+  if (!client) {
+    client = server.ws(w.tokens[role]);
+    sockets.set(role, client);
+  }
+  return client;
+}
+
+// ---- expectations ---------------------------------------------------------------------------
+
+/** `OK` (data), `NULL` (null data), an error code, or what `observe` makes of the data. */
+type Expected = Record<Role, string>;
+
+const A_PEOPLE: Role[] = ["ownerA", "memberA"];
+const STAFF: Role[] = ["officer", "admin"];
+const SIGNED_IN: Role[] = ROLES.filter((r) => r !== "anonymous");
+
+/** `ok` roles get `OK`, anonymous UNAUTHENTICATED, everyone else `otherwise`; then overrides. */
+function rule(ok: readonly Role[], otherwise: string, overrides: Partial<Expected> = {}): Expected {
+  const out = {} as Expected;
+  for (const role of ROLES) out[role] = ok.includes(role) ? "OK" : role === "anonymous" ? "UNAUTHENTICATED" : otherwise;
+  return { ...out, ...overrides };
+}
+
+/** For a bid of A: its people `people`, staff `staff`, anyone else exactly as for a missing bid. */
+function onBidOfA(people: string, staff: string): Expected {
+  return rule([], "NOT_FOUND", { ownerA: people, memberA: people, officer: staff, admin: staff });
+}
+
+interface Scenario {
+  name: string;
+  /** A document of its own, instead of the operation's. */
+  doc?: string;
+  expect: Expected;
+  /** Variables; `fresh` is true when the call is expected to succeed (and may need a record of its own). */
+  vars: (role: Role, fresh: boolean) => Vars | Promise<Vars>;
+  /** Turns the data of the root field into the outcome compared with `expect`. */
+  observe?: (value: unknown, role: Role) => string;
+  /** Only over these transports (sign-in attempts are rate-limited per address). */
+  transports?: Transport[];
+}
+
+interface Operation {
+  field: string;
+  doc: string;
+  scenarios: Scenario[];
+}
+
+interface Subscription {
+  field: string;
+  doc: string;
+  scenarios: (Scenario & { trigger?: () => Promise<void> })[];
+}
+
+const ids = (value: unknown): string[] => {
+  const edges = (value as { edges?: { node: { id: string } }[] }).edges ?? [];
+  return edges.map((e) => e.node.id);
+};
+const which = (list: string[], named: Record<string, string>): string =>
+  Object.entries(named)
+    .filter(([, id]) => list.includes(id))
+    .map(([name]) => name)
+    .join(",");
+
+// ---- fresh records for calls expected to succeed -----------------------------------------------
+
+async function freshBidOfA(): Promise<{ bid: string; lead: string; lots: string[] }> {
+  const tender = await openTender(server);
+  const bid = await call(server, w.users.ownerA.token, CREATE_BID, { input: { tenderId: tender.gid, leadCooperativeId: w.coopA.gid, groupType: "CONJOINT" } }, "createBid.id");
+  const lead = await call(server, w.users.ownerA.token, `query($id: ID!) { bid(id: $id) { members { id } } }`, { id: bid }, "bid.members.0.id");
+  return { bid, lead, lots: tender.lots };
+}
+
+async function freshSectionOfA(): Promise<string> {
+  return call(server, w.users.ownerA.token, `mutation($input: AddSectionInput!) { addBidSection(input: $input) { id } }`, { input: { bidId: w.bidA.gid, title: "Jetable" } }, "addBidSection.id");
+}
+
+async function freshPriceLineOfA(): Promise<string> {
+  return call(
+    server,
+    w.users.ownerA.token,
+    `mutation($input: AddPriceLineInput!) { addBidPriceLine(input: $input) { id } }`,
+    { input: { bidId: w.bidA.gid, lotId: w.tender.lots[1], memberId: w.bidA.leadMember, description: "Jetable", quantity: 1, unitPrice: 1 } },
+    "addBidPriceLine.id",
+  );
+}
+
+async function freshCooperative(): Promise<string> {
+  return (await insertCooperative(server.orm.em.fork(), { owner: await createUser(server) })).gid;
+}
+
+async function freshUser(role = PlatformRole.MEMBER) {
+  return createUser(server, role);
+}
+
+/** A member of A to remove, inserted directly. */
+async function freshMemberOfA(): Promise<string> {
+  const user = await freshUser();
+  const em = server.orm.em.fork();
+  em.create(Membership, { cooperative: w.coopA.id, user: user.id, role: MemberRole.MEMBER });
+  await em.flush();
+  return user.globalId;
+}
+
+async function freshTender(status: TenderStatus, createdById?: string, kind?: TenderKind, clientId?: string): Promise<string> {
+  return (await insertTender(server.orm.em.fork(), { status, createdById, kind, clientId })).gid;
+}
+
+const userOf = (role: Role) => {
+  switch (role) {
+    case "ownerA":
+    case "memberA":
+    case "ownerB":
+    case "client":
+    case "officer":
+    case "admin":
+      return w.users[role];
+    default:
+      return null;
+  }
+};
+
+const FIXTURES = path.resolve(__dirname, "../fixtures/eforms");
+const NOTICE = readFileSync(path.join(FIXTURES, "cn_24_minimal.xml"), "utf8");
+
+// ---- the table --------------------------------------------------------------------------------
+
+const QUERIES: Operation[] = [
+  {
+    field: "viewer",
+    doc: `query { viewer { id } }`,
+    scenarios: [
+      {
+        name: "the signed-in user, null otherwise",
+        vars: () => ({}),
+        observe: (v, role) => ((v as { id: string }).id === userOf(role)?.globalId ? "self" : "someone else"),
+        expect: rule([], "self", { anonymous: "NULL", readToken: "NULL", importToken: "NULL" }),
+      },
+    ],
+  },
+  {
+    field: "node",
+    doc: `query($id: ID!) { node(id: $id) { id } }`,
+    scenarios: [
+      ...(["gid", "section", "priceLine", "invitedMember", "leadMember", "assignment", "event"] as const).map(
+        (part): Scenario => ({
+          name: `A's bid: ${part}`,
+          vars: () => ({ id: w.bidA[part] }),
+          expect: rule([...A_PEOPLE, ...STAFF], "NULL"),
+        }),
+      ),
+      { name: "the officer's draft", vars: () => ({ id: w.draft.gid }), expect: rule(STAFF, "NULL") },
+      { name: "the client's order", vars: () => ({ id: w.order.gid }), expect: rule([...STAFF, "client"], "NULL") },
+      { name: "the open tender", vars: () => ({ id: w.tender.gid }), expect: rule(SIGNED_IN, "NULL", { client: "NULL" }) },
+      { name: "a lot of T", vars: () => ({ id: w.tender.lots[0] }), expect: rule(SIGNED_IN, "NULL", { client: "NULL" }) },
+      { name: "a membership of A", vars: () => ({ id: w.bidA.membership }), expect: rule([...A_PEOPLE, ...STAFF], "NULL") },
+      { name: "A's shortlist entry", vars: () => ({ id: w.entry }), expect: rule([...A_PEOPLE, ...STAFF], "NULL") },
+      { name: "the user ownerA", vars: () => ({ id: w.users.ownerA.globalId }), expect: rule(["ownerA", ...STAFF], "NULL") },
+      { name: "cooperative A (the directory is open)", vars: () => ({ id: w.coopA.gid }), expect: rule(SIGNED_IN, "NULL") },
+      { name: "an API token (no reader)", vars: () => ({ id: w.readTokenGid }), expect: rule([], "NULL") },
+    ],
+  },
+  {
+    field: "bid",
+    doc: `query($id: ID!) { bid(id: $id) { id title sections { text } priceLines { unitPrice } } }`,
+    scenarios: [
+      { name: "A's bid", vars: () => ({ id: w.bidA.gid }), expect: onBidOfA("OK", "OK") },
+      { name: "B's bid", vars: () => ({ id: w.bidB.gid }), expect: rule(["ownerB", ...STAFF], "NOT_FOUND") },
+      { name: "a missing bid", vars: () => ({ id: toGlobalId("Bid", randomUUID()) }), expect: rule([], "NOT_FOUND") },
+    ],
+  },
+  {
+    field: "bids",
+    doc: `query($filter: BidFilter) { bids(first: 100, filter: $filter) { totalCount edges { node { id } } } }`,
+    scenarios: [
+      {
+        name: "bids on T",
+        vars: () => ({ filter: { tenderId: w.tender.gid } }),
+        observe: (v) => which(ids(v), { A: w.bidA.gid, B: w.bidB.gid }) || "none",
+        expect: rule([], "none", { anonymous: "UNAUTHENTICATED", ownerA: "A", memberA: "A", ownerB: "B", officer: "A,B", admin: "A,B" }),
+      },
+      {
+        name: "bids of cooperative A",
+        vars: () => ({ filter: { cooperativeId: w.coopA.gid } }),
+        observe: (v) => `${(v as { totalCount: number }).totalCount}:${which(ids(v), { A: w.bidA.gid, B: w.bidB.gid }) || "none"}`,
+        expect: rule([], "0:none", { anonymous: "UNAUTHENTICATED", ownerA: "1:A", memberA: "1:A", officer: "1:A", admin: "1:A" }),
+      },
+    ],
+  },
+  {
+    field: "businessVolume",
+    doc: `query { businessVolume { total { count awardedAmount } pipeline { count } } }`,
+    scenarios: [{ name: "the figures", vars: () => ({}), expect: rule(STAFF, "FORBIDDEN") }],
+  },
+  {
+    field: "cooperative",
+    doc: `query($id: ID!) { cooperative(id: $id) { id members { id } bids { totalCount edges { node { id } } } } }`,
+    scenarios: [
+      {
+        name: "cooperative A: its people and bids only for its people and staff",
+        vars: () => ({ id: w.coopA.gid }),
+        observe: (v) => `members:${(v as { members: unknown }).members ? "yes" : "no"} bids:${which(ids((v as { bids: unknown }).bids), { A: w.bidA.gid }) || "none"}`,
+        expect: rule([], "members:no bids:none", {
+          anonymous: "UNAUTHENTICATED",
+          ownerA: "members:yes bids:A",
+          memberA: "members:yes bids:A",
+          officer: "members:yes bids:A",
+          admin: "members:yes bids:A",
+        }),
+      },
+      { name: "a missing cooperative", vars: () => ({ id: toGlobalId("Cooperative", randomUUID()) }), expect: rule([], "NOT_FOUND") },
+    ],
+  },
+  {
+    field: "cooperatives",
+    doc: `query { cooperatives(first: 100) { edges { node { id } } } }`,
+    scenarios: [
+      {
+        name: "the directory",
+        vars: () => ({}),
+        observe: (v) => which(ids(v), { A: w.coopA.gid, B: w.coopB.gid }),
+        expect: rule([], "A,B", { anonymous: "UNAUTHENTICATED" }),
+      },
+    ],
+  },
+  {
+    field: "tender",
+    doc: `query($id: ID!) { tender(id: $id) { id client { id } assignedOfficer { id } outcome { id } shortlist { id } bids(first: 100) { edges { node { id } } } } }`,
+    scenarios: [
+      {
+        name: "the open tender T: bids and shortlist by viewer",
+        vars: () => ({ id: w.tender.gid }),
+        observe: (v) => {
+          const t = v as { shortlist: { id: string }[]; bids: unknown };
+          return `bids:${which(ids(t.bids), { A: w.bidA.gid, B: w.bidB.gid }) || "none"} shortlist:${t.shortlist.map((e) => (e.id === w.entry ? "A" : "?")).join(",") || "none"}`;
+        },
+        expect: rule([], "bids:none shortlist:none", {
+          anonymous: "UNAUTHENTICATED",
+          ownerA: "bids:A shortlist:A",
+          memberA: "bids:A shortlist:A",
+          ownerB: "bids:B shortlist:none",
+          client: "NOT_FOUND",
+          officer: "bids:A,B shortlist:A",
+          admin: "bids:A,B shortlist:A",
+        }),
+      },
+      { name: "the officer's draft", vars: () => ({ id: w.draft.gid }), expect: rule(STAFF, "NOT_FOUND") },
+      {
+        name: "the client's order (and who sees its client)",
+        vars: () => ({ id: w.order.gid }),
+        observe: (v) => ((v as { client: { id: string } | null }).client?.id === w.users.client.globalId ? "with client" : "without client"),
+        expect: rule([], "NOT_FOUND", { anonymous: "UNAUTHENTICATED", client: "with client", officer: "with client", admin: "with client" }),
+      },
+      { name: "another client's order", vars: () => ({ id: w.order2.gid }), expect: rule(STAFF, "NOT_FOUND") },
+      { name: "a missing tender", vars: () => ({ id: toGlobalId("Tender", randomUUID()) }), expect: rule([], "NOT_FOUND") },
+    ],
+  },
+  {
+    field: "tenders",
+    doc: `query { tenders(first: 100) { edges { node { id } } } }`,
+    scenarios: [
+      {
+        name: "the list, by viewer",
+        vars: () => ({}),
+        observe: (v) => which(ids(v), { T: w.tender.gid, D: w.draft.gid, O: w.order.gid, O2: w.order2.gid }) || "none",
+        expect: rule([], "T", { anonymous: "UNAUTHENTICATED", client: "O", officer: "T,D,O,O2", admin: "T,D,O,O2" }),
+      },
+    ],
+  },
+];
+
+// A tender's ranking is a field, not a root; it is checked on `tender` here, as integrators use it.
+QUERIES.find((q) => q.field === "tender")!.scenarios.push({
+  name: "T's ranking of the directory (staff and READ integrators)",
+  doc: `query($id: ID!) { tender(id: $id) { matches(first: 5) { totalCount } } }`,
+  vars: () => ({ id: w.tender.gid }),
+  expect: rule([...STAFF, "readToken"], "FORBIDDEN", { client: "NOT_FOUND" }),
+});
+
+const MUTATIONS: Operation[] = [
+  {
+    field: "signUp",
+    doc: `mutation($input: SignUpInput!) { signUp(input: $input) { user { id } } }`,
+    scenarios: [
+      {
+        name: "anyone opens an account",
+        vars: () => ({ input: { email: `new-${randomBytes(5).toString("hex")}@test.coop`, name: "Nouveau", password: "a long enough password" } }),
+        expect: rule(ROLES, "OK"),
+      },
+      {
+        name: "an email already taken",
+        vars: () => ({ input: { email: w.users.ownerA.email, name: "Imposteur", password: "a long enough password" } }),
+        expect: rule([], "CONFLICT", { anonymous: "CONFLICT" }),
+      },
+    ],
+  },
+  {
+    field: "signIn",
+    doc: `mutation($input: SignInInput!) { signIn(input: $input) { user { id } } }`,
+    scenarios: [
+      {
+        name: "right credentials",
+        vars: async () => ({ input: { email: (await freshUser()).email, password: FACTORY_PASSWORD } }),
+        expect: rule(ROLES, "OK"),
+      },
+      {
+        name: "a wrong password",
+        transports: ["http"],
+        vars: () => ({ input: { email: w.users.memberA.email, password: "not the password" } }),
+        expect: rule([], "UNAUTHENTICATED"),
+      },
+    ],
+  },
+  {
+    field: "createApiToken",
+    doc: `mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { apiToken { id } } }`,
+    scenarios: [{ name: "a READ token", vars: () => ({ input: { name: "t", scopes: ["READ"] } }), expect: rule(["admin"], "FORBIDDEN") }],
+  },
+  {
+    field: "revokeApiToken",
+    doc: `mutation($id: ID!) { revokeApiToken(id: $id) { id } }`,
+    scenarios: [
+      {
+        name: "the READ integrator's token",
+        vars: async (_role, fresh) => ({
+          id: fresh
+            ? await call(server, w.users.admin.token, `mutation { createApiToken(input: { name: "x", scopes: [READ] }) { apiToken { id } } }`, {}, "createApiToken.apiToken.id")
+            : w.readTokenGid,
+        }),
+        expect: rule(["admin"], "FORBIDDEN"),
+      },
+    ],
+  },
+  {
+    field: "setUserRole",
+    doc: `mutation($id: ID!, $role: PlatformRole!) { setUserRole(userId: $id, role: $role) { id } }`,
+    scenarios: [
+      {
+        name: "promoting oneself (or memberA) to ADMIN",
+        vars: async (role, fresh) => ({ id: fresh ? (await freshUser()).globalId : (userOf(role) ?? w.users.memberA).globalId, role: "ADMIN" }),
+        expect: rule(["admin"], "FORBIDDEN"),
+      },
+    ],
+  },
+  {
+    field: "createCooperative",
+    doc: `mutation($input: CreateCooperativeInput!) { createCooperative(input: $input) { id } }`,
+    scenarios: [
+      {
+        name: "registering a cooperative",
+        vars: () => ({ input: { name: "Nouvelle coop", legalForm: "SCOP_SARL", siret: validSiret() } }),
+        expect: rule([...A_PEOPLE, "ownerB", ...STAFF], "FORBIDDEN"),
+      },
+    ],
+  },
+  {
+    field: "updateCooperative",
+    doc: `mutation($id: ID!, $input: UpdateCooperativeInput!) { updateCooperative(id: $id, input: $input) { id } }`,
+    scenarios: [
+      { name: "cooperative A", vars: () => ({ id: w.coopA.gid, input: { description: "Imprimerie coopérative" } }), expect: rule(["ownerA", ...STAFF], "FORBIDDEN") },
+      { name: "a missing cooperative", vars: () => ({ id: toGlobalId("Cooperative", randomUUID()), input: { description: "x" } }), expect: rule([], "NOT_FOUND") },
+    ],
+  },
+  {
+    field: "setCooperativeSkill",
+    doc: `mutation($id: ID!, $skill: SkillInput!) { setCooperativeSkill(cooperativeId: $id, skill: $skill) { id } }`,
+    scenarios: [{ name: "a skill of A", vars: () => ({ id: w.coopA.gid, skill: { code: "79810000", level: 5 } }), expect: rule(["ownerA", ...STAFF], "FORBIDDEN") }],
+  },
+  {
+    field: "removeCooperativeSkill",
+    doc: `mutation($id: ID!, $code: String!) { removeCooperativeSkill(cooperativeId: $id, code: $code) { id } }`,
+    scenarios: [
+      {
+        name: "a skill of A",
+        vars: async (_role, fresh) => {
+          if (!fresh) return { id: w.coopA.gid, code: w.skill };
+          await call(server, w.users.admin.token, `mutation($id: ID!) { setCooperativeSkill(cooperativeId: $id, skill: { code: "79820000", level: 2 }) { id } }`, { id: w.coopA.gid }, "setCooperativeSkill.id");
+          return { id: w.coopA.gid, code: "79820000" };
+        },
+        expect: rule(["ownerA", ...STAFF], "FORBIDDEN"),
+      },
+    ],
+  },
+  {
+    field: "addCooperativeReference",
+    doc: `mutation($id: ID!, $r: ReferenceInput!) { addCooperativeReference(cooperativeId: $id, reference: $r) { id } }`,
+    scenarios: [
+      {
+        name: "a reference for A",
+        vars: () => ({ id: w.coopA.gid, r: { title: "Affiches", client: "Ville", code: "79810000", year: 2022 } }),
+        expect: rule(["ownerA", ...STAFF], "FORBIDDEN"),
+      },
+    ],
+  },
+  {
+    field: "removeCooperativeReference",
+    doc: `mutation($id: ID!) { removeCooperativeReference(id: $id) { id } }`,
+    scenarios: [
+      {
+        name: "a reference of A",
+        vars: async (_role, fresh) => ({
+          id: fresh
+            ? await call(
+                server,
+                w.users.ownerA.token,
+                `mutation($id: ID!) { addCooperativeReference(cooperativeId: $id, reference: { title: "Jetable", client: "X", code: "79810000", year: 2021 }) { id } }`,
+                { id: w.coopA.gid },
+                "addCooperativeReference.id",
+              )
+            : w.reference,
+        }),
+        expect: rule(["ownerA", ...STAFF], "FORBIDDEN"),
+      },
+    ],
+  },
+  {
+    field: "addCooperativeMember",
+    doc: `mutation($input: AddMemberInput!) { addCooperativeMember(input: $input) { id } }`,
+    scenarios: [
+      {
+        name: "adding someone (ownerB himself when refused) to A",
+        vars: async (_role, fresh) => ({ input: { cooperativeId: w.coopA.gid, email: fresh ? (await freshUser()).email : w.users.ownerB.email, role: "OWNER" } }),
+        expect: rule(["ownerA", ...STAFF], "FORBIDDEN"),
+      },
+    ],
+  },
+  {
+    field: "removeCooperativeMember",
+    doc: `mutation($id: ID!, $user: ID!) { removeCooperativeMember(cooperativeId: $id, userId: $user) { id } }`,
+    scenarios: [
+      {
+        name: "removing a member of A",
+        vars: async (_role, fresh) => ({ id: w.coopA.gid, user: fresh ? await freshMemberOfA() : w.users.memberA2.globalId }),
+        expect: rule(["ownerA", ...STAFF], "FORBIDDEN"),
+      },
+    ],
+  },
+  {
+    field: "createTender",
+    doc: `mutation($input: CreateTenderInput!) { createTender(input: $input) { id } }`,
+    scenarios: [
+      { name: "a public tender", vars: () => ({ input: { kind: "PUBLIC_TENDER", title: "Appel", buyerName: "Ville" } }), expect: rule(STAFF, "FORBIDDEN") },
+      { name: "a direct order", vars: () => ({ input: { kind: "DIRECT_ORDER", title: "Commande", buyerName: "Client" } }), expect: rule(STAFF, "FORBIDDEN") },
+    ],
+  },
+  {
+    field: "submitDirectOrder",
+    doc: `mutation($input: CreateTenderInput!) { submitDirectOrder(input: $input) { id } }`,
+    scenarios: [{ name: "a direct order", vars: () => ({ input: { kind: "DIRECT_ORDER", title: "Commande" } }), expect: rule(["client"], "FORBIDDEN") }],
+  },
+  {
+    field: "updateTender",
+    doc: `mutation($id: ID!, $input: UpdateTenderInput!) { updateTender(id: $id, input: $input) { id } }`,
+    scenarios: [
+      { name: "T", vars: () => ({ id: w.tender.gid, input: { description: "Brochures A5" } }), expect: rule(STAFF, "FORBIDDEN") },
+      { name: "the client's order", vars: () => ({ id: w.order.gid, input: { description: "Commande" } }), expect: rule(STAFF, "FORBIDDEN") },
+    ],
+  },
+  {
+    field: "publishTender",
+    doc: `mutation($id: ID!) { publishTender(id: $id) { id } }`,
+    scenarios: [
+      {
+        name: "a draft (the officer's when refused)",
+        vars: async (role, fresh) => ({ id: fresh ? await freshTender(TenderStatus.DRAFT, userOf(role)?.id) : w.draft.gid }),
+        expect: rule(STAFF, "FORBIDDEN"),
+      },
+    ],
+  },
+  {
+    field: "closeTender",
+    doc: `mutation($id: ID!) { closeTender(id: $id) { id } }`,
+    scenarios: [{ name: "an open tender (T when refused)", vars: async (_r, fresh) => ({ id: fresh ? await freshTender(TenderStatus.OPEN) : w.tender.gid }), expect: rule(STAFF, "FORBIDDEN") }],
+  },
+  {
+    field: "cancelTender",
+    doc: `mutation($id: ID!) { cancelTender(id: $id) { id } }`,
+    scenarios: [
+      {
+        name: "a public tender (T when refused)",
+        vars: async (_r, fresh) => ({ id: fresh ? await freshTender(TenderStatus.OPEN) : w.tender.gid }),
+        expect: rule(STAFF, "FORBIDDEN", { client: "NOT_FOUND" }),
+      },
+      {
+        name: "the client's own order",
+        vars: async (_r, fresh) => ({ id: fresh ? await freshTender(TenderStatus.OPEN, undefined, TenderKind.DIRECT_ORDER, w.users.client.id) : w.order.gid }),
+        expect: rule([...STAFF, "client"], "FORBIDDEN"),
+      },
+      {
+        name: "another client's order",
+        vars: async (_r, fresh) => ({ id: fresh ? await freshTender(TenderStatus.OPEN, undefined, TenderKind.DIRECT_ORDER, w.users.client2.id) : w.order2.gid }),
+        expect: rule(STAFF, "FORBIDDEN", { client: "NOT_FOUND" }),
+      },
+    ],
+  },
+  {
+    field: "assignTenderOfficer",
+    doc: `mutation($id: ID!, $officer: ID) { assignTenderOfficer(id: $id, officerId: $officer) { id } }`,
+    scenarios: [{ name: "T", vars: () => ({ id: w.tender.gid, officer: w.users.officer.globalId }), expect: rule(STAFF, "FORBIDDEN") }],
+  },
+  {
+    field: "importNotice",
+    doc: `mutation($xml: String!) { importNotice(xml: $xml) { status } }`,
+    scenarios: [{ name: "a contract notice", vars: () => ({ xml: NOTICE }), expect: rule([...STAFF, "importToken"], "FORBIDDEN") }],
+  },
+  {
+    field: "shortlistCooperative",
+    doc: `mutation($input: ShortlistInput!) { shortlistCooperative(input: $input) { id } }`,
+    scenarios: [{ name: "A on T", vars: () => ({ input: { tenderId: w.tender.gid, cooperativeId: w.coopA.gid, note: "proche" } }), expect: rule(STAFF, "FORBIDDEN") }],
+  },
+  {
+    field: "answerInvitation",
+    doc: `mutation($input: AnswerInvitationInput!) { answerInvitation(input: $input) { id } }`,
+    scenarios: [
+      {
+        name: "A's invitation on T",
+        vars: () => ({ input: { invitationId: w.entry, answer: "INTERESTED" } }),
+        expect: rule(A_PEOPLE, "FORBIDDEN", { ownerB: "NOT_FOUND" }),
+      },
+    ],
+  },
+  {
+    field: "recordTenderOutcome",
+    doc: `mutation($id: ID!, $input: OutcomeInput!) { recordTenderOutcome(tenderId: $id, input: $input) { outcome { id } } }`,
+    scenarios: [
+      {
+        name: "a closed tender (T when refused)",
+        vars: async (_r, fresh) => ({ id: fresh ? await freshTender(TenderStatus.CLOSED) : w.tender.gid, input: { result: "WON", winnerIds: [w.coopA.gid], awardedAmount: 10000 } }),
+        expect: rule(STAFF, "FORBIDDEN"),
+      },
+    ],
+  },
+  {
+    field: "createBid",
+    doc: CREATE_BID,
+    scenarios: [
+      {
+        name: "a bid led by A (on T when refused)",
+        vars: async (_r, fresh) => ({ input: { tenderId: fresh ? (await openTender(server)).gid : w.tender.gid, leadCooperativeId: w.coopA.gid, groupType: "CONJOINT" } }),
+        expect: rule(A_PEOPLE, "FORBIDDEN", { client: "NOT_FOUND" }),
+      },
+      {
+        name: "a bid led by one's own cooperative on the client's direct order",
+        vars: (role) => ({ input: { tenderId: w.order.gid, leadCooperativeId: role === "ownerB" ? w.coopB.gid : w.coopA.gid, groupType: "CONJOINT" } }),
+        expect: rule([], "FORBIDDEN", { ownerA: "NOT_FOUND", memberA: "NOT_FOUND", ownerB: "NOT_FOUND" }),
+      },
+    ],
+  },
+  {
+    field: "requestCompletion",
+    doc: `mutation($input: RequestCompletionInput!) { requestCompletion(input: $input) { id } }`,
+    scenarios: [
+      {
+        name: "completing A's offer (on T when refused)",
+        vars: async (_r, fresh) => ({ input: { tenderId: fresh ? (await openTender(server)).gid : w.tender.gid, leadCooperativeId: w.coopA.gid } }),
+        expect: rule(A_PEOPLE, "FORBIDDEN", { client: "NOT_FOUND" }),
+      },
+    ],
+  },
+  {
+    field: "updateBid",
+    doc: `mutation($input: UpdateBidInput!) { updateBid(input: $input) { id } }`,
+    scenarios: [
+      {
+        name: "A's bid",
+        vars: async (_r, fresh) => ({ input: { bidId: fresh ? (await freshBidOfA()).bid : w.bidA.gid, expectedVersion: 1, title: "Renommée" } }),
+        expect: onBidOfA("OK", "FORBIDDEN"),
+      },
+    ],
+  },
+  {
+    field: "transitionBid",
+    doc: `mutation($input: TransitionBidInput!) { transitionBid(input: $input) { id status } }`,
+    scenarios: [
+      {
+        name: "A's bid to IN_REVIEW",
+        vars: async (_r, fresh) => ({ input: { bidId: fresh ? (await freshBidOfA()).bid : w.bidA.gid, expectedVersion: 1, status: "IN_REVIEW" } }),
+        expect: onBidOfA("OK", "FORBIDDEN"),
+      },
+      {
+        name: "A's bid to WON (staff only, and only after submission)",
+        vars: () => ({ input: { bidId: w.bidA.gid, expectedVersion: 1, status: "WON" } }),
+        expect: onBidOfA("FORBIDDEN", "INVALID_STATE"),
+      },
+    ],
+  },
+  {
+    field: "submitBid",
+    doc: `mutation($input: SubmitBidInput!) { submitBid(input: $input) { id } }`,
+    scenarios: [{ name: "A's bid, a DRAFT", vars: () => ({ input: { bidId: w.bidA.gid, expectedVersion: 1 } }), expect: onBidOfA("INVALID_STATE", "FORBIDDEN") }],
+  },
+  {
+    field: "inviteBidMember",
+    doc: `mutation($input: InviteBidMemberInput!) { inviteBidMember(input: $input) { id } }`,
+    scenarios: [
+      {
+        name: "into A's bid (B inviting itself when refused)",
+        vars: async (_r, fresh) => ({ input: { bidId: w.bidA.gid, cooperativeId: fresh ? await freshCooperative() : w.coopB.gid } }),
+        expect: onBidOfA("OK", "FORBIDDEN"),
+      },
+    ],
+  },
+  {
+    field: "answerBidInvitation",
+    doc: `mutation($input: AnswerBidInvitationInput!) { answerBidInvitation(input: $input) { id status } }`,
+    scenarios: [
+      {
+        name: "C's invitation into A's bid",
+        vars: () => ({ input: { memberId: w.bidA.invitedMember, accept: true } }),
+        expect: onBidOfA("FORBIDDEN", "FORBIDDEN"),
+      },
+      {
+        name: "A's invitation into a bid of C",
+        vars: async () => {
+          const tender = await openTender(server);
+          const bid = await call(server, w.users.ownerC.token, CREATE_BID, { input: { tenderId: tender.gid, leadCooperativeId: w.coopC.gid, groupType: "CONJOINT" } }, "createBid.id");
+          const member = await call(server, w.users.ownerC.token, `mutation($input: InviteBidMemberInput!) { inviteBidMember(input: $input) { id } }`, { input: { bidId: bid, cooperativeId: w.coopA.gid } }, "inviteBidMember.id");
+          return { input: { memberId: member, accept: true } };
+        },
+        expect: rule(A_PEOPLE, "NOT_FOUND", { officer: "FORBIDDEN", admin: "FORBIDDEN" }),
+      },
+    ],
+  },
+  {
+    field: "removeBidMember",
+    doc: `mutation($input: RemoveBidMemberInput!) { removeBidMember(input: $input) { id } }`,
+    scenarios: [
+      {
+        name: "C from A's bid",
+        vars: async (_r, fresh) => {
+          if (!fresh) return { input: { memberId: w.bidA.invitedMember, expectedVersion: 1 } };
+          const member = await call(server, w.users.ownerA.token, `mutation($input: InviteBidMemberInput!) { inviteBidMember(input: $input) { id } }`, { input: { bidId: w.bidA.gid, cooperativeId: await freshCooperative() } }, "inviteBidMember.id");
+          return { input: { memberId: member, expectedVersion: 1 } };
+        },
+        expect: onBidOfA("OK", "FORBIDDEN"),
+      },
+    ],
+  },
+  {
+    field: "assignBidLot",
+    doc: `mutation($input: AssignLotInput!) { assignBidLot(input: $input) { id } }`,
+    scenarios: [
+      {
+        name: "a lot of A's bid",
+        vars: async (_r, fresh) => {
+          if (!fresh) return { input: { bidId: w.bidA.gid, lotId: w.tender.lots[1], memberId: w.bidA.leadMember, expectedVersion: 0 } };
+          const f = await freshBidOfA();
+          return { input: { bidId: f.bid, lotId: f.lots[0], memberId: f.lead, expectedVersion: 0 } };
+        },
+        expect: onBidOfA("OK", "FORBIDDEN"),
+      },
+    ],
+  },
+  {
+    field: "addBidSection",
+    doc: `mutation($input: AddSectionInput!) { addBidSection(input: $input) { id } }`,
+    scenarios: [{ name: "in A's bid", vars: () => ({ input: { bidId: w.bidA.gid, title: "Espion" } }), expect: onBidOfA("OK", "FORBIDDEN") }],
+  },
+  {
+    field: "updateBidSection",
+    doc: `mutation($input: UpdateSectionInput!) { updateBidSection(input: $input) { id } }`,
+    scenarios: [
+      {
+        name: "a section of A's bid",
+        vars: async (_r, fresh) => ({ input: { sectionId: fresh ? await freshSectionOfA() : w.bidA.section, expectedVersion: 1, title: "Retitrée" } }),
+        expect: onBidOfA("OK", "FORBIDDEN"),
+      },
+    ],
+  },
+  {
+    field: "removeBidSection",
+    doc: `mutation($input: RemoveSectionInput!) { removeBidSection(input: $input) { id } }`,
+    scenarios: [
+      {
+        name: "a section of A's bid",
+        vars: async (_r, fresh) => ({ input: { sectionId: fresh ? await freshSectionOfA() : w.bidA.section, expectedVersion: 1 } }),
+        expect: onBidOfA("OK", "FORBIDDEN"),
+      },
+    ],
+  },
+  {
+    field: "applySectionUpdate",
+    doc: `mutation($input: ApplySectionUpdateInput!) { applySectionUpdate(input: $input) { seq } }`,
+    scenarios: [{ name: "text in A's section", vars: () => ({ input: { sectionId: w.bidA.section, update: yUpdate("ajout") } }), expect: onBidOfA("OK", "FORBIDDEN") }],
+  },
+  {
+    field: "addBidPriceLine",
+    doc: `mutation($input: AddPriceLineInput!) { addBidPriceLine(input: $input) { id } }`,
+    scenarios: [
+      {
+        name: "in A's bid",
+        vars: () => ({ input: { bidId: w.bidA.gid, lotId: w.tender.lots[1], memberId: w.bidA.leadMember, description: "Site", quantity: 1, unitPrice: 100 } }),
+        expect: onBidOfA("OK", "FORBIDDEN"),
+      },
+    ],
+  },
+  {
+    field: "updateBidPriceLine",
+    doc: `mutation($input: UpdatePriceLineInput!) { updateBidPriceLine(input: $input) { id } }`,
+    scenarios: [
+      {
+        name: "a line of A's bid",
+        vars: async (_r, fresh) => ({ input: { priceLineId: fresh ? await freshPriceLineOfA() : w.bidA.priceLine, expectedVersion: 1, unitPrice: 0.01 } }),
+        expect: onBidOfA("OK", "FORBIDDEN"),
+      },
+    ],
+  },
+  {
+    field: "removeBidPriceLine",
+    doc: `mutation($input: RemovePriceLineInput!) { removeBidPriceLine(input: $input) { id } }`,
+    scenarios: [
+      {
+        name: "a line of A's bid",
+        vars: async (_r, fresh) => ({ input: { priceLineId: fresh ? await freshPriceLineOfA() : w.bidA.priceLine, expectedVersion: 1 } }),
+        expect: onBidOfA("OK", "FORBIDDEN"),
+      },
+    ],
+  },
+  {
+    field: "bidPresenceHeartbeat",
+    doc: `mutation($input: BidPresenceInput!) { bidPresenceHeartbeat(input: $input) }`,
+    scenarios: [
+      {
+        name: "online in A's bid (readers may be seen online; nothing is stored)",
+        vars: () => ({ input: { bidId: w.bidA.gid, leaving: true } }),
+        expect: onBidOfA("OK", "OK"),
+      },
+    ],
+  },
+];
+
+const SUBSCRIPTIONS: Subscription[] = [
+  {
+    field: "bidEvents",
+    doc: `subscription($id: ID!, $after: Int) { bidEvents(bidId: $id, afterSeq: $after) { seq type } }`,
+    scenarios: [
+      { name: "A's bid, replayed from the start", vars: () => ({ id: w.bidA.gid, after: 0 }), expect: onBidOfA("OK", "OK") },
+      { name: "B's bid", vars: () => ({ id: w.bidB.gid, after: 0 }), expect: rule(["ownerB", ...STAFF], "NOT_FOUND") },
+    ],
+  },
+  {
+    field: "bidPresence",
+    doc: `subscription($id: ID!) { bidPresence(bidId: $id) { bidId online { userId } } }`,
+    scenarios: [{ name: "A's bid", vars: () => ({ id: w.bidA.gid }), expect: onBidOfA("OK", "OK") }],
+  },
+  {
+    field: "invitations",
+    doc: `subscription { invitations { id cooperative { id } } }`,
+    scenarios: [
+      {
+        name: "A shortlisted on a new tender: A's people hear of it, B does not",
+        vars: () => ({}),
+        trigger: async () => {
+          await call(
+            server,
+            w.users.officer.token,
+            `mutation($input: ShortlistInput!) { shortlistCooperative(input: $input) { id } }`,
+            { input: { tenderId: (await openTender(server)).gid, cooperativeId: w.coopA.gid } },
+            "shortlistCooperative.id",
+          );
+        },
+        expect: rule(A_PEOPLE, "FORBIDDEN", { ownerB: "SILENT" }),
+      },
+    ],
+  },
+  {
+    field: "opportunities",
+    doc: `subscription($id: ID!) { opportunities(cooperative: $id) { score tender { id } } }`,
+    scenarios: [
+      {
+        name: "A's opportunities (open and silent until a tender is published)",
+        vars: () => ({ id: w.coopA.gid }),
+        expect: rule([], "FORBIDDEN", { ownerA: "SILENT", memberA: "SILENT", officer: "SILENT", admin: "SILENT", readToken: "SILENT" }),
+      },
+      { name: "a missing cooperative", vars: () => ({ id: toGlobalId("Cooperative", randomUUID()) }), expect: rule([], "NOT_FOUND") },
+    ],
+  },
+];
+
+// ---- running the table ------------------------------------------------------------------------
+
+function outcome(answer: Answer, field: string, role: Role, observe?: Scenario["observe"]): string {
+  if (answer.errors?.length) return codeOf(answer.errors);
+  const value = answer.data?.[field];
+  if (value === null || value === undefined) return "NULL";
+  return observe ? observe(value, role) : "OK";
+}
+
+interface Mismatch {
+  scenario: string;
+  role: Role;
+  expected: string;
+  got: string;
+  detail?: string;
+}
+
+async function runOperation(op: Operation, transport: Transport, mutation: boolean): Promise<Mismatch[]> {
+  const mismatches: Mismatch[] = [];
+  for (const scenario of op.scenarios) {
+    if (scenario.transports && !scenario.transports.includes(transport)) continue;
+    for (const role of ROLES) {
+      const expected = scenario.expect[role];
+      const vars = await scenario.vars(role, expected === "OK");
+      const before = mutation && expected !== "OK" ? await snapshot(server) : null;
+      const answer = await send(server, transport, () => socketOf(role), w.tokens[role], scenario.doc ?? op.doc, vars);
+      const got = outcome(answer, op.field, role, scenario.observe);
+      if (answer.status >= 500) mismatches.push({ scenario: scenario.name, role, expected: "HTTP < 500", got: String(answer.status) });
+      if (got !== expected) mismatches.push({ scenario: scenario.name, role, expected, got, detail: answer.errors?.[0]?.message });
+      if (before) {
+        const changed = changedTables(before, await snapshot(server));
+        if (changed.length) mismatches.push({ scenario: scenario.name, role, expected: "no table changed", got: changed.join(",") });
+      }
+    }
+  }
+  return mismatches;
+}
+
+const TRANSPORTS = ["http", "ws"] as const;
+const both = <T extends { field: string }>(ops: T[]) => ops.flatMap((op) => TRANSPORTS.map((t) => [op.field, t, op] as const));
+
+// Every query over both transports first, then the mutations (which add records as they succeed).
+describe("queries", () => {
+  test.each(both(QUERIES))("%s over %s", async (_field, transport, op) => {
+    expect(await runOperation(op, transport, false)).toEqual([]);
+  });
+});
+
+describe("mutations", () => {
+  test.each(both(MUTATIONS))("%s over %s", async (_field, transport, op) => {
+    expect(await runOperation(op, transport, true)).toEqual([]);
+  });
+});
+
+describe("subscriptions over WebSocket", () => {
+  test.each(SUBSCRIPTIONS.map((s) => [s.field, s] as const))("subscription %s", async (_field, op) => {
+    const mismatches: Mismatch[] = [];
+    for (const scenario of op.scenarios) {
+      for (const role of ROLES) {
+        const expected = scenario.expect[role];
+        const vars = await scenario.vars(role, expected === "OK");
+        // A socket of its own: the subscription is disposed of with it.
+        const client = server.ws(w.tokens[role]);
+        const result = await wsFirst(client, op.doc, vars, scenario.trigger ? 2500 : 700, scenario.trigger);
+        await client.dispose();
+        let got: string;
+        if (result.errors?.length) got = codeOf(result.errors);
+        else if (result.extensions?.silent) got = "SILENT";
+        else if (result.extensions?.completed) got = "COMPLETED";
+        else got = outcome({ status: 0, data: result.data as Record<string, unknown>, errors: undefined }, op.field, role);
+        if (got !== expected) mismatches.push({ scenario: scenario.name, role, expected, got, detail: result.errors?.[0]?.message });
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  test("over HTTP, a subscription is refused to everyone, without a 5xx", async () => {
+    for (const op of SUBSCRIPTIONS) {
+      for (const role of ROLES) {
+        const vars = await op.scenarios[0]!.vars(role, false);
+        const answer = await send(server, "http", () => socketOf(role), w.tokens[role], op.doc, vars);
+        expect([op.field, role, answer.status < 500, answer.data?.[op.field] ?? null, (answer.errors?.length ?? 0) > 0]).toEqual([op.field, role, true, null, true]);
+      }
+    }
+  });
+});
+
+// ---- a competitor sees A's bid exactly as a missing one, on every path ----------------------------
+
+function sameError(real: readonly GraphQLFormattedError[] | undefined, missing: readonly GraphQLFormattedError[] | undefined, realId: string, missingId: string) {
+  const strip = (errors: readonly GraphQLFormattedError[] | undefined, id: string) =>
+    (errors ?? []).map((e) => ({ message: e.message.replaceAll(id, "<id>"), code: e.extensions?.code, path: e.path }));
+  expect(strip(real, realId)).toEqual(strip(missing, missingId));
+}
+
+describe.each(["http", "ws"] as const)("A's bid is a missing bid for competitor B (and outsiders) over %s", (transport) => {
+  test.each(["ownerB", "client", "readToken", "importToken"] as const)("%s", async (role) => {
+    const ask = (text: string, vars: Vars) => send(server, transport, () => socketOf(role), w.tokens[role], text, vars);
+    const missing = toGlobalId("Bid", randomUUID());
+    const bidQuery = `query($id: ID!) { bid(id: $id) { id title } }`;
+    const real = await ask(bidQuery, { id: w.bidA.gid });
+    const absent = await ask(bidQuery, { id: missing });
+    expect(codeOf(real.errors)).toBe("NOT_FOUND");
+    sameError(real.errors, absent.errors, w.bidA.gid, missing);
+    expect(real.data ?? null).toEqual(absent.data ?? null);
+
+    for (const id of [w.bidA.gid, w.bidA.section, w.bidA.leadMember, w.bidA.invitedMember, w.bidA.priceLine, w.bidA.assignment, w.bidA.event]) {
+      const node = await ask(`query($id: ID!) { node(id: $id) { id } }`, { id });
+      expect([id, node.errors, node.data]).toEqual([id, undefined, { node: null }]);
+    }
+    // Lists: absent, and counted nowhere.
+    const all = await ask(`query { bids(first: 100) { totalCount edges { node { id } } } }`, {});
+    expect(ids(all.data?.bids)).not.toContain(w.bidA.gid);
+    for (const filter of [{ tenderId: w.tender.gid }, { cooperativeId: w.coopA.gid }, { tenderId: w.tender.gid, cooperativeId: w.coopA.gid }]) {
+      const filtered = await ask(`query($f: BidFilter) { bids(first: 100, filter: $f) { totalCount edges { node { id } } } }`, { f: filter });
+      expect(ids(filtered.data?.bids)).not.toContain(w.bidA.gid);
+    }
+    const byCoop = await ask(`query($id: ID!) { cooperative(id: $id) { bids(first: 100) { totalCount edges { node { id } } } } }`, { id: w.coopA.gid });
+    expect(byCoop.data?.cooperative).toEqual({ bids: { totalCount: 0, edges: [] } });
+    if (role !== "client") {
+      const byTender = await ask(`query($id: ID!) { tender(id: $id) { bids(first: 100) { totalCount edges { node { id } } } } }`, { id: w.tender.gid });
+      expect(ids((byTender.data?.tender as { bids: unknown }).bids)).not.toContain(w.bidA.gid);
+      expect((byTender.data?.tender as { bids: { totalCount: number } }).bids.totalCount).toBe(role === "ownerB" ? 1 : 0);
+    }
+    // Live streams: the same refusal as for a missing bid.
+    for (const sub of [`subscription($id: ID!) { bidEvents(bidId: $id, afterSeq: 0) { seq } }`, `subscription($id: ID!) { bidPresence(bidId: $id) { bidId } }`]) {
+      const c1 = server.ws(w.tokens[role]);
+      const realSub = await wsFirst(c1, sub, { id: w.bidA.gid }, 2000);
+      const absentSub = await wsFirst(c1, sub, { id: missing }, 2000);
+      await c1.dispose();
+      expect(codeOf(realSub.errors)).toBe("NOT_FOUND");
+      sameError(realSub.errors, absentSub.errors, w.bidA.gid, missing);
+    }
+  });
+});
+
+// ---- the table covers the schema ------------------------------------------------------------------
+
+test("the table covers every query, mutation and subscription of the schema, for every role", async () => {
+  const schema = await buildSchema();
+  const covered = {
+    Query: new Set(QUERIES.map((q) => q.field)),
+    Mutation: new Set(MUTATIONS.map((m) => m.field)),
+    Subscription: new Set(SUBSCRIPTIONS.map((s) => s.field)),
+  };
+  const missing: string[] = [];
+  const stale: string[] = [];
+  for (const root of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
+    if (!root) continue;
+    const fields = Object.keys(root.getFields());
+    const table = covered[root.name as keyof typeof covered];
+    for (const field of fields) if (!table.has(field)) missing.push(`${root.name}.${field}`);
+    for (const field of table) if (!fields.includes(field)) stale.push(`${root.name}.${field}`);
+  }
+  expect({ missing, stale }).toEqual({ missing: [], stale: [] });
+  for (const op of [...QUERIES, ...MUTATIONS, ...SUBSCRIPTIONS]) {
+    for (const scenario of op.scenarios) expect([op.field, scenario.name, Object.keys(scenario.expect).sort()]).toEqual([op.field, scenario.name, [...ROLES].sort()]);
+  }
+});
