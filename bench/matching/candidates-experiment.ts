@@ -6,10 +6,12 @@
  *
  * Variants (class-level prefixes of the demand, limit 300, as findCandidates' first statement):
  * - current: ORDER BY (correlated unnest/sum subquery) DESC, haversine, id over every overlapping row;
+ * - nearest only: the nearest 300 overlapping cooperatives by KNN, no overlap pre-ranking;
  * - nearest-first: a GiST index on point(longitude, latitude); the nearest 1,000 or 3,000
  *   overlapping cooperatives by KNN (`<->`), then the same order over those only.
  * Reference: every overlapping cooperative loaded and scored (the exact top 20 of the directory).
- * It creates and drops its own database (scopgraph_bench_matching_experiment) on that server.
+ * It creates and drops its own database (scopgraph_bench_matching_experiment) on that server
+ * (`--keep` leaves it there for EXPLAIN by hand).
  */
 import "reflect-metadata";
 import { MikroORM } from "@mikro-orm/postgresql";
@@ -49,6 +51,12 @@ function variants(prefixes: string[], lat: number, lon: number): { name: string;
       name: "current (subplan per row)",
       sql: `SELECT ${COLUMNS}, ${distance} AS distance_km FROM cooperatives c WHERE c.cpv_prefixes && $1::text[]
             ORDER BY ${subplan} DESC, distance_km ASC NULLS LAST, c.id ASC LIMIT ${LIMIT}`,
+      params: [prefixes],
+    },
+    {
+      name: `nearest ${LIMIT} by KNN (no overlap pre-rank)`,
+      sql: `SELECT ${COLUMNS}, ${distance} AS distance_km FROM cooperatives c WHERE c.cpv_prefixes && $1::text[] AND c.latitude IS NOT NULL
+            ORDER BY point(c.longitude, c.latitude) <-> point(${lon}, ${lat}) LIMIT ${LIMIT}`,
       params: [prefixes],
     },
     ...NEAREST.map((nearest) => ({
@@ -147,7 +155,7 @@ async function main(): Promise<void> {
   } finally {
     await orm?.close(true);
     await client.end().catch(() => undefined);
-    await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
+    if (!argv.includes("--keep")) await admin.query(`DROP DATABASE IF EXISTS ${DATABASE} WITH (FORCE)`);
     await admin.end();
   }
 }

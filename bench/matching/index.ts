@@ -39,6 +39,7 @@ import {
 import { PhaseProbe, type CandidatePlan, type PhaseTimes } from "./phases";
 import {
   CONSORTIUM_QUERY,
+  FLOOR_QUERY,
   MATCHES_QUERY,
   OPPORTUNITIES_QUERY,
   type ConsortiumData,
@@ -73,9 +74,10 @@ export interface MatchingOptions {
 
 type Settings = Required<Omit<MatchingOptions, "databaseUrl">>;
 
-type OperationKey = "matches" | "opportunities" | "consortium5" | "consortium12";
+type OperationKey = "floor" | "matches" | "opportunities" | "consortium5" | "consortium12";
 
 const OPERATIONS: { key: OperationKey; label: string }[] = [
+  { key: "floor", label: "floor: tender(id) { id title }" },
   { key: "matches", label: "matches(first: 20), 5-lot tender" },
   { key: "opportunities", label: "opportunities(first: 20), 1 cooperative" },
   { key: "consortium5", label: "consortiumSuggestions(first: 5), 5 lots" },
@@ -216,6 +218,10 @@ async function measureSize(
     operations.push(result);
   };
 
+  await run("floor", async () => {
+    const { latency, first } = await time<{ tender: { title: string } }>(child.url, token, FLOOR_QUERY, { id: five }, settings);
+    return { latencyMs: latency, sqlCandidates: 0, scored: 0, summary: first.tender.title };
+  });
   await run("matches", async () => {
     const { latency, first } = await time<MatchesData>(child.url, token, MATCHES_QUERY, { id: five, first: 20 }, settings);
     const m = first.tender.matches;
@@ -422,12 +428,13 @@ function report(
   const last = results.at(-1) as SizeResult;
   const p95At = (key: OperationKey) => last.operations.find((o) => o.key === key)?.latencyMs.p95 ?? NaN;
   const verdict = (value: number, limit: number) => (Number.isFinite(value) ? (value < limit ? `met (${fixed(value, 1)} ms)` : `NOT met (${fixed(value, 1)} ms)`) : "n/a");
-  const growth = OPERATIONS.map((op) => {
+  const matchingOps = OPERATIONS.filter((op) => op.key !== "floor");
+  const growth = matchingOps.map((op) => {
     const g = growthOf(results, op.key);
     return g ? `${op.key} ×${fixed(g.ratio, 2)}` : `${op.key} n/a`;
   });
   const firstSize = results[0]?.size ?? 0;
-  const growthRatios = OPERATIONS.map((op) => growthOf(results, op.key)?.ratio ?? NaN);
+  const growthRatios = matchingOps.map((op) => growthOf(results, op.key)?.ratio ?? NaN);
   const worstGrowth = Math.max(...growthRatios.filter(Number.isFinite));
   const directory = last.size / Math.max(1, firstSize);
   const lines = [
@@ -488,7 +495,7 @@ function report(
       },
       candidatePlan: { sql: r.plan.sql, executionMs: r.plan.executionMs, planningMs: r.plan.planningMs, plan: r.plan.plan },
     })),
-    growthP95: Object.fromEntries(OPERATIONS.map((op, i) => [op.key, growthRatios[i] ?? null])),
+    growthP95: Object.fromEntries(matchingOps.map((op, i) => [op.key, growthRatios[i] ?? null])),
     targets: {
       matchesP95Under50: last.size >= 100_000 ? p95At("matches") < 50 : null,
       consortium5P95Under200: last.size >= 100_000 ? p95At("consortium5") < 200 : null,

@@ -2,6 +2,9 @@
  * The operations timed by bench/matching, as a client would send them over HTTP: the selections
  * of test/operations/matching.graphql (explained components, members and their lots).
  */
+/** The floor of a request: HTTP, auth (Bearer token), GraphQL parse/validate/cost, one tender by id. */
+export const FLOOR_QUERY = `query BenchFloor($id: ID!) { tender(id: $id) { id title } }`;
+
 export const MATCHES_QUERY = `query BenchMatches($id: ID!, $first: Int) {
   tender(id: $id) {
     id
