@@ -38,6 +38,8 @@ export interface LiveClientOptions {
   name?: string;
   /** How mutations travel: over the client's WebSocket (default) or plain HTTP. */
   transport?: "ws" | "http";
+  /** Reconnects (after the last seq seen) whenever the subscription fails or ends. */
+  autoReconnect?: boolean;
   /** Called for every event received, with the receive time. */
   onEvent?: (event: LiveEvent, at: number) => void;
 }
@@ -56,6 +58,7 @@ export class LiveClient {
   private ws: WsClient | null = null;
   private unsubscribe: (() => void) | null = null;
   private readonly queue: { cmid: string; update: string }[] = [];
+  private inflight: { cmid: string; update: string } | null = null;
   private sending: Promise<void> | null = null;
   private counter = 0;
   private waiters: { seq: number; resolve: () => void }[] = [];
@@ -92,6 +95,7 @@ export class LiveClient {
   /** Subscribes to the bid's events after the last seq seen. */
   connect(): void {
     this.ended = "no";
+    this.connections += 1;
     this.unsubscribe = this.socket().subscribe<{ bidEvents: LiveEvent }>(
       { query: EVENTS, variables: { bidId: this.o.bidId, afterSeq: this.lastSeq } },
       {
@@ -110,13 +114,30 @@ export class LiveClient {
           this.ended = "error";
           this.endError = error;
           this.flushEndWaiters();
+          this.retry();
         },
         complete: () => {
           if (this.ended === "no") this.ended = "complete";
           this.flushEndWaiters();
+          this.retry();
         },
       },
     );
+  }
+
+  /** Connections made, first one included. */
+  connections = 0;
+  private retrying = false;
+
+  private retry(): void {
+    if (!this.o.autoReconnect || this.stopped || this.retrying) return;
+    this.retrying = true;
+    void (async () => {
+      await this.disconnect().catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 200 + Math.random() * 200));
+      this.retrying = false;
+      if (!this.stopped && !this.unsubscribe) this.connect();
+    })();
   }
 
   private flushEndWaiters(): void {
@@ -144,7 +165,7 @@ export class LiveClient {
     this.unsubscribe = null;
     const ws = this.ws;
     this.ws = null;
-    await ws?.dispose();
+    await Promise.resolve(ws?.dispose()).catch(() => undefined);
   }
 
   /** Reconnects and resumes after the last seq seen. */
@@ -158,23 +179,34 @@ export class LiveClient {
     ytext.insert(Math.min(index, ytext.length), text);
   }
 
+  /**
+   * Sends what is queued, one mutation at a time: everything typed while the previous one was in
+   * flight goes as one merged update (as Yjs providers do). A batch that is not acknowledged is
+   * retried as is, with the same clientMutationId, so a retry after a lost answer appends nothing.
+   */
   private pump(): void {
     this.sending ??= (async () => {
-      while (this.queue.length && !this.stopped) {
-        const next = this.queue[0];
-        if (!next) break;
+      while ((this.inflight || this.queue.length) && !this.stopped) {
+        if (!this.inflight) {
+          const batch = this.queue.splice(0);
+          const update =
+            batch.length === 1
+              ? batch[0]!.update
+              : Buffer.from(Y.mergeUpdates(batch.map((b) => new Uint8Array(Buffer.from(b.update, "base64"))))).toString("base64");
+          this.inflight = { cmid: batch[0]!.cmid, update };
+        }
+        const next = this.inflight;
         try {
           const seq = await this.apply(next.cmid, next.update);
           this.acked.set(next.cmid, seq);
-          this.queue.shift();
+          this.inflight = null;
         } catch {
-          // Not acknowledged: retry the same clientMutationId (idempotent) after a pause.
           await new Promise((r) => setTimeout(r, 100));
         }
       }
     })().finally(() => {
       this.sending = null;
-      if (this.queue.length && !this.stopped) this.pump();
+      if ((this.inflight || this.queue.length) && !this.stopped) this.pump();
     });
   }
 
@@ -210,8 +242,8 @@ export class LiveClient {
   /** Resolves once every local change so far is acknowledged. */
   async flush(timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (this.queue.length || this.sending) {
-      if (Date.now() > deadline) throw new Error(`${this.name}: ${this.queue.length} updates still unacknowledged`);
+    while (this.queue.length || this.inflight || this.sending) {
+      if (Date.now() > deadline) throw new Error(`${this.name}: ${this.queue.length + (this.inflight ? 1 : 0)} updates still unacknowledged`);
       await new Promise((r) => setTimeout(r, 10));
     }
   }

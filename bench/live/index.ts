@@ -1,0 +1,476 @@
+/**
+ * bench/live: 50 clients co-editing one section of one bid (Yjs text updates at a steady rate),
+ * through Scopgraph (every update persisted in the bid's log before it is acknowledged and fanned
+ * out over LISTEN/NOTIFY) and through Hocuspocus 3.4 (in memory), each server in its own process.
+ * Measures, per system: the latency from a client's update to its arrival at each of the others
+ * (p50, p99), the sustained durable updates per second on one bid (Scopgraph only: Hocuspocus
+ * acknowledges nothing), and the server's memory with 1,000 idle connected clients.
+ *
+ *   npx ts-node --transpile-only bench/live/main.ts [--clients 50 --rate 2 --duration 15]
+ *   or from code: `await runLive({ databaseUrl })` (prints its table, returns the figures).
+ *
+ * Hocuspocus and its provider are installed under bench/live only (package.json + lockfile,
+ * pinned): `npm ci --prefix bench/live`; runLive does it when they are missing.
+ */
+import "reflect-metadata";
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { createServer } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { MikroORM } from "@mikro-orm/postgresql";
+import { createClient, type Client as WsClient } from "graphql-ws";
+import { Client as PgClient } from "pg";
+import WebSocket from "ws";
+import { PlatformRole } from "../../src/auth/roles";
+import { signSession } from "../../src/auth/tokens";
+import { User } from "../../src/auth/user.entity";
+import { toGlobalId } from "../../src/common/node";
+import { Cooperative, Membership } from "../../src/cooperatives/cooperative.entity";
+import { LegalForm, MemberRole } from "../../src/cooperatives/cooperative.enums";
+import { withLuhnKey } from "../../src/cooperatives/siret";
+import { ormConfig } from "../../src/db/mikro-orm.config";
+import { Y, type YDoc } from "../../src/realtime/yjs";
+import { Lot, Tender } from "../../src/tenders/tender.entity";
+import { TenderKind, TenderStatus } from "../../src/tenders/tender.enums";
+import { LiveClient } from "../../test/bids/live-client";
+
+const ROOT = path.resolve(__dirname, "../..");
+const HERE = __dirname;
+const JWT_SECRET = randomBytes(24).toString("hex");
+
+export interface LiveOptions {
+  /** A PostgreSQL server's URL (any database): the bench creates and drops its own. */
+  databaseUrl: string;
+  clients?: number;
+  /** Updates per second per client. */
+  rate?: number;
+  durationMs?: number;
+  warmupMs?: number;
+  idleClients?: number;
+  /** Clients sending back to back (each waits for its acknowledgement) in the throughput phase. */
+  throughputClients?: number;
+  throughputMs?: number;
+  /** Scopgraph from dist/ (built) or src/ through ts-node. */
+  scopgraphFrom?: "dist" | "src";
+  log?: (line: string) => void;
+}
+
+export interface SystemResult {
+  name: string;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  updatesSent: number;
+  deliveries: number;
+  expectedDeliveries: number;
+  durableUpdatesPerSec: number | null;
+  baseRssMb: number;
+  idleRssMb: number;
+  idleKbPerClient: number;
+}
+
+export interface LiveResult {
+  scopgraph: SystemResult;
+  hocuspocus: SystemResult;
+  ratio: { p50: number; p99: number; idleMemory: number };
+  text: string;
+}
+
+// ---- helpers ----------------------------------------------------------------------------------
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const address = s.address();
+      s.close(() => resolve(typeof address === "object" && address ? address.port : 0));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  return Math.round((kb / 1024) * 10) / 10;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+}
+
+/** The Yjs item ids an update carries: `client:clock`, the key of a send time. */
+function itemKeys(update: Uint8Array): string[] {
+  return Y.decodeUpdate(update).structs.map((s) => `${s.id.client}:${s.id.clock}`);
+}
+
+function withDatabase(url: string, name: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${name}`;
+  return parsed.toString();
+}
+
+function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
+}
+
+async function waitReady(url: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(url)).status === 200) return;
+    } catch {
+      // not yet
+    }
+    await sleep(200);
+  }
+  throw new Error(`${url} not ready`);
+}
+
+/** Installs the pinned peer into bench/live/node_modules when it is missing. */
+function ensurePeer(log: (line: string) => void): void {
+  const wanted = (JSON.parse(readFileSync(path.join(HERE, "package.json"), "utf8")) as { dependencies: Record<string, string> }).dependencies;
+  const missing = Object.entries(wanted).filter(([name, version]) => {
+    const file = path.join(HERE, "node_modules", name, "package.json");
+    return !existsSync(file) || (JSON.parse(readFileSync(file, "utf8")) as { version: string }).version !== version;
+  });
+  if (!missing.length) return;
+  log(`Installing the live peer into bench/live/node_modules: ${missing.map(([n, v]) => `${n}@${v}`).join(", ")}`);
+  const result = spawnSync("npm", ["ci", "--prefix", HERE, "--no-audit", "--no-fund"], { cwd: ROOT, stdio: "inherit" });
+  if (result.status !== 0) throw new Error("npm ci --prefix bench/live failed");
+}
+
+/** The latency phase, common to both systems: each client types at `rate`, every other records arrivals. */
+interface Editor {
+  doc: YDoc;
+}
+
+async function latencyPhase(
+  editors: Editor[],
+  options: Required<Pick<LiveOptions, "rate" | "durationMs" | "warmupMs">>,
+): Promise<{ latencies: number[]; sent: number; expected: number }> {
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  let measuring = false;
+  let sent = 0;
+  for (const editor of editors) {
+    editor.doc.on("update", (update: Uint8Array, origin: unknown) => {
+      if (origin === null || origin === undefined) return; // local typing
+      const now = performance.now();
+      for (const key of itemKeys(update)) {
+        const at = sentAt.get(key);
+        if (at !== undefined && measuring) latencies.push(now - at);
+      }
+    });
+  }
+  const timers: NodeJS.Timeout[] = [];
+  const interval = 1000 / options.rate;
+  editors.forEach((editor, n) => {
+    const tick = () => {
+      const text = editor.doc.getText("content");
+      const key = `${editor.doc.clientID}:${Y.getState(editor.doc.store, editor.doc.clientID)}`;
+      if (measuring) {
+        sentAt.set(key, performance.now());
+        sent += 1;
+      }
+      text.insert(Math.floor(Math.random() * (text.length + 1)), `[${n}]`);
+    };
+    timers.push(
+      setTimeout(() => {
+        tick();
+        timers.push(setInterval(tick, interval));
+      }, Math.random() * interval),
+    );
+  });
+  await sleep(options.warmupMs);
+  measuring = true;
+  await sleep(options.durationMs);
+  measuring = false;
+  for (const timer of timers) clearInterval(timer);
+  await sleep(3000); // late arrivals of measured updates
+  return { latencies, sent, expected: sent * (editors.length - 1) };
+}
+
+function summarize(name: string, phase: { latencies: number[]; sent: number; expected: number }): Pick<SystemResult, "name" | "p50Ms" | "p99Ms" | "maxMs" | "updatesSent" | "deliveries" | "expectedDeliveries"> {
+  const sorted = [...phase.latencies].sort((a, b) => a - b);
+  const round = (x: number) => Math.round(x * 10) / 10;
+  return {
+    name,
+    p50Ms: round(percentile(sorted, 50)),
+    p99Ms: round(percentile(sorted, 99)),
+    maxMs: round(sorted[sorted.length - 1] ?? NaN),
+    updatesSent: phase.sent,
+    deliveries: sorted.length,
+    expectedDeliveries: phase.expected,
+  };
+}
+
+// ---- Scopgraph ---------------------------------------------------------------------------------
+
+interface Scene {
+  bidId: string;
+  sectionId: string;
+  tokens: string[];
+}
+
+async function seed(dbUrl: string, people: number, graphqlUrl: string): Promise<Scene> {
+  const orm = await MikroORM.init(ormConfig(dbUrl, { pool: { min: 0, max: 4 } }));
+  try {
+    const em = orm.em.fork();
+    const coop = em.create(Cooperative, { name: "Bench coop", legalForm: LegalForm.SCOP_SARL, siret: withLuhnKey(`${400000000 + Math.floor(Math.random() * 99999999)}0001`) });
+    const users: User[] = [];
+    for (let i = 0; i < people; i++) {
+      const user = em.create(User, { email: `bench-${i}-${randomBytes(3).toString("hex")}@bench.coop`, name: `Editor ${i}`, role: PlatformRole.MEMBER, passwordHash: "x" });
+      em.create(Membership, { cooperative: coop, user, role: i === 0 ? MemberRole.OWNER : MemberRole.MEMBER });
+      users.push(user);
+    }
+    const tender = em.create(Tender, {
+      kind: TenderKind.PUBLIC_TENDER,
+      status: TenderStatus.OPEN,
+      title: "Bench tender",
+      buyerName: "Bench",
+      submissionDeadline: new Date(Date.now() + 30 * 86400_000),
+    });
+    em.create(Lot, { tender, number: 1, title: "Lot" });
+    await em.flush();
+    const secret = new TextEncoder().encode(JWT_SECRET);
+    const tokens = await Promise.all(users.map(async (u) => (await signSession(secret, { userId: u.id, role: PlatformRole.MEMBER, tokenVersion: 0 }, 3600)).token));
+    const gql = async <T>(query: string, variables: Record<string, unknown>): Promise<T> => {
+      const response = await fetch(graphqlUrl, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${tokens[0]}` },
+        body: JSON.stringify({ query, variables }),
+      });
+      const body = (await response.json()) as { data?: T; errors?: unknown };
+      if (!body.data) throw new Error(JSON.stringify(body.errors));
+      return body.data;
+    };
+    const created = await gql<{ createBid: { id: string } }>(
+      "mutation($input: CreateBidInput!) { createBid(input: $input) { id } }",
+      { input: { tenderId: toGlobalId("Tender", tender.id), leadCooperativeId: toGlobalId("Cooperative", coop.id), groupType: "SOLIDAIRE" } },
+    );
+    const section = await gql<{ addBidSection: { id: string } }>(
+      "mutation($input: AddSectionInput!) { addBidSection(input: $input) { id } }",
+      { input: { bidId: created.createBid.id, title: "Mémoire technique" } },
+    );
+    return { bidId: created.createBid.id, sectionId: section.addBidSection.id, tokens };
+  } finally {
+    await orm.close(true);
+  }
+}
+
+async function headSeq(url: string, token: string, bidId: string): Promise<number> {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query: "query($id: ID!) { bid(id: $id) { headSeq } }", variables: { id: bidId } }),
+  });
+  return ((await response.json()) as { data: { bid: { headSeq: number } } }).data.bid.headSeq;
+}
+
+async function runScopgraph(o: Required<Omit<LiveOptions, "log">>, log: (line: string) => void): Promise<SystemResult> {
+  const admin = new PgClient({ connectionString: o.databaseUrl });
+  await admin.connect();
+  const dbName = `bench_live_${randomBytes(4).toString("hex")}`;
+  await admin.query(`CREATE DATABASE ${dbName}`);
+  const dbUrl = withDatabase(o.databaseUrl, dbName);
+  const port = await freePort();
+  const entry = o.scopgraphFrom === "dist" ? ["dist/src/main.js"] : ["-r", "ts-node/register/transpile-only", "src/main.ts"];
+  const child = spawn(process.execPath, entry, {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(port), HOST: "127.0.0.1", JWT_SECRET, SEED_DEMO: "false", LOG_LEVEL: "warn", NODE_ENV: "development" },
+    stdio: ["ignore", "ignore", "inherit"],
+  });
+  const url = `http://127.0.0.1:${port}/graphql`;
+  const clients: LiveClient[] = [];
+  const idle: WsClient[] = [];
+  try {
+    await waitReady(`http://127.0.0.1:${port}/readyz`);
+    log(`Scopgraph (pid ${child.pid}, from ${o.scopgraphFrom}) ready; seeding one bid and ${o.clients} editors`);
+    const scene = await seed(dbUrl, Math.max(o.clients, o.throughputClients), url);
+    const start = await headSeq(url, scene.tokens[0]!, scene.bidId);
+    for (let i = 0; i < o.clients; i++) {
+      const c = new LiveClient({ url, token: scene.tokens[i]!, bidId: scene.bidId, sectionId: scene.sectionId, afterSeq: start, name: `e${i}`, transport: "ws" });
+      c.connect();
+      clients.push(c);
+    }
+    await sleep(1500);
+    log(`Scopgraph: latency phase, ${o.clients} clients × ${o.rate}/s for ${o.durationMs / 1000} s`);
+    const phase = await latencyPhase(clients, o);
+    await Promise.all(clients.map((c) => c.flush(60_000).catch(() => undefined)));
+    await Promise.all(clients.map((c) => c.close()));
+    clients.length = 0;
+
+    log(`Scopgraph: throughput phase, ${o.throughputClients} clients back to back for ${o.throughputMs / 1000} s`);
+    const head = await headSeq(url, scene.tokens[0]!, scene.bidId);
+    const writers = Array.from({ length: o.throughputClients }, (_, i) => {
+      const c = new LiveClient({ url, token: scene.tokens[i]!, bidId: scene.bidId, sectionId: scene.sectionId, afterSeq: head, name: `t${i}`, transport: "ws" });
+      clients.push(c);
+      return c;
+    });
+    const started = performance.now();
+    let acked = 0;
+    await Promise.all(
+      writers.map(async (c) => {
+        while (performance.now() - started < o.throughputMs) {
+          c.insert(0, "x");
+          await c.flush(60_000);
+          acked += 1;
+        }
+      }),
+    );
+    const durable = Math.round(acked / ((performance.now() - started) / 1000));
+    await Promise.all(clients.map((c) => c.close()));
+    clients.length = 0;
+
+    log(`Scopgraph: memory with ${o.idleClients} idle subscribed clients`);
+    await sleep(1000);
+    const base = rssMb(child.pid!);
+    for (let i = 0; i < o.idleClients; i++) {
+      const ws = createClient({ url: url.replace(/^http/, "ws"), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${scene.tokens[i % scene.tokens.length]}` }, retryAttempts: 0, lazy: true });
+      ws.subscribe({ query: "subscription($bidId: ID!) { bidEvents(bidId: $bidId) { seq } }", variables: { bidId: scene.bidId } }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+      idle.push(ws);
+      if (i % 100 === 99) await sleep(200);
+    }
+    await sleep(4000);
+    const loaded = rssMb(child.pid!);
+    return {
+      ...summarize("Scopgraph", phase),
+      durableUpdatesPerSec: durable,
+      baseRssMb: base,
+      idleRssMb: loaded,
+      idleKbPerClient: Math.round(((loaded - base) * 1024) / o.idleClients),
+    };
+  } finally {
+    await Promise.all(clients.map((c) => c.close()));
+    await Promise.all(idle.map((c) => c.dispose()));
+    await stop(child);
+    await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
+    await admin.end();
+  }
+}
+
+// ---- Hocuspocus --------------------------------------------------------------------------------
+
+interface Provider {
+  destroy(): void;
+  on(event: "synced", listener: () => void): void;
+}
+
+type ProviderConstructor = new (configuration: {
+  url: string;
+  name: string;
+  document: YDoc;
+  WebSocketPolyfill: typeof WebSocket;
+}) => Provider;
+
+async function runHocuspocus(o: Required<Omit<LiveOptions, "log">>, log: (line: string) => void): Promise<SystemResult> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [path.join(HERE, "hocuspocus-server.cjs"), String(port)], { cwd: HERE, stdio: ["ignore", "pipe", "inherit"] });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout?.on("data", (chunk: Buffer) => chunk.toString().includes("ready") && resolve());
+    child.once("exit", () => reject(new Error("Hocuspocus exited")));
+  });
+  const peer = createRequire(path.join(HERE, "package.json"));
+  const { HocuspocusProvider } = peer("@hocuspocus/provider") as { HocuspocusProvider: ProviderConstructor };
+  // The provider must use the same Yjs as the documents (the bench's), or types are not shared.
+  const providers: Provider[] = [];
+  const url = `ws://127.0.0.1:${port}`;
+  const connect = (doc: YDoc) =>
+    new Promise<Provider>((resolve) => {
+      const provider = new HocuspocusProvider({ url, name: "bid-section", document: doc, WebSocketPolyfill: WebSocket });
+      provider.on("synced", () => resolve(provider));
+      providers.push(provider);
+    });
+  try {
+    log(`Hocuspocus (pid ${child.pid}) ready; ${o.clients} editors`);
+    const editors = Array.from({ length: o.clients }, () => ({ doc: new Y.Doc() }));
+    await Promise.all(editors.map((e) => connect(e.doc)));
+    await sleep(1500);
+    log(`Hocuspocus: latency phase, ${o.clients} clients × ${o.rate}/s for ${o.durationMs / 1000} s`);
+    const phase = await latencyPhase(editors, o);
+    for (const p of providers.splice(0)) p.destroy();
+    await sleep(1000);
+    log(`Hocuspocus: memory with ${o.idleClients} idle connected clients`);
+    const base = rssMb(child.pid!);
+    for (let i = 0; i < o.idleClients; i += 100) await Promise.all(Array.from({ length: Math.min(100, o.idleClients - i) }, () => connect(new Y.Doc())));
+    await sleep(4000);
+    const loaded = rssMb(child.pid!);
+    return {
+      ...summarize("Hocuspocus 3.4.4", phase),
+      durableUpdatesPerSec: null,
+      baseRssMb: base,
+      idleRssMb: loaded,
+      idleKbPerClient: Math.round(((loaded - base) * 1024) / o.idleClients),
+    };
+  } finally {
+    for (const p of providers) p.destroy();
+    await stop(child);
+  }
+}
+
+// ---- the run -------------------------------------------------------------------------------------
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  return rows.map((r, i) => {
+    const line = r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ");
+    return i === 0 ? `${line}\n${widths.map((w) => "-".repeat(w)).join("  ")}` : line;
+  }).join("\n");
+}
+
+export async function runLive(options: LiveOptions): Promise<LiveResult> {
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const o: Required<Omit<LiveOptions, "log">> = {
+    databaseUrl: options.databaseUrl,
+    clients: options.clients ?? 50,
+    rate: options.rate ?? 2,
+    durationMs: options.durationMs ?? 15_000,
+    warmupMs: options.warmupMs ?? 3000,
+    idleClients: options.idleClients ?? 1000,
+    throughputClients: options.throughputClients ?? 20,
+    throughputMs: options.throughputMs ?? 8000,
+    scopgraphFrom: options.scopgraphFrom ?? "src",
+  };
+  ensurePeer(log);
+  const scopgraph = await runScopgraph(o, log);
+  const hocuspocus = await runHocuspocus(o, log);
+  const r2 = (x: number) => Math.round(x * 100) / 100;
+  const ratio = {
+    p50: r2(scopgraph.p50Ms / hocuspocus.p50Ms),
+    p99: r2(scopgraph.p99Ms / hocuspocus.p99Ms),
+    idleMemory: r2((scopgraph.idleRssMb - scopgraph.baseRssMb) / Math.max(0.1, hocuspocus.idleRssMb - hocuspocus.baseRssMb)),
+  };
+  const fmt = (x: number | null, unit = "") => (x === null || Number.isNaN(x) ? "n/a" : `${x}${unit}`);
+  const rows = [
+    ["live: one bid, one section", "Scopgraph", "Hocuspocus 3.4.4", "ratio"],
+    [`latency p50 (${o.clients} clients × ${o.rate}/s, to the ${o.clients - 1} others)`, fmt(scopgraph.p50Ms, " ms"), fmt(hocuspocus.p50Ms, " ms"), `${ratio.p50}×`],
+    ["latency p99", fmt(scopgraph.p99Ms, " ms"), fmt(hocuspocus.p99Ms, " ms"), `${ratio.p99}×`],
+    ["latency max", fmt(scopgraph.maxMs, " ms"), fmt(hocuspocus.maxMs, " ms"), ""],
+    ["deliveries measured / expected", `${scopgraph.deliveries}/${scopgraph.expectedDeliveries}`, `${hocuspocus.deliveries}/${hocuspocus.expectedDeliveries}`, ""],
+    [`durable updates/s on one bid (${o.throughputClients} writers)`, fmt(scopgraph.durableUpdatesPerSec), "n/a (in memory)", ""],
+    ["server RSS, no client", fmt(scopgraph.baseRssMb, " MB"), fmt(hocuspocus.baseRssMb, " MB"), ""],
+    [`server RSS, ${o.idleClients} idle clients`, fmt(scopgraph.idleRssMb, " MB"), fmt(hocuspocus.idleRssMb, " MB"), `${ratio.idleMemory}× (growth)`],
+    ["per idle client", fmt(scopgraph.idleKbPerClient, " KB"), fmt(hocuspocus.idleKbPerClient, " KB"), ""],
+  ];
+  const text = [
+    `${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`,
+    table(rows),
+    "Scopgraph acknowledges an update once it is committed in the bid's log; Hocuspocus keeps documents in memory (no persistence extension).",
+  ].join("\n");
+  console.log(text);
+  return { scopgraph, hocuspocus, ratio, text };
+}
