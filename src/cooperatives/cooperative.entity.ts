@@ -9,6 +9,10 @@ import { LegalForm, MemberRole } from "./cooperative.enums";
 @Entity({ tableName: "cooperatives" })
 @Index({ properties: ["latitude", "longitude"] })
 @Index({ properties: ["name", "id"] })
+@Index({
+  name: "cooperatives_location_gist",
+  expression: 'create index "cooperatives_location_gist" on "cooperatives" using gist (point("longitude", "latitude"))',
+})
 export class Cooperative extends BaseEntity {
   @Field({ description: "Trade name." })
   @Property({ type: "string", length: 200 })
@@ -114,6 +118,10 @@ export class Cooperative extends BaseEntity {
 @ObjectType({ implements: Node, description: "A competence of a cooperative: a CPV code and a level." })
 @Entity({ tableName: "cooperative_skills" })
 @Unique({ properties: ["cooperative", "cpv"] })
+@Index({
+  name: "cooperative_skills_cooperative_cpv_level_index",
+  expression: 'create index "cooperative_skills_cooperative_cpv_level_index" on "cooperative_skills" ("cooperative_id", "cpv") include ("level")',
+})
 export class CooperativeSkill extends BaseEntity {
   @ManyToOne(() => Cooperative, { deleteRule: "cascade" })
   cooperative!: Cooperative;

@@ -12,6 +12,13 @@ import type { CandidateProfile, Demand, TrackEntry } from "./scoring";
  * queries whatever the size of the directory.
  */
 export const CANDIDATE_POOL = 300;
+/**
+ * With a place of performance, only the nearest overlapping cooperatives are pre-ranked (a GiST
+ * index answers "nearest first" without reading the directory): the statement stops growing
+ * with the directory, and ranks better than depth of overlap alone (bench/matching measured 17
+ * of the exact top 20 against 3).
+ */
+export const NEAREST_POOL = 1_000;
 
 const EARTH_KM = 6371.0088;
 const DISTANCE_SQL = `(${EARTH_KM} * 2 * asin(sqrt(power(sin(radians(c.latitude - ?) / 2), 2)
@@ -22,7 +29,7 @@ export function demandPrefixes(cpvCodes: readonly string[], minLength: number): 
   return [...new Set(cpvCodes.flatMap((c) => cpvPrefixes(c)).filter((p) => p.length >= minLength))];
 }
 
-interface CandidateRow {
+export interface CandidateRow {
   id: string;
   name: string;
   city: string | null;
@@ -42,6 +49,11 @@ export interface CandidateSearch {
 }
 
 export async function findCandidates(em: EntityManager, search: CandidateSearch): Promise<CandidateProfile[]> {
+  return loadProfiles(em, await findCandidateRows(em, search));
+}
+
+/** The candidates' rows, without their profiles (several demands share one profile load). */
+export async function findCandidateRows(em: EntityManager, search: CandidateSearch): Promise<CandidateRow[]> {
   const limit = search.limit ?? CANDIDATE_POOL;
   const { demand } = search;
   // Class-level overlap first; widen to the group when that finds too few.
@@ -51,7 +63,7 @@ export async function findCandidates(em: EntityManager, search: CandidateSearch)
     const seen = new Set(rows.map((r) => r.id));
     rows = [...rows, ...wider.filter((r) => !seen.has(r.id))].slice(0, limit);
   }
-  return loadProfiles(em, rows);
+  return rows;
 }
 
 async function queryCandidates(em: EntityManager, search: CandidateSearch, prefixes: string[], limit: number): Promise<CandidateRow[]> {
@@ -76,13 +88,18 @@ async function queryCandidates(em: EntityManager, search: CandidateSearch, prefi
   const distanceSelect = place ? DISTANCE_SQL : "NULL::double precision";
   // Depth of overlap: a shared category outweighs a shared group.
   const overlap = "(SELECT coalesce(sum(length(x)), 0) FROM unnest(c.cpv_prefixes) AS x WHERE x = ANY(?::text[]))";
+  const nearest = place !== null && !onlyIds;
+  const source = nearest
+    ? `(SELECT c.* FROM cooperatives c WHERE ${where.join(" AND ")}
+         ORDER BY point(c.longitude, c.latitude) <-> point(?, ?) LIMIT ?) AS c`
+    : `cooperatives c WHERE ${where.join(" AND ")}`;
   const sql = `SELECT c.id, c.name, c.city, c.latitude, c.longitude, c.headcount, c.annual_revenue,
       ${distanceSelect} AS distance_km
-    FROM cooperatives c
-    WHERE ${where.join(" AND ")}
+    FROM ${source}
     ORDER BY ${overlap} DESC, distance_km ASC NULLS LAST, c.id ASC
     LIMIT ?`;
-  return em.getConnection().execute<CandidateRow[]>(sql, [...distanceParams, ...params, pgArray(prefixes), limit]);
+  const nearestParams = nearest && place ? [place.lon, place.lat, NEAREST_POOL] : [];
+  return em.getConnection().execute<CandidateRow[]>(sql, [...distanceParams, ...params, ...nearestParams, pgArray(prefixes), limit]);
 }
 
 /** Skills, references, won outcomes and open bids of the candidates: one query each. */

@@ -8,7 +8,7 @@ import { roleIn, type Actor } from "../cooperatives/cooperative.service";
 import { Lot, Tender } from "../tenders/tender.entity";
 import { TenderStatus } from "../tenders/tender.enums";
 import { suggestConsortia, type ConsortiumCandidate } from "./consortium";
-import { CANDIDATE_POOL, findCandidates, loadProfiles } from "./matching.candidates";
+import { CANDIDATE_POOL, findCandidateRows, findCandidates, loadProfiles } from "./matching.candidates";
 import { authorizeMatching, canRankDirectory, canSeeCooperativeFit } from "./matching.policy";
 import type { ConsortiumSuggestions, Match, MatchScoreResult, MatchWeightsInput, Opportunity } from "./matching.types";
 import {
@@ -202,10 +202,15 @@ export async function consortiumSuggestions(
   if (leadId && !leadCooperative) throw new NotFoundError("Cooperative", args.lead ?? undefined);
   const leadProfile = leadCooperative ? await loadCooperativeProfile(em, leadCooperative) : null;
 
+  // One candidate statement per lot, concurrently, then one profile load for their union.
+  const maxDistanceKm = options.proximity.maxDistanceKm ?? null;
+  const rowsPerUnit = await Promise.all(units.map(({ demand }) => findCandidateRows(em, { demand, maxDistanceKm, limit: POOL_PER_LOT })));
+  const union = new Map(rowsPerUnit.flat().map((row) => [row.id, row]));
+  const profiles = new Map((await loadProfiles(em, [...union.values()])).map((p) => [p.id, p]));
   const candidates = new Map<string, ConsortiumCandidate & { lotScores: Record<string, number> }>();
-  for (const { lot, demand } of units) {
+  units.forEach(({ lot, demand }, index) => {
     const key = lot?.id ?? tender.id;
-    const pool = await findCandidates(em, { demand, maxDistanceKm: options.proximity.maxDistanceKm ?? null, limit: POOL_PER_LOT });
+    const pool = (rowsPerUnit[index] ?? []).flatMap((row) => (profiles.has(row.id) ? [profiles.get(row.id) as CandidateProfile] : []));
     if (leadProfile && !pool.some((p) => p.id === leadProfile.id)) pool.push(leadProfile);
     for (const ranked of rankCandidates(demand, pool, options.weights, options.proximity, now)) {
       const entry = candidates.get(ranked.id) ?? { id: ranked.id, name: ranked.name, distanceKm: ranked.distanceKm, lotScores: {} };
@@ -213,7 +218,7 @@ export async function consortiumSuggestions(
       if (ranked.score >= LOT_SCORE_FLOOR && ranked.coveredCpv.length > 0) entry.lotScores[key] = ranked.score;
       candidates.set(ranked.id, entry);
     }
-  }
+  });
   const excluded = (await currentLeads(em, tender.id)).filter((id) => id !== leadId);
   const result = suggestConsortia({
     lots: units.map(({ lot }) => ({ lotId: lot?.id ?? tender.id, label: lot?.title ?? tender.title, number: lot?.number ?? null })),
