@@ -16,6 +16,7 @@ import {
   BidResolver,
   BidSectionResolver,
   CooperativeBidsResolver,
+  SectionUpdatePayloadResolver,
   TenderBidsResolver,
 } from "./bids/bid.resolver";
 import "./nodes";
@@ -44,6 +45,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   BidEventResolver,
   TenderBidsResolver,
   CooperativeBidsResolver,
+  SectionUpdatePayloadResolver,
 ];
 
 /** type-graphql gives the root types no description; integrators read them first. */

@@ -200,7 +200,7 @@ export class BidResolver {
   @Mutation(() => SectionUpdatePayload, { description: "Applies text typed in a section (a Yjs update); answers once it is durable in the bid's log." })
   async applySectionUpdate(@Arg("input", () => ApplySectionUpdateInput, { description: "The update." }) input: ApplySectionUpdateInput, @Ctx() ctx: Context): Promise<SectionUpdatePayload> {
     const result = await sections.applySectionUpdate(ctx, input);
-    return { seq: result.seq, clientMutationId: result.clientMutationId, section: await ctx.em.findOneOrFail(BidSection, { id: result.sectionId }) };
+    return Object.assign(new SectionUpdatePayload(), { seq: result.seq, clientMutationId: result.clientMutationId, sectionId: result.sectionId });
   }
 
   @Authorized()
@@ -248,6 +248,14 @@ export class BidResolver {
   })
   bidPresence(@Root() presence: BidPresence, @Arg("bidId", () => ID, { description: "The bid." }) _bidId: string): BidPresence {
     return presence;
+  }
+}
+
+@Resolver(() => SectionUpdatePayload)
+export class SectionUpdatePayloadResolver {
+  @FieldResolver(() => BidSection, { description: "The section (loaded only when asked for)." })
+  section(@Root() payload: SectionUpdatePayload, @Ctx() ctx: Context): Promise<BidSection> {
+    return ctx.em.findOneOrFail(BidSection, { id: payload.sectionId });
   }
 }
 

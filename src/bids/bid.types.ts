@@ -1,7 +1,7 @@
 import { GraphQLDateTimeISO } from "graphql-scalars";
 import { Field, Float, ID, Int, ObjectType } from "type-graphql";
 import { Lot } from "../tenders/tender.entity";
-import { BidMember, BidSection } from "./bid.entity";
+import { BidMember } from "./bid.entity";
 
 @ObjectType({ description: "The price of one lot: the sum of its price lines." })
 export class LotTotal {
@@ -53,8 +53,8 @@ export class SectionUpdatePayload {
   @Field(() => Int, { description: "Seq of the SECTION_TEXT_UPDATED event that carries the update." })
   seq!: number;
 
-  @Field(() => BidSection, { description: "The section." })
-  section!: BidSection;
+  /** Database id of the section; the `section` field loads it. */
+  sectionId!: string;
 
   @Field(() => String, { nullable: true, description: "The clientMutationId sent." })
   clientMutationId!: string | null;

@@ -2,7 +2,8 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import { Y } from "../realtime/yjs";
 import { User } from "../auth/user.entity";
 import { LockMode } from "@mikro-orm/core";
-import { BadInputError, ConflictError, NotFoundError } from "../common/errors";
+import { isStaff, userIdOf } from "../auth/viewer";
+import { BadInputError, ConflictError, ForbiddenError, InvalidStateError, NotFoundError } from "../common/errors";
 import { decodeId, toGlobalId } from "../common/node";
 import * as v from "../common/validate";
 import type { Actor } from "../cooperatives/cooperative.service";
@@ -11,7 +12,7 @@ import { Bid, BidSection } from "./bid.entity";
 import { BidEventType, SectionStatus } from "./bid.enums";
 import type { AddSectionInput, ApplySectionUpdateInput, RemoveSectionInput, UpdateSectionInput } from "./bid.inputs";
 import { assertContentEditable } from "./bid.lifecycle";
-import { mutateBid, resultRef, type BidTx } from "./bid.tx";
+import { checkClientMutationId, mutateBid, resultRef, type BidTx } from "./bid.tx";
 
 const gid = toGlobalId;
 
@@ -135,33 +136,42 @@ export interface SectionUpdateResult {
  */
 export async function applySectionUpdate(actor: Actor, input: ApplySectionUpdateInput): Promise<SectionUpdateResult> {
   const update = parseUpdate("input.update", input.update);
-  const { sectionId, bidId } = await sectionBid(actor, input.sectionId, "input.sectionId");
-  const clientMutationId = input.clientMutationId ?? null;
-  return mutateBid<SectionUpdateResult>(
-    actor,
-    bidId,
-    {
-      action: "edit",
-      clientMutationId,
-      replay: async (_em, prior) => ({ seq: prior.seq, sectionId, clientMutationId }),
-    },
-    async (tx) => {
-      assertContentEditable(tx.bid.status);
-      // Takes the section's row lock (concurrent updates of a section serialize) and counts the update.
-      const rows = await tx.em.execute<{ bid_id: string; pending_updates: number }[]>(
-        "UPDATE bid_sections SET pending_updates = pending_updates + 1 WHERE id = ? RETURNING bid_id, pending_updates",
-        [sectionId],
-      );
-      if (!rows[0] || rows[0].bid_id !== tx.bid.id) throw new NotFoundError("BidSection", input.sectionId);
-      const seq = await tx.append(
-        BidEventType.SECTION_TEXT_UPDATED,
-        { sectionId: gid("BidSection", sectionId), update: encodeBase64(update) },
-        { result: resultRef("BidSection", sectionId), sectionId },
-      );
-      if (rows[0].pending_updates >= COMPACT_EVERY) await compact(tx.em, sectionId);
-      return { seq, sectionId, clientMutationId };
-    },
-  );
+  const sectionId = decodeId("BidSection", input.sectionId, "input.sectionId");
+  const clientMutationId = checkClientMutationId(input.clientMutationId);
+  const userId = userIdOf(actor.viewer);
+  // The same rules as mutateBid (access, retry, frozen content), in one statement: see migration 20261126073010.
+  const rows = userId
+    ? await actor.em.execute<{ outcome: string; seq: number | null; pending: number | null; bid_status: string | null }[]>(
+        "SELECT * FROM bid_apply_section_update(?, ?, ?, ?::jsonb)",
+        [sectionId, userId, clientMutationId, JSON.stringify({ sectionId: gid("BidSection", sectionId), update: encodeBase64(update) })],
+      )
+    : [{ outcome: "NOT_MEMBER", seq: null, pending: null, bid_status: null }];
+  const row = rows[0];
+  switch (row?.outcome) {
+    case "OK":
+      if ((row.pending ?? 0) >= COMPACT_EVERY) await compactLocked(actor.em, sectionId);
+      return { seq: row.seq!, sectionId, clientMutationId };
+    case "REPLAY":
+      return { seq: row.seq!, sectionId, clientMutationId };
+    case "CMID_TAKEN":
+      throw new BadInputError("input.clientMutationId", "was already used by someone else on this bid");
+    case "FROZEN":
+      throw new InvalidStateError(`This bid is ${row.bid_status}: its content is frozen.`);
+    case "NOT_MEMBER":
+      // Staff read bids but do not edit them; anyone else is told the section does not exist.
+      if (isStaff(actor.viewer) && row.bid_status !== null) throw new ForbiddenError("Only the cooperatives of the bid may edit it.");
+      throw new NotFoundError("BidSection", input.sectionId);
+    default:
+      throw new NotFoundError("BidSection", input.sectionId);
+  }
+}
+
+/** Compaction in a transaction of its own, under the section's row lock. */
+async function compactLocked(em: EntityManager, sectionId: string): Promise<void> {
+  await em.fork().transactional(async (tx) => {
+    await tx.execute("SELECT id FROM bid_sections WHERE id = ? FOR UPDATE", [sectionId]);
+    await compact(tx, sectionId);
+  });
 }
 
 /** Merges the snapshot and the updates logged after it into a new snapshot (caller holds the row lock). */

@@ -235,6 +235,8 @@ describe("who sees a bid", () => {
       expect(list.data?.tender.bids.totalCount).toBe(2);
       const edit = await server.gql(AddBidSectionDocument, { input: { bidId: ids.bidId, title: "x" } }, staff.token);
       expect(codes(edit)).toEqual(["FORBIDDEN"]);
+      const type = await server.gql(ApplySectionUpdateDocument, { input: { sectionId: ids.sectionId, update: yUpdate("staff") } }, staff.token);
+      expect(codes(type)).toEqual(["FORBIDDEN"]);
     }
     // Members list their bids through the cooperative and the filtered connection.
     const mine = await server.gql(CooperativeBidsDocument, { id: w.coopB.gid }, w.partner.token);

@@ -38,6 +38,8 @@ export interface LiveClientOptions {
   name?: string;
   /** How mutations travel: over the client's WebSocket (default) or plain HTTP. */
   transport?: "ws" | "http";
+  /** Merge what is typed while a mutation is in flight into one update (default true). */
+  batch?: boolean;
   /** Reconnects (after the last seq seen) whenever the subscription fails or ends. */
   autoReconnect?: boolean;
   /** Called for every event received, with the receive time. */
@@ -188,7 +190,7 @@ export class LiveClient {
     this.sending ??= (async () => {
       while ((this.inflight || this.queue.length) && !this.stopped) {
         if (!this.inflight) {
-          const batch = this.queue.splice(0);
+          const batch = this.o.batch === false ? this.queue.splice(0, 1) : this.queue.splice(0);
           const update =
             batch.length === 1
               ? batch[0]!.update

@@ -62,8 +62,8 @@ async function head(s: Scene): Promise<number> {
   return (await server.gql(BidBriefDocument, { id: s.bidId }, s.w.lead.token)).data!.bid.headSeq;
 }
 
-function client(s: Scene, token: string, afterSeq: number, name: string, via: TestServer = server): LiveClient {
-  const c = new LiveClient({ url: via.url, token, bidId: s.bidId, sectionId: s.sectionId, afterSeq, name });
+function client(s: Scene, token: string, afterSeq: number, name: string, via: TestServer = server, batch = true): LiveClient {
+  const c = new LiveClient({ url: via.url, token, bidId: s.bidId, sectionId: s.sectionId, afterSeq, name, batch });
   clients.push(c);
   c.connect();
   return c;
@@ -103,8 +103,10 @@ test("three members type in the same section at the same time: every insertion s
       await editor.flush();
     }),
   );
+  // Each editor merges what it typed while a mutation was in flight: at most 45 events.
   const end = await head(s);
-  expect(end).toBe(start + 45);
+  expect(end).toBeGreaterThan(start + 3);
+  expect(end).toBeLessThanOrEqual(start + 45);
   await Promise.all(editors.map((c) => c.waitForSeq(end)));
   const texts = editors.map((c) => c.text);
   expect(new Set(texts).size).toBe(1);
@@ -119,7 +121,7 @@ test("a client that drops mid-stream reconnects with its last seq and receives e
   const s = await scene();
   const start = await head(s);
   const reader = client(s, s.w.partner.token, start, "reader");
-  const writer = client(s, s.w.lead.token, start, "writer");
+  const writer = client(s, s.w.lead.token, start, "writer", server, false);
   for (let i = 0; i < 5; i++) writer.insert(writer.text.length, `a${i} `);
   await writer.flush();
   await reader.waitForSeq(start + 5);
@@ -210,7 +212,7 @@ test("two server instances behave as one: each client receives the edits made th
       await c.flush();
     }),
   );
-  const end = start + 30;
+  const end = await head(s);
   await Promise.all([one, two, three].map((c) => c.waitForSeq(end)));
   const orders = [one, two, three].map((c) => c.received.map((e) => `${e.seq}:${e.clientMutationId}`).join(","));
   expect(new Set(orders).size).toBe(1);
