@@ -970,7 +970,14 @@ test("the table covers every query, mutation and subscription of the schema, for
     for (const field of table) if (!fields.includes(field)) stale.push(`${root.name}.${field}`);
   }
   expect({ missing, stale }).toEqual({ missing: [], stale: [] });
-  for (const op of [...QUERIES, ...MUTATIONS, ...SUBSCRIPTIONS]) {
+  const all = [...QUERIES, ...MUTATIONS, ...SUBSCRIPTIONS];
+  const scenarios = all.flatMap((op) => op.scenarios);
+  const perTransport = (ops: Operation[]) => ops.flatMap((op) => op.scenarios).reduce((n, s) => n + (s.transports ? s.transports.length : TRANSPORTS.length) * ROLES.length, 0);
+  console.log(
+    `authorization table: ${QUERIES.length} queries, ${MUTATIONS.length} mutations, ${SUBSCRIPTIONS.length} subscriptions; ${scenarios.length} scenarios x ${ROLES.length} roles; ` +
+      `${perTransport(QUERIES) + perTransport(MUTATIONS)} query/mutation cases over HTTP and WebSocket, ${SUBSCRIPTIONS.flatMap((op) => op.scenarios).length * ROLES.length} subscription cases`,
+  );
+  for (const op of all) {
     for (const scenario of op.scenarios) expect([op.field, scenario.name, Object.keys(scenario.expect).sort()]).toEqual([op.field, scenario.name, [...ROLES].sort()]);
   }
 });

@@ -213,7 +213,12 @@ function badValues(type: GraphQLInputType, name: string, rand: () => number, sam
     const item = inner.ofType;
     out.push({ what: "a list with null", value: [null] }, { what: "a list of lists", value: [[[["x"]]]] }, { what: "an object for a list", value: { a: 1 } });
     const first = Array.isArray(sample) ? sample[0] : undefined;
-    for (const bad of badValues(item, name, rand, first).filter((b) => b.value !== null)) out.push({ what: `[${bad.what}]`, value: [bad.value] });
+    // A seeded pick of five bad items: the item's own field is battered in full elsewhere.
+    const items = badValues(item, name, rand, first).filter((b) => b.value !== null);
+    for (let i = 0; i < 5 && items.length; i++) {
+      const bad = items.splice(Math.floor(rand() * items.length), 1)[0]!;
+      out.push({ what: `[${bad.what}]`, value: [bad.value] });
+    }
     return out;
   }
   const named = getNamedType(inner);
@@ -454,7 +459,7 @@ describe("hostile arguments to every mutation", () => {
     const perMutation = new Map<string, number>();
     for (const a of answered) perMutation.set(a.mutation, (perMutation.get(a.mutation) ?? 0) + 1);
     expect(perMutation.size).toBe(Object.keys(schema.getMutationType()!.getFields()).length);
-    expect(answered.length).toBeGreaterThan(2000);
+    expect(answered.length).toBeGreaterThan(2500);
     const byCode = new Map<string, number>();
     for (const a of answered) for (const c of new Set(a.codes)) byCode.set(c, (byCode.get(c) ?? 0) + 1);
     const named = answered.filter((a) => a.codes.includes("BAD_USER_INPUT") && typeof a.field === "string").length;

@@ -51,10 +51,12 @@ export function wsFirst(
   return new Promise((resolve, reject) => {
     let settled = false;
     let dispose: () => void = () => undefined;
+    let triggerTimer: NodeJS.Timeout | undefined;
     const finish = (value: ExecutionResult | Error) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearTimeout(triggerTimer);
       dispose();
       if (value instanceof Error) reject(value);
       else resolve(value);
@@ -72,7 +74,7 @@ export function wsFirst(
       },
     );
     if (trigger) {
-      setTimeout(() => {
+      triggerTimer = setTimeout(() => {
         trigger().catch((error: unknown) => finish(error instanceof Error ? error : new Error(String(error))));
       }, 300);
     }
