@@ -1,0 +1,138 @@
+import { completenessIssues, allowedGroupTypes, type CompletenessFacts } from "../../src/bids/bid.completeness";
+import { BidGroupType, BidMemberStatus, BidStatus, SectionStatus } from "../../src/bids/bid.enums";
+import { canTransitionBid, compositionEditable, contentEditable } from "../../src/bids/bid.lifecycle";
+import { canOnBid, type BidAccess } from "../../src/bids/bid.policy";
+import { computeTotals, eurosToCents, lineTotalCents } from "../../src/bids/bid.totals";
+import { decodeBase64, parseStateVector, parseUpdate } from "../../src/realtime/section-crdt";
+import { Y } from "../../src/realtime/yjs";
+
+describe("lifecycle transitions", () => {
+  const S = BidStatus;
+  const allowed: [BidStatus, BidStatus][] = [
+    [S.DRAFT, S.IN_REVIEW],
+    [S.DRAFT, S.WITHDRAWN],
+    [S.IN_REVIEW, S.DRAFT],
+    [S.IN_REVIEW, S.SUBMITTED],
+    [S.IN_REVIEW, S.WITHDRAWN],
+    [S.SUBMITTED, S.WON],
+    [S.SUBMITTED, S.LOST],
+    [S.SUBMITTED, S.WITHDRAWN],
+  ];
+  const all = Object.values(S);
+  test.each(all.flatMap((from) => all.map((to) => [from, to] as const)))("%s → %s", (from, to) => {
+    expect(canTransitionBid(from, to)).toBe(allowed.some(([f, t]) => f === from && t === to));
+  });
+  test("content is editable until submission, composition only as a draft", () => {
+    expect(all.filter(contentEditable)).toEqual([S.DRAFT, S.IN_REVIEW]);
+    expect(all.filter(compositionEditable)).toEqual([S.DRAFT]);
+  });
+});
+
+describe("totals", () => {
+  test.each([
+    [[], 0],
+    [[{ lotId: "l1", memberId: "m1", quantity: 1000, unitPriceCents: 35 }], 35000],
+    [[{ lotId: "l1", memberId: "m1", quantity: 0.333, unitPriceCents: 1001 }], 333],
+    [[{ lotId: "l1", memberId: "m1", quantity: 12.5, unitPriceCents: 48000 }, { lotId: "l2", memberId: "m1", quantity: 2, unitPriceCents: 1 }], 600002],
+  ])("lines %j total %d cents", (lines, total) => {
+    expect(computeTotals(lines).totalCents).toBe(total);
+  });
+  test("per lot and per member, each line rounded to the cent", () => {
+    const totals = computeTotals([
+      { lotId: "a", memberId: "x", quantity: 1.5, unitPriceCents: 333 },
+      { lotId: "b", memberId: "x", quantity: 1, unitPriceCents: 100 },
+      { lotId: "a", memberId: "y", quantity: 2, unitPriceCents: 50 },
+    ]);
+    expect(lineTotalCents({ quantity: 1.5, unitPriceCents: 333 })).toBe(500);
+    expect(totals).toEqual({
+      totalCents: 700,
+      perLot: [{ lotId: "a", totalCents: 600 }, { lotId: "b", totalCents: 100 }],
+      perMember: [{ memberId: "x", totalCents: 600 }, { memberId: "y", totalCents: 100 }],
+    });
+  });
+  test.each([
+    [0.35, 35],
+    [480, 48000],
+    [0.1 + 0.2, 30],
+    [1.005, null],
+    [Number.NaN, null],
+    [Infinity, null],
+  ])("%d euros is %p cents", (euros, cents) => {
+    expect(eurosToCents(euros)).toBe(cents);
+  });
+});
+
+describe("completeness", () => {
+  const base: CompletenessFacts = {
+    lotIds: ["l1", "l2"],
+    members: [{ id: "lead", status: BidMemberStatus.ACCEPTED }, { id: "b", status: BidMemberStatus.ACCEPTED }],
+    assignments: [{ lotId: "l1", memberId: "lead" }, { lotId: "l2", memberId: "b" }],
+    sections: [{ id: "s1", title: "Méthode", status: SectionStatus.DONE }],
+    priceLines: [{ lotId: "l1", memberId: "lead" }, { lotId: "l2", memberId: "b" }],
+    groupType: BidGroupType.CONJOINT,
+    allowedGroupTypes: null,
+  };
+  const codes = (facts: Partial<CompletenessFacts>) => completenessIssues({ ...base, ...facts }).map((i) => i.code);
+  test.each([
+    ["complete", {}, []],
+    ["a lot unassigned", { assignments: [{ lotId: "l1", memberId: "lead" }] }, ["LOT_UNASSIGNED"]],
+    ["a lot assigned to a removed member", { members: [base.members[0]!, { id: "b", status: BidMemberStatus.REMOVED }], priceLines: [{ lotId: "l1", memberId: "lead" }] }, ["LOT_UNASSIGNED", "LOT_UNPRICED"]],
+    ["a member still invited", { members: [...base.members, { id: "c", status: BidMemberStatus.INVITED }] }, ["MEMBER_NOT_ACCEPTED"]],
+    ["a declined member is not a blocker", { members: [...base.members, { id: "c", status: BidMemberStatus.DECLINED }] }, []],
+    ["a section not done", { sections: [{ id: "s1", title: "x", status: SectionStatus.IN_PROGRESS }] }, ["SECTION_NOT_DONE"]],
+    ["no section", { sections: [] }, ["NO_SECTION"]],
+    ["a lot without price", { priceLines: [{ lotId: "l1", memberId: "lead" }] }, ["LOT_UNPRICED"]],
+    ["a price line of an absent member", { priceLines: [...base.priceLines, { lotId: "l1", memberId: "gone" }] }, ["PRICE_LINE_OF_ABSENT_MEMBER"]],
+    ["a group type the tender does not allow", { allowedGroupTypes: [BidGroupType.SOLIDAIRE] }, ["GROUP_TYPE_NOT_ALLOWED"]],
+  ] as [string, Partial<CompletenessFacts>, string[]][])("%s", (_name, facts, expected) => {
+    expect(codes(facts)).toEqual(expected);
+  });
+  test.each([
+    [true, "groupement solidaire", [BidGroupType.SOLIDAIRE]],
+    [true, "Groupement conjoint avec mandataire solidaire", [BidGroupType.CONJOINT_WITH_SOLIDARY_LEAD]],
+    [true, "groupement conjoint", [BidGroupType.CONJOINT, BidGroupType.CONJOINT_WITH_SOLIDARY_LEAD]],
+    [true, "une forme juridique unique", null],
+    [false, "groupement solidaire", null],
+    [null, null, null],
+  ])("required %p, form %p: %p", (required, form, expected) => {
+    expect(allowedGroupTypes(required, form)).toEqual(expected);
+  });
+});
+
+describe("who may do what", () => {
+  const access = (over: Partial<BidAccess>): BidAccess => ({ staff: false, activeMemberIds: [], lead: false, ...over });
+  test.each([
+    ["stranger", access({}), [false, false, false]],
+    ["staff", access({ staff: true }), [true, false, false]],
+    ["member", access({ activeMemberIds: ["m"] }), [true, true, false]],
+    ["lead", access({ activeMemberIds: ["m"], lead: true }), [true, true, true]],
+  ] as [string, BidAccess, boolean[]][])("%s", (_name, a, expected) => {
+    expect((["read", "edit", "lead"] as const).map((action) => canOnBid(a, action))).toEqual(expected);
+  });
+});
+
+describe("Yjs input checks", () => {
+  const doc = new Y.Doc();
+  doc.getText("content").insert(0, "bonjour");
+  const valid = Buffer.from(Y.encodeStateAsUpdate(doc)).toString("base64");
+  test("a real update passes", () => {
+    expect(parseUpdate("u", valid).length).toBeGreaterThan(0);
+  });
+  test.each([
+    ["empty", ""],
+    ["not base64", "@@@@"],
+    ["unpadded", "AAA"],
+    ["url alphabet", "a-_b"],
+    ["not an update", Buffer.from("hello world").toString("base64")],
+    ["an empty update", "AAA="],
+    ["truncated", valid.slice(0, 8)],
+    ["too large", Buffer.alloc(65 * 1024, 7).toString("base64")],
+  ])("%s is refused, naming the field", (_name, value) => {
+    expect(() => parseUpdate("input.update", value)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: "BAD_USER_INPUT", field: "input.update" }) }));
+  });
+  test("state vectors", () => {
+    expect(parseStateVector("sv", Buffer.from(Y.encodeStateVector(doc)).toString("base64")).length).toBeGreaterThan(0);
+    expect(() => parseStateVector("sv", Buffer.from([200, 200, 200]).toString("base64"))).toThrow();
+    expect(() => decodeBase64("x", "QUJD", 2)).toThrow(/at most 2 bytes/);
+  });
+});
