@@ -263,6 +263,8 @@ export interface PhaseResult {
   seconds: number;
   stats: Map<string, OpStats>;
   deliveries: number[];
+  /** Updates sent in the measured window, whose deliveries are timed. */
+  updatesSent: number;
   rssPeakMiB: number | null;
   rssEndMiB: number | null;
   /** CPU of the server, PostgreSQL, this process and the rest of the machine over the window. */
@@ -344,6 +346,7 @@ export async function runPhase(options: {
   // Deliveries of the last updates still on their way.
   await new Promise((r) => setTimeout(r, 300));
   const deliveries = subscribers.deliveries;
+  const updatesSent = subscribers.sentAt.size;
   subscribers.reset(false);
-  return { seconds: options.seconds, stats, deliveries, rssPeakMiB: rssPeak, rssEndMiB: rssMiB(options.serverPid), cpu: cpu.before ? cpuBetween(cpu.before, cpu.after) : null };
+  return { seconds: options.seconds, stats, deliveries, updatesSent, rssPeakMiB: rssPeak, rssEndMiB: rssMiB(options.serverPid), cpu: cpu.before ? cpuBetween(cpu.before, cpu.after) : null };
 }

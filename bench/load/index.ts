@@ -413,16 +413,22 @@ function levelTable(level: number, clean: PhaseResult, abused: PhaseResult, abus
     rows,
   );
   const memory = (r: PhaseResult) => `peak ${fixed(r.rssPeakMiB, 0)} MiB, end ${fixed(r.rssEndMiB, 0)} MiB`;
+  const requests = (r: PhaseResult) => [...r.stats.values()].reduce((n, st) => n + st.latencies.length, 0);
+  const perRequest = (r: PhaseResult) =>
+    r.cpu?.seconds.server != null && requests(r) ? `, ${fixed((1000 * r.cpu.seconds.server) / requests(r), 1)} ms of server CPU per request` : "";
   const cpu = (r: PhaseResult) =>
     r.cpu
-      ? `server ${fixed(r.cpu.cores.server, 2)} + PostgreSQL ${fixed(r.cpu.cores.postgres, 2)} + load generator ${fixed(r.cpu.cores.loadGenerator, 2)} + other ${fixed(r.cpu.cores.other, 2)} cores`
+      ? `server ${fixed(r.cpu.cores.server, 2)} + PostgreSQL ${fixed(r.cpu.cores.postgres, 2)} + load generator ${fixed(r.cpu.cores.loadGenerator, 2)} + other ${fixed(r.cpu.cores.other, 2)} cores${perRequest(r)}`
       : "n/a";
+  const delivered = (r: PhaseResult) =>
+    `${thousands(r.deliveries.length)} deliveries of ${thousands(r.updatesSent * SUBSCRIBERS_PER_BID)} expected (${thousands(r.updatesSent)} updates × ${SUBSCRIBERS_PER_BID} subscribers)`;
   const errors = [...clean.stats, ...abused.stats].flatMap(([key, s]) => (s.errorSamples.length ? [`${key}: ${s.errorSamples.join(" | ")}`] : []));
   const text = [
     table,
     "",
     `Server RSS: clean ${memory(clean)}; with abuse ${memory(abused)}.`,
     `CPU: clean ${cpu(clean)}; with abuse ${cpu(abused)}.`,
+    `bidEvents: clean ${delivered(clean)}; with abuse ${delivered(abused)}.`,
     ...(errors.length ? [`Errors (first of each): ${errors.slice(0, 8).join("; ")}`] : []),
   ].join("\n");
   return { text, worst, pass };
@@ -443,7 +449,7 @@ function phaseJson(phase: Phase, keys: string[]): Json {
     abuse: phase.abuse,
     seconds: phase.result.seconds,
     operations: ops,
-    fanout: { deliveries: fan.count, perSecond: fan.perSecond, p50: fan.p50, p99: fan.p99 },
+    fanout: { deliveries: fan.count, expected: phase.result.updatesSent * SUBSCRIBERS_PER_BID, perSecond: fan.perSecond, p50: fan.p50, p99: fan.p99 },
     rssPeakMiB: phase.result.rssPeakMiB,
     rssEndMiB: phase.result.rssEndMiB,
     cpuCores: cpu ? { server: cpu.cores.server, postgres: cpu.cores.postgres, loadGenerator: cpu.cores.loadGenerator, other: cpu.cores.other } : null,
