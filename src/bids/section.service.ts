@@ -12,6 +12,7 @@ import { Bid, BidSection } from "./bid.entity";
 import { BidEventType, SectionStatus } from "./bid.enums";
 import type { AddSectionInput, ApplySectionUpdateInput, RemoveSectionInput, UpdateSectionInput } from "./bid.inputs";
 import { assertContentEditable } from "./bid.lifecycle";
+import { sectionWriter, type ApplyOutcome } from "./section-writer";
 import { checkClientMutationId, mutateBid, resultRef, type BidTx } from "./bid.tx";
 
 const gid = toGlobalId;
@@ -130,9 +131,10 @@ export interface SectionUpdateResult {
 
 /**
  * Text typed in a section: the Yjs update is validated, then, under the bid's and the section's
- * row locks, appended to the log (its payload carries the update) and notified; every
- * COMPACT_EVERY updates, the section's snapshot is rebuilt in the same transaction. The answer
- * comes after commit: an acknowledged update is durable.
+ * row locks, appended to the log (its payload carries the update) and notified, in a statement
+ * shared with the other updates of the section that arrived meanwhile (section-writer.ts); every
+ * COMPACT_EVERY updates, the section's snapshot is rebuilt under its row lock. The answer comes
+ * after commit: an acknowledged update is durable.
  */
 export async function applySectionUpdate(actor: Actor, input: ApplySectionUpdateInput): Promise<SectionUpdateResult> {
   const update = parseUpdate("input.update", input.update);
@@ -140,16 +142,20 @@ export async function applySectionUpdate(actor: Actor, input: ApplySectionUpdate
   const clientMutationId = checkClientMutationId(input.clientMutationId);
   const userId = userIdOf(actor.viewer);
   // The same rules as mutateBid (access, retry, frozen content), in one statement: see migration 20261126073010.
-  const rows = userId
-    ? await actor.em.execute<{ outcome: string; seq: number | null; pending: number | null; bid_status: string | null }[]>(
-        "SELECT * FROM bid_apply_section_update(?, ?, ?, ?::jsonb)",
-        [sectionId, userId, clientMutationId, JSON.stringify({ sectionId: gid("BidSection", sectionId), update: encodeBase64(update) })],
-      )
+  const rows: ApplyOutcome[] = userId
+    ? [
+        await sectionWriter(actor.em).apply({
+          sectionId,
+          userId,
+          clientMutationId,
+          payload: JSON.stringify({ sectionId: gid("BidSection", sectionId), update: encodeBase64(update) }),
+        }),
+      ]
     : [{ outcome: "NOT_MEMBER", seq: null, pending: null, bid_status: null }];
   const row = rows[0];
   switch (row?.outcome) {
     case "OK":
-      if ((row.pending ?? 0) >= COMPACT_EVERY) await compactLocked(actor.em, sectionId);
+      if ((row.pending ?? 0) % COMPACT_EVERY === 0) await compactLocked(actor.em, sectionId);
       return { seq: row.seq!, sectionId, clientMutationId };
     case "REPLAY":
       return { seq: row.seq!, sectionId, clientMutationId };

@@ -457,6 +457,25 @@ describe("sections", () => {
   });
 });
 
+describe("concurrent text updates", () => {
+  test("share commits but each gets its own event and seq; a clientMutationId reused by someone else at the same moment is refused", async () => {
+    const w = await createWorld(server);
+    const ids = await draftWithPartner(w);
+    const sectionId = (await server.gql(AddBidSectionDocument, { input: { bidId: ids.bidId, title: "S" } }, w.lead.token)).data!.addBidSection.id;
+    const before = (await server.gql(BidBriefDocument, { id: ids.bidId }, w.lead.token)).data!.bid.headSeq;
+    const shared = cmid();
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) =>
+        server.gql(ApplySectionUpdateDocument, { input: { sectionId, update: yUpdate(`<${i}>`), clientMutationId: i < 2 ? shared : cmid() } }, i % 2 ? w.lead.token : w.partner.token),
+      ),
+    );
+    const seqs = results.map((r) => r.data?.applySectionUpdate.seq);
+    expect(results.filter((r) => r.errors).map((r) => field(r))).toEqual(["input.clientMutationId"]);
+    expect(new Set(seqs.filter((x) => x !== undefined)).size).toBe(39);
+    expect((await server.gql(BidBriefDocument, { id: ids.bidId }, w.lead.token)).data!.bid.headSeq).toBe(before + 39);
+  });
+});
+
 describe("bad input names the field and writes nothing", () => {
   test("every mutation", async () => {
     const w = await createWorld(server);

@@ -1,0 +1,103 @@
+import type { EntityManager } from "@mikro-orm/postgresql";
+
+/** What `bid_apply_section_update` answers for one update. */
+export interface ApplyOutcome {
+  outcome: string;
+  seq: number | null;
+  pending: number | null;
+  bid_status: string | null;
+}
+
+interface Pending {
+  sectionId: string;
+  userId: string;
+  clientMutationId: string | null;
+  payload: string;
+  resolve(outcome: ApplyOutcome): void;
+  reject(error: unknown): void;
+}
+
+/** Updates carried by one statement at most. */
+const MAX_BATCH = 100;
+
+/**
+ * Group commit for text updates, per section and process: while one statement is being
+ * committed, the updates that arrive for the same section wait, then go together in the next
+ * one (each gets its own event and seq, in arrival order). Every update is still committed
+ * before it is acknowledged; a commit (and its disk flush) is shared by many, so that a bid
+ * under heavy typing does not queue one fsync per keystroke on its row lock. One section means
+ * one bid, so a statement never locks two bids (no deadlock between instances).
+ */
+class SectionWriter {
+  private readonly queues = new Map<string, Pending[]>();
+  private readonly running = new Set<string>();
+
+  constructor(private readonly fork: () => EntityManager) {}
+
+  apply(item: Omit<Pending, "resolve" | "reject">): Promise<ApplyOutcome> {
+    return new Promise((resolve, reject) => {
+      const queue = this.queues.get(item.sectionId) ?? [];
+      queue.push({ ...item, resolve, reject });
+      this.queues.set(item.sectionId, queue);
+      if (!this.running.has(item.sectionId)) void this.drain(item.sectionId);
+    });
+  }
+
+  private async drain(sectionId: string): Promise<void> {
+    this.running.add(sectionId);
+    try {
+      for (;;) {
+        const queue = this.queues.get(sectionId);
+        if (!queue || queue.length === 0) {
+          this.queues.delete(sectionId);
+          return;
+        }
+        const batch = queue.splice(0, MAX_BATCH);
+        try {
+          const outcomes = await this.write(batch);
+          batch.forEach((item, i) => item.resolve(outcomes[i]!));
+        } catch (error) {
+          // One bad apple fails the statement: apply each on its own, so only it fails.
+          if (batch.length === 1) batch[0]!.reject(error);
+          else {
+            for (const item of batch) {
+              await this.write([item]).then(
+                (outcomes) => item.resolve(outcomes[0]!),
+                (e: unknown) => item.reject(e),
+              );
+            }
+          }
+        }
+      }
+    } finally {
+      this.running.delete(sectionId);
+    }
+  }
+
+  private async write(batch: Pending[]): Promise<ApplyOutcome[]> {
+    const values = batch.map(() => "(?::uuid, ?::uuid, ?::text, ?::jsonb, ?::int)").join(", ");
+    const params = batch.flatMap((item, i) => [item.sectionId, item.userId, item.clientMutationId, item.payload, i]);
+    const rows = await this.fork().execute<(ApplyOutcome & { ord: number })[]>(
+      `SELECT v.ord, r.* FROM (VALUES ${values}) AS v(section, usr, cmid, payload, ord)
+       CROSS JOIN LATERAL bid_apply_section_update(v.section, v.usr, v.cmid, v.payload) AS r
+       ORDER BY v.ord`,
+      params,
+    );
+    if (rows.length !== batch.length) throw new Error("bid_apply_section_update answered for fewer updates than sent");
+    return rows;
+  }
+}
+
+const writers = new WeakMap<object, SectionWriter>();
+
+/** The process's writer for the database behind `em`. */
+export function sectionWriter(em: EntityManager): SectionWriter {
+  const key = em.getDriver();
+  let writer = writers.get(key);
+  if (!writer) {
+    const root = em;
+    writer = new SectionWriter(() => root.fork());
+    writers.set(key, writer);
+  }
+  return writer;
+}
