@@ -80,7 +80,7 @@ export function yUpdate(text: string): string {
 }
 
 /** The global id of the API token with this secret (looked up by its prefix). */
-async function tokenId(server: TestServer, _admin: string, secret: string): Promise<string> {
+async function tokenId(server: TestServer, secret: string): Promise<string> {
   const rows = await server.orm.em.getConnection().execute<{ id: string }[]>("SELECT id FROM api_tokens WHERE prefix = ?", [secret.slice(0, 10)]);
   if (!rows[0]) throw new Error("token not found");
   return toGlobalId("ApiToken", rows[0].id);
@@ -113,7 +113,7 @@ export async function buildWorld(server: TestServer): Promise<World> {
   const createToken = `mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { secret apiToken { id } } }`;
   const read = { input: { name: "battery READ", scopes: ["READ"] } };
   const readSecret = await call(server, admin.token, createToken, read, "createApiToken.secret");
-  const readTokenGid = await tokenId(server, admin.token, readSecret);
+  const readTokenGid = await tokenId(server, readSecret);
   const importSecret = await call(server, admin.token, createToken, { input: { name: "battery IMPORT", scopes: ["IMPORT_NOTICES"] } }, "createApiToken.secret");
 
   const bid = await call(server, ownerA.token, CREATE_BID, { input: { tenderId: tender.gid, leadCooperativeId: coopA.gid, groupType: "CONJOINT" } }, "createBid.id");
