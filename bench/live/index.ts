@@ -56,6 +56,8 @@ export interface LiveOptions {
   /** Scopgraph from dist/ (built) or src/ through ts-node. */
   scopgraphFrom?: "dist" | "src";
   log?: (line: string) => void;
+  /** Print the table on stdout (default true). */
+  print?: boolean;
 }
 
 export interface SystemResult {
@@ -281,14 +283,16 @@ async function headSeq(url: string, token: string, bidId: string): Promise<numbe
   return ((await response.json()) as { data: { bid: { headSeq: number } } }).data.bid.headSeq;
 }
 
-async function runScopgraph(o: Required<Omit<LiveOptions, "log">>, log: (line: string) => void): Promise<SystemResult> {
+async function runScopgraph(o: Required<Omit<LiveOptions, "log" | "print">>, log: (line: string) => void): Promise<SystemResult> {
   const admin = new PgClient({ connectionString: o.databaseUrl });
   await admin.connect();
   const dbName = `bench_live_${randomBytes(4).toString("hex")}`;
   await admin.query(`CREATE DATABASE ${dbName}`);
   const dbUrl = withDatabase(o.databaseUrl, dbName);
   const port = await freePort();
-  const entry = o.scopgraphFrom === "dist" ? ["dist/src/main.js"] : ["-r", "ts-node/register/transpile-only", "src/main.ts"];
+  // LIVE_BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server.
+  const extra = (process.env.LIVE_BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const entry = [...extra, ...(o.scopgraphFrom === "dist" ? ["dist/src/main.js"] : ["-r", "ts-node/register/transpile-only", "src/main.ts"])];
   const child = spawn(process.execPath, entry, {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(port), HOST: "127.0.0.1", JWT_SECRET, SEED_DEMO: "false", LOG_LEVEL: "warn", NODE_ENV: "development" },
@@ -339,13 +343,24 @@ async function runScopgraph(o: Required<Omit<LiveOptions, "log">>, log: (line: s
     log(`Scopgraph: memory with ${o.idleClients} idle subscribed clients`);
     await sleep(1000);
     const base = rssMb(child.pid!);
+    let connected = 0;
+    let failed = 0;
     for (let i = 0; i < o.idleClients; i++) {
-      const ws = createClient({ url: url.replace(/^http/, "ws"), webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${scene.tokens[i % scene.tokens.length]}` }, retryAttempts: 0, lazy: true });
-      ws.subscribe({ query: "subscription($bidId: ID!) { bidEvents(bidId: $bidId) { seq } }", variables: { bidId: scene.bidId } }, { next: () => undefined, error: () => undefined, complete: () => undefined });
+      const ws = createClient({
+        url: url.replace(/^http/, "ws"),
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: `Bearer ${scene.tokens[i % scene.tokens.length]}` },
+        retryAttempts: 0,
+        lazy: true,
+        on: { connected: () => void (connected += 1) },
+      });
+      ws.subscribe({ query: "subscription($bidId: ID!) { bidEvents(bidId: $bidId) { seq } }", variables: { bidId: scene.bidId } }, { next: () => undefined, error: () => void (failed += 1), complete: () => undefined });
       idle.push(ws);
       if (i % 100 === 99) await sleep(200);
     }
-    await sleep(4000);
+    for (let waited = 0; connected + failed < o.idleClients && waited < 30_000; waited += 250) await sleep(250);
+    await sleep(3000);
+    log(`Scopgraph: ${connected} idle clients connected and subscribed, ${failed} failed`);
     const loaded = rssMb(child.pid!);
     return {
       ...summarize("Scopgraph", phase),
@@ -377,7 +392,7 @@ type ProviderConstructor = new (configuration: {
   WebSocketPolyfill: typeof WebSocket;
 }) => Provider;
 
-async function runHocuspocus(o: Required<Omit<LiveOptions, "log">>, log: (line: string) => void): Promise<SystemResult> {
+async function runHocuspocus(o: Required<Omit<LiveOptions, "log" | "print">>, log: (line: string) => void): Promise<SystemResult> {
   const port = await freePort();
   const child = spawn(process.execPath, [path.join(HERE, "hocuspocus-server.cjs"), String(port)], { cwd: HERE, stdio: ["ignore", "pipe", "inherit"] });
   await new Promise<void>((resolve, reject) => {
@@ -434,7 +449,7 @@ function table(rows: string[][]): string {
 
 export async function runLive(options: LiveOptions): Promise<LiveResult> {
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
-  const o: Required<Omit<LiveOptions, "log">> = {
+  const o: Required<Omit<LiveOptions, "log" | "print">> = {
     databaseUrl: options.databaseUrl,
     clients: options.clients ?? 50,
     rate: options.rate ?? 2,
@@ -471,6 +486,17 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
     table(rows),
     "Scopgraph acknowledges an update once it is committed in the bid's log; Hocuspocus keeps documents in memory (no persistence extension).",
   ].join("\n");
-  console.log(text);
+  if (options.print !== false) console.log(text);
   return { scopgraph, hocuspocus, ratio, text };
 }
+
+/** `npm run bench -- --only live`: the section bench/run.ts lists. */
+const section = {
+  name: "live",
+  title: "Live co-editing of one bid: Scopgraph against Hocuspocus 3.4.4",
+  async run(context: { pg: { urlOf(database: string): string }; scopgraphFrom: "dist" | "src"; log(line: string): void }) {
+    const result = await runLive({ databaseUrl: context.pg.urlOf("postgres"), scopgraphFrom: context.scopgraphFrom, log: context.log, print: false });
+    return { text: result.text, json: { scopgraph: { ...result.scopgraph }, hocuspocus: { ...result.hocuspocus }, ratio: { ...result.ratio } } };
+  },
+};
+export default section;

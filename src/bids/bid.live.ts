@@ -2,7 +2,8 @@ import { User } from "../auth/user.entity";
 import { BadInputError, UnauthenticatedError } from "../common/errors";
 import { decodeId, toGlobalId } from "../common/node";
 import * as v from "../common/validate";
-import { createLoaders, type Context } from "../context";
+import type { EntityManager } from "@mikro-orm/postgresql";
+import { createLoaders, type Context, type Loaders } from "../context";
 import { BidEventStream } from "../realtime/bid-stream";
 import { notify } from "../realtime/bus";
 import { presenceChannel } from "../realtime/event-log";
@@ -32,6 +33,12 @@ export async function subscribeBidEvents(ctx: Context, args: { bidId: string; af
   const { orm, bus } = ctx.app;
   const viewer = ctx.viewer;
   const started = Date.now();
+  // Each event is resolved with a fresh entity manager and fresh loaders, forked only if a field
+  // resolver of the event asks for them (most selections read the event's own columns).
+  let em: EntityManager | null = null;
+  let loaders: Loaders | null = null;
+  Object.defineProperty(ctx, "em", { configurable: true, enumerable: true, get: () => (em ??= orm.em.fork()) });
+  Object.defineProperty(ctx, "loaders", { configurable: true, enumerable: true, get: () => (loaders ??= createLoaders(ctx.em)) });
   ctx.log.info({ bidId: bid.id, afterSeq, viewer: viewer.kind === "USER" ? viewer.userId : null }, "subscription start: bidEvents");
   const stream: BidEventStream = new BidEventStream({
     bus,
@@ -40,9 +47,8 @@ export async function subscribeBidEvents(ctx: Context, args: { bidId: string; af
     fork: () => orm.em.fork(),
     mayRead: async (em) => canOnBid(await accessToBid(em, viewer, bid.id), "read"),
     beforeEach: () => {
-      const em = orm.em.fork();
-      ctx.em = em;
-      ctx.loaders = createLoaders(em);
+      em = null;
+      loaders = null;
     },
     onEnd: (reason) =>
       ctx.log.info({ bidId: bid.id, reason, lastSeq: stream.lastSeq, ms: Date.now() - started }, "subscription stop: bidEvents"),
