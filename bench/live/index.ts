@@ -401,7 +401,9 @@ async function runHocuspocus(o: Required<Omit<LiveOptions, "log" | "print">>, lo
   });
   const peer = createRequire(path.join(HERE, "package.json"));
   const { HocuspocusProvider } = peer("@hocuspocus/provider") as { HocuspocusProvider: ProviderConstructor };
-  // The provider must use the same Yjs as the documents (the bench's), or types are not shared.
+  // Documents from the provider's own copy of Yjs (bench/live/node_modules), so that its
+  // constructor checks hold; the updates themselves are the same binary format.
+  const PeerY = peer("yjs") as typeof Y;
   const providers: Provider[] = [];
   const url = `ws://127.0.0.1:${port}`;
   const connect = (doc: YDoc) =>
@@ -412,7 +414,7 @@ async function runHocuspocus(o: Required<Omit<LiveOptions, "log" | "print">>, lo
     });
   try {
     log(`Hocuspocus (pid ${child.pid}) ready; ${o.clients} editors`);
-    const editors = Array.from({ length: o.clients }, () => ({ doc: new Y.Doc() }));
+    const editors = Array.from({ length: o.clients }, () => ({ doc: new PeerY.Doc() }));
     await Promise.all(editors.map((e) => connect(e.doc)));
     await sleep(1500);
     log(`Hocuspocus: latency phase, ${o.clients} clients × ${o.rate}/s for ${o.durationMs / 1000} s`);
@@ -421,7 +423,7 @@ async function runHocuspocus(o: Required<Omit<LiveOptions, "log" | "print">>, lo
     await sleep(1000);
     log(`Hocuspocus: memory with ${o.idleClients} idle connected clients`);
     const base = rssMb(child.pid!);
-    for (let i = 0; i < o.idleClients; i += 100) await Promise.all(Array.from({ length: Math.min(100, o.idleClients - i) }, () => connect(new Y.Doc())));
+    for (let i = 0; i < o.idleClients; i += 100) await Promise.all(Array.from({ length: Math.min(100, o.idleClients - i) }, () => connect(new PeerY.Doc())));
     await sleep(4000);
     const loaded = rssMb(child.pid!);
     return {
