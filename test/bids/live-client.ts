@@ -90,6 +90,8 @@ export class LiveClient {
       connectionParams: { authorization: `Bearer ${this.o.token}` },
       retryAttempts: 0,
       lazy: true,
+      // Keep the socket between mutations even when no subscription is open.
+      lazyCloseTimeout: 60_000,
     });
     return this.ws;
   }
