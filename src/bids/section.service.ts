@@ -155,7 +155,7 @@ export async function applySectionUpdate(actor: Actor, input: ApplySectionUpdate
   const row = rows[0];
   switch (row?.outcome) {
     case "OK":
-      if ((row.pending ?? 0) % COMPACT_EVERY === 0) await compactLocked(actor.em, sectionId);
+      if ((row.pending ?? 0) >= COMPACT_EVERY) compactSoon(actor.em, sectionId);
       return { seq: row.seq!, sectionId, clientMutationId };
     case "REPLAY":
       return { seq: row.seq!, sectionId, clientMutationId };
@@ -172,31 +172,39 @@ export async function applySectionUpdate(actor: Actor, input: ApplySectionUpdate
   }
 }
 
-/** Compaction in a transaction of its own, under the section's row lock. */
-async function compactLocked(em: EntityManager, sectionId: string): Promise<void> {
-  await em.fork().transactional(async (tx) => {
-    await tx.execute("SELECT id FROM bid_sections WHERE id = ? FOR UPDATE", [sectionId]);
-    await compact(tx, sectionId);
-  });
+const compacting = new Set<string>();
+
+/**
+ * Compaction off the hot path: the merge runs without holding any lock (it may take a while on a
+ * long document), then the new snapshot is written only if nobody compacted meanwhile; writers
+ * wait on the section's row for that single UPDATE at most. A failed attempt is retried by the
+ * next update, since the counter stays above the threshold.
+ */
+function compactSoon(em: EntityManager, sectionId: string): void {
+  if (compacting.has(sectionId)) return;
+  compacting.add(sectionId);
+  void compactOptimistically(em.fork(), sectionId)
+    .catch(() => undefined)
+    .finally(() => compacting.delete(sectionId));
 }
 
-/** Merges the snapshot and the updates logged after it into a new snapshot (caller holds the row lock). */
-export async function compact(em: EntityManager, sectionId: string): Promise<void> {
-  const rows = await em.execute<{ snapshot: Buffer | null; snapshot_seq: number }[]>(
+async function compactOptimistically(em: EntityManager, sectionId: string): Promise<void> {
+  const [row] = await em.execute<{ snapshot: Buffer | null; snapshot_seq: number }[]>(
     "SELECT snapshot, snapshot_seq FROM bid_sections WHERE id = ?",
     [sectionId],
   );
-  const row = rows[0];
   if (!row) return;
+  // Only committed updates are visible, and they are a prefix of the log: seqs commit in order.
   const updates = await em.execute<{ seq: number; update: string }[]>(
     "SELECT seq, payload->>'update' AS update FROM bid_events WHERE section_id = ? AND seq > ? AND type = 'SECTION_TEXT_UPDATED' ORDER BY seq",
     [sectionId, row.snapshot_seq],
   );
-  if (updates.length === 0) return;
+  const last = updates[updates.length - 1];
+  if (!last) return;
   const doc = buildDoc(row.snapshot ? new Uint8Array(row.snapshot) : null, updates.map((u) => new Uint8Array(Buffer.from(u.update, "base64"))));
-  const state = Buffer.from(Y.encodeStateAsUpdate(doc));
   await em.execute(
-    "UPDATE bid_sections SET snapshot = ?, snapshot_seq = ?, pending_updates = 0, snapshot_text = ? WHERE id = ?",
-    [state, updates[updates.length - 1]?.seq ?? row.snapshot_seq, textOf(doc), sectionId],
+    `UPDATE bid_sections SET snapshot = ?, snapshot_seq = ?, snapshot_text = ?, pending_updates = greatest(pending_updates - ?, 0)
+      WHERE id = ? AND snapshot_seq = ?`,
+    [Buffer.from(Y.encodeStateAsUpdate(doc)), last.seq, textOf(doc), updates.length, sectionId, row.snapshot_seq],
   );
 }
