@@ -133,8 +133,8 @@ export interface SectionUpdateResult {
  * Text typed in a section: the Yjs update is validated, then, under the bid's and the section's
  * row locks, appended to the log (its payload carries the update) and notified, in a statement
  * shared with the other updates of the section that arrived meanwhile (section-writer.ts); every
- * COMPACT_EVERY updates, the section's snapshot is rebuilt under its row lock. The answer comes
- * after commit: an acknowledged update is durable.
+ * COMPACT_EVERY updates, the section's snapshot is rebuilt in the background (compactSoon). The
+ * answer comes after commit: an acknowledged update is durable.
  */
 export async function applySectionUpdate(actor: Actor, input: ApplySectionUpdateInput): Promise<SectionUpdateResult> {
   const update = parseUpdate("input.update", input.update);
