@@ -47,7 +47,9 @@ export async function signUp(em: EntityManager, settings: AuthSettings, input: S
 
 /** One answer for an unknown email and a wrong password, in the same time. */
 export async function signIn(em: EntityManager, settings: AuthSettings, input: SignInInput) {
-  const email = typeof input.email === "string" ? input.email.trim().toLowerCase() : "";
+  const raw = typeof input.email === "string" ? input.email.trim().toLowerCase() : "";
+  // Something no account can have (control characters, absurd length) is just a wrong email.
+  const email = raw.length <= 254 && !/[\u0000-\u001f\u007f]/.test(raw) ? raw : "";
   const user = email ? await em.findOne(User, { email }, { populate: ["passwordHash"] }) : null;
   const ok = await verifyPassword(String(input.password ?? ""), user?.passwordHash ?? (await decoyHash()));
   if (!user || !ok) throw new UnauthenticatedError("Wrong email or password.");

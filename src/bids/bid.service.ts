@@ -68,7 +68,7 @@ export async function listBids(
   scope: { tenderId?: string; cooperativeId?: string } = {},
 ): Promise<ConnectionShape<Bid>> {
   const size = pageSize(args.first);
-  const cursor = decodeCursor(args.after, 2);
+  const cursor = decodeCursor(args.after, ["date", "uuid"]);
   const visible = visibleBidsSql(actor.viewer);
   const where: string[] = [visible.sql];
   const params: unknown[] = [...visible.params];
@@ -113,7 +113,7 @@ export async function listEvents(actor: Actor, bid: Bid, args: BidEventsPageArgs
   const size = pageSize(args.first);
   let after = 0;
   if (args.afterSeq !== null && args.afterSeq !== undefined) after = v.integer("afterSeq", args.afterSeq, 0, 2_000_000_000);
-  const cursor = decodeCursor(args.after, 1);
+  const cursor = decodeCursor(args.after, ["int"]);
   if (cursor) {
     if (typeof cursor[0] !== "number") throw new BadInputError("after", "not a valid cursor");
     after = Math.max(after, cursor[0]);

@@ -15,6 +15,7 @@ const PROTOCOL_CODES = new Set([
 ]);
 
 const CONNECTION_FAILURES = /ECONNREFUSED|ECONNRESET|terminating connection|Connection terminated|timeout exceeded when trying to connect|the database system is (starting up|shutting down)|57P01|57P03/;
+// 08P01 (protocol violation) is a bad request that reached the driver, not an outage.
 
 /**
  * What a client sees of an error: our typed errors and GraphQL's own as they are, a retryable
@@ -41,7 +42,7 @@ export function formatError(
     return { message: "This record already exists.", path: formatted.path, extensions: { code: "CONFLICT" } };
   }
   const message = original instanceof Error ? original.message : String(original);
-  if (CONNECTION_FAILURES.test(message) || (original instanceof DriverException && /^(08|57P)/.test(String(original.code)))) {
+  if (CONNECTION_FAILURES.test(message) || (original instanceof DriverException && /^(08000|08001|08003|08004|08006|57P0[1-3])$/.test(String(original.code)))) {
     log.warn({ err: original, requestId }, "database unavailable");
     return {
       message: "The service is briefly unavailable; retry in a moment.",

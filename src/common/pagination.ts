@@ -32,7 +32,32 @@ export function encodeCursor(values: CursorValue[]): string {
   return Buffer.from(JSON.stringify(values), "utf8").toString("base64url");
 }
 
-export function decodeCursor(cursor: string | null | undefined, arity: number, field = "after"): CursorValue[] | null {
+/** What each part of a keyset cursor must be before it reaches SQL as a typed parameter. */
+export type CursorKind = "string" | "int" | "number" | "uuid" | "date";
+
+const UUID_PART = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function partFits(value: CursorValue, kind: CursorKind): boolean {
+  switch (kind) {
+    case "string":
+      return typeof value === "string";
+    case "int":
+      return typeof value === "number" && Number.isInteger(value) && Math.abs(value) <= 2_147_483_647;
+    case "number":
+      return typeof value === "number" && Number.isFinite(value);
+    case "uuid":
+      return typeof value === "string" && UUID_PART.test(value);
+    case "date":
+      return typeof value === "string" && (value === "infinity" || (/^\d{4}-\d{2}-\d{2}T/.test(value) && !Number.isNaN(Date.parse(value))));
+  }
+}
+
+/**
+ * Decodes a cursor; `spec` is its arity, or the kind of each part (checked, so that a forged
+ * cursor is BAD_USER_INPUT rather than a failed cast in SQL).
+ */
+export function decodeCursor(cursor: string | null | undefined, spec: number | readonly CursorKind[], field = "after"): CursorValue[] | null {
+  const arity = typeof spec === "number" ? spec : spec.length;
   if (cursor === null || cursor === undefined) return null;
   try {
     if (cursor.length > 1000) throw new Error("too long");
@@ -40,7 +65,8 @@ export function decodeCursor(cursor: string | null | undefined, arity: number, f
     if (
       Array.isArray(values) &&
       values.length === arity &&
-      values.every((v) => v === null || typeof v === "string" || typeof v === "number")
+      values.every((v) => v === null || typeof v === "string" || typeof v === "number") &&
+      (typeof spec === "number" || spec.every((kind, i) => partFits(values[i] as CursorValue, kind)))
     ) {
       return values as CursorValue[];
     }

@@ -10,6 +10,7 @@ import {
   pageSize,
   toConnection,
   type ConnectionShape,
+  type CursorKind,
   type CursorValue,
 } from "../common/pagination";
 import { findCommune, findDepartment, normalizeCpv } from "../common/reference/reference";
@@ -395,7 +396,9 @@ export async function listCooperatives(
 
   const filterWhere = [...where];
   const filterParams = [...params];
-  const cursor = decodeCursor(args.after, 2);
+  const cursorKinds: CursorKind[] =
+    order === CooperativeOrder.DISTANCE ? ["number", "uuid"] : order === CooperativeOrder.NEWEST ? ["date", "uuid"] : ["string", "uuid"];
+  const cursor = decodeCursor(args.after, cursorKinds);
   let orderSql: string;
   let keyOf: (row: CooperativeRow) => CursorValue[];
   if (order === CooperativeOrder.DISTANCE && distance) {

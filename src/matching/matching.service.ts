@@ -7,6 +7,7 @@ import { Cooperative } from "../cooperatives/cooperative.entity";
 import { roleIn, type Actor } from "../cooperatives/cooperative.service";
 import { Lot, Tender } from "../tenders/tender.entity";
 import { TenderStatus } from "../tenders/tender.enums";
+import { viewerCanRead } from "../tenders/tender.service";
 import { suggestConsortia, type ConsortiumCandidate } from "./consortium";
 import { CANDIDATE_POOL, findCandidateRows, findCandidates, loadProfiles } from "./matching.candidates";
 import { authorizeMatching, canRankDirectory, canSeeCooperativeFit } from "./matching.policy";
@@ -151,7 +152,10 @@ export async function opportunitiesFor(
   const size = pageSize(args.first);
   const offset = decodeOffset(args.after);
   const options = resolveOptions(args);
-  const tenders = await openTendersFor(actor.em, cooperative, now);
+  const open = await openTendersFor(actor.em, cooperative, now);
+  // Direct orders are for their client, the staff and shortlisted cooperatives only.
+  const readable = await Promise.all(open.map((t) => viewerCanRead(actor.em, actor.viewer, t)));
+  const tenders = open.filter((_, i) => readable[i]);
   const profile = await loadCooperativeProfile(actor.em, cooperative);
   const lots = tenders.length ? await actor.em.find(Lot, { tender: { $in: tenders.map((t) => t.id) } }) : [];
   const ranked = tenders

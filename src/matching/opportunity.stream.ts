@@ -7,6 +7,7 @@ import { mapIterator, subscribe } from "../realtime/bus";
 import { Lot, Tender } from "../tenders/tender.entity";
 import { TenderStatus } from "../tenders/tender.enums";
 import { TENDER_PUBLISHED, type TenderPublished } from "../tenders/tender.events";
+import { viewerCanRead } from "../tenders/tender.service";
 import { demandOf } from "./matching.service";
 import { authorizeMatching, canSeeCooperativeFit } from "./matching.policy";
 import type { Opportunity } from "./matching.types";
@@ -27,6 +28,8 @@ export async function opportunityStream(ctx: Context, cooperativeGlobalId: strin
     const em = ctx.app.orm.em.fork();
     const [tender, current] = await Promise.all([em.findOne(Tender, { id: tenderId }), em.findOne(Cooperative, { id })]);
     if (!tender || !current || tender.status !== TenderStatus.OPEN) return undefined;
+    // The same read rule as `tender(id)`: a client's direct order reaches only those it concerns.
+    if (!(await viewerCanRead(em, ctx.viewer, tender))) return undefined;
     const lots = await em.find(Lot, { tender });
     const [profile] = await loadProfiles(em, [
       { id: current.id, name: current.name, city: current.city, latitude: current.latitude, longitude: current.longitude, headcount: current.headcount, annual_revenue: current.annualRevenue, distance_km: null },

@@ -1,3 +1,4 @@
+import { Bid } from "../bids/bid.entity";
 import { notify } from "../realtime/bus";
 import { TENDER_PUBLISHED, type TenderPublished } from "./tender.events";
 import type { EntityManager } from "@mikro-orm/postgresql";
@@ -250,6 +251,7 @@ export async function createTender(actor: Actor, input: CreateTenderInput, now =
 /** A client submits a direct order: created and published at once, visible to them and the staff. */
 export async function submitDirectOrder(actor: Actor, input: CreateTenderInput, now = new Date()): Promise<Tender> {
   if (input.kind !== TenderKind.DIRECT_ORDER) throw new BadInputError("input.kind", "must be DIRECT_ORDER");
+  if (input.clientId != null) throw new BadInputError("input.clientId", "is set by the server: the client is the viewer");
   const tender = await createTender(actor, input, now);
   tender.status = TenderStatus.OPEN;
   tender.publishedAt = now;
@@ -288,6 +290,10 @@ export async function updateTender(actor: Actor, globalId: string, input: Update
   const lotValues = has("lots") ? lots("input.lots", input.lots ?? []) : null;
   const { em } = actor;
   if (lotValues) {
+    // Bids point at lots (assignments, price lines): their lots are no longer rewritten.
+    if (await em.count(Bid, { tender: tender.id })) {
+      throw new InvalidStateError("This tender has bids: its lots can no longer be changed.");
+    }
     await tender.lots.init();
     replaceLots(em, tender, lotValues);
   }
@@ -445,7 +451,7 @@ export async function listTenders(actor: Actor, args: TendersArgs, wantsTotal: b
 
   const filterWhere = [...where];
   const filterParams = [...params];
-  const cursor = decodeCursor(args.after, 2);
+  const cursor = decodeCursor(args.after, order === TenderOrder.VALUE ? ["int", "uuid"] : ["date", "uuid"]);
   let orderSql: string;
   let keyOf: (t: Tender) => CursorValue[];
   if (order === TenderOrder.VALUE) {
