@@ -20,6 +20,7 @@ import type { Json, Section } from "./lib/section";
 const SECTIONS: { name: string; load: () => Promise<Section> }[] = [
   // require(), not import(): ts-node's CommonJS hook loads the section's TypeScript.
   { name: "read", load: async () => (require("./read") as { default: Section }).default },
+  { name: "matching", load: async () => (require("./matching") as { default: Section }).default },
   { name: "live", load: async () => (require("./live") as { default: Section }).default },
   { name: "load", load: async () => (require("./load") as { default: Section }).default },
 ];
