@@ -80,8 +80,11 @@ export async function resolveViewer(
   const claims = await verifySession(settings.jwtSecret, token);
   if (!claims) return null;
   // The account may have been deleted, demoted or signed out everywhere since the token was made.
-  const user = await em.findOne(User, { id: claims.userId }, { fields: ["id", "role", "tokenVersion"] });
-  if (!user || user.tokenVersion !== claims.tokenVersion) return null;
+  // Once per request: a plain query, not an entity load.
+  const [user] = await em
+    .getConnection()
+    .execute<{ id: string; role: PlatformRole; token_version: number }[]>("SELECT id, role, token_version FROM users WHERE id = ?", [claims.userId]);
+  if (!user || user.token_version !== claims.tokenVersion) return null;
   return { kind: "USER", userId: user.id, role: user.role, expiresAt: claims.expiresAt };
 }
 

@@ -342,6 +342,44 @@ export interface CooperativeRow extends Cooperative {
   distanceKm?: number | null;
 }
 
+/** The directory's columns (not the search vector), read as is. */
+const DIRECTORY_COLUMNS = `c.id, c.created_at, c.updated_at, c.name, c.legal_form, c.siret, c.naf_code, c.description,
+  c.website, c.address, c.postcode, c.city, c.commune_code, c.department_code, c.region_code, c.latitude,
+  c.longitude, c.headcount, c.annual_revenue, c.opportunity_threshold, c.cpv_prefixes`;
+
+/**
+ * A page of the directory as read-only objects of the Cooperative type, without the identity
+ * map's cost (bench/read: most of a page's CPU went to entity creation and tracking). Writes
+ * always load the entity through the entity manager.
+ */
+function directoryRow(row: Record<string, unknown>): CooperativeRow {
+  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+  const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
+  return Object.assign(Object.create(Cooperative.prototype) as CooperativeRow, {
+    id: String(row.id),
+    createdAt: new Date(row.created_at as string),
+    updatedAt: new Date(row.updated_at as string),
+    name: String(row.name),
+    legalForm: row.legal_form as LegalForm,
+    siret: String(row.siret),
+    nafCode: str(row.naf_code),
+    description: str(row.description),
+    website: str(row.website),
+    address: str(row.address),
+    postcode: str(row.postcode),
+    city: str(row.city),
+    communeCode: str(row.commune_code),
+    departmentCode: str(row.department_code),
+    regionCode: str(row.region_code),
+    latitude: num(row.latitude),
+    longitude: num(row.longitude),
+    headcount: num(row.headcount),
+    annualRevenue: num(row.annual_revenue),
+    opportunityThreshold: Number(row.opportunity_threshold),
+    cpvPrefixes: (row.cpv_prefixes as string[] | null) ?? [],
+  });
+}
+
 export async function listCooperatives(
   actor: Actor,
   args: CooperativesArgs,
@@ -425,12 +463,12 @@ export async function listCooperatives(
   }
   const whereSql = where.length ? `WHERE ${where.join(" AND ")}` : "";
   const distanceSelect = distance ? `, ${distance.sql} AS distance_km` : "";
-  const sql = `SELECT c.*${distanceSelect} FROM cooperatives c ${whereSql} ORDER BY ${orderSql} LIMIT ?`;
+  const sql = `SELECT ${DIRECTORY_COLUMNS}${distanceSelect} FROM cooperatives c ${whereSql} ORDER BY ${orderSql} LIMIT ?`;
   const selectParams = [...(distance ? distance.params : []), ...params, ...(distance && order === CooperativeOrder.DISTANCE ? distance.params : []), size + 1];
   const connection = actor.em.getConnection();
   const rows = await connection.execute<Record<string, unknown>[]>(sql, selectParams);
   const cooperatives: CooperativeRow[] = rows.map((row) => {
-    const entity: CooperativeRow = actor.em.map(Cooperative, row);
+    const entity = directoryRow(row);
     if (distance) entity.distanceKm = Number(row.distance_km);
     return entity;
   });
