@@ -18,3 +18,16 @@ export abstract class BaseEntity extends Node {
   @Property({ type: "datetime", defaultRaw: "now()", onUpdate: () => new Date() })
   updatedAt: Opt<Date> = new Date();
 }
+
+/**
+ * A read-only object of an entity class, for hot read paths: own data properties defined
+ * directly, so none of the ORM's tracking setters on the prototype run (they would create the
+ * entity's helper, the costliest part of loading). Such an object is never flushed.
+ */
+export function readOnlyEntity<T extends object>(type: abstract new (...args: never[]) => T, values: Partial<T>): T {
+  const descriptors: PropertyDescriptorMap = {};
+  for (const [key, value] of Object.entries(values)) {
+    descriptors[key] = { value, writable: true, enumerable: true, configurable: true };
+  }
+  return Object.create(type.prototype as object, descriptors) as T;
+}

@@ -2,6 +2,7 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import DataLoader from "dataloader";
 import { CooperativeReference, CooperativeSkill, Membership } from "./cooperative.entity";
 import type { MemberRole } from "./cooperative.enums";
+import { readOnlyEntity } from "../common/base.entity";
 import { pgArray } from "../common/validate";
 
 interface SkillRow {
@@ -32,7 +33,7 @@ export function createCooperativeLoaders(em: EntityManager) {
       );
       const skills = rows.map((r) => ({
         cooperativeId: r.cooperative_id,
-        skill: Object.assign(Object.create(CooperativeSkill.prototype) as CooperativeSkill, {
+        skill: readOnlyEntity(CooperativeSkill, {
           id: r.id,
           cpv: r.cpv,
           level: r.level,

@@ -2,6 +2,7 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import { User } from "../auth/user.entity";
 import type { Viewer } from "../auth/viewer";
 import { BadInputError, ConflictError, InvalidStateError, NotFoundError } from "../common/errors";
+import { readOnlyEntity } from "../common/base.entity";
 import { boundingBox } from "../common/geo";
 import { decodeId } from "../common/node";
 import {
@@ -355,7 +356,7 @@ const DIRECTORY_COLUMNS = `c.id, c.created_at, c.updated_at, c.name, c.legal_for
 function directoryRow(row: Record<string, unknown>): CooperativeRow {
   const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
   const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
-  return Object.assign(Object.create(Cooperative.prototype) as CooperativeRow, {
+  return readOnlyEntity<CooperativeRow>(Cooperative, {
     id: String(row.id),
     createdAt: new Date(row.created_at as string),
     updatedAt: new Date(row.updated_at as string),
