@@ -25,9 +25,7 @@ export abstract class BaseEntity extends Node {
  * entity's helper, the costliest part of loading). Such an object is never flushed.
  */
 export function readOnlyEntity<T extends object>(type: abstract new (...args: never[]) => T, values: Partial<T>): T {
-  const descriptors: PropertyDescriptorMap = {};
-  for (const [key, value] of Object.entries(values)) {
-    descriptors[key] = { value, writable: true, enumerable: true, configurable: true };
-  }
-  return Object.create(type.prototype as object, descriptors) as T;
+  // The values object already owns its properties: giving it the class's prototype afterwards
+  // runs no setter (Object.assign onto an instance would).
+  return Object.setPrototypeOf({ ...values }, type.prototype as object) as T;
 }

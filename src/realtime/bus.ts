@@ -78,7 +78,7 @@ export class PgBus {
     if (!set) {
       set = new Set();
       this.handlers.set(channel, set);
-      await this.client?.query(`LISTEN ${this.client.escapeIdentifier(channel)}`);
+      await this.serial((client) => client.query(`LISTEN ${client.escapeIdentifier(channel)}`));
     }
     set.add(handler);
     return () => {
@@ -86,9 +86,17 @@ export class PgBus {
       current?.delete(handler);
       if (current && current.size === 0) {
         this.handlers.delete(channel);
-        void this.client?.query(`UNLISTEN ${this.client.escapeIdentifier(channel)}`).catch(() => undefined);
+        void this.serial((client) => client.query(`UNLISTEN ${client.escapeIdentifier(channel)}`)).catch(() => undefined);
       }
     };
+  }
+
+  /** One statement at a time on the listening connection (pg queues them, with a warning). */
+  private chain: Promise<unknown> = Promise.resolve();
+  private serial(run: (client: Client) => Promise<unknown>): Promise<unknown> {
+    const next = this.chain.then(() => (this.client ? run(this.client) : undefined));
+    this.chain = next.catch(() => undefined);
+    return next;
   }
 
   onReconnect(hook: () => void): () => void {
