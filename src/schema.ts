@@ -19,6 +19,8 @@ import {
   SectionUpdatePayloadResolver,
   TenderBidsResolver,
 } from "./bids/bid.resolver";
+import { BID_EVENTS_SHARED } from "./bids/bid.live";
+import type { SharedSubscription } from "./realtime/shared-execution";
 import "./nodes";
 
 // eslint-disable-next-line @typescript-eslint/ban-types
@@ -47,6 +49,9 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   CooperativeBidsResolver,
   SectionUpdatePayloadResolver,
 ];
+
+/** Subscriptions whose per-event results subscribers share (see realtime/shared-execution.ts). */
+export const SHARED_SUBSCRIPTIONS: readonly SharedSubscription[] = [BID_EVENTS_SHARED];
 
 /** type-graphql gives the root types no description; integrators read them first. */
 function describeRoots(schema: GraphQLSchema): GraphQLSchema {

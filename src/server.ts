@@ -7,19 +7,21 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import { expressMiddleware } from "@as-integrations/express5";
 import cors from "cors";
 import express from "express";
-import { GraphQLError, NoSchemaIntrospectionCustomRule, parse, specifiedRules, validate, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from "graphql";
+import { GraphQLError, NoSchemaIntrospectionCustomRule, specifiedRules, type ExecutionArgs, type GraphQLSchema } from "graphql";
 import type { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer } from "ws";
 import { resolveViewer } from "./auth/auth.service";
 import type { Viewer } from "./auth/viewer";
 import { assertCost } from "./common/cost";
+import { DocumentCache } from "./common/document-cache";
 import { formatError } from "./common/format-error";
 import { LIMITS, limitRules, PARSE_OPTIONS } from "./common/limits";
 import { AppError, UnauthenticatedError } from "./common/errors";
 import { createContext, type AppServices, type Context } from "./context";
 import { databaseReady } from "./db/database";
-import { buildSchema } from "./schema";
+import { sharedSubscribe } from "./realtime/shared-execution";
+import { buildSchema, SHARED_SUBSCRIPTIONS } from "./schema";
 
 export interface RunningServer {
   url: string;
@@ -89,6 +91,7 @@ export async function createServer(app: AppServices, listen: { port: number; hos
   // The same introspection policy over HTTP and WebSocket (README, Security).
   const extraRules = [...limitRules(), ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
   const rules = [...specifiedRules, ...extraRules];
+  const documents = new DocumentCache(schema, rules, PARSE_OPTIONS);
   const expressApp = express();
   expressApp.disable("x-powered-by");
   const httpServer = createHttpServer(expressApp);
@@ -106,6 +109,7 @@ export async function createServer(app: AppServices, listen: { port: number; hos
   const wsCleanup = useServer<Record<string, unknown>, { viewer: Viewer; subscriptions: number }>(
     {
       schema,
+      subscribe: sharedSubscribe(SHARED_SUBSCRIPTIONS),
       connectionInitWaitTimeout: LIMITS.connectionInitTimeoutMs,
       onConnect: async (ctx) => {
         const payload = ctx.connectionParams ?? {};
@@ -132,14 +136,13 @@ export async function createServer(app: AppServices, listen: { port: number; hos
           ctx.extra.socket.close(4401, "Token expired");
           return [new UnauthenticatedError("The token has expired; reconnect with a new one.")];
         }
-        let document: DocumentNode;
-        try {
-          document = parse(payload.query, PARSE_OPTIONS);
-        } catch (error) {
+        const prepared = documents.prepare(payload.query);
+        if ("syntaxError" in prepared) {
+          const error = prepared.syntaxError;
           return [withCode(error instanceof GraphQLError ? error : new GraphQLError("Syntax error"), "GRAPHQL_PARSE_FAILED", production)];
         }
-        const errors = validate(schema, document, rules);
-        if (errors.length) return errors.map((e) => withCode(e, "GRAPHQL_VALIDATION_FAILED", production));
+        if ("errors" in prepared) return prepared.errors.map((e) => withCode(e, "GRAPHQL_VALIDATION_FAILED", production));
+        const { document } = prepared;
         try {
           assertCost(schema, document, payload.operationName, payload.variables, LIMITS.cost);
         } catch (error) {

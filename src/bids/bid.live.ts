@@ -5,6 +5,7 @@ import * as v from "../common/validate";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { createLoaders, type Context, type Loaders } from "../context";
 import { BidEventStream } from "../realtime/bid-stream";
+import type { SharedSubscription } from "../realtime/shared-execution";
 import { notify } from "../realtime/bus";
 import { presenceChannel } from "../realtime/event-log";
 import { presenceHub, PresenceStream, PRESENCE_TTL_MS, sendHeartbeat, type PresenceEntry, type PresenceHub } from "../realtime/presence";
@@ -14,6 +15,15 @@ import type { BidPresenceInput } from "./bid.inputs";
 import { canOnBid } from "./bid.policy";
 import { loadBid } from "./bid.service";
 import type { BidPresence } from "./bid.types";
+
+/**
+ * `bidEvents` shares its per-event results across subscribers (realtime/shared-execution.ts) when
+ * they select only these fields of BidEvent, which read the event's own columns and nothing else.
+ */
+export const BID_EVENTS_SHARED: SharedSubscription = {
+  field: "bidEvents",
+  pureFields: new Set(["id", "seq", "type", "payload", "actorId", "clientMutationId", "createdAt", "updatedAt"]),
+};
 
 function hubOf(ctx: Context): PresenceHub {
   const { orm, bus } = ctx.app;

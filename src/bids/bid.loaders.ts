@@ -1,11 +1,10 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import DataLoader from "dataloader";
-import type { YDoc } from "../realtime/yjs";
 import type { Viewer } from "../auth/viewer";
 import { accessToBids } from "./bid.access";
 import { BidLotAssignment, BidMember, BidPriceLine, BidSection } from "./bid.entity";
 import type { BidAccess } from "./bid.policy";
-import { sectionDocs } from "./bid.service";
+import { sectionDocs, type SectionDocView } from "../realtime/section-docs";
 
 function groupBy<T>(keys: readonly string[], rows: T[], keyOf: (row: T) => string): T[][] {
   const groups = new Map<string, T[]>(keys.map((k) => [k, []]));
@@ -49,8 +48,8 @@ export function createBidLoaders(em: EntityManager) {
       groupBy(ids, await em.find(BidPriceLine, { bid: { $in: [...ids] } }, { orderBy: { createdAt: "asc", id: "asc" } }), (p) => p.bid.id),
     ),
     /** Each section's Yjs document as of now, and the seq of the last text update it includes. */
-    sectionDoc: new DataLoader<string, { doc: YDoc; seq: number } | null>(async (ids) => {
-      const docs = await sectionDocs(em, ids);
+    sectionDoc: new DataLoader<string, SectionDocView | null>(async (ids) => {
+      const docs = await sectionDocs(em).load(em, ids);
       return ids.map((id) => docs.get(id) ?? null);
     }),
   };

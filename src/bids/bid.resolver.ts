@@ -5,7 +5,7 @@ import type { Context } from "../context";
 import { toGlobalId } from "../common/node";
 import { Connection, PageArgs } from "../common/pagination";
 import { Cooperative } from "../cooperatives/cooperative.entity";
-import { encodeBase64, parseStateVector, textOf } from "../realtime/section-crdt";
+import { encodeBase64, parseStateVector } from "../realtime/section-crdt";
 import { Lot, Tender } from "../tenders/tender.entity";
 import { Y } from "../realtime/yjs";
 import { Bid, BidEvent, BidLotAssignment, BidMember, BidPriceLine, BidSection } from "./bid.entity";
@@ -295,13 +295,13 @@ export class BidSectionResolver {
   @FieldResolver(() => String, { description: "Plain-text projection of the section's document, as of now." })
   async text(@Root() section: BidSection, @Ctx() ctx: Context): Promise<string> {
     const entry = await ctx.loaders.sectionDoc.load(section.id);
-    return entry ? textOf(entry.doc) : "";
+    return entry?.text ?? "";
   }
 
   @FieldResolver(() => String, { description: "Base64 of the full Yjs state (Y.encodeStateAsUpdate) of the section's document; apply it to a Y.Doc and read `getText(\"content\")`." })
   async state(@Root() section: BidSection, @Ctx() ctx: Context): Promise<string> {
     const entry = await ctx.loaders.sectionDoc.load(section.id);
-    return encodeBase64(Y.encodeStateAsUpdate(entry?.doc ?? new Y.Doc()));
+    return encodeBase64(entry?.state ?? Y.encodeStateAsUpdate(new Y.Doc()));
   }
 
   @FieldResolver(() => String, { description: "Base64 Yjs update with what a client lacks, given its state vector." })
@@ -312,7 +312,7 @@ export class BidSectionResolver {
   ): Promise<string> {
     const vector = parseStateVector("stateVector", stateVector);
     const entry = await ctx.loaders.sectionDoc.load(section.id);
-    return encodeBase64(Y.encodeStateAsUpdate(entry?.doc ?? new Y.Doc(), vector));
+    return encodeBase64(Y.diffUpdate(entry?.state ?? Y.encodeStateAsUpdate(new Y.Doc()), vector));
   }
 
   @FieldResolver(() => Int, { description: "Seq of the last text update included in `state`, `diff` and `text`: subscribe to `bidEvents` after it (or earlier: updates apply idempotently)." })

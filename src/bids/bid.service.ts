@@ -1,7 +1,7 @@
 import { UniqueConstraintViolationException } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { User } from "../auth/user.entity";
-import { isStaff, userIdOf } from "../auth/viewer";
+import { userIdOf } from "../auth/viewer";
 import { AppError, BadInputError, ConflictError, ForbiddenError, InvalidStateError, NotFoundError } from "../common/errors";
 import { decodeId, toGlobalId } from "../common/node";
 import { decodeCursor, encodeCursor, pageSize, toConnection, type ConnectionShape } from "../common/pagination";
@@ -10,11 +10,12 @@ import { Cooperative } from "../cooperatives/cooperative.entity";
 import { roleIn, type Actor } from "../cooperatives/cooperative.service";
 import { appendBidEvent, presenceChannel } from "../realtime/event-log";
 import { notify } from "../realtime/bus";
-import { buildDoc, encodeBase64, textOf } from "../realtime/section-crdt";
+import { encodeBase64 } from "../realtime/section-crdt";
+import { sectionDocs } from "../realtime/section-docs";
 import { Lot, Tender } from "../tenders/tender.entity";
 import { assertAcceptsBids, loadTender } from "../tenders/tender.service";
-import { Y, type YDoc } from "../realtime/yjs";
-import { accessToBid, visibleBidsSql } from "./bid.access";
+import { Y } from "../realtime/yjs";
+import { visibleBidsSql } from "./bid.access";
 import { allowedGroupTypes, completenessIssues, type CompletenessIssue } from "./bid.completeness";
 import { Bid, BidEvent, BidLotAssignment, BidMember, BidPriceLine, BidSection } from "./bid.entity";
 import { BidEventType, BidGroupType, BidMemberRole, BidMemberStatus, BidStatus } from "./bid.enums";
@@ -31,7 +32,7 @@ import type {
   UpdateBidInput,
 } from "./bid.inputs";
 import { assertBidTransition, assertCompositionEditable, assertContentEditable } from "./bid.lifecycle";
-import { authorizeBid, canOnBid } from "./bid.policy";
+import { canOnBid } from "./bid.policy";
 import { computeTotals, lineTotalCents } from "./bid.totals";
 import { checkClientMutationId, loadResult, mutateBid, resultRef, type BidTx } from "./bid.tx";
 
@@ -280,30 +281,6 @@ function globalIssue(issue: CompletenessIssue): CompletenessIssue {
   return { ...issue, subjectId: issue.subjectId && type ? gid(type, issue.subjectId) : null };
 }
 
-/** Section documents as of now (snapshot + pending updates), read in one statement. */
-export async function sectionDocs(em: EntityManager, sectionIds: readonly string[]): Promise<Map<string, { doc: YDoc; seq: number }>> {
-  if (sectionIds.length === 0) return new Map();
-  const rows = await em.execute<{ id: string; snapshot: Buffer | null; snapshot_seq: number; updates: string[]; last_seq: number | null }[]>(
-    `SELECT s.id, s.snapshot, s.snapshot_seq,
-            coalesce(array_agg(e.payload->>'update' ORDER BY e.seq) FILTER (WHERE e.seq IS NOT NULL), '{}') AS updates,
-            max(e.seq) AS last_seq
-       FROM bid_sections s
-       LEFT JOIN bid_events e ON e.section_id = s.id AND e.seq > s.snapshot_seq AND e.type = 'SECTION_TEXT_UPDATED'
-      WHERE s.id IN (?)
-      GROUP BY s.id`,
-    [[...sectionIds]],
-  );
-  return new Map(
-    rows.map((r) => [
-      r.id,
-      {
-        doc: buildDoc(r.snapshot ? new Uint8Array(r.snapshot) : null, r.updates.map((u) => new Uint8Array(Buffer.from(u, "base64")))),
-        seq: Math.max(r.snapshot_seq, r.last_seq ?? 0),
-      },
-    ]),
-  );
-}
-
 export async function submitBid(actor: Actor, input: SubmitBidInput, now = new Date()): Promise<Bid> {
   const id = decodeId("Bid", input.bidId, "input.bidId");
   return mutateBid(actor, id, { action: "lead", clientMutationId: input.clientMutationId, globalId: input.bidId }, async (tx) => {
@@ -319,15 +296,14 @@ export async function submitBid(actor: Actor, input: SubmitBidInput, now = new D
       });
     }
     // Freeze the text of every section into its row, and keep the whole bid as submitted.
-    const docs = await sectionDocs(em, facts.sections.map((s) => s.id));
+    const docs = await sectionDocs(em).load(em, facts.sections.map((s) => s.id));
     const sections = facts.sections.map((s) => {
       const entry = docs.get(s.id);
-      const doc = entry?.doc ?? new Y.Doc();
-      const state = Y.encodeStateAsUpdate(doc);
+      const state = entry?.state ?? Y.encodeStateAsUpdate(new Y.Doc());
       s.snapshot = Buffer.from(state);
       s.snapshotSeq = entry?.seq ?? s.snapshotSeq;
       s.pendingUpdates = 0;
-      s.snapshotText = textOf(doc);
+      s.snapshotText = entry?.text ?? "";
       return { id: gid("BidSection", s.id), title: s.title, position: s.position, status: s.status, text: s.snapshotText, state: encodeBase64(state) };
     });
     const totals = computeTotals(facts.priceLines.map((p) => ({ lotId: p.lot.id, memberId: p.member.id, quantity: p.quantity, unitPriceCents: p.unitPriceCents })));

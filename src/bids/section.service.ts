@@ -1,5 +1,4 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
-import { Y } from "../realtime/yjs";
 import { User } from "../auth/user.entity";
 import { LockMode } from "@mikro-orm/core";
 import { isStaff, userIdOf } from "../auth/viewer";
@@ -7,7 +6,8 @@ import { BadInputError, ConflictError, ForbiddenError, InvalidStateError, NotFou
 import { decodeId, toGlobalId } from "../common/node";
 import * as v from "../common/validate";
 import type { Actor } from "../cooperatives/cooperative.service";
-import { buildDoc, COMPACT_EVERY, encodeBase64, parseUpdate, textOf } from "../realtime/section-crdt";
+import { COMPACT_EVERY, encodeBase64, parseUpdate } from "../realtime/section-crdt";
+import { sectionDocs } from "../realtime/section-docs";
 import { Bid, BidSection } from "./bid.entity";
 import { BidEventType, SectionStatus } from "./bid.enums";
 import type { AddSectionInput, ApplySectionUpdateInput, RemoveSectionInput, UpdateSectionInput } from "./bid.inputs";
@@ -175,10 +175,11 @@ export async function applySectionUpdate(actor: Actor, input: ApplySectionUpdate
 const compacting = new Set<string>();
 
 /**
- * Compaction off the hot path: the merge runs without holding any lock (it may take a while on a
- * long document), then the new snapshot is written only if nobody compacted meanwhile; writers
- * wait on the section's row for that single UPDATE at most. A failed attempt is retried by the
- * next update, since the counter stays above the threshold.
+ * Compaction off the hot path: the process's document of the section (section-docs.ts) takes the
+ * updates committed since it last looked, then the new snapshot is written only if nobody
+ * compacted meanwhile, without any lock held while merging; writers wait on the section's row for
+ * that single UPDATE at most. A failed attempt is retried by the next update, since the counter
+ * stays above the threshold.
  */
 function compactSoon(em: EntityManager, sectionId: string): void {
   if (compacting.has(sectionId)) return;
@@ -189,22 +190,17 @@ function compactSoon(em: EntityManager, sectionId: string): void {
 }
 
 async function compactOptimistically(em: EntityManager, sectionId: string): Promise<void> {
-  const [row] = await em.execute<{ snapshot: Buffer | null; snapshot_seq: number }[]>(
-    "SELECT snapshot, snapshot_seq FROM bid_sections WHERE id = ?",
-    [sectionId],
-  );
+  const [row] = await em.execute<{ snapshot_seq: number }[]>("SELECT snapshot_seq FROM bid_sections WHERE id = ?", [sectionId]);
   if (!row) return;
-  // Only committed updates are visible, and they are a prefix of the log: seqs commit in order.
-  const updates = await em.execute<{ seq: number; update: string }[]>(
-    "SELECT seq, payload->>'update' AS update FROM bid_events WHERE section_id = ? AND seq > ? AND type = 'SECTION_TEXT_UPDATED' ORDER BY seq",
-    [sectionId, row.snapshot_seq],
-  );
-  const last = updates[updates.length - 1];
-  if (!last) return;
-  const doc = buildDoc(row.snapshot ? new Uint8Array(row.snapshot) : null, updates.map((u) => new Uint8Array(Buffer.from(u.update, "base64"))));
+  const view = (await sectionDocs(em).load(em, [sectionId])).get(sectionId);
+  if (!view || view.seq <= row.snapshot_seq) return;
+  // The counter loses the updates the new snapshot takes in: those after the old one, up to it.
   await em.execute(
-    `UPDATE bid_sections SET snapshot = ?, snapshot_seq = ?, snapshot_text = ?, pending_updates = greatest(pending_updates - ?, 0)
+    `UPDATE bid_sections SET snapshot = ?, snapshot_seq = ?, snapshot_text = ?,
+            pending_updates = greatest(pending_updates - (
+              SELECT count(*) FROM bid_events
+               WHERE section_id = ? AND type = 'SECTION_TEXT_UPDATED' AND seq > ? AND seq <= ?)::int, 0)
       WHERE id = ? AND snapshot_seq = ?`,
-    [Buffer.from(Y.encodeStateAsUpdate(doc)), last.seq, textOf(doc), updates.length, sectionId, row.snapshot_seq],
+    [Buffer.from(view.state), view.seq, view.text, sectionId, row.snapshot_seq, view.seq, sectionId, row.snapshot_seq],
   );
 }

@@ -1,7 +1,7 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { BidEvent } from "../bids/bid.entity";
 import type { PgBus } from "./bus";
-import { bidChannel } from "./event-log";
+import { bidChannel, type BidEventNotice } from "./event-log";
 
 /** Recent events a feed keeps in memory for its subscribers. */
 const WINDOW = 2000;
@@ -13,9 +13,12 @@ const SAFETY_POLL_MS = 5000;
 /**
  * One reader of a bid's log per process: on each notification (or bus reconnection) it reads
  * the events after the last one it has, once, for every local subscriber, and keeps a window of
- * recent events. Subscribers take their next events from the window, and read the table
- * themselves only when they are behind it (a replay, or a slow client). The table stays the
- * truth: the feed never invents an order, it reads by seq.
+ * recent events. A notification that carries its event (most do: bid_event_notice) and follows
+ * the last one spares the read. Subscribers take their next events from the window, and read the
+ * table themselves only when they are behind it (a replay, or a slow client). The table stays the
+ * truth: the feed never invents an order, it takes events by seq, and anything out of step (a
+ * notification lost while the bus reconnected, or too large to carry its event) sends it back to
+ * the table.
  */
 export class BidFeed {
   private events: BidEvent[] = [];
@@ -26,6 +29,8 @@ export class BidFeed {
   private readonly listeners = new Set<() => void>();
   private offs: (() => void)[] = [];
   private poll: NodeJS.Timeout | null = null;
+  /** Until the head is known, notifications wait for the first read (it takes them all). */
+  private opened = false;
   readonly ready: Promise<void>;
 
   constructor(
@@ -38,13 +43,43 @@ export class BidFeed {
   }
 
   private async open(): Promise<void> {
-    this.offs.push(await this.bus.on(bidChannel(this.bidId), () => this.refresh()));
+    this.offs.push(await this.bus.on(bidChannel(this.bidId), (raw) => this.notified(raw)));
     this.offs.push(this.bus.onReconnect(() => this.refresh()));
     const rows = await this.fork().execute<{ head_seq: number }[]>("SELECT head_seq FROM bids WHERE id = ?", [this.bidId]);
     this.head = Math.max(this.head, rows[0]?.head_seq ?? 0);
+    this.opened = true;
     this.poll = setInterval(() => this.refresh(), SAFETY_POLL_MS);
     this.poll.unref();
     this.refresh();
+  }
+
+  /** Takes the event a notification carries when it is the next one; reads the table otherwise. */
+  private notified(raw: string): void {
+    if (!this.opened) return;
+    let notice: BidEventNotice;
+    try {
+      notice = JSON.parse(raw) as BidEventNotice;
+    } catch {
+      return this.refresh();
+    }
+    // During a read, the read itself takes what was committed; it reads again if it is short.
+    if (this.reading || !notice.event || notice.seq !== this.head + 1) return this.refresh();
+    let event: BidEvent;
+    try {
+      event = this.fork().map(BidEvent, notice.event);
+    } catch {
+      return this.refresh();
+    }
+    this.push([event]);
+  }
+
+  private push(events: BidEvent[]): void {
+    for (const event of events) {
+      this.events.push(event);
+      this.head = event.seq;
+    }
+    if (this.events.length > WINDOW) this.events.splice(0, this.events.length - WINDOW);
+    if (events.length) for (const listener of this.listeners) listener();
   }
 
   /** Reads whatever follows `head`; calls made while a read runs are coalesced into one more read. */
@@ -58,18 +93,17 @@ export class BidFeed {
         this.again = false;
         try {
           const found = await this.fork().find(BidEvent, { bid: this.bidId, seq: { $gt: this.head } }, { orderBy: { seq: "asc" }, limit: PAGE });
+          const next: BidEvent[] = [];
           for (const event of found) {
             // Commits follow seq order, so a hole can only be transient: read again later.
-            if (event.seq !== this.head + 1) {
+            if (event.seq !== this.head + 1 + next.length) {
               setTimeout(() => this.refresh(), 20).unref();
               break;
             }
-            this.events.push(event);
-            this.head = event.seq;
+            next.push(event);
           }
           if (found.length === PAGE) this.again = true;
-          if (this.events.length > WINDOW) this.events.splice(0, this.events.length - WINDOW);
-          if (found.length) for (const listener of this.listeners) listener();
+          this.push(next);
         } catch {
           // The database is away: the reconnection hook or the safety poll reads again.
         }

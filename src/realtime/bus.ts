@@ -182,7 +182,7 @@ export function subscribe<T>(
  * subscription alive until the next notification.
  */
 export function mapIterator<T, U>(
-  source: AsyncIterableIterator<T>,
+  source: AsyncIterator<T>,
   fn: (value: T) => Promise<U | undefined> | U | undefined,
 ): AsyncIterableIterator<U> {
   return {

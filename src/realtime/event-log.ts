@@ -1,6 +1,9 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 
-/** The bus channel of one bid's log: `{bidId, seq}` on every event, at commit. */
+/**
+ * The bus channel of one bid's log: a BidEventNotice on every event, at commit (built by the SQL
+ * function `bid_event_notice`, migration 20261126105000).
+ */
 export function bidChannel(bidId: string): string {
   return `bid_${bidId.replace(/-/g, "")}`;
 }
@@ -13,6 +16,8 @@ export function presenceChannel(bidId: string): string {
 export interface BidEventNotice {
   bidId: string;
   seq: number;
+  /** The event's row (column names, JSON values), unless it was too large for a notification. */
+  event?: Record<string, unknown>;
 }
 
 export interface NewBidEvent {
@@ -38,9 +43,9 @@ export async function appendBidEvent(em: EntityManager, bidId: string, event: Ne
      ), inserted AS (
        INSERT INTO bid_events (id, bid_id, seq, type, payload, actor_id, client_mutation_id, result, section_id)
        SELECT gen_random_uuid(), ?, head.head_seq, ?, ?::jsonb, ?, ?, ?, ? FROM head
-       RETURNING seq
+       RETURNING *
      )
-     SELECT seq, pg_notify(?, json_build_object('bidId', ?::text, 'seq', seq)::text) AS notified FROM inserted`,
+     SELECT seq, pg_notify(?, bid_event_notice(row_to_json(inserted))) AS notified FROM inserted`,
     [
       bidId,
       bidId,
@@ -51,7 +56,6 @@ export async function appendBidEvent(em: EntityManager, bidId: string, event: Ne
       event.result,
       event.sectionId ?? null,
       bidChannel(bidId),
-      bidId,
     ],
   );
   const seq = rows[0]?.seq;

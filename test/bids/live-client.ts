@@ -44,6 +44,8 @@ export interface LiveClientOptions {
   autoReconnect?: boolean;
   /** Called for every event received, with the receive time. */
   onEvent?: (event: LiveEvent, at: number) => void;
+  /** Called for every acknowledged mutation, with its round trip (ms). */
+  onAck?: (ms: number) => void;
 }
 
 export class LiveClient {
@@ -201,7 +203,9 @@ export class LiveClient {
         }
         const next = this.inflight;
         try {
+          const sentAt = performance.now();
           const seq = await this.apply(next.cmid, next.update);
+          this.o.onAck?.(performance.now() - sentAt);
           this.acked.set(next.cmid, seq);
           this.inflight = null;
         } catch {

@@ -2,6 +2,7 @@ import { print } from "graphql";
 import type { Client as WsClient } from "graphql-ws";
 import { fromGlobalId } from "../../src/common/node";
 import { buildDoc, textOf } from "../../src/realtime/section-crdt";
+import { Y } from "../../src/realtime/yjs";
 import {
   AddBidSectionDocument,
   AnswerBidInvitationDocument,
@@ -13,6 +14,7 @@ import {
   BidPresenceHeartbeatDocument,
   InviteBidMemberDocument,
   RemoveBidMemberDocument,
+  SectionDiffDocument,
   SectionStateDocument,
   UpdateBidDocument,
 } from "../generated/graphql";
@@ -89,6 +91,18 @@ function boundary(text: string): number {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Retries an assertion until it holds (background work such as compaction), for up to 10 s. */
+async function waitFor(check: () => Promise<void>): Promise<void> {
+  for (let waited = 0; ; waited += 100) {
+    try {
+      return await check();
+    } catch (error) {
+      if (waited > 10_000) throw error;
+      await sleep(100);
+    }
+  }
+}
 
 test("three members type in the same section at the same time: every insertion survives and everyone converges, database included", async () => {
   const s = await scene();
@@ -220,6 +234,73 @@ test("two server instances behave as one: each client receives the edits made th
   for (let n = 0; n < 3; n++) for (let i = 0; i < 10; i++) expect(one.text).toContain(`<${n}.${i}>`);
   expect([one, two, three].flatMap((c) => c.anomalies)).toEqual([]);
   expect(await textInDatabase(s.sectionId)).toBe(one.text);
+});
+
+test("each instance's document of a section follows the edits made through the other: state, text, diff and snapshot agree", async () => {
+  const s = await scene();
+  const start = await head(s);
+  // The second instance reads the section first, so that it keeps its document from then on.
+  const before = await server2.gql(SectionStateDocument, { id: s.sectionId }, s.w.third.token);
+  expect((before.data?.node as { text: string }).text).toBe("");
+  const writer = client(s, s.w.lead.token, start, "writer", server, false);
+  // More updates than COMPACT_EVERY: the first instance compacts from its own document meanwhile.
+  let half: Uint8Array | null = null;
+  for (let i = 0; i < 70; i++) {
+    writer.insert(boundary(writer.text), `<${i}>`);
+    if (i % 10 === 9) await writer.flush();
+    if (i === 34) half = Y.encodeStateAsUpdate(writer.doc);
+  }
+  await writer.flush();
+  const end = await head(s);
+  for (const via of [server2, server]) {
+    const read = await via.gql(SectionStateDocument, { id: s.sectionId }, s.w.partner.token);
+    const node = read.data?.node as { text: string; state: string; seq: number };
+    expect(node.text).toBe(writer.text);
+    expect(node.seq).toBe(end);
+    // The state rebuilds the same text on a fresh document.
+    expect(textOf(buildDoc(new Uint8Array(Buffer.from(node.state, "base64")), []))).toBe(writer.text);
+  }
+  // The diff against a client that has the first half brings it to the whole text.
+  const stale = buildDoc(half, []);
+  expect(textOf(stale)).not.toBe(writer.text);
+  const diff = await server2.gql(SectionDiffDocument, { id: s.sectionId, stateVector: Buffer.from(Y.encodeStateVector(stale)).toString("base64") }, s.w.third.token);
+  Y.applyUpdate(stale, new Uint8Array(Buffer.from((diff.data?.node as { diff: string }).diff, "base64")));
+  expect(textOf(stale)).toBe(writer.text);
+  await waitFor(async () => {
+    const [row] = await server.orm.em.fork().execute<{ snapshot_seq: number; snapshot_text: string; pending_updates: number }[]>(
+      "SELECT snapshot_seq, snapshot_text, pending_updates FROM bid_sections WHERE id = ?",
+      [fromGlobalId(s.sectionId)!.id],
+    );
+    // Compaction ran: the snapshot holds a prefix of the log, and the counter matches what follows.
+    expect(row!.snapshot_seq).toBeGreaterThan(start);
+    const after = await server.orm.em.fork().execute<{ n: string }[]>(
+      "SELECT count(*) AS n FROM bid_events WHERE section_id = ? AND type = 'SECTION_TEXT_UPDATED' AND seq > ?",
+      [fromGlobalId(s.sectionId)!.id, row!.snapshot_seq],
+    );
+    expect(row!.pending_updates).toBe(Number(after[0]!.n));
+  });
+  expect(await textInDatabase(s.sectionId)).toBe(writer.text);
+});
+
+test("an update too large for a notification's payload is read from the log, in its place in the order", async () => {
+  const s = await scene();
+  const start = await head(s);
+  const watcher = client(s, s.w.third.token, start, "watcher", server2);
+  const writer = client(s, s.w.lead.token, start, "writer", server, false);
+  writer.insert(0, "<a>");
+  await writer.flush();
+  // Over 7,000 bytes of JSON once base64-encoded: its notification carries only {bidId, seq}.
+  writer.insert(3, `<${"x".repeat(9000)}>`);
+  writer.insert(0, "<b>");
+  writer.insert(0, "<c>");
+  await writer.flush();
+  const end = await head(s);
+  expect(end).toBe(start + 4);
+  await watcher.waitForSeq(end);
+  expect(watcher.received.map((e) => e.seq)).toEqual([start + 1, start + 2, start + 3, start + 4]);
+  expect(watcher.anomalies).toEqual([]);
+  expect(watcher.text).toBe(writer.text);
+  expect(watcher.text).toContain("x".repeat(9000));
 });
 
 test("presence: heartbeats over NOTIFY only, with the section each one is on, across instances, gone on leaving", async () => {

@@ -1,0 +1,132 @@
+import {
+  GraphQLBoolean,
+  GraphQLInt,
+  GraphQLObjectType,
+  GraphQLSchema,
+  GraphQLString,
+  parse,
+  specifiedRules,
+  type ExecutionResult,
+} from "graphql";
+import { DocumentCache } from "../../src/common/document-cache";
+import { sharedSubscribe } from "../../src/realtime/shared-execution";
+
+/**
+ * The two caches of the WebSocket path, on a small schema of their own: a subscription whose
+ * source hands the same event objects to every subscriber, as a bid's feed does.
+ */
+interface Event {
+  n: number;
+}
+
+const calls = { n: 0, viewer: 0 };
+let events: Event[] = [];
+
+const EventType = new GraphQLObjectType<Event, { name: string }>({
+  name: "Event",
+  fields: {
+    n: {
+      type: GraphQLInt,
+      resolve: (e) => {
+        calls.n += 1;
+        return e.n;
+      },
+    },
+    viewer: {
+      type: GraphQLString,
+      resolve: (_e, _args, ctx) => {
+        calls.viewer += 1;
+        return ctx.name;
+      },
+    },
+  },
+});
+
+const schema = new GraphQLSchema({
+  query: new GraphQLObjectType({ name: "Query", fields: { ok: { type: GraphQLBoolean } } }),
+  subscription: new GraphQLObjectType({
+    name: "Subscription",
+    fields: {
+      feed: {
+        type: EventType,
+        args: { from: { type: GraphQLInt } },
+        subscribe: async function* () {
+          for (const event of events) yield event;
+        },
+        resolve: (event: Event) => event,
+      },
+    },
+  }),
+});
+
+const subscribe = sharedSubscribe([{ field: "feed", pureFields: new Set(["n"]) }]);
+const documents = new DocumentCache(schema, specifiedRules, {});
+
+async function run(query: string, variables: Record<string, unknown>, name: string): Promise<ExecutionResult[]> {
+  const prepared = documents.prepare(query);
+  if (!("document" in prepared)) throw new Error(`invalid test query: ${query}`);
+  const stream = await subscribe({ schema, document: prepared.document, variableValues: variables, contextValue: { name } });
+  if (!(Symbol.asyncIterator in stream)) throw new Error(JSON.stringify(stream));
+  const results: ExecutionResult[] = [];
+  for await (const result of stream) results.push(result);
+  return results;
+}
+
+beforeEach(() => {
+  calls.n = 0;
+  calls.viewer = 0;
+  events = [{ n: 1 }, { n: 2 }, { n: 3 }];
+});
+
+test("subscribers selecting pure fields share one execution per event, whatever their root arguments", async () => {
+  const query = "subscription($from: Int) { feed(from: $from) { n __typename } }";
+  const all = await Promise.all([run(query, { from: 1 }, "a"), run(query, { from: 7 }, "b"), run(query, {}, "c")]);
+  for (const results of all) expect(results.map((r) => r.data)).toEqual([1, 2, 3].map((n) => ({ feed: { n, __typename: "Event" } })));
+  expect(calls.n).toBe(3);
+  // The very same result object: nothing was executed again for the others.
+  expect(all[1]![0]).toBe(all[0]![0]);
+});
+
+test("a field outside the pure list (here, one reading the viewer) is executed for each subscriber", async () => {
+  const query = "subscription { feed { n viewer } }";
+  const [a, b] = await Promise.all([run(query, {}, "alice"), run(query, {}, "bob")]);
+  expect(a!.map((r) => r.data)).toEqual([1, 2, 3].map((n) => ({ feed: { n, viewer: "alice" } })));
+  expect(b!.map((r) => r.data)).toEqual([1, 2, 3].map((n) => ({ feed: { n, viewer: "bob" } })));
+  expect(calls.viewer).toBe(6);
+});
+
+test("a fragment reaching a non-pure field is followed, and prevents sharing", async () => {
+  const query = "subscription { feed { ...F } } fragment F on Event { n ... on Event { viewer } }";
+  const [a, b] = await Promise.all([run(query, {}, "alice"), run(query, {}, "bob")]);
+  expect(a![0]!.data).toEqual({ feed: { n: 1, viewer: "alice" } });
+  expect(b![0]!.data).toEqual({ feed: { n: 1, viewer: "bob" } });
+  expect(calls.viewer).toBe(6);
+});
+
+test("variables read below the root (directives) are part of the key: different values, different results", async () => {
+  const query = "subscription($withN: Boolean!) { feed { __typename n @include(if: $withN) } }";
+  const [withN, without, withN2] = await Promise.all([run(query, { withN: true }, "a"), run(query, { withN: false }, "b"), run(query, { withN: true }, "c")]);
+  expect(withN![0]!.data).toEqual({ feed: { __typename: "Event", n: 1 } });
+  expect(without![0]!.data).toEqual({ feed: { __typename: "Event" } });
+  expect(withN2![0]).toBe(withN![0]);
+  expect(calls.n).toBe(3);
+});
+
+test("two documents never share, even on the same events (aliases differ)", async () => {
+  const [plain, aliased] = await Promise.all([run("subscription { feed { n } }", {}, "a"), run("subscription { feed { m: n } }", {}, "b")]);
+  expect(plain![0]!.data).toEqual({ feed: { n: 1 } });
+  expect(aliased![0]!.data).toEqual({ feed: { m: 1 } });
+});
+
+test("the document cache returns one DocumentNode per text, and keeps no invalid document", () => {
+  const first = documents.prepare("{ ok }");
+  const second = documents.prepare("{ ok }");
+  expect("document" in first && "document" in second && first.document === second.document).toBe(true);
+  expect("document" in documents.prepare("{ ok  }") && (documents.prepare("{ ok  }") as { document: unknown }).document !== (first as { document: unknown }).document).toBe(true);
+  expect(documents.prepare("{ ok")).toHaveProperty("syntaxError");
+  const invalid = documents.prepare("{ nope }");
+  expect("errors" in invalid && invalid.errors[0]!.message).toMatch(/Cannot query field "nope"/);
+  expect(documents.prepare("{ nope }")).not.toBe(invalid);
+  // The cache parses as graphql-js does.
+  expect((first as { document: unknown }).document).toEqual(parse("{ ok }"));
+});
