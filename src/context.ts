@@ -49,14 +49,24 @@ export function createContext(
   viewer: Viewer,
   meta: { requestId: string; clientAddress: string },
 ): Context {
-  const em = app.orm.em.fork();
+  // The entity manager, loaders and logger are made on first use: a live editor's text update
+  // over WebSocket needs none of the loaders, and it comes many times a second.
+  let em: EntityManager | undefined;
+  let loaders: Loaders | undefined;
+  let log: Logger | undefined;
   return {
-    em,
+    get em(): EntityManager {
+      return (em ??= app.orm.em.fork());
+    },
+    get loaders(): Loaders {
+      return (loaders ??= createLoaders(this.em));
+    },
+    get log(): Logger {
+      return (log ??= app.log.child({ requestId: meta.requestId }));
+    },
     viewer,
-    loaders: createLoaders(em),
     requestId: meta.requestId,
     clientAddress: meta.clientAddress,
-    log: app.log.child({ requestId: meta.requestId }),
     auth: app.auth,
     limits: app.limits,
     app,

@@ -4,7 +4,9 @@
  * out over LISTEN/NOTIFY) and through Hocuspocus 3.4 (in memory), each server in its own process.
  * Measures, per system: the latency from a client's update to its arrival at each of the others
  * (p50, p99), the sustained durable updates per second on one bid (Scopgraph only: Hocuspocus
- * acknowledges nothing), and the server's memory with 1,000 idle connected clients.
+ * acknowledges nothing), and the server's memory with 1,000 idle connected clients. The latency
+ * rounds alternate between the two servers, which run side by side, and the editors run in worker
+ * threads (editors.ts), ten to an event loop, as they would each have their own in a browser.
  *
  *   npx ts-node --transpile-only bench/live/main.ts [--clients 50 --rate 2 --duration 15]
  *   or from code: `await runLive({ databaseUrl })` (prints its table, returns the figures).
@@ -20,6 +22,7 @@ import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { Worker } from "node:worker_threads";
 import { MikroORM } from "@mikro-orm/postgresql";
 import { createClient, type Client as WsClient } from "graphql-ws";
 import { Client as PgClient } from "pg";
@@ -37,6 +40,7 @@ import { Lot, Tender } from "../../src/tenders/tender.entity";
 import { TenderKind, TenderStatus } from "../../src/tenders/tender.enums";
 import { LiveClient } from "../../test/bids/live-client";
 import { processCpuSeconds } from "../lib/cpu";
+import type { EditorSpec, PhaseRecord, PhaseSpec } from "./editors";
 
 const ROOT = path.resolve(__dirname, "../..");
 const HERE = __dirname;
@@ -52,6 +56,8 @@ export interface LiveOptions {
   warmupMs?: number;
   /** Latency rounds, alternating between the two systems; medians are reported. */
   rounds?: number;
+  /** Worker threads the latency phase's editors are spread over (each its own event loop). */
+  editorThreads?: number;
   idleClients?: number;
   /** Clients sending back to back (each waits for its acknowledgement) in the throughput phase. */
   throughputClients?: number;
@@ -110,10 +116,6 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-/** The Yjs item ids an update carries: `client:clock`, the key of a send time. */
-function itemKeys(update: Uint8Array): string[] {
-  return Y.decodeUpdate(update).structs.map((s) => `${s.id.client}:${s.id.clock}`);
-}
 
 function withDatabase(url: string, name: string): string {
   const parsed = new URL(url);
@@ -159,71 +161,79 @@ function ensurePeer(log: (line: string) => void): void {
   if (result.status !== 0) throw new Error("npm ci --prefix bench/live failed");
 }
 
-/** The latency phase, common to both systems: each client types at `rate`, every other records arrivals. */
-interface Editor {
-  doc: YDoc;
+/** The latency phase's editors, spread over worker threads (editors.ts), joined here. */
+class EditorPool {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve(value: unknown): void; reject(error: Error): void }>();
+
+  private constructor(private readonly workers: Worker[]) {
+    for (const worker of workers) {
+      worker.on("message", ({ id, result, error }: { id: number; result?: unknown; error?: string }) => {
+        const call = this.pending.get(id);
+        this.pending.delete(id);
+        if (error !== undefined) call?.reject(new Error(error));
+        else call?.resolve(result);
+      });
+    }
+  }
+
+  static async open(specs: EditorSpec[]): Promise<EditorPool> {
+    const pool = new EditorPool(specs.map(() => new Worker(path.join(HERE, "editor-worker.js"))));
+    await Promise.all(pool.workers.map((w, i) => pool.call(w, "open", specs[i])));
+    return pool;
+  }
+
+  private call<T>(worker: Worker, op: "open" | "phase" | "close", arg?: unknown): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: (v) => resolve(v as T), reject });
+      worker.postMessage({ id, op, arg });
+    });
+  }
+
+  /** One latency phase on every thread at once; CPU is read over the measured window. */
+  async phase(spec: PhaseSpec, serverPid: number, editors: number): Promise<Phase> {
+    let serverCpu: number | null = null;
+    let clientCpu = process.cpuUsage();
+    let serverCpuMs = NaN;
+    let clientCpuMs = NaN;
+    const start = setTimeout(() => {
+      serverCpu = processCpuSeconds(serverPid);
+      clientCpu = process.cpuUsage();
+    }, spec.warmupMs);
+    const end = setTimeout(() => {
+      const s = processCpuSeconds(serverPid);
+      if (serverCpu !== null && s !== null) serverCpuMs = (s - serverCpu) * 1000;
+      const c = process.cpuUsage(clientCpu);
+      clientCpuMs = (c.user + c.system) / 1000;
+    }, spec.warmupMs + spec.durationMs);
+    const records = await Promise.all(this.workers.map((w) => this.call<PhaseRecord>(w, "phase", spec)));
+    clearTimeout(start);
+    clearTimeout(end);
+    const sentAt = new Map(records.flatMap((r) => r.sent));
+    const latencies: number[] = [];
+    for (const record of records) {
+      for (const [key, at] of record.arrivals) {
+        const sent = sentAt.get(key);
+        if (sent !== undefined) latencies.push(at - sent);
+      }
+    }
+    return { latencies, sent: sentAt.size, expected: sentAt.size * (editors - 1), serverCpuMs, clientCpuMs, acks: records.flatMap((r) => r.acks) };
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => this.call(w, "close").catch(() => undefined)));
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
 }
 
-async function latencyPhase(
-  editors: Editor[],
-  options: Required<Pick<LiveOptions, "rate" | "durationMs" | "warmupMs">>,
-  serverPid: number,
-): Promise<Phase> {
-  const sentAt = new Map<string, number>();
-  const latencies: number[] = [];
-  let measuring = false;
-  let sent = 0;
-  // Every arrival of an update sent while measuring counts, even after the window closed: the
-  // slowest deliveries of the last updates are part of the distribution.
-  const listeners = editors.map((editor) => {
-    const listener = (update: Uint8Array, origin: unknown) => {
-      if (origin === null || origin === undefined) return; // local typing
-      const now = performance.now();
-      for (const key of itemKeys(update)) {
-        const at = sentAt.get(key);
-        if (at !== undefined) latencies.push(now - at);
-      }
-    };
-    editor.doc.on("update", listener);
-    return () => editor.doc.off("update", listener);
+/** Splits `n` editors over `threads` groups: [first index, count] each. */
+function groups(n: number, threads: number): [number, number][] {
+  const k = Math.max(1, Math.min(threads, n));
+  return Array.from({ length: k }, (_, i) => {
+    const first = Math.floor((i * n) / k);
+    return [first, Math.floor(((i + 1) * n) / k) - first];
   });
-  const timers: NodeJS.Timeout[] = [];
-  const interval = 1000 / options.rate;
-  editors.forEach((editor, n) => {
-    const tick = () => {
-      const text = editor.doc.getText("content");
-      const key = `${editor.doc.clientID}:${Y.getState(editor.doc.store, editor.doc.clientID)}`;
-      if (measuring) {
-        sentAt.set(key, performance.now());
-        sent += 1;
-      }
-      text.insert(Math.floor(Math.random() * (text.length + 1)), `[${n}]`);
-    };
-    timers.push(
-      setTimeout(() => {
-        tick();
-        timers.push(setInterval(tick, interval));
-      }, Math.random() * interval),
-    );
-  });
-  await sleep(options.warmupMs);
-  measuring = true;
-  const serverCpu = processCpuSeconds(serverPid);
-  const clientCpu = process.cpuUsage();
-  await sleep(options.durationMs);
-  measuring = false;
-  const serverCpuEnd = processCpuSeconds(serverPid);
-  const clientCpuUsed = process.cpuUsage(clientCpu);
-  for (const timer of timers) clearInterval(timer);
-  await sleep(3000); // late arrivals of measured updates
-  for (const off of listeners) off();
-  return {
-    latencies,
-    sent,
-    expected: sent * (editors.length - 1),
-    serverCpuMs: serverCpu === null || serverCpuEnd === null ? NaN : (serverCpuEnd - serverCpu) * 1000,
-    clientCpuMs: (clientCpuUsed.user + clientCpuUsed.system) / 1000,
-  };
 }
 
 interface Phase {
@@ -232,7 +242,7 @@ interface Phase {
   expected: number;
   /** CPU time of the server process over the measured window. */
   serverCpuMs: number;
-  /** CPU time of this process (the clients) over the measured window. */
+  /** CPU time of the bench process (the editors' threads) over the measured window. */
   clientCpuMs: number;
   /** Round trips of the acknowledged updates (systems that acknowledge). */
   acks?: number[];
@@ -376,8 +386,9 @@ async function startScopgraph(o: Options, log: (line: string) => void): Promise<
   });
   const url = `http://127.0.0.1:${port}/graphql`;
   const clients: LiveClient[] = [];
-  let acks: number[] | null = null;
+  let pool: EditorPool | null = null;
   const stop = async () => {
+    await pool?.close();
     await Promise.all(clients.splice(0).map((c) => c.close()));
     await stopChild(child);
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
@@ -388,24 +399,26 @@ async function startScopgraph(o: Options, log: (line: string) => void): Promise<
     log(`Scopgraph (pid ${child.pid}, from ${o.scopgraphFrom}) ready; seeding one bid and ${o.clients} editors`);
     const scene = await seed(dbUrl, Math.max(o.clients, o.throughputClients), url);
     const start = await headSeq(url, scene.tokens[0]!, scene.bidId);
-    for (let i = 0; i < o.clients; i++) {
-      const c = new LiveClient({ url, token: scene.tokens[i]!, bidId: scene.bidId, sectionId: scene.sectionId, afterSeq: start, name: `e${i}`, transport: "ws", onAck: (ms) => acks?.push(ms) });
-      c.connect();
-      clients.push(c);
-    }
+    pool = await EditorPool.open(
+      groups(o.clients, o.editorThreads).map(([first, count]) => ({
+        system: "scopgraph",
+        url,
+        bidId: scene.bidId,
+        sectionId: scene.sectionId,
+        afterSeq: start,
+        tokens: scene.tokens.slice(first, first + count),
+        firstIndex: first,
+      })),
+    );
     await sleep(1500);
     return {
       async latency() {
         log(`Scopgraph: latency phase, ${o.clients} clients × ${o.rate}/s for ${o.durationMs / 1000} s`);
-        acks = [];
-        const phase = await latencyPhase(clients, o, child.pid!);
-        await Promise.all(clients.map((c) => c.flush(60_000).catch(() => undefined)));
-        phase.acks = acks;
-        acks = null;
-        return phase;
+        return pool!.phase(phaseSpec(o), child.pid!, o.clients);
       },
       async throughput() {
-        await Promise.all(clients.splice(0).map((c) => c.close()));
+        await pool?.close();
+        pool = null;
         log(`Scopgraph: throughput phase, ${o.throughputClients} co-editors sending back to back for ${o.throughputMs / 1000} s`);
         // Writers are co-editors as a browser would be: they load the section, then follow it live.
         const { node } = await gqlAs<{ node: { state: string; seq: number } }>(
@@ -505,25 +518,27 @@ async function startHocuspocus(o: Options, log: (line: string) => void): Promise
       provider.on("synced", () => resolve(provider));
       providers.push(provider);
     });
+  let pool: EditorPool | null = null;
   const stop = async () => {
+    await pool?.close();
     for (const p of providers.splice(0)) p.destroy();
     await stopChild(child);
   };
   try {
     log(`Hocuspocus (pid ${child.pid}) ready; ${o.clients} editors`);
-    const editors = Array.from({ length: o.clients }, () => ({ doc: new PeerY.Doc() }));
-    await Promise.all(editors.map((e) => connect(e.doc)));
+    pool = await EditorPool.open(groups(o.clients, o.editorThreads).map(([first, count]) => ({ system: "hocuspocus", url, count, firstIndex: first })));
     await sleep(1500);
     return {
       async latency() {
         log(`Hocuspocus: latency phase, ${o.clients} clients × ${o.rate}/s for ${o.durationMs / 1000} s`);
-        return latencyPhase(editors, o, child.pid!);
+        return pool!.phase(phaseSpec(o), child.pid!, o.clients);
       },
       async throughput() {
         return null;
       },
       async memory() {
-        for (const p of providers.splice(0)) p.destroy();
+        await pool?.close();
+        pool = null;
         await sleep(1000);
         log(`Hocuspocus: memory with ${o.idleClients} idle connected clients`);
         const baseRssMb = rssMb(child.pid!);
@@ -539,6 +554,10 @@ async function startHocuspocus(o: Options, log: (line: string) => void): Promise
     await stop();
     throw error;
   }
+}
+
+function phaseSpec(o: Options): PhaseSpec {
+  return { rate: o.rate, warmupMs: o.warmupMs, durationMs: o.durationMs, graceMs: 3000 };
 }
 
 // ---- the run -------------------------------------------------------------------------------------
@@ -581,6 +600,7 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
     durationMs: options.durationMs ?? 15_000,
     warmupMs: options.warmupMs ?? 3000,
     rounds: options.rounds ?? 3,
+    editorThreads: options.editorThreads ?? 5,
     idleClients: options.idleClients ?? 1000,
     throughputClients: options.throughputClients ?? 20,
     throughputMs: options.throughputMs ?? 8000,
@@ -627,7 +647,7 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
     ["latency max", fmt(scopgraph.maxMs, " ms"), fmt(hocuspocus.maxMs, " ms"), ""],
     ["update to its acknowledgement (committed), p50 / p99 per round", scopgraph.rounds.map((r) => `${r.ackP50Ms}/${r.ackP99Ms}`).join("  "), "n/a", ""],
     ["server CPU per update sent (median)", fmt(median(scopgraph.rounds.map((r) => r.serverCpuMsPerUpdate)), " ms"), fmt(median(hocuspocus.rounds.map((r) => r.serverCpuMsPerUpdate)), " ms"), ""],
-    ["clients' CPU per delivery (median, this process)", fmt(median(scopgraph.rounds.map((r) => r.clientCpuUsPerDelivery)), " µs"), fmt(median(hocuspocus.rounds.map((r) => r.clientCpuUsPerDelivery)), " µs"), ""],
+    ["clients' CPU per delivery (median, editor threads)", fmt(median(scopgraph.rounds.map((r) => r.clientCpuUsPerDelivery)), " µs"), fmt(median(hocuspocus.rounds.map((r) => r.clientCpuUsPerDelivery)), " µs"), ""],
     ["deliveries measured / expected", `${scopgraph.deliveries}/${scopgraph.expectedDeliveries}`, `${hocuspocus.deliveries}/${hocuspocus.expectedDeliveries}`, ""],
     [`durable updates/s on one bid (${o.throughputClients} co-editors back to back)`, fmt(scopgraph.durableUpdatesPerSec), "n/a (in memory)", ""],
     ["server RSS, no client", fmt(scopgraph.baseRssMb, " MB"), fmt(hocuspocus.baseRssMb, " MB"), ""],

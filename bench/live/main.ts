@@ -1,6 +1,6 @@
 /**
  * Runs bench/live on its own: `npx ts-node --transpile-only bench/live/main.ts [--clients N]
- * [--rate R] [--duration S] [--rounds N] [--idle N] [--writers N] [--from dist|src]`, against DATABASE_URL (default: the local
+ * [--rate R] [--duration S] [--rounds N] [--threads N] [--idle N] [--writers N] [--from dist|src]`, against DATABASE_URL (default: the local
  * PostgreSQL of the development machines).
  */
 import { runLive } from "./index";
@@ -19,6 +19,7 @@ runLive({
   durationMs: number("duration") === undefined ? undefined : number("duration")! * 1000,
   idleClients: number("idle"),
   rounds: number("rounds"),
+  editorThreads: number("threads"),
   throughputClients: number("writers"),
   scopgraphFrom: arg("from") === "dist" ? "dist" : "src",
 }).then(

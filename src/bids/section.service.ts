@@ -6,7 +6,7 @@ import { BadInputError, ConflictError, ForbiddenError, InvalidStateError, NotFou
 import { decodeId, toGlobalId } from "../common/node";
 import * as v from "../common/validate";
 import type { Actor } from "../cooperatives/cooperative.service";
-import { COMPACT_EVERY, encodeBase64, parseUpdate } from "../realtime/section-crdt";
+import { COMPACT_EVERY, COMPACT_MIN_INTERVAL_MS, encodeBase64, parseUpdate } from "../realtime/section-crdt";
 import { sectionDocs } from "../realtime/section-docs";
 import { Bid, BidSection } from "./bid.entity";
 import { BidEventType, SectionStatus } from "./bid.enums";
@@ -173,16 +173,21 @@ export async function applySectionUpdate(actor: Actor, input: ApplySectionUpdate
 }
 
 const compacting = new Set<string>();
+/** When each section was last compacted by this process. */
+const compactedAt = new Map<string, number>();
 
 /**
- * Compaction off the hot path: the process's document of the section (section-docs.ts) takes the
- * updates committed since it last looked, then the new snapshot is written only if nobody
- * compacted meanwhile, without any lock held while merging; writers wait on the section's row for
- * that single UPDATE at most. A failed attempt is retried by the next update, since the counter
- * stays above the threshold.
+ * Compaction off the hot path, at most every COMPACT_MIN_INTERVAL_MS per section: the process's
+ * document of the section (section-docs.ts) takes the updates committed since it last looked,
+ * then the new snapshot is written only if nobody compacted meanwhile, without any lock held while
+ * merging; writers wait on the section's row for that single UPDATE at most. A failed attempt is
+ * retried by a later update, since the counter stays above the threshold.
  */
 function compactSoon(em: EntityManager, sectionId: string): void {
-  if (compacting.has(sectionId)) return;
+  const now = Date.now();
+  if (compacting.has(sectionId) || now - (compactedAt.get(sectionId) ?? 0) < COMPACT_MIN_INTERVAL_MS) return;
+  if (compactedAt.size > 10_000) compactedAt.clear();
+  compactedAt.set(sectionId, now);
   compacting.add(sectionId);
   void compactOptimistically(em.fork(), sectionId)
     .catch(() => undefined)

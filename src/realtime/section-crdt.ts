@@ -15,6 +15,13 @@ export const MAX_UPDATE_BYTES = 64 * 1024;
 /** Text updates appended to the log between two snapshots of a section. */
 export const COMPACT_EVERY = 50;
 
+/**
+ * A section is compacted at most this often (per process): each snapshot rewrites the whole
+ * document, and under heavy typing those large writes lengthened every commit queued behind them
+ * in the WAL. Reads do not suffer: each process keeps the document integrated (section-docs.ts).
+ */
+export const COMPACT_MIN_INTERVAL_MS = 10_000;
+
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 /** Strict base64 (standard alphabet, padded); names the field on failure. */
