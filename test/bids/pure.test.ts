@@ -5,6 +5,9 @@ import { canOnBid, type BidAccess } from "../../src/bids/bid.policy";
 import { computeTotals, eurosToCents, lineTotalCents } from "../../src/bids/bid.totals";
 import { decodeBase64, parseStateVector, parseUpdate } from "../../src/realtime/section-crdt";
 import { Y } from "../../src/realtime/yjs";
+import { eventFromRow } from "../../src/realtime/bid-feed";
+import { BidEvent } from "../../src/bids/bid.entity";
+import { toGlobalId } from "../../src/common/node";
 
 describe("lifecycle transitions", () => {
   const S = BidStatus;
@@ -134,5 +137,43 @@ describe("Yjs input checks", () => {
     expect(parseStateVector("sv", Buffer.from(Y.encodeStateVector(doc)).toString("base64")).length).toBeGreaterThan(0);
     expect(() => parseStateVector("sv", Buffer.from([200, 200, 200]).toString("base64"))).toThrow();
     expect(() => decodeBase64("x", "QUJD", 2)).toThrow(/at most 2 bytes/);
+  });
+});
+
+describe("events carried by notifications (bid-feed eventFromRow)", () => {
+  const row = {
+    id: "6f0c7c0e-1d7b-4f3e-9a55-2f6a3f0f0a11",
+    bid_id: "7f0c7c0e-1d7b-4f3e-9a55-2f6a3f0f0a11",
+    seq: 12,
+    type: "SECTION_TEXT_UPDATED",
+    payload: { sectionId: "QmlkU2VjdGlvbjp4", update: "AQ==" },
+    actor_id: "8f0c7c0e-1d7b-4f3e-9a55-2f6a3f0f0a11",
+    client_mutation_id: "c-1",
+    section_id: "9f0c7c0e-1d7b-4f3e-9a55-2f6a3f0f0a11",
+    result: "BidSection:9f0c7c0e-1d7b-4f3e-9a55-2f6a3f0f0a11",
+    created_at: "2026-11-26T10:52:01.123456+00:00",
+    updated_at: "2026-11-26T10:52:01.123456+00:00",
+  };
+
+  test("a row as row_to_json writes it becomes the event GraphQL reads, global id included", () => {
+    const event = eventFromRow(row)!;
+    expect(event).toBeInstanceOf(BidEvent);
+    expect(event.seq).toBe(12);
+    expect(event.type).toBe("SECTION_TEXT_UPDATED");
+    expect(event.payload).toEqual(row.payload);
+    expect(event.bid.id).toBe(row.bid_id);
+    expect(event.actor?.id).toBe(row.actor_id);
+    expect(event.section?.id).toBe(row.section_id);
+    expect(event.clientMutationId).toBe("c-1");
+    expect(event.createdAt.toISOString()).toBe("2026-11-26T10:52:01.123Z");
+    expect(event.globalId).toBe(toGlobalId("BidEvent", row.id));
+  });
+
+  test("nullable columns stay null, and a row that is not an event is refused (the feed then reads the table)", () => {
+    const event = eventFromRow({ ...row, actor_id: null, client_mutation_id: null, section_id: null, result: null })!;
+    expect([event.actor, event.clientMutationId, event.section, event.result]).toEqual([null, null, null, null]);
+    expect(eventFromRow({ ...row, seq: "12" })).toBeNull();
+    expect(eventFromRow({ ...row, payload: null })).toBeNull();
+    expect(eventFromRow({ bidId: row.bid_id, seq: 12 })).toBeNull();
   });
 });
