@@ -9,11 +9,13 @@
 import { createRequire } from "node:module";
 import path from "node:path";
 import WebSocket from "ws";
-import { LiveClient } from "../../test/bids/live-client";
-import { Y, type YDoc } from "../../src/realtime/yjs";
+import type { YDoc } from "../../src/realtime/yjs";
+import type { LiveClient as LiveClientType } from "../../test/bids/live-client";
+
+type Yjs = typeof import("../../src/realtime/yjs").Y;
 
 export type EditorSpec =
-  | { system: "scopgraph"; url: string; bidId: string; sectionId: string; afterSeq: number; tokens: string[]; firstIndex: number }
+  | { system: "scopgraph"; url: string; bidId: string; sectionId: string; afterSeq: number; state?: string; tokens: string[]; firstIndex: number }
   | { system: "hocuspocus"; url: string; count: number; firstIndex: number };
 
 export interface PhaseSpec {
@@ -36,6 +38,8 @@ export interface PhaseRecord {
 interface Editor {
   doc: YDoc;
   index: number;
+  /** Resolves once what the editor typed is acknowledged (systems that acknowledge). */
+  flush?(): Promise<void>;
   close(): Promise<void> | void;
 }
 
@@ -43,7 +47,7 @@ const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The Yjs item ids an update carries: `client:clock`, the key of a send time. */
-function itemKeys(update: Uint8Array): string[] {
+function itemKeys(Y: Yjs, update: Uint8Array): string[] {
   return Y.decodeUpdate(update).structs.map((s) => `${s.id.client}:${s.id.clock}`);
 }
 
@@ -57,9 +61,17 @@ type ProviderConstructor = new (configuration: { url: string; name: string; docu
 export class EditorGroup {
   private editors: Editor[] = [];
   private acks: number[] | null = null;
+  /** The Yjs of this thread's editors: the app's for Scopgraph, the provider's own for Hocuspocus
+   * (one copy per thread, as Yjs asks). */
+  private Y: Yjs | null = null;
 
   async open(spec: EditorSpec): Promise<void> {
     if (spec.system === "scopgraph") {
+      // Loaded here so that a Hocuspocus thread never loads the app's copy of Yjs.
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { LiveClient } = require("../../test/bids/live-client") as { LiveClient: typeof LiveClientType };
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      this.Y = (require("../../src/realtime/yjs") as { Y: Yjs }).Y;
       this.editors = spec.tokens.map((token, i) => {
         const client = new LiveClient({
           url: spec.url,
@@ -67,12 +79,13 @@ export class EditorGroup {
           bidId: spec.bidId,
           sectionId: spec.sectionId,
           afterSeq: spec.afterSeq,
+          state: spec.state,
           name: `e${spec.firstIndex + i}`,
           transport: "ws",
           onAck: (ms) => this.acks?.push(ms),
         });
         client.connect();
-        return { doc: client.doc, index: spec.firstIndex + i, close: () => client.close() };
+        return { doc: client.doc, index: spec.firstIndex + i, flush: () => client.flush(60_000), close: () => client.close() };
       });
       return;
     }
@@ -80,7 +93,8 @@ export class EditorGroup {
     const { HocuspocusProvider } = peer("@hocuspocus/provider") as { HocuspocusProvider: ProviderConstructor };
     // Documents from the provider's own copy of Yjs (bench/live/node_modules), so that its
     // constructor checks hold; the updates themselves are the same binary format.
-    const PeerY = peer("yjs") as typeof Y;
+    const PeerY = peer("yjs") as Yjs;
+    this.Y = PeerY;
     this.editors = await Promise.all(
       Array.from({ length: spec.count }, (_, i) => {
         const doc = new PeerY.Doc();
@@ -94,6 +108,7 @@ export class EditorGroup {
 
   /** Types at `rate` into every editor, recording sends and arrivals over the measured window. */
   async phase(spec: PhaseSpec): Promise<PhaseRecord> {
+    const Y = this.Y!;
     const sent: [string, number][] = [];
     const arrivals: [string, number][] = [];
     this.acks = [];
@@ -103,7 +118,7 @@ export class EditorGroup {
       const listener = (update: Uint8Array, origin: unknown) => {
         if (!recording || origin === null || origin === undefined) return; // local typing
         const at = now();
-        for (const key of itemKeys(update)) arrivals.push([key, at]);
+        for (const key of itemKeys(Y, update)) arrivals.push([key, at]);
       };
       editor.doc.on("update", listener);
       return () => editor.doc.off("update", listener);
@@ -136,6 +151,23 @@ export class EditorGroup {
     const acks = this.acks;
     this.acks = null;
     return { sent, arrivals, acks };
+  }
+
+  /** Each editor types one character, waits for its acknowledgement, and again, for `ms`: acknowledged updates. */
+  async throughput(ms: number): Promise<number> {
+    const started = performance.now();
+    let acked = 0;
+    await Promise.all(
+      this.editors.map(async (editor) => {
+        const text = editor.doc.getText("content");
+        while (editor.flush && performance.now() - started < ms) {
+          text.insert(Math.floor(Math.random() * (text.length + 1)), "x");
+          await editor.flush();
+          acked += 1;
+        }
+      }),
+    );
+    return acked;
   }
 
   async close(): Promise<void> {

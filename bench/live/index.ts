@@ -38,7 +38,6 @@ import { ormConfig } from "../../src/db/mikro-orm.config";
 import { Y, type YDoc } from "../../src/realtime/yjs";
 import { Lot, Tender } from "../../src/tenders/tender.entity";
 import { TenderKind, TenderStatus } from "../../src/tenders/tender.enums";
-import { LiveClient } from "../../test/bids/live-client";
 import { processCpuSeconds } from "../lib/cpu";
 import type { EditorSpec, PhaseRecord, PhaseSpec } from "./editors";
 
@@ -183,7 +182,7 @@ class EditorPool {
     return pool;
   }
 
-  private call<T>(worker: Worker, op: "open" | "phase" | "close", arg?: unknown): Promise<T> {
+  private call<T>(worker: Worker, op: "open" | "phase" | "throughput" | "close", arg?: unknown): Promise<T> {
     const id = this.nextId++;
     return new Promise<T>((resolve, reject) => {
       this.pending.set(id, { resolve: (v) => resolve(v as T), reject });
@@ -219,6 +218,13 @@ class EditorPool {
       }
     }
     return { latencies, sent: sentAt.size, expected: sentAt.size * (editors - 1), serverCpuMs, clientCpuMs, acks: records.flatMap((r) => r.acks) };
+  }
+
+  /** Acknowledged updates per second, every editor sending back to back for `ms`. */
+  async throughput(ms: number): Promise<number> {
+    const started = performance.now();
+    const acked = await Promise.all(this.workers.map((w) => this.call<number>(w, "throughput", ms)));
+    return Math.round(acked.reduce((a, b) => a + b, 0) / ((performance.now() - started) / 1000));
   }
 
   async close(): Promise<void> {
@@ -385,11 +391,9 @@ async function startScopgraph(o: Options, log: (line: string) => void): Promise<
     stdio: ["ignore", "ignore", "inherit"],
   });
   const url = `http://127.0.0.1:${port}/graphql`;
-  const clients: LiveClient[] = [];
   let pool: EditorPool | null = null;
   const stop = async () => {
     await pool?.close();
-    await Promise.all(clients.splice(0).map((c) => c.close()));
     await stopChild(child);
     await admin.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => undefined);
     await admin.end();
@@ -427,27 +431,24 @@ async function startScopgraph(o: Options, log: (line: string) => void): Promise<
           "query($id: ID!) { node(id: $id) { ... on BidSection { state seq } } }",
           { id: scene.sectionId },
         );
-        const writers = Array.from({ length: o.throughputClients }, (_, i) => {
-          const c = new LiveClient({ url, token: scene.tokens[i]!, bidId: scene.bidId, sectionId: scene.sectionId, afterSeq: node.seq, state: node.state, name: `t${i}`, transport: "ws" });
-          c.connect();
-          clients.push(c);
-          return c;
-        });
-        await sleep(500);
-        const started = performance.now();
-        let acked = 0;
-        await Promise.all(
-          writers.map(async (c) => {
-            while (performance.now() - started < o.throughputMs) {
-              c.insert(Math.floor(Math.random() * (c.text.length + 1)), "x");
-              await c.flush(60_000);
-              acked += 1;
-            }
-          }),
+        const writers = await EditorPool.open(
+          groups(o.throughputClients, o.editorThreads).map(([first, count]) => ({
+            system: "scopgraph",
+            url,
+            bidId: scene.bidId,
+            sectionId: scene.sectionId,
+            afterSeq: node.seq,
+            state: node.state,
+            tokens: scene.tokens.slice(first, first + count),
+            firstIndex: first,
+          })),
         );
-        const durable = Math.round(acked / ((performance.now() - started) / 1000));
-        await Promise.all(clients.splice(0).map((c) => c.close()));
-        return durable;
+        try {
+          await sleep(500);
+          return await writers.throughput(o.throughputMs);
+        } finally {
+          await writers.close();
+        }
       },
       async memory() {
         log(`Scopgraph: memory with ${o.idleClients} idle subscribed clients`);

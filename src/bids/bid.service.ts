@@ -238,16 +238,17 @@ export async function transitionBid(actor: Actor, input: TransitionBidInput, now
   });
 }
 
-/** Everything submission needs, read under the bid's lock. */
+/**
+ * Everything submission needs, read under the bid's lock. One query after the other: inside the
+ * transaction they share one connection, which runs a single statement at a time anyway.
+ */
 async function gatherBid(em: EntityManager, bid: Bid) {
-  const [tender, lots, members, assignments, sections, priceLines] = await Promise.all([
-    em.findOneOrFail(Tender, { id: bid.tender.id }),
-    em.find(Lot, { tender: bid.tender.id }, { orderBy: { number: "asc" } }),
-    em.find(BidMember, { bid: bid.id }, { orderBy: { createdAt: "asc", id: "asc" } }),
-    em.find(BidLotAssignment, { bid: bid.id }),
-    em.find(BidSection, { bid: bid.id }, { orderBy: { position: "asc", createdAt: "asc" } }),
-    em.find(BidPriceLine, { bid: bid.id }, { orderBy: { createdAt: "asc", id: "asc" } }),
-  ]);
+  const tender = await em.findOneOrFail(Tender, { id: bid.tender.id });
+  const lots = await em.find(Lot, { tender: bid.tender.id }, { orderBy: { number: "asc" } });
+  const members = await em.find(BidMember, { bid: bid.id }, { orderBy: { createdAt: "asc", id: "asc" } });
+  const assignments = await em.find(BidLotAssignment, { bid: bid.id });
+  const sections = await em.find(BidSection, { bid: bid.id }, { orderBy: { position: "asc", createdAt: "asc" } });
+  const priceLines = await em.find(BidPriceLine, { bid: bid.id }, { orderBy: { createdAt: "asc", id: "asc" } });
   return { tender, lots, members, assignments, sections, priceLines };
 }
 

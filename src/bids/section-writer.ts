@@ -21,16 +21,26 @@ interface Pending {
 const MAX_BATCH = 100;
 
 /**
- * Group commit for text updates, per section and process: while one statement is being
- * committed, the updates that arrive for the same section wait, then go together in the next
- * one (each gets its own event and seq, in arrival order). Every update is still committed
+ * Statements in flight per section. The second waits in PostgreSQL on the bid's row lock and runs
+ * the moment the first commits, instead of waiting in this process for the first's answer: one
+ * round trip and one event-loop turn less for an update that arrives during a commit. Seqs stay
+ * gapless and in commit order (the lock orders them); two updates in flight at once may take
+ * their seqs in either order, as two updates from two people would.
+ */
+const DEPTH = 2;
+
+/**
+ * Group commit for text updates, per section and process: while DEPTH statements are in flight,
+ * the updates that arrive for the same section wait, then go together in the next one (each gets
+ * its own event and seq, in arrival order). Every update is still committed
  * before it is acknowledged; a commit (and its disk flush) is shared by many, so that a bid
  * under heavy typing does not queue one fsync per keystroke on its row lock. One section means
  * one bid, so a statement never locks two bids (no deadlock between instances).
  */
 class SectionWriter {
   private readonly queues = new Map<string, Pending[]>();
-  private readonly running = new Set<string>();
+  /** Drain loops running per section (DEPTH at most). */
+  private readonly running = new Map<string, number>();
 
   constructor(private readonly fork: () => EntityManager) {}
 
@@ -39,12 +49,12 @@ class SectionWriter {
       const queue = this.queues.get(item.sectionId) ?? [];
       queue.push({ ...item, resolve, reject });
       this.queues.set(item.sectionId, queue);
-      if (!this.running.has(item.sectionId)) void this.drain(item.sectionId);
+      if ((this.running.get(item.sectionId) ?? 0) < DEPTH) void this.drain(item.sectionId);
     });
   }
 
   private async drain(sectionId: string): Promise<void> {
-    this.running.add(sectionId);
+    this.running.set(sectionId, (this.running.get(sectionId) ?? 0) + 1);
     try {
       for (;;) {
         const queue = this.queues.get(sectionId);
@@ -70,7 +80,9 @@ class SectionWriter {
         }
       }
     } finally {
-      this.running.delete(sectionId);
+      const left = (this.running.get(sectionId) ?? 1) - 1;
+      if (left > 0) this.running.set(sectionId, left);
+      else this.running.delete(sectionId);
     }
   }
 

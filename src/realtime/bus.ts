@@ -46,7 +46,10 @@ export class PgBus {
     });
     await client.connect();
     this.client = client;
-    for (const channel of this.handlers.keys()) await client.query(`LISTEN ${client.escapeIdentifier(channel)}`);
+    // Through the same queue as on()/off(): one statement at a time on the listening connection.
+    await this.serial(async (c) => {
+      for (const channel of this.handlers.keys()) await c.query(`LISTEN ${c.escapeIdentifier(channel)}`);
+    });
   }
 
   private reconnect(): Promise<void> {

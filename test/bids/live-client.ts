@@ -64,6 +64,8 @@ export class LiveClient {
   private readonly queue: { cmid: string; update: string }[] = [];
   private inflight: { cmid: string; update: string } | null = null;
   private sending: Promise<void> | null = null;
+  /** flush() calls waiting for everything typed to be acknowledged. */
+  private idleWaiters: (() => void)[] = [];
   private counter = 0;
   private waiters: { seq: number; resolve: () => void }[] = [];
   private endWaiters: (() => void)[] = [];
@@ -215,6 +217,7 @@ export class LiveClient {
     })().finally(() => {
       this.sending = null;
       if ((this.inflight || this.queue.length) && !this.stopped) this.pump();
+      else if (!this.inflight && !this.queue.length) for (const resolve of this.idleWaiters.splice(0)) resolve();
     });
   }
 
@@ -249,11 +252,18 @@ export class LiveClient {
 
   /** Resolves once every local change so far is acknowledged. */
   async flush(timeoutMs = 20_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.queue.length || this.inflight || this.sending) {
-      if (Date.now() > deadline) throw new Error(`${this.name}: ${this.queue.length + (this.inflight ? 1 : 0)} updates still unacknowledged`);
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    if (!this.queue.length && !this.inflight && !this.sending) return;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.idleWaiters = this.idleWaiters.filter((w) => w !== done);
+        reject(new Error(`${this.name}: ${this.queue.length + (this.inflight ? 1 : 0)} updates still unacknowledged`));
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.idleWaiters.push(done);
+    });
   }
 
   /** Resolves once the event `seq` has been received. */
