@@ -42,7 +42,7 @@ class SectionWriter {
   /** Drain loops running per section (DEPTH at most). */
   private readonly running = new Map<string, number>();
 
-  constructor(private readonly fork: () => EntityManager) {}
+  constructor(private readonly em: EntityManager) {}
 
   apply(item: Omit<Pending, "resolve" | "reject">): Promise<ApplyOutcome> {
     return new Promise((resolve, reject) => {
@@ -87,17 +87,44 @@ class SectionWriter {
   }
 
   private async write(batch: Pending[]): Promise<ApplyOutcome[]> {
-    const values = batch.map(() => "(?::uuid, ?::uuid, ?::text, ?::jsonb, ?::int)").join(", ");
+    const values = batch.map((_, i) => `($${5 * i + 1}::uuid, $${5 * i + 2}::uuid, $${5 * i + 3}::text, $${5 * i + 4}::jsonb, $${5 * i + 5}::int)`).join(", ");
     const params = batch.flatMap((item, i) => [item.sectionId, item.userId, item.clientMutationId, item.payload, i]);
-    const rows = await this.fork().execute<(ApplyOutcome & { ord: number })[]>(
-      `SELECT v.ord, r.* FROM (VALUES ${values}) AS v(section, usr, cmid, payload, ord)
+    const text = `SELECT v.ord, r.* FROM (VALUES ${values}) AS v(section, usr, cmid, payload, ord)
        CROSS JOIN LATERAL bid_apply_section_update(v.section, v.usr, v.cmid, v.payload) AS r
-       ORDER BY v.ord`,
-      params,
-    );
-    if (rows.length !== batch.length) throw new Error("bid_apply_section_update answered for fewer updates than sent");
-    return rows;
+       ORDER BY v.ord`;
+    // Straight on a pooled connection, as a prepared statement for the usual small batches: this
+    // runs for every keystroke, and the ORM's query path cost more than the statement itself.
+    const knex = this.em.getConnection().getKnex().client as unknown as PooledClient;
+    let client: PgConnection;
+    try {
+      client = await knex.acquireConnection();
+    } catch (error) {
+      throw this.em.getDriver().convertException(error as Error);
+    }
+    try {
+      const result = await client.query<ApplyOutcome & { ord: number }>(
+        batch.length <= PREPARED_UP_TO ? { name: `bid_apply_section_update_x${batch.length}`, text, values: params } : { text, values: params },
+      );
+      if (result.rows.length !== batch.length) throw new Error("bid_apply_section_update answered for fewer updates than sent");
+      return result.rows;
+    } catch (error) {
+      throw error instanceof Error && "code" in error ? this.em.getDriver().convertException(error) : error;
+    } finally {
+      await knex.releaseConnection(client);
+    }
   }
+}
+
+/** Batches up to this size run as named prepared statements (planned once per connection). */
+const PREPARED_UP_TO = 4;
+
+/** The parts of knex's client and of a pg connection the writer uses. */
+interface PgConnection {
+  query<R>(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: R[] }>;
+}
+interface PooledClient {
+  acquireConnection(): Promise<PgConnection>;
+  releaseConnection(connection: PgConnection): Promise<void>;
 }
 
 const writers = new WeakMap<object, SectionWriter>();
@@ -107,8 +134,8 @@ export function sectionWriter(em: EntityManager): SectionWriter {
   const key = em.getDriver();
   let writer = writers.get(key);
   if (!writer) {
-    const root = em;
-    writer = new SectionWriter(() => root.fork());
+    // A fork of its own: the writer outlives the request whose entity manager created it.
+    writer = new SectionWriter(em.fork());
     writers.set(key, writer);
   }
   return writer;

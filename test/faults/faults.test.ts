@@ -9,7 +9,10 @@ import { print } from "graphql";
 import { Client } from "pg";
 import WebSocket from "ws";
 import { ormConfig } from "../../src/db/mikro-orm.config";
-import { CreateCooperativeDocument, SignUpDocument, ViewerDocument } from "../generated/graphql";
+import { fromGlobalId } from "../../src/common/node";
+import { AddBidSectionDocument, BidBriefDocument, CreateCooperativeDocument, SectionStateDocument, SignUpDocument, ViewerDocument } from "../generated/graphql";
+import { createBid, createWorld } from "../bids/bid-setup";
+import { LiveClient } from "../bids/live-client";
 import { validSiret } from "../helpers/factories";
 import { codes, startTestServer, type TestServer } from "../helpers/server";
 
@@ -154,6 +157,45 @@ test("PostgreSQL restarted: /readyz reports the outage, errors are retryable, se
   expect(names).toEqual(expect.arrayContaining(["Acquittée avant le redémarrage", "Après le redémarrage"]));
   expect(names).not.toContain("Pendant la panne");
 }, 90_000);
+
+test("text typed live while PostgreSQL restarts: the editors retry, every update lands once, and they converge with the database", async () => {
+  const w = await createWorld(server);
+  const bid = await createBid(server, w.lead.token, { tenderId: w.tender.gid, leadCooperativeId: w.coopA.gid, groupType: "CONJOINT" });
+  const section = await server.gql(AddBidSectionDocument, { input: { bidId: bid.id, title: "Méthodologie" } }, w.lead.token);
+  const sectionId = section.data!.addBidSection.id;
+  const head = (await server.gql(BidBriefDocument, { id: bid.id }, w.lead.token)).data!.bid.headSeq;
+  const editors = [w.lead.token, w.lead.token].map(
+    (token, n) => new LiveClient({ url: server.url, token, bidId: bid.id, sectionId, afterSeq: head, name: `fault${n}`, autoReconnect: true }),
+  );
+  editors.forEach((e) => e.connect());
+  const type = async (from: number, to: number) => {
+    for (let i = from; i < to; i++) {
+      editors.forEach((e, n) => e.insert(0, `<${n}.${i}>`));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  await type(0, 10);
+  await stopPostgres();
+  await type(10, 20); // queued and retried by the editors while the database is away
+  await startPostgres();
+  await type(20, 30);
+  await Promise.all(editors.map((e) => e.flush(60_000)));
+  const end = (await until("the bid after the restart", async () => (await server.gql(BidBriefDocument, { id: bid.id }, w.lead.token)).data?.bid)).headSeq;
+  await Promise.all(editors.map((e) => e.waitForSeq(end, 30_000)));
+  // Every update acknowledged once: one event per clientMutationId, none lost, none doubled.
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  const rows = (await client.query<{ cmid: string }>("SELECT client_mutation_id AS cmid FROM bid_events WHERE section_id = (SELECT id FROM bid_sections WHERE title = 'Méthodologie' AND bid_id = $1)", [fromGlobalId(bid.id)!.id])).rows;
+  await client.end();
+  const acked = editors.flatMap((e) => [...e.acked.keys()]);
+  expect(rows.map((r) => r.cmid).sort()).toEqual([...acked].sort());
+  const text = editors[0]!.text;
+  expect(editors[1]!.text).toBe(text);
+  for (let n = 0; n < 2; n++) for (let i = 0; i < 30; i++) expect(text).toContain(`<${n}.${i}>`);
+  const read = await server.gql(SectionStateDocument, { id: sectionId }, w.lead.token);
+  expect((read.data?.node as { text: string }).text).toBe(text);
+  await Promise.all(editors.map((e) => e.close()));
+}, 120_000);
 
 test("the bus listens again after a restart: a notification sent afterwards reaches the subscriber", async () => {
   const received: string[] = [];
