@@ -140,10 +140,6 @@ export class BidSection extends BaseEntity {
   @Property({ type: "integer", default: 0 })
   snapshotSeq: Opt<number> = 0;
 
-  /** Text updates appended since the snapshot; compacted every few dozen. */
-  @Property({ type: "integer", default: 0 })
-  pendingUpdates: Opt<number> = 0;
-
   /** Plain-text projection as of the snapshot, for previews and search. */
   @Property({ type: "text", default: "" })
   snapshotText: Opt<string> = "";

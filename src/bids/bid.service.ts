@@ -303,7 +303,6 @@ export async function submitBid(actor: Actor, input: SubmitBidInput, now = new D
       const state = entry?.state ?? Y.encodeStateAsUpdate(new Y.Doc());
       s.snapshot = Buffer.from(state);
       s.snapshotSeq = entry?.seq ?? s.snapshotSeq;
-      s.pendingUpdates = 0;
       s.snapshotText = entry?.text ?? "";
       return { id: gid("BidSection", s.id), title: s.title, position: s.position, status: s.status, text: s.snapshotText, state: encodeBase64(state) };
     });

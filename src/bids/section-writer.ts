@@ -4,7 +4,6 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 export interface ApplyOutcome {
   outcome: string;
   seq: number | null;
-  pending: number | null;
   bid_status: string | null;
 }
 

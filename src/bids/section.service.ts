@@ -151,11 +151,11 @@ export async function applySectionUpdate(actor: Actor, input: ApplySectionUpdate
           payload: JSON.stringify({ sectionId: gid("BidSection", sectionId), update: encodeBase64(update) }),
         }),
       ]
-    : [{ outcome: "NOT_MEMBER", seq: null, pending: null, bid_status: null }];
+    : [{ outcome: "NOT_MEMBER", seq: null, bid_status: null }];
   const row = rows[0];
   switch (row?.outcome) {
     case "OK":
-      if ((row.pending ?? 0) >= COMPACT_EVERY) compactSoon(actor.em, sectionId);
+      compactSoon(actor.em, sectionId);
       return { seq: row.seq!, sectionId, clientMutationId };
     case "REPLAY":
       return { seq: row.seq!, sectionId, clientMutationId };
@@ -175,19 +175,26 @@ export async function applySectionUpdate(actor: Actor, input: ApplySectionUpdate
 const compacting = new Set<string>();
 /** When each section was last compacted by this process. */
 const compactedAt = new Map<string, number>();
+/** Text updates this process applied to each section since it last compacted it. */
+const sinceCompaction = new Map<string, number>();
 
 /**
- * Compaction off the hot path, at most every COMPACT_MIN_INTERVAL_MS per section: the process's
+ * Called after each text update this process applied: every COMPACT_EVERY of them, and at most
+ * every COMPACT_MIN_INTERVAL_MS per section, a compaction runs off the hot path. The process's
  * document of the section (section-docs.ts) takes the updates committed since it last looked,
- * then the new snapshot is written only if nobody compacted meanwhile, without any lock held while
- * merging; writers wait on the section's row for that single UPDATE at most. A failed attempt is
- * retried by a later update, since the counter stays above the threshold.
+ * then the new snapshot is written only if nobody compacted meanwhile. Writers never wait for
+ * it: a text update does not touch the section's row (migration 20261126120000). A failed
+ * attempt is tried again COMPACT_EVERY updates later.
  */
 function compactSoon(em: EntityManager, sectionId: string): void {
+  const count = (sinceCompaction.get(sectionId) ?? 0) + 1;
+  if (sinceCompaction.size > 10_000) sinceCompaction.clear();
+  sinceCompaction.set(sectionId, count);
   const now = Date.now();
-  if (compacting.has(sectionId) || now - (compactedAt.get(sectionId) ?? 0) < COMPACT_MIN_INTERVAL_MS) return;
+  if (count < COMPACT_EVERY || compacting.has(sectionId) || now - (compactedAt.get(sectionId) ?? 0) < COMPACT_MIN_INTERVAL_MS) return;
   if (compactedAt.size > 10_000) compactedAt.clear();
   compactedAt.set(sectionId, now);
+  sinceCompaction.delete(sectionId);
   compacting.add(sectionId);
   void compactOptimistically(em.fork(), sectionId)
     .catch(() => undefined)
@@ -199,13 +206,11 @@ async function compactOptimistically(em: EntityManager, sectionId: string): Prom
   if (!row) return;
   const view = (await sectionDocs(em).load(em, [sectionId])).get(sectionId);
   if (!view || view.seq <= row.snapshot_seq) return;
-  // The counter loses the updates the new snapshot takes in: those after the old one, up to it.
-  await em.execute(
-    `UPDATE bid_sections SET snapshot = ?, snapshot_seq = ?, snapshot_text = ?,
-            pending_updates = greatest(pending_updates - (
-              SELECT count(*) FROM bid_events
-               WHERE section_id = ? AND type = 'SECTION_TEXT_UPDATED' AND seq > ? AND seq <= ?)::int, 0)
-      WHERE id = ? AND snapshot_seq = ?`,
-    [Buffer.from(view.state), view.seq, view.text, sectionId, row.snapshot_seq, view.seq, sectionId, row.snapshot_seq],
-  );
+  await em.execute("UPDATE bid_sections SET snapshot = ?, snapshot_seq = ?, snapshot_text = ? WHERE id = ? AND snapshot_seq = ?", [
+    Buffer.from(view.state),
+    view.seq,
+    view.text,
+    sectionId,
+    row.snapshot_seq,
+  ]);
 }

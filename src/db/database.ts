@@ -1,10 +1,10 @@
 import { MikroORM } from "@mikro-orm/postgresql";
 import type { Logger } from "pino";
-import { ormConfig } from "./mikro-orm.config";
+import { driverLog, ormConfig } from "./mikro-orm.config";
 
 /** Connects and applies pending migrations. */
 export async function openDatabase(url: string, log: Logger): Promise<MikroORM> {
-  const orm = await MikroORM.init(ormConfig(url));
+  const orm = await MikroORM.init(ormConfig(url, driverLog(log)));
   const applied = await orm.getMigrator().up();
   if (applied.length) log.info({ migrations: applied.map((m) => m.name) }, "migrations applied");
   return orm;

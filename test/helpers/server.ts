@@ -8,7 +8,7 @@ import WebSocket from "ws";
 import { createAppServices } from "../../src/app";
 import { loadConfig, type Config } from "../../src/config";
 import type { AppServices } from "../../src/context";
-import { ormConfig } from "../../src/db/mikro-orm.config";
+import { driverLog, ormConfig } from "../../src/db/mikro-orm.config";
 import { PgBus } from "../../src/realtime/bus";
 import { createServer, type RunningServer } from "../../src/server";
 import { createTestDatabase, type TestDatabase } from "./db";
@@ -51,15 +51,16 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 export async function startTestServer(options: { env?: Record<string, string>; db?: TestDatabase } = {}): Promise<TestServer> {
   const db = options.db ?? (await createTestDatabase());
   const queries: string[] = [];
+  const config = testConfig(options.env);
+  const log = pino({ level: config.logLevel });
   const orm = await MikroORM.init(
     ormConfig(db.url, {
       debug: ["query"],
       logger: (message: string) => queries.push(message),
       pool: { min: 0, max: 10 },
+      ...driverLog(log),
     }),
   );
-  const config = testConfig(options.env);
-  const log = pino({ level: config.logLevel });
   const bus = await PgBus.start(db.url, log);
   const app = createAppServices(orm, config, log, bus);
   const server: RunningServer = await createServer(app, { port: 0, host: "127.0.0.1" });
