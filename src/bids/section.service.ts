@@ -1,7 +1,7 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { User } from "../auth/user.entity";
 import { LockMode } from "@mikro-orm/core";
-import { isStaff, userIdOf } from "../auth/viewer";
+import { isStaff, userIdOf, type Viewer } from "../auth/viewer";
 import { BadInputError, ConflictError, ForbiddenError, InvalidStateError, NotFoundError } from "../common/errors";
 import { decodeId, toGlobalId } from "../common/node";
 import * as v from "../common/validate";
@@ -134,17 +134,18 @@ export interface SectionUpdateResult {
  * row locks, appended to the log (its payload carries the update) and notified, in a statement
  * shared with the other updates of the section that arrived meanwhile (section-writer.ts); every
  * COMPACT_EVERY updates, the section's snapshot is rebuilt in the background (compactSoon). The
- * answer comes after commit: an acknowledged update is durable.
+ * answer comes after commit: an acknowledged update is durable. `db` is the process's entity
+ * manager: only its connection is used (no per-keystroke fork, no identity map).
  */
-export async function applySectionUpdate(actor: Actor, input: ApplySectionUpdateInput): Promise<SectionUpdateResult> {
+export async function applySectionUpdate(viewer: Viewer, db: EntityManager, input: ApplySectionUpdateInput): Promise<SectionUpdateResult> {
   const update = parseUpdate("input.update", input.update);
   const sectionId = decodeId("BidSection", input.sectionId, "input.sectionId");
   const clientMutationId = checkClientMutationId(input.clientMutationId);
-  const userId = userIdOf(actor.viewer);
+  const userId = userIdOf(viewer);
   // The same rules as mutateBid (access, retry, frozen content), in one statement: see migration 20261126073010.
   const rows: ApplyOutcome[] = userId
     ? [
-        await sectionWriter(actor.em).apply({
+        await sectionWriter(db).apply({
           sectionId,
           userId,
           clientMutationId,
@@ -155,7 +156,7 @@ export async function applySectionUpdate(actor: Actor, input: ApplySectionUpdate
   const row = rows[0];
   switch (row?.outcome) {
     case "OK":
-      compactSoon(actor.em, sectionId);
+      compactSoon(db, sectionId);
       return { seq: row.seq!, sectionId, clientMutationId };
     case "REPLAY":
       return { seq: row.seq!, sectionId, clientMutationId };
@@ -165,7 +166,7 @@ export async function applySectionUpdate(actor: Actor, input: ApplySectionUpdate
       throw new InvalidStateError(`This bid is ${row.bid_status}: its content is frozen.`);
     case "NOT_MEMBER":
       // Staff read bids but do not edit them; anyone else is told the section does not exist.
-      if (isStaff(actor.viewer) && row.bid_status !== null) throw new ForbiddenError("Only the cooperatives of the bid may edit it.");
+      if (isStaff(viewer) && row.bid_status !== null) throw new ForbiddenError("Only the cooperatives of the bid may edit it.");
       throw new NotFoundError("BidSection", input.sectionId);
     default:
       throw new NotFoundError("BidSection", input.sectionId);
