@@ -5,10 +5,6 @@ import type { Logger } from "pino";
 import { ENTITIES } from "./entities";
 
 /**
- * One configuration for the app, the tests and the MikroORM CLI. Migrations are TypeScript under
- * `migrations/`, compiled next to the app in `dist/migrations/`.
- */
-/**
  * knex's own messages (a pooled connection that died during an outage, a deprecation) into the
  * app's log as structured lines, instead of knex's default `console.log`.
  */
@@ -17,6 +13,10 @@ export function driverLog(log: Logger): { driverOptions: Record<string, unknown>
   return { driverOptions: { log: { debug: line("debug"), warn: line("warn"), error: line("error"), deprecate: line("warn") } } };
 }
 
+/**
+ * One configuration for the app, the tests and the MikroORM CLI. Migrations are TypeScript under
+ * `migrations/`, compiled next to the app in `dist/migrations/`.
+ */
 export function ormConfig(clientUrl: string, overrides: Partial<Options> = {}): Options {
   const compiled = __filename.endsWith(".js");
   const root = path.resolve(__dirname, compiled ? "../../.." : "../..");

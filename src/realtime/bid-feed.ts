@@ -65,6 +65,8 @@ export class BidFeed {
     } catch {
       return this.refresh();
     }
+    // Already taken by a read that ran ahead of its notifications: nothing to do.
+    if (typeof notice.seq === "number" && notice.seq <= this.head) return;
     // During a read, the read itself takes what was committed; it reads again if it is short.
     if (this.reading || !notice.event || notice.seq !== this.head + 1) return this.refresh();
     const event = eventFromRow(notice.event);

@@ -1,4 +1,5 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
+import { pgArray } from "../common/validate";
 import { buildDoc, textOf } from "./section-crdt";
 import { Y, type YDoc } from "./yjs";
 
@@ -63,7 +64,7 @@ export class SectionDocs {
          LEFT JOIN bid_events e ON e.section_id = s.id AND e.type = 'SECTION_TEXT_UPDATED'
                                AND e.seq > (CASE WHEN c.after < 0 THEN s.snapshot_seq ELSE c.after END)
         GROUP BY s.id, c.after`,
-      [`{${ids.join(",")}}`, `{${after.join(",")}}`],
+      [pgArray(ids), pgArray(after.map(String))],
     );
     const found = new Set<string>();
     for (const row of rows) {
