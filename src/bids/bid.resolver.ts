@@ -199,7 +199,7 @@ export class BidResolver {
   @Authorized()
   @Mutation(() => SectionUpdatePayload, { description: "Applies text typed in a section (a Yjs update); answers once it is durable in the bid's log." })
   async applySectionUpdate(@Arg("input", () => ApplySectionUpdateInput, { description: "The update." }) input: ApplySectionUpdateInput, @Ctx() ctx: Context): Promise<SectionUpdatePayload> {
-    const result = await sections.applySectionUpdate(ctx.viewer, ctx.app.orm.em, input);
+    const result = await sections.applySectionUpdate(ctx.viewer, ctx.app, input);
     return Object.assign(new SectionUpdatePayload(), { seq: result.seq, clientMutationId: result.clientMutationId, sectionId: result.sectionId });
   }
 

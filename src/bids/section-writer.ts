@@ -1,9 +1,13 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
+import type { PgBus } from "../realtime/bus";
+import { bidChannel, type BidEventNotice } from "../realtime/event-log";
 
 /** What `bid_apply_section_update` answers for one update. */
 export interface ApplyOutcome {
   outcome: string;
   seq: number | null;
+  /** The notification sent for the event (a BidEventNotice as JSON), when one was appended. */
+  notice: string | null;
   bid_status: string | null;
 }
 
@@ -41,7 +45,10 @@ class SectionWriter {
   /** Drain loops running per section (DEPTH at most). */
   private readonly running = new Map<string, number>();
 
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly bus: PgBus,
+  ) {}
 
   apply(item: Omit<Pending, "resolve" | "reject">): Promise<ApplyOutcome> {
     return new Promise((resolve, reject) => {
@@ -64,6 +71,7 @@ class SectionWriter {
         const batch = queue.splice(0, MAX_BATCH);
         try {
           const outcomes = await this.write(batch);
+          this.deliver(outcomes);
           batch.forEach((item, i) => item.resolve(outcomes[i]!));
         } catch (error) {
           // One bad apple fails the statement: apply each on its own, so only it fails.
@@ -71,7 +79,10 @@ class SectionWriter {
           else {
             for (const item of batch) {
               await this.write([item]).then(
-                (outcomes) => item.resolve(outcomes[0]!),
+                (outcomes) => {
+                  this.deliver(outcomes);
+                  item.resolve(outcomes[0]!);
+                },
                 (e: unknown) => item.reject(e),
               );
             }
@@ -82,6 +93,15 @@ class SectionWriter {
       const left = (this.running.get(sectionId) ?? 1) - 1;
       if (left > 0) this.running.set(sectionId, left);
       else this.running.delete(sectionId);
+    }
+  }
+
+  /** Committed events go to this process's subscribers now; other instances get them by NOTIFY. */
+  private deliver(outcomes: ApplyOutcome[]): void {
+    for (const { notice } of outcomes) {
+      if (notice === null) continue;
+      const { bidId } = JSON.parse(notice) as BidEventNotice;
+      this.bus.deliverLocally(bidChannel(bidId), notice);
     }
   }
 
@@ -128,13 +148,13 @@ interface PooledClient {
 
 const writers = new WeakMap<object, SectionWriter>();
 
-/** The process's writer for the database behind `em`. */
-export function sectionWriter(em: EntityManager): SectionWriter {
+/** The process's writer for the database behind `em`, delivering locally through `bus`. */
+export function sectionWriter(em: EntityManager, bus: PgBus): SectionWriter {
   const key = em.getDriver();
   let writer = writers.get(key);
   if (!writer) {
     // A fork of its own: the writer outlives the request whose entity manager created it.
-    writer = new SectionWriter(em.fork());
+    writer = new SectionWriter(em.fork(), bus);
     writers.set(key, writer);
   }
   return writer;

@@ -6,6 +6,7 @@ import { BadInputError, ConflictError, ForbiddenError, InvalidStateError, NotFou
 import { decodeId, toGlobalId } from "../common/node";
 import * as v from "../common/validate";
 import type { Actor } from "../cooperatives/cooperative.service";
+import type { AppServices } from "../context";
 import { COMPACT_EVERY, COMPACT_MIN_INTERVAL_MS, encodeBase64, parseUpdate } from "../realtime/section-crdt";
 import { sectionDocs } from "../realtime/section-docs";
 import { Bid, BidSection } from "./bid.entity";
@@ -134,10 +135,12 @@ export interface SectionUpdateResult {
  * row locks, appended to the log (its payload carries the update) and notified, in a statement
  * shared with the other updates of the section that arrived meanwhile (section-writer.ts); every
  * COMPACT_EVERY updates, the section's snapshot is rebuilt in the background (compactSoon). The
- * answer comes after commit: an acknowledged update is durable. `db` is the process's entity
- * manager: only its connection is used (no per-keystroke fork, no identity map).
+ * answer comes after commit: an acknowledged update is durable. Only the connection of the
+ * process's entity manager is used (no per-keystroke fork, no identity map); the committed event
+ * reaches this process's subscribers without waiting for its notification (section-writer.ts).
  */
-export async function applySectionUpdate(viewer: Viewer, db: EntityManager, input: ApplySectionUpdateInput): Promise<SectionUpdateResult> {
+export async function applySectionUpdate(viewer: Viewer, app: Pick<AppServices, "orm" | "bus">, input: ApplySectionUpdateInput): Promise<SectionUpdateResult> {
+  const db = app.orm.em;
   const update = parseUpdate("input.update", input.update);
   const sectionId = decodeId("BidSection", input.sectionId, "input.sectionId");
   const clientMutationId = checkClientMutationId(input.clientMutationId);
@@ -145,14 +148,14 @@ export async function applySectionUpdate(viewer: Viewer, db: EntityManager, inpu
   // The same rules as mutateBid (access, retry, frozen content), in one statement: see migration 20261126073010.
   const rows: ApplyOutcome[] = userId
     ? [
-        await sectionWriter(db).apply({
+        await sectionWriter(db, app.bus).apply({
           sectionId,
           userId,
           clientMutationId,
           payload: JSON.stringify({ sectionId: gid("BidSection", sectionId), update: encodeBase64(update) }),
         }),
       ]
-    : [{ outcome: "NOT_MEMBER", seq: null, bid_status: null }];
+    : [{ outcome: "NOT_MEMBER", seq: null, notice: null, bid_status: null }];
   const row = rows[0];
   switch (row?.outcome) {
     case "OK":

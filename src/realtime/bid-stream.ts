@@ -46,6 +46,8 @@ export class BidEventStream implements AsyncIterableIterator<BidEvent> {
   private lastCheck = Date.now();
   private feed: BidFeed | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
+  /** A next() waiting for the feed's next event, answered by poke() itself. */
+  private parked: { resolve(result: IteratorResult<BidEvent>): void; reject(error: unknown): void } | null = null;
 
   constructor(private readonly o: BidStreamOptions) {
     this.last = o.afterSeq;
@@ -68,12 +70,72 @@ export class BidEventStream implements AsyncIterableIterator<BidEvent> {
 
   private poke(): void {
     this.dirty = true;
+    const parked = this.parked;
+    if (parked) {
+      this.parked = null;
+      const event = this.takeNow();
+      if (event) parked.resolve({ value: event, done: false });
+      else this.nextSlowly().then(parked.resolve, parked.reject);
+    }
     const wake = this.wake;
     this.wake = null;
     wake?.();
   }
 
-  async next(): Promise<IteratorResult<BidEvent>> {
+  /**
+   * The next event, at once when it is in hand: from the page, or from the feed's window. This is
+   * the path of every live event (one per subscriber per keystroke), so it creates no promise of
+   * its own and parks the caller until poke() when there is nothing new; reads from the table,
+   * access checks and the start go the slow way.
+   */
+  next(): Promise<IteratorResult<BidEvent>> {
+    if (this.feed && !this.done) {
+      const event = this.takeNow();
+      if (event) return Promise.resolve({ value: event, done: false });
+      if (!this.dirty) return new Promise((resolve, reject) => (this.parked = { resolve, reject }));
+    }
+    return this.nextSlowly();
+  }
+
+  private takeNow(): BidEvent | undefined {
+    if (this.page.length === 0 && this.dirty) this.takeFromWindow();
+    const event = this.page.shift();
+    if (event) this.o.beforeEach?.();
+    return event;
+  }
+
+  /**
+   * Takes what follows from the feed's window, when it has it and nothing needs an access check
+   * first (a membership event, or the periodic recheck): those go through read().
+   */
+  private takeFromWindow(): boolean {
+    const events = this.feed?.after(this.last);
+    if (!events || Date.now() - this.lastCheck > RECHECK_MS) return false;
+    const batch = events.length > BATCH ? events.slice(0, BATCH) : events;
+    if (batch.some((event) => MEMBERSHIP_EVENTS.has(event.type))) return false;
+    this.dirty = events.length > BATCH;
+    for (const event of batch) {
+      if (!this.accept(event)) break;
+    }
+    return true;
+  }
+
+  /** Queues the event if it is the next one; on a hole (transient: commits follow seq order), reads again shortly. */
+  private accept(event: BidEvent): boolean {
+    if (event.seq !== this.last + 1) {
+      this.retryTimer ??= setTimeout(() => {
+        this.retryTimer = null;
+        this.poke();
+      }, 20);
+      this.retryTimer.unref();
+      return false;
+    }
+    this.last = event.seq;
+    this.page.push(event);
+    return true;
+  }
+
+  private async nextSlowly(): Promise<IteratorResult<BidEvent>> {
     await this.started;
     while (!this.done) {
       const event = this.page.shift();
@@ -92,6 +154,7 @@ export class BidEventStream implements AsyncIterableIterator<BidEvent> {
   }
 
   private async read(): Promise<void> {
+    if (this.takeFromWindow()) return;
     // From the feed's window when it has what follows; from the table when behind it.
     let events = this.feed?.after(this.last) ?? null;
     if (events === null) {
@@ -103,18 +166,8 @@ export class BidEventStream implements AsyncIterableIterator<BidEvent> {
     }
     if (Date.now() - this.lastCheck > RECHECK_MS && !(await this.stillAllowed())) return;
     for (const event of events) {
-      if (event.seq !== this.last + 1) {
-        // Commits follow seq order, so a hole is transient at most: read again shortly.
-        this.retryTimer ??= setTimeout(() => {
-          this.retryTimer = null;
-          this.poke();
-        }, 20);
-        this.retryTimer.unref();
-        break;
-      }
-      if (MEMBERSHIP_EVENTS.has(event.type) && !(await this.stillAllowed())) return;
-      this.last = event.seq;
-      this.page.push(event);
+      if (event.seq === this.last + 1 && MEMBERSHIP_EVENTS.has(event.type) && !(await this.stillAllowed())) return;
+      if (!this.accept(event)) break;
     }
   }
 
@@ -138,6 +191,9 @@ export class BidEventStream implements AsyncIterableIterator<BidEvent> {
     const wake = this.wake;
     this.wake = null;
     wake?.();
+    const parked = this.parked;
+    this.parked = null;
+    parked?.resolve({ value: undefined, done: true });
     this.o.onEnd?.(reason);
   }
 

@@ -33,9 +33,7 @@ export class PgBus {
   private async connect(): Promise<void> {
     const client = new Client({ connectionString: this.url, application_name: "scopgraph-bus", keepAlive: true });
     client.on("notification", (message) => {
-      const set = this.handlers.get(message.channel);
-      if (!set || message.payload === undefined) return;
-      for (const handler of set) handler(message.payload);
+      if (message.payload !== undefined) this.dispatch(message.channel, message.payload);
     });
     client.on("error", (error) => {
       this.log.warn({ err: error }, "bus connection lost");
@@ -100,6 +98,21 @@ export class PgBus {
     const next = this.chain.then(() => (this.client ? run(this.client) : undefined));
     this.chain = next.catch(() => undefined);
     return next;
+  }
+
+  private dispatch(channel: string, payload: string): void {
+    const set = this.handlers.get(channel);
+    if (set) for (const handler of set) handler(payload);
+  }
+
+  /**
+   * Hands a notification this process has just committed to its own listeners at once, instead
+   * of when PostgreSQL wakes the listening connection (a process hop on a busy machine). The same
+   * notification still arrives from PostgreSQL, for every instance: only channels whose handlers
+   * take each message once (the bid feeds, by seq) are delivered this way.
+   */
+  deliverLocally(channel: string, payload: string): void {
+    this.dispatch(channel, payload);
   }
 
   onReconnect(hook: () => void): () => void {

@@ -11,7 +11,6 @@ import {
   type ExecutionResult,
   type SelectionSetNode,
 } from "graphql";
-import { mapIterator } from "./bus";
 
 /**
  * A subscription field whose source yields the same event objects to every subscriber of the
@@ -68,7 +67,7 @@ export function sharedSubscribe(shared: readonly SharedSubscription[]): (args: E
     if (!isAsyncIterable(source)) return source;
     const values = args.variableValues ?? {};
     const key = `${plan.id}:${JSON.stringify(plan.variables.map((name) => values[name] ?? null))}`;
-    return mapIterator<unknown, ExecutionResult>(source[Symbol.asyncIterator](), (event) => {
+    return mapEach(source[Symbol.asyncIterator](), (event) => {
       if (typeof event !== "object" || event === null) return execute({ ...args, rootValue: event });
       let perEvent = results.get(event);
       if (!perEvent) {
@@ -82,6 +81,33 @@ export function sharedSubscribe(shared: readonly SharedSubscription[]): (args: E
       }
       return result;
     });
+  };
+}
+
+/**
+ * Each event's result, as a thin iterator: one `then` per event, none when the source answers at
+ * once (bus.ts's mapIterator, an async function, cost several promises per event and subscriber).
+ * `return` reaches the source at once, so that an unsubscription never waits for an event.
+ */
+function mapEach(source: AsyncIterator<unknown>, fn: (event: unknown) => MaybePromise<ExecutionResult>): AsyncIterableIterator<ExecutionResult> {
+  const step = (item: IteratorResult<unknown>): MaybePromise<IteratorResult<ExecutionResult>> => {
+    if (item.done) return { value: undefined, done: true };
+    const result = fn(item.value);
+    return result instanceof Promise ? result.then((value) => ({ value, done: false })) : { value: result, done: false };
+  };
+  return {
+    next: () => source.next().then(step),
+    async return() {
+      await source.return?.();
+      return { value: undefined, done: true };
+    },
+    async throw(error: unknown) {
+      await source.return?.();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
   };
 }
 

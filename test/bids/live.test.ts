@@ -1,6 +1,7 @@
 import { print } from "graphql";
 import type { Client as WsClient } from "graphql-ws";
 import { fromGlobalId } from "../../src/common/node";
+import { bidChannel, type BidEventNotice } from "../../src/realtime/event-log";
 import { buildDoc, textOf } from "../../src/realtime/section-crdt";
 import { Y } from "../../src/realtime/yjs";
 import {
@@ -280,6 +281,37 @@ test("each instance's document of a section follows the edits made through the o
     expect(textOf(buildDoc(null, upTo.map((r) => new Uint8Array(Buffer.from(r.u, "base64")))))).toBe(row!.snapshot_text);
   });
   expect(await textInDatabase(s.sectionId)).toBe(writer.text);
+});
+
+test("the instance that commits a text update hands it to its own subscribers at once, and each of them still sees it once", async () => {
+  const s = await scene();
+  const start = await head(s);
+  const channel = bidChannel(fromGlobalId(s.bidId)!.id);
+  // What each instance's bus hands to its listeners on the bid's channel.
+  const heard = { writing: [] as number[], other: [] as number[] };
+  const offs = [
+    await server.app.bus.on(channel, (raw) => heard.writing.push((JSON.parse(raw) as BidEventNotice).seq)),
+    await server2.app.bus.on(channel, (raw) => heard.other.push((JSON.parse(raw) as BidEventNotice).seq)),
+  ];
+  try {
+    const local = client(s, s.w.partner.token, start, "local");
+    const remote = client(s, s.w.third.token, start, "remote", server2);
+    const writer = client(s, s.w.lead.token, start, "writer", server, false);
+    for (let i = 0; i < 5; i++) writer.insert(writer.text.length, `<${i}>`);
+    await writer.flush();
+    const seqs = Array.from({ length: 5 }, (_, i) => start + 1 + i);
+    await Promise.all([local.waitForSeq(start + 5), remote.waitForSeq(start + 5)]);
+    // The writing instance hears each event twice (at its commit, then from NOTIFY); the other once.
+    await waitFor(async () => expect([...heard.writing].sort((a, b) => a - b)).toEqual(seqs.flatMap((seq) => [seq, seq])));
+    expect(heard.other).toEqual(seqs);
+    for (const c of [local, remote]) {
+      expect(c.received.map((e) => e.seq)).toEqual(seqs);
+      expect(c.anomalies).toEqual([]);
+      expect(c.text).toBe(writer.text);
+    }
+  } finally {
+    for (const off of offs) off();
+  }
 });
 
 test("an update too large for a notification's payload is read from the log, in its place in the order", async () => {
