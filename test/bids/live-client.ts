@@ -93,9 +93,9 @@ export class LiveClient {
       webSocketImpl: WebSocket,
       connectionParams: { authorization: `Bearer ${this.o.token}` },
       retryAttempts: 0,
+      // The subscription holds the socket open. No lazyCloseTimeout: graphql-ws does not clear that
+      // timer on dispose(), so it would outlive the client and hold its process for a minute.
       lazy: true,
-      // Keep the socket between mutations even when no subscription is open.
-      lazyCloseTimeout: 60_000,
     });
     return this.ws;
   }
