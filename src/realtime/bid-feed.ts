@@ -1,10 +1,11 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { User } from "../auth/user.entity";
 import { Bid, BidEvent, BidSection } from "../bids/bid.entity";
-import type { BidEventType } from "../bids/bid.enums";
+import { BidEventType } from "../bids/bid.enums";
 import { readOnlyEntity } from "../common/base.entity";
 import type { PgBus } from "./bus";
 import { bidChannel, type BidEventNotice } from "./event-log";
+import { sectionDocs, type FollowedEvent, type SectionDocs } from "./section-docs";
 
 /** Recent events a feed keeps in memory for its subscribers. */
 const WINDOW = 2000;
@@ -35,6 +36,9 @@ export class BidFeed {
   /** Until the head is known, notifications wait for the first read (it takes them all). */
   private opened = false;
   readonly ready: Promise<void>;
+  /** The process's section documents, moved along as events come in. */
+  private readonly docs: SectionDocs;
+  private following: NodeJS.Immediate | null = null;
 
   constructor(
     private readonly bus: PgBus,
@@ -42,6 +46,7 @@ export class BidFeed {
     readonly bidId: string,
     private readonly onIdle: () => void,
   ) {
+    this.docs = sectionDocs(fork());
     this.ready = this.open();
   }
 
@@ -80,7 +85,13 @@ export class BidFeed {
       this.head = event.seq;
     }
     if (this.events.length > WINDOW) this.events.splice(0, this.events.length - WINDOW);
-    if (events.length) for (const listener of this.listeners) listener();
+    if (!events.length) return;
+    for (const listener of this.listeners) listener();
+    // After the deliveries the listeners set off: the documents are for reads and snapshots.
+    this.following ??= setImmediate(() => {
+      this.following = null;
+      this.docs.follow(this.bidId, (seq) => this.after(seq)?.map(followed) ?? null);
+    });
   }
 
   /** Reads whatever follows `head`; calls made while a read runs are coalesced into one more read. */
@@ -136,6 +147,7 @@ export class BidFeed {
   private close(): void {
     for (const off of this.offs.splice(0)) off();
     if (this.poll) clearInterval(this.poll);
+    if (this.following) clearImmediate(this.following);
     this.events = [];
     this.onIdle();
   }
@@ -163,6 +175,12 @@ export function eventFromRow(row: Record<string, unknown>): BidEvent | null {
     createdAt: new Date(created_at),
     updatedAt: new Date(updated_at),
   });
+}
+
+function followed(event: BidEvent): FollowedEvent {
+  const text = event.type === BidEventType.SECTION_TEXT_UPDATED && event.section ? event.section.id : null;
+  const update = text !== null && typeof event.payload.update === "string" ? event.payload.update : null;
+  return { seq: event.seq, textOf: text, update };
 }
 
 const registries = new WeakMap<PgBus, Map<string, BidFeed>>();

@@ -14,10 +14,23 @@ export interface SectionDocView {
 }
 
 interface Entry {
+  bidId: string;
   doc: YDoc;
+  /** Seq of the last text update of the section the document includes. */
   seq: number;
+  /** The document holds every text update of the section up to this seq of the bid's log. */
+  coverage: number;
   view: SectionDocView | null;
   usedAt: number;
+}
+
+/** What a document needs of a bid event to follow the log (src/realtime/bid-feed.ts). */
+export interface FollowedEvent {
+  seq: number;
+  /** The section of a text update, null for any other event. */
+  textOf: string | null;
+  /** The Yjs update, base64, of a text update. */
+  update: string | null;
 }
 
 /** Documents kept per process, least recently used dropped first. */
@@ -27,6 +40,8 @@ const IDLE_MS = 10 * 60_000;
 
 interface Row {
   id: string;
+  bid_id: string;
+  head_seq: number;
   snapshot: Buffer | null;
   snapshot_seq: number;
   seqs: number[];
@@ -40,9 +55,14 @@ interface Row {
  * live editing. A cached document only ever moves forward with the text updates committed in the
  * log after its seq (committed seqs form a prefix of the log, so "after seq" misses nothing), and
  * the log is the truth: a document built by another instance, or from a snapshot, is the same.
+ * While the process has a feed of the bid open (live subscribers), the documents also follow the
+ * events as they pass (follow()), so that a compaction finds them current instead of integrating
+ * ten seconds of typing in one go.
  */
 export class SectionDocs {
   private readonly entries = new Map<string, Entry>();
+  /** Section ids of the cached documents, per bid. */
+  private readonly byBid = new Map<string, Set<string>>();
 
   /** The documents of these sections as of now (sections that do not exist are absent). */
   async load(em: EntityManager, sectionIds: readonly string[]): Promise<Map<string, SectionDocView>> {
@@ -56,14 +76,15 @@ export class SectionDocs {
     const bases = new Map(ids.map((id) => [id, this.entries.get(id)]));
     const after = ids.map((id) => bases.get(id)?.seq ?? -1);
     const rows = await em.execute<Row[]>(
-      `SELECT s.id, CASE WHEN c.after < 0 THEN s.snapshot END AS snapshot, s.snapshot_seq,
+      `SELECT s.id, s.bid_id, b.head_seq, CASE WHEN c.after < 0 THEN s.snapshot END AS snapshot, s.snapshot_seq,
               coalesce(array_agg(e.seq ORDER BY e.seq) FILTER (WHERE e.seq IS NOT NULL), '{}') AS seqs,
               coalesce(array_agg(e.payload->>'update' ORDER BY e.seq) FILTER (WHERE e.seq IS NOT NULL), '{}') AS updates
          FROM unnest(?::uuid[], ?::int[]) AS c(id, after)
          JOIN bid_sections s ON s.id = c.id
+         JOIN bids b ON b.id = s.bid_id
          LEFT JOIN bid_events e ON e.section_id = s.id AND e.type = 'SECTION_TEXT_UPDATED'
                                AND e.seq > (CASE WHEN c.after < 0 THEN s.snapshot_seq ELSE c.after END)
-        GROUP BY s.id, c.after`,
+        GROUP BY s.id, b.id, c.after`,
       [pgArray(ids), pgArray(after.map(String))],
     );
     const found = new Set<string>();
@@ -71,8 +92,79 @@ export class SectionDocs {
       found.add(row.id);
       result.set(row.id, this.advance(row, bases.get(row.id), now));
     }
-    for (const id of ids) if (!found.has(id)) this.entries.delete(id);
+    for (const id of ids) if (!found.has(id)) this.drop(id);
     return result;
+  }
+
+  /**
+   * The cached document of a section as it is now, without reading the table: current up to the
+   * events its process has seen (null when it is not cached). load() is the way to read it.
+   */
+  peek(sectionId: string): SectionDocView | null {
+    const entry = this.entries.get(sectionId);
+    if (!entry) return null;
+    entry.view ??= { seq: entry.seq, state: Y.encodeStateAsUpdate(entry.doc), text: textOf(entry.doc) };
+    return entry.view;
+  }
+
+  /**
+   * Moves the cached documents of a bid along its log, as the process's feed takes new events:
+   * `since(seq)` answers the events after `seq`, in order and without holes, from the feed's
+   * window (null when `seq` is older than the window: that document waits for its next load).
+   */
+  follow(bidId: string, since: (seq: number) => readonly FollowedEvent[] | null): void {
+    const ids = this.byBid.get(bidId);
+    if (!ids) return;
+    for (const id of ids) {
+      const entry = this.entries.get(id);
+      if (!entry) continue;
+      const events = since(entry.coverage);
+      if (!events?.length) continue;
+      const fresh: Uint8Array[] = [];
+      let seq = entry.seq;
+      let coverage = entry.coverage;
+      for (const event of events) {
+        if (event.seq !== coverage + 1) break;
+        if (event.textOf === id && event.update !== null) {
+          fresh.push(new Uint8Array(Buffer.from(event.update, "base64")));
+          seq = event.seq;
+        }
+        coverage = event.seq;
+      }
+      if (fresh.length) {
+        try {
+          entry.doc.transact(() => fresh.forEach((update) => Y.applyUpdate(entry.doc, update)));
+        } catch {
+          // The next load rebuilds it from the table.
+          this.drop(id);
+          continue;
+        }
+        entry.view = null;
+      }
+      entry.seq = seq;
+      entry.coverage = coverage;
+    }
+  }
+
+  private put(id: string, entry: Entry): void {
+    // Most recently used last: the first entries are the ones to drop.
+    this.entries.delete(id);
+    this.entries.set(id, entry);
+    let ids = this.byBid.get(entry.bidId);
+    if (!ids) {
+      ids = new Set();
+      this.byBid.set(entry.bidId, ids);
+    }
+    ids.add(id);
+  }
+
+  private drop(id: string): void {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    this.entries.delete(id);
+    const ids = this.byBid.get(entry.bidId);
+    ids?.delete(id);
+    if (ids?.size === 0) this.byBid.delete(entry.bidId);
   }
 
   private advance(row: Row, base: Entry | undefined, now: number): SectionDocView {
@@ -80,7 +172,8 @@ export class SectionDocs {
     const lastSeq = row.seqs[row.seqs.length - 1] ?? 0;
     let entry: Entry;
     if (!base) {
-      entry = { doc: buildDoc(row.snapshot ? new Uint8Array(row.snapshot) : null, updates), seq: Math.max(row.snapshot_seq, lastSeq), view: null, usedAt: now };
+      const doc = buildDoc(row.snapshot ? new Uint8Array(row.snapshot) : null, updates);
+      entry = { bidId: row.bid_id, doc, seq: Math.max(row.snapshot_seq, lastSeq), coverage: 0, view: null, usedAt: now };
     } else {
       entry = base;
       // Another load may have advanced the document meanwhile: apply only what is newer.
@@ -89,20 +182,18 @@ export class SectionDocs {
         try {
           entry.doc.transact(() => fresh.forEach((update) => Y.applyUpdate(entry.doc, update)));
         } catch (error) {
-          this.entries.delete(row.id);
+          this.drop(row.id);
           throw error;
         }
         entry.seq = lastSeq;
         entry.view = null;
       }
     }
+    // The statement saw every event up to the bid's head (commits follow seq order).
+    entry.coverage = Math.max(entry.coverage, row.head_seq);
     entry.usedAt = now;
     const current = this.entries.get(row.id);
-    if (!current || current === entry || current.seq < entry.seq) {
-      // Most recently used last: the first entries are the ones to drop.
-      this.entries.delete(row.id);
-      this.entries.set(row.id, entry);
-    }
+    if (!current || current === entry || current.seq < entry.seq) this.put(row.id, entry);
     entry.view ??= { seq: entry.seq, state: Y.encodeStateAsUpdate(entry.doc), text: textOf(entry.doc) };
     return entry.view;
   }
@@ -110,7 +201,7 @@ export class SectionDocs {
   private evict(now: number): void {
     for (const [id, entry] of this.entries) {
       if (this.entries.size <= MAX_DOCS && now - entry.usedAt < IDLE_MS) break;
-      this.entries.delete(id);
+      this.drop(id);
     }
   }
 }

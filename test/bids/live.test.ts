@@ -2,6 +2,7 @@ import { print } from "graphql";
 import type { Client as WsClient } from "graphql-ws";
 import { fromGlobalId } from "../../src/common/node";
 import { bidChannel, type BidEventNotice } from "../../src/realtime/event-log";
+import { sectionDocs } from "../../src/realtime/section-docs";
 import { buildDoc, textOf } from "../../src/realtime/section-crdt";
 import { Y } from "../../src/realtime/yjs";
 import {
@@ -314,6 +315,30 @@ test("the instance that commits a text update hands it to its own subscribers at
   } finally {
     for (const off of offs) off();
   }
+});
+
+test("while a bid has live subscribers, each instance's section documents follow its events as they pass, without reading them back", async () => {
+  const s = await scene();
+  const start = await head(s);
+  const sectionId = fromGlobalId(s.sectionId)!.id;
+  const writer = client(s, s.w.lead.token, start, "writer", server, false);
+  // A subscriber on each instance keeps that instance's feed of the bid open.
+  const watchers = [client(s, s.w.partner.token, start, "here"), client(s, s.w.third.token, start, "there", server2)];
+  writer.insert(0, "<a>");
+  await writer.flush();
+  const docs = [sectionDocs(server.orm.em), sectionDocs(server2.orm.em)];
+  for (const [i, via] of [server, server2].entries()) await docs[i]!.load(via.orm.em.fork(), [sectionId]);
+  for (let i = 0; i < 6; i++) writer.insert(writer.text.length, `<b${i}>`);
+  await writer.flush();
+  await Promise.all(watchers.map((w) => w.waitForSeq(start + 7)));
+  const before = server.queries.length;
+  await waitFor(async () => {
+    for (const cache of docs) {
+      expect(cache.peek(sectionId)?.text).toBe(writer.text);
+      expect(cache.peek(sectionId)?.seq).toBe(start + 7);
+    }
+  });
+  expect(server.queries.slice(before).filter((q) => q.includes("bid_events"))).toEqual([]);
 });
 
 test("an update too large for a notification's payload is read from the log, in its place in the order", async () => {
