@@ -252,6 +252,8 @@ interface Phase {
   clientCpuMs: number;
   /** Round trips of the acknowledged updates (systems that acknowledge). */
   acks?: number[];
+  /** Round trips of the text-update statement inside the server, to its commit (Scopgraph). */
+  statements?: number[];
 }
 
 interface RoundFigures {
@@ -263,6 +265,9 @@ interface RoundFigures {
   /** Round trip of an update to its acknowledgement (committed), p50 and p99; NaN without acks. */
   ackP50Ms: number;
   ackP99Ms: number;
+  /** Round trip of the text-update statement seen from the server, p50 and p99; NaN without. */
+  statementP50Ms: number;
+  statementP99Ms: number;
   /** Server CPU per update sent (ms), and the clients' CPU per delivery (µs), in the window. */
   serverCpuMsPerUpdate: number;
   clientCpuUsPerDelivery: number;
@@ -273,6 +278,7 @@ const round1 = (x: number) => Math.round(x * 10) / 10;
 function figures(phase: Phase): RoundFigures {
   const sorted = [...phase.latencies].sort((a, b) => a - b);
   const acks = [...(phase.acks ?? [])].sort((a, b) => a - b);
+  const statements = [...(phase.statements ?? [])].sort((a, b) => a - b);
   return {
     p50Ms: round1(percentile(sorted, 50)),
     p99Ms: round1(percentile(sorted, 99)),
@@ -281,6 +287,8 @@ function figures(phase: Phase): RoundFigures {
     expectedDeliveries: phase.expected,
     ackP50Ms: round1(percentile(acks, 50)),
     ackP99Ms: round1(percentile(acks, 99)),
+    statementP50Ms: round1(percentile(statements, 50)),
+    statementP99Ms: round1(percentile(statements, 99)),
     serverCpuMsPerUpdate: Math.round((phase.serverCpuMs / Math.max(1, phase.sent)) * 100) / 100,
     clientCpuUsPerDelivery: Math.round((phase.clientCpuMs * 1000) / Math.max(1, phase.expected)),
   };
@@ -384,11 +392,12 @@ async function startScopgraph(o: Options, log: (line: string) => void): Promise<
   const port = await freePort();
   // LIVE_BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server.
   const extra = (process.env.LIVE_BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
-  const entry = [...extra, ...(o.scopgraphFrom === "dist" ? ["dist/src/main.js"] : ["-r", "ts-node/register/transpile-only", "src/main.ts"])];
+  const probe = ["--require", path.join(HERE, "statement-probe.cjs")];
+  const entry = [...extra, ...probe, ...(o.scopgraphFrom === "dist" ? ["dist/src/main.js"] : ["-r", "ts-node/register/transpile-only", "src/main.ts"])];
   const child = spawn(process.execPath, entry, {
     cwd: ROOT,
     env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(port), HOST: "127.0.0.1", JWT_SECRET, SEED_DEMO: "false", LOG_LEVEL: "warn", NODE_ENV: "development" },
-    stdio: ["ignore", "ignore", "inherit"],
+    stdio: ["ignore", "ignore", "inherit", "ipc"],
   });
   const url = `http://127.0.0.1:${port}/graphql`;
   let pool: EditorPool | null = null;
@@ -418,7 +427,9 @@ async function startScopgraph(o: Options, log: (line: string) => void): Promise<
     return {
       async latency() {
         log(`Scopgraph: latency phase, ${o.clients} clients × ${o.rate}/s for ${o.durationMs / 1000} s`);
-        return pool!.phase(phaseSpec(o), child.pid!, o.clients);
+        const spec = phaseSpec(o);
+        const [phase, statements] = await Promise.all([pool!.phase(spec, child.pid!, o.clients), probeWindow(child, spec.warmupMs, spec.warmupMs + spec.durationMs)]);
+        return { ...phase, statements };
       },
       async throughput() {
         await pool?.close();
@@ -557,6 +568,20 @@ async function startHocuspocus(o: Options, log: (line: string) => void): Promise
   }
 }
 
+/** The text-update statement round trips statement-probe.cjs saw in the server over a window. */
+function probeWindow(child: ChildProcess, startMs: number, endMs: number): Promise<number[]> {
+  return new Promise((resolve) => {
+    const onMessage = (message: unknown) => {
+      if (typeof message !== "object" || message === null || !("times" in message) || !Array.isArray(message.times)) return;
+      child.off("message", onMessage);
+      resolve(message.times.filter((t): t is number => typeof t === "number"));
+    };
+    child.on("message", onMessage);
+    setTimeout(() => child.send({ probe: "start" }), startMs);
+    setTimeout(() => child.send({ probe: "stop" }), endMs);
+  });
+}
+
 function phaseSpec(o: Options): PhaseSpec {
   return { rate: o.rate, warmupMs: o.warmupMs, durationMs: o.durationMs, graceMs: 3000 };
 }
@@ -647,6 +672,7 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
     ["  p99 per round", perRound(scopgraph, "p99Ms"), perRound(hocuspocus, "p99Ms"), ""],
     ["latency max", fmt(scopgraph.maxMs, " ms"), fmt(hocuspocus.maxMs, " ms"), ""],
     ["update to its acknowledgement (committed), p50 / p99 per round", scopgraph.rounds.map((r) => `${r.ackP50Ms}/${r.ackP99Ms}`).join("  "), "n/a", ""],
+    ["  of which the statement to its commit, in the server", scopgraph.rounds.map((r) => `${r.statementP50Ms}/${r.statementP99Ms}`).join("  "), "n/a", ""],
     ["server CPU per update sent (median)", fmt(median(scopgraph.rounds.map((r) => r.serverCpuMsPerUpdate)), " ms"), fmt(median(hocuspocus.rounds.map((r) => r.serverCpuMsPerUpdate)), " ms"), ""],
     ["clients' CPU per delivery (median, editor threads)", fmt(median(scopgraph.rounds.map((r) => r.clientCpuUsPerDelivery)), " µs"), fmt(median(hocuspocus.rounds.map((r) => r.clientCpuUsPerDelivery)), " µs"), ""],
     ["deliveries measured / expected", `${scopgraph.deliveries}/${scopgraph.expectedDeliveries}`, `${hocuspocus.deliveries}/${hocuspocus.expectedDeliveries}`, ""],
