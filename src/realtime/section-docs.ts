@@ -102,9 +102,7 @@ export class SectionDocs {
    */
   peek(sectionId: string): SectionDocView | null {
     const entry = this.entries.get(sectionId);
-    if (!entry) return null;
-    entry.view ??= { seq: entry.seq, state: Y.encodeStateAsUpdate(entry.doc), text: textOf(entry.doc) };
-    return entry.view;
+    return entry ? viewOf(entry) : null;
   }
 
   /**
@@ -194,8 +192,7 @@ export class SectionDocs {
     entry.usedAt = now;
     const current = this.entries.get(row.id);
     if (!current || current === entry || current.seq < entry.seq) this.put(row.id, entry);
-    entry.view ??= { seq: entry.seq, state: Y.encodeStateAsUpdate(entry.doc), text: textOf(entry.doc) };
-    return entry.view;
+    return viewOf(entry);
   }
 
   private evict(now: number): void {
@@ -204,6 +201,12 @@ export class SectionDocs {
       this.drop(id);
     }
   }
+}
+
+/** The entry's view, encoded once per change of its document. */
+function viewOf(entry: Entry): SectionDocView {
+  entry.view ??= { seq: entry.seq, state: Y.encodeStateAsUpdate(entry.doc), text: textOf(entry.doc) };
+  return entry.view;
 }
 
 const caches = new WeakMap<object, SectionDocs>();

@@ -85,8 +85,8 @@ export function sharedSubscribe(shared: readonly SharedSubscription[]): (args: E
 }
 
 /**
- * Each event's result, as a thin iterator: one `then` per event, none when the source answers at
- * once (bus.ts's mapIterator, an async function, cost several promises per event and subscriber).
+ * Each event's result, as a thin iterator: one `then` per event and subscriber (bus.ts's
+ * mapIterator, an async function, cost several promises each).
  * `return` reaches the source at once, so that an unsubscription never waits for an event.
  */
 function mapEach(source: AsyncIterator<unknown>, fn: (event: unknown) => MaybePromise<ExecutionResult>): AsyncIterableIterator<ExecutionResult> {
