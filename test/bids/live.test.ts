@@ -326,6 +326,9 @@ test("while a bid has live subscribers, each instance's section documents follow
   const watchers = [client(s, s.w.partner.token, start, "here"), client(s, s.w.third.token, start, "there", server2)];
   writer.insert(0, "<a>");
   await writer.flush();
+  // Each feed must be open before the documents are loaded: a document older than its feed's
+  // window cannot follow, and waits for its next load (the subscriptions open asynchronously).
+  await Promise.all(watchers.map((w) => w.waitForSeq(start + 1)));
   const docs = [sectionDocs(server.orm.em), sectionDocs(server2.orm.em)];
   for (const [i, via] of [server, server2].entries()) await docs[i]!.load(via.orm.em.fork(), [sectionId]);
   for (let i = 0; i < 6; i++) writer.insert(writer.text.length, `<b${i}>`);
