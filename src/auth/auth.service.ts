@@ -2,6 +2,7 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import { BadInputError, ConflictError, NotFoundError, UnauthenticatedError } from "../common/errors";
 import { decodeId } from "../common/node";
 import * as v from "../common/validate";
+import { announceAccessChange } from "./access-change";
 import { ApiToken } from "./api-token.entity";
 import { AccountType, type CreateApiTokenInput, type SignInInput, type SignUpInput } from "./auth.inputs";
 import { decoyHash, hashPassword, verifyPassword } from "./password";
@@ -108,21 +109,29 @@ export async function createApiToken(em: EntityManager, adminId: string, input: 
 
 export async function revokeApiToken(em: EntityManager, globalId: string) {
   const id = decodeId("ApiToken", globalId, "id");
-  const apiToken = await em.findOne(ApiToken, { id });
-  if (!apiToken) throw new NotFoundError("ApiToken", globalId);
-  apiToken.revokedAt ??= new Date();
-  await em.flush();
-  return apiToken;
+  return em.transactional(async (tx) => {
+    const apiToken = await tx.findOne(ApiToken, { id });
+    if (!apiToken) throw new NotFoundError("ApiToken", globalId);
+    if (!apiToken.revokedAt) {
+      apiToken.revokedAt = new Date();
+      await tx.flush();
+      // Sockets opened with the token close at once, on every instance.
+      await announceAccessChange(tx, { tokenIds: [apiToken.id] });
+    }
+    return apiToken;
+  });
 }
 
 export async function setUserRole(em: EntityManager, globalId: string, role: PlatformRole) {
   const id = decodeId("User", globalId, "userId");
-  const user = await em.findOne(User, { id });
-  if (!user) throw new NotFoundError("User", globalId);
-  if (user.role !== role) {
+  return em.transactional(async (tx) => {
+    const user = await tx.findOne(User, { id });
+    if (!user) throw new NotFoundError("User", globalId);
+    if (user.role === role) return user;
     user.role = role;
     user.tokenVersion += 1; // tokens carry the role: make the user sign in again
-  }
-  await em.flush();
-  return user;
+    await tx.flush();
+    await announceAccessChange(tx, { userIds: [user.id] });
+    return user;
+  });
 }

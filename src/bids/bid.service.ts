@@ -1,3 +1,4 @@
+import { announceCooperativeAccessChange } from "../auth/access-change";
 import { UniqueConstraintViolationException } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { User } from "../auth/user.entity";
@@ -407,7 +408,10 @@ export async function answerInvitation(actor: Actor, input: AnswerBidInvitationI
       { memberId: gid("BidMember", member.id), cooperativeId: gid("Cooperative", member.cooperative.id), version: member.version },
       { result: resultRef("BidMember", member.id) },
     );
-    if (!input.accept) await notify(em, presenceChannel(bid.id), { kind: "revoke" });
+    if (!input.accept) {
+      await notify(em, presenceChannel(bid.id), { kind: "revoke" });
+      await announceCooperativeAccessChange(em, [member.cooperative.id]);
+    }
     return member;
   });
 }
@@ -430,8 +434,9 @@ export async function removeMember(actor: Actor, input: RemoveBidMemberInput): P
       { memberId: gid("BidMember", member.id), cooperativeId: gid("Cooperative", member.cooperative.id), version: member.version },
       { result: resultRef("BidMember", member.id) },
     );
-    // Presence streams re-check their viewer's access at once.
+    // Presence streams and the people of that cooperative re-check their access at once.
     await notify(em, presenceChannel(bid.id), { kind: "revoke" });
+    await announceCooperativeAccessChange(em, [member.cooperative.id]);
     return member;
   });
 }

@@ -1,3 +1,4 @@
+import { announceAccessChange } from "../auth/access-change";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { User } from "../auth/user.entity";
 import type { Viewer } from "../auth/viewer";
@@ -297,8 +298,11 @@ export async function removeMember(actor: Actor, cooperativeGlobalId: string, us
   const membership = await actor.em.findOne(Membership, { cooperative, user: userId });
   if (!membership) throw new NotFoundError("Membership");
   await assertNotLastOwner(actor.em, membership, null);
-  actor.em.remove(membership);
-  await actor.em.flush();
+  await actor.em.transactional(async (em) => {
+    await em.nativeDelete(Membership, { id: membership.id });
+    // Their open sockets stop reading this cooperative's bids at once, on every instance.
+    await announceAccessChange(em, { userIds: [userId] });
+  });
   return cooperative;
 }
 
