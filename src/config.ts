@@ -20,6 +20,8 @@ export interface Config {
   introspection: boolean;
   commissionRate: number;
   revenueTarget: { amount: number; months: number };
+  /** WebSocket rules (README, Security): sockets per client address, idle time without an operation. */
+  sockets: { perAddress: number; idleMs: number };
 }
 
 export class ConfigError extends Error {
@@ -108,6 +110,10 @@ export function loadConfig(env: Env = process.env): Config {
     revenueTarget: {
       amount: num(env, "REVENUE_TARGET_EUR", 700_000, 0, 1e12),
       months: int(env, "REVENUE_TARGET_MONTHS", 24, 1, 240),
+    },
+    sockets: {
+      perAddress: int(env, "WS_SOCKETS_PER_ADDRESS", 50, 1, 100_000),
+      idleMs: int(env, "WS_IDLE_TIMEOUT_MS", 60_000, 100, 24 * 3600_000),
     },
   };
 }

@@ -2,6 +2,7 @@ import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
 import type { Logger } from "pino";
 import type { AuthSettings } from "./auth/auth.service";
 import type { SignInLimits } from "./auth/rate-limit";
+import type { AccessCheck, LiveAccess, LiveSocket } from "./auth/live-access";
 import type { Viewer } from "./auth/viewer";
 import type { Config } from "./config";
 import type { PgBus } from "./realtime/bus";
@@ -35,7 +36,22 @@ export type Context = {
   auth: AuthSettings;
   limits: SignInLimits;
   app: AppServices;
+  /** Over WebSocket: the socket, whose running subscriptions end when its person's access does. */
+  live: LiveContext | null;
 };
+
+export interface LiveContext {
+  access: LiveAccess;
+  socket: LiveSocket;
+}
+
+/**
+ * A subscription's stream, ended at once when `check` says no after an access change of its
+ * person, on any instance (auth/live-access.ts). Over HTTP (no socket) it is returned as is.
+ */
+export function endOnAccessLoss<T>(ctx: Context, source: AsyncIterableIterator<T>, check: AccessCheck): AsyncIterableIterator<T> {
+  return ctx.live ? ctx.live.access.guard(ctx.live.socket, source, check) : source;
+}
 
 export type Loaders = CooperativeLoaders & TenderLoaders & BidLoaders;
 
@@ -47,7 +63,7 @@ export function createLoaders(em: EntityManager): Loaders {
 export function createContext(
   app: AppServices,
   viewer: Viewer,
-  meta: { requestId: string; clientAddress: string },
+  meta: { requestId: string; clientAddress: string; live?: LiveContext },
 ): Context {
   // The entity manager, loaders and logger are made on first use: a live editor's text update
   // over WebSocket needs none of the loaders, and it comes many times a second.
@@ -70,5 +86,6 @@ export function createContext(
     auth: app.auth,
     limits: app.limits,
     app,
+    live: meta.live ?? null,
   };
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { createServer as createHttpServer, type IncomingMessage } from "node:http";
+import { createServer as createHttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
@@ -7,41 +7,22 @@ import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDi
 import { expressMiddleware } from "@as-integrations/express5";
 import cors from "cors";
 import express from "express";
-import { GraphQLError, NoSchemaIntrospectionCustomRule, specifiedRules, type ExecutionArgs, type GraphQLSchema } from "graphql";
-import type { CloseCode } from "graphql-ws";
-import { useServer } from "graphql-ws/use/ws";
-import { WebSocketServer } from "ws";
+import { NoSchemaIntrospectionCustomRule, specifiedRules, type GraphQLSchema } from "graphql";
 import { resolveViewer } from "./auth/auth.service";
-import type { Viewer } from "./auth/viewer";
 import { assertCost } from "./common/cost";
 import { DocumentCache } from "./common/document-cache";
 import { formatError } from "./common/format-error";
 import { LIMITS, limitRules, PARSE_OPTIONS } from "./common/limits";
-import { AppError, UnauthenticatedError } from "./common/errors";
+import { AppError } from "./common/errors";
 import { createContext, type AppServices, type Context } from "./context";
 import { databaseReady } from "./db/database";
-import { sharedSubscribe } from "./realtime/shared-execution";
-import { buildSchema, SHARED_SUBSCRIPTIONS } from "./schema";
+import { buildSchema } from "./schema";
+import { clientAddress, createWebSocketEndpoint } from "./websocket";
 
 export interface RunningServer {
   url: string;
   port: number;
   close(): Promise<void>;
-}
-
-function clientAddress(request: IncomingMessage): string {
-  return request.socket.remoteAddress ?? "unknown";
-}
-
-/** The codes Apollo gives the same failures over HTTP, so clients see one vocabulary. */
-function withCode(error: GraphQLError, code: string, hideSuggestions: boolean): GraphQLError {
-  const message = hideSuggestions ? error.message.replace(/ ?Did you mean .*$/, "") : error.message;
-  return new GraphQLError(message, { nodes: error.nodes, extensions: { ...error.extensions, code } });
-}
-
-/** Once the token of a socket expires, its operations are refused (the socket is closed). */
-function viewerStillValid(viewer: Viewer): boolean {
-  return viewer.kind !== "USER" || viewer.expiresAt * 1000 > Date.now();
 }
 
 /** Refuses operations whose cost, with their variables, passes the limit. */
@@ -105,80 +86,7 @@ export async function createServer(app: AppServices, listen: { port: number; hos
     res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "unavailable" });
   });
 
-  const wsServer = new WebSocketServer({ server: httpServer, path: "/graphql", maxPayload: LIMITS.frameBytes });
-  const wsCleanup = useServer<Record<string, unknown>, { viewer: Viewer; subscriptions: number }>(
-    {
-      schema,
-      subscribe: sharedSubscribe(SHARED_SUBSCRIPTIONS),
-      connectionInitWaitTimeout: LIMITS.connectionInitTimeoutMs,
-      onConnect: async (ctx) => {
-        const payload = ctx.connectionParams ?? {};
-        const raw = payload.authorization ?? payload.Authorization ?? payload.token;
-        const em = app.orm.em.fork();
-        const viewer = await resolveViewer(em, app.auth, typeof raw === "string" ? raw : null);
-        if (!viewer) {
-          ctx.extra.socket.close(4403, "Forbidden");
-          return false;
-        }
-        ctx.extra.viewer = viewer;
-        if (viewer.kind === "USER") {
-          // The socket's authority ends when its token does: clients reconnect with a new one.
-          const timer = setTimeout(() => ctx.extra.socket.close(4401, "Token expired"), Math.max(0, viewer.expiresAt * 1000 - Date.now()));
-          timer.unref();
-          ctx.extra.socket.once("close", () => clearTimeout(timer));
-        }
-        ctx.extra.subscriptions = 0;
-        return true;
-      },
-      onSubscribe: (ctx, id, payload) => {
-        const viewer = ctx.extra.viewer ?? { kind: "ANONYMOUS" };
-        if (!viewerStillValid(viewer)) {
-          ctx.extra.socket.close(4401, "Token expired");
-          return [new UnauthenticatedError("The token has expired; reconnect with a new one.")];
-        }
-        const prepared = documents.prepare(payload.query);
-        if ("syntaxError" in prepared) {
-          const error = prepared.syntaxError;
-          return [withCode(error instanceof GraphQLError ? error : new GraphQLError("Syntax error"), "GRAPHQL_PARSE_FAILED", production)];
-        }
-        if ("errors" in prepared) return prepared.errors.map((e) => withCode(e, "GRAPHQL_VALIDATION_FAILED", production));
-        const { document } = prepared;
-        try {
-          assertCost(schema, document, payload.operationName, payload.variables, LIMITS.cost);
-        } catch (error) {
-          return [error as GraphQLError];
-        }
-        if ((ctx.extra.subscriptions ?? 0) >= LIMITS.subscriptionsPerSocket) {
-          return [new GraphQLError(`At most ${LIMITS.subscriptionsPerSocket} operations per socket.`, { extensions: { code: "RATE_LIMITED" } })];
-        }
-        ctx.extra.subscriptions = (ctx.extra.subscriptions ?? 0) + 1;
-        const requestId = randomUUID();
-        const contextValue = createContext(app, viewer, { requestId, clientAddress: clientAddress(ctx.extra.request) });
-        const args: ExecutionArgs = {
-          schema,
-          document,
-          operationName: payload.operationName,
-          variableValues: payload.variables,
-          contextValue,
-        };
-        return args;
-      },
-      onComplete: (ctx) => {
-        ctx.extra.subscriptions = Math.max(0, (ctx.extra.subscriptions ?? 1) - 1);
-      },
-      onNext: (_ctx, _id, _payload, args, result) => {
-        if (!result.errors?.length) return;
-        const context = args.contextValue as Context;
-        return {
-          ...result,
-          errors: result.errors.map((e) => formatError(e.toJSON(), e, context.log, context.requestId)),
-        };
-      },
-      onError: (_ctx, _id, _payload, errors) =>
-        errors.map((e) => formatError(e.toJSON(), e, log)),
-    },
-    wsServer,
-  );
+  const websocket = await createWebSocketEndpoint(app, httpServer, schema, documents);
 
   const apollo = new ApolloServer<Context>({
     schema,
@@ -198,7 +106,7 @@ export async function createServer(app: AppServices, listen: { port: number; hos
         async serverWillStart() {
           return {
             async drainServer() {
-              await wsCleanup.dispose();
+              await websocket.dispose();
             },
           };
         },
@@ -250,10 +158,9 @@ export async function createServer(app: AppServices, listen: { port: number; hos
     close() {
       closing ??= (async () => {
         migrated = false;
-        // 1001 "going away": clients reconnect, to another instance if there is one.
-        for (const client of wsServer.clients) client.close(1001 as CloseCode, "Server shutting down");
+        websocket.goAway();
         await apollo.stop();
-        await new Promise<void>((resolve) => wsServer.close(() => resolve()));
+        await websocket.dispose();
       })();
       return closing;
     },

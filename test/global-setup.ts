@@ -40,15 +40,19 @@ export default async function globalSetup(): Promise<void> {
     process.env.DATABASE_URL = embedded.url;
     process.env.SCOPGRAPH_EMBEDDED_TEST_DIR = dataDir;
   }
-  // Databases left by an interrupted run.
+  // Databases left by an interrupted run: those nobody is connected to. Another run on the same
+  // PostgreSQL (a second checkout, say) keeps its own, which it is connected to.
   const admin = new Client({ connectionString: process.env.DATABASE_URL });
   await admin.connect();
   try {
     const stale = await admin.query<{ datname: string }>(
-      "SELECT datname FROM pg_database WHERE datname LIKE 'sgtest\\_%' AND datname NOT LIKE 'sgtest\\_tpl\\_%'",
+      `SELECT datname FROM pg_database d
+        WHERE datname LIKE 'sgtest\\_%' AND datname NOT LIKE 'sgtest\\_tpl\\_%'
+          AND NOT EXISTS (SELECT 1 FROM pg_stat_activity a WHERE a.datname = d.datname)`,
     );
     for (const { datname } of stale.rows) {
-      await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(datname)} WITH (FORCE)`);
+      // Without FORCE: one that a run has just connected to is left alone.
+      await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(datname)}`).catch(() => undefined);
     }
   } finally {
     await admin.end();

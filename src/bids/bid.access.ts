@@ -48,3 +48,19 @@ export function visibleBidsSql(viewer: Viewer): { sql: string; params: unknown[]
     params: [viewer.userId],
   };
 }
+
+const CHILD_TABLES = { BidMember: "bid_members", BidSection: "bid_sections", BidPriceLine: "bid_price_lines" } as const;
+export type BidRecordKind = keyof typeof CHILD_TABLES;
+
+/**
+ * The bid a record of a bid belongs to, when the viewer may read that bid; null when the record
+ * does not exist or its bid is not the viewer's, alike, so that no answer tells them apart.
+ */
+export async function readableBidOf(em: EntityManager, viewer: Viewer, kind: BidRecordKind, id: string): Promise<string | null> {
+  const visible = visibleBidsSql(viewer);
+  const rows = await em.execute<{ bid_id: string }[]>(
+    `SELECT r.bid_id FROM ${CHILD_TABLES[kind]} r JOIN bids b ON b.id = r.bid_id WHERE r.id = ? AND ${visible.sql}`,
+    [id, ...visible.params],
+  );
+  return rows[0]?.bid_id ?? null;
+}

@@ -211,4 +211,8 @@ export class BidEvent extends BaseEntity {
   /** What the mutation returned (`Type:uuid`), so that a retry returns the same. */
   @Property({ type: "string", length: 100, nullable: true })
   result: string | null = null;
+
+  /** Fingerprint of the request its clientMutationId stands for (bid.tx.ts); never exposed. */
+  @Property({ type: "string", length: 64, nullable: true, hidden: true })
+  requestHash: string | null = null;
 }

@@ -3,7 +3,7 @@ import { BadInputError, UnauthenticatedError } from "../common/errors";
 import { decodeId, toGlobalId } from "../common/node";
 import * as v from "../common/validate";
 import type { EntityManager } from "@mikro-orm/postgresql";
-import { createLoaders, type Context, type Loaders } from "../context";
+import { createLoaders, endOnAccessLoss, type Context, type Loaders } from "../context";
 import { BidEventStream } from "../realtime/bid-stream";
 import type { SharedSubscription } from "../realtime/shared-execution";
 import { notify } from "../realtime/bus";
@@ -34,7 +34,7 @@ function hubOf(ctx: Context): PresenceHub {
  * `bidEvents`: checks access, then streams the bid's log after `afterSeq` (default: the head
  * now), replaying from the table first. Each event is resolved with a fresh entity manager.
  */
-export async function subscribeBidEvents(ctx: Context, args: { bidId: string; afterSeq?: number | null }): Promise<AsyncIterable<BidEvent>> {
+export async function subscribeBidEvents(ctx: Context, args: { bidId: string; afterSeq?: number | null }): Promise<AsyncIterableIterator<BidEvent>> {
   if (ctx.viewer.kind === "ANONYMOUS") throw new UnauthenticatedError();
   const bid = await loadBid(ctx, args.bidId, "bidId");
   const head = await ctx.loaders.bidHeadSeq.load(bid.id);
@@ -50,12 +50,13 @@ export async function subscribeBidEvents(ctx: Context, args: { bidId: string; af
   Object.defineProperty(ctx, "em", { configurable: true, enumerable: true, get: () => (em ??= orm.em.fork()) });
   Object.defineProperty(ctx, "loaders", { configurable: true, enumerable: true, get: () => (loaders ??= createLoaders(ctx.em)) });
   ctx.log.info({ bidId: bid.id, afterSeq, viewer: viewer.kind === "USER" ? viewer.userId : null }, "subscription start: bidEvents");
+  const mayRead = async (em: EntityManager) => canOnBid(await accessToBid(em, viewer, bid.id), "read");
   const stream: BidEventStream = new BidEventStream({
     bus,
     bidId: bid.id,
     afterSeq,
     fork: () => orm.em.fork(),
-    mayRead: async (em) => canOnBid(await accessToBid(em, viewer, bid.id), "read"),
+    mayRead,
     beforeEach: () => {
       em = null;
       loaders = null;
@@ -63,7 +64,7 @@ export async function subscribeBidEvents(ctx: Context, args: { bidId: string; af
     onEnd: (reason) =>
       ctx.log.info({ bidId: bid.id, reason, lastSeq: stream.lastSeq, ms: Date.now() - started }, "subscription stop: bidEvents"),
   });
-  return stream;
+  return endOnAccessLoss(ctx, stream, () => mayRead(orm.em.fork()));
 }
 
 function toPresence(bidId: string, entries: PresenceEntry[]): BidPresence {
@@ -79,16 +80,13 @@ function toPresence(bidId: string, entries: PresenceEntry[]): BidPresence {
 }
 
 /** `bidPresence`: who is online in the bid, now and after every change. */
-export async function subscribeBidPresence(ctx: Context, args: { bidId: string }): Promise<AsyncIterable<BidPresence>> {
+export async function subscribeBidPresence(ctx: Context, args: { bidId: string }): Promise<AsyncIterableIterator<BidPresence>> {
   if (ctx.viewer.kind === "ANONYMOUS") throw new UnauthenticatedError();
   const bid = await loadBid(ctx, args.bidId, "bidId");
   const viewer = ctx.viewer;
   const { orm } = ctx.app;
-  const stream = new PresenceStream({
-    hub: hubOf(ctx),
-    bidId: bid.id,
-    mayRead: async () => canOnBid(await accessToBid(orm.em.fork(), viewer, bid.id), "read"),
-  });
+  const mayRead = async () => canOnBid(await accessToBid(orm.em.fork(), viewer, bid.id), "read");
+  const stream = new PresenceStream({ hub: hubOf(ctx), bidId: bid.id, mayRead });
   const iterator: AsyncIterableIterator<BidPresence> = {
     next: async () => {
       const result = await stream.next();
@@ -106,7 +104,7 @@ export async function subscribeBidPresence(ctx: Context, args: { bidId: string }
       return this;
     },
   };
-  return iterator;
+  return endOnAccessLoss(ctx, iterator, mayRead);
 }
 
 /** A heartbeat: the viewer is online in the bid (on a section or none) for PRESENCE_TTL_MS. */

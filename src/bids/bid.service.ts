@@ -16,7 +16,7 @@ import { sectionDocs } from "../realtime/section-docs";
 import { Lot, Tender } from "../tenders/tender.entity";
 import { assertAcceptsBids, loadTender } from "../tenders/tender.service";
 import { Y } from "../realtime/yjs";
-import { visibleBidsSql } from "./bid.access";
+import { accessToBid, visibleBidsSql } from "./bid.access";
 import { allowedGroupTypes, completenessIssues, type CompletenessIssue } from "./bid.completeness";
 import { Bid, BidEvent, BidLotAssignment, BidMember, BidPriceLine, BidSection } from "./bid.entity";
 import { BidEventType, BidGroupType, BidMemberRole, BidMemberStatus, BidStatus } from "./bid.enums";
@@ -35,7 +35,7 @@ import type {
 import { assertBidTransition, assertCompositionEditable, assertContentEditable } from "./bid.lifecycle";
 import { canOnBid } from "./bid.policy";
 import { computeTotals, lineTotalCents } from "./bid.totals";
-import { checkClientMutationId, loadResult, mutateBid, resultRef, type BidTx } from "./bid.tx";
+import { assertSameRequest, bidRecord, checkClientMutationId, loadResult, mutateBid, requestFingerprint, resultRef, type BidTx } from "./bid.tx";
 
 const gid = toGlobalId;
 
@@ -146,13 +146,15 @@ export async function createBid(actor: Actor, input: CreateBidInput, now = new D
   if (!userId) throw new ForbiddenError("Only a person of the lead cooperative may create its bid.");
   const leadId = decodeId("Cooperative", input.leadCooperativeId, "input.leadCooperativeId");
   const tender = await loadTender(actor, input.tenderId, "read", "input.tenderId");
-  if (clientMutationId) {
-    const prior = await priorCreation(actor.em, userId, clientMutationId);
-    if (prior) return prior;
-  }
   const lead = await actor.em.findOne(Cooperative, { id: leadId });
   if (!lead) throw new NotFoundError("Cooperative", input.leadCooperativeId);
   if (!(await roleIn(actor, lead.id))) throw new ForbiddenError("Only a person of the lead cooperative may create its bid.");
+  // A retry is answered after the same checks as a first call: access is what it is now.
+  const fingerprint = clientMutationId ? requestFingerprint("createBid", input) : null;
+  if (clientMutationId) {
+    const prior = await priorCreation(actor, userId, clientMutationId, fingerprint!);
+    if (prior) return prior;
+  }
   const groupType = groupTypeOf("input.groupType", input.groupType, tender);
   const name = input.title == null ? tender.title.slice(0, 300) : title("input.title", input.title);
   assertAcceptsBids(tender, now);
@@ -168,13 +170,14 @@ export async function createBid(actor: Actor, input: CreateBidInput, now = new D
         payload: { tenderId: gid("Tender", tender.id), leadCooperativeId: gid("Cooperative", lead.id), leadMemberId: gid("BidMember", member.id), groupType, title: name },
         actorId: userId,
         clientMutationId,
+        requestHash: fingerprint,
         result: resultRef("Bid", bid.id),
       });
       return bid;
     });
   } catch (error) {
     if (error instanceof UniqueConstraintViolationException) {
-      const prior = clientMutationId ? await priorCreation(actor.em.fork(), userId, clientMutationId) : null;
+      const prior = clientMutationId ? await priorCreation({ ...actor, em: actor.em.fork() }, userId, clientMutationId, fingerprint!) : null;
       if (prior) return prior;
       throw new ConflictError("This cooperative already leads a bid on this tender.");
     }
@@ -182,12 +185,17 @@ export async function createBid(actor: Actor, input: CreateBidInput, now = new D
   }
 }
 
-async function priorCreation(em: EntityManager, userId: string, clientMutationId: string): Promise<Bid | null> {
-  const rows = await em.execute<{ result: string }[]>(
-    "SELECT result FROM bid_events WHERE actor_id = ? AND client_mutation_id = ? AND type = 'BID_CREATED' LIMIT 1",
+async function priorCreation(actor: Actor, userId: string, clientMutationId: string, fingerprint: string): Promise<Bid | null> {
+  const rows = await actor.em.execute<{ result: string; bid_id: string; actor_id: string; request_hash: string | null }[]>(
+    "SELECT result, bid_id, actor_id, request_hash FROM bid_events WHERE actor_id = ? AND client_mutation_id = ? AND type = 'BID_CREATED' LIMIT 1",
     [userId, clientMutationId],
   );
-  return rows[0] ? loadResult<Bid>(em, rows[0].result) : null;
+  const row = rows[0];
+  if (!row) return null;
+  assertSameRequest({ actorId: row.actor_id, requestHash: row.request_hash }, userId, fingerprint);
+  // The bid made then, if the caller may still read it; otherwise exactly as if it did not exist.
+  if (!canOnBid(await accessToBid(actor.em, actor.viewer, row.bid_id), "read")) throw new NotFoundError("Bid");
+  return loadResult<Bid>(actor.em, row.result);
 }
 
 // ---- the bid's own fields and lifecycle -------------------------------------------------------
@@ -204,7 +212,7 @@ export function bidState(bid: Bid): Record<string, unknown> {
 export async function updateBid(actor: Actor, input: UpdateBidInput): Promise<Bid> {
   const id = decodeId("Bid", input.bidId, "input.bidId");
   const name = input.title == null ? null : title("input.title", input.title);
-  return mutateBid(actor, id, { action: "lead", clientMutationId: input.clientMutationId, globalId: input.bidId }, async (tx) => {
+  return mutateBid(actor, id, { action: "lead", operation: "updateBid", input, globalId: input.bidId }, async (tx) => {
     const { bid } = tx;
     assertContentEditable(bid.status);
     checkVersion(input.expectedVersion, bid.version, "bid", () => bidState(bid));
@@ -226,7 +234,7 @@ export async function transitionBid(actor: Actor, input: TransitionBidInput, now
   if (input.status === BidStatus.SUBMITTED) return submitBid(actor, input, now);
   const id = decodeId("Bid", input.bidId, "input.bidId");
   const outcome = input.status === BidStatus.WON || input.status === BidStatus.LOST;
-  return mutateBid(actor, id, { action: outcome ? "read" : "lead", clientMutationId: input.clientMutationId, globalId: input.bidId }, async (tx) => {
+  return mutateBid(actor, id, { action: outcome ? "read" : "lead", operation: "transitionBid", input, globalId: input.bidId }, async (tx) => {
     const { bid } = tx;
     if (outcome && !tx.access.staff) throw new ForbiddenError("Only mission officers and admins record a bid's outcome.");
     assertBidTransition(bid.status, input.status);
@@ -285,7 +293,7 @@ function globalIssue(issue: CompletenessIssue): CompletenessIssue {
 
 export async function submitBid(actor: Actor, input: SubmitBidInput, now = new Date()): Promise<Bid> {
   const id = decodeId("Bid", input.bidId, "input.bidId");
-  return mutateBid(actor, id, { action: "lead", clientMutationId: input.clientMutationId, globalId: input.bidId }, async (tx) => {
+  return mutateBid(actor, id, { action: "lead", operation: "submitBid", input, globalId: input.bidId }, async (tx) => {
     const { bid, em } = tx;
     assertBidTransition(bid.status, BidStatus.SUBMITTED);
     checkVersion(input.expectedVersion, bid.version, "bid", () => bidState(bid));
@@ -353,7 +361,7 @@ export async function inviteMember(actor: Actor, input: InviteBidMemberInput): P
   const cooperativeId = decodeId("Cooperative", input.cooperativeId, "input.cooperativeId");
   const role = input.role ?? BidMemberRole.MEMBER;
   if (role !== BidMemberRole.MEMBER && role !== BidMemberRole.SUBCONTRACTOR) throw new BadInputError("input.role", "must be MEMBER or SUBCONTRACTOR");
-  return mutateBid(actor, id, { action: "lead", clientMutationId: input.clientMutationId, globalId: input.bidId }, async (tx) => {
+  return mutateBid(actor, id, { action: "lead", operation: "inviteMember", input, globalId: input.bidId }, async (tx) => {
     const { bid, em } = tx;
     assertCompositionEditable(bid.status);
     const cooperative = await em.findOne(Cooperative, { id: cooperativeId });
@@ -383,17 +391,10 @@ export async function inviteMember(actor: Actor, input: InviteBidMemberInput): P
 }
 
 /** The member record, and the bid it belongs to, for a member-level mutation. */
-async function memberBid(actor: Actor, globalId: string, field: string): Promise<{ memberId: string; bidId: string }> {
-  const memberId = decodeId("BidMember", globalId, field);
-  const member = await actor.em.findOne(BidMember, { id: memberId }, { fields: ["bid"] });
-  if (!member) throw new NotFoundError("BidMember", globalId);
-  return { memberId, bidId: member.bid.id };
-}
-
 export async function answerInvitation(actor: Actor, input: AnswerBidInvitationInput, now = new Date()): Promise<BidMember> {
-  const { memberId, bidId } = await memberBid(actor, input.memberId, "input.memberId");
+  const { id: memberId, bidId, notFound } = await bidRecord(actor, "BidMember", input.memberId, "input.memberId");
   if (typeof input.accept !== "boolean") throw new BadInputError("input.accept", "must be true or false");
-  return mutateBid(actor, bidId, { action: "read", clientMutationId: input.clientMutationId }, async (tx) => {
+  return mutateBid(actor, bidId, { action: "read", operation: "answerInvitation", input, notFound }, async (tx) => {
     const { bid, em } = tx;
     const member = await em.findOneOrFail(BidMember, { id: memberId });
     if (!tx.access.activeMemberIds.includes(member.id)) throw new ForbiddenError("Only the people of the invited cooperative may answer.");
@@ -417,8 +418,8 @@ export async function answerInvitation(actor: Actor, input: AnswerBidInvitationI
 }
 
 export async function removeMember(actor: Actor, input: RemoveBidMemberInput): Promise<BidMember> {
-  const { memberId, bidId } = await memberBid(actor, input.memberId, "input.memberId");
-  return mutateBid(actor, bidId, { action: "lead", clientMutationId: input.clientMutationId }, async (tx) => {
+  const { id: memberId, bidId, notFound } = await bidRecord(actor, "BidMember", input.memberId, "input.memberId");
+  return mutateBid(actor, bidId, { action: "lead", operation: "removeMember", input, notFound }, async (tx) => {
     const { bid, em } = tx;
     assertCompositionEditable(bid.status);
     const member = await em.findOneOrFail(BidMember, { id: memberId });
@@ -468,7 +469,7 @@ export function assignmentState(a: BidLotAssignment | null, lotId: string): Reco
 
 export async function assignLot(actor: Actor, input: AssignLotInput): Promise<BidLotAssignment> {
   const id = decodeId("Bid", input.bidId, "input.bidId");
-  return mutateBid(actor, id, { action: "edit", clientMutationId: input.clientMutationId, globalId: input.bidId }, async (tx) => {
+  return mutateBid(actor, id, { action: "edit", operation: "assignLot", input, globalId: input.bidId }, async (tx) => {
     const { bid, em } = tx;
     assertContentEditable(bid.status);
     const lot = await lotOfBid(tx, input.lotId, "input.lotId");

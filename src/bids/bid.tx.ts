@@ -1,13 +1,15 @@
 import { LockMode, UniqueConstraintViolationException } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { userIdOf } from "../auth/viewer";
-import { BadInputError, NotFoundError } from "../common/errors";
+import { createHash } from "node:crypto";
+import { type AppError, BadInputError, ConflictError, NotFoundError } from "../common/errors";
 import type { Actor } from "../cooperatives/cooperative.service";
 import { appendBidEvent } from "../realtime/event-log";
-import { accessToBid } from "./bid.access";
+import { decodeId } from "../common/node";
+import { accessToBid, readableBidOf, type BidRecordKind } from "./bid.access";
 import { Bid, BidLotAssignment, BidMember, BidPriceLine, BidSection } from "./bid.entity";
 import type { BidEventType } from "./bid.enums";
-import { authorizeBid, type BidAccess, type BidAction } from "./bid.policy";
+import { authorizeBid, canOnBid, type BidAccess, type BidAction } from "./bid.policy";
 
 /** A bid mutation in progress: the bid row is locked until commit. */
 export interface BidTx {
@@ -26,6 +28,7 @@ export interface PriorEvent {
   seq: number;
   result: string | null;
   actorId: string | null;
+  requestHash: string | null;
 }
 
 const RESULT_TYPES = { Bid, BidMember, BidLotAssignment, BidSection, BidPriceLine } as const;
@@ -45,6 +48,23 @@ export async function loadResult<T>(em: EntityManager, ref: string | null): Prom
   return found as unknown as T;
 }
 
+/** A record of a bid named by a mutation, with the bid it belongs to (bid.access.ts, readableBidOf). */
+export interface BidRecord {
+  id: string;
+  bidId: string;
+  /** The one answer for a missing record and for one of a bid the viewer may not read. */
+  notFound: () => AppError;
+}
+
+/** Looks a record of a bid up for a mutation: access first, so a competitor's record reads as missing. */
+export async function bidRecord(actor: Actor, kind: BidRecordKind, globalId: string, field: string): Promise<BidRecord> {
+  const id = decodeId(kind, globalId, field);
+  const notFound = () => new NotFoundError(kind, globalId);
+  const bidId = await readableBidOf(actor.em, actor.viewer, kind, id);
+  if (!bidId) throw notFound();
+  return { id, bidId, notFound };
+}
+
 export function checkClientMutationId(value: string | null | undefined): string | null {
   if (value === null || value === undefined) return null;
   if (typeof value !== "string" || value.length < 1 || value.length > 100 || /[\u0000-\u001f]/.test(value)) {
@@ -54,19 +74,58 @@ export function checkClientMutationId(value: string | null | undefined): string 
 }
 
 async function findPrior(em: EntityManager, bidId: string, clientMutationId: string): Promise<PriorEvent | null> {
-  const rows = await em.execute<{ seq: number; result: string | null; actor_id: string | null }[]>(
-    "SELECT seq, result, actor_id FROM bid_events WHERE bid_id = ? AND client_mutation_id = ?",
+  const rows = await em.execute<{ seq: number; result: string | null; actor_id: string | null; request_hash: string | null }[]>(
+    "SELECT seq, result, actor_id, request_hash FROM bid_events WHERE bid_id = ? AND client_mutation_id = ?",
     [bidId, clientMutationId],
   );
   const row = rows[0];
-  return row ? { seq: row.seq, result: row.result, actorId: row.actor_id } : null;
+  return row ? { seq: row.seq, result: row.result, actorId: row.actor_id, requestHash: row.request_hash } : null;
+}
+
+/** Object keys in a fixed order, so that one input always gives one fingerprint. */
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === "object" && !(value instanceof Date)) {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((key) => [key, canonical((value as Record<string, unknown>)[key])]),
+    );
+  }
+  return value;
+}
+
+/**
+ * What a clientMutationId stands for: the mutation and its input (without the id itself). A
+ * retry must carry the same; the same id with another payload is a CONFLICT, not a replay.
+ */
+export function requestFingerprint(operation: string, input: { clientMutationId?: string | null }): string {
+  const { clientMutationId: _id, ...rest } = input;
+  return createHash("sha256").update(operation).update("\0").update(JSON.stringify(canonical(rest))).digest("hex");
+}
+
+/** A prior use of the id by the same person for the same request: anything else is refused. */
+export function assertSameRequest(prior: { actorId: string | null; requestHash: string | null }, actorId: string | null, fingerprint: string): void {
+  if (prior.actorId !== actorId) throw new BadInputError("input.clientMutationId", "was already used by someone else on this bid");
+  // Events written before fingerprints existed carry none: they replay as before.
+  if (prior.requestHash !== null && prior.requestHash !== fingerprint) {
+    throw new ConflictError("This clientMutationId was already used for another request; use a new one.", { field: "input.clientMutationId" });
+  }
 }
 
 export interface MutateOptions<T> {
   action: BidAction;
-  clientMutationId: string | null | undefined;
+  /** The mutation's name: with its input, what a clientMutationId stands for. */
+  operation: string;
+  /** The mutation's input as the client sent it, clientMutationId included. */
+  input: { clientMutationId?: string | null };
   /** The bid's global id as the client gave it, for NOT_FOUND messages. */
   globalId?: string;
+  /**
+   * The error for a bid the viewer may not read (or that is gone), when the client named a record
+   * of the bid rather than the bid: it must read exactly like a missing record of that kind.
+   */
+  notFound?: () => AppError;
   /** What a retry returns; by default the entity recorded as the first result. */
   replay?: (em: EntityManager, prior: PriorEvent) => Promise<T>;
 }
@@ -83,17 +142,21 @@ export async function mutateBid<T>(
   options: MutateOptions<T>,
   work: (tx: BidTx) => Promise<T>,
 ): Promise<T> {
-  const clientMutationId = checkClientMutationId(options.clientMutationId);
+  const clientMutationId = checkClientMutationId(options.input.clientMutationId);
+  const fingerprint = clientMutationId ? requestFingerprint(options.operation, options.input) : null;
   const actorId = userIdOf(actor.viewer);
+  const notFound = options.notFound ?? (() => new NotFoundError("Bid", options.globalId));
+  // A replay is answered only after the access check below, exactly like a first call.
   const replay = async (em: EntityManager, prior: PriorEvent): Promise<T> => {
-    if (prior.actorId !== actorId) throw new BadInputError("input.clientMutationId", "was already used by someone else on this bid");
+    assertSameRequest(prior, actorId, fingerprint ?? "");
     return options.replay ? options.replay(em, prior) : loadResult<T>(em, prior.result);
   };
   const run = () =>
     actor.em.transactional(async (em) => {
       const bid = await em.findOne(Bid, { id: bidId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
-      if (!bid) throw new NotFoundError("Bid", options.globalId);
+      if (!bid) throw notFound();
       const access = await accessToBid(em, actor.viewer, bid.id);
+      if (!canOnBid(access, "read")) throw notFound();
       authorizeBid(access, options.action, options.globalId);
       if (clientMutationId) {
         const prior = await findPrior(em, bid.id, clientMutationId);
@@ -112,6 +175,7 @@ export async function mutateBid<T>(
             payload,
             actorId,
             clientMutationId: first ? clientMutationId : null,
+            requestHash: first ? fingerprint : null,
             result: extra.result,
             sectionId: extra.sectionId ?? null,
           });
@@ -129,7 +193,12 @@ export async function mutateBid<T>(
     if (clientMutationId && error instanceof UniqueConstraintViolationException) {
       const em = actor.em.fork();
       const prior = await findPrior(em, bidId, clientMutationId);
-      if (prior) return replay(em, prior);
+      if (prior) {
+        const access = await accessToBid(em, actor.viewer, bidId);
+        if (!canOnBid(access, "read")) throw notFound();
+        authorizeBid(access, options.action, options.globalId);
+        return replay(em, prior);
+      }
     }
     throw error;
   }

@@ -1,4 +1,4 @@
-import { BadInputError, NotFoundError, ConflictError } from "../common/errors";
+import { BadInputError, ConflictError } from "../common/errors";
 import { decodeId, toGlobalId } from "../common/node";
 import * as v from "../common/validate";
 import type { Actor } from "../cooperatives/cooperative.service";
@@ -8,7 +8,7 @@ import type { AddPriceLineInput, RemovePriceLineInput, UpdatePriceLineInput } fr
 import { assertContentEditable } from "./bid.lifecycle";
 import { activeMemberOfBid, lotOfBid } from "./bid.service";
 import { eurosToCents } from "./bid.totals";
-import { mutateBid, resultRef } from "./bid.tx";
+import { bidRecord, mutateBid, resultRef } from "./bid.tx";
 
 const gid = toGlobalId;
 const MAX_UNIT_PRICE = 10_000_000;
@@ -43,19 +43,12 @@ function description(field: string, value: string): string {
   return v.text(field, value, { max: 500 });
 }
 
-async function lineBid(actor: Actor, globalId: string, field: string): Promise<{ lineId: string; bidId: string }> {
-  const lineId = decodeId("BidPriceLine", globalId, field);
-  const rows = await actor.em.execute<{ bid_id: string }[]>("SELECT bid_id FROM bid_price_lines WHERE id = ?", [lineId]);
-  if (!rows[0]) throw new NotFoundError("BidPriceLine", globalId);
-  return { lineId, bidId: rows[0].bid_id };
-}
-
 export async function addPriceLine(actor: Actor, input: AddPriceLineInput): Promise<BidPriceLine> {
   const bidId = decodeId("Bid", input.bidId, "input.bidId");
   const text = description("input.description", input.description);
   const q = quantity("input.quantity", input.quantity);
   const cents = unitPrice("input.unitPrice", input.unitPrice);
-  return mutateBid(actor, bidId, { action: "edit", clientMutationId: input.clientMutationId, globalId: input.bidId }, async (tx) => {
+  return mutateBid(actor, bidId, { action: "edit", operation: "addPriceLine", input, globalId: input.bidId }, async (tx) => {
     assertContentEditable(tx.bid.status);
     const lot = await lotOfBid(tx, input.lotId, "input.lotId");
     const member = await activeMemberOfBid(tx, input.memberId, "input.memberId");
@@ -67,12 +60,12 @@ export async function addPriceLine(actor: Actor, input: AddPriceLineInput): Prom
 }
 
 export async function updatePriceLine(actor: Actor, input: UpdatePriceLineInput): Promise<BidPriceLine> {
-  const { lineId, bidId } = await lineBid(actor, input.priceLineId, "input.priceLineId");
+  const { id: lineId, bidId, notFound } = await bidRecord(actor, "BidPriceLine", input.priceLineId, "input.priceLineId");
   const text = input.description == null ? null : description("input.description", input.description);
   const q = input.quantity == null ? null : quantity("input.quantity", input.quantity);
   const cents = input.unitPrice == null ? null : unitPrice("input.unitPrice", input.unitPrice);
   v.integer("input.expectedVersion", input.expectedVersion, 0, 2_000_000_000);
-  return mutateBid(actor, bidId, { action: "edit", clientMutationId: input.clientMutationId }, async (tx) => {
+  return mutateBid(actor, bidId, { action: "edit", operation: "updatePriceLine", input, notFound }, async (tx) => {
     assertContentEditable(tx.bid.status);
     const line = await tx.em.findOneOrFail(BidPriceLine, { id: lineId }, { refresh: true });
     if (line.version !== input.expectedVersion) {
@@ -90,9 +83,9 @@ export async function updatePriceLine(actor: Actor, input: UpdatePriceLineInput)
 }
 
 export async function removePriceLine(actor: Actor, input: RemovePriceLineInput): Promise<Bid> {
-  const { lineId, bidId } = await lineBid(actor, input.priceLineId, "input.priceLineId");
+  const { id: lineId, bidId, notFound } = await bidRecord(actor, "BidPriceLine", input.priceLineId, "input.priceLineId");
   v.integer("input.expectedVersion", input.expectedVersion, 0, 2_000_000_000);
-  return mutateBid(actor, bidId, { action: "edit", clientMutationId: input.clientMutationId }, async (tx) => {
+  return mutateBid(actor, bidId, { action: "edit", operation: "removePriceLine", input, notFound }, async (tx) => {
     assertContentEditable(tx.bid.status);
     const line = await tx.em.findOneOrFail(BidPriceLine, { id: lineId }, { refresh: true });
     if (line.version !== input.expectedVersion) {

@@ -14,7 +14,7 @@ import { BidEventType, SectionStatus } from "./bid.enums";
 import type { AddSectionInput, ApplySectionUpdateInput, RemoveSectionInput, UpdateSectionInput } from "./bid.inputs";
 import { assertContentEditable } from "./bid.lifecycle";
 import { sectionWriter, type ApplyOutcome } from "./section-writer";
-import { checkClientMutationId, mutateBid, resultRef, type BidTx } from "./bid.tx";
+import { bidRecord, checkClientMutationId, mutateBid, resultRef, type BidTx } from "./bid.tx";
 
 const gid = toGlobalId;
 
@@ -27,13 +27,6 @@ export function sectionState(s: BidSection): Record<string, unknown> {
     status: s.status,
     assigneeId: s.assignee ? gid("User", s.assignee.id) : null,
   };
-}
-
-async function sectionBid(actor: Actor, globalId: string, field: string): Promise<{ sectionId: string; bidId: string }> {
-  const sectionId = decodeId("BidSection", globalId, field);
-  const rows = await actor.em.execute<{ bid_id: string }[]>("SELECT bid_id FROM bid_sections WHERE id = ?", [sectionId]);
-  if (!rows[0]) throw new NotFoundError("BidSection", globalId);
-  return { sectionId, bidId: rows[0].bid_id };
 }
 
 /** A person of one of the group's invited or accepted cooperatives. */
@@ -61,7 +54,7 @@ export async function addSection(actor: Actor, input: AddSectionInput): Promise<
   const bidId = decodeId("Bid", input.bidId, "input.bidId");
   const title = sectionTitle("input.title", input.title);
   const position = input.position == null ? null : v.integer("input.position", input.position, 0, 10_000);
-  return mutateBid(actor, bidId, { action: "edit", clientMutationId: input.clientMutationId, globalId: input.bidId }, async (tx) => {
+  return mutateBid(actor, bidId, { action: "edit", operation: "addSection", input, globalId: input.bidId }, async (tx) => {
     assertContentEditable(tx.bid.status);
     const assignee = input.assigneeId == null ? null : await assigneeOf(tx, input.assigneeId, "input.assigneeId");
     let at = position;
@@ -83,13 +76,13 @@ async function lockSection(tx: BidTx, sectionId: string): Promise<BidSection> {
 }
 
 export async function updateSection(actor: Actor, input: UpdateSectionInput): Promise<BidSection> {
-  const { sectionId, bidId } = await sectionBid(actor, input.sectionId, "input.sectionId");
+  const { id: sectionId, bidId, notFound } = await bidRecord(actor, "BidSection", input.sectionId, "input.sectionId");
   const title = input.title == null ? null : sectionTitle("input.title", input.title);
   const position = input.position == null ? null : v.integer("input.position", input.position, 0, 10_000);
   const newStatus = input.status == null ? null : status("input.status", input.status);
   if (input.clearAssignee && input.assigneeId != null) throw new BadInputError("input.clearAssignee", "give either assigneeId or clearAssignee");
   v.integer("input.expectedVersion", input.expectedVersion, 0, 2_000_000_000);
-  return mutateBid(actor, bidId, { action: "edit", clientMutationId: input.clientMutationId }, async (tx) => {
+  return mutateBid(actor, bidId, { action: "edit", operation: "updateSection", input, notFound }, async (tx) => {
     assertContentEditable(tx.bid.status);
     const section = await lockSection(tx, sectionId);
     checkSectionVersion(input.expectedVersion, section);
@@ -112,9 +105,9 @@ function checkSectionVersion(expected: number, section: BidSection): void {
 }
 
 export async function removeSection(actor: Actor, input: RemoveSectionInput): Promise<Bid> {
-  const { sectionId, bidId } = await sectionBid(actor, input.sectionId, "input.sectionId");
+  const { id: sectionId, bidId, notFound } = await bidRecord(actor, "BidSection", input.sectionId, "input.sectionId");
   v.integer("input.expectedVersion", input.expectedVersion, 0, 2_000_000_000);
-  return mutateBid(actor, bidId, { action: "edit", clientMutationId: input.clientMutationId }, async (tx) => {
+  return mutateBid(actor, bidId, { action: "edit", operation: "removeSection", input, notFound }, async (tx) => {
     assertContentEditable(tx.bid.status);
     const section = await lockSection(tx, sectionId);
     checkSectionVersion(input.expectedVersion, section);
@@ -165,6 +158,8 @@ export async function applySectionUpdate(viewer: Viewer, app: Pick<AppServices, 
       return { seq: row.seq!, sectionId, clientMutationId };
     case "CMID_TAKEN":
       throw new BadInputError("input.clientMutationId", "was already used by someone else on this bid");
+    case "CMID_CONFLICT":
+      throw new ConflictError("This clientMutationId was already used for another update; use a new one.", { field: "input.clientMutationId" });
     case "FROZEN":
       throw new InvalidStateError(`This bid is ${row.bid_status}: its content is frozen.`);
     case "NOT_MEMBER":

@@ -2,7 +2,7 @@ import { Cooperative } from "../cooperatives/cooperative.entity";
 import { roleIn } from "../cooperatives/cooperative.service";
 import { NotFoundError } from "../common/errors";
 import { decodeId } from "../common/node";
-import type { Context } from "../context";
+import { createLoaders, endOnAccessLoss, type Context } from "../context";
 import { mapIterator, subscribe } from "../realtime/bus";
 import { Lot, Tender } from "../tenders/tender.entity";
 import { TenderStatus } from "../tenders/tender.enums";
@@ -24,7 +24,12 @@ export async function opportunityStream(ctx: Context, cooperativeGlobalId: strin
   const cooperative = await ctx.em.findOne(Cooperative, { id });
   if (!cooperative) throw new NotFoundError("Cooperative", cooperativeGlobalId);
   authorizeMatching(canSeeCooperativeFit(ctx.viewer, await roleIn(ctx, id)), "this cooperative's opportunities");
-  return mapIterator(subscribe<TenderPublished>(ctx.app.bus, TENDER_PUBLISHED), async ({ tenderId }) => {
+  // Someone who leaves the cooperative stops hearing of its opportunities at once.
+  const stillAllowed = async () => {
+    const em = ctx.app.orm.em.fork();
+    return canSeeCooperativeFit(ctx.viewer, await roleIn({ viewer: ctx.viewer, em, loaders: createLoaders(em) }, id));
+  };
+  const stream = mapIterator(subscribe<TenderPublished>(ctx.app.bus, TENDER_PUBLISHED), async ({ tenderId }) => {
     const em = ctx.app.orm.em.fork();
     const [tender, current] = await Promise.all([em.findOne(Tender, { id: tenderId }), em.findOne(Cooperative, { id })]);
     if (!tender || !current || tender.status !== TenderStatus.OPEN) return undefined;
@@ -39,4 +44,5 @@ export async function opportunityStream(ctx: Context, cooperativeGlobalId: strin
     if (score.score < current.opportunityThreshold) return undefined;
     return { ...score, rank: 1, tender };
   });
+  return endOnAccessLoss(ctx, stream, stillAllowed);
 }

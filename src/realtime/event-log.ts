@@ -28,6 +28,8 @@ export interface NewBidEvent {
   /** What the mutation returned, `Type:uuid`, so that a retry returns it again. */
   result: string | null;
   sectionId?: string | null;
+  /** Fingerprint of the request a clientMutationId stands for (bids/bid.tx.ts). */
+  requestHash?: string | null;
 }
 
 /**
@@ -41,8 +43,8 @@ export async function appendBidEvent(em: EntityManager, bidId: string, event: Ne
     `WITH head AS (
        UPDATE bids SET head_seq = head_seq + 1, updated_at = now() WHERE id = ? RETURNING head_seq
      ), inserted AS (
-       INSERT INTO bid_events (id, bid_id, seq, type, payload, actor_id, client_mutation_id, result, section_id)
-       SELECT gen_random_uuid(), ?, head.head_seq, ?, ?::jsonb, ?, ?, ?, ? FROM head
+       INSERT INTO bid_events (id, bid_id, seq, type, payload, actor_id, client_mutation_id, result, section_id, request_hash)
+       SELECT gen_random_uuid(), ?, head.head_seq, ?, ?::jsonb, ?, ?, ?, ?, ? FROM head
        RETURNING *
      )
      SELECT seq, pg_notify(?, bid_event_notice(row_to_json(inserted))) AS notified FROM inserted`,
@@ -55,6 +57,7 @@ export async function appendBidEvent(em: EntityManager, bidId: string, event: Ne
       event.clientMutationId,
       event.result,
       event.sectionId ?? null,
+      event.requestHash ?? null,
       bidChannel(bidId),
     ],
   );

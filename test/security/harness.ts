@@ -1,5 +1,5 @@
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
-import { parse, type ExecutionResult, type GraphQLFormattedError } from "graphql";
+import { GraphQLError, parse, type ExecutionResult, type GraphQLFormattedError } from "graphql";
 import type { Client as WsClient } from "graphql-ws";
 import type { TestServer } from "../helpers/server";
 
@@ -69,7 +69,9 @@ export function wsFirst(
         error: (error) =>
           Array.isArray(error)
             ? finish({ errors: error } as ExecutionResult)
-            : finish(error instanceof Error ? error : new Error(`socket error: ${JSON.stringify(error)}`)),
+            : refusedSocket(error)
+              ? finish({ errors: [new GraphQLError(refusedSocket(error)!, { extensions: { code: "UNAUTHENTICATED" } })] } as ExecutionResult)
+              : finish(error instanceof Error ? error : new Error(`socket error: ${JSON.stringify(error)}`)),
         complete: () => finish({ data: undefined, extensions: { completed: true } }),
       },
     );
@@ -79,6 +81,15 @@ export function wsFirst(
       }, 300);
     }
   });
+}
+
+/**
+ * A socket closed with 4401 (no person, or a token that no longer holds) answers every operation
+ * alike: as UNAUTHENTICATED, its close reason as the message. Null for any other socket error.
+ */
+export function refusedSocket(error: unknown): string | null {
+  if (typeof error !== "object" || error === null || !("code" in error) || error.code !== 4401) return null;
+  return "reason" in error && typeof error.reason === "string" ? `socket closed 4401: ${error.reason}` : "socket closed 4401";
 }
 
 /** The codes of an answer's errors, deduplicated and joined. */

@@ -1,0 +1,208 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, Server as HttpServer } from "node:http";
+import { GraphQLError, type ExecutionArgs, type GraphQLSchema } from "graphql";
+import type { CloseCode } from "graphql-ws";
+import { useServer } from "graphql-ws/use/ws";
+import { WebSocketServer, type WebSocket } from "ws";
+import { resolveViewer } from "./auth/auth.service";
+import { CLOSE_UNAUTHORIZED, LiveAccess, type LiveSocket } from "./auth/live-access";
+import type { Viewer } from "./auth/viewer";
+import { assertCost } from "./common/cost";
+import type { DocumentCache } from "./common/document-cache";
+import { AppError, UnauthenticatedError } from "./common/errors";
+import { formatError } from "./common/format-error";
+import { LIMITS } from "./common/limits";
+import { createContext, type AppServices, type Context } from "./context";
+import { sharedSubscribe } from "./realtime/shared-execution";
+import { SHARED_SUBSCRIPTIONS } from "./schema";
+
+/** graphql-ws close codes of the socket rules (README, Security). */
+const CLOSE_FORBIDDEN = 4403;
+const CLOSE_IDLE = 4408;
+
+export function clientAddress(request: IncomingMessage): string {
+  return request.socket.remoteAddress ?? "unknown";
+}
+
+/** The codes Apollo gives the same failures over HTTP, so clients see one vocabulary. */
+function withCode(error: GraphQLError, code: string, hideSuggestions: boolean): GraphQLError {
+  const message = hideSuggestions ? error.message.replace(/ ?Did you mean .*$/, "") : error.message;
+  return new GraphQLError(message, { nodes: error.nodes, extensions: { ...error.extensions, code } });
+}
+
+/** Once the token of a socket expires, its operations are refused (the socket is closed). */
+function viewerStillValid(viewer: Viewer): boolean {
+  return viewer.kind !== "USER" || viewer.expiresAt * 1000 > Date.now();
+}
+
+/** What the server keeps on each socket. */
+type SocketState = {
+  live: LiveSocket;
+  /** Operations running on the socket now. */
+  operations: number;
+  idle: NodeJS.Timeout | null;
+  forget: () => void;
+};
+
+export interface WebSocketEndpoint {
+  /** Closes every socket with 1001: clients reconnect, to another instance if there is one. */
+  goAway(): void;
+  /** Ends graphql-ws's operations and closes the WebSocket server (Apollo's drain, then once more at the end). */
+  dispose(): Promise<void>;
+}
+
+/**
+ * graphql-ws on the HTTP server's `/graphql`, with the same schema, limits and error policy as
+ * HTTP, and the socket rules: every socket belongs to a person or an API token (an anonymous
+ * `connection_init` is refused with 4401), access is checked again on every operation and the
+ * moment it changes (auth/live-access.ts), a socket that holds no operation for
+ * `sockets.idleMs` is closed (4408), and one address opens at most `sockets.perAddress` sockets
+ * (429 at the upgrade).
+ */
+export async function createWebSocketEndpoint(
+  app: AppServices,
+  httpServer: HttpServer,
+  schema: GraphQLSchema,
+  documents: DocumentCache,
+): Promise<WebSocketEndpoint> {
+  const { config, log } = app;
+  const production = config.env === "production";
+  const access = new LiveAccess(app.bus, (bearer) => resolveViewer(app.orm.em.fork(), app.auth, bearer), log);
+  await access.start();
+
+  const perAddress = new Map<string, number>();
+  const wsServer = new WebSocketServer({
+    server: httpServer,
+    path: "/graphql",
+    maxPayload: LIMITS.frameBytes,
+    verifyClient: (info, accept) => {
+      const open = perAddress.get(clientAddress(info.req)) ?? 0;
+      if (open >= config.sockets.perAddress) accept(false, 429, "Too many sockets from this address");
+      else accept(true);
+    },
+  });
+  wsServer.on("connection", (socket: WebSocket, request: IncomingMessage) => {
+    const address = clientAddress(request);
+    perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
+    socket.once("close", () => {
+      const left = (perAddress.get(address) ?? 1) - 1;
+      if (left > 0) perAddress.set(address, left);
+      else perAddress.delete(address);
+    });
+  });
+
+  const idleSoon = (state: SocketState, socket: WebSocket) => {
+    if (state.idle) clearTimeout(state.idle);
+    state.idle = setTimeout(() => socket.close(CLOSE_IDLE as CloseCode, "Idle: no operation"), config.sockets.idleMs);
+    state.idle.unref();
+  };
+
+  const cleanup = useServer<Record<string, unknown>, { state?: SocketState }>(
+    {
+      schema,
+      subscribe: sharedSubscribe(SHARED_SUBSCRIPTIONS),
+      connectionInitWaitTimeout: LIMITS.connectionInitTimeoutMs,
+      onConnect: async (ctx) => {
+        const payload = ctx.connectionParams ?? {};
+        const raw = payload.authorization ?? payload.Authorization ?? payload.token;
+        const socket = ctx.extra.socket;
+        const bearer = typeof raw === "string" ? raw.trim() : "";
+        // Every subscription needs a person (or an integrator's token): no anonymous sockets.
+        if (!bearer) {
+          socket.close(CLOSE_UNAUTHORIZED, "Unauthorized: send a token in connection_init");
+          return false;
+        }
+        const viewer = await resolveViewer(app.orm.em.fork(), app.auth, bearer);
+        if (!viewer || viewer.kind === "ANONYMOUS") {
+          socket.close(CLOSE_FORBIDDEN, "Forbidden");
+          return false;
+        }
+        const live: LiveSocket = { bearer, viewer, close: (code, reason) => socket.close(code, reason) };
+        const state: SocketState = { live, operations: 0, idle: null, forget: access.register(live) };
+        ctx.extra.state = state;
+        if (viewer.kind === "USER") {
+          // The socket's authority ends when its token does: clients reconnect with a new one.
+          const expiry = setTimeout(() => socket.close(CLOSE_UNAUTHORIZED, "Token expired"), Math.max(0, viewer.expiresAt * 1000 - Date.now()));
+          expiry.unref();
+          socket.once("close", () => clearTimeout(expiry));
+        }
+        socket.once("close", () => {
+          if (state.idle) clearTimeout(state.idle);
+          state.forget();
+        });
+        idleSoon(state, socket);
+        return true;
+      },
+      onSubscribe: async (ctx, _id, payload) => {
+        const state = ctx.extra.state;
+        if (!state) return [new UnauthenticatedError()];
+        if (state.operations >= LIMITS.subscriptionsPerSocket) {
+          return [new AppError("RATE_LIMITED", `At most ${LIMITS.subscriptionsPerSocket} operations at once per socket.`)];
+        }
+        const prepared = documents.prepare(payload.query);
+        if ("syntaxError" in prepared) {
+          const error = prepared.syntaxError;
+          return [withCode(error instanceof GraphQLError ? error : new GraphQLError("Syntax error"), "GRAPHQL_PARSE_FAILED", production)];
+        }
+        if ("errors" in prepared) return prepared.errors.map((e) => withCode(e, "GRAPHQL_VALIDATION_FAILED", production));
+        const { document } = prepared;
+        try {
+          assertCost(schema, document, payload.operationName, payload.variables, LIMITS.cost);
+        } catch (error) {
+          return [error as GraphQLError];
+        }
+        // Counted before the await below, so that a burst cannot pass the limit meanwhile.
+        state.operations += 1;
+        if (state.idle) clearTimeout(state.idle);
+        state.idle = null;
+        // Access as it is now, like an HTTP request: role, sign-out, revocation, deletion.
+        const viewer = state.live.viewer.kind === "ANONYMOUS" ? null : await resolveViewer(app.orm.em.fork(), app.auth, state.live.bearer);
+        if (!viewer || viewer.kind === "ANONYMOUS" || !viewerStillValid(viewer)) {
+          state.operations -= 1;
+          ctx.extra.socket.close(CLOSE_UNAUTHORIZED, viewer ? "Token expired" : "Access changed: reconnect with a valid token");
+          return [new UnauthenticatedError("The token is no longer valid; reconnect with a new one.")];
+        }
+        state.live.viewer = viewer;
+        const contextValue = createContext(app, viewer, {
+          requestId: randomUUID(),
+          clientAddress: clientAddress(ctx.extra.request),
+          live: { access, socket: state.live },
+        });
+        const args: ExecutionArgs = {
+          schema,
+          document,
+          operationName: payload.operationName,
+          variableValues: payload.variables,
+          contextValue,
+        };
+        return args;
+      },
+      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e, log)),
+      onComplete: (ctx) => {
+        const state = ctx.extra.state;
+        if (!state) return;
+        state.operations = Math.max(0, state.operations - 1);
+        if (state.operations === 0) idleSoon(state, ctx.extra.socket);
+      },
+      onNext: (_ctx, _id, _payload, args, result) => {
+        if (!result.errors?.length) return;
+        const context = args.contextValue as Context;
+        return {
+          ...result,
+          errors: result.errors.map((e) => formatError(e.toJSON(), e, context.log, context.requestId)),
+        };
+      },
+    },
+    wsServer,
+  );
+
+  return {
+    dispose: async () => {
+      await cleanup.dispose();
+    },
+    goAway() {
+      access.stop();
+      for (const client of wsServer.clients) client.close(1001 as CloseCode, "Server shutting down");
+    },
+  };
+}
