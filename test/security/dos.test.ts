@@ -1,4 +1,4 @@
-import { Kind, parse, validate, visit, type DocumentNode, type GraphQLSchema } from "graphql";
+import { isObjectType, Kind, parse, validate, visit, type DocumentNode, type GraphQLSchema } from "graphql";
 import type { Client as WsClient } from "graphql-ws";
 import { PlatformRole } from "../../src/auth/roles";
 import { measureCost, operationCost } from "../../src/common/cost";
@@ -64,7 +64,7 @@ function valid(query: string): DocumentNode {
 
 function declaredCost(type: string, field: string): number {
   const found = schema.getType(type);
-  const units = found && "getFields" in found ? (found.getFields() as Record<string, { extensions: { cost?: unknown } }>)[field]?.extensions.cost : undefined;
+  const units = isObjectType(found) ? found.getFields()[field]?.extensions.cost : undefined;
   if (typeof units !== "number") throw new Error(`${type}.${field} declares no cost`);
   return units;
 }
