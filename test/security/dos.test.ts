@@ -80,7 +80,7 @@ describe("fragments that spread the next one twice", () => {
   // tenders (2) + edges (2) + node (2) + the expanded ids (2^40).
   const expanded = 2 ** LEVELS + 6;
 
-  test("are priced at their expanded size, walking each selection of the document once", () => {
+  test("are priced at their expanded size, walking each selection of the document once; each spread counts", () => {
     const document = valid(doubling);
     let selections = 0;
     visit(document, {
@@ -92,9 +92,7 @@ describe("fragments that spread the next one twice", () => {
     expect(report.cost).toBe(expanded);
     expect(report.visits).toBe(selections);
     expect(selections).toBe(4 + 2 * LEVELS + 1);
-  });
-
-  test("a fragment costs what it selects, wherever it is spread, and each spread counts", () => {
+    // Memoised, a fragment still costs what it selects at each of its spreads.
     const once = "query { tenders(first: 3) { edges { node { ...T } } } } fragment T on Tender { id title lots { title } }";
     const inline = "query { tenders(first: 3) { edges { node { id title lots { title } } } } }";
     const twice = "query { a: tenders(first: 3) { edges { node { ...T } } } b: tenders(first: 3) { edges { node { ...T } } } } fragment T on Tender { id title lots { title } }";
@@ -187,10 +185,14 @@ describe("compute is priced: expensive fields carry their own cost", () => {
     expect(ws[0]?.extensions).toEqual({ code: "BAD_USER_INPUT", field: "query", cost, maxCost: LIMITS.cost });
   });
 
-  test("one tender's suggestions and a dashboard of matches stay well within the limit", () => {
+  test("one tender's suggestions and a dashboard of ten tenders' matches pay for their compute, within the limit", () => {
     const single = 'query { tender(id: "x") { consortiumSuggestions(first: 20) { exact notes uncoveredLots { id title } suggestions { rank score memberCount totalDistanceKm explanation members { role distanceKm cooperative { id name city } lots { id number title } } } } } }';
-    expect(operationCost(schema, valid(single), null, {})).toBeLessThan(LIMITS.cost);
+    const singleCost = operationCost(schema, valid(single), null, {});
+    expect(singleCost).toBeGreaterThan(declaredCost("Tender", "consortiumSuggestions"));
+    expect(singleCost).toBeLessThan(LIMITS.cost);
     const dashboard = "query { tenders(first: 10) { edges { node { id title matches(first: 5) { edges { node { rank score cooperative { id name } } } } } } } }";
-    expect(operationCost(schema, valid(dashboard), null, {})).toBeLessThan(LIMITS.cost);
+    const dashboardCost = operationCost(schema, valid(dashboard), null, {});
+    expect(dashboardCost).toBeGreaterThan(10 * declaredCost("Tender", "matches"));
+    expect(dashboardCost).toBeLessThan(LIMITS.cost);
   });
 });
