@@ -2,6 +2,7 @@ import { GraphQLJSONObject } from "graphql-scalars";
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from "type-graphql";
 import { User } from "../auth/user.entity";
 import type { Context } from "../context";
+import { Cost } from "../common/cost";
 import { toGlobalId } from "../common/node";
 import { Connection, PageArgs } from "../common/pagination";
 import { Cooperative } from "../cooperatives/cooperative.entity";
@@ -88,6 +89,7 @@ export class BidResolver {
     return ctx.loaders.priceLinesByBid.load(bid.id);
   }
 
+  @Cost(20)
   @FieldResolver(() => BidTotals, { description: "Totals per lot, per member and overall, computed by the server." })
   async totals(@Root() bid: Bid, @Ctx() ctx: Context): Promise<BidTotals> {
     const lines = await ctx.loaders.priceLinesByBid.load(bid.id);
@@ -107,6 +109,7 @@ export class BidResolver {
     };
   }
 
+  @Cost(20)
   @FieldResolver(() => [CompletenessIssue], { description: "What still prevents submission; empty when the bid is complete." })
   completeness(@Root() bid: Bid, @Ctx() ctx: Context): Promise<CompletenessIssue[]> {
     return bids.bidCompleteness(ctx, bid);
@@ -292,18 +295,21 @@ export class BidSectionResolver {
     return section.assignee ? ctx.em.findOne(User, { id: section.assignee.id }) : Promise.resolve(null);
   }
 
+  @Cost(20)
   @FieldResolver(() => String, { description: "Plain-text projection of the section's document, as of now." })
   async text(@Root() section: BidSection, @Ctx() ctx: Context): Promise<string> {
     const entry = await ctx.loaders.sectionDoc.load(section.id);
     return entry?.text ?? "";
   }
 
+  @Cost(20)
   @FieldResolver(() => String, { description: "Base64 of the full Yjs state (Y.encodeStateAsUpdate) of the section's document; apply it to a Y.Doc and read `getText(\"content\")`." })
   async state(@Root() section: BidSection, @Ctx() ctx: Context): Promise<string> {
     const entry = await ctx.loaders.sectionDoc.load(section.id);
     return encodeBase64(entry?.state ?? Y.encodeStateAsUpdate(new Y.Doc()));
   }
 
+  @Cost(20)
   @FieldResolver(() => String, { description: "Base64 Yjs update with what a client lacks, given its state vector." })
   async diff(
     @Root() section: BidSection,
@@ -315,6 +321,7 @@ export class BidSectionResolver {
     return encodeBase64(Y.diffUpdate(entry?.state ?? Y.encodeStateAsUpdate(new Y.Doc()), vector));
   }
 
+  @Cost(20)
   @FieldResolver(() => Int, { description: "Seq of the last text update included in `state`, `diff` and `text`: subscribe to `bidEvents` after it (or earlier: updates apply idempotently)." })
   async seq(@Root() section: BidSection, @Ctx() ctx: Context): Promise<number> {
     return (await ctx.loaders.sectionDoc.load(section.id))?.seq ?? 0;

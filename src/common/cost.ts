@@ -7,12 +7,14 @@ import {
   valueFromASTUntyped,
   type DocumentNode,
   type FieldNode,
+  type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLField,
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
 } from "graphql";
+import { Extensions } from "type-graphql";
 import { AppError } from "./errors";
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./pagination";
 
@@ -20,26 +22,67 @@ import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from "./pagination";
 export const UNBOUNDED_LIST_SIZE = 10;
 
 /**
+ * The compute a field's resolver does beyond the objects it returns (scoring, a search, a
+ * document load), in cost units, added each time the field runs: aliases add it again and a
+ * list above multiplies it. Read back from the schema as `field.extensions.cost`.
+ */
+export function Cost(units: number): MethodDecorator & PropertyDecorator {
+  return Extensions({ cost: units });
+}
+
+function ownCost(field: GraphQLField<unknown, unknown>): number {
+  const units = field.extensions?.cost;
+  return typeof units === "number" && units > 0 ? units : 0;
+}
+
+export interface CostReport {
+  /** The cost of the operation as it would execute: each fragment counted at every spread. */
+  cost: number;
+  /** Selections walked to compute it: linear in the document, whatever its fragments expand to. */
+  visits: number;
+}
+
+/**
+ * The variables the operation runs with: those sent, and the defaults of the others (a default
+ * page size counts like a sent one).
+ */
+function effectiveVariables(operation: OperationDefinitionNode, sent: Record<string, unknown>): Record<string, unknown> {
+  const values: Record<string, unknown> = {};
+  for (const definition of operation.variableDefinitions ?? []) {
+    const name = definition.variable.name.value;
+    if (Object.prototype.hasOwnProperty.call(sent, name)) values[name] = sent[name];
+    else if (definition.defaultValue) values[name] = valueFromASTUntyped(definition.defaultValue);
+  }
+  return values;
+}
+
+/**
  * The cost of an operation with its variables: each object 2, each scalar 1, and a list field
  * multiplies what it selects by its page size (`first`, default 20) or by 10 when it has none.
- * A list directly under a paged field (a connection's `edges`) is the page itself.
- * Runs after validation, where variables are known, so `first: $n` counts for what it is.
+ * A list directly under a paged field (a connection's `edges`) is the page itself. A field
+ * declared with `@Cost` adds its units each time it runs.
+ *
+ * A fragment counts in full at each of its spreads (what execution would do), but its cost is
+ * computed once and reused, so a document whose fragments each spread the next twice is priced
+ * at its expanded size in time linear in its text. Runs after validation (fragment cycles are
+ * refused there), where variables are known, so `first: $n` counts for what it is.
  */
-export function operationCost(
+export function measureCost(
   schema: GraphQLSchema,
   document: DocumentNode,
   operationName: string | null | undefined,
   variables: Record<string, unknown> | null | undefined,
-): number {
+): CostReport {
   const operations = document.definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
   const operation = operationName ? operations.find((o) => o.name?.value === operationName) : operations[0];
-  if (!operation) return 0;
+  if (!operation) return { cost: 0, visits: 0 };
   const root = operation.operation === "query" ? schema.getQueryType() : operation.operation === "mutation" ? schema.getMutationType() : schema.getSubscriptionType();
-  if (!root) return 0;
-  const fragments = new Map(
+  if (!root) return { cost: 0, visits: 0 };
+  const fragments = new Map<string, FragmentDefinitionNode>(
     document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])),
   );
-  const vars = variables ?? {};
+  const vars = effectiveVariables(operation, variables ?? {});
+  let visits = 0;
 
   const pageSizeOf = (node: FieldNode, field: GraphQLField<unknown, unknown>): number | null => {
     const arg = node.arguments?.find((a) => a.name.value === "first");
@@ -51,10 +94,28 @@ export function operationCost(
     return field.args.some((a) => a.name === "first") ? DEFAULT_PAGE_SIZE : null;
   };
 
+  /** A fragment's cost depends only on its name and `inPage`: computed once per pair. */
+  const fragmentCosts = new Map<string, number>();
+  const inProgress = new Set<string>();
+  const fragmentCost = (fragment: FragmentDefinitionNode, fallback: GraphQLCompositeType, inPage: boolean): number => {
+    const key = `${fragment.name.value}:${inPage}`;
+    const known = fragmentCosts.get(key);
+    if (known !== undefined) return known;
+    // A cycle never reaches here from the server (validation refuses it); elsewhere it counts once.
+    if (inProgress.has(key)) return 0;
+    inProgress.add(key);
+    const on = schema.getType(fragment.typeCondition.name.value);
+    const cost = visit(fragment.selectionSet, on && isCompositeType(on) ? on : fallback, inPage);
+    inProgress.delete(key);
+    fragmentCosts.set(key, cost);
+    return cost;
+  };
+
   /** `inPage`: directly under a paged field, whose `first` already counts the list (edges). */
-  const visit = (set: SelectionSetNode, type: GraphQLCompositeType, seen: Set<string>, inPage = false): number => {
+  const visit = (set: SelectionSetNode, type: GraphQLCompositeType, inPage: boolean): number => {
     let cost = 0;
     for (const selection of set.selections) {
+      visits += 1;
       if (selection.kind === Kind.FIELD) {
         const name = selection.name.value;
         if (name.startsWith("__")) continue;
@@ -63,32 +124,41 @@ export function operationCost(
         if (!field) continue;
         const named = getNamedType(field.type);
         if (!selection.selectionSet || !isCompositeType(named)) {
-          cost += 1;
+          cost += 1 + ownCost(field);
           continue;
         }
         const page = pageSizeOf(selection, field);
-        const inner = 2 + visit(selection.selectionSet, named, seen, page !== null);
+        const inner = 2 + visit(selection.selectionSet, named, page !== null);
         const list = isListType(getNullableType(field.type));
-        cost += inner * (page ?? (list && !inPage ? UNBOUNDED_LIST_SIZE : 1));
+        cost += ownCost(field) + inner * (page ?? (list && !inPage ? UNBOUNDED_LIST_SIZE : 1));
       } else if (selection.kind === Kind.INLINE_FRAGMENT) {
         const on = selection.typeCondition ? schema.getType(selection.typeCondition.name.value) : type;
-        cost += visit(selection.selectionSet, on && isCompositeType(on) ? on : type, seen, inPage);
+        cost += visit(selection.selectionSet, on && isCompositeType(on) ? on : type, inPage);
       } else {
         const fragment = fragments.get(selection.name.value);
-        if (!fragment || seen.has(fragment.name.value)) continue;
-        const on = schema.getType(fragment.typeCondition.name.value);
-        const next = new Set(seen).add(fragment.name.value);
-        cost += visit(fragment.selectionSet, on && isCompositeType(on) ? on : type, next, inPage);
+        if (fragment) cost += fragmentCost(fragment, type, inPage);
       }
     }
     return cost;
   };
-  return visit(operation.selectionSet, root, new Set());
+  const cost = visit(operation.selectionSet, root, false);
+  // Past 2^53 the count is no longer exact; it stays a number in JSON (Infinity would be null).
+  return { cost: Math.min(cost, Number.MAX_SAFE_INTEGER), visits };
+}
+
+/** The cost of an operation (see measureCost). */
+export function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operationName: string | null | undefined,
+  variables: Record<string, unknown> | null | undefined,
+): number {
+  return measureCost(schema, document, operationName, variables).cost;
 }
 
 export class CostLimitError extends AppError {
   constructor(cost: number, max: number) {
-    super("BAD_USER_INPUT", `Operation cost ${cost} exceeds the limit of ${max}; ask for smaller pages.`, {
+    super("BAD_USER_INPUT", `Operation cost ${cost} exceeds the limit of ${max}; ask for smaller pages or fewer computed fields.`, {
       field: "query",
       cost,
       maxCost: max,

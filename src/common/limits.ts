@@ -35,6 +35,8 @@ export function limitRules(): ValidationRule[] {
     propagateOnRejection: false,
     onReject: [(context: ValidationContext | null, error: GraphQLError) => context?.reportError(error)],
   };
+  // Each of these keeps a fragment's count by name and adds it at every spread: linear in the
+  // document, however far its fragments expand (test/security/dos.test.ts sends 2^40 of them).
   return [
     maxDepthRule({ n: LIMITS.depth, ignoreIntrospection: true, flattenFragments: true, ...common }),
     maxAliasesRule({ n: LIMITS.aliases, ...common }),

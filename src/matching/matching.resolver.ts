@@ -3,6 +3,7 @@ import { Bid } from "../bids/bid.entity";
 import { BidGroupType } from "../bids/bid.enums";
 import { requestCompletion } from "./completion.service";
 import type { Context } from "../context";
+import { Cost } from "../common/cost";
 import { PageArgs } from "../common/pagination";
 import { Cooperative } from "../cooperatives/cooperative.entity";
 import { Tender } from "../tenders/tender.entity";
@@ -59,6 +60,7 @@ class OpportunitiesArgs extends PageArgs {
 
 @Resolver(() => Tender)
 export class TenderMatchingResolver {
+  @Cost(1000)
   @FieldResolver(() => MatchConnection, {
     description:
       "Cooperatives ranked for this tender (or one lot), best first, with explained scores; same inputs, same order. Officers, admins and integrators. Candidates are narrowed in SQL to the 300 with the deepest CPV overlap (within `maxDistanceKm`), then scored.",
@@ -67,6 +69,7 @@ export class TenderMatchingResolver {
     return matching.matchesForTender(ctx, tender, args);
   }
 
+  @Cost(1000)
   @FieldResolver(() => ConsortiumSuggestions, {
     description:
       "Teams of cooperatives that together cover every lot, fewest members first, honouring the tender's maximum lots per tenderer and the one-lead-per-tender rule. With `lead`, teams are built around that cooperative (its members may ask).",
@@ -85,6 +88,7 @@ export class TenderMatchingResolver {
 
 @Resolver(() => Cooperative)
 export class CooperativeMatchingResolver {
+  @Cost(1000)
   @FieldResolver(() => OpportunityConnection, {
     description: "Open tenders that fit this cooperative best, for its members' dashboard (members, officers, admins).",
   })
@@ -92,6 +96,7 @@ export class CooperativeMatchingResolver {
     return matching.opportunitiesFor(ctx, cooperative, args);
   }
 
+  @Cost(100)
   @FieldResolver(() => MatchScoreResult, { description: "This cooperative against one tender (or one lot), explained." })
   async matchScore(
     @Root() cooperative: Cooperative,
@@ -139,6 +144,7 @@ export class RequestCompletionInput {
 @Resolver()
 export class CompletionResolver {
   @Authorized()
+  @Cost(1000)
   @Mutation(() => Bid, {
     description:
       "Turns the best consortium suggestion around the lead into a draft bid: the lead's bid, partners invited, lots assigned as suggested.",

@@ -1,6 +1,7 @@
 import { GraphQLDateTimeISO } from "graphql-scalars";
 import { Arg, Authorized, Ctx, Query, Resolver } from "type-graphql";
 import { PlatformRole } from "../auth/roles";
+import { Cost } from "../common/cost";
 import type { Context } from "../context";
 import { businessVolume } from "./business-volume.service";
 import { BusinessVolume } from "./stats.types";
@@ -8,6 +9,7 @@ import { BusinessVolume } from "./stats.types";
 @Resolver()
 export class StatsResolver {
   @Authorized(PlatformRole.ADMIN, PlatformRole.MISSION_OFFICER)
+  @Cost(1000)
   @Query(() => BusinessVolume, {
     description:
       "Business volume for officers and admins: won amounts and commission by channel, region and month over a window (default: the revenue target's span ending now), the share of tenders, the open pipeline and progress against the revenue target.",
