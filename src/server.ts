@@ -21,7 +21,7 @@ import { LIMITS, limitRules, PARSE_OPTIONS } from "./common/limits";
 import { AppError, UnauthenticatedError } from "./common/errors";
 import { createContext, type AppServices, type Context } from "./context";
 import { databaseReady } from "./db/database";
-import { httpErrorHandler } from "./http/errors";
+import { httpErrorHandler, notFoundHandler } from "./http/errors";
 import { graphqlOverHttpPlugin } from "./http/graphql-over-http";
 import { securityHeaders } from "./http/headers";
 import { RequestIds } from "./http/request-id";
@@ -236,7 +236,7 @@ export async function createServer(app: AppServices, listen: { port: number; hos
       },
     }),
   );
-  expressApp.use(httpErrorHandler(log, requestIds));
+  expressApp.use(notFoundHandler, httpErrorHandler(log, requestIds));
 
   await new Promise<void>((resolve) => httpServer.listen(listen.port, listen.host ?? "0.0.0.0", resolve));
   const port = (httpServer.address() as AddressInfo).port;

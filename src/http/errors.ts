@@ -1,4 +1,4 @@
-import type { ErrorRequestHandler } from "express";
+import type { ErrorRequestHandler, RequestHandler } from "express";
 import type { Logger } from "pino";
 import type { RequestIds } from "./request-id";
 
@@ -21,3 +21,8 @@ export function httpErrorHandler(log: Logger, requestIds: RequestIds): ErrorRequ
     res.status(status).json({ errors: [{ message, extensions: { code: "BAD_REQUEST" } }] });
   };
 }
+
+/** An unknown path: JSON like every other answer (Express's default page would replace the headers). */
+export const notFoundHandler: RequestHandler = (_req, res) => {
+  res.status(404).json({ errors: [{ message: "Not found.", extensions: { code: "NOT_FOUND" } }] });
+};
