@@ -49,7 +49,7 @@ export function securityHeaders(options: { landingPage: boolean }): RequestHandl
   const landing = helmet({ ...COMMON, contentSecurityPolicy: LANDING_PAGE_CSP });
   return (req, res, next) => {
     res.setHeader("Cache-Control", "no-store");
-    const page = options.landingPage && req.path === "/graphql" && prefersHtml(req.method, req.get("accept"));
+    const page = options.landingPage && /^\/graphql\/?$/.test(req.path) && prefersHtml(req.method, req.get("accept"));
     (page ? landing : strict)(req, res, next);
   };
 }
