@@ -1,4 +1,3 @@
-import { randomUUID } from "node:crypto";
 import { createServer as createHttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
@@ -12,10 +11,15 @@ import { resolveViewer } from "./auth/auth.service";
 import { assertCost } from "./common/cost";
 import { DocumentCache } from "./common/document-cache";
 import { formatError } from "./common/format-error";
+import { guardTextArguments } from "./common/input-guard";
 import { LIMITS, limitRules, PARSE_OPTIONS } from "./common/limits";
 import { AppError } from "./common/errors";
 import { createContext, type AppServices, type Context } from "./context";
 import { databaseReady } from "./db/database";
+import { httpErrorHandler, notFoundHandler } from "./http/errors";
+import { graphqlOverHttpPlugin } from "./http/graphql-over-http";
+import { securityHeaders } from "./http/headers";
+import { RequestIds } from "./http/request-id";
 import { buildSchema } from "./schema";
 import { clientAddress, createWebSocketEndpoint } from "./websocket";
 
@@ -66,7 +70,7 @@ function requestLogPlugin(): ApolloServerPlugin<Context> {
  * with the same schema, limits, authentication and error policy.
  */
 export async function createServer(app: AppServices, listen: { port: number; host?: string }): Promise<RunningServer> {
-  const schema = await buildSchema();
+  const schema = guardTextArguments(await buildSchema());
   const { config, log } = app;
   const production = config.env === "production";
   // The same introspection policy over HTTP and WebSocket (README, Security).
@@ -75,6 +79,8 @@ export async function createServer(app: AppServices, listen: { port: number; hos
   const documents = new DocumentCache(schema, rules, PARSE_OPTIONS);
   const expressApp = express();
   expressApp.disable("x-powered-by");
+  const requestIds = new RequestIds();
+  expressApp.use(requestIds.assign, securityHeaders({ landingPage: !production }));
   const httpServer = createHttpServer(expressApp);
   let migrated = true;
 
@@ -99,7 +105,7 @@ export async function createServer(app: AppServices, listen: { port: number; hos
     // main.ts owns SIGTERM: it stops the server, then the database, in that order.
     stopOnTerminationSignals: false,
     csrfPrevention: true,
-    formatError: (formatted, error) => formatError(formatted, error, log),
+    formatError: (formatted, error) => formatError(formatted, error, log, requestIds.current()),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
       {
@@ -111,6 +117,7 @@ export async function createServer(app: AppServices, listen: { port: number; hos
           };
         },
       },
+      graphqlOverHttpPlugin(),
       costPlugin(schema),
       requestLogPlugin(),
       // No HTTP caching of GraphQL answers here; the plugin would run a hook on every field.
@@ -125,9 +132,8 @@ export async function createServer(app: AppServices, listen: { port: number; hos
     cors({ origin: config.corsOrigins, credentials: false, maxAge: 600 }),
     express.json({ limit: LIMITS.bodyBytes }),
     expressMiddleware(apollo, {
-      context: async ({ req }) => {
-        const requestId = (req.headers["x-request-id"] as string | undefined)?.slice(0, 100) || randomUUID();
-        const meta = { requestId, clientAddress: clientAddress(req) };
+      context: async ({ req, res }) => {
+        const meta = { requestId: requestIds.of(res), clientAddress: clientAddress(req) };
         const probe = createContext(app, { kind: "ANONYMOUS" }, meta);
         const viewer = await resolveViewer(probe.em, app.auth, req.headers.authorization);
         if (!viewer) {
@@ -137,15 +143,7 @@ export async function createServer(app: AppServices, listen: { port: number; hos
       },
     }),
   );
-  // Malformed JSON bodies and oversized requests: a clear 4xx, not an HTML page.
-  expressApp.use((error: Error & { status?: number; type?: string }, _req: express.Request, res: express.Response, next: express.NextFunction) => {
-    if (res.headersSent) return next(error);
-    const status = error.status && error.status >= 400 && error.status < 500 ? error.status : 500;
-    if (status === 500) log.error({ err: error }, "http error");
-    res.status(status).json({
-      errors: [{ message: status === 413 ? "Request body too large." : status === 500 ? "Internal server error" : "Malformed request.", extensions: { code: status === 500 ? "INTERNAL_SERVER_ERROR" : "BAD_REQUEST" } }],
-    });
-  });
+  expressApp.use(notFoundHandler, httpErrorHandler(log, requestIds));
 
   await new Promise<void>((resolve) => httpServer.listen(listen.port, listen.host ?? "0.0.0.0", resolve));
   const port = (httpServer.address() as AddressInfo).port;

@@ -34,6 +34,9 @@ export function formatError(
     const { http: _http, ...extensions } = original.extensions;
     return { message: original.message, path: formatted.path, locations: formatted.locations, extensions };
   }
+  if (isRefusedRequest(error)) {
+    return { message: (error as GraphQLError).message, extensions: { code: "BAD_REQUEST" } };
+  }
   const code = formatted.extensions?.code;
   if (typeof code === "string" && PROTOCOL_CODES.has(code)) {
     return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
@@ -52,4 +55,15 @@ export function formatError(
   }
   log.error({ err: original, requestId, path: formatted.path }, "unexpected error");
   return { message: "Internal server error", path: formatted.path, extensions: { code: "INTERNAL_SERVER_ERROR", requestId } };
+}
+
+/**
+ * Apollo refuses some malformed requests with a 4xx status but no code (a persisted query whose
+ * hash does not match its text, an unsupported persisted-query version): a client error, never an
+ * INTERNAL_SERVER_ERROR.
+ */
+function isRefusedRequest(error: unknown): boolean {
+  if (!(error instanceof GraphQLError) || error.originalError !== undefined || error.extensions.code !== undefined) return false;
+  const http = error.extensions.http as { status?: unknown } | undefined;
+  return typeof http?.status === "number" && http.status >= 400 && http.status < 500;
 }

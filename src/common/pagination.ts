@@ -1,5 +1,6 @@
 import { ClassType, Field, Int, ObjectType, ArgsType } from "type-graphql";
 import { BadInputError } from "./errors";
+import { isUnicode } from "./validate";
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -36,11 +37,25 @@ export function encodeCursor(values: CursorValue[]): string {
 export type CursorKind = "string" | "int" | "number" | "uuid" | "date";
 
 const UUID_PART = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** The one form `encodeCursor` writes an instant in: `Date.prototype.toISOString`. */
+const INSTANT_PART = /^(\d{4})-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/**
+ * An instant exactly as the server wrote it: an impossible day (February 30, hour 24) does not
+ * survive the round trip, and year 0 exists in JavaScript but not in PostgreSQL.
+ */
+function isInstant(value: string): boolean {
+  const match = INSTANT_PART.exec(value);
+  if (!match || match[1] === "0000") return false;
+  const time = Date.parse(value);
+  return !Number.isNaN(time) && new Date(time).toISOString() === value;
+}
 
 function partFits(value: CursorValue, kind: CursorKind): boolean {
   switch (kind) {
     case "string":
-      return typeof value === "string";
+      // PostgreSQL's text holds neither NUL nor half a surrogate pair.
+      return typeof value === "string" && !value.includes("\u0000") && isUnicode(value);
     case "int":
       return typeof value === "number" && Number.isInteger(value) && Math.abs(value) <= 2_147_483_647;
     case "number":
@@ -48,7 +63,7 @@ function partFits(value: CursorValue, kind: CursorKind): boolean {
     case "uuid":
       return typeof value === "string" && UUID_PART.test(value);
     case "date":
-      return typeof value === "string" && (value === "infinity" || (/^\d{4}-\d{2}-\d{2}T/.test(value) && !Number.isNaN(Date.parse(value))));
+      return typeof value === "string" && (value === "infinity" || isInstant(value));
   }
 }
 

@@ -8,6 +8,19 @@ import { BadInputError } from "./errors";
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
+/**
+ * Half of a UTF-16 surrogate pair without the other half: not a Unicode character, so UTF-8 cannot
+ * encode it (the driver would write U+FFFD in its place, and jsonb refuses the escape outright).
+ */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+export const NOT_UNICODE = "must be valid Unicode text (it holds a lone UTF-16 surrogate)";
+
+/** Whether a string is Unicode text, that UTF-8 and PostgreSQL can hold as it is. */
+export function isUnicode(value: string): boolean {
+  return !LONE_SURROGATE.test(value);
+}
+
 export function text(
   field: string,
   value: string,
@@ -23,6 +36,7 @@ export function text(
   if (CONTROL.test(trimmed) || (!options.multiline && /[\r\n]/.test(trimmed))) {
     throw new BadInputError(field, "must not contain control characters");
   }
+  if (!isUnicode(trimmed)) throw new BadInputError(field, NOT_UNICODE);
   return trimmed;
 }
 

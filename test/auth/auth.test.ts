@@ -46,6 +46,7 @@ describe("sign-up and sign-in", () => {
     expect(up.data?.signUp.user.role).toBe("CLIENT");
     const bad = await server.raw(
       JSON.stringify({ query: 'mutation { signUp(input: {email: "x@y.fr", name: "X", password: "0123456789ab", accountType: ADMIN}) { token } }' }),
+      { "content-type": "application/json", accept: "application/graphql-response+json" },
     );
     expect(bad.status).toBe(400);
   });

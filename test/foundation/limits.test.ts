@@ -30,6 +30,8 @@ describe("operation limits, the same over HTTP and WebSocket", () => {
   test("a query deeper than the limit is refused over HTTP with GRAPHQL_VALIDATION_FAILED", async () => {
     const result = await server.raw(JSON.stringify({ query: deepQuery(LIMITS.depth + 2) }), {
       "content-type": "application/json",
+      // Request errors are 400 in this media type (200 in application/json: the spec).
+      accept: "application/graphql-response+json",
       authorization: `Bearer ${user.token}`,
     });
     expect(result.status).toBe(400);
@@ -41,6 +43,8 @@ describe("operation limits, the same over HTTP and WebSocket", () => {
   test("too many aliases are refused over HTTP", async () => {
     const result = await server.raw(JSON.stringify({ query: tooManyAliases }), {
       "content-type": "application/json",
+      // Request errors are 400 in this media type (200 in application/json: the spec).
+      accept: "application/graphql-response+json",
       authorization: `Bearer ${user.token}`,
     });
     const body = result.body as { errors: { message: string }[] };
@@ -76,7 +80,7 @@ describe("operation limits, the same over HTTP and WebSocket", () => {
 
   test("more tokens than the limit is a parse error over HTTP", async () => {
     const query = `query { viewer { ${"id ".repeat(LIMITS.tokens)} } }`;
-    const result = await server.raw(JSON.stringify({ query }), { "content-type": "application/json" });
+    const result = await server.raw(JSON.stringify({ query }), { "content-type": "application/json", accept: "application/graphql-response+json" });
     expect(result.status).toBe(400);
     expect(JSON.stringify(result.body)).toMatch(/token/i);
   });
@@ -126,7 +130,7 @@ describe("cost, counted with the page sizes the variables ask for", () => {
   }`;
 
   test("a large page of nested lists is refused over HTTP, a small one passes", async () => {
-    const headers = { "content-type": "application/json", authorization: `Bearer ${user.token}` };
+    const headers = { "content-type": "application/json", accept: "application/graphql-response+json", authorization: `Bearer ${user.token}` };
     const small = await server.raw(JSON.stringify({ query: nested, variables: { first: 5 } }), headers);
     expect(small.status).toBe(200);
     const query = `query Costly { ${[1, 2, 3, 4, 5].map((i) => `c${i}: cooperatives(first: 100) { edges { node { name skills { code label level } members { role user { name email } } references { title year client } } } }`).join(" ")} }`;

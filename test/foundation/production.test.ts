@@ -13,7 +13,8 @@ afterAll(async () => {
   await server.close();
 });
 
-const headers = () => ({ "content-type": "application/json", authorization: `Bearer ${user.token}` });
+// Request errors are 400 in this media type (200 in application/json: the spec).
+const headers = () => ({ "content-type": "application/json", accept: "application/graphql-response+json", authorization: `Bearer ${user.token}` });
 
 function overSocket(query: string): Promise<readonly { message: string; extensions?: Record<string, unknown> }[]> {
   const client = server.ws(user.token);

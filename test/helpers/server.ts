@@ -3,7 +3,7 @@ import { MikroORM } from "@mikro-orm/postgresql";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { print, type ExecutionResult, type GraphQLFormattedError } from "graphql";
 import { createClient, type Client as WsClient } from "graphql-ws";
-import pino from "pino";
+import pino, { type Logger } from "pino";
 import WebSocket from "ws";
 import { createAppServices } from "../../src/app";
 import { loadConfig, type Config } from "../../src/config";
@@ -47,12 +47,15 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   });
 }
 
-/** A real server on its own database and a free port: HTTP and WebSocket at /graphql. */
-export async function startTestServer(options: { env?: Record<string, string>; db?: TestDatabase } = {}): Promise<TestServer> {
+/**
+ * A real server on its own database and a free port: HTTP and WebSocket at /graphql. `log`: a
+ * logger of the test's own, to read what the server logs.
+ */
+export async function startTestServer(options: { env?: Record<string, string>; db?: TestDatabase; log?: Logger } = {}): Promise<TestServer> {
   const db = options.db ?? (await createTestDatabase());
   const queries: string[] = [];
   const config = testConfig(options.env);
-  const log = pino({ level: config.logLevel });
+  const log = options.log ?? pino({ level: config.logLevel });
   const orm = await MikroORM.init(
     ormConfig(db.url, {
       debug: ["query"],

@@ -1,4 +1,5 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
+import { Writable } from "node:stream";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import {
@@ -14,6 +15,7 @@ import {
   type GraphQLInputType,
   type GraphQLSchema,
 } from "graphql";
+import pino from "pino";
 import { fromGlobalId, toGlobalId } from "../../src/common/node";
 import { Membership } from "../../src/cooperatives/cooperative.entity";
 import { MemberRole } from "../../src/cooperatives/cooperative.enums";
@@ -22,7 +24,7 @@ import { buildSchema } from "../../src/schema";
 import { createUser, insertCooperative, validSiret } from "../helpers/factories";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { insertTender } from "../tenders/tender-factory";
-import { changedTables, doc, prng, snapshot, type Vars } from "./harness";
+import { changedTables, doc, prng, snapshot, wsFirst, type Vars } from "./harness";
 import { buildWorld, call, CREATE_BID, openTender, yUpdate, type Role, type World } from "./world";
 
 /*
@@ -295,6 +297,8 @@ function badValues(type: GraphQLInputType, name: string, rand: () => number, sam
       out.push({ what: "a number for a String", value: 12345 }, { what: "an object for a String", value: { s: "x" } }, { what: "a 100 KB string", value: HUGE });
       // A password is an opaque secret: any character may be in it.
       if (lower !== "password") out.push({ what: "a NUL byte", value: `abc\u0000def` }, { what: "control characters", value: `a\u0001b\u0007c\u001b[31m` });
+      // Not Unicode at all (UTF-8 cannot encode it), passwords included: JSON carries it as "\ud800".
+      out.push({ what: "a lone high surrogate", value: "Plan \ud83d de charge" }, { what: "a lone low surrogate", value: "\udc00" });
       if (nonNull) out.push({ what: "an empty string", value: "" }, { what: "blanks only", value: " \t " });
       if (lower.includes("siret")) out.push({ what: "a SIRET with a wrong key", value: "73282932000075" }, { what: "a short SIRET", value: "1234" }, { what: "letters for a SIRET", value: "ABCDEFGHIJKLMN" });
       if (lower === "code" || lower.includes("cpv")) out.push({ what: "an unknown CPV code", value: "99999999" }, { what: "a 7-digit CPV", value: "7981000" }, { what: "letters for a CPV", value: "ABCDEFGH" }, { what: "a wrong CPV check digit", value: "79810000-0" });
@@ -467,5 +471,186 @@ describe("hostile arguments to every mutation", () => {
     console.log(
       `bad-input battery: ${answered.length} cases on ${perMutation.size} mutations in ${Date.now() - started} ms; codes ${JSON.stringify(Object.fromEntries(byCode))}; ${named} BAD_USER_INPUT named a field`,
     );
+  });
+});
+
+// ---- outside the mutations: cursors, text arguments of queries, the HTTP protocol -------------
+
+type Body = { data?: Record<string, unknown> | null; errors?: { message: string; extensions?: Record<string, unknown> }[] };
+
+async function post(actor: Role, payload: unknown, extra: Record<string, string> = {}): Promise<{ status: number; body: Body }> {
+  const token = w.tokens[actor];
+  const headers = { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}), ...extra };
+  return (await server.raw(JSON.stringify(payload), headers)) as { status: number; body: Body };
+}
+
+describe("forged cursors: every connection answers BAD_USER_INPUT on `after`, before PostgreSQL sees them", () => {
+  const UUID = "00000000-0000-4000-8000-000000000000";
+  // Each connection with the kind of sort key its cursor carries.
+  const connections: { name: string; actor: Role; query: () => string; vars: () => Vars; keys: "date" | "name" | "int" | "offset" }[] = [
+    { name: "tenders (deadline)", actor: "officer", query: () => `query($after: String) { tenders(first: 5, after: $after) { totalCount } }`, vars: () => ({}), keys: "date" },
+    { name: "tenders (publication)", actor: "officer", query: () => `query($after: String) { tenders(first: 5, after: $after, orderBy: PUBLICATION) { totalCount } }`, vars: () => ({}), keys: "date" },
+    { name: "tenders (value)", actor: "officer", query: () => `query($after: String) { tenders(first: 5, after: $after, orderBy: VALUE) { totalCount } }`, vars: () => ({}), keys: "int" },
+    { name: "cooperatives (name)", actor: "officer", query: () => `query($after: String) { cooperatives(first: 5, after: $after) { totalCount } }`, vars: () => ({}), keys: "name" },
+    { name: "cooperatives (newest)", actor: "officer", query: () => `query($after: String) { cooperatives(first: 5, after: $after, orderBy: NEWEST) { totalCount } }`, vars: () => ({}), keys: "date" },
+    { name: "bids", actor: "ownerA", query: () => `query($after: String) { bids(first: 5, after: $after) { totalCount } }`, vars: () => ({}), keys: "date" },
+    { name: "Tender.bids", actor: "officer", query: () => `query($id: ID!, $after: String) { tender(id: $id) { bids(first: 5, after: $after) { totalCount } } }`, vars: () => ({ id: w.tender.gid }), keys: "date" },
+    { name: "Cooperative.bids", actor: "ownerA", query: () => `query($id: ID!, $after: String) { cooperative(id: $id) { bids(first: 5, after: $after) { totalCount } } }`, vars: () => ({ id: w.coopA.gid }), keys: "date" },
+    { name: "Bid.events", actor: "ownerA", query: () => `query($id: ID!, $after: String) { bid(id: $id) { events(first: 5, after: $after) { totalCount } } }`, vars: () => ({ id: w.bidA.gid }), keys: "int" },
+    { name: "Tender.matches", actor: "officer", query: () => `query($id: ID!, $after: String) { tender(id: $id) { matches(first: 5, after: $after) { totalCount } } }`, vars: () => ({ id: w.tender.gid }), keys: "offset" },
+    { name: "Cooperative.opportunities", actor: "ownerA", query: () => `query($id: ID!, $after: String) { cooperative(id: $id) { opportunities(first: 5, after: $after) { totalCount } } }`, vars: () => ({ id: w.coopA.gid }), keys: "offset" },
+  ];
+  const forged: Record<(typeof connections)[number]["keys"], { what: string; parts: (string | number)[] }[]> = {
+    date: [
+      { what: "February 30", parts: ["2024-02-30T00:00:00.000Z", UUID] },
+      { what: "year 0", parts: ["0000-01-01T00:00:00.000Z", UUID] },
+      { what: "a NUL byte after the date", parts: ["2024-01-01T00:00:00.000Z\u0000", UUID] },
+      { what: "hour 24", parts: ["2024-01-01T24:00:00.000Z", UUID] },
+      { what: "a NUL byte in the id", parts: ["2024-01-01T00:00:00.000Z", `${UUID}\u0000`] },
+    ],
+    name: [
+      { what: "a NUL byte", parts: ["Atelier\u0000A", UUID] },
+      { what: "a lone surrogate", parts: ["Atelier \ud800", UUID] },
+    ],
+    int: [
+      { what: "a date for a number", parts: ["2024-02-30T00:00:00.000Z", UUID] },
+      { what: "a NUL byte", parts: ["1\u0000", UUID] },
+    ],
+    offset: [
+      { what: "a NUL byte", parts: ["1\u0000"] },
+      { what: "a date", parts: ["0000-01-01T00:00:00.000Z"] },
+    ],
+  };
+  const cases = connections.flatMap((c) => forged[c.keys].map((f) => ({ ...c, label: `${c.name}: ${f.what}`, parts: f.parts })));
+
+  test.each(cases.map((c) => [c.label, c] as const))("%s", async (_label, c) => {
+    const before = await snapshot(server);
+    const { status, body } = await post(c.actor, { query: c.query(), variables: { ...c.vars(), after: Buffer.from(JSON.stringify(c.parts), "utf8").toString("base64url") } });
+    expect(status).toBeLessThan(500);
+    expect(body.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: "BAD_USER_INPUT", field: "after" })]);
+    expect(changedTables(before, await snapshot(server))).toEqual([]);
+  });
+
+  test("the cursors the server hands out still page through every connection", async () => {
+    for (const c of connections) {
+      const first = await post(c.actor, { query: c.query().replace("totalCount", "totalCount pageInfo { endCursor }"), variables: c.vars() });
+      expect([c.name, first.body.errors]).toEqual([c.name, undefined]);
+      const end = JSON.stringify(first.body.data).match(/"endCursor":"([^"]+)"/)?.[1];
+      if (!end) continue;
+      const next = await post(c.actor, { query: c.query(), variables: { ...c.vars(), after: end } });
+      expect([c.name, next.body.errors]).toEqual([c.name, undefined]);
+    }
+  });
+});
+
+describe("text that is not Unicode (a lone UTF-16 surrogate) in any argument is BAD_USER_INPUT naming it", () => {
+  test.each([
+    ["a tender search", "officer", `query($s: String) { tenders(first: 5, filter: { search: $s }) { totalCount } }`, () => ({ s: "impression \ud800" }), "filter.search"],
+    ["a commune of the near filter", "officer", `query($c: String) { cooperatives(first: 5, filter: { near: { commune: $c, radiusKm: 10 } }) { totalCount } }`, () => ({ c: "\udc00" }), "filter.near.commune"],
+    ["an input object written inline around a variable", "ownerA", `mutation($b: ID!, $t: String!) { addBidSection(input: { bidId: $b, title: $t }) { id } }`, () => ({ b: w.bidA.gid, t: "Moyens \ud83d" }), "input.title"],
+    ["a section state vector", "ownerA", `query($id: ID!, $v: String!) { node(id: $id) { ... on BidSection { diff(stateVector: $v) } } }`, () => ({ id: w.bidA.section, v: "AA\ud800" }), "stateVector"],
+  ] as const)("%s", async (_label, actor, query, variables, field) => {
+    const before = await snapshot(server);
+    const { status, body } = await post(actor, { query, variables: variables() });
+    expect(status).toBeLessThan(500);
+    expect(body.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: "BAD_USER_INPUT", field })]);
+    expect(changedTables(before, await snapshot(server))).toEqual([]);
+  });
+
+  test("the same over WebSocket: the check is the schema's, not the transport's", async () => {
+    const before = await snapshot(server);
+    const result = await wsFirst(
+      server.ws(w.users.ownerA.token),
+      `mutation($input: UpdateSectionInput!) { updateBidSection(input: $input) { id } }`,
+      { input: { sectionId: w.bidA.section, title: "Titre \ud800", expectedVersion: 1 } },
+      10_000,
+    );
+    expect(result.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: "BAD_USER_INPUT", field: "input.title" })]);
+    expect(changedTables(before, await snapshot(server))).toEqual([]);
+  });
+});
+
+describe("persisted queries (APQ): stable codes, never a 500", () => {
+  const query = "query Persisted { viewer { id } }";
+  const sha = createHash("sha256").update(query).digest("hex");
+
+  test.each([
+    ["a hash that does not match the query", { query, extensions: { persistedQuery: { version: 1, sha256Hash: "0".repeat(64) } } }, 400, "BAD_REQUEST"],
+    ["an unsupported version", { query, extensions: { persistedQuery: { version: 2, sha256Hash: sha } } }, 400, "BAD_REQUEST"],
+    ["a persistedQuery that is not an object", { query, extensions: { persistedQuery: "yes" } }, 400, "BAD_REQUEST"],
+    ["an unknown hash without a query", { extensions: { persistedQuery: { version: 1, sha256Hash: "f".repeat(64) } } }, 200, "PERSISTED_QUERY_NOT_FOUND"],
+  ] as const)("%s", async (_label, payload, status, code) => {
+    const answer = await post("memberA", payload);
+    expect([answer.status, answer.body.errors?.map((e) => e.extensions?.code)]).toEqual([status, [code]]);
+  });
+
+  test("a registered query is then found by its hash alone", async () => {
+    const registered = await post("memberA", { query, extensions: { persistedQuery: { version: 1, sha256Hash: sha } } });
+    expect(registered.body.errors).toBeUndefined();
+    const byHash = await post("memberA", { extensions: { persistedQuery: { version: 1, sha256Hash: sha } } });
+    expect([byHash.status, byHash.body.errors, byHash.body.data]).toEqual([200, undefined, { viewer: { id: w.users.memberA.globalId } }]);
+  });
+});
+
+test("a subscription sent over HTTP is a 400 that points to the WebSocket", async () => {
+  const answer = await post("ownerA", { query: `subscription($id: ID!) { bidEvents(bidId: $id) { seq } }`, variables: { id: w.bidA.gid } });
+  expect(answer.status).toBe(400);
+  expect(answer.body.errors?.map((e) => e.extensions?.code)).toEqual(["BAD_REQUEST"]);
+  expect(answer.body.errors?.[0]?.message).toMatch(/ws:\/\/127\.0\.0\.1:\d+\/graphql/);
+  expect(answer.body.errors?.[0]?.message).toMatch(/graphql-ws/);
+});
+
+describe("request ids: on every HTTP answer, in unexpected errors and in their log line", () => {
+  let broken: TestServer;
+  const lines: Record<string, unknown>[] = [];
+
+  beforeAll(async () => {
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        for (const line of chunk.toString("utf8").split("\n")) if (line.trim()) lines.push(JSON.parse(line) as Record<string, unknown>);
+        done();
+      },
+    });
+    broken = await startTestServer({ log: pino({ level: "info" }, sink) });
+    // A real fault, not a mock: the column the directory sorts on is gone.
+    await broken.orm.em.getConnection().execute("ALTER TABLE cooperatives RENAME COLUMN name TO name_gone");
+  }, 60_000);
+  afterAll(async () => {
+    await broken?.close();
+  });
+
+  test("an unexpected error carries the request id of the x-request-id header, and the log line has it", async () => {
+    const user = await createUser(broken);
+    const response = await fetch(broken.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${user.token}` },
+      body: JSON.stringify({ query: "{ cooperatives(first: 5) { totalCount } }" }),
+    });
+    const body = (await response.json()) as Body;
+    const requestId = response.headers.get("x-request-id");
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(body.errors?.map((e) => e.extensions)).toEqual([{ code: "INTERNAL_SERVER_ERROR", requestId }]);
+    expect(JSON.stringify(body)).not.toMatch(/name_gone|column|cooperatives c/);
+    const logged = lines.filter((l) => l.msg === "unexpected error");
+    expect(logged.map((l) => l.requestId)).toEqual([requestId]);
+  });
+
+  test("a client's own x-request-id is kept when it is well-formed, replaced otherwise", async () => {
+    const mine = await fetch(broken.url, { method: "POST", headers: { "content-type": "application/json", "x-request-id": "lb-4f2a.77:9" }, body: JSON.stringify({ query: "{ __typename }" }) });
+    expect(mine.headers.get("x-request-id")).toBe("lb-4f2a.77:9");
+    const odd = await fetch(broken.url, { method: "POST", headers: { "content-type": "application/json", "x-request-id": `<script>${"x".repeat(200)}` }, body: JSON.stringify({ query: "{ __typename }" }) });
+    expect(odd.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  test("every answer has one: health, a refused token, a malformed body, an unknown path", async () => {
+    const base = broken.url.replace(/\/graphql$/, "");
+    const answers = await Promise.all([
+      fetch(`${base}/healthz`),
+      fetch(broken.url, { method: "POST", headers: { "content-type": "application/json", authorization: "Bearer nope" }, body: "{}" }),
+      fetch(broken.url, { method: "POST", headers: { "content-type": "application/json" }, body: "{not json" }),
+      fetch(`${base}/nowhere`),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual([200, 401, 400, 404]);
+    for (const a of answers) expect(a.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
