@@ -3,6 +3,7 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphq
 import { buildSchema as buildTypeGraphQLSchema, type NonEmptyArray, type PubSub } from "type-graphql";
 import { authChecker } from "./auth/auth-checker";
 import { AuthResolver } from "./auth/auth.resolver";
+import { SessionResolver } from "./auth/session.resolver";
 import { NodeResolver } from "./common/node.resolver";
 import { CooperativeResolver, CooperativeSkillResolver, MembershipResolver } from "./cooperatives/cooperative.resolver";
 import { LotResolver, OutcomeResolver, ShortlistEntryResolver, TenderResolver } from "./tenders/tender.resolver";
@@ -26,6 +27,7 @@ import "./nodes";
 // eslint-disable-next-line @typescript-eslint/ban-types
 export const RESOLVERS: NonEmptyArray<Function> = [
   AuthResolver,
+  SessionResolver,
   NodeResolver,
   CooperativeResolver,
   CooperativeSkillResolver,
