@@ -6,6 +6,7 @@ import { AuthResolver } from "./auth/auth.resolver";
 import { SessionResolver } from "./auth/session.resolver";
 import { NodeResolver } from "./common/node.resolver";
 import { CooperativeResolver, CooperativeSkillResolver, MembershipResolver } from "./cooperatives/cooperative.resolver";
+import { CooperativeInvitationResolver, CooperativeInvitationsResolver } from "./cooperatives/invitation.resolver";
 import { LotResolver, OutcomeResolver, ShortlistEntryResolver, TenderResolver } from "./tenders/tender.resolver";
 import { StatsResolver } from "./stats/stats.resolver";
 import { CompletionResolver, CooperativeMatchingResolver, OpportunitySubscriptionResolver, TenderMatchingResolver } from "./matching/matching.resolver";
@@ -32,6 +33,8 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   CooperativeResolver,
   CooperativeSkillResolver,
   MembershipResolver,
+  CooperativeInvitationResolver,
+  CooperativeInvitationsResolver,
   TenderResolver,
   LotResolver,
   ShortlistEntryResolver,
