@@ -81,7 +81,7 @@ export async function answerInvitation(actor: Actor, input: AnswerCooperativeInv
     }
     if (invitation.expiresAt.getTime() <= Date.now()) throw new InvalidStateError("This invitation has expired; ask the cooperative for a new one.");
     if (input.accept && invitee.role === PlatformRole.CLIENT) {
-      throw new ForbiddenError("A client account cannot join a cooperative: accept with a member account (sign up with this cooperative's address of yours).");
+      throw new ForbiddenError("A client account cannot join a cooperative: ask the cooperative to invite the address of a member account.");
     }
     invitation.status = input.accept ? InvitationStatus.ACCEPTED : InvitationStatus.DECLINED;
     invitation.answeredAt = new Date();
