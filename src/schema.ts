@@ -3,8 +3,10 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphq
 import { buildSchema as buildTypeGraphQLSchema, type NonEmptyArray, type PubSub } from "type-graphql";
 import { authChecker } from "./auth/auth-checker";
 import { AuthResolver } from "./auth/auth.resolver";
+import { SessionResolver } from "./auth/session.resolver";
 import { NodeResolver } from "./common/node.resolver";
 import { CooperativeResolver, CooperativeSkillResolver, MembershipResolver } from "./cooperatives/cooperative.resolver";
+import { CooperativeInvitationResolver, CooperativeInvitationsResolver } from "./cooperatives/invitation.resolver";
 import { LotResolver, OutcomeResolver, ShortlistEntryResolver, TenderResolver } from "./tenders/tender.resolver";
 import { StatsResolver } from "./stats/stats.resolver";
 import { CompletionResolver, CooperativeMatchingResolver, OpportunitySubscriptionResolver, TenderMatchingResolver } from "./matching/matching.resolver";
@@ -26,10 +28,13 @@ import "./nodes";
 // eslint-disable-next-line @typescript-eslint/ban-types
 export const RESOLVERS: NonEmptyArray<Function> = [
   AuthResolver,
+  SessionResolver,
   NodeResolver,
   CooperativeResolver,
   CooperativeSkillResolver,
   MembershipResolver,
+  CooperativeInvitationResolver,
+  CooperativeInvitationsResolver,
   TenderResolver,
   LotResolver,
   ShortlistEntryResolver,

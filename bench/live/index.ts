@@ -28,6 +28,7 @@ import { createClient, type Client as WsClient } from "graphql-ws";
 import { Client as PgClient } from "pg";
 import WebSocket from "ws";
 import { PlatformRole } from "../../src/auth/roles";
+import { Session } from "../../src/auth/session.entity";
 import { signSession } from "../../src/auth/tokens";
 import { User } from "../../src/auth/user.entity";
 import { toGlobalId } from "../../src/common/node";
@@ -338,7 +339,12 @@ async function seed(dbUrl: string, people: number, graphqlUrl: string): Promise<
     em.create(Lot, { tender, number: 1, title: "Lot" });
     await em.flush();
     const secret = new TextEncoder().encode(JWT_SECRET);
-    const tokens = await Promise.all(users.map(async (u) => (await signSession(secret, { userId: u.id, role: PlatformRole.MEMBER, tokenVersion: 0 }, 3600)).token));
+    // Each editor signs in: a session row, and a token naming it.
+    const sessions = users.map((user) => em.create(Session, { user, expiresAt: new Date(Date.now() + 3600_000) }));
+    await em.flush();
+    const tokens = await Promise.all(
+      sessions.map(async (session) => (await signSession(secret, { userId: session.user.id, sessionId: session.id, role: PlatformRole.MEMBER, tokenVersion: 0 }, 3600)).token),
+    );
     const gql = async <T>(query: string, variables: Record<string, unknown>): Promise<T> => {
       const response = await fetch(graphqlUrl, {
         method: "POST",

@@ -1,20 +1,24 @@
 import type { AuthChecker } from "type-graphql";
 import type { Context } from "../context";
 import { ForbiddenError, UnauthenticatedError } from "../common/errors";
-import { INTEGRATOR, type Rule } from "./roles";
+import type { Rule } from "./roles";
+import { scopesOfField } from "./scopes";
 
 /**
- * `@Authorized()` lets in any signed-in user or token; `@Authorized(roles)` the users with one
- * of the roles, and API tokens when `INTEGRATOR` is listed. Per-record rules live in policies.
+ * `@Authorized()` lets in any signed-in person; `@Authorized(roles)` the people with one of the
+ * roles. An API token passes only where the field declares one of its scopes with `@Scopes`,
+ * whatever the roles. Per-record rules live in policies.
  */
-export const authChecker: AuthChecker<Context, Rule> = ({ context }, rules) => {
+export const authChecker: AuthChecker<Context, Rule> = ({ context, info }, rules) => {
   const { viewer } = context;
   if (viewer.kind === "ANONYMOUS") throw new UnauthenticatedError();
-  if (rules.length === 0) return true;
   if (viewer.kind === "API_TOKEN") {
-    if (rules.includes(INTEGRATOR)) return true;
-    throw new ForbiddenError("This API token may not do this.");
+    const opening = scopesOfField(info);
+    if (opening.some((scope) => viewer.scopes.includes(scope))) return true;
+    throw new ForbiddenError(
+      opening.length ? `This API token lacks the scope this field needs (${opening.join(" or ")}).` : "API tokens may not use this field.",
+    );
   }
-  if (rules.includes(viewer.role)) return true;
+  if (rules.length === 0 || rules.includes(viewer.role)) return true;
   throw new ForbiddenError();
 };

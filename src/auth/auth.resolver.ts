@@ -26,7 +26,7 @@ export class AuthResolver {
   @Mutation(() => AuthPayload, { description: "Signs in with email and password; the answer never tells which was wrong." })
   async signIn(@Arg("input", () => SignInInput, { description: "The credentials." }) input: SignInInput, @Ctx() ctx: Context): Promise<AuthPayload> {
     await ctx.limits.signIn(ctx.clientAddress, input.email);
-    return auth.signIn(ctx.em, ctx.auth, input);
+    return auth.signIn(ctx.em, ctx.auth, input, { address: ctx.clientAddress });
   }
 
   @Authorized(PlatformRole.ADMIN)

@@ -7,7 +7,8 @@ import { ApiToken } from "./api-token.entity";
 import { AccountType, type CreateApiTokenInput, type SignInInput, type SignUpInput } from "./auth.inputs";
 import { decoyHash, hashPassword, verifyPassword } from "./password";
 import { ApiScope, PlatformRole } from "./roles";
-import { API_TOKEN_PREFIX, hashApiSecret, newApiSecret, signSession, verifySession } from "./tokens";
+import { openSession, type SessionMeta } from "./sessions";
+import { API_TOKEN_PREFIX, hashApiSecret, newApiSecret, verifySession } from "./tokens";
 import { User } from "./user.entity";
 import { ANONYMOUS, type Viewer } from "./viewer";
 
@@ -17,15 +18,6 @@ export interface AuthSettings {
 }
 
 const MIN_PASSWORD = 10;
-
-async function session(settings: AuthSettings, user: User) {
-  const { token, expiresAt } = await signSession(
-    settings.jwtSecret,
-    { userId: user.id, role: user.role, tokenVersion: user.tokenVersion },
-    settings.jwtTtlSeconds,
-  );
-  return { token, expiresAt, user };
-}
 
 export async function signUp(em: EntityManager, settings: AuthSettings, input: SignUpInput) {
   const email = v.email("input.email", input.email);
@@ -43,18 +35,18 @@ export async function signUp(em: EntityManager, settings: AuthSettings, input: S
     role: input.accountType === AccountType.CLIENT ? PlatformRole.CLIENT : PlatformRole.MEMBER,
   });
   await em.flush();
-  return session(settings, user);
+  return openSession(em, settings, user);
 }
 
 /** One answer for an unknown email and a wrong password, in the same time. */
-export async function signIn(em: EntityManager, settings: AuthSettings, input: SignInInput) {
+export async function signIn(em: EntityManager, settings: AuthSettings, input: SignInInput, meta: SessionMeta = {}) {
   const raw = typeof input.email === "string" ? input.email.trim().toLowerCase() : "";
   // Something no account can have (control characters, absurd length) is just a wrong email.
   const email = raw.length <= 254 && !/[\u0000-\u001f\u007f]/.test(raw) ? raw : "";
   const user = email ? await em.findOne(User, { email }, { populate: ["passwordHash"] }) : null;
   const ok = await verifyPassword(String(input.password ?? ""), user?.passwordHash ?? (await decoyHash()));
   if (!user || !ok) throw new UnauthenticatedError("Wrong email or password.");
-  return session(settings, user);
+  return openSession(em, settings, user, meta);
 }
 
 /**
@@ -80,13 +72,16 @@ export async function resolveViewer(
   }
   const claims = await verifySession(settings.jwtSecret, token);
   if (!claims) return null;
-  // The account may have been deleted, demoted or signed out everywhere since the token was made.
-  // Once per request: a plain query, not an entity load.
-  const [user] = await em
-    .getConnection()
-    .execute<{ id: string; role: PlatformRole; token_version: number }[]>("SELECT id, role, token_version FROM users WHERE id = ?", [claims.userId]);
-  if (!user || user.token_version !== claims.tokenVersion) return null;
-  return { kind: "USER", userId: user.id, role: user.role, expiresAt: claims.expiresAt };
+  // The session may have been signed out, the account deleted, demoted or signed out
+  // everywhere since the token was made. Once per request: one plain query on two primary keys.
+  const [row] = await em.getConnection().execute<{ id: string; role: PlatformRole; token_version: number }[]>(
+    `SELECT u.id, u.role, u.token_version
+       FROM sessions s JOIN users u ON u.id = s.user_id
+      WHERE s.id = ? AND s.user_id = ? AND s.revoked_at IS NULL`,
+    [claims.sessionId, claims.userId],
+  );
+  if (!row || row.token_version !== claims.tokenVersion) return null;
+  return { kind: "USER", userId: row.id, sessionId: claims.sessionId, role: row.role, expiresAt: claims.expiresAt };
 }
 
 export async function createApiToken(em: EntityManager, adminId: string, input: CreateApiTokenInput) {

@@ -20,11 +20,10 @@ registerEnumType(PlatformRole, {
 });
 
 /**
- * Role names `@Authorized` accepts: the platform roles, plus `INTEGRATOR` for API tokens.
- * `@Authorized()` with no role means "any signed-in user or token".
+ * Role names `@Authorized` accepts: the platform roles. `@Authorized()` with no role means "any
+ * signed-in person"; API tokens are let in by the field's `@Scopes` (src/auth/scopes.ts).
  */
-export type Rule = PlatformRole | "INTEGRATOR";
-export const INTEGRATOR = "INTEGRATOR" as const;
+export type Rule = PlatformRole;
 
 /** Roles that act for the federation over every record. */
 export const STAFF: readonly PlatformRole[] = [PlatformRole.ADMIN, PlatformRole.MISSION_OFFICER];

@@ -3,10 +3,13 @@ import { jwtVerify, SignJWT, errors as joseErrors } from "jose";
 import { PlatformRole } from "./roles";
 
 const ISSUER = "scopgraph";
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const AUDIENCE = "scopgraph-api";
 
 export interface SessionClaims {
   userId: string;
+  /** The session the token belongs to (`sid`): signing out revokes it. */
+  sessionId: string;
   role: PlatformRole;
   tokenVersion: number;
   expiresAt: number;
@@ -17,8 +20,12 @@ export async function signSession(
   claims: Omit<SessionClaims, "expiresAt">,
   ttlSeconds: number,
 ): Promise<{ token: string; expiresAt: Date }> {
-  const expiresAt = Math.floor(Date.now() / 1000) + ttlSeconds;
-  const token = await new SignJWT({ role: claims.role, tv: claims.tokenVersion })
+  return signSessionUntil(secret, claims, Math.floor(Date.now() / 1000) + ttlSeconds);
+}
+
+/** Signs a token that expires at `expiresAt` (seconds since the epoch). */
+export async function signSessionUntil(secret: Uint8Array, claims: Omit<SessionClaims, "expiresAt">, expiresAt: number): Promise<{ token: string; expiresAt: Date }> {
+  const token = await new SignJWT({ role: claims.role, tv: claims.tokenVersion, sid: claims.sessionId })
     .setProtectedHeader({ alg: "HS256" })
     .setSubject(claims.userId)
     .setIssuer(ISSUER)
@@ -36,13 +43,16 @@ export async function verifySession(secret: Uint8Array, token: string): Promise<
     const role = payload.role;
     if (
       typeof payload.sub !== "string" ||
+      !UUID.test(payload.sub) ||
       typeof payload.exp !== "number" ||
       typeof payload.tv !== "number" ||
+      typeof payload.sid !== "string" ||
+      !UUID.test(payload.sid) ||
       !Object.values(PlatformRole).includes(role as PlatformRole)
     ) {
       return null;
     }
-    return { userId: payload.sub, role: role as PlatformRole, tokenVersion: payload.tv, expiresAt: payload.exp };
+    return { userId: payload.sub, sessionId: payload.sid, role: role as PlatformRole, tokenVersion: payload.tv, expiresAt: payload.exp };
   } catch (error) {
     if (error instanceof joseErrors.JOSEError || error instanceof TypeError) return null;
     throw error;

@@ -1,4 +1,6 @@
 import { Arg, Authorized, Ctx, ID, Query, Resolver } from "type-graphql";
+import { ApiScope } from "../auth/roles";
+import { Scopes } from "../auth/scopes";
 import type { Context } from "../context";
 import { NotFoundError } from "./errors";
 import { fromGlobalId, Node } from "./node";
@@ -7,6 +9,7 @@ import { nodeFetcher } from "./node-registry";
 @Resolver()
 export class NodeResolver {
   @Authorized()
+  @Scopes(ApiScope.READ)
   @Query(() => Node, {
     nullable: true,
     description: "Any object by its global id (Relay). Null when there is none or the viewer may not see it.",

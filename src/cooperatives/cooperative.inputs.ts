@@ -158,7 +158,7 @@ export class CooperativesArgs extends PageArgs {
   orderBy?: CooperativeOrder | null;
 }
 
-@InputType({ description: "Adding a person to a cooperative." })
+@InputType({ description: "Inviting a person to a cooperative (input of the deprecated `addCooperativeMember`)." })
 export class AddMemberInput {
   @Field(() => ID, { description: "The cooperative." })
   cooperativeId!: string;

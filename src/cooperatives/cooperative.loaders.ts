@@ -2,6 +2,7 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import DataLoader from "dataloader";
 import { CooperativeReference, CooperativeSkill, Membership } from "./cooperative.entity";
 import type { MemberRole } from "./cooperative.enums";
+import { CooperativeInvitation, InvitationStatus } from "./invitation.entity";
 import { readOnlyEntity } from "../common/base.entity";
 import { pgArray } from "../common/validate";
 
@@ -43,6 +44,13 @@ export function createCooperativeLoaders(em: EntityManager) {
       }));
       return groupBy(ids, skills, (s) => s.cooperativeId).map((group) => group.map((s) => s.skill));
     }),
+    pendingInvitationsByCooperative: new DataLoader<string, CooperativeInvitation[]>(async (ids) =>
+      groupBy(
+        ids,
+        await em.find(CooperativeInvitation, { cooperative: { $in: [...ids] }, status: InvitationStatus.PENDING }, { orderBy: { createdAt: "desc", id: "desc" } }),
+        (i) => i.cooperative.id,
+      ),
+    ),
     referencesByCooperative: new DataLoader<string, CooperativeReference[]>(async (ids) =>
       groupBy(
         ids,

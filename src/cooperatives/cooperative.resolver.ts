@@ -4,6 +4,8 @@ import type { Context } from "../context";
 import { Connection } from "../common/pagination";
 import { requestsField } from "../common/selection";
 import { cpvLabel } from "../common/reference/reference";
+import { ApiScope } from "../auth/roles";
+import { Scopes } from "../auth/scopes";
 import { User } from "../auth/user.entity";
 import { Cooperative, CooperativeReference, CooperativeSkill, Membership } from "./cooperative.entity";
 import {
@@ -16,18 +18,21 @@ import {
 } from "./cooperative.inputs";
 import { canOnCooperative } from "./cooperative.policy";
 import * as service from "./cooperative.service";
+import { inviteMember } from "./invitation.service";
 
 export const CooperativeConnection = Connection(Cooperative, "Cooperative", "cooperative");
 
 @Resolver(() => Cooperative)
 export class CooperativeResolver {
   @Authorized()
+  @Scopes(ApiScope.READ)
   @Query(() => Cooperative, { description: "One cooperative by id; NOT_FOUND when there is none." })
   cooperative(@Arg("id", () => ID, { description: "Global id." }) id: string, @Ctx() ctx: Context): Promise<Cooperative> {
     return service.loadCooperative(ctx, id);
   }
 
   @Authorized()
+  @Scopes(ApiScope.READ)
   @Query(() => CooperativeConnection, { description: "The cooperative directory, filtered and paged." })
   cooperatives(@Args(() => CooperativesArgs) args: CooperativesArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
     return service.listCooperatives(ctx, args, requestsField(info, "totalCount"));
@@ -110,9 +115,15 @@ export class CooperativeResolver {
   }
 
   @Authorized()
-  @Mutation(() => Membership, { description: "Adds a person (by the email of their account) to a cooperative, or changes their role." })
-  addCooperativeMember(@Arg("input", () => AddMemberInput, { description: "Cooperative, person and role." }) input: AddMemberInput, @Ctx() ctx: Context) {
-    return service.addMember(ctx, input);
+  @Mutation(() => Membership, {
+    nullable: true,
+    description: "Invites a person (by e-mail address) to a cooperative, like `inviteCooperativeMember`, and returns null: nobody joins without accepting.",
+    deprecationReason:
+      "Since 2026-12-06 membership is an invitation the person accepts: use inviteCooperativeMember (it returns the invitation), and setCooperativeMemberRole to change a member's role. This field now only sends the invitation and returns null.",
+  })
+  async addCooperativeMember(@Arg("input", () => AddMemberInput, { description: "Cooperative, person and role." }) input: AddMemberInput, @Ctx() ctx: Context): Promise<Membership | null> {
+    await inviteMember(ctx, input);
+    return null;
   }
 
   @Authorized()

@@ -22,7 +22,6 @@ import type { Loaders } from "../context";
 import { Cooperative, CooperativeReference, CooperativeSkill, Membership } from "./cooperative.entity";
 import { CooperativeOrder, LegalForm, MemberRole } from "./cooperative.enums";
 import type {
-  AddMemberInput,
   CooperativesArgs,
   CreateCooperativeInput,
   LocationInput,
@@ -53,7 +52,7 @@ export async function loadCooperative(actor: Actor, globalId: string, field = "i
   return cooperative;
 }
 
-async function authorized(actor: Actor, globalId: string, action: CooperativeAction, field = "id") {
+export async function authorizedCooperative(actor: Actor, globalId: string, action: CooperativeAction, field = "id") {
   const cooperative = await loadCooperative(actor, globalId, field);
   authorizeCooperative(actor.viewer, action, await roleIn(actor, cooperative.id));
   return cooperative;
@@ -168,7 +167,7 @@ export async function createCooperative(actor: Actor, input: CreateCooperativeIn
 }
 
 export async function updateCooperative(actor: Actor, globalId: string, input: UpdateCooperativeInput): Promise<Cooperative> {
-  const cooperative = await authorized(actor, globalId, "edit");
+  const cooperative = await authorizedCooperative(actor, globalId, "edit");
   const has = (key: keyof UpdateCooperativeInput) => Object.prototype.hasOwnProperty.call(input, key);
   const changes: Partial<Cooperative> = {};
   if (has("name")) changes.name = v.text("input.name", input.name as string, { max: 200 });
@@ -210,7 +209,7 @@ async function refreshCpvPrefixes(em: EntityManager, cooperative: Cooperative): 
 }
 
 export async function setSkill(actor: Actor, globalId: string, input: SkillInput): Promise<Cooperative> {
-  const cooperative = await authorized(actor, globalId, "edit", "cooperativeId");
+  const cooperative = await authorizedCooperative(actor, globalId, "edit", "cooperativeId");
   const code = cpv("skill.code", input.code);
   const level = v.integer("skill.level", input.level, 1, 5);
   const { em } = actor;
@@ -224,7 +223,7 @@ export async function setSkill(actor: Actor, globalId: string, input: SkillInput
 }
 
 export async function removeSkill(actor: Actor, globalId: string, code: string): Promise<Cooperative> {
-  const cooperative = await authorized(actor, globalId, "edit", "cooperativeId");
+  const cooperative = await authorizedCooperative(actor, globalId, "edit", "cooperativeId");
   const normalized = cpv("code", code);
   const { em } = actor;
   const existing = await em.findOne(CooperativeSkill, { cooperative, cpv: normalized });
@@ -237,7 +236,7 @@ export async function removeSkill(actor: Actor, globalId: string, code: string):
 }
 
 export async function addReference(actor: Actor, globalId: string, input: ReferenceInput): Promise<CooperativeReference> {
-  const cooperative = await authorized(actor, globalId, "edit", "cooperativeId");
+  const cooperative = await authorizedCooperative(actor, globalId, "edit", "cooperativeId");
   const nextYear = new Date().getUTCFullYear() + 1;
   const reference = actor.em.create(CooperativeReference, {
     cooperative,
@@ -262,27 +261,7 @@ export async function removeReference(actor: Actor, globalId: string): Promise<C
   return reference.cooperative;
 }
 
-export async function addMember(actor: Actor, input: AddMemberInput): Promise<Membership> {
-  const cooperative = await authorized(actor, input.cooperativeId, "edit", "input.cooperativeId");
-  const email = v.email("input.email", input.email);
-  if (!Object.values(MemberRole).includes(input.role)) throw new BadInputError("input.role", "is not a role");
-  const { em } = actor;
-  const user = await em.findOne(User, { email });
-  if (!user) throw new NotFoundError("User with this email");
-  if (user.role === "CLIENT") throw new BadInputError("input.email", "a client account cannot join a cooperative");
-  const existing = await em.findOne(Membership, { cooperative, user });
-  if (existing) {
-    if (existing.role !== input.role) await assertNotLastOwner(em, existing, input.role);
-    existing.role = input.role;
-    await em.flush();
-    return existing;
-  }
-  const membership = em.create(Membership, { cooperative, user, role: input.role });
-  await em.flush();
-  return membership;
-}
-
-async function assertNotLastOwner(em: EntityManager, membership: Membership, newRole: MemberRole | null) {
+export async function assertNotLastOwner(em: EntityManager, membership: Membership, newRole: MemberRole | null) {
   if (membership.role !== MemberRole.OWNER || newRole === MemberRole.OWNER) return;
   const owners = await em.count(Membership, { cooperative: membership.cooperative, role: MemberRole.OWNER });
   if (owners <= 1) throw new InvalidStateError("A cooperative keeps at least one owner: name another owner first.");

@@ -1,4 +1,6 @@
 import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Float, ID, InputType, Int, Mutation, Resolver, Root, Subscription } from "type-graphql";
+import { ApiScope } from "../auth/roles";
+import { Scopes } from "../auth/scopes";
 import { Bid } from "../bids/bid.entity";
 import { BidGroupType } from "../bids/bid.enums";
 import { requestCompletion } from "./completion.service";
@@ -113,6 +115,7 @@ export class CooperativeMatchingResolver {
 @Resolver()
 export class OpportunitySubscriptionResolver {
   @Authorized()
+  @Scopes(ApiScope.READ)
   @Subscription(() => Opportunity, {
     description:
       "Newly published tenders that score at or above the cooperative's `opportunityThreshold`, live, for its members (and staff).",

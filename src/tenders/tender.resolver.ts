@@ -1,7 +1,8 @@
 import type { GraphQLResolveInfo } from "graphql";
 import { wrap } from "@mikro-orm/core";
 import { Arg, Args, Authorized, Ctx, Field, FieldResolver, ID, Info, Mutation, ObjectType, Query, Resolver, Root, Subscription } from "type-graphql";
-import { INTEGRATOR, PlatformRole, type Rule } from "../auth/roles";
+import { ApiScope, PlatformRole } from "../auth/roles";
+import { Scopes } from "../auth/scopes";
 import { User } from "../auth/user.entity";
 import { isStaff } from "../auth/viewer";
 import { Connection } from "../common/pagination";
@@ -54,12 +55,14 @@ const STAFF_RULES = [PlatformRole.ADMIN, PlatformRole.MISSION_OFFICER];
 @Resolver(() => Tender)
 export class TenderResolver {
   @Authorized()
+  @Scopes(ApiScope.READ)
   @Query(() => Tender, { description: "One tender or direct order by id; NOT_FOUND when there is none or the viewer may not see it." })
   tender(@Arg("id", () => ID, { description: "Global id." }) id: string, @Ctx() ctx: Context): Promise<Tender> {
     return service.loadTender(ctx, id);
   }
 
   @Authorized()
+  @Scopes(ApiScope.READ)
   @Query(() => TenderConnection, {
     description:
       "The tenders and orders the viewer may see, filtered, sorted and paged: staff see everything published and their drafts; members published tenders and calls (and orders their cooperative is invited to); clients their own orders.",
@@ -159,7 +162,8 @@ export class TenderResolver {
     return service.assignOfficer(ctx, id, officerId ?? null);
   }
 
-  @Authorized<Rule>(PlatformRole.ADMIN, PlatformRole.MISSION_OFFICER, INTEGRATOR)
+  @Authorized(PlatformRole.ADMIN, PlatformRole.MISSION_OFFICER)
+  @Scopes(ApiScope.IMPORT_NOTICES)
   @Mutation(() => ImportNoticeResult, {
     description:
       "Imports one eForms notice (officers, admins, API tokens with IMPORT_NOTICES). Contract and prior information notices create or update a tender, change notices update the tender they change, award notices record the results. Idempotent by notice id and version. Bad XML is BAD_USER_INPUT on `xml`, and nothing is written.",

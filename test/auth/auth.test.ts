@@ -1,7 +1,6 @@
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
 import { PlatformRole } from "../../src/auth/roles";
-import { signSession } from "../../src/auth/tokens";
 import {
   CreateApiTokenDocument,
   RevokeApiTokenDocument,
@@ -11,8 +10,8 @@ import {
   ViewerDocument,
   CooperativesDocument,
 } from "../generated/graphql";
-import { countRows, createUser } from "../helpers/factories";
-import { codes, startTestServer, TEST_JWT_SECRET, wsOnce, type TestServer } from "../helpers/server";
+import { countRows, createUser, sessionToken } from "../helpers/factories";
+import { codes, startTestServer, wsOnce, type TestServer } from "../helpers/server";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -159,7 +158,7 @@ describe("API tokens and roles", () => {
 describe("token expiry over WebSocket", () => {
   test("the socket closes with 4401 when its token expires", async () => {
     const user = await createUser(server, PlatformRole.MEMBER);
-    const { token } = await signSession(new TextEncoder().encode(TEST_JWT_SECRET), { userId: user.id, role: PlatformRole.MEMBER, tokenVersion: 0 }, 2);
+    const token = await sessionToken(server, user.id, PlatformRole.MEMBER, 2);
     // The close is what this test awaits: graphql-ws's default would also print it on the console.
     const client = createClient({
       url: server.wsUrl,

@@ -1,7 +1,8 @@
 import { PlatformRole } from "../../src/auth/roles";
 import { toGlobalId } from "../../src/common/node";
 import {
-  AddCooperativeMemberDocument,
+  AnswerCooperativeInvitationDocument,
+  InviteCooperativeMemberDocument,
   AddCooperativeReferenceDocument,
   CooperativeDocument,
   CooperativesDocument,
@@ -176,17 +177,18 @@ describe("skills, references and members", () => {
     expect(removed.data?.removeCooperativeReference.references).toEqual([]);
   });
 
-  test("members: the owner adds a member, outsiders do not see the list, the last owner stays", async () => {
+  test("members: a person the owner invites joins by accepting, outsiders do not see the list, the last owner stays", async () => {
     const coop = await insertCooperative(server.orm.em.fork(), { owner });
     const newcomer = await createUser(server, PlatformRole.MEMBER);
-    const added = await server.gql(AddCooperativeMemberDocument, { input: { cooperativeId: coop.gid, email: newcomer.email, role: "MEMBER" } }, owner.token);
-    expect(added.data?.addCooperativeMember.user.id).toBe(newcomer.globalId);
+    const invited = await server.gql(InviteCooperativeMemberDocument, { input: { cooperativeId: coop.gid, email: newcomer.email, role: "MEMBER" } }, owner.token);
+    const accepted = await server.gql(AnswerCooperativeInvitationDocument, { input: { invitationId: invited.data!.inviteCooperativeMember.id, accept: true } }, newcomer.token);
+    expect(accepted.data?.answerCooperativeInvitation.status).toBe("ACCEPTED");
     const asNewcomer = await server.gql(CooperativeDocument, { id: coop.gid }, newcomer.token);
     expect(asNewcomer.data?.cooperative.members).toHaveLength(2);
     expect(asNewcomer.data?.cooperative.viewerCanEdit).toBe(false);
     const asOutsider = await server.gql(CooperativeDocument, { id: coop.gid }, outsider.token);
     expect(asOutsider.data?.cooperative.members).toBeNull();
-    const notByMember = await server.gql(AddCooperativeMemberDocument, { input: { cooperativeId: coop.gid, email: outsider.email, role: "OWNER" } }, newcomer.token);
+    const notByMember = await server.gql(InviteCooperativeMemberDocument, { input: { cooperativeId: coop.gid, email: outsider.email, role: "OWNER" } }, newcomer.token);
     expect(codes(notByMember)).toEqual(["FORBIDDEN"]);
     const lastOwner = await server.gql(RemoveCooperativeMemberDocument, { cooperativeId: coop.gid, userId: owner.globalId }, owner.token);
     expect(codes(lastOwner)).toEqual(["INVALID_STATE"]);

@@ -10,6 +10,7 @@ import {
   type GraphQLSchema,
 } from "graphql";
 import { getMetadataStorage } from "type-graphql";
+import { ApiScope } from "../../src/auth/roles";
 import { buildSchema, printSdl } from "../../src/schema";
 
 let schema: GraphQLSchema;
@@ -39,6 +40,33 @@ test("every query, mutation and subscription declares an access rule", () => {
   }
   expect(checked).toBeGreaterThan(10);
   expect(missing).toEqual([]);
+});
+
+test("API-token scopes: only on authorized root fields, known scopes, and the README's table is the schema's", () => {
+  const storage = getMetadataStorage();
+  const authorized = new Set(storage.authorizedFields.map((f) => f.fieldName));
+  const opened = new Map<ApiScope, string[]>(Object.values(ApiScope).map((scope) => [scope, []]));
+  const wrong: string[] = [];
+  for (const root of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
+    if (!root) continue;
+    for (const field of Object.values(root.getFields()) as GraphQLField<unknown, unknown>[]) {
+      const scopes = field.extensions?.scopes;
+      if (scopes === undefined) continue;
+      if (!Array.isArray(scopes) || scopes.length === 0) wrong.push(`${root.name}.${field.name}: empty scopes`);
+      if (!authorized.has(field.name) || field.extensions?.access === "public") wrong.push(`${root.name}.${field.name}: scopes without @Authorized`);
+      for (const scope of Array.isArray(scopes) ? scopes : []) {
+        const list = opened.get(scope as ApiScope);
+        if (list) list.push(field.name);
+        else wrong.push(`${root.name}.${field.name}: unknown scope ${String(scope)}`);
+      }
+    }
+  }
+  expect(wrong).toEqual([]);
+  const readme = readFileSync(path.resolve(__dirname, "../../README.md"), "utf8");
+  const table = Object.fromEntries(
+    [...readme.matchAll(/^\| `([A-Z_]+)` \| (.*) \|$/gm)].filter((m) => Object.values(ApiScope).includes(m[1] as ApiScope)).map((m) => [m[1], [...(m[2] as string).matchAll(/`(\w+)`/g)].map((f) => f[1]).sort()]),
+  );
+  expect(table).toEqual(Object.fromEntries([...opened].map(([scope, fields]) => [scope, fields.sort()])));
 });
 
 test("every type, field, argument and enum value carries a description", () => {

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { hashPassword } from "../../src/auth/password";
 import { PlatformRole } from "../../src/auth/roles";
+import { Session } from "../../src/auth/session.entity";
 import { signSession } from "../../src/auth/tokens";
 import { User } from "../../src/auth/user.entity";
 import { toGlobalId } from "../../src/common/node";
@@ -33,12 +34,20 @@ export async function createUser(server: TestServer, role: PlatformRole = Platfo
     passwordHash: await sharedHash,
   });
   await em.flush();
-  const { token } = await signSession(
-    new TextEncoder().encode(TEST_JWT_SECRET),
-    { userId: user.id, role, tokenVersion: 0 },
-    3600,
-  );
+  const token = await sessionToken(server, user.id, role);
   return { id: user.id, globalId: toGlobalId("User", user.id), email: user.email, token };
+}
+
+/**
+ * A token of a new session of this person, as a sign-in makes (a session row and a token naming
+ * it), expiring in `ttlSeconds`: tests need no password round trip.
+ */
+export async function sessionToken(server: TestServer, userId: string, role: PlatformRole, ttlSeconds = 3600, tokenVersion = 0): Promise<string> {
+  const em = server.orm.em.fork();
+  const session = em.create(Session, { user: userId, expiresAt: new Date(Date.now() + ttlSeconds * 1000) });
+  await em.flush();
+  const { token } = await signSession(new TextEncoder().encode(TEST_JWT_SECRET), { userId, sessionId: session.id, role, tokenVersion }, ttlSeconds);
+  return token;
 }
 
 let siretCounter = 0;

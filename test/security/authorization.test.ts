@@ -8,17 +8,23 @@ import { toGlobalId } from "../../src/common/node";
 import { Membership } from "../../src/cooperatives/cooperative.entity";
 import { MemberRole } from "../../src/cooperatives/cooperative.enums";
 import { TenderKind, TenderStatus } from "../../src/tenders/tender.enums";
+import { ApiScope, PlatformRole as Platform } from "../../src/auth/roles";
 import { buildSchema } from "../../src/schema";
-import { createUser, FACTORY_PASSWORD, insertCooperative, validSiret } from "../helpers/factories";
+import { createUser, FACTORY_PASSWORD, insertCooperative, sessionToken, validSiret } from "../helpers/factories";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { insertTender } from "../tenders/tender-factory";
 import { changedTables, codeOf, send, snapshot, wsFirst, type Answer, type Transport, type Vars } from "./harness";
-import { buildWorld, call, CREATE_BID, openTender, ROLES, yUpdate, type Role, type World } from "./world";
+import { buildWorld, call, CREATE_BID, insertInvitation, isTokenRole, openTender, ROLES, TOKEN_SCOPES, yUpdate, type Role, type World } from "./world";
 
 /*
  * The authorization battery: every root field of the schema, for every role, over HTTP and over
  * WebSocket, on records the role may and may not reach. An operation of the schema missing from
  * the table fails the suite. A refused mutation must leave every table as it was.
+ *
+ * API tokens: each operation lists the scopes that open it (`opens`, the table of the README's
+ * Security section). A token none of whose scopes opens the operation is FORBIDDEN, whatever the
+ * record; a token with an opening scope gets the scenario's own expectation. Every token (READ
+ * only, IMPORT_NOTICES only, both) is run against every root field.
  */
 
 let server: TestServer;
@@ -52,6 +58,7 @@ type Expected = Record<Role, string>;
 const A_PEOPLE: Role[] = ["ownerA", "memberA"];
 const STAFF: Role[] = ["officer", "admin"];
 const SIGNED_IN: Role[] = ROLES.filter((r) => r !== "anonymous");
+const PEOPLE: Role[] = SIGNED_IN.filter((r) => !isTokenRole(r));
 
 /** `ok` roles get `OK`, anonymous UNAUTHENTICATED, everyone else `otherwise`; then overrides. */
 function rule(ok: readonly Role[], otherwise: string, overrides: Partial<Expected> = {}): Expected {
@@ -76,18 +83,42 @@ interface Scenario {
   observe?: (value: unknown, role: Role) => string;
   /** Only over these transports (sign-in attempts are rate-limited per address). */
   transports?: Transport[];
+  /** A token of its own instead of the role's (signing out ends the session it is sent with). */
+  token?: (role: Role) => Promise<string | null>;
 }
 
-interface Operation {
+/** Who may call an operation at all: anyone (`public`), or the tokens with one of `opens`. */
+interface Access {
+  /** The scopes that let an API token through (none: tokens are refused). */
+  opens?: ApiScope[];
+  /** Open to anyone, tokens included, like anonymous callers (sign-in, sign-up, viewer). */
+  public?: boolean;
+}
+
+interface Operation extends Access {
   field: string;
   doc: string;
   scenarios: Scenario[];
 }
 
-interface Subscription {
+interface Subscription extends Access {
   field: string;
   doc: string;
   scenarios: (Scenario & { trigger?: () => Promise<void> })[];
+}
+
+/**
+ * What a role must get: a token that no scope of the operation opens is FORBIDDEN; the token with
+ * both scopes gets what the token with the opening scope gets (READ first).
+ */
+function expectationFor(op: Access, scenario: Scenario, role: Role): string {
+  if (!isTokenRole(role) || op.public) {
+    return role === "bothToken" ? scenario.expect[op.opens?.includes(ApiScope.IMPORT_NOTICES) && !op.opens.includes(ApiScope.READ) ? "importToken" : "readToken"] : scenario.expect[role];
+  }
+  const scopes: readonly ApiScope[] = TOKEN_SCOPES[role];
+  if (!scopes.some((scope) => op.opens?.includes(scope))) return "FORBIDDEN";
+  if (role !== "bothToken") return scenario.expect[role];
+  return scenario.expect[op.opens?.includes(ApiScope.READ) ? "readToken" : "importToken"];
 }
 
 const ids = (value: unknown): string[] => {
@@ -140,6 +171,22 @@ async function freshMemberOfA(): Promise<string> {
   return user.globalId;
 }
 
+const PLATFORM_ROLE: Partial<Record<Role, Platform>> = {
+  ownerA: Platform.MEMBER,
+  memberA: Platform.MEMBER,
+  ownerB: Platform.MEMBER,
+  client: Platform.CLIENT,
+  officer: Platform.MISSION_OFFICER,
+  admin: Platform.ADMIN,
+};
+
+/** A new session of the role's person (a token to sign out with), or the role's own token. */
+async function ownSession(role: Role): Promise<string | null> {
+  const user = userOf(role);
+  const platform = PLATFORM_ROLE[role];
+  return user && platform ? sessionToken(server, user.id, platform) : w.tokens[role];
+}
+
 async function freshTender(status: TenderStatus, createdById?: string, kind?: TenderKind, clientId?: string): Promise<string> {
   return (await insertTender(server.orm.em.fork(), { status, createdById, kind, clientId })).gid;
 }
@@ -166,6 +213,7 @@ const NOTICE = readFileSync(path.join(FIXTURES, "cn_24_minimal.xml"), "utf8");
 const QUERIES: Operation[] = [
   {
     field: "viewer",
+    public: true,
     doc: `query { viewer { id } }`,
     scenarios: [
       {
@@ -178,6 +226,7 @@ const QUERIES: Operation[] = [
   },
   {
     field: "node",
+    opens: [ApiScope.READ],
     doc: `query($id: ID!) { node(id: $id) { id } }`,
     scenarios: [
       ...(["gid", "section", "priceLine", "invitedMember", "leadMember", "assignment", "event"] as const).map(
@@ -232,18 +281,23 @@ const QUERIES: Operation[] = [
   },
   {
     field: "cooperative",
-    doc: `query($id: ID!) { cooperative(id: $id) { id members { id } bids { totalCount edges { node { id } } } } }`,
+    opens: [ApiScope.READ],
+    doc: `query($id: ID!) { cooperative(id: $id) { id members { id } invitations { id } bids { totalCount edges { node { id } } } } }`,
     scenarios: [
       {
-        name: "cooperative A: its people and bids only for its people and staff",
+        name: "cooperative A: its people and bids only for its people and staff, its invitations only for its owners and staff",
         vars: () => ({ id: w.coopA.gid }),
-        observe: (v) => `members:${(v as { members: unknown }).members ? "yes" : "no"} bids:${which(ids((v as { bids: unknown }).bids), { A: w.bidA.gid }) || "none"}`,
-        expect: rule([], "members:no bids:none", {
+        observe: (v) => {
+          const c = v as { members: unknown; invitations: { id: string }[] | null; bids: unknown };
+          const invitations = c.invitations ? (c.invitations.some((i) => i.id === w.invitation) ? "yes" : "empty") : "no";
+          return `members:${c.members ? "yes" : "no"} invitations:${invitations} bids:${which(ids(c.bids), { A: w.bidA.gid }) || "none"}`;
+        },
+        expect: rule([], "members:no invitations:no bids:none", {
           anonymous: "UNAUTHENTICATED",
-          ownerA: "members:yes bids:A",
-          memberA: "members:yes bids:A",
-          officer: "members:yes bids:A",
-          admin: "members:yes bids:A",
+          ownerA: "members:yes invitations:yes bids:A",
+          memberA: "members:yes invitations:no bids:A",
+          officer: "members:yes invitations:yes bids:A",
+          admin: "members:yes invitations:yes bids:A",
         }),
       },
       { name: "a missing cooperative", vars: () => ({ id: toGlobalId("Cooperative", randomUUID()) }), expect: rule([], "NOT_FOUND") },
@@ -251,6 +305,7 @@ const QUERIES: Operation[] = [
   },
   {
     field: "cooperatives",
+    opens: [ApiScope.READ],
     doc: `query { cooperatives(first: 100) { edges { node { id } } } }`,
     scenarios: [
       {
@@ -263,6 +318,7 @@ const QUERIES: Operation[] = [
   },
   {
     field: "tender",
+    opens: [ApiScope.READ],
     doc: `query($id: ID!) { tender(id: $id) { id client { id } assignedOfficer { id } outcome { id } shortlist { id } bids(first: 100) { edges { node { id } } } } }`,
     scenarios: [
       {
@@ -295,6 +351,7 @@ const QUERIES: Operation[] = [
   },
   {
     field: "tenders",
+    opens: [ApiScope.READ],
     doc: `query { tenders(first: 100) { edges { node { id } } } }`,
     scenarios: [
       {
@@ -302,6 +359,18 @@ const QUERIES: Operation[] = [
         vars: () => ({}),
         observe: (v) => which(ids(v), { T: w.tender.gid, D: w.draft.gid, O: w.order.gid, O2: w.order2.gid }) || "none",
         expect: rule([], "T", { anonymous: "UNAUTHENTICATED", client: "O", officer: "T,D,O,O2", admin: "T,D,O,O2" }),
+      },
+    ],
+  },
+  {
+    field: "myCooperativeInvitations",
+    doc: `query { myCooperativeInvitations { id cooperative { id } } }`,
+    scenarios: [
+      {
+        name: "one's own pending invitations (ownerB is invited to A)",
+        vars: () => ({}),
+        observe: (v) => (v as { id: string }[]).map((i) => (i.id === w.invitation ? "A" : "?")).join(",") || "none",
+        expect: rule([], "none", { anonymous: "UNAUTHENTICATED", ownerB: "A" }),
       },
     ],
   },
@@ -318,6 +387,7 @@ QUERIES.find((q) => q.field === "tender")!.scenarios.push({
 const MUTATIONS: Operation[] = [
   {
     field: "signUp",
+    public: true,
     doc: `mutation($input: SignUpInput!) { signUp(input: $input) { user { id } } }`,
     scenarios: [
       {
@@ -334,6 +404,7 @@ const MUTATIONS: Operation[] = [
   },
   {
     field: "signIn",
+    public: true,
     doc: `mutation($input: SignInInput!) { signIn(input: $input) { user { id } } }`,
     scenarios: [
       {
@@ -456,11 +527,85 @@ const MUTATIONS: Operation[] = [
     doc: `mutation($input: AddMemberInput!) { addCooperativeMember(input: $input) { id } }`,
     scenarios: [
       {
-        name: "adding someone (ownerB himself when refused) to A",
+        name: "deprecated: invites someone (ownerB when refused) to A, and returns null",
         vars: async (_role, fresh) => ({ input: { cooperativeId: w.coopA.gid, email: fresh ? (await freshUser()).email : w.users.ownerB.email, role: "OWNER" } }),
+        expect: rule([], "FORBIDDEN", { ownerA: "NULL", officer: "NULL", admin: "NULL" }),
+      },
+    ],
+  },
+  {
+    field: "inviteCooperativeMember",
+    doc: `mutation($input: InviteMemberInput!) { inviteCooperativeMember(input: $input) { id status } }`,
+    scenarios: [
+      {
+        name: "inviting someone (ownerB himself when refused) to A",
+        vars: async (_role, fresh) => ({ input: { cooperativeId: w.coopA.gid, email: fresh ? `invited-${randomUUID()}@test.coop` : w.users.ownerB.email, role: "OWNER" } }),
+        expect: rule(["ownerA", ...STAFF], "FORBIDDEN"),
+      },
+      {
+        name: "a missing cooperative",
+        vars: () => ({ input: { cooperativeId: toGlobalId("Cooperative", randomUUID()), email: w.users.ownerB.email, role: "MEMBER" } }),
+        expect: rule([], "NOT_FOUND"),
+      },
+    ],
+  },
+  {
+    field: "answerCooperativeInvitation",
+    doc: `mutation($input: AnswerCooperativeInvitationInput!) { answerCooperativeInvitation(input: $input) { id status } }`,
+    scenarios: [
+      {
+        name: "accepting an invitation sent to one's own address (a client account may not)",
+        vars: async (role) => {
+          const email = (userOf(role) ?? w.users.memberA2).email;
+          return { input: { invitationId: await insertInvitation(server, (await insertCooperative(server.orm.em.fork())).id, email), accept: true } };
+        },
+        expect: rule(PEOPLE.filter((r) => r !== "client"), "FORBIDDEN"),
+      },
+      {
+        name: "someone else's invitation (memberA2's), like a missing one",
+        vars: async () => ({ input: { invitationId: await insertInvitation(server, (await insertCooperative(server.orm.em.fork())).id, w.users.memberA2.email), accept: true } }),
+        expect: rule([], "NOT_FOUND"),
+      },
+    ],
+  },
+  {
+    field: "revokeCooperativeInvitation",
+    doc: `mutation($id: ID!) { revokeCooperativeInvitation(invitationId: $id) { id status } }`,
+    scenarios: [
+      {
+        name: "a pending invitation of A (ownerB's when refused)",
+        vars: async (_role, fresh) => ({ id: fresh ? await insertInvitation(server, w.coopA.id, `revoked-${randomUUID()}@test.coop`) : w.invitation }),
+        expect: rule(["ownerA", ...STAFF], "NOT_FOUND"),
+      },
+    ],
+  },
+  {
+    field: "setCooperativeMemberRole",
+    doc: `mutation($input: SetMemberRoleInput!) { setCooperativeMemberRole(input: $input) { id role } }`,
+    scenarios: [
+      {
+        name: "making a member of A (memberA2 when refused) an owner",
+        vars: async (_role, fresh) => ({ input: { cooperativeId: w.coopA.gid, userId: fresh ? await freshMemberOfA() : w.users.memberA2.globalId, role: "OWNER" } }),
         expect: rule(["ownerA", ...STAFF], "FORBIDDEN"),
       },
     ],
+  },
+  {
+    field: "signOut",
+    doc: `mutation { signOut }`,
+    scenarios: [
+      {
+        name: "ending one's own session (a session of its own)",
+        token: ownSession,
+        vars: () => ({}),
+        expect: rule(PEOPLE, "FORBIDDEN"),
+      },
+    ],
+  },
+  {
+    field: "refreshSession",
+    doc: `mutation { refreshSession { expiresAt } }`,
+    scenarios: [{ name: "one's own session", vars: () => ({}), expect: rule(PEOPLE, "FORBIDDEN") }],
   },
   {
     field: "removeCooperativeMember",
@@ -538,6 +683,7 @@ const MUTATIONS: Operation[] = [
   },
   {
     field: "importNotice",
+    opens: [ApiScope.IMPORT_NOTICES],
     doc: `mutation($xml: String!) { importNotice(xml: $xml) { status } }`,
     scenarios: [{ name: "a contract notice", vars: () => ({ xml: NOTICE }), expect: rule([...STAFF, "importToken"], "FORBIDDEN") }],
   },
@@ -803,6 +949,7 @@ const SUBSCRIPTIONS: Subscription[] = [
   },
   {
     field: "opportunities",
+    opens: [ApiScope.READ],
     doc: `subscription($id: ID!) { opportunities(cooperative: $id) { score tender { id } } }`,
     scenarios: [
       {
@@ -838,10 +985,16 @@ async function runOperation(op: Operation, transport: Transport, mutation: boole
     if (scenario.transports && !scenario.transports.includes(transport)) continue;
     for (const role of ROLES) {
       // No anonymous socket is accepted: over WebSocket, even a public field needs a person.
-      const expected = transport === "ws" && role === "anonymous" ? "UNAUTHENTICATED" : scenario.expect[role];
-      const vars = await scenario.vars(role, expected === "OK");
-      const before = mutation && expected !== "OK" ? await snapshot(server) : null;
-      const answer = await send(server, transport, () => socketOf(role), w.tokens[role], scenario.doc ?? op.doc, vars);
+      const expected = transport === "ws" && role === "anonymous" ? "UNAUTHENTICATED" : expectationFor(op, scenario, role);
+      // A success answers data, or null (the deprecated addCooperativeMember); anything else is a refusal.
+      const succeeds = expected === "OK" || expected === "NULL";
+      const vars = await scenario.vars(role, succeeds);
+      const before = mutation && !succeeds ? await snapshot(server) : null;
+      const token = scenario.token ? await scenario.token(role) : w.tokens[role];
+      let own = null as WsClient | null;
+      const socket = () => (scenario.token ? (own ??= server.ws(token)) : socketOf(role));
+      const answer = await send(server, transport, socket, token, scenario.doc ?? op.doc, vars);
+      await own?.dispose();
       const got = outcome(answer, op.field, role, scenario.observe);
       if (answer.status >= 500) mismatches.push({ scenario: scenario.name, role, expected: "HTTP < 500", got: String(answer.status) });
       if (got !== expected) mismatches.push({ scenario: scenario.name, role, expected, got, detail: answer.errors?.[0]?.message });
@@ -875,7 +1028,7 @@ describe("subscriptions over WebSocket", () => {
     const mismatches: Mismatch[] = [];
     for (const scenario of op.scenarios) {
       for (const role of ROLES) {
-        const expected = scenario.expect[role];
+        const expected = expectationFor(op, scenario, role);
         const vars = await scenario.vars(role, expected === "OK");
         // A socket of its own: the subscription is disposed of with it.
         const client = server.ws(w.tokens[role]);
@@ -912,12 +1065,22 @@ function sameError(real: readonly GraphQLFormattedError[] | undefined, missing: 
 }
 
 describe.each(["http", "ws"] as const)("A's bid is a missing bid for competitor B (and outsiders) over %s", (transport) => {
-  test.each(["ownerB", "client", "readToken", "importToken"] as const)("%s", async (role) => {
+  test.each(["ownerB", "client", "readToken", "importToken", "bothToken"] as const)("%s", async (role) => {
     const ask = (text: string, vars: Vars) => send(server, transport, () => socketOf(role), w.tokens[role], text, vars);
     const missing = toGlobalId("Bid", randomUUID());
     const bidQuery = `query($id: ID!) { bid(id: $id) { id title } }`;
     const real = await ask(bidQuery, { id: w.bidA.gid });
     const absent = await ask(bidQuery, { id: missing });
+    if (isTokenRole(role)) {
+      // No scope opens bids: the same refusal for A's bid and a missing one; `node` (READ) shows nothing.
+      expect(codeOf(real.errors)).toBe("FORBIDDEN");
+      sameError(real.errors, absent.errors, w.bidA.gid, missing);
+      for (const id of [w.bidA.gid, w.bidA.section, w.bidA.leadMember, w.bidA.invitedMember, w.bidA.priceLine, w.bidA.assignment, w.bidA.event]) {
+        const node = await ask(`query($id: ID!) { node(id: $id) { id } }`, { id });
+        expect([id, codeOf(node.errors) || node.data]).toEqual([id, role === "importToken" ? "FORBIDDEN" : { node: null }]);
+      }
+      return;
+    }
     expect(codeOf(real.errors)).toBe("NOT_FOUND");
     sameError(real.errors, absent.errors, w.bidA.gid, missing);
     expect(real.data ?? null).toEqual(absent.data ?? null);

@@ -1,4 +1,5 @@
-import { PlatformRole } from "../../src/auth/roles";
+import { ApiScope, PlatformRole } from "../../src/auth/roles";
+import { CooperativeInvitation } from "../../src/cooperatives/invitation.entity";
 import { toGlobalId } from "../../src/common/node";
 import { Y } from "../../src/realtime/yjs";
 import { Lot } from "../../src/tenders/tender.entity";
@@ -10,8 +11,17 @@ import { insertTender, type TenderSeed } from "../tenders/tender-factory";
 import { doc, type Vars } from "./harness";
 
 /** Who asks: people by their place in the world, and integrators by their token's scope. */
-export const ROLES = ["anonymous", "ownerA", "memberA", "ownerB", "client", "officer", "admin", "readToken", "importToken"] as const;
+export const ROLES = ["anonymous", "ownerA", "memberA", "ownerB", "client", "officer", "admin", "readToken", "importToken", "bothToken"] as const;
 export type Role = (typeof ROLES)[number];
+
+/** The integrators' tokens and their scopes: every scope alone, and both. */
+export const TOKEN_SCOPES = {
+  readToken: [ApiScope.READ],
+  importToken: [ApiScope.IMPORT_NOTICES],
+  bothToken: [ApiScope.READ, ApiScope.IMPORT_NOTICES],
+} as const satisfies Partial<Record<Role, readonly ApiScope[]>>;
+export type TokenRole = keyof typeof TOKEN_SCOPES;
+export const isTokenRole = (role: Role): role is TokenRole => role in TOKEN_SCOPES;
 
 export interface Ref {
   id: string;
@@ -24,7 +34,8 @@ export interface Ref {
  * - an open tender T with two lots, an officer's draft D, the client's direct order O and another
  *   client's order O2;
  * - A's bid on T (a section, a price line, an assignment, C invited) and B's own bid on T;
- * - A shortlisted on T, a reference of A, API tokens with READ and with IMPORT_NOTICES.
+ * - A shortlisted on T, a reference of A, API tokens with READ, with IMPORT_NOTICES and with both;
+ * - a pending invitation of ownerB's address to join A.
  */
 export interface World {
   users: Record<"ownerA" | "memberA" | "memberA2" | "ownerB" | "ownerC" | "client" | "client2" | "officer" | "admin", TestUser>;
@@ -41,6 +52,8 @@ export interface World {
   bidB: { gid: string; leadMember: string };
   entry: string;
   reference: string;
+  /** A's pending invitation of ownerB's address. */
+  invitation: string;
   skill: string;
 }
 
@@ -86,6 +99,14 @@ async function tokenId(server: TestServer, secret: string): Promise<string> {
   return toGlobalId("ApiToken", rows[0].id);
 }
 
+/** A pending invitation to join a cooperative, inserted directly; returns its global id. */
+export async function insertInvitation(server: TestServer, cooperativeId: string, email: string): Promise<string> {
+  const em = server.orm.em.fork();
+  const invitation = em.create(CooperativeInvitation, { cooperative: cooperativeId, email, expiresAt: new Date(Date.now() + 86400_000) });
+  await em.flush();
+  return toGlobalId("CooperativeInvitation", invitation.id);
+}
+
 export const CREATE_BID = `mutation($input: CreateBidInput!) { createBid(input: $input) { id } }`;
 
 export async function buildWorld(server: TestServer): Promise<World> {
@@ -115,6 +136,7 @@ export async function buildWorld(server: TestServer): Promise<World> {
   const readSecret = await call(server, admin.token, createToken, read, "createApiToken.secret");
   const readTokenGid = await tokenId(server, readSecret);
   const importSecret = await call(server, admin.token, createToken, { input: { name: "battery IMPORT", scopes: ["IMPORT_NOTICES"] } }, "createApiToken.secret");
+  const bothSecret = await call(server, admin.token, createToken, { input: { name: "battery BOTH", scopes: ["READ", "IMPORT_NOTICES"] } }, "createApiToken.secret");
 
   const bid = await call(server, ownerA.token, CREATE_BID, { input: { tenderId: tender.gid, leadCooperativeId: coopA.gid, groupType: "CONJOINT" } }, "createBid.id");
   const leadMember = await call(server, ownerA.token, `query($id: ID!) { bid(id: $id) { members { id } } }`, { id: bid }, "bid.members.0.id");
@@ -167,6 +189,7 @@ export async function buildWorld(server: TestServer): Promise<World> {
       admin: admin.token,
       readToken: readSecret,
       importToken: importSecret,
+      bothToken: bothSecret,
     },
     readTokenGid,
     coopA: { id: coopA.id, gid: coopA.gid },
@@ -180,6 +203,7 @@ export async function buildWorld(server: TestServer): Promise<World> {
     bidB: { gid: bidB, leadMember: bidBLead },
     entry,
     reference,
+    invitation: await insertInvitation(server, coopA.id, ownerB.email),
     skill: "79810000",
   };
 }
