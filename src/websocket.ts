@@ -196,9 +196,11 @@ export async function createWebSocketEndpoint(
     wsServer,
   );
 
+  let disposed: Promise<void> | undefined;
   return {
-    dispose: async () => {
-      await cleanup.dispose();
+    dispose() {
+      // Apollo's drain disposes first; the server's close asks again (ws refuses a second close).
+      return (disposed ??= Promise.resolve(cleanup.dispose()));
     },
     goAway() {
       access.stop();
