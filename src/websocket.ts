@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, Server as HttpServer } from "node:http";
-import { GraphQLError, type ExecutionArgs, type GraphQLSchema } from "graphql";
+import { getOperationAST, GraphQLError, type ExecutionArgs, type GraphQLSchema } from "graphql";
 import type { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, type WebSocket } from "ws";
@@ -40,6 +40,10 @@ type SocketState = {
   live: LiveSocket;
   /** Operations running on the socket now. */
   operations: number;
+  /** Queries and mutations under way, by id: a revoked socket closes once they have answered. */
+  answering: Set<string>;
+  /** Set when access ended: the close to send once `answering` is empty. */
+  closing: { code: number; reason: string } | null;
   idle: NodeJS.Timeout | null;
   forget: () => void;
 };
@@ -106,7 +110,7 @@ export async function createWebSocketEndpoint(
         const payload = ctx.connectionParams ?? {};
         const raw = payload.authorization ?? payload.Authorization ?? payload.token;
         const socket = ctx.extra.socket;
-        const bearer = typeof raw === "string" ? raw.trim() : "";
+        const bearer = typeof raw === "string" ? raw.trim().replace(/^Bearer(\s+|$)/i, "") : "";
         // Every subscription needs a person (or an integrator's token): no anonymous sockets.
         if (!bearer) {
           socket.close(CLOSE_UNAUTHORIZED, "Unauthorized: send a token in connection_init");
@@ -117,8 +121,13 @@ export async function createWebSocketEndpoint(
           socket.close(CLOSE_FORBIDDEN, "Forbidden");
           return false;
         }
-        const live: LiveSocket = { bearer, viewer, close: (code, reason) => socket.close(code, reason) };
-        const state: SocketState = { live, operations: 0, idle: null, forget: access.register(live) };
+        // A mutation under way when access ends (signOut itself, say) still gets its answer.
+        const close = (code: number, reason: string) => {
+          state.closing = { code, reason };
+          if (state.answering.size === 0) socket.close(code, reason);
+        };
+        const live: LiveSocket = { bearer, viewer, close };
+        const state: SocketState = { live, operations: 0, answering: new Set(), closing: null, idle: null, forget: access.register(live) };
         ctx.extra.state = state;
         if (viewer.kind === "USER") {
           // The socket's authority ends when its token does: clients reconnect with a new one.
@@ -133,9 +142,9 @@ export async function createWebSocketEndpoint(
         idleSoon(state, socket);
         return true;
       },
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         const state = ctx.extra.state;
-        if (!state) return [new UnauthenticatedError()];
+        if (!state || state.closing) return [new UnauthenticatedError("The token is no longer valid; reconnect with a new one.")];
         if (state.operations >= LIMITS.subscriptionsPerSocket) {
           return [new AppError("RATE_LIMITED", `At most ${LIMITS.subscriptionsPerSocket} operations at once per socket.`)];
         }
@@ -153,12 +162,15 @@ export async function createWebSocketEndpoint(
         }
         // Counted before the await below, so that a burst cannot pass the limit meanwhile.
         state.operations += 1;
+        const answering = getOperationAST(document, payload.operationName)?.operation !== "subscription";
+        if (answering) state.answering.add(id);
         if (state.idle) clearTimeout(state.idle);
         state.idle = null;
         // Access as it is now, like an HTTP request: role, sign-out, revocation, deletion.
         const viewer = state.live.viewer.kind === "ANONYMOUS" ? null : await resolveViewer(app.orm.em.fork(), app.auth, state.live.bearer);
         if (!viewer || viewer.kind === "ANONYMOUS" || !viewerStillValid(viewer)) {
           state.operations -= 1;
+          state.answering.delete(id);
           ctx.extra.socket.close(CLOSE_UNAUTHORIZED, viewer ? "Token expired" : "Access changed: reconnect with a valid token");
           return [new UnauthenticatedError("The token is no longer valid; reconnect with a new one.")];
         }
@@ -178,10 +190,16 @@ export async function createWebSocketEndpoint(
         return args;
       },
       onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e, log)),
-      onComplete: (ctx) => {
+      onComplete: (ctx, id) => {
         const state = ctx.extra.state;
         if (!state) return;
         state.operations = Math.max(0, state.operations - 1);
+        if (state.answering.delete(id) && state.closing && state.answering.size === 0) {
+          // After graphql-ws has sent this operation's `complete`, which follows this hook.
+          const { code, reason } = state.closing;
+          setImmediate(() => ctx.extra.socket.close(code, reason));
+          return;
+        }
         if (state.operations === 0) idleSoon(state, ctx.extra.socket);
       },
       onNext: (_ctx, _id, _payload, args, result) => {
