@@ -3,8 +3,10 @@ import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphq
 import { buildSchema as buildTypeGraphQLSchema, type NonEmptyArray, type PubSub } from "type-graphql";
 import { authChecker } from "./auth/auth-checker";
 import { AuthResolver } from "./auth/auth.resolver";
+import { SignUpResolver } from "./auth/signup.resolver";
 import { NodeResolver } from "./common/node.resolver";
 import { CooperativeResolver, CooperativeSkillResolver, MembershipResolver } from "./cooperatives/cooperative.resolver";
+import { CooperativeVerificationResolver } from "./cooperatives/cooperative.verification.resolver";
 import { LotResolver, OutcomeResolver, ShortlistEntryResolver, TenderResolver } from "./tenders/tender.resolver";
 import { StatsResolver } from "./stats/stats.resolver";
 import { CompletionResolver, CooperativeMatchingResolver, OpportunitySubscriptionResolver, TenderMatchingResolver } from "./matching/matching.resolver";
@@ -26,8 +28,10 @@ import "./nodes";
 // eslint-disable-next-line @typescript-eslint/ban-types
 export const RESOLVERS: NonEmptyArray<Function> = [
   AuthResolver,
+  SignUpResolver,
   NodeResolver,
   CooperativeResolver,
+  CooperativeVerificationResolver,
   CooperativeSkillResolver,
   MembershipResolver,
   TenderResolver,

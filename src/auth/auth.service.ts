@@ -1,11 +1,11 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
-import { BadInputError, ConflictError, NotFoundError, UnauthenticatedError } from "../common/errors";
+import { BadInputError, NotFoundError, UnauthenticatedError } from "../common/errors";
 import { decodeId } from "../common/node";
 import * as v from "../common/validate";
 import { announceAccessChange } from "./access-change";
 import { ApiToken } from "./api-token.entity";
-import { AccountType, type CreateApiTokenInput, type SignInInput, type SignUpInput } from "./auth.inputs";
-import { decoyHash, hashPassword, verifyPassword } from "./password";
+import type { CreateApiTokenInput, SignInInput } from "./auth.inputs";
+import { decoyHash, verifyPassword } from "./password";
 import { ApiScope, PlatformRole } from "./roles";
 import { API_TOKEN_PREFIX, hashApiSecret, newApiSecret, signSession, verifySession } from "./tokens";
 import { User } from "./user.entity";
@@ -16,8 +16,6 @@ export interface AuthSettings {
   jwtTtlSeconds: number;
 }
 
-const MIN_PASSWORD = 10;
-
 async function session(settings: AuthSettings, user: User) {
   const { token, expiresAt } = await signSession(
     settings.jwtSecret,
@@ -25,25 +23,6 @@ async function session(settings: AuthSettings, user: User) {
     settings.jwtTtlSeconds,
   );
   return { token, expiresAt, user };
-}
-
-export async function signUp(em: EntityManager, settings: AuthSettings, input: SignUpInput) {
-  const email = v.email("input.email", input.email);
-  const name = v.text("input.name", input.name, { max: 200 });
-  if (typeof input.password !== "string" || input.password.length < MIN_PASSWORD || input.password.length > 200) {
-    throw new BadInputError("input.password", `must be between ${MIN_PASSWORD} and 200 characters`);
-  }
-  if (await em.count(User, { email })) {
-    throw new ConflictError("An account with this email already exists; sign in instead.");
-  }
-  const user = em.create(User, {
-    email,
-    name,
-    passwordHash: await hashPassword(input.password),
-    role: input.accountType === AccountType.CLIENT ? PlatformRole.CLIENT : PlatformRole.MEMBER,
-  });
-  await em.flush();
-  return session(settings, user);
 }
 
 /** One answer for an unknown email and a wrong password, in the same time. */
@@ -84,9 +63,12 @@ export async function resolveViewer(
   // Once per request: a plain query, not an entity load.
   const [user] = await em
     .getConnection()
-    .execute<{ id: string; role: PlatformRole; token_version: number }[]>("SELECT id, role, token_version FROM users WHERE id = ?", [claims.userId]);
+    .execute<{ id: string; role: PlatformRole; token_version: number; email_verified: boolean }[]>(
+      "SELECT id, role, token_version, email_verified_at IS NOT NULL AS email_verified FROM users WHERE id = ?",
+      [claims.userId],
+    );
   if (!user || user.token_version !== claims.tokenVersion) return null;
-  return { kind: "USER", userId: user.id, role: user.role, expiresAt: claims.expiresAt };
+  return { kind: "USER", userId: user.id, role: user.role, expiresAt: claims.expiresAt, emailVerified: user.email_verified };
 }
 
 export async function createApiToken(em: EntityManager, adminId: string, input: CreateApiTokenInput) {

@@ -169,3 +169,12 @@ export class AddMemberInput {
   @Field(() => MemberRole, { defaultValue: MemberRole.MEMBER, description: "Their role." })
   role!: MemberRole;
 }
+
+@InputType({ description: "An officer's check of a self-registered cooperative." })
+export class VerifyCooperativeInput {
+  @Field(() => ID, { description: "The cooperative." })
+  cooperativeId!: string;
+
+  @Field({ description: "The SIRET as found in the Sirene register: both keys (SIREN and SIRET) are checked, and it must match the registered one." })
+  siret!: string;
+}

@@ -1,7 +1,7 @@
 import { announceAccessChange } from "../auth/access-change";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { User } from "../auth/user.entity";
-import type { Viewer } from "../auth/viewer";
+import { isStaff, type Viewer } from "../auth/viewer";
 import { BadInputError, ConflictError, InvalidStateError, NotFoundError } from "../common/errors";
 import { readOnlyEntity } from "../common/base.entity";
 import { boundingBox } from "../common/geo";
@@ -20,7 +20,7 @@ import * as v from "../common/validate";
 import { cpvPrefixes } from "../matching/cpv-similarity";
 import type { Loaders } from "../context";
 import { Cooperative, CooperativeReference, CooperativeSkill, Membership } from "./cooperative.entity";
-import { CooperativeOrder, LegalForm, MemberRole } from "./cooperative.enums";
+import { CooperativeOrder, CooperativeStatus, LegalForm, MemberRole } from "./cooperative.enums";
 import type {
   AddMemberInput,
   CooperativesArgs,
@@ -31,7 +31,7 @@ import type {
   UpdateCooperativeInput,
 } from "./cooperative.inputs";
 import { authorizeCooperative, type CooperativeAction } from "./cooperative.policy";
-import { isValidSiret, normalizeSiret } from "./siret";
+import { normalizeSiret, siretProblem } from "./siret";
 
 export interface Actor {
   em: EntityManager;
@@ -61,9 +61,10 @@ async function authorized(actor: Actor, globalId: string, action: CooperativeAct
 
 // ---- input checks --------------------------------------------------------------------------
 
-function siret(field: string, value: string): string {
+export function siret(field: string, value: string): string {
   const normalized = normalizeSiret(String(value));
-  if (!isValidSiret(normalized)) throw new BadInputError(field, "is not a valid SIRET (14 digits with a Luhn key)");
+  const problem = siretProblem(normalized);
+  if (problem) throw new BadInputError(field, `is not a valid SIRET: ${problem}`);
   return normalized;
 }
 
@@ -158,7 +159,15 @@ export async function createCooperative(actor: Actor, input: CreateCooperativeIn
     ...(input.location ? resolveLocation("input.location", input.location) : {}),
   };
   await assertSiretFree(em, values.siret);
-  const cooperative = em.create(Cooperative, values);
+  // Registered by a member: PENDING until an officer checks it (src/cooperatives/cooperative.verification.ts).
+  // Registered by the federation's staff: checked by them already.
+  const selfRegistered = !isStaff(viewer);
+  const cooperative = em.create(Cooperative, {
+    ...values,
+    status: selfRegistered ? CooperativeStatus.PENDING : CooperativeStatus.VERIFIED,
+    verifiedAt: selfRegistered ? null : new Date(),
+    verifiedBy: !selfRegistered && viewer.kind === "USER" ? em.getReference(User, viewer.userId) : null,
+  });
   // A member who registers a cooperative becomes its first owner.
   if (viewer.kind === "USER" && viewer.role === "MEMBER") {
     em.create(Membership, { cooperative, user: em.getReference(User, viewer.userId), role: MemberRole.OWNER });

@@ -31,6 +31,8 @@ export async function createUser(server: TestServer, role: PlatformRole = Platfo
     name: `Test ${role}`,
     role,
     passwordHash: await sharedHash,
+    // Accounts made by the factory have proved their address; test/auth covers those that have not.
+    emailVerifiedAt: new Date(),
   });
   await em.flush();
   const { token } = await signSession(
@@ -42,9 +44,11 @@ export async function createUser(server: TestServer, role: PlatformRole = Platfo
 }
 
 let siretCounter = 0;
+/** A SIRET whose SIREN (first 9 digits) and whole 14 digits both carry a right Luhn key. */
 export function validSiret(): string {
   siretCounter += 1;
-  return withLuhnKey(String(400000000 + Math.floor(Math.random() * 500000000)) + String(siretCounter % 10000).padStart(4, "0"));
+  const siren = withLuhnKey(String(40000000 + Math.floor(Math.random() * 50000000)));
+  return withLuhnKey(siren + String(siretCounter % 10000).padStart(4, "0"));
 }
 
 export interface CooperativeSeed {
