@@ -6,7 +6,9 @@ import { signSession } from "../../src/auth/tokens";
 import { User } from "../../src/auth/user.entity";
 import { toGlobalId } from "../../src/common/node";
 import { Cooperative, CooperativeSkill, Membership } from "../../src/cooperatives/cooperative.entity";
-import { LegalForm, MemberRole } from "../../src/cooperatives/cooperative.enums";
+import { CooperativeStatus, LegalForm, MemberRole } from "../../src/cooperatives/cooperative.enums";
+import { EmailVerification } from "../../src/auth/email-verification.entity";
+import { hashVerificationToken } from "../../src/auth/signup.service";
 import { withLuhnKey } from "../../src/cooperatives/siret";
 import { cpvPrefixes } from "../../src/matching/cpv-similarity";
 import type { TestServer } from "./server";
@@ -43,6 +45,20 @@ export async function createUser(server: TestServer, role: PlatformRole = Platfo
   return { id: user.id, globalId: toGlobalId("User", user.id), email: user.email, token };
 }
 
+/**
+ * An account that has not proved its address yet (as signUp leaves it), with a session and a live
+ * verification token, inserted directly.
+ */
+export async function createUnverifiedUser(server: TestServer, role: PlatformRole = PlatformRole.MEMBER): Promise<TestUser & { verificationToken: string }> {
+  const user = await createUser(server, role);
+  const verificationToken = randomBytes(32).toString("base64url");
+  const em = server.orm.em.fork();
+  await em.nativeUpdate(User, { id: user.id }, { emailVerifiedAt: null });
+  em.create(EmailVerification, { user: user.id, tokenHash: hashVerificationToken(verificationToken), expiresAt: new Date(Date.now() + 3600_000) });
+  await em.flush();
+  return { ...user, verificationToken };
+}
+
 let siretCounter = 0;
 /** A SIRET whose SIREN (first 9 digits) and whole 14 digits both carry a right Luhn key. */
 export function validSiret(): string {
@@ -64,6 +80,8 @@ export interface CooperativeSeed {
   headcount?: number;
   annualRevenue?: number;
   description?: string;
+  /** VERIFIED unless said (a member's registration through the API is PENDING). */
+  status?: CooperativeStatus;
 }
 
 /** Inserts a cooperative straight into the database (test set-up, not the code under test). */
@@ -80,6 +98,7 @@ export async function insertCooperative(em: EntityManager, seed: CooperativeSeed
     headcount: seed.headcount ?? 10,
     annualRevenue: seed.annualRevenue ?? 800_000,
     description: seed.description ?? null,
+    status: seed.status ?? CooperativeStatus.VERIFIED,
   });
   const skills = seed.skills ?? [];
   for (const [cpv, level] of skills) em.create(CooperativeSkill, { cooperative, cpv, level });
