@@ -167,7 +167,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     signUpLimits: {
       perAddress: int(env, "SIGNUP_LIMIT_PER_ADDRESS", 10, 1, 100_000),
-      perEmail: int(env, "SIGNUP_LIMIT_PER_EMAIL", 3, 1, 1_000),
+      perEmail: int(env, "SIGNUP_LIMIT_PER_EMAIL", 3, 1, 100_000),
     },
   };
 }
