@@ -83,7 +83,10 @@ export class Mailer extends EventEmitter<MailEvents> {
   /** Starts delivering: on each commit notice, on a timer for retries, and once now. */
   async start(): Promise<void> {
     if (!this.transport) {
-      this.log.warn("SMTP_URL is not set: mails stay in the outbox until a server with SMTP_URL runs");
+      const message = "SMTP_URL is not set: mails stay in the outbox until a server with SMTP_URL runs";
+      // Expected on a demo machine (their text is logged); a problem in production.
+      if (this.logHeldMails) this.log.info(message);
+      else this.log.warn(message);
       return;
     }
     this.stopped = false;

@@ -63,6 +63,15 @@ describe("a pending cooperative", () => {
     expect(status.data?.cooperative?.verifiedAt).toBeTruthy();
   });
 
+  test("registration refuses a SIRET whose SIREN key is wrong, even when the SIRET's own key is right", async () => {
+    const good = validSiret();
+    const siren = good.slice(0, 8) + String((Number(good[8]) + 1) % 10);
+    const result = await server.gql(CreateCooperativeDocument, { input: { name: "Clé SIREN fausse", legalForm: "SCOP_SARL", siret: withLuhnKey(siren + good.slice(9, 13)) } }, owner.token);
+    expect(codes(result)).toEqual(["BAD_USER_INPUT"]);
+    expect(result.errors?.[0]?.extensions?.field).toBe("input.siret");
+    expect(result.errors?.[0]?.message).toMatch(/SIREN/);
+  });
+
   test("cannot lead a bid, ask for a completed offer, be invited to a bid or be shortlisted; writes nothing", async () => {
     const tender = await openTender(server);
     const bids = await server.orm.em.getConnection().execute<{ n: string }[]>("SELECT count(*) AS n FROM bids");
