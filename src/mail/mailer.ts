@@ -151,7 +151,8 @@ export class Mailer extends EventEmitter<MailEvents> {
     const connection = this.orm.em.getConnection();
     try {
       await transport.sendMail({ from: this.config.from, to: row.recipient, subject: row.subject, text: row.text });
-      await connection.execute("UPDATE mail_outbox SET status = ?, sent_at = now(), last_error = NULL, updated_at = now() WHERE id = ?", [MailStatus.SENT, row.id]);
+      // The body may carry a single-use token (stored hashed elsewhere): it is not kept once delivered.
+      await connection.execute("UPDATE mail_outbox SET status = ?, sent_at = now(), last_error = NULL, text = '', updated_at = now() WHERE id = ?", [MailStatus.SENT, row.id]);
       this.log.info({ mailId: row.id, attempts: row.attempts }, "mail sent");
       this.emit("sent", { id: row.id, to: row.recipient });
     } catch (error) {
