@@ -359,7 +359,7 @@ export interface CooperativeRow extends Cooperative {
 /** The directory's columns (not the search vector), read as is. */
 const DIRECTORY_COLUMNS = `c.id, c.created_at, c.updated_at, c.name, c.legal_form, c.siret, c.naf_code, c.description,
   c.website, c.address, c.postcode, c.city, c.commune_code, c.department_code, c.region_code, c.latitude,
-  c.longitude, c.headcount, c.annual_revenue, c.opportunity_threshold, c.cpv_prefixes`;
+  c.longitude, c.headcount, c.annual_revenue, c.opportunity_threshold, c.cpv_prefixes, c.status, c.verified_at`;
 
 /**
  * A page of the directory as read-only objects of the Cooperative type, without the identity
@@ -391,6 +391,8 @@ function directoryRow(row: Record<string, unknown>): CooperativeRow {
     annualRevenue: num(row.annual_revenue),
     opportunityThreshold: Number(row.opportunity_threshold),
     cpvPrefixes: (row.cpv_prefixes as string[] | null) ?? [],
+    status: row.status as CooperativeStatus,
+    verifiedAt: row.verified_at === null || row.verified_at === undefined ? null : new Date(row.verified_at as string),
   });
 }
 
@@ -431,6 +433,11 @@ export async function listCooperatives(
     const code = v.text("filter.region", filter.region, { max: 2 });
     where.push("c.region_code = ?");
     params.push(code);
+  }
+  if (filter.status != null) {
+    if (!Object.values(CooperativeStatus).includes(filter.status)) throw new BadInputError("filter.status", "is not a cooperative status");
+    where.push("c.status = ?");
+    params.push(filter.status);
   }
   let distance: { sql: string; params: number[] } | null = null;
   if (filter.near) {

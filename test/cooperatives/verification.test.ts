@@ -136,6 +136,14 @@ describe("verifyCooperative", () => {
     expect(codes(await server.gql(VerifyCooperativeDocument, { input: { cooperativeId: missing, siret: pending.siret } }, officer.token))).toEqual(["NOT_FOUND"]);
   });
 
+  test("officers find it among the PENDING registrations of the directory", async () => {
+    const list = await gql(officer.token, `query { cooperatives(first: 100, filter: { status: PENDING }) { edges { node { id status } } } }`);
+    expect(list.errors).toBeUndefined();
+    const nodes = (list.data?.cooperatives as { edges: { node: { id: string; status: string } }[] }).edges.map((e) => e.node);
+    expect(nodes.map((n) => n.id)).toContain(pending.gid);
+    expect(new Set(nodes.map((n) => n.status))).toEqual(new Set(["PENDING"]));
+  });
+
   test("an officer verifies it with its SIRET; then it leads a bid, sees opportunities and is ranked", async () => {
     const spaced = `${pending.siret.slice(0, 3)} ${pending.siret.slice(3, 6)} ${pending.siret.slice(6, 9)} ${pending.siret.slice(9)}`;
     const verified = await server.gql(VerifyCooperativeDocument, { input: { cooperativeId: pending.gid, siret: spaced } }, officer.token);

@@ -228,6 +228,8 @@ export type CooperativeFilter = {
   region?: string | null | undefined;
   /** Words to find in the name or description (French stemming, prefix match). */
   search?: string | null | undefined;
+  /** Only this status: PENDING lists the registrations awaiting an officer's check. */
+  status?: CooperativeStatus | null | undefined;
 };
 
 /** How to sort cooperatives. */
