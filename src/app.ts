@@ -1,11 +1,12 @@
 import type { MikroORM } from "@mikro-orm/postgresql";
 import type { Logger } from "pino";
-import { createSignInLimits } from "./auth/rate-limit";
+import { createSignInLimits, createSignUpLimits } from "./auth/rate-limit";
 import type { Config } from "./config";
 import type { AppServices } from "./context";
+import { Mailer } from "./mail/mailer";
 import type { PgBus } from "./realtime/bus";
 
-/** Wires the long-lived services of one process. */
+/** Wires the long-lived services of one process; the caller starts and stops the mailer. */
 export function createAppServices(orm: MikroORM, config: Config, log: Logger, bus: PgBus): AppServices {
   return {
     orm,
@@ -14,5 +15,8 @@ export function createAppServices(orm: MikroORM, config: Config, log: Logger, bu
     auth: { jwtSecret: config.jwtSecret, jwtTtlSeconds: config.jwtTtlSeconds },
     limits: createSignInLimits(),
     bus,
+    // Outside production, a mail that cannot be sent is logged, so a demo can follow its links.
+    mailer: new Mailer(orm, bus, log, config.mail, config.env !== "production"),
+    signUpLimits: createSignUpLimits(config.signUpLimits),
   };
 }

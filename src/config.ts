@@ -22,6 +22,19 @@ export interface Config {
   revenueTarget: { amount: number; months: number };
   /** WebSocket rules (README, Security): sockets per client address, idle time without an operation. */
   sockets: { perAddress: number; idleMs: number };
+  mail: MailConfig;
+  signUpLimits: { perAddress: number; perEmail: number };
+}
+
+/** E-mail delivery (src/mail/). */
+export interface MailConfig {
+  /** `smtp://` or `smtps://` URL of the relay; unset, mails stay in the outbox (and are logged outside production). */
+  smtpUrl: string | null;
+  from: string;
+  /** Base of the links in mails: the front-end that opens them. */
+  appUrl: string;
+  /** First retry delay after a failed attempt; doubled at each attempt, capped at one hour. */
+  retryBaseMs: number;
 }
 
 export class ConfigError extends Error {
@@ -80,6 +93,43 @@ function jwtSecret(env: Env, mode: Config["env"], dataDir: string): Uint8Array {
   return new TextEncoder().encode(readFileSync(file, "utf8").trim());
 }
 
+function smtpUrl(env: Env): string | null {
+  const raw = env.SMTP_URL?.trim();
+  if (!raw) return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError("SMTP_URL", "expected a URL such as smtp://user:password@host:587");
+  }
+  if (!["smtp:", "smtps:"].includes(url.protocol) || !url.hostname) {
+    throw new ConfigError("SMTP_URL", "expected an smtp:// or smtps:// URL with a host");
+  }
+  return raw;
+}
+
+function mailFrom(env: Env): string {
+  const raw = env.MAIL_FROM?.trim() || "Scopgraph <no-reply@scopgraph.localhost>";
+  // "Name <address>" or a bare address; no line breaks (they would forge headers).
+  const address = /<([^<>]+)>\s*$/.exec(raw)?.[1] ?? raw;
+  if (/[\r\n]/.test(raw) || !/^[^\s@<>]+@[^\s@<>]+$/.test(address)) {
+    throw new ConfigError("MAIL_FROM", `expected an address or "Name <address>", got "${raw}"`);
+  }
+  return raw;
+}
+
+function appUrl(env: Env, port: number): string {
+  const raw = env.APP_URL?.trim() || `http://localhost:${port}`;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError("APP_URL", `expected an http(s) URL, got "${raw}"`);
+  }
+  if (!["http:", "https:"].includes(url.protocol)) throw new ConfigError("APP_URL", `expected an http(s) URL, got "${raw}"`);
+  return raw.replace(/\/+$/, "");
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const mode = (env.NODE_ENV ?? "development") as Config["env"];
   if (!["production", "development", "test"].includes(mode)) {
@@ -114,6 +164,16 @@ export function loadConfig(env: Env = process.env): Config {
     sockets: {
       perAddress: int(env, "WS_SOCKETS_PER_ADDRESS", 50, 1, 100_000),
       idleMs: int(env, "WS_IDLE_TIMEOUT_MS", 60_000, 100, 24 * 3600_000),
+    },
+    mail: {
+      smtpUrl: smtpUrl(env),
+      from: mailFrom(env),
+      appUrl: appUrl(env, int(env, "PORT", 4000, 0, 65535)),
+      retryBaseMs: int(env, "MAIL_RETRY_BASE_MS", 30_000, 10, 3_600_000),
+    },
+    signUpLimits: {
+      perAddress: int(env, "SIGNUP_LIMIT_PER_ADDRESS", 10, 1, 100_000),
+      perEmail: int(env, "SIGNUP_LIMIT_PER_EMAIL", 3, 1, 100_000),
     },
   };
 }

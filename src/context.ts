@@ -1,10 +1,11 @@
 import type { EntityManager, MikroORM } from "@mikro-orm/postgresql";
 import type { Logger } from "pino";
 import type { AuthSettings } from "./auth/auth.service";
-import type { SignInLimits } from "./auth/rate-limit";
+import type { SignInLimits, SignUpLimits } from "./auth/rate-limit";
 import type { AccessCheck, LiveAccess, LiveSocket } from "./auth/live-access";
 import type { Viewer } from "./auth/viewer";
 import type { Config } from "./config";
+import type { Mailer } from "./mail/mailer";
 import type { PgBus } from "./realtime/bus";
 import { createCooperativeLoaders, type CooperativeLoaders } from "./cooperatives/cooperative.loaders";
 import { createTenderLoaders, type TenderLoaders } from "./tenders/tender.loaders";
@@ -19,6 +20,9 @@ export interface AppServices {
   limits: SignInLimits;
   /** LISTEN/NOTIFY fan-out between instances. */
   bus: PgBus;
+  /** The mail outbox and its sender. */
+  mailer: Mailer;
+  signUpLimits: SignUpLimits;
 }
 
 /**

@@ -32,6 +32,7 @@ async function main(): Promise<void> {
   if (config.seedDemo) await seedIfEmpty(orm.em.fork(), log);
   const bus = await PgBus.start(url, log);
   const app = createAppServices(orm, config, log, bus);
+  await app.mailer.start();
   const server = await createServer(app, { port: config.port, host: config.host });
   log.info({ url: server.url }, `Scopgraph ready at ${server.url}`);
 
@@ -45,6 +46,7 @@ async function main(): Promise<void> {
     try {
       await server.close();
       log.debug("server closed");
+      await app.mailer.stop();
       await bus.stop();
       await orm.close();
       log.debug("database connections closed");

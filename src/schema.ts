@@ -4,9 +4,11 @@ import { buildSchema as buildTypeGraphQLSchema, type NonEmptyArray, type PubSub 
 import { authChecker } from "./auth/auth-checker";
 import { AuthResolver } from "./auth/auth.resolver";
 import { SessionResolver } from "./auth/session.resolver";
+import { SignUpResolver } from "./auth/signup.resolver";
 import { NodeResolver } from "./common/node.resolver";
 import { CooperativeResolver, CooperativeSkillResolver, MembershipResolver } from "./cooperatives/cooperative.resolver";
 import { CooperativeInvitationResolver, CooperativeInvitationsResolver } from "./cooperatives/invitation.resolver";
+import { CooperativeVerificationResolver } from "./cooperatives/cooperative.verification.resolver";
 import { LotResolver, OutcomeResolver, ShortlistEntryResolver, TenderResolver } from "./tenders/tender.resolver";
 import { StatsResolver } from "./stats/stats.resolver";
 import { CompletionResolver, CooperativeMatchingResolver, OpportunitySubscriptionResolver, TenderMatchingResolver } from "./matching/matching.resolver";
@@ -29,8 +31,10 @@ import "./nodes";
 export const RESOLVERS: NonEmptyArray<Function> = [
   AuthResolver,
   SessionResolver,
+  SignUpResolver,
   NodeResolver,
   CooperativeResolver,
+  CooperativeVerificationResolver,
   CooperativeSkillResolver,
   MembershipResolver,
   CooperativeInvitationResolver,

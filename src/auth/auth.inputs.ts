@@ -26,7 +26,7 @@ export class SignUpInput {
   @Field({ description: "Display name." })
   name!: string;
 
-  @Field({ description: "At least 10 characters." })
+  @Field({ description: "10 to 200 characters, hard to guess: a few uncommon words do well. A weak one is refused with the reason." })
   password!: string;
 
   @Field(() => AccountType, { defaultValue: AccountType.MEMBER, description: "Member of a cooperative or client." })

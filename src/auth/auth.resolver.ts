@@ -2,7 +2,7 @@ import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from "type-graphq
 import type { Context } from "../context";
 import { UnauthenticatedError } from "../common/errors";
 import { ApiToken } from "./api-token.entity";
-import { AuthPayload, CreateApiTokenInput, CreatedApiToken, SignInInput, SignUpInput } from "./auth.inputs";
+import { AuthPayload, CreateApiTokenInput, CreatedApiToken, SignInInput } from "./auth.inputs";
 import * as auth from "./auth.service";
 import { Public } from "./public";
 import { PlatformRole } from "./roles";
@@ -14,12 +14,6 @@ export class AuthResolver {
   @Query(() => User, { nullable: true, description: "The signed-in user; null when anonymous or signed in with an API token." })
   async viewer(@Ctx() { em, viewer }: Context): Promise<User | null> {
     return viewer.kind === "USER" ? em.findOne(User, { id: viewer.userId }) : null;
-  }
-
-  @Public()
-  @Mutation(() => AuthPayload, { description: "Opens an account and signs in." })
-  signUp(@Arg("input", () => SignUpInput, { description: "Who is signing up." }) input: SignUpInput, @Ctx() ctx: Context): Promise<AuthPayload> {
-    return auth.signUp(ctx.em, ctx.auth, input);
   }
 
   @Public()

@@ -1,11 +1,11 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
-import { BadInputError, ConflictError, NotFoundError, UnauthenticatedError } from "../common/errors";
+import { BadInputError, NotFoundError, UnauthenticatedError } from "../common/errors";
 import { decodeId } from "../common/node";
 import * as v from "../common/validate";
 import { announceAccessChange } from "./access-change";
 import { ApiToken } from "./api-token.entity";
-import { AccountType, type CreateApiTokenInput, type SignInInput, type SignUpInput } from "./auth.inputs";
-import { decoyHash, hashPassword, verifyPassword } from "./password";
+import type { CreateApiTokenInput, SignInInput } from "./auth.inputs";
+import { decoyHash, verifyPassword } from "./password";
 import { ApiScope, PlatformRole } from "./roles";
 import { openSession, type SessionMeta } from "./sessions";
 import { API_TOKEN_PREFIX, hashApiSecret, newApiSecret, verifySession } from "./tokens";
@@ -15,27 +15,6 @@ import { ANONYMOUS, type Viewer } from "./viewer";
 export interface AuthSettings {
   jwtSecret: Uint8Array;
   jwtTtlSeconds: number;
-}
-
-const MIN_PASSWORD = 10;
-
-export async function signUp(em: EntityManager, settings: AuthSettings, input: SignUpInput) {
-  const email = v.email("input.email", input.email);
-  const name = v.text("input.name", input.name, { max: 200 });
-  if (typeof input.password !== "string" || input.password.length < MIN_PASSWORD || input.password.length > 200) {
-    throw new BadInputError("input.password", `must be between ${MIN_PASSWORD} and 200 characters`);
-  }
-  if (await em.count(User, { email })) {
-    throw new ConflictError("An account with this email already exists; sign in instead.");
-  }
-  const user = em.create(User, {
-    email,
-    name,
-    passwordHash: await hashPassword(input.password),
-    role: input.accountType === AccountType.CLIENT ? PlatformRole.CLIENT : PlatformRole.MEMBER,
-  });
-  await em.flush();
-  return openSession(em, settings, user);
 }
 
 /** One answer for an unknown email and a wrong password, in the same time. */
@@ -74,14 +53,14 @@ export async function resolveViewer(
   if (!claims) return null;
   // The session may have been signed out, the account deleted, demoted or signed out
   // everywhere since the token was made. Once per request: one plain query on two primary keys.
-  const [row] = await em.getConnection().execute<{ id: string; role: PlatformRole; token_version: number }[]>(
-    `SELECT u.id, u.role, u.token_version
+  const [row] = await em.getConnection().execute<{ id: string; role: PlatformRole; token_version: number; email_verified: boolean }[]>(
+    `SELECT u.id, u.role, u.token_version, u.email_verified_at IS NOT NULL AS email_verified
        FROM sessions s JOIN users u ON u.id = s.user_id
       WHERE s.id = ? AND s.user_id = ? AND s.revoked_at IS NULL`,
     [claims.sessionId, claims.userId],
   );
   if (!row || row.token_version !== claims.tokenVersion) return null;
-  return { kind: "USER", userId: row.id, sessionId: claims.sessionId, role: row.role, expiresAt: claims.expiresAt };
+  return { kind: "USER", userId: row.id, sessionId: claims.sessionId, role: row.role, expiresAt: claims.expiresAt, emailVerified: row.email_verified };
 }
 
 export async function createApiToken(em: EntityManager, adminId: string, input: CreateApiTokenInput) {

@@ -44,3 +44,23 @@ export function createSignInLimits(): SignInLimits {
     },
   };
 }
+
+export interface SignUpLimits {
+  /** Counts a sign-up (or a request for a new verification mail) from `address` for `email`. */
+  signUp(address: string, email: unknown): Promise<void>;
+}
+
+/**
+ * Per address and per email every 15 minutes (SIGNUP_LIMIT_PER_ADDRESS, SIGNUP_LIMIT_PER_EMAIL):
+ * stops mass account creation and the use of sign-up to flood someone's mailbox.
+ */
+export function createSignUpLimits(limits: { perAddress: number; perEmail: number }): SignUpLimits {
+  const perAddress = new RateLimiter(limits.perAddress, 15 * 60_000);
+  const perEmail = new RateLimiter(limits.perEmail, 15 * 60_000);
+  return {
+    async signUp(address, email) {
+      perAddress.hit(address);
+      if (typeof email === "string") perEmail.hit(email.trim().toLowerCase());
+    },
+  };
+}

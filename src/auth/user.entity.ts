@@ -1,4 +1,5 @@
 import { Entity, Enum, Index, Property, Unique, type Opt } from "@mikro-orm/core";
+import { GraphQLDateTimeISO } from "graphql-scalars";
 import { Field, ObjectType } from "type-graphql";
 import { BaseEntity } from "../common/base.entity";
 import { Node } from "../common/node";
@@ -24,6 +25,10 @@ export class User extends BaseEntity {
   @Enum({ items: () => PlatformRole, nativeEnumName: "platform_role" })
   @Index()
   role: Opt<PlatformRole> = PlatformRole.MEMBER;
+
+  @Field(() => GraphQLDateTimeISO, { nullable: true, description: "When the person proved they own the sign-in email; null until then, and until then they may only read their viewer, verify and sign out." })
+  @Property({ type: "datetime", nullable: true })
+  emailVerifiedAt: Opt<Date> | null = null;
 
   /** Bumped to invalidate every token issued before (sign-out everywhere, password change). */
   @Property({ type: "integer", default: 0 })

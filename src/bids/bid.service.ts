@@ -9,6 +9,7 @@ import { decodeCursor, encodeCursor, pageSize, toConnection, type ConnectionShap
 import * as v from "../common/validate";
 import { Cooperative } from "../cooperatives/cooperative.entity";
 import { roleIn, type Actor } from "../cooperatives/cooperative.service";
+import { assertVerifiedCooperative } from "../cooperatives/cooperative.status";
 import { appendBidEvent, presenceChannel } from "../realtime/event-log";
 import { notify } from "../realtime/bus";
 import { encodeBase64 } from "../realtime/section-crdt";
@@ -149,6 +150,7 @@ export async function createBid(actor: Actor, input: CreateBidInput, now = new D
   const lead = await actor.em.findOne(Cooperative, { id: leadId });
   if (!lead) throw new NotFoundError("Cooperative", input.leadCooperativeId);
   if (!(await roleIn(actor, lead.id))) throw new ForbiddenError("Only a person of the lead cooperative may create its bid.");
+  assertVerifiedCooperative(lead, "lead a bid");
   // A retry is answered after the same checks as a first call: access is what it is now.
   const fingerprint = clientMutationId ? requestFingerprint("createBid", input) : null;
   if (clientMutationId) {
@@ -366,6 +368,7 @@ export async function inviteMember(actor: Actor, input: InviteBidMemberInput): P
     assertCompositionEditable(bid.status);
     const cooperative = await em.findOne(Cooperative, { id: cooperativeId });
     if (!cooperative) throw new BadInputError("input.cooperativeId", "is not a cooperative");
+    assertVerifiedCooperative(cooperative, "be invited to a bid");
     let member = await em.findOne(BidMember, { bid: bid.id, cooperative: cooperativeId });
     if (member && (member.status === BidMemberStatus.INVITED || member.status === BidMemberStatus.ACCEPTED)) {
       throw new ConflictError("This cooperative is already invited to or part of the group.", memberState(member));
@@ -399,6 +402,7 @@ export async function answerInvitation(actor: Actor, input: AnswerBidInvitationI
     const member = await em.findOneOrFail(BidMember, { id: memberId });
     if (!tx.access.activeMemberIds.includes(member.id)) throw new ForbiddenError("Only the people of the invited cooperative may answer.");
     if (member.status !== BidMemberStatus.INVITED) throw new InvalidStateError(`This cooperative is ${member.status}, not INVITED.`);
+    if (input.accept) assertVerifiedCooperative(await em.findOneOrFail(Cooperative, { id: member.cooperative.id }), "join a bid");
     assertCompositionEditable(bid.status);
     member.status = input.accept ? BidMemberStatus.ACCEPTED : BidMemberStatus.DECLINED;
     member.answeredAt = now;

@@ -1,9 +1,10 @@
 import { Collection, Entity, Enum, Index, ManyToOne, OneToMany, Property, Unique, type Opt } from "@mikro-orm/core";
+import { GraphQLDateTimeISO } from "graphql-scalars";
 import { Field, Float, Int, ObjectType } from "type-graphql";
 import { User } from "../auth/user.entity";
 import { BaseEntity } from "../common/base.entity";
 import { Node } from "../common/node";
-import { LegalForm, MemberRole } from "./cooperative.enums";
+import { CooperativeStatus, LegalForm, MemberRole } from "./cooperative.enums";
 
 @ObjectType({ implements: Node, description: "A member cooperative (Scop, SCIC, CAE) of the federation." })
 @Entity({ tableName: "cooperatives" })
@@ -80,6 +81,18 @@ export class Cooperative extends BaseEntity {
   @Field(() => Int, { nullable: true, description: "Annual revenue in euros." })
   @Property({ type: "integer", nullable: true })
   annualRevenue: number | null = null;
+
+  @Field(() => CooperativeStatus, { description: "PENDING until a mission officer has checked a member's registration; then VERIFIED." })
+  @Enum({ items: () => CooperativeStatus, nativeEnumName: "cooperative_status", default: CooperativeStatus.VERIFIED })
+  status: Opt<CooperativeStatus> = CooperativeStatus.VERIFIED;
+
+  @Field(() => GraphQLDateTimeISO, { nullable: true, description: "When the registration was checked (for cooperatives already there, when they were registered)." })
+  @Property({ type: "datetime", nullable: true })
+  verifiedAt: Date | null = null;
+
+  /** The officer or admin who checked it; not exposed. */
+  @ManyToOne(() => User, { nullable: true, deleteRule: "set null" })
+  verifiedBy: User | null = null;
 
   @Field(() => Float, { description: "Score (0 to 1) from which a newly published tender is pushed to the members as an opportunity." })
   @Property({ type: "double", default: 0.5 })

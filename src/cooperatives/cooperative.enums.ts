@@ -53,3 +53,18 @@ registerEnumType(CooperativeOrder, {
     NEWEST: { description: "Most recently registered first." },
   },
 });
+
+/** Whether the federation has checked a cooperative's registration. */
+export enum CooperativeStatus {
+  PENDING = "PENDING",
+  VERIFIED = "VERIFIED",
+}
+
+registerEnumType(CooperativeStatus, {
+  name: "CooperativeStatus",
+  description: "Whether a mission officer has checked the cooperative's registration.",
+  valuesConfig: {
+    PENDING: { description: "Registered by a member, awaiting an officer's check: it cannot bid, lead, be invited or see opportunities." },
+    VERIFIED: { description: "Checked by the federation (or registered by its staff): a full member of the platform." },
+  },
+});

@@ -1,6 +1,6 @@
 import { ArgsType, Field, Float, ID, InputType, Int } from "type-graphql";
 import { PageArgs } from "../common/pagination";
-import { CooperativeOrder, LegalForm, MemberRole } from "./cooperative.enums";
+import { CooperativeOrder, CooperativeStatus, LegalForm, MemberRole } from "./cooperative.enums";
 
 @InputType({ description: "Where a cooperative is. Give a commune (INSEE code), or a postcode and city; coordinates default to the commune's." })
 export class LocationInput {
@@ -147,6 +147,9 @@ export class CooperativeFilter {
 
   @Field(() => NearInput, { nullable: true, description: "Within a distance of a point or a commune." })
   near?: NearInput | null;
+
+  @Field(() => CooperativeStatus, { nullable: true, description: "Only this status: PENDING lists the registrations awaiting an officer's check." })
+  status?: CooperativeStatus | null;
 }
 
 @ArgsType()
@@ -168,4 +171,13 @@ export class AddMemberInput {
 
   @Field(() => MemberRole, { defaultValue: MemberRole.MEMBER, description: "Their role." })
   role!: MemberRole;
+}
+
+@InputType({ description: "An officer's check of a self-registered cooperative." })
+export class VerifyCooperativeInput {
+  @Field(() => ID, { description: "The cooperative." })
+  cooperativeId!: string;
+
+  @Field({ description: "The SIRET as found in the Sirene register: both keys (SIREN and SIRET) are checked, and it must match the registered one." })
+  siret!: string;
 }

@@ -1,7 +1,7 @@
 import { announceAccessChange } from "../auth/access-change";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { User } from "../auth/user.entity";
-import type { Viewer } from "../auth/viewer";
+import { isStaff, type Viewer } from "../auth/viewer";
 import { BadInputError, ConflictError, InvalidStateError, NotFoundError } from "../common/errors";
 import { readOnlyEntity } from "../common/base.entity";
 import { boundingBox } from "../common/geo";
@@ -20,7 +20,7 @@ import * as v from "../common/validate";
 import { cpvPrefixes } from "../matching/cpv-similarity";
 import type { Loaders } from "../context";
 import { Cooperative, CooperativeReference, CooperativeSkill, Membership } from "./cooperative.entity";
-import { CooperativeOrder, LegalForm, MemberRole } from "./cooperative.enums";
+import { CooperativeOrder, CooperativeStatus, LegalForm, MemberRole } from "./cooperative.enums";
 import type {
   CooperativesArgs,
   CreateCooperativeInput,
@@ -30,7 +30,7 @@ import type {
   UpdateCooperativeInput,
 } from "./cooperative.inputs";
 import { authorizeCooperative, type CooperativeAction } from "./cooperative.policy";
-import { isValidSiret, normalizeSiret } from "./siret";
+import { normalizeSiret, siretProblem } from "./siret";
 
 export interface Actor {
   em: EntityManager;
@@ -60,9 +60,10 @@ export async function authorizedCooperative(actor: Actor, globalId: string, acti
 
 // ---- input checks --------------------------------------------------------------------------
 
-function siret(field: string, value: string): string {
+export function siret(field: string, value: string): string {
   const normalized = normalizeSiret(String(value));
-  if (!isValidSiret(normalized)) throw new BadInputError(field, "is not a valid SIRET (14 digits with a Luhn key)");
+  const problem = siretProblem(normalized);
+  if (problem) throw new BadInputError(field, `is not a valid SIRET: ${problem}`);
   return normalized;
 }
 
@@ -157,7 +158,15 @@ export async function createCooperative(actor: Actor, input: CreateCooperativeIn
     ...(input.location ? resolveLocation("input.location", input.location) : {}),
   };
   await assertSiretFree(em, values.siret);
-  const cooperative = em.create(Cooperative, values);
+  // Registered by a member: PENDING until an officer checks it (src/cooperatives/cooperative.verification.ts).
+  // Registered by the federation's staff: checked by them already.
+  const selfRegistered = !isStaff(viewer);
+  const cooperative = em.create(Cooperative, {
+    ...values,
+    status: selfRegistered ? CooperativeStatus.PENDING : CooperativeStatus.VERIFIED,
+    verifiedAt: selfRegistered ? null : new Date(),
+    verifiedBy: !selfRegistered && viewer.kind === "USER" ? em.getReference(User, viewer.userId) : null,
+  });
   // A member who registers a cooperative becomes its first owner.
   if (viewer.kind === "USER" && viewer.role === "MEMBER") {
     em.create(Membership, { cooperative, user: em.getReference(User, viewer.userId), role: MemberRole.OWNER });
@@ -329,7 +338,7 @@ export interface CooperativeRow extends Cooperative {
 /** The directory's columns (not the search vector), read as is. */
 const DIRECTORY_COLUMNS = `c.id, c.created_at, c.updated_at, c.name, c.legal_form, c.siret, c.naf_code, c.description,
   c.website, c.address, c.postcode, c.city, c.commune_code, c.department_code, c.region_code, c.latitude,
-  c.longitude, c.headcount, c.annual_revenue, c.opportunity_threshold, c.cpv_prefixes`;
+  c.longitude, c.headcount, c.annual_revenue, c.opportunity_threshold, c.cpv_prefixes, c.status, c.verified_at`;
 
 /**
  * A page of the directory as read-only objects of the Cooperative type, without the identity
@@ -361,6 +370,8 @@ function directoryRow(row: Record<string, unknown>): CooperativeRow {
     annualRevenue: num(row.annual_revenue),
     opportunityThreshold: Number(row.opportunity_threshold),
     cpvPrefixes: (row.cpv_prefixes as string[] | null) ?? [],
+    status: row.status as CooperativeStatus,
+    verifiedAt: row.verified_at === null || row.verified_at === undefined ? null : new Date(row.verified_at as string),
   });
 }
 
@@ -401,6 +412,11 @@ export async function listCooperatives(
     const code = v.text("filter.region", filter.region, { max: 2 });
     where.push("c.region_code = ?");
     params.push(code);
+  }
+  if (filter.status != null) {
+    if (!Object.values(CooperativeStatus).includes(filter.status)) throw new BadInputError("filter.status", "is not a cooperative status");
+    where.push("c.status = ?");
+    params.push(filter.status);
   }
   let distance: { sql: string; params: number[] } | null = null;
   if (filter.near) {

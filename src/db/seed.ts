@@ -91,7 +91,7 @@ export async function seedDemo(em: EntityManager, options: { cooperatives?: numb
   const nextCommune = communePicker(rand);
   // One hash for every demo account: hashing is slow on purpose.
   const passwordHash = await hashPassword(DEMO_PASSWORD);
-  const user = (email: string, name: string, role: PlatformRole) => em.create(User, { email, name, role, passwordHash });
+  const user = (email: string, name: string, role: PlatformRole) => em.create(User, { email, name, role, passwordHash, emailVerifiedAt: new Date() });
   user(DEMO_ACCOUNTS.admin, "Alex Admin", PlatformRole.ADMIN);
   user(DEMO_ACCOUNTS.officer, "Odile Chargée de mission", PlatformRole.MISSION_OFFICER);
   user(DEMO_ACCOUNTS.client, "Claude Client", PlatformRole.CLIENT);
@@ -111,7 +111,7 @@ export async function seedDemo(em: EntityManager, options: { cooperatives?: numb
     const cooperative = em.create(Cooperative, {
       name,
       legalForm: pick(rand, FORMS),
-      siret: withLuhnKey(String(300000000 + Math.floor(rand() * 600000000)) + String(10 + (i % 89)).padStart(4, "0")),
+      siret: withLuhnKey(withLuhnKey(String(30000000 + Math.floor(rand() * 60000000))) + String(10 + (i % 89)).padStart(4, "0")),
       nafCode: trade.naf,
       description: `${trade.blurb} Coopérative basée à ${commune.name}.`,
       website: `https://${slug(name)}.example.coop`,

@@ -69,7 +69,8 @@ export async function findCandidateRows(em: EntityManager, search: CandidateSear
 async function queryCandidates(em: EntityManager, search: CandidateSearch, prefixes: string[], limit: number): Promise<CandidateRow[]> {
   const { demand, maxDistanceKm, onlyIds } = search;
   if (prefixes.length === 0 && !onlyIds) return [];
-  const where: string[] = [];
+  // A cooperative awaiting verification is proposed to no one (src/cooperatives/cooperative.status.ts).
+  const where: string[] = ["c.status = 'VERIFIED'"];
   const params: unknown[] = [];
   const place = demand.place;
   const distanceParams = place ? [place.lat, place.lat, place.lon] : [];

@@ -5,6 +5,7 @@ import { decodeOffset, encodeCursor, pageSize, toConnection, type ConnectionShap
 import { decimal, pgArray } from "../common/validate";
 import { Cooperative } from "../cooperatives/cooperative.entity";
 import { roleIn, type Actor } from "../cooperatives/cooperative.service";
+import { assertVerifiedCooperative } from "../cooperatives/cooperative.status";
 import { Lot, Tender } from "../tenders/tender.entity";
 import { TenderStatus } from "../tenders/tender.enums";
 import { viewerCanRead } from "../tenders/tender.service";
@@ -149,6 +150,7 @@ export async function opportunitiesFor(
   now = new Date(),
 ): Promise<ConnectionShape<Opportunity>> {
   authorizeMatching(canSeeCooperativeFit(actor.viewer, await roleIn(actor, cooperative.id)), "this cooperative's opportunities");
+  assertVerifiedCooperative(cooperative, "see opportunities");
   const size = pageSize(args.first);
   const offset = decodeOffset(args.after);
   const options = resolveOptions(args);
@@ -204,6 +206,7 @@ export async function consortiumSuggestions(
   }
   const leadCooperative = leadId ? await em.findOne(Cooperative, { id: leadId }) : null;
   if (leadId && !leadCooperative) throw new NotFoundError("Cooperative", args.lead ?? undefined);
+  if (leadCooperative) assertVerifiedCooperative(leadCooperative, "lead a bid");
   const leadProfile = leadCooperative ? await loadCooperativeProfile(em, leadCooperative) : null;
 
   // One candidate statement per lot, concurrently, then one profile load for their union.

@@ -1,5 +1,7 @@
 import { Cooperative } from "../cooperatives/cooperative.entity";
 import { roleIn } from "../cooperatives/cooperative.service";
+import { CooperativeStatus } from "../cooperatives/cooperative.enums";
+import { assertVerifiedCooperative } from "../cooperatives/cooperative.status";
 import { NotFoundError } from "../common/errors";
 import { decodeId } from "../common/node";
 import { createLoaders, endOnAccessLoss, type Context } from "../context";
@@ -24,6 +26,7 @@ export async function opportunityStream(ctx: Context, cooperativeGlobalId: strin
   const cooperative = await ctx.em.findOne(Cooperative, { id });
   if (!cooperative) throw new NotFoundError("Cooperative", cooperativeGlobalId);
   authorizeMatching(canSeeCooperativeFit(ctx.viewer, await roleIn(ctx, id)), "this cooperative's opportunities");
+  assertVerifiedCooperative(cooperative, "see opportunities");
   // Someone who leaves the cooperative stops hearing of its opportunities at once.
   const stillAllowed = async () => {
     const em = ctx.app.orm.em.fork();
@@ -32,7 +35,7 @@ export async function opportunityStream(ctx: Context, cooperativeGlobalId: strin
   const stream = mapIterator(subscribe<TenderPublished>(ctx.app.bus, TENDER_PUBLISHED), async ({ tenderId }) => {
     const em = ctx.app.orm.em.fork();
     const [tender, current] = await Promise.all([em.findOne(Tender, { id: tenderId }), em.findOne(Cooperative, { id })]);
-    if (!tender || !current || tender.status !== TenderStatus.OPEN) return undefined;
+    if (!tender || !current || current.status !== CooperativeStatus.VERIFIED || tender.status !== TenderStatus.OPEN) return undefined;
     // The same read rule as `tender(id)`: a client's direct order reaches only those it concerns.
     if (!(await viewerCanRead(em, ctx.viewer, tender))) return undefined;
     const lots = await em.find(Lot, { tender });

@@ -6,6 +6,7 @@ import { decodeId } from "../common/node";
 import * as v from "../common/validate";
 import { Membership } from "../cooperatives/cooperative.entity";
 import { loadCooperative, type Actor } from "../cooperatives/cooperative.service";
+import { assertVerifiedCooperative } from "../cooperatives/cooperative.status";
 import { notify } from "../realtime/bus";
 import { ShortlistEntry, Tender } from "./tender.entity";
 import { InvitationAnswer, TenderStatus } from "./tender.enums";
@@ -24,6 +25,7 @@ export interface InvitationEvent {
 export async function shortlistCooperative(actor: Actor, input: ShortlistInput): Promise<ShortlistEntry> {
   const tender = await loadTender(actor, input.tenderId, "shortlist", "input.tenderId");
   const cooperative = await loadCooperative(actor, input.cooperativeId, "input.cooperativeId");
+  assertVerifiedCooperative(cooperative, "be shortlisted");
   const note = v.optionalText("input.note", input.note, { max: 2000, multiline: true });
   if (tender.status !== TenderStatus.OPEN) {
     throw new InvalidStateError(`Cooperatives are invited to OPEN tenders only; this one is ${tender.status}.`);

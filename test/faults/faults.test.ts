@@ -10,11 +10,12 @@ import { Client } from "pg";
 import WebSocket from "ws";
 import { ormConfig } from "../../src/db/mikro-orm.config";
 import { fromGlobalId } from "../../src/common/node";
-import { AddBidSectionDocument, BidBriefDocument, CreateCooperativeDocument, SectionStateDocument, SignUpDocument, ViewerDocument } from "../generated/graphql";
+import { AddBidSectionDocument, BidBriefDocument, CreateCooperativeDocument, SectionStateDocument, ViewerDocument } from "../generated/graphql";
 import { createBid, createWorld } from "../bids/bid-setup";
 import { LiveClient } from "../bids/live-client";
-import { validSiret } from "../helpers/factories";
-import { codes, startTestServer, type TestServer } from "../helpers/server";
+import { PlatformRole } from "../../src/auth/roles";
+import { createUser, validSiret } from "../helpers/factories";
+import { codes, startTestServer, TEST_JWT_SECRET, type TestServer } from "../helpers/server";
 
 /**
  * Faults against a PostgreSQL of its own, which these tests kill and restart: requests fail with
@@ -90,10 +91,9 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** A verified member's session (sign-up itself mails a link first: test/auth covers it). */
 async function signUp(email: string): Promise<string> {
-  const result = await server.gql(SignUpDocument, { input: { email, name: "Fault Tester", password: "a long password 123", accountType: "MEMBER" } });
-  expect(result.errors).toBeUndefined();
-  return result.data!.signUp.token;
+  return (await createUser(server, PlatformRole.MEMBER, email)).token;
 }
 
 async function createCooperative(token: string, name: string) {
@@ -215,7 +215,7 @@ test("the bus listens again after a restart: a notification sent afterwards reac
 
 test("SIGTERM under load: acknowledged mutations are committed, sockets close with 1001", async () => {
   const appPort = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: url, PORT: String(appPort), JWT_SECRET: "faults-secret-faults-secret-faults-123", LOG_LEVEL: "warn", SEED_DEMO: "false" };
+  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: url, PORT: String(appPort), JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: "warn", SEED_DEMO: "false" };
   const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "src/main.ts"], { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
   const base = `http://127.0.0.1:${appPort}`;
   await until("the server to start", async () => ((await fetch(`${base}/readyz`)).status === 200 ? true : undefined), 60_000);
@@ -227,8 +227,8 @@ test("SIGTERM under load: acknowledged mutations are committed, sockets close wi
     });
     return (await response.json()) as { data?: Record<string, { token?: string; name?: string }> | null };
   };
-  const signed = await post({ query: print(SignUpDocument), variables: { input: { email: "sigterm@faults.coop", name: "S", password: "a long password 123", accountType: "MEMBER" } } });
-  const token = signed.data?.signUp?.token as string;
+  // The same database and signing secret as this file's server: its factory's session works there.
+  const token = await signUp("sigterm@faults.coop");
 
   // The close is asserted below: graphql-ws's default would also print it on the console.
   const ws = createClient({

@@ -7,7 +7,9 @@ import { signSession } from "../../src/auth/tokens";
 import { User } from "../../src/auth/user.entity";
 import { toGlobalId } from "../../src/common/node";
 import { Cooperative, CooperativeSkill, Membership } from "../../src/cooperatives/cooperative.entity";
-import { LegalForm, MemberRole } from "../../src/cooperatives/cooperative.enums";
+import { CooperativeStatus, LegalForm, MemberRole } from "../../src/cooperatives/cooperative.enums";
+import { EmailVerification } from "../../src/auth/email-verification.entity";
+import { hashVerificationToken } from "../../src/auth/signup.service";
 import { withLuhnKey } from "../../src/cooperatives/siret";
 import { cpvPrefixes } from "../../src/matching/cpv-similarity";
 import type { TestServer } from "./server";
@@ -32,6 +34,8 @@ export async function createUser(server: TestServer, role: PlatformRole = Platfo
     name: `Test ${role}`,
     role,
     passwordHash: await sharedHash,
+    // Accounts made by the factory have proved their address; test/auth covers those that have not.
+    emailVerifiedAt: new Date(),
   });
   await em.flush();
   const token = await sessionToken(server, user.id, role);
@@ -50,10 +54,26 @@ export async function sessionToken(server: TestServer, userId: string, role: Pla
   return token;
 }
 
+/**
+ * An account that has not proved its address yet (as signUp leaves it), with a session and a live
+ * verification token, inserted directly.
+ */
+export async function createUnverifiedUser(server: TestServer, role: PlatformRole = PlatformRole.MEMBER): Promise<TestUser & { verificationToken: string }> {
+  const user = await createUser(server, role);
+  const verificationToken = randomBytes(32).toString("base64url");
+  const em = server.orm.em.fork();
+  await em.nativeUpdate(User, { id: user.id }, { emailVerifiedAt: null });
+  em.create(EmailVerification, { user: user.id, tokenHash: hashVerificationToken(verificationToken), expiresAt: new Date(Date.now() + 3600_000) });
+  await em.flush();
+  return { ...user, verificationToken };
+}
+
 let siretCounter = 0;
+/** A SIRET whose SIREN (first 9 digits) and whole 14 digits both carry a right Luhn key. */
 export function validSiret(): string {
   siretCounter += 1;
-  return withLuhnKey(String(400000000 + Math.floor(Math.random() * 500000000)) + String(siretCounter % 10000).padStart(4, "0"));
+  const siren = withLuhnKey(String(40000000 + Math.floor(Math.random() * 50000000)));
+  return withLuhnKey(siren + String(siretCounter % 10000).padStart(4, "0"));
 }
 
 export interface CooperativeSeed {
@@ -69,6 +89,8 @@ export interface CooperativeSeed {
   headcount?: number;
   annualRevenue?: number;
   description?: string;
+  /** VERIFIED unless said (a member's registration through the API is PENDING). */
+  status?: CooperativeStatus;
 }
 
 /** Inserts a cooperative straight into the database (test set-up, not the code under test). */
@@ -85,6 +107,7 @@ export async function insertCooperative(em: EntityManager, seed: CooperativeSeed
     headcount: seed.headcount ?? 10,
     annualRevenue: seed.annualRevenue ?? 800_000,
     description: seed.description ?? null,
+    status: seed.status ?? CooperativeStatus.VERIFIED,
   });
   const skills = seed.skills ?? [];
   for (const [cpv, level] of skills) em.create(CooperativeSkill, { cooperative, cpv, level });

@@ -10,7 +10,8 @@ import { MemberRole } from "../../src/cooperatives/cooperative.enums";
 import { TenderKind, TenderStatus } from "../../src/tenders/tender.enums";
 import { ApiScope, PlatformRole as Platform } from "../../src/auth/roles";
 import { buildSchema } from "../../src/schema";
-import { createUser, FACTORY_PASSWORD, insertCooperative, sessionToken, validSiret } from "../helpers/factories";
+import { CooperativeStatus } from "../../src/cooperatives/cooperative.enums";
+import { createUnverifiedUser, createUser, FACTORY_PASSWORD, insertCooperative, sessionToken, validSiret } from "../helpers/factories";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { insertTender } from "../tenders/tender-factory";
 import { changedTables, codeOf, send, snapshot, wsFirst, type Answer, type Transport, type Vars } from "./harness";
@@ -32,7 +33,8 @@ let w: World;
 const sockets = new Map<string, WsClient>();
 
 beforeAll(async () => {
-  server = await startTestServer();
+  // Every role signs up over both transports here: the per-address sign-up limit is widened.
+  server = await startTestServer({ env: { SIGNUP_LIMIT_PER_ADDRESS: "1000", SIGNUP_LIMIT_PER_EMAIL: "1000" } });
   w = await buildWorld(server);
 }, 60_000);
 
@@ -157,6 +159,14 @@ async function freshPriceLineOfA(): Promise<string> {
 async function freshCooperative(): Promise<string> {
   return (await insertCooperative(server.orm.em.fork(), { owner: await createUser(server) })).gid;
 }
+
+/** A cooperative registered by a member and not checked yet. */
+async function freshPendingCooperative(): Promise<{ cooperativeId: string; siret: string }> {
+  const cooperative = await insertCooperative(server.orm.em.fork(), { owner: await createUser(server), status: CooperativeStatus.PENDING });
+  return { cooperativeId: cooperative.gid, siret: cooperative.siret };
+}
+
+let sharedPending: Promise<{ cooperativeId: string; siret: string }> | null = null;
 
 async function freshUser(role = PlatformRole.MEMBER) {
   return createUser(server, role);
@@ -388,7 +398,7 @@ const MUTATIONS: Operation[] = [
   {
     field: "signUp",
     public: true,
-    doc: `mutation($input: SignUpInput!) { signUp(input: $input) { user { id } } }`,
+    doc: `mutation($input: SignUpInput!) { signUp(input: $input) { accepted message } }`,
     scenarios: [
       {
         name: "anyone opens an account",
@@ -396,9 +406,59 @@ const MUTATIONS: Operation[] = [
         expect: rule(ROLES, "OK"),
       },
       {
-        name: "an email already taken",
-        vars: () => ({ input: { email: w.users.ownerA.email, name: "Imposteur", password: "a long enough password" } }),
-        expect: rule([], "CONFLICT", { anonymous: "CONFLICT" }),
+        name: "an email already taken: the same answer (the owner is told by mail)",
+        vars: async () => ({ input: { email: (await freshUser()).email, name: "Imposteur", password: "a long enough password" } }),
+        expect: rule(ROLES, "OK"),
+      },
+      {
+        name: "a weak password",
+        vars: () => ({ input: { email: `weak-${randomBytes(5).toString("hex")}@test.coop`, name: "Nouveau", password: "aaaaaaaaaa" } }),
+        expect: rule([], "BAD_USER_INPUT", { anonymous: "BAD_USER_INPUT" }),
+      },
+    ],
+  },
+  {
+    field: "verifyEmail",
+    public: true,
+    doc: `mutation($token: String!) { verifyEmail(token: $token) { id } }`,
+    scenarios: [
+      {
+        name: "a live token from a verification mail (whoever holds it)",
+        vars: async () => ({ token: (await createUnverifiedUser(server)).verificationToken }),
+        expect: rule(ROLES, "OK"),
+      },
+      {
+        name: "an unknown token",
+        vars: () => ({ token: randomBytes(32).toString("base64url") }),
+        expect: rule([], "BAD_USER_INPUT", { anonymous: "BAD_USER_INPUT" }),
+      },
+    ],
+  },
+  {
+    field: "resendVerification",
+    public: true,
+    doc: `mutation($email: String!) { resendVerification(email: $email) { accepted } }`,
+    scenarios: [
+      { name: "an unverified account's address", vars: async () => ({ email: (await createUnverifiedUser(server)).email }), expect: rule(ROLES, "OK") },
+      { name: "an address with no account", vars: () => ({ email: `nobody-${randomBytes(4).toString("hex")}@test.coop` }), expect: rule(ROLES, "OK") },
+    ],
+  },
+  {
+    field: "verifyCooperative",
+    doc: `mutation($input: VerifyCooperativeInput!) { verifyCooperative(input: $input) { id } }`,
+    scenarios: [
+      {
+        name: "a pending cooperative, with its SIRET",
+        vars: async (_role, fresh) => ({ input: fresh ? await freshPendingCooperative() : await (sharedPending ??= freshPendingCooperative()) }),
+        expect: rule(STAFF, "FORBIDDEN"),
+      },
+      {
+        name: "a pending cooperative, with a SIRET of wrong key",
+        vars: async () => {
+          const { cooperativeId, siret } = await (sharedPending ??= freshPendingCooperative());
+          return { input: { cooperativeId, siret: siret.slice(0, 13) + String((Number(siret[13]) + 1) % 10) } };
+        },
+        expect: rule([], "FORBIDDEN", { officer: "BAD_USER_INPUT", admin: "BAD_USER_INPUT" }),
       },
     ],
   },
@@ -1112,6 +1172,58 @@ describe.each(["http", "ws"] as const)("A's bid is a missing bid for competitor 
       expect(codeOf(realSub.errors)).toBe("NOT_FOUND");
       sameError(realSub.errors, absentSub.errors, w.bidA.gid, missing);
     }
+  });
+});
+
+// ---- an account that has not verified its e-mail address --------------------------------------------
+
+describe("an account whose e-mail address is not verified", () => {
+  /** Root fields open to it: the public ones (viewer, signUp, verifyEmail...) and those marked @AllowUnverified. */
+  async function openFields(): Promise<Set<string>> {
+    const schema = await buildSchema();
+    const open = new Set<string>();
+    for (const root of [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()]) {
+      for (const [name, field] of Object.entries(root?.getFields() ?? {})) {
+        if (field.extensions?.access === "public" || field.extensions?.unverifiedEmail === "allowed") open.add(name);
+      }
+    }
+    return open;
+  }
+
+  const refusal = (errors: readonly GraphQLFormattedError[] | undefined) => `${codeOf(errors)}/${String(errors?.[0]?.extensions?.reason ?? "")}`;
+
+  test.each(TRANSPORTS)("is refused every other root field with FORBIDDEN (EMAIL_NOT_VERIFIED) over %s, writing nothing", async (transport) => {
+    const open = await openFields();
+    expect([...open].sort()).toEqual(["refreshSession", "resendVerification", "signIn", "signOut", "signUp", "verifyEmail", "viewer"]);
+    const person = await createUnverifiedUser(server);
+    const socket = server.ws(person.token);
+    const mismatches: string[] = [];
+    for (const [op, mutation] of [...QUERIES.map((q) => [q, false] as const), ...MUTATIONS.map((m) => [m, true] as const)]) {
+      const scenario = op.scenarios[0]!;
+      const vars = await scenario.vars("memberA", false);
+      const before = mutation ? await snapshot(server) : null;
+      const answer = await send(server, transport, () => socket, person.token, scenario.doc ?? op.doc, vars);
+      const got = refusal(answer.errors);
+      if (open.has(op.field)) {
+        if (got.endsWith("EMAIL_NOT_VERIFIED")) mismatches.push(`${op.field}: refused, but it is open`);
+        continue;
+      }
+      if (got !== "FORBIDDEN/EMAIL_NOT_VERIFIED") mismatches.push(`${op.field}: ${got}`);
+      if (before) {
+        const changed = changedTables(before, await snapshot(server));
+        if (changed.length) mismatches.push(`${op.field}: changed ${changed.join(",")}`);
+      }
+    }
+    if (transport === "ws") {
+      for (const op of SUBSCRIPTIONS) {
+        const client = server.ws(person.token);
+        const result = await wsFirst(client, op.doc, await op.scenarios[0]!.vars("memberA", false), 2000);
+        await client.dispose();
+        const got = refusal(result.errors);
+        if (got !== "FORBIDDEN/EMAIL_NOT_VERIFIED") mismatches.push(`${op.field}: ${got}`);
+      }
+    }
+    expect(mismatches).toEqual([]);
   });
 });
 

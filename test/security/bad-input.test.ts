@@ -21,7 +21,8 @@ import { Membership } from "../../src/cooperatives/cooperative.entity";
 import { MemberRole } from "../../src/cooperatives/cooperative.enums";
 import { TenderKind, TenderStatus } from "../../src/tenders/tender.enums";
 import { buildSchema } from "../../src/schema";
-import { createUser, insertCooperative, validSiret } from "../helpers/factories";
+import { CooperativeStatus } from "../../src/cooperatives/cooperative.enums";
+import { createUnverifiedUser, createUser, insertCooperative, validSiret } from "../helpers/factories";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { insertTender } from "../tenders/tender-factory";
 import { changedTables, doc, prng, snapshot, wsFirst, type Vars } from "./harness";
@@ -50,7 +51,8 @@ const FUTURE = new Date(Date.now() + 60 * 86400_000).toISOString();
 const PAST = new Date(Date.now() - 30 * 86400_000).toISOString();
 
 beforeAll(async () => {
-  server = await startTestServer();
+  // Hundreds of sign-up variants come from one address: the sign-up limit is widened here.
+  server = await startTestServer({ env: { SIGNUP_LIMIT_PER_ADDRESS: "100000", SIGNUP_LIMIT_PER_EMAIL: "100000" } });
   schema = await buildSchema();
   w = await buildWorld(server);
   baselines = await makeBaselines();
@@ -117,6 +119,15 @@ async function makeBaselines(): Promise<Record<string, { actors: Role[]; args: V
   return {
     signUp: { actors: ["anonymous"], args: { input: { accountType: "MEMBER", email: `new-${randomUUID()}@test.coop`, name: "Nouveau", password: "a long enough password" } } },
     signIn: { actors: ["anonymous"], args: { input: { email: w.users.memberA.email, password: "correct horse battery" } } },
+    verifyEmail: { actors: ["anonymous"], args: { token: (await createUnverifiedUser(server)).verificationToken } },
+    resendVerification: { actors: ["anonymous"], args: { email: w.users.memberA.email } },
+    verifyCooperative: {
+      actors: ["officer"],
+      args: await (async () => {
+        const pending = await insertCooperative(server.orm.em.fork(), { owner: await createUser(server), status: CooperativeStatus.PENDING });
+        return { input: { cooperativeId: pending.gid, siret: pending.siret } };
+      })(),
+    },
     createApiToken: { actors: ["admin"], args: { input: { name: "nouveau", scopes: ["READ"] } } },
     revokeApiToken: { actors: ["admin"], args: { id: token } },
     setUserRole: { actors: ["admin"], args: { userId: (await createUser(server)).globalId, role: "MISSION_OFFICER" } },
