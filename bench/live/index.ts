@@ -402,7 +402,7 @@ async function startScopgraph(o: Options, log: (line: string) => void): Promise<
   const entry = [...extra, ...probe, ...(o.scopgraphFrom === "dist" ? ["dist/src/main.js"] : ["-r", "ts-node/register/transpile-only", "src/main.ts"])];
   const child = spawn(process.execPath, entry, {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(port), HOST: "127.0.0.1", JWT_SECRET, SEED_DEMO: "false", LOG_LEVEL: "warn", NODE_ENV: "development" },
+    env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(port), HOST: "127.0.0.1", JWT_SECRET, SEED_DEMO: "false", LOG_LEVEL: "warn", NODE_ENV: "development", WS_SOCKETS_PER_ADDRESS: "5000" },
     stdio: ["ignore", "ignore", "inherit", "ipc"],
   });
   const url = `http://127.0.0.1:${port}/graphql`;

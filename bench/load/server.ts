@@ -50,6 +50,8 @@ runServerChild(async () => {
     HOST: "127.0.0.1",
     PORT: "0",
     SEED_DEMO: "false",
+    // Every simulated client comes from 127.0.0.1.
+    WS_SOCKETS_PER_ADDRESS: "5000",
   });
   const log = createLogger(config.logLevel);
   // As main.ts does, less the migrations (the section has applied them) and the seed.

@@ -2,7 +2,7 @@ import { ArgsType, Field, Float, ID, InputType, Int } from "type-graphql";
 import { PageArgs } from "../common/pagination";
 import { BidGroupType, BidMemberRole, BidStatus, SectionStatus } from "./bid.enums";
 
-const CMID = "Optional id chosen by the client (1-100 characters, unique per bid): a retry with the same id returns the first result and changes nothing.";
+const CMID = "Optional id chosen by the client (1-100 characters, unique per bid): a retry with the same id and the same input returns the first result and changes nothing; the same id with another input is a CONFLICT.";
 const EXPECTED = "The version the client last saw; a stale one gets CONFLICT with the current state in `extensions.current`.";
 
 @InputType({ description: "A new consortium bid, led by one of the viewer's cooperatives." })

@@ -25,7 +25,7 @@ export type AddMemberInput = {
 export type AddPriceLineInput = {
   /** The bid. */
   bidId: string | number;
-  /** Optional id chosen by the client (1-100 characters, unique per bid): a retry with the same id returns the first result and changes nothing. */
+  /** Optional id chosen by the client (1-100 characters, unique per bid): a retry with the same id and the same input returns the first result and changes nothing; the same id with another input is a CONFLICT. */
   clientMutationId?: string | null | undefined;
   /** What is priced (1-500 characters). */
   description: string;
@@ -45,7 +45,7 @@ export type AddSectionInput = {
   assigneeId?: string | number | null | undefined;
   /** The bid. */
   bidId: string | number;
-  /** Optional id chosen by the client (1-100 characters, unique per bid): a retry with the same id returns the first result and changes nothing. */
+  /** Optional id chosen by the client (1-100 characters, unique per bid): a retry with the same id and the same input returns the first result and changes nothing; the same id with another input is a CONFLICT. */
   clientMutationId?: string | null | undefined;
   /** Position (0-10,000); defaults to after the last section. */
   position?: number | null | undefined;
@@ -57,7 +57,7 @@ export type AddSectionInput = {
 export type AnswerBidInvitationInput = {
   /** True to accept, false to decline. */
   accept: boolean;
-  /** Optional id chosen by the client (1-100 characters, unique per bid): a retry with the same id returns the first result and changes nothing. */
+  /** Optional id chosen by the client (1-100 characters, unique per bid): a retry with the same id and the same input returns the first result and changes nothing; the same id with another input is a CONFLICT. */
   clientMutationId?: string | null | undefined;
   /** The membership (BidMember) of the viewer's cooperative. */
   memberId: string | number;
@@ -88,7 +88,7 @@ export type ApiScope =
 
 /** Text typed in a section: a Yjs update of the section's document (Y.Text `content`). */
 export type ApplySectionUpdateInput = {
-  /** Optional id chosen by the client (1-100 characters, unique per bid): a retry with the same id returns the first result and changes nothing. */
+  /** Optional id chosen by the client (1-100 characters, unique per bid): a retry with the same id and the same input returns the first result and changes nothing; the same id with another input is a CONFLICT. */
   clientMutationId?: string | null | undefined;
   /** The section. */
   sectionId: string | number;
@@ -100,7 +100,7 @@ export type ApplySectionUpdateInput = {
 export type AssignLotInput = {
   /** The bid. */
   bidId: string | number;
-  /** Optional id chosen by the client (1-100 characters, unique per bid): a retry with the same id returns the first result and changes nothing. */
+  /** Optional id chosen by the client (1-100 characters, unique per bid): a retry with the same id and the same input returns the first result and changes nothing; the same id with another input is a CONFLICT. */
   clientMutationId?: string | null | undefined;
   /** The version the client last saw; a stale one gets CONFLICT with the current state in `extensions.current`. 0 for a lot never assigned. */
   expectedVersion: number;
@@ -277,7 +277,7 @@ export type CreateApiTokenInput = {
 
 /** A new consortium bid, led by one of the viewer's cooperatives. */
 export type CreateBidInput = {
-  /** Optional id chosen by the client (1-100 characters, unique per bid): a retry with the same id returns the first result and changes nothing. */
+  /** Optional id chosen by the client (1-100 characters, unique per bid): a retry with the same id and the same input returns the first result and changes nothing; the same id with another input is a CONFLICT. */
   clientMutationId?: string | null | undefined;
   /** Legal form of the group; must fit the tender's group rules. */
   groupType: BidGroupType;
@@ -373,7 +373,7 @@ export type InvitationAnswer =
 export type InviteBidMemberInput = {
   /** The bid. */
   bidId: string | number;
-  /** Optional id chosen by the client (1-100 characters, unique per bid): a retry with the same id returns the first result and changes nothing. */
+  /** Optional id chosen by the client (1-100 characters, unique per bid): a retry with the same id and the same input returns the first result and changes nothing; the same id with another input is a CONFLICT. */
   clientMutationId?: string | null | undefined;
   /** The cooperative invited. */
   cooperativeId: string | number;
@@ -548,7 +548,7 @@ export type ReferenceInput = {
 
 /** Removing a cooperative from the group (lead only, DRAFT only); its people lose access at once. */
 export type RemoveBidMemberInput = {
-  /** Optional id chosen by the client (1-100 characters, unique per bid): a retry with the same id returns the first result and changes nothing. */
+  /** Optional id chosen by the client (1-100 characters, unique per bid): a retry with the same id and the same input returns the first result and changes nothing; the same id with another input is a CONFLICT. */
   clientMutationId?: string | null | undefined;
   /** The version the client last saw; a stale one gets CONFLICT with the current state in `extensions.current`. */
   expectedVersion: number;
@@ -558,7 +558,7 @@ export type RemoveBidMemberInput = {
 
 /** Removing a price line. */
 export type RemovePriceLineInput = {
-  /** Optional id chosen by the client (1-100 characters, unique per bid): a retry with the same id returns the first result and changes nothing. */
+  /** Optional id chosen by the client (1-100 characters, unique per bid): a retry with the same id and the same input returns the first result and changes nothing; the same id with another input is a CONFLICT. */
   clientMutationId?: string | null | undefined;
   /** The version the client last saw; a stale one gets CONFLICT with the current state in `extensions.current`. */
   expectedVersion: number;
@@ -568,7 +568,7 @@ export type RemovePriceLineInput = {
 
 /** Removing a section. */
 export type RemoveSectionInput = {
-  /** Optional id chosen by the client (1-100 characters, unique per bid): a retry with the same id returns the first result and changes nothing. */
+  /** Optional id chosen by the client (1-100 characters, unique per bid): a retry with the same id and the same input returns the first result and changes nothing; the same id with another input is a CONFLICT. */
   clientMutationId?: string | null | undefined;
   /** The version the client last saw; a stale one gets CONFLICT with the current state in `extensions.current`. */
   expectedVersion: number;
@@ -649,7 +649,7 @@ export type SkillInput = {
 export type SubmitBidInput = {
   /** The bid, IN_REVIEW. */
   bidId: string | number;
-  /** Optional id chosen by the client (1-100 characters, unique per bid): a retry with the same id returns the first result and changes nothing. */
+  /** Optional id chosen by the client (1-100 characters, unique per bid): a retry with the same id and the same input returns the first result and changes nothing; the same id with another input is a CONFLICT. */
   clientMutationId?: string | null | undefined;
   /** The version the client last saw; a stale one gets CONFLICT with the current state in `extensions.current`. */
   expectedVersion: number;
@@ -721,7 +721,7 @@ export type TenderStatus =
 export type TransitionBidInput = {
   /** The bid. */
   bidId: string | number;
-  /** Optional id chosen by the client (1-100 characters, unique per bid): a retry with the same id returns the first result and changes nothing. */
+  /** Optional id chosen by the client (1-100 characters, unique per bid): a retry with the same id and the same input returns the first result and changes nothing; the same id with another input is a CONFLICT. */
   clientMutationId?: string | null | undefined;
   /** The version the client last saw; a stale one gets CONFLICT with the current state in `extensions.current`. */
   expectedVersion: number;
@@ -733,7 +733,7 @@ export type TransitionBidInput = {
 export type UpdateBidInput = {
   /** The bid. */
   bidId: string | number;
-  /** Optional id chosen by the client (1-100 characters, unique per bid): a retry with the same id returns the first result and changes nothing. */
+  /** Optional id chosen by the client (1-100 characters, unique per bid): a retry with the same id and the same input returns the first result and changes nothing; the same id with another input is a CONFLICT. */
   clientMutationId?: string | null | undefined;
   /** The version the client last saw; a stale one gets CONFLICT with the current state in `extensions.current`. */
   expectedVersion: number;
@@ -769,7 +769,7 @@ export type UpdateCooperativeInput = {
 
 /** Changes to a price line; absent fields stay as they are. */
 export type UpdatePriceLineInput = {
-  /** Optional id chosen by the client (1-100 characters, unique per bid): a retry with the same id returns the first result and changes nothing. */
+  /** Optional id chosen by the client (1-100 characters, unique per bid): a retry with the same id and the same input returns the first result and changes nothing; the same id with another input is a CONFLICT. */
   clientMutationId?: string | null | undefined;
   /** What is priced (1-500 characters). */
   description?: string | null | undefined;
@@ -793,7 +793,7 @@ export type UpdateSectionInput = {
   assigneeId?: string | number | null | undefined;
   /** True to leave the section without anyone in charge. */
   clearAssignee?: boolean | null | undefined;
-  /** Optional id chosen by the client (1-100 characters, unique per bid): a retry with the same id returns the first result and changes nothing. */
+  /** Optional id chosen by the client (1-100 characters, unique per bid): a retry with the same id and the same input returns the first result and changes nothing; the same id with another input is a CONFLICT. */
   clientMutationId?: string | null | undefined;
   /** The version the client last saw; a stale one gets CONFLICT with the current state in `extensions.current`. */
   expectedVersion: number;

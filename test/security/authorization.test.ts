@@ -1201,6 +1201,8 @@ describe("an account whose e-mail address is not verified", () => {
     for (const [op, mutation] of [...QUERIES.map((q) => [q, false] as const), ...MUTATIONS.map((m) => [m, true] as const)]) {
       const scenario = op.scenarios[0]!;
       const vars = await scenario.vars("memberA", false);
+      // Open to it (checked above), but it would end the session the rest of the loop uses.
+      if (op.field === "signOut") continue;
       const before = mutation ? await snapshot(server) : null;
       const answer = await send(server, transport, () => socket, person.token, scenario.doc ?? op.doc, vars);
       const got = refusal(answer.errors);

@@ -33,8 +33,12 @@ afterAll(async () => {
 });
 
 /** Over HTTP, anonymous: the cost rule runs before any authorization. */
+/** Over HTTP, asking for the GraphQL-over-HTTP media type: a refused operation is a 400 there. */
 async function overHttp(query: string, variables?: Record<string, unknown>): Promise<{ status: number; errors: Failure[] }> {
-  const result = await server.raw(JSON.stringify(variables ? { query, variables } : { query }));
+  const result = await server.raw(JSON.stringify(variables ? { query, variables } : { query }), {
+    "content-type": "application/json",
+    accept: "application/graphql-response+json",
+  });
   return { status: result.status, errors: (result.body as { errors?: Failure[] }).errors ?? [] };
 }
 
