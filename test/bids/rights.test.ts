@@ -5,7 +5,6 @@ import {
   AnswerBidInvitationDocument,
   ApplySectionUpdateDocument,
   BidLotsDocument,
-  CreateBidWithLotsDocument,
   InviteBidMemberDocument,
   RemoveBidPriceLineDocument,
   UpdateBidPriceLineDocument,
@@ -13,7 +12,7 @@ import {
 } from "../generated/graphql";
 import { codes, startTestServer, type TestServer } from "../helpers/server";
 import { changedTables, snapshot } from "../security/harness";
-import { createWorld, type BidWorld } from "./bid-setup";
+import { createBid, createWorld, type BidWorld } from "./bid-setup";
 
 let server: TestServer;
 beforeAll(async () => {
@@ -31,8 +30,7 @@ function yUpdate(text: string): string {
 
 /** A's bid with B accepted: ids of the bid and of both members. */
 async function group(w: BidWorld) {
-  const created = await server.gql(CreateBidWithLotsDocument, { input: { tenderId: w.tender.gid, leadCooperativeId: w.coopA.gid, groupType: "CONJOINT" } }, w.lead.token);
-  const bid = created.data!.createBid;
+  const bid = await createBid(server, w.lead.token, { tenderId: w.tender.gid, leadCooperativeId: w.coopA.gid, groupType: "CONJOINT" });
   const partner = (await server.gql(InviteBidMemberDocument, { input: { bidId: bid.id, cooperativeId: w.coopB.gid } }, w.lead.token)).data!.inviteBidMember.id;
   await server.gql(AnswerBidInvitationDocument, { input: { memberId: partner, accept: true } }, w.partner.token);
   return { bidId: bid.id, lead: bid.members[0]!.id, partner };
