@@ -87,6 +87,18 @@ export class BidMember extends BaseEntity {
   answeredAt: Date | null = null;
 }
 
+/** A lot of the tender that the bid answers (declared by the lead); not a node of the graph (`Bid.lots`). */
+@Entity({ tableName: "bid_lots" })
+@Unique({ properties: ["bid", "lot"] })
+export class BidLot extends BaseEntity {
+  @ManyToOne(() => Bid, { deleteRule: "cascade" })
+  bid!: Bid;
+
+  @ManyToOne(() => Lot, { deleteRule: "cascade" })
+  @Index()
+  lot!: Lot;
+}
+
 @ObjectType({ implements: Node, description: "Which member of the group performs a lot of the tender." })
 @Entity({ tableName: "bid_lot_assignments" })
 @Unique({ properties: ["bid", "lot"] })
@@ -124,11 +136,19 @@ export class BidSection extends BaseEntity {
   @ManyToOne(() => User, { nullable: true, deleteRule: "set null" })
   assignee: User | null = null;
 
+  /** Who may approve the section (besides the lead): a person of an invited or accepted member. */
+  @ManyToOne(() => User, { nullable: true, deleteRule: "set null" })
+  reviewer: User | null = null;
+
+  @Field(() => String, { nullable: true, description: "When the section should be ready (YYYY-MM-DD), if set." })
+  @Property({ type: "date", nullable: true })
+  dueDate: string | null = null;
+
   @Field(() => SectionStatus, { description: "Progress." })
   @Enum({ items: () => SectionStatus, nativeEnumName: "section_status" })
   status: Opt<SectionStatus> = SectionStatus.TODO;
 
-  @Field(() => Int, { description: "Version of the section's metadata (title, position, assignee, status); text edits do not change it." })
+  @Field(() => Int, { description: "Version of the section's metadata (title, position, assignee, reviewer, due date, status); text edits do not change it." })
   @Property({ type: "integer", default: 1 })
   version: Opt<number> = 1;
 

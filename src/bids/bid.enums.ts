@@ -76,16 +76,18 @@ registerEnumType(BidMemberStatus, {
 export enum SectionStatus {
   TODO = "TODO",
   IN_PROGRESS = "IN_PROGRESS",
+  IN_REVIEW = "IN_REVIEW",
   DONE = "DONE",
 }
 
 registerEnumType(SectionStatus, {
   name: "SectionStatus",
-  description: "Progress of a section of the technical memo.",
+  description: "Progress of a section of the technical memo: TODO → IN_PROGRESS → IN_REVIEW → DONE; changes requested send IN_REVIEW back to IN_PROGRESS.",
   valuesConfig: {
     TODO: { description: "Not started." },
     IN_PROGRESS: { description: "Being written." },
-    DONE: { description: "Written and checked; submission requires every section DONE." },
+    IN_REVIEW: { description: "Written, waiting for the approval of the lead or of the section's reviewer." },
+    DONE: { description: "Approved by the lead or the section's reviewer, with a text; submission requires every section DONE." },
   },
 });
 
@@ -99,6 +101,8 @@ export enum BidEventType {
   MEMBER_DECLINED = "MEMBER_DECLINED",
   MEMBER_REMOVED = "MEMBER_REMOVED",
   LOT_ASSIGNED = "LOT_ASSIGNED",
+  LOT_UNASSIGNED = "LOT_UNASSIGNED",
+  LOTS_DECLARED = "LOTS_DECLARED",
   SECTION_ADDED = "SECTION_ADDED",
   SECTION_UPDATED = "SECTION_UPDATED",
   SECTION_REMOVED = "SECTION_REMOVED",
@@ -121,6 +125,8 @@ registerEnumType(BidEventType, {
     MEMBER_DECLINED: { description: "An invited cooperative declined. Payload: memberId, cooperativeId." },
     MEMBER_REMOVED: { description: "The lead removed a cooperative; its people lose access at once. Payload: memberId, cooperativeId." },
     LOT_ASSIGNED: { description: "A lot was assigned to a member, or unassigned. Payload: assignmentId, lotId, memberId, version." },
+    LOT_UNASSIGNED: { description: "A lot was released because its member left the group (declined or removed) or the bid stopped answering it. Payload: assignmentId, lotId, memberId (the one released), reason, version." },
+    LOTS_DECLARED: { description: "The lead changed the lots the bid answers. Payload: lotIds, version." },
     SECTION_ADDED: { description: "A section was added to the technical memo. Payload: the section's fields." },
     SECTION_UPDATED: { description: "A section's title, position, assignee or status changed. Payload: the new fields and version." },
     SECTION_REMOVED: { description: "A section was removed. Payload: sectionId." },

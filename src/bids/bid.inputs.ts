@@ -13,11 +13,18 @@ export class CreateBidInput {
   @Field(() => ID, { description: "The lead cooperative (mandataire): one of the viewer's; it may lead one bid per tender." })
   leadCooperativeId!: string;
 
-  @Field(() => BidGroupType, { description: "Legal form of the group; must fit the tender's group rules." })
+  @Field(() => BidGroupType, { description: "Legal form of the group; any form may bid (a form the buyer requires applies once awarded)." })
   groupType!: BidGroupType;
 
   @Field(() => String, { nullable: true, description: "Working title (1-300 characters); defaults to the tender's title." })
   title?: string | null;
+
+  @Field(() => [ID], {
+    nullable: true,
+    description:
+      "The lots of the tender the bid answers (at least one, at most the tender's `maxLotsPerTenderer`). Default: every lot when the tender allows one tenderer all of them, none otherwise (then declare them with `setBidLots` before submitting).",
+  })
+  lotIds?: string[] | null;
 
   @Field(() => String, { nullable: true, description: CMID })
   clientMutationId?: string | null;
@@ -36,6 +43,21 @@ export class UpdateBidInput {
 
   @Field(() => BidGroupType, { nullable: true, description: "Legal form of the group (DRAFT only)." })
   groupType?: BidGroupType | null;
+
+  @Field(() => String, { nullable: true, description: CMID })
+  clientMutationId?: string | null;
+}
+
+@InputType({ description: "The lots a bid answers (lead only, DRAFT only); lots dropped are released from their members." })
+export class SetBidLotsInput {
+  @Field(() => ID, { description: "The bid." })
+  bidId!: string;
+
+  @Field(() => [ID], { description: "Lots of the bid's tender: at least one, at most the tender's `maxLotsPerTenderer`; replaces the list." })
+  lotIds!: string[];
+
+  @Field(() => Int, { description: `${EXPECTED} The bid's version.` })
+  expectedVersion!: number;
 
   @Field(() => String, { nullable: true, description: CMID })
   clientMutationId?: string | null;
@@ -136,8 +158,17 @@ export class AddSectionInput {
   @Field(() => Int, { nullable: true, description: "Position (0-10,000); defaults to after the last section." })
   position?: number | null;
 
-  @Field(() => ID, { nullable: true, description: "The person (User) in charge; one of the people of the group's cooperatives." })
+  @Field(() => ID, {
+    nullable: true,
+    description: "The person (User) in charge; one of the people of the group's cooperatives. A member other than the lead may only name one of its own people (the default for them is the viewer).",
+  })
   assigneeId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: "The person (User) who may approve the section besides the lead; one of the people of the group's cooperatives." })
+  reviewerId?: string | null;
+
+  @Field(() => String, { nullable: true, description: "When the section should be ready, as YYYY-MM-DD." })
+  dueDate?: string | null;
 
   @Field(() => String, { nullable: true, description: CMID })
   clientMutationId?: string | null;
@@ -163,7 +194,22 @@ export class UpdateSectionInput {
   @Field(() => Boolean, { nullable: true, description: "True to leave the section without anyone in charge." })
   clearAssignee?: boolean | null;
 
-  @Field(() => SectionStatus, { nullable: true, description: "Progress." })
+  @Field(() => ID, { nullable: true, description: "The reviewer (lead only); set `clearReviewer` to remove it." })
+  reviewerId?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: "True to leave the section without a named reviewer (lead only)." })
+  clearReviewer?: boolean | null;
+
+  @Field(() => String, { nullable: true, description: "Due date, YYYY-MM-DD; set `clearDueDate` to remove it." })
+  dueDate?: string | null;
+
+  @Field(() => Boolean, { nullable: true, description: "True to remove the due date." })
+  clearDueDate?: boolean | null;
+
+  @Field(() => SectionStatus, {
+    nullable: true,
+    description: "Progress: TODO → IN_PROGRESS → IN_REVIEW → DONE (DONE by the lead or the reviewer, with a text); IN_REVIEW → IN_PROGRESS when changes are requested.",
+  })
   status?: SectionStatus | null;
 
   @Field(() => String, { nullable: true, description: CMID })

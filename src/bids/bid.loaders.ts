@@ -2,7 +2,7 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import DataLoader from "dataloader";
 import type { Viewer } from "../auth/viewer";
 import { accessToBids } from "./bid.access";
-import { BidLotAssignment, BidMember, BidPriceLine, BidSection } from "./bid.entity";
+import { BidLot, BidLotAssignment, BidMember, BidPriceLine, BidSection } from "./bid.entity";
 import type { BidAccess } from "./bid.policy";
 import { sectionDocs, type SectionDocView } from "../realtime/section-docs";
 
@@ -40,6 +40,10 @@ export function createBidLoaders(em: EntityManager) {
     ),
     assignmentsByBid: new DataLoader<string, BidLotAssignment[]>(async (ids) =>
       groupBy(ids, await em.find(BidLotAssignment, { bid: { $in: [...ids] } }, { populate: ["lot"], orderBy: { createdAt: "asc" } }), (a) => a.bid.id),
+    ),
+    /** The lots each bid answers, in the tender's order. */
+    lotsByBid: new DataLoader<string, BidLot[]>(async (ids) =>
+      groupBy(ids, await em.find(BidLot, { bid: { $in: [...ids] } }, { populate: ["lot"], orderBy: { lot: { number: "asc" } } }), (l) => l.bid.id),
     ),
     sectionsByBid: new DataLoader<string, BidSection[]>(async (ids) =>
       groupBy(ids, await em.find(BidSection, { bid: { $in: [...ids] } }, { orderBy: { position: "asc", createdAt: "asc" } }), (s) => s.bid.id),

@@ -24,6 +24,7 @@ import {
   RemoveBidMemberInput,
   RemovePriceLineInput,
   RemoveSectionInput,
+  SetBidLotsInput,
   SubmitBidInput,
   TransitionBidInput,
   UpdateBidInput,
@@ -34,6 +35,7 @@ import { heartbeat, subscribeBidEvents, subscribeBidPresence } from "./bid.live"
 import * as bids from "./bid.service";
 import { computeTotals, lineTotalCents } from "./bid.totals";
 import { BidPresence, BidTotals, CompletenessIssue, SectionUpdatePayload } from "./bid.types";
+import * as lots from "./lots.service";
 import * as prices from "./price.service";
 import * as sections from "./section.service";
 
@@ -72,6 +74,11 @@ export class BidResolver {
   @FieldResolver(() => [BidMember], { description: "The cooperatives of the group, with their role and invitation state (declined and removed ones included)." })
   members(@Root() bid: Bid, @Ctx() ctx: Context): Promise<BidMember[]> {
     return ctx.loaders.membersByBid.load(bid.id);
+  }
+
+  @FieldResolver(() => [Lot], { description: "The lots of the tender this bid answers, in order; completeness is checked on them only." })
+  async lots(@Root() bid: Bid, @Ctx() ctx: Context): Promise<Lot[]> {
+    return (await ctx.loaders.lotsByBid.load(bid.id)).map((row) => row.lot);
   }
 
   @FieldResolver(() => [BidLotAssignment], { description: "Which member performs which lot." })
@@ -143,6 +150,15 @@ export class BidResolver {
   @Mutation(() => Bid, { description: "Changes the bid's title or group type (lead only)." })
   updateBid(@Arg("input", () => UpdateBidInput, { description: "The changes." }) input: UpdateBidInput, @Ctx() ctx: Context) {
     return bids.updateBid(ctx, input);
+  }
+
+  @Authorized()
+  @Mutation(() => Bid, {
+    description:
+      "Sets the lots the bid answers (lead only, DRAFT, versioned): at most the tender's maximum lots per tenderer, and where the buyer forbids multiple offers no cooperative of the group may be in another offer for a lot added. Lots dropped are released.",
+  })
+  setBidLots(@Arg("input", () => SetBidLotsInput, { description: "The lots." }) input: SetBidLotsInput, @Ctx() ctx: Context) {
+    return lots.setBidLots(ctx, input);
   }
 
   @Authorized()
@@ -293,6 +309,11 @@ export class BidSectionResolver {
   @FieldResolver(() => User, { nullable: true, description: "The person in charge." })
   assignee(@Root() section: BidSection, @Ctx() ctx: Context): Promise<User | null> {
     return section.assignee ? ctx.em.findOne(User, { id: section.assignee.id }) : Promise.resolve(null);
+  }
+
+  @FieldResolver(() => User, { nullable: true, description: "The person who may approve the section (set it DONE) besides the lead; null when none is named." })
+  reviewer(@Root() section: BidSection, @Ctx() ctx: Context): Promise<User | null> {
+    return section.reviewer ? ctx.em.findOne(User, { id: section.reviewer.id }) : Promise.resolve(null);
   }
 
   @Cost(20)

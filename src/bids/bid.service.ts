@@ -18,8 +18,10 @@ import { Lot, Tender } from "../tenders/tender.entity";
 import { assertAcceptsBids, loadTender } from "../tenders/tender.service";
 import { Y } from "../realtime/yjs";
 import { accessToBid, visibleBidsSql } from "./bid.access";
-import { allowedGroupTypes, completenessIssues, type CompletenessIssue } from "./bid.completeness";
-import { Bid, BidEvent, BidLotAssignment, BidMember, BidPriceLine, BidSection } from "./bid.entity";
+import { completenessIssues, type CompletenessIssue } from "./bid.completeness";
+import { Bid, BidEvent, BidLot, BidLotAssignment, BidMember, BidPriceLine, BidSection } from "./bid.entity";
+import { checkDeclaredLots, defaultDeclaredLots, lotLabel } from "./bid.lots";
+import { assertNoOtherOffer, declaredLots, lotFacts, releaseLots, tenderLots } from "./bid.offers";
 import { BidEventType, BidGroupType, BidMemberRole, BidMemberStatus, BidStatus } from "./bid.enums";
 import type {
   AnswerBidInvitationInput,
@@ -132,12 +134,12 @@ function title(field: string, value: string): string {
   return v.text(field, value, { max: 300 });
 }
 
-function groupTypeOf(field: string, value: BidGroupType, tender: Tender): BidGroupType {
+/**
+ * Any legal form may bid: a form the buyer requires of the group applies once it is awarded
+ * (the change of form is recorded at award), not before.
+ */
+function groupTypeOf(field: string, value: BidGroupType): BidGroupType {
   if (!Object.values(BidGroupType).includes(value)) throw new BadInputError(field, "is not a group type");
-  const allowed = allowedGroupTypes(tender.groupLegalFormRequired, tender.groupLegalForm);
-  if (allowed && !allowed.includes(value)) {
-    throw new BadInputError(field, `the tender requires a group of type ${allowed.join(" or ")} (${tender.groupLegalForm})`);
-  }
   return value;
 }
 
@@ -157,8 +159,13 @@ export async function createBid(actor: Actor, input: CreateBidInput, now = new D
     const prior = await priorCreation(actor, userId, clientMutationId, fingerprint!);
     if (prior) return prior;
   }
-  const groupType = groupTypeOf("input.groupType", input.groupType, tender);
+  const groupType = groupTypeOf("input.groupType", input.groupType);
   const name = input.title == null ? tender.title.slice(0, 300) : title("input.title", input.title);
+  const lots = await tenderLots(actor.em, tender.id);
+  const lotIds =
+    input.lotIds == null
+      ? defaultDeclaredLots(lots.map((l) => l.id), tender.maxLotsPerTenderer)
+      : checkDeclaredLots("input.lotIds", input.lotIds.map((id, i) => decodeId("Lot", id, `input.lotIds[${i}]`)), lots.map(lotFacts), tender.maxLotsPerTenderer);
   assertAcceptsBids(tender, now);
   const existing = await actor.em.findOne(Bid, { tender: tender.id, lead: lead.id }, { fields: ["id"] });
   if (existing) throw new ConflictError("This cooperative already leads a bid on this tender.", { bidId: gid("Bid", existing.id) });
@@ -166,10 +173,19 @@ export async function createBid(actor: Actor, input: CreateBidInput, now = new D
     return await actor.em.transactional(async (em) => {
       const bid = em.create(Bid, { tender, lead, title: name, groupType, createdBy: em.getReference(User, userId) });
       const member = em.create(BidMember, { bid, cooperative: lead, role: BidMemberRole.LEAD, status: BidMemberStatus.ACCEPTED, answeredAt: now });
+      for (const lotId of lotIds) em.create(BidLot, { bid, lot: em.getReference(Lot, lotId) });
       await em.flush();
+      await assertNoOtherOffer(em, tender, bid.id, { cooperativeIds: [lead.id], lotIds }, "input.lotIds");
       await appendBidEvent(em, bid.id, {
         type: BidEventType.BID_CREATED,
-        payload: { tenderId: gid("Tender", tender.id), leadCooperativeId: gid("Cooperative", lead.id), leadMemberId: gid("BidMember", member.id), groupType, title: name },
+        payload: {
+          tenderId: gid("Tender", tender.id),
+          leadCooperativeId: gid("Cooperative", lead.id),
+          leadMemberId: gid("BidMember", member.id),
+          groupType,
+          title: name,
+          lotIds: lotIds.map((id) => gid("Lot", id)),
+        },
         actorId: userId,
         clientMutationId,
         requestHash: fingerprint,
@@ -202,7 +218,7 @@ async function priorCreation(actor: Actor, userId: string, clientMutationId: str
 
 // ---- the bid's own fields and lifecycle -------------------------------------------------------
 
-function checkVersion(expected: number, actual: number, what: string, current: () => Record<string, unknown>): void {
+export function checkVersion(expected: number, actual: number, what: string, current: () => Record<string, unknown>): void {
   v.integer("input.expectedVersion", expected, 0, 2_000_000_000);
   if (expected !== actual) throw new ConflictError(`The ${what} changed since version ${expected}; it is at version ${actual}.`, current());
 }
@@ -222,8 +238,7 @@ export async function updateBid(actor: Actor, input: UpdateBidInput): Promise<Bi
     if (name !== null) changes.title = bid.title = name;
     if (input.groupType != null) {
       assertCompositionEditable(bid.status);
-      const tender = await tx.em.findOneOrFail(Tender, { id: bid.tender.id });
-      changes.groupType = bid.groupType = groupTypeOf("input.groupType", input.groupType, tender);
+      changes.groupType = bid.groupType = groupTypeOf("input.groupType", input.groupType);
     }
     bid.version += 1;
     await tx.append(BidEventType.BID_UPDATED, { ...changes, version: bid.version }, { result: resultRef("Bid", bid.id) });
@@ -255,23 +270,23 @@ export async function transitionBid(actor: Actor, input: TransitionBidInput, now
  */
 async function gatherBid(em: EntityManager, bid: Bid) {
   const tender = await em.findOneOrFail(Tender, { id: bid.tender.id });
-  const lots = await em.find(Lot, { tender: bid.tender.id }, { orderBy: { number: "asc" } });
-  const members = await em.find(BidMember, { bid: bid.id }, { orderBy: { createdAt: "asc", id: "asc" } });
+  const lots = await tenderLots(em, bid.tender.id);
+  const declared = await declaredLots(em, bid.id);
+  const members = await em.find(BidMember, { bid: bid.id }, { populate: ["cooperative"], orderBy: { createdAt: "asc", id: "asc" } });
   const assignments = await em.find(BidLotAssignment, { bid: bid.id });
   const sections = await em.find(BidSection, { bid: bid.id }, { orderBy: { position: "asc", createdAt: "asc" } });
   const priceLines = await em.find(BidPriceLine, { bid: bid.id }, { orderBy: { createdAt: "asc", id: "asc" } });
-  return { tender, lots, members, assignments, sections, priceLines };
+  return { tender, lots, declared, members, assignments, sections, priceLines };
 }
 
 export function issuesOf(bid: Bid, facts: Awaited<ReturnType<typeof gatherBid>>): CompletenessIssue[] {
   return completenessIssues({
-    lotIds: facts.lots.map((l) => l.id),
-    members: facts.members.map((m) => ({ id: m.id, status: m.status })),
+    lots: facts.declared.map(lotFacts),
+    tenderLots: facts.lots.map(lotFacts),
+    members: facts.members.map((m) => ({ id: m.id, status: m.status, name: m.cooperative.name })),
     assignments: facts.assignments.map((a) => ({ lotId: a.lot.id, memberId: a.member?.id ?? null })),
     sections: facts.sections.map((s) => ({ id: s.id, title: s.title, status: s.status })),
     priceLines: facts.priceLines.map((p) => ({ lotId: p.lot.id, memberId: p.member.id })),
-    groupType: bid.groupType,
-    allowedGroupTypes: allowedGroupTypes(facts.tender.groupLegalFormRequired, facts.tender.groupLegalForm),
   });
 }
 
@@ -327,6 +342,7 @@ export async function submitBid(actor: Actor, input: SubmitBidInput, now = new D
       members: facts.members
         .filter((m) => m.status === BidMemberStatus.ACCEPTED)
         .map((m) => ({ id: gid("BidMember", m.id), cooperativeId: gid("Cooperative", m.cooperative.id), role: m.role })),
+      lotIds: facts.declared.map((l) => gid("Lot", l.id)),
       lotAssignments: facts.assignments.map((a) => ({ lotId: gid("Lot", a.lot.id), memberId: a.member ? gid("BidMember", a.member.id) : null })),
       sections,
       priceLines: facts.priceLines.map((p) => ({
@@ -369,6 +385,9 @@ export async function inviteMember(actor: Actor, input: InviteBidMemberInput): P
     const cooperative = await em.findOne(Cooperative, { id: cooperativeId });
     if (!cooperative) throw new BadInputError("input.cooperativeId", "is not a cooperative");
     assertVerifiedCooperative(cooperative, "be invited to a bid");
+    const tender = await em.findOneOrFail(Tender, { id: bid.tender.id });
+    const lotIds = (await declaredLots(em, bid.id)).map((l) => l.id);
+    await assertNoOtherOffer(em, tender, bid.id, { cooperativeIds: [cooperativeId], lotIds }, "input.cooperativeId");
     let member = await em.findOne(BidMember, { bid: bid.id, cooperative: cooperativeId });
     if (member && (member.status === BidMemberStatus.INVITED || member.status === BidMemberStatus.ACCEPTED)) {
       throw new ConflictError("This cooperative is already invited to or part of the group.", memberState(member));
@@ -404,6 +423,11 @@ export async function answerInvitation(actor: Actor, input: AnswerBidInvitationI
     if (member.status !== BidMemberStatus.INVITED) throw new InvalidStateError(`This cooperative is ${member.status}, not INVITED.`);
     if (input.accept) assertVerifiedCooperative(await em.findOneOrFail(Cooperative, { id: member.cooperative.id }), "join a bid");
     assertCompositionEditable(bid.status);
+    if (input.accept) {
+      const tender = await em.findOneOrFail(Tender, { id: bid.tender.id });
+      const lotIds = (await declaredLots(em, bid.id)).map((l) => l.id);
+      await assertNoOtherOffer(em, tender, bid.id, { cooperativeIds: [member.cooperative.id], lotIds }, "input.accept");
+    }
     member.status = input.accept ? BidMemberStatus.ACCEPTED : BidMemberStatus.DECLINED;
     member.answeredAt = now;
     member.answeredBy = tx.actorId ? em.getReference(User, tx.actorId) : null;
@@ -414,6 +438,8 @@ export async function answerInvitation(actor: Actor, input: AnswerBidInvitationI
       { result: resultRef("BidMember", member.id) },
     );
     if (!input.accept) {
+      // Its lots go back to the lead to give to someone else, in this transaction.
+      await releaseLots(tx, { member }, "MEMBER_DECLINED");
       await notify(em, presenceChannel(bid.id), { kind: "revoke" });
       await announceCooperativeAccessChange(em, [member.cooperative.id]);
     }
@@ -439,6 +465,7 @@ export async function removeMember(actor: Actor, input: RemoveBidMemberInput): P
       { memberId: gid("BidMember", member.id), cooperativeId: gid("Cooperative", member.cooperative.id), version: member.version },
       { result: resultRef("BidMember", member.id) },
     );
+    await releaseLots(tx, { member }, "MEMBER_REMOVED");
     // Presence streams and the people of that cooperative re-check their access at once.
     await notify(em, presenceChannel(bid.id), { kind: "revoke" });
     await announceCooperativeAccessChange(em, [member.cooperative.id]);
@@ -448,11 +475,14 @@ export async function removeMember(actor: Actor, input: RemoveBidMemberInput): P
 
 // ---- lot assignments --------------------------------------------------------------------------
 
-/** A lot of the bid's tender; BAD_USER_INPUT otherwise. */
+/** A lot of the bid's tender that the bid answers; BAD_USER_INPUT otherwise. */
 export async function lotOfBid(tx: BidTx, globalId: string, field: string): Promise<Lot> {
   const lotId = decodeId("Lot", globalId, field);
   const lot = await tx.em.findOne(Lot, { id: lotId });
   if (!lot || lot.tender.id !== tx.bid.tender.id) throw new BadInputError(field, "is not a lot of this bid's tender");
+  if (!(await tx.em.count(BidLot, { bid: tx.bid.id, lot: lot.id }))) {
+    throw new BadInputError(field, `${lotLabel(lot)} is not among the lots this bid answers (setBidLots)`);
+  }
   return lot;
 }
 
@@ -478,6 +508,10 @@ export async function assignLot(actor: Actor, input: AssignLotInput): Promise<Bi
     assertContentEditable(bid.status);
     const lot = await lotOfBid(tx, input.lotId, "input.lotId");
     const member = input.memberId == null ? null : await activeMemberOfBid(tx, input.memberId, "input.memberId");
+    if (member) {
+      const tender = await em.findOneOrFail(Tender, { id: bid.tender.id });
+      await assertNoOtherOffer(em, tender, bid.id, { cooperativeIds: [member.cooperative.id], lotIds: [lot.id] }, "input.lotId");
+    }
     let assignment = await em.findOne(BidLotAssignment, { bid: bid.id, lot: lot.id });
     checkVersion(input.expectedVersion, assignment?.version ?? 0, "lot assignment", () => assignmentState(assignment, lot.id));
     if (assignment) {

@@ -37,11 +37,11 @@ export class BidTotals {
 export class CompletenessIssue {
   @Field({
     description:
-      "Stable code: LOT_UNASSIGNED, LOT_UNPRICED, SECTION_NOT_DONE, NO_SECTION, MEMBER_NOT_ACCEPTED, PRICE_LINE_OF_ABSENT_MEMBER, GROUP_TYPE_NOT_ALLOWED.",
+      "Stable code: NO_LOT, LOT_UNASSIGNED, LOT_UNPRICED, SECTION_NOT_DONE, NO_SECTION, MEMBER_NOT_ACCEPTED, PRICE_LINE_OF_ABSENT_MEMBER, PRICE_LINE_OF_UNDECLARED_LOT.",
   })
   code!: string;
 
-  @Field({ description: "In plain words." })
+  @Field({ description: "In plain words, naming the lot (\"Lot 2 (Impression)\"), the section or the cooperative." })
   message!: string;
 
   @Field(() => ID, { nullable: true, description: "Global id of the lot, section or member concerned, when there is one." })

@@ -6,6 +6,7 @@ import { Bid, BidPriceLine } from "./bid.entity";
 import { BidEventType } from "./bid.enums";
 import type { AddPriceLineInput, RemovePriceLineInput, UpdatePriceLineInput } from "./bid.inputs";
 import { assertContentEditable } from "./bid.lifecycle";
+import { assertCanEditPriceLine } from "./bid.rights";
 import { activeMemberOfBid, lotOfBid } from "./bid.service";
 import { eurosToCents } from "./bid.totals";
 import { bidRecord, mutateBid, resultRef } from "./bid.tx";
@@ -52,6 +53,7 @@ export async function addPriceLine(actor: Actor, input: AddPriceLineInput): Prom
     assertContentEditable(tx.bid.status);
     const lot = await lotOfBid(tx, input.lotId, "input.lotId");
     const member = await activeMemberOfBid(tx, input.memberId, "input.memberId");
+    assertCanEditPriceLine(tx.access, member.id);
     const line = tx.em.create(BidPriceLine, { bid: tx.bid, lot, member, description: text, quantity: q, unitPriceCents: cents });
     await tx.em.flush();
     await tx.append(BidEventType.PRICE_LINE_ADDED, priceLineState(line), { result: resultRef("BidPriceLine", line.id) });
@@ -71,8 +73,12 @@ export async function updatePriceLine(actor: Actor, input: UpdatePriceLineInput)
     if (line.version !== input.expectedVersion) {
       throw new ConflictError(`The price line changed since version ${input.expectedVersion}; it is at version ${line.version}.`, priceLineState(line));
     }
+    assertCanEditPriceLine(tx.access, line.member.id);
     if (input.lotId != null) line.lot = await lotOfBid(tx, input.lotId, "input.lotId");
-    if (input.memberId != null) line.member = await activeMemberOfBid(tx, input.memberId, "input.memberId");
+    if (input.memberId != null) {
+      line.member = await activeMemberOfBid(tx, input.memberId, "input.memberId");
+      assertCanEditPriceLine(tx.access, line.member.id);
+    }
     if (text !== null) line.description = text;
     if (q !== null) line.quantity = q;
     if (cents !== null) line.unitPriceCents = cents;
@@ -91,6 +97,7 @@ export async function removePriceLine(actor: Actor, input: RemovePriceLineInput)
     if (line.version !== input.expectedVersion) {
       throw new ConflictError(`The price line changed since version ${input.expectedVersion}; it is at version ${line.version}.`, priceLineState(line));
     }
+    assertCanEditPriceLine(tx.access, line.member.id);
     tx.em.remove(line);
     await tx.append(BidEventType.PRICE_LINE_REMOVED, { priceLineId: gid("BidPriceLine", lineId) }, { result: resultRef("Bid", tx.bid.id) });
     return tx.bid;

@@ -13,6 +13,8 @@ import { Bid, BidSection } from "./bid.entity";
 import { BidEventType, SectionStatus } from "./bid.enums";
 import type { AddSectionInput, ApplySectionUpdateInput, RemoveSectionInput, UpdateSectionInput } from "./bid.inputs";
 import { assertContentEditable } from "./bid.lifecycle";
+import { assertCanEditSection, canApproveSection, canEditSection } from "./bid.rights";
+import { assertSectionMove } from "./section.workflow";
 import { sectionWriter, type ApplyOutcome } from "./section-writer";
 import { bidRecord, checkClientMutationId, mutateBid, resultRef, type BidTx } from "./bid.tx";
 
@@ -26,7 +28,41 @@ export function sectionState(s: BidSection): Record<string, unknown> {
     position: s.position,
     status: s.status,
     assigneeId: s.assignee ? gid("User", s.assignee.id) : null,
+    reviewerId: s.reviewer ? gid("User", s.reviewer.id) : null,
+    dueDate: s.dueDate,
   };
+}
+
+/** The bid's invited or accepted members that a person belongs to: whose a section assigned to them is. */
+async function membersOfPerson(tx: BidTx, userId: string | null): Promise<string[]> {
+  if (!userId) return [];
+  const rows = await tx.em.execute<{ id: string }[]>(
+    `SELECT bm.id FROM bid_members bm JOIN memberships m ON m.cooperative_id = bm.cooperative_id
+      WHERE bm.bid_id = ? AND m.user_id = ? AND bm.status IN ('INVITED', 'ACCEPTED')`,
+    [tx.bid.id, userId],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** A member other than the lead assigns sections to its own people only (a section it could then edit). */
+async function assertMayAssign(tx: BidTx, assignee: User | null, field: string): Promise<void> {
+  if (tx.access.lead) return;
+  if (!canEditSection(tx.access, await membersOfPerson(tx, assignee?.id ?? null))) {
+    throw new BadInputError(field, "a member assigns sections to its own people only; the lead assigns them to anyone of the group");
+  }
+}
+
+function dueDateOf(field: string, value: string): string {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  const date = match ? new Date(`${value}T00:00:00Z`) : null;
+  if (!date || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== value) throw new BadInputError(field, "must be a date as YYYY-MM-DD");
+  return value;
+}
+
+/** The section's text as of now (its document with every committed update). */
+async function currentText(tx: BidTx, sectionId: string): Promise<string> {
+  const docs = await sectionDocs(tx.em).load(tx.em, [sectionId]);
+  return docs.get(sectionId)?.text ?? "";
 }
 
 /** A person of one of the group's invited or accepted cooperatives. */
@@ -54,15 +90,25 @@ export async function addSection(actor: Actor, input: AddSectionInput): Promise<
   const bidId = decodeId("Bid", input.bidId, "input.bidId");
   const title = sectionTitle("input.title", input.title);
   const position = input.position == null ? null : v.integer("input.position", input.position, 0, 10_000);
+  const dueDate = input.dueDate == null ? null : dueDateOf("input.dueDate", input.dueDate);
   return mutateBid(actor, bidId, { action: "edit", operation: "addSection", input, globalId: input.bidId }, async (tx) => {
     assertContentEditable(tx.bid.status);
-    const assignee = input.assigneeId == null ? null : await assigneeOf(tx, input.assigneeId, "input.assigneeId");
+    // A member's new section is its own: assigned to the viewer unless it names one of its people.
+    const assignee =
+      input.assigneeId != null
+        ? await assigneeOf(tx, input.assigneeId, "input.assigneeId")
+        : !tx.access.lead && tx.actorId
+          ? tx.em.getReference(User, tx.actorId)
+          : null;
+    await assertMayAssign(tx, assignee, "input.assigneeId");
+    if (input.reviewerId != null && !tx.access.lead) throw new ForbiddenError("Only the lead names a section's reviewer.");
+    const reviewer = input.reviewerId == null ? null : await assigneeOf(tx, input.reviewerId, "input.reviewerId");
     let at = position;
     if (at === null) {
       const rows = await tx.em.execute<{ p: number | null }[]>("SELECT max(position) AS p FROM bid_sections WHERE bid_id = ?", [tx.bid.id]);
       at = (rows[0]?.p ?? -1) + 1;
     }
-    const section = tx.em.create(BidSection, { bid: tx.bid, title, position: at, assignee });
+    const section = tx.em.create(BidSection, { bid: tx.bid, title, position: at, assignee, reviewer, dueDate });
     await tx.em.flush();
     await tx.append(BidEventType.SECTION_ADDED, sectionState(section), { result: resultRef("BidSection", section.id) });
     return section;
@@ -81,17 +127,38 @@ export async function updateSection(actor: Actor, input: UpdateSectionInput): Pr
   const position = input.position == null ? null : v.integer("input.position", input.position, 0, 10_000);
   const newStatus = input.status == null ? null : status("input.status", input.status);
   if (input.clearAssignee && input.assigneeId != null) throw new BadInputError("input.clearAssignee", "give either assigneeId or clearAssignee");
+  if (input.clearReviewer && input.reviewerId != null) throw new BadInputError("input.clearReviewer", "give either reviewerId or clearReviewer");
+  if (input.clearDueDate && input.dueDate != null) throw new BadInputError("input.clearDueDate", "give either dueDate or clearDueDate");
+  const dueDate = input.dueDate == null ? null : dueDateOf("input.dueDate", input.dueDate);
   v.integer("input.expectedVersion", input.expectedVersion, 0, 2_000_000_000);
   return mutateBid(actor, bidId, { action: "edit", operation: "updateSection", input, notFound }, async (tx) => {
     assertContentEditable(tx.bid.status);
     const section = await lockSection(tx, sectionId);
     checkSectionVersion(input.expectedVersion, section);
+    const editor = canEditSection(tx.access, await membersOfPerson(tx, section.assignee?.id ?? null));
+    const approver = canApproveSection(tx.access, tx.actorId, section.reviewer?.id ?? null);
+    // Anything but the status is the section's editors' (its member, or the lead); the status follows the workflow.
+    const otherChanges =
+      title !== null || position !== null || input.assigneeId != null || Boolean(input.clearAssignee) || dueDate !== null || Boolean(input.clearDueDate);
+    if (otherChanges) assertCanEditSection(tx.access, await membersOfPerson(tx, section.assignee?.id ?? null));
+    if ((input.reviewerId != null || input.clearReviewer) && !tx.access.lead) throw new ForbiddenError("Only the lead names a section's reviewer.");
+    if (newStatus !== null && newStatus !== section.status) {
+      const hasText = newStatus === SectionStatus.DONE ? (await currentText(tx, section.id)).trim() !== "" : false;
+      assertSectionMove({ from: section.status, to: newStatus, editor, approver, hasText });
+    }
     const assignee = input.assigneeId == null ? undefined : await assigneeOf(tx, input.assigneeId, "input.assigneeId");
+    if (assignee !== undefined) await assertMayAssign(tx, assignee, "input.assigneeId");
+    if (input.clearAssignee && !tx.access.lead) throw new ForbiddenError("Only the lead leaves a section without anyone in charge.");
+    const reviewer = input.reviewerId == null ? undefined : await assigneeOf(tx, input.reviewerId, "input.reviewerId");
     if (title !== null) section.title = title;
     if (position !== null) section.position = position;
     if (newStatus !== null) section.status = newStatus;
     if (assignee !== undefined) section.assignee = assignee;
     if (input.clearAssignee) section.assignee = null;
+    if (reviewer !== undefined) section.reviewer = reviewer;
+    if (input.clearReviewer) section.reviewer = null;
+    if (dueDate !== null) section.dueDate = dueDate;
+    if (input.clearDueDate) section.dueDate = null;
     section.version += 1;
     await tx.append(BidEventType.SECTION_UPDATED, sectionState(section), { result: resultRef("BidSection", section.id) });
     return section;
@@ -111,6 +178,7 @@ export async function removeSection(actor: Actor, input: RemoveSectionInput): Pr
     assertContentEditable(tx.bid.status);
     const section = await lockSection(tx, sectionId);
     checkSectionVersion(input.expectedVersion, section);
+    assertCanEditSection(tx.access, await membersOfPerson(tx, section.assignee?.id ?? null));
     tx.em.remove(section);
     await tx.append(BidEventType.SECTION_REMOVED, { sectionId: gid("BidSection", sectionId) }, { result: resultRef("Bid", tx.bid.id) });
     return tx.bid;

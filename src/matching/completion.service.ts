@@ -27,11 +27,19 @@ export async function requestCompletion(actor: Actor, input: CompletionRequest):
   if (!best || uncoveredLots.length > 0) {
     throw new InvalidStateError("No team of member cooperatives covers every lot of this tender around this lead.");
   }
+  // The bid answers the lots the team covers, within the tender's limit of lots per tenderer.
+  const lotIds = [...new Set(best.members.flatMap((member) => member.lots.map((lot) => lot.id)))];
+  if (tender.maxLotsPerTenderer !== null && lotIds.length > tender.maxLotsPerTenderer) {
+    throw new InvalidStateError(
+      `The team covers ${lotIds.length} lots but the tender allows at most ${tender.maxLotsPerTenderer} per tenderer (maximum lots per tenderer): create the bid on the lots you choose (createBid with lotIds).`,
+    );
+  }
   const bid = await createBid(actor, {
     tenderId: input.tenderId,
     leadCooperativeId: input.leadCooperativeId,
     groupType: input.groupType ?? BidGroupType.CONJOINT_WITH_SOLIDARY_LEAD,
     title: null,
+    lotIds: lotIds.map((id) => toGlobalId("Lot", id)),
     clientMutationId: input.clientMutationId,
   });
   const bidGid = toGlobalId("Bid", bid.id);

@@ -94,6 +94,8 @@ async function apply(em: EntityManager, notice: ParsedNotice, now: Date): Promis
       submissionDeadline: m.submissionDeadline ?? t.submissionDeadline,
       publishedAt: t.publishedAt ?? m.publishedAt,
       maxLotsPerTenderer: m.maxLotsPerTenderer ?? t.maxLotsPerTenderer,
+      maxLotsAwardedPerTenderer: m.maxLotsAwardedPerTenderer ?? t.maxLotsAwardedPerTenderer,
+      multipleOffersForbidden: m.multipleOffersForbidden ?? t.multipleOffersForbidden,
       groupLegalFormRequired: m.groupLegalFormRequired ?? t.groupLegalFormRequired,
       groupLegalForm: m.groupLegalForm ?? t.groupLegalForm,
       awardCriteria: mapping.tender.awardCriteria.length ? mapping.tender.awardCriteria : tender.awardCriteria,

@@ -46,6 +46,8 @@ export interface MappedTender extends ResolvedPlace {
   submissionDeadline: Date | null;
   awardCriteria: AwardCriterion[];
   maxLotsPerTenderer: number | null;
+  maxLotsAwardedPerTenderer: number | null;
+  multipleOffersForbidden: boolean | null;
   groupLegalFormRequired: boolean | null;
   groupLegalForm: string | null;
 }
@@ -83,6 +85,8 @@ export function mapNotice(notice: ParsedNotice): NoticeMapping {
       submissionDeadline: notice.submissionDeadline ?? notice.participationDeadline,
       awardCriteria: criteria(notice.awardCriteria),
       maxLotsPerTenderer: notice.groupRules.maxLotsPerTenderer,
+      maxLotsAwardedPerTenderer: notice.groupRules.maxLotsAwardedPerTenderer,
+      multipleOffersForbidden: notice.groupRules.multipleOffersForbidden,
       groupLegalFormRequired: notice.groupRules.groupLegalFormRequired,
       groupLegalForm: notice.groupRules.groupLegalFormDescription,
     },

@@ -178,6 +178,21 @@ export class Tender extends BaseEntity {
   @Property({ type: "integer", nullable: true })
   maxLotsPerTenderer: number | null = null;
 
+  @Field(() => Int, {
+    nullable: true,
+    description: "Group rules: maximum number of lots that may be awarded to one tenderer (eForms BT-33); null when unlimited. Enforced at award.",
+  })
+  @Property({ type: "integer", nullable: true })
+  maxLotsAwardedPerTenderer: number | null = null;
+
+  @Field(() => Boolean, {
+    nullable: true,
+    description:
+      "Group rules: the buyer forbids multiple offers (eForms BT-769 `not-allowed`): a cooperative in one offer for a lot, alone or in a group, may be in no other offer for that lot. Null when not said.",
+  })
+  @Property({ type: "boolean", nullable: true })
+  multipleOffersForbidden: boolean | null = null;
+
   @Field(() => Boolean, { nullable: true, description: "Group rules: whether a group of tenderers must take a given legal form once awarded; null when not said." })
   @Property({ type: "boolean", nullable: true })
   groupLegalFormRequired: boolean | null = null;

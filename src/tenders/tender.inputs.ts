@@ -59,6 +59,12 @@ export class GroupRulesInput {
   @Field(() => Int, { nullable: true, description: "Maximum number of lots one tenderer may bid for; null for no limit." })
   maxLotsPerTenderer?: number | null;
 
+  @Field(() => Int, { nullable: true, description: "Maximum number of lots that may be awarded to one tenderer; null for no limit." })
+  maxLotsAwardedPerTenderer?: number | null;
+
+  @Field(() => Boolean, { nullable: true, description: "True when the buyer forbids multiple offers: a cooperative may be in one offer per lot only, alone or in a group." })
+  multipleOffersForbidden?: boolean | null;
+
   @Field(() => Boolean, { nullable: true, description: "Whether an awarded group must take a given legal form." })
   groupLegalFormRequired?: boolean | null;
 

@@ -109,6 +109,9 @@ function criteria(field: string, input: AwardCriterionInput[]): AwardCriterion[]
 function groupRules(field: string, input: GroupRulesInput) {
   return {
     maxLotsPerTenderer: input.maxLotsPerTenderer == null ? null : v.integer(`${field}.maxLotsPerTenderer`, input.maxLotsPerTenderer, 1, 999),
+    maxLotsAwardedPerTenderer:
+      input.maxLotsAwardedPerTenderer == null ? null : v.integer(`${field}.maxLotsAwardedPerTenderer`, input.maxLotsAwardedPerTenderer, 1, 999),
+    multipleOffersForbidden: input.multipleOffersForbidden ?? null,
     groupLegalFormRequired: input.groupLegalFormRequired ?? null,
     groupLegalForm: v.optionalText(`${field}.groupLegalForm`, input.groupLegalForm, { max: 2000, multiline: true }),
     bidAloneAndInGroupAllowed: input.bidAloneAndInGroupAllowed ?? null,

@@ -1,4 +1,7 @@
 import { completenessIssues, allowedGroupTypes, type CompletenessFacts } from "../../src/bids/bid.completeness";
+import { checkDeclaredLots, defaultDeclaredLots, offerClashMessage } from "../../src/bids/bid.lots";
+import { canApproveSection, canEditPriceLine, canEditSection } from "../../src/bids/bid.rights";
+import { assertSectionMove, canTransitionSection } from "../../src/bids/section.workflow";
 import { BidGroupType, BidMemberStatus, BidStatus, SectionStatus } from "../../src/bids/bid.enums";
 import { canTransitionBid, compositionEditable, contentEditable } from "../../src/bids/bid.lifecycle";
 import { canOnBid, type BidAccess } from "../../src/bids/bid.policy";
@@ -66,29 +69,48 @@ describe("totals", () => {
 });
 
 describe("completeness", () => {
+  const l1 = { id: "l1", number: 1, title: "Film" };
+  const l2 = { id: "l2", number: 2, title: "Impression" };
+  const l3 = { id: "l3", number: 3, title: "Web" };
   const base: CompletenessFacts = {
-    lotIds: ["l1", "l2"],
-    members: [{ id: "lead", status: BidMemberStatus.ACCEPTED }, { id: "b", status: BidMemberStatus.ACCEPTED }],
+    lots: [l1, l2],
+    tenderLots: [l1, l2, l3],
+    members: [{ id: "lead", status: BidMemberStatus.ACCEPTED, name: "Atelier A" }, { id: "b", status: BidMemberStatus.ACCEPTED, name: "Brochures B" }],
     assignments: [{ lotId: "l1", memberId: "lead" }, { lotId: "l2", memberId: "b" }],
     sections: [{ id: "s1", title: "Méthode", status: SectionStatus.DONE }],
     priceLines: [{ lotId: "l1", memberId: "lead" }, { lotId: "l2", memberId: "b" }],
-    groupType: BidGroupType.CONJOINT,
-    allowedGroupTypes: null,
   };
   const codes = (facts: Partial<CompletenessFacts>) => completenessIssues({ ...base, ...facts }).map((i) => i.code);
   test.each([
-    ["complete", {}, []],
+    ["complete on the lots it declares (lot 3 left out)", {}, []],
+    ["no lot declared", { lots: [], assignments: [], priceLines: [] }, ["NO_LOT"]],
     ["a lot unassigned", { assignments: [{ lotId: "l1", memberId: "lead" }] }, ["LOT_UNASSIGNED"]],
-    ["a lot assigned to a removed member", { members: [base.members[0]!, { id: "b", status: BidMemberStatus.REMOVED }], priceLines: [{ lotId: "l1", memberId: "lead" }] }, ["LOT_UNASSIGNED", "LOT_UNPRICED"]],
-    ["a member still invited", { members: [...base.members, { id: "c", status: BidMemberStatus.INVITED }] }, ["MEMBER_NOT_ACCEPTED"]],
-    ["a declined member is not a blocker", { members: [...base.members, { id: "c", status: BidMemberStatus.DECLINED }] }, []],
+    ["a lot assigned to a removed member", { members: [base.members[0]!, { id: "b", status: BidMemberStatus.REMOVED, name: "B" }], priceLines: [{ lotId: "l1", memberId: "lead" }] }, ["LOT_UNASSIGNED", "LOT_UNPRICED"]],
+    ["a member still invited", { members: [...base.members, { id: "c", status: BidMemberStatus.INVITED, name: "C" }] }, ["MEMBER_NOT_ACCEPTED"]],
+    ["a declined member is not a blocker", { members: [...base.members, { id: "c", status: BidMemberStatus.DECLINED, name: "C" }] }, []],
     ["a section not done", { sections: [{ id: "s1", title: "x", status: SectionStatus.IN_PROGRESS }] }, ["SECTION_NOT_DONE"]],
+    ["a section in review", { sections: [{ id: "s1", title: "x", status: SectionStatus.IN_REVIEW }] }, ["SECTION_NOT_DONE"]],
     ["no section", { sections: [] }, ["NO_SECTION"]],
     ["a lot without price", { priceLines: [{ lotId: "l1", memberId: "lead" }] }, ["LOT_UNPRICED"]],
     ["a price line of an absent member", { priceLines: [...base.priceLines, { lotId: "l1", memberId: "gone" }] }, ["PRICE_LINE_OF_ABSENT_MEMBER"]],
-    ["a group type the tender does not allow", { allowedGroupTypes: [BidGroupType.SOLIDAIRE] }, ["GROUP_TYPE_NOT_ALLOWED"]],
+    ["a price line on a lot not declared", { priceLines: [...base.priceLines, { lotId: "l3", memberId: "b" }] }, ["PRICE_LINE_OF_UNDECLARED_LOT"]],
   ] as [string, Partial<CompletenessFacts>, string[]][])("%s", (_name, facts, expected) => {
     expect(codes(facts)).toEqual(expected);
+  });
+  test("messages name the lot, the section and the cooperative, subjectId kept", () => {
+    const issues = completenessIssues({
+      ...base,
+      members: [...base.members, { id: "c", status: BidMemberStatus.INVITED, name: "Cinéma C" }],
+      assignments: [{ lotId: "l1", memberId: "lead" }, { lotId: "l2", memberId: "c" }],
+      sections: [{ id: "s1", title: "Méthode", status: SectionStatus.IN_REVIEW }],
+    });
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        { code: "LOT_UNASSIGNED", message: "Lot 2 (Impression) is assigned to a member who has not accepted.", subjectId: "l2" },
+        { code: "MEMBER_NOT_ACCEPTED", message: expect.stringContaining("Cinéma C"), subjectId: "c" },
+        { code: "SECTION_NOT_DONE", message: "Section “Méthode” is IN_REVIEW, not DONE (approved).", subjectId: "s1" },
+      ]),
+    );
   });
   test.each([
     [true, "groupement solidaire", [BidGroupType.SOLIDAIRE]],
@@ -99,6 +121,85 @@ describe("completeness", () => {
     [null, null, null],
   ])("required %p, form %p: %p", (required, form, expected) => {
     expect(allowedGroupTypes(required, form)).toEqual(expected);
+  });
+});
+
+describe("declared lots", () => {
+  const lots = [1, 2, 3].map((n) => ({ id: `l${n}`, number: n, title: `T${n}` }));
+  test("by default every lot when the limit allows, none otherwise", () => {
+    expect(defaultDeclaredLots(["a", "b"], null)).toEqual(["a", "b"]);
+    expect(defaultDeclaredLots(["a", "b"], 2)).toEqual(["a", "b"]);
+    expect(defaultDeclaredLots(["a", "b", "c"], 2)).toEqual([]);
+  });
+  test("in the tender's order, within its limit", () => {
+    expect(checkDeclaredLots("f", ["l3", "l1"], lots, 2)).toEqual(["l1", "l3"]);
+  });
+  test.each([
+    [["l1", "l2", "l3"], 2, "f: the tender allows at most 2 lots per tenderer (maximum lots per tenderer); 3 declared"],
+    [[], null, "f: a bid answers at least one lot of the tender"],
+    [["l1", "l1"], null, "f[1]: is listed twice"],
+    [["x"], null, "f[0]: is not a lot of this bid's tender"],
+  ] as [string[], number | null, string][])("%j with limit %p: %s", (declared, max, message) => {
+    expect(() => checkDeclaredLots("f", declared, lots, max)).toThrow(message);
+  });
+  test("a clash names the lot and the cooperative, not the other offer", () => {
+    expect(offerClashMessage({ lot: { number: 2, title: "Impression" }, cooperativeName: "Brochures B" })).toMatch(/^Lot 2 \(Impression\): Brochures B is already in another offer/);
+  });
+});
+
+describe("section workflow", () => {
+  const S = SectionStatus;
+  const allowed: [SectionStatus, SectionStatus][] = [
+    [S.TODO, S.IN_PROGRESS],
+    [S.IN_PROGRESS, S.TODO],
+    [S.IN_PROGRESS, S.IN_REVIEW],
+    [S.IN_REVIEW, S.IN_PROGRESS],
+    [S.IN_REVIEW, S.DONE],
+    [S.DONE, S.IN_PROGRESS],
+  ];
+  const all = Object.values(S);
+  test.each(all.flatMap((from) => all.map((to) => [from, to] as const)))("%s → %s", (from, to) => {
+    expect(canTransitionSection(from, to)).toBe(allowed.some(([f, t]) => f === from && t === to));
+  });
+  const move = { editor: true, approver: false, hasText: true };
+  test.each([
+    ["an editor sends to review", { from: S.IN_PROGRESS, to: S.IN_REVIEW, ...move }, null],
+    ["an editor cannot approve", { from: S.IN_REVIEW, to: S.DONE, ...move }, "FORBIDDEN"],
+    ["an approver approves a text", { from: S.IN_REVIEW, to: S.DONE, ...move, approver: true }, null],
+    ["not an empty text", { from: S.IN_REVIEW, to: S.DONE, ...move, approver: true, hasText: false }, "INVALID_STATE"],
+    ["not straight to DONE", { from: S.IN_PROGRESS, to: S.DONE, ...move, approver: true }, "INVALID_STATE"],
+    ["an approver requests changes", { from: S.IN_REVIEW, to: S.IN_PROGRESS, editor: false, approver: true, hasText: true }, null],
+    ["a non-editor cannot start", { from: S.TODO, to: S.IN_PROGRESS, editor: false, approver: false, hasText: false }, "FORBIDDEN"],
+  ] as const)("%s", (_name, m, code) => {
+    let thrown: unknown = null;
+    try {
+      assertSectionMove(m);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown === null ? null : (thrown as { extensions: { code: string } }).extensions.code).toBe(code);
+  });
+});
+
+describe("rights inside a bid", () => {
+  const partner: BidAccess = { staff: false, activeMemberIds: ["b"], lead: false };
+  const lead: BidAccess = { staff: false, activeMemberIds: ["a"], lead: true };
+  test("price lines: one's own, or all for the lead", () => {
+    expect(canEditPriceLine(partner, "b")).toBe(true);
+    expect(canEditPriceLine(partner, "a")).toBe(false);
+    expect(canEditPriceLine(lead, "b")).toBe(true);
+  });
+  test("sections: those assigned to one's people, or all for the lead", () => {
+    expect(canEditSection(partner, ["b"])).toBe(true);
+    expect(canEditSection(partner, ["a"])).toBe(false);
+    expect(canEditSection(partner, [])).toBe(false);
+    expect(canEditSection(lead, [])).toBe(true);
+  });
+  test("approval: the lead or the named reviewer", () => {
+    expect(canApproveSection(lead, "u1", null)).toBe(true);
+    expect(canApproveSection(partner, "u2", "u2")).toBe(true);
+    expect(canApproveSection(partner, "u2", "u3")).toBe(false);
+    expect(canApproveSection(partner, "u2", null)).toBe(false);
   });
 });
 

@@ -834,6 +834,21 @@ const MUTATIONS: Operation[] = [
     scenarios: [{ name: "A's bid, a DRAFT", vars: () => ({ input: { bidId: w.bidA.gid, expectedVersion: 1 } }), expect: onBidOfA("INVALID_STATE", "FORBIDDEN") }],
   },
   {
+    field: "setBidLots",
+    doc: `mutation($input: SetBidLotsInput!) { setBidLots(input: $input) { id } }`,
+    scenarios: [
+      {
+        name: "the lots of A's bid",
+        vars: async (_r, fresh) => {
+          if (!fresh) return { input: { bidId: w.bidA.gid, lotIds: [w.tender.lots[0]], expectedVersion: 1 } };
+          const f = await freshBidOfA();
+          return { input: { bidId: f.bid, lotIds: [f.lots[0]], expectedVersion: 1 } };
+        },
+        expect: onBidOfA("OK", "FORBIDDEN"),
+      },
+    ],
+  },
+  {
     field: "inviteBidMember",
     doc: `mutation($input: InviteBidMemberInput!) { inviteBidMember(input: $input) { id } }`,
     scenarios: [

@@ -86,6 +86,10 @@ async function makeBaselines(): Promise<Record<string, { actors: Role[]; args: V
   const cTender = await openTender(server);
   const cBid = await call(server, w.users.ownerC.token, CREATE_BID, { input: { tenderId: cTender.gid, leadCooperativeId: w.coopC.gid, groupType: "CONJOINT" } }, "createBid.id");
   const invitationOfA = await call(server, w.users.ownerC.token, `mutation($input: InviteBidMemberInput!) { inviteBidMember(input: $input) { id } }`, { input: { bidId: cBid, cooperativeId: w.coopA.gid } }, "inviteBidMember.id");
+  // A bid of its own for setBidLots, whose baseline bumps the bid's version.
+  const lotsTender = await openTender(server);
+  const lotsBid = await call(server, ownerA, CREATE_BID, { input: { tenderId: lotsTender.gid, leadCooperativeId: w.coopA.gid, groupType: "CONJOINT" } }, "createBid.id");
+  const bidTender = await openTender(server);
   const freshBid = await call(server, ownerA, CREATE_BID, { input: { tenderId: (await openTender(server)).gid, leadCooperativeId: w.coopA.gid, groupType: "CONJOINT" } }, "createBid.id");
   const member = await createUser(server);
   const roleChange = await createUser(server);
@@ -109,7 +113,14 @@ async function makeBaselines(): Promise<Record<string, { actors: Role[]; args: V
     currency: "EUR",
     description: "Brochures",
     estimatedValue: 10000,
-    groupRules: { bidAloneAndInGroupAllowed: true, groupLegalForm: "groupement conjoint", groupLegalFormRequired: false, maxLotsPerTenderer: 2 },
+    groupRules: {
+      bidAloneAndInGroupAllowed: true,
+      groupLegalForm: "groupement conjoint",
+      groupLegalFormRequired: false,
+      maxLotsAwardedPerTenderer: 1,
+      maxLotsPerTenderer: 2,
+      multipleOffersForbidden: true,
+    },
     lots: [{ cpvCodes: ["79810000"], description: "Impression", estimatedValue: 10000, number: 1, title: "Impression" }],
     place,
     submissionDeadline: FUTURE,
@@ -170,9 +181,13 @@ async function makeBaselines(): Promise<Record<string, { actors: Role[]; args: V
       actors: ["admin"],
       args: { tenderId: await freshTender(TenderStatus.CLOSED), input: { awardedAmount: 1000, awardedAt: PAST, consortiumName: "Groupement", result: "WON", winnerIds: [w.coopA.gid] } },
     },
-    createBid: { actors: ["ownerA"], args: { input: { clientMutationId: cmid(), groupType: "CONJOINT", leadCooperativeId: w.coopA.gid, tenderId: (await openTender(server)).gid, title: "Offre" } } },
+    createBid: {
+      actors: ["ownerA"],
+      args: { input: { clientMutationId: cmid(), groupType: "CONJOINT", leadCooperativeId: w.coopA.gid, lotIds: [bidTender.lots[0]], tenderId: bidTender.gid, title: "Offre" } },
+    },
     requestCompletion: { actors: ["ownerA"], args: { input: { clientMutationId: cmid(), groupType: "CONJOINT", leadCooperativeId: w.coopA.gid, tenderId: (await openTender(server)).gid } } },
     updateBid: { actors: ["ownerA"], args: { input: { bidId: w.bidA.gid, clientMutationId: cmid(), expectedVersion: 1, groupType: "SOLIDAIRE", title: "Offre" } } },
+    setBidLots: { actors: ["ownerA"], args: { input: { bidId: lotsBid, clientMutationId: cmid(), expectedVersion: 1, lotIds: [lotsTender.lots[1], lotsTender.lots[0]] } } },
     transitionBid: { actors: ["ownerA"], args: { input: { bidId: freshBid, clientMutationId: cmid(), expectedVersion: 1, status: "IN_REVIEW" } } },
     // No complete bid in this world: the baseline's own answer is INVALID_STATE, but bad input must be caught first or alike.
     submitBid: { actors: ["ownerA"], args: { input: { bidId: w.bidA.gid, clientMutationId: cmid(), expectedVersion: 1 } } },
@@ -180,10 +195,25 @@ async function makeBaselines(): Promise<Record<string, { actors: Role[]; args: V
     answerBidInvitation: { actors: ["ownerA"], args: { input: { accept: true, clientMutationId: cmid(), memberId: invitationOfA } } },
     removeBidMember: { actors: ["ownerA"], args: { input: { clientMutationId: cmid(), expectedVersion: 1, memberId: invited } } },
     assignBidLot: { actors: ["ownerA"], args: { input: { bidId: w.bidA.gid, clientMutationId: cmid(), expectedVersion: 0, lotId: w.tender.lots[1], memberId: w.bidA.leadMember } } },
-    addBidSection: { actors: ["ownerA"], args: { input: { assigneeId: w.users.memberA.globalId, bidId: w.bidA.gid, clientMutationId: cmid(), position: 3, title: "Moyens" } } },
+    addBidSection: {
+      actors: ["ownerA"],
+      args: { input: { assigneeId: w.users.memberA.globalId, bidId: w.bidA.gid, clientMutationId: cmid(), dueDate: "2027-01-15", position: 3, reviewerId: w.users.memberA.globalId, title: "Moyens" } },
+    },
     updateBidSection: {
       actors: ["ownerA"],
-      args: { input: { assigneeId: w.users.memberA.globalId, clientMutationId: cmid(), expectedVersion: 1, position: 2, sectionId: await section(), status: "IN_PROGRESS", title: "Moyens" } },
+      args: {
+        input: {
+          assigneeId: w.users.memberA.globalId,
+          clientMutationId: cmid(),
+          dueDate: "2027-01-15",
+          expectedVersion: 1,
+          position: 2,
+          reviewerId: w.users.memberA.globalId,
+          sectionId: await section(),
+          status: "IN_PROGRESS",
+          title: "Moyens",
+        },
+      },
     },
     removeBidSection: { actors: ["ownerA"], args: { input: { clientMutationId: cmid(), expectedVersion: 1, sectionId: await section() } } },
     applySectionUpdate: { actors: ["ownerA"], args: { input: { clientMutationId: cmid(), sectionId: w.bidA.section, update: yUpdate("texte") } } },

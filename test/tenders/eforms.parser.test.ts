@@ -163,6 +163,7 @@ function award(item: ParsedAward) {
 const NO_GROUP_RULES = {
   maxLotsPerTenderer: null,
   maxLotsAwardedPerTenderer: null,
+  multipleOffersForbidden: null,
   groupLegalFormRequired: null,
   groupLegalFormDescription: null,
   lotsPresentation: null,
@@ -384,6 +385,8 @@ const CASES: FixtureCase[] = [
     groupRules: {
       maxLotsPerTenderer: 2,
       maxLotsAwardedPerTenderer: 2,
+      // BT-769 `allowed` on both lots.
+      multipleOffersForbidden: false,
       groupLegalFormRequired: true,
       groupLegalFormDescription: "Tenderer Legal Form Description ---",
       lotsPresentation: "all",

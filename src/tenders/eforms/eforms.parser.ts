@@ -326,6 +326,7 @@ function mapLot(
     awardCriteria: mapAwardCriteria(context, terms),
     groupLegalFormRequired: legalForm.required,
     groupLegalFormDescription: legalForm.description,
+    multipleTenders: singleText(context, terms, "cbc:MultipleTendersCode"),
   };
 }
 
@@ -447,6 +448,13 @@ function commonCriteria(lots: readonly ParsedLot[]): AwardCriterion[] {
   return lots.every((lot) => key(lot.awardCriteria) === first) ? lots[0].awardCriteria.map((criterion) => ({ ...criterion })) : [];
 }
 
+/** BT-769 of the lots, for the whole tender: one lot forbidding multiple tenders is enough to forbid them. */
+function multipleOffersForbidden(lots: readonly ParsedLot[]): boolean | null {
+  const codes = lots.map((lot) => lot.multipleTenders);
+  if (codes.includes("not-allowed")) return true;
+  return codes.includes("allowed") ? false : null;
+}
+
 function mapGroupRules(
   context: Context,
   root: XmlElement,
@@ -459,6 +467,7 @@ function mapGroupRules(
   return {
     maxLotsPerTenderer: submitted ? integer(context, submitted) : null,
     maxLotsAwardedPerTenderer: awarded ? integer(context, awarded) : null,
+    multipleOffersForbidden: multipleOffersForbidden(lots),
     groupLegalFormRequired: required.includes(true) ? true : required.includes(false) ? false : null,
     groupLegalFormDescription: lots.find((lot) => lot.groupLegalFormDescription !== null)?.groupLegalFormDescription ?? null,
     lotsPresentation: singleText(context, root, "cac:TenderingProcess/cbc:PartPresentationCode"),

@@ -67,6 +67,8 @@ export interface GroupRules {
   maxLotsPerTenderer: number | null;
   /** BT-33: maximum number of lots one tenderer may be awarded. */
   maxLotsAwardedPerTenderer: number | null;
+  /** BT-769: true when a lot says `not-allowed` (a tenderer may submit one tender only), false when every lot that says allows it. */
+  multipleOffersForbidden: boolean | null;
   /** BT-761: a group of tenderers must take a given legal form (true when any lot requires it). */
   groupLegalFormRequired: boolean | null;
   /** BT-76: that legal form, e.g. "groupement solidaire". */
@@ -108,6 +110,8 @@ export interface ParsedLot {
   groupLegalFormRequired: boolean | null;
   /** BT-76 for this lot. */
   groupLegalFormDescription: string | null;
+  /** BT-769 for this lot: `allowed` or `not-allowed` (more than one tender per tenderer). */
+  multipleTenders: string | null;
 }
 
 /** A group of lots (`GLO-xxxx`) that may be awarded together. */
