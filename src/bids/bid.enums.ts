@@ -125,7 +125,7 @@ registerEnumType(BidEventType, {
       description:
         "A mission officer (the event's actor) composed the bid on behalf of the lead cooperative, which is notified by this event until the notification inbox exists. Payload: tenderId, leadCooperativeId, groupType, title, proposedBy, members (cooperativeId, lotIds).",
     },
-    PROPOSAL_ACCEPTED: { description: "The lead's people accepted the proposed bid: it is a DRAFT, the partners' invitations are active. Payload: from, to, version." },
+    PROPOSAL_ACCEPTED: { description: "The lead's people accepted the proposed bid: it is a DRAFT, the partners' invitations are active. Payload: from, to, version, reason." },
     PROPOSAL_DECLINED: { description: "The lead's people declined the proposed bid: it is WITHDRAWN. Payload: from, to, version, reason." },
     BID_UPDATED: { description: "Title or group type changed. Payload: the changed fields and the new version." },
     STATUS_CHANGED: { description: "Lifecycle transition. Payload: from, to, version." },

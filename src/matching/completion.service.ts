@@ -51,6 +51,9 @@ interface Team {
   members: { cooperativeId: string; lotIds: string[] }[];
 }
 
+/** Half the Earth's circumference: no two places are farther apart. */
+const MAX_DISTANCE_KM = 20_000;
+
 /** Highest rank one may pick: the suggestions are computed up to it. */
 export const MAX_COMPLETION_RANK = 20;
 
@@ -60,8 +63,8 @@ async function chooseTeam(actor: Actor, tender: Tender, leadId: string, input: C
   }
   if (input.lotMembers != null) return explicitTeam(actor, tender, leadId, input.lotMembers);
   const rank = input.rank == null ? 1 : v.integer("input.rank", input.rank, 1, MAX_COMPLETION_RANK);
-  if (input.maxDistanceKm != null && (!Number.isFinite(input.maxDistanceKm) || input.maxDistanceKm <= 0)) {
-    throw new BadInputError("input.maxDistanceKm", "must be a finite number of km above 0");
+  if (input.maxDistanceKm != null && (!Number.isFinite(input.maxDistanceKm) || input.maxDistanceKm <= 0 || input.maxDistanceKm > MAX_DISTANCE_KM)) {
+    throw new BadInputError("input.maxDistanceKm", `must be a number of km above 0 and at most ${MAX_DISTANCE_KM}`);
   }
   const { suggestions, uncoveredLots } = await consortiumSuggestions(actor, tender, {
     first: rank,
@@ -270,9 +273,14 @@ export interface ProposalAnswer {
   clientMutationId?: string | null;
 }
 
+function reasonOf(input: ProposalAnswer): string | null {
+  return input.reason == null ? null : v.text("input.reason", input.reason, { max: 1000 });
+}
+
 /** The lead's people take the proposed bid on: it becomes a normal DRAFT and the partners' invitations come alive. */
 export async function acceptProposedBid(actor: Actor, input: ProposalAnswer, now = new Date()): Promise<Bid> {
   const id = decodeId("Bid", input.bidId, "input.bidId");
+  const reason = reasonOf(input);
   return mutateBid(actor, id, { action: "lead", operation: "acceptProposedBid", input, globalId: input.bidId }, async (tx) => {
     const { bid, em } = tx;
     if (bid.status !== BidStatus.PROPOSED) throw new InvalidStateError(`This bid is ${bid.status}, not PROPOSED.`);
@@ -284,7 +292,7 @@ export async function acceptProposedBid(actor: Actor, input: ProposalAnswer, now
     }
     bid.status = BidStatus.DRAFT;
     bid.version += 1;
-    await tx.append(BidEventType.PROPOSAL_ACCEPTED, { from: BidStatus.PROPOSED, to: BidStatus.DRAFT, version: bid.version }, { result: resultRef("Bid", bid.id) });
+    await tx.append(BidEventType.PROPOSAL_ACCEPTED, { from: BidStatus.PROPOSED, to: BidStatus.DRAFT, version: bid.version, reason }, { result: resultRef("Bid", bid.id) });
     return bid;
   });
 }
@@ -296,7 +304,7 @@ export async function acceptProposedBid(actor: Actor, input: ProposalAnswer, now
  */
 export async function declineProposedBid(actor: Actor, input: ProposalAnswer): Promise<Bid> {
   const id = decodeId("Bid", input.bidId, "input.bidId");
-  const reason = input.reason == null ? null : v.text("input.reason", input.reason, { max: 1000 });
+  const reason = reasonOf(input);
   return mutateBid(actor, id, { action: "lead", operation: "declineProposedBid", input, globalId: input.bidId }, async (tx) => {
     const { bid, em } = tx;
     if (bid.status !== BidStatus.PROPOSED) throw new InvalidStateError(`This bid is ${bid.status}, not PROPOSED.`);

@@ -406,6 +406,36 @@ function exactSearch(p: Problem, top: TopTeams): boolean {
     return base + extra;
   };
 
+  /**
+   * Upper bound on (score of the remaining lots − penalty × newcomers): each lot at the best of a
+   * member with room, or of a newcomer less its penalty shared over the most lots it could take
+   * (it takes at most that many, so it pays at least that share on each). Options are sorted by
+   * score, so each lot stops at the first one that cannot beat the best so far.
+   */
+  const amortizedBound = (remaining: number): number => {
+    let total = 0;
+    for (let rest = remaining; rest !== 0; rest &= rest - 1) {
+      const l = 31 - Math.clz32(rest & -rest);
+      let best = 0;
+      for (const m of members) {
+        if ((load[m] as number) >= (p.cap[m] as number)) continue;
+        const s = p.score[m * L + l] as number;
+        if (s > best) best = s;
+      }
+      for (const c of p.options[l] as Int32Array) {
+        const s = p.score[c * L + l] as number;
+        if (s <= best) break;
+        if (isMember[c]) continue;
+        const reach = Math.min(p.cap[c] as number, popcount(remaining & (doable[c] as number)));
+        const value = s - p.penalty / Math.max(1, reach);
+        if (value > best) best = value;
+      }
+      total += best;
+    }
+    // A margin against floating-point rounding: the bound must never fall below the truth.
+    return total + 1e-6;
+  };
+
   const scratch: number[] = [];
   /** Without newcomers: each member adds at most its best scores on as many lots as it has room for. */
   const membersBound = (remaining: number): number => {
@@ -487,6 +517,7 @@ function exactSearch(p: Problem, top: TopTeams): boolean {
     if (worst && penalized) {
       // Newcomers' distances and penalties beyond the fewest needed only lower the value.
       if (bound - p.penalty * lowestCount < worst.value) return;
+      if (partial + amortizedBound(remaining) - p.penalty * members.length < worst.value) return;
     } else if (worst && lowestCount === worst.memberCount) {
       if (bound < worst.score) return;
       if (newcomers) {

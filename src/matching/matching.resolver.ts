@@ -188,7 +188,7 @@ export class ProposalAnswerInput {
   @Field(() => ID, { description: "The PROPOSED bid." })
   bidId!: string;
 
-  @Field(() => String, { nullable: true, description: "Why (declining only; up to 1000 characters), kept in the log for the officer." })
+  @Field(() => String, { nullable: true, description: "A note for the officer (up to 1000 characters), kept in the log: why it declines, or what it will change." })
   reason?: string | null;
 
   @Field(() => String, { nullable: true, description: "Makes a retry safe: the same id returns the first result." })

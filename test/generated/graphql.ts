@@ -144,7 +144,7 @@ export type BidEventType =
   | 'PRICE_LINE_REMOVED'
   /** A price line changed. Payload: the new fields and version. */
   | 'PRICE_LINE_UPDATED'
-  /** The lead's people accepted the proposed bid: it is a DRAFT, the partners' invitations are active. Payload: from, to, version. */
+  /** The lead's people accepted the proposed bid: it is a DRAFT, the partners' invitations are active. Payload: from, to, version, reason. */
   | 'PROPOSAL_ACCEPTED'
   /** The lead's people declined the proposed bid: it is WITHDRAWN. Payload: from, to, version, reason. */
   | 'PROPOSAL_DECLINED'
@@ -543,7 +543,7 @@ export type ProposalAnswerInput = {
   bidId: string | number;
   /** Makes a retry safe: the same id returns the first result. */
   clientMutationId?: string | null | undefined;
-  /** Why (declining only; up to 1000 characters), kept in the log for the officer. */
+  /** A note for the officer (up to 1000 characters), kept in the log: why it declines, or what it will change. */
   reason?: string | null | undefined;
 };
 

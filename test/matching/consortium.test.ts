@@ -626,7 +626,11 @@ describe("suggestConsortia: approximate search quality on mid-size instances", (
   });
 });
 
-describe("suggestConsortia: cross-check against brute force on medium instances", () => {
+describe.each([
+  ["SMALL_TEAM", TEAM_OBJECTIVES.SMALL_TEAM],
+  ["BALANCED", TEAM_OBJECTIVES.BALANCED],
+  ["LOCAL", TEAM_OBJECTIVES.LOCAL],
+])("suggestConsortia (%s): cross-check against brute force on medium instances", (_name, objective) => {
   // 7 or 8 lots, 12 to 20 candidates: the bounds of the exact search prune here, unlike on tiny cases.
   const cases: [number, ConsortiumInput][] = [];
   const r = prng(77);
@@ -644,7 +648,7 @@ describe("suggestConsortia: cross-check against brute force on medium instances"
     if (leaves === 0 || leaves > 100_000) continue;
     const maxLotsPerMember = r() < 0.5 ? null : 2 + Math.floor(r() * 2);
     const excludedLeads = candidates.filter(() => r() < 0.15).map((c) => c.id);
-    cases.push([cases.length, { lots, candidates, maxLotsPerMember, lead: null, excludedLeads, first: 1 + Math.floor(r() * 8) }]);
+    cases.push([cases.length, { lots, candidates, maxLotsPerMember, lead: null, excludedLeads, first: 1 + Math.floor(r() * 8), objective }]);
   }
 
   it.each(cases)("medium case %i", (_k, input) => {

@@ -84,6 +84,15 @@ async function makeBaselines(): Promise<Record<string, { actors: Role[]; args: V
   const cTender = await openTender(server);
   const cBid = await call(server, w.users.ownerC.token, CREATE_BID, { input: { tenderId: cTender.gid, leadCooperativeId: w.coopC.gid, groupType: "CONJOINT" } }, "createBid.id");
   const invitationOfA = await call(server, w.users.ownerC.token, `mutation($input: InviteBidMemberInput!) { inviteBidMember(input: $input) { id } }`, { input: { bidId: cBid, cooperativeId: w.coopA.gid } }, "inviteBidMember.id");
+  // A bid an officer proposed on behalf of A, for A's people to accept or decline.
+  const proposal = async () =>
+    call(
+      server,
+      w.users.officer.token,
+      `mutation($input: ProposeCompletionInput!) { proposeCompletion(input: $input) { id } }`,
+      { input: { tenderId: (await openTender(server)).gid, leadCooperativeId: w.coopA.gid } },
+      "proposeCompletion.id",
+    );
   const freshBid = await call(server, ownerA, CREATE_BID, { input: { tenderId: (await openTender(server)).gid, leadCooperativeId: w.coopA.gid, groupType: "CONJOINT" } }, "createBid.id");
   const member = await createUser(server);
   const roleChange = await createUser(server);
@@ -160,7 +169,10 @@ async function makeBaselines(): Promise<Record<string, { actors: Role[]; args: V
       args: { tenderId: await freshTender(TenderStatus.CLOSED), input: { awardedAmount: 1000, awardedAt: PAST, consortiumName: "Groupement", result: "WON", winnerIds: [w.coopA.gid] } },
     },
     createBid: { actors: ["ownerA"], args: { input: { clientMutationId: cmid(), groupType: "CONJOINT", leadCooperativeId: w.coopA.gid, tenderId: (await openTender(server)).gid, title: "Offre" } } },
-    requestCompletion: { actors: ["ownerA"], args: { input: { clientMutationId: cmid(), groupType: "CONJOINT", leadCooperativeId: w.coopA.gid, tenderId: (await openTender(server)).gid } } },
+    requestCompletion: { actors: ["ownerA"], args: { input: { clientMutationId: cmid(), groupType: "CONJOINT", leadCooperativeId: w.coopA.gid, tenderId: (await openTender(server)).gid, rank: 1, preference: "LOCAL" } } },
+    proposeCompletion: { actors: ["officer"], args: { input: { clientMutationId: cmid(), groupType: "CONJOINT", leadCooperativeId: w.coopA.gid, tenderId: (await openTender(server)).gid, rank: 1, preference: "BALANCED" } } },
+    acceptProposedBid: { actors: ["ownerA"], args: { input: { bidId: await proposal(), clientMutationId: cmid(), reason: "Merci" } } },
+    declineProposedBid: { actors: ["ownerA"], args: { input: { bidId: await proposal(), clientMutationId: cmid(), reason: "Pas cette fois" } } },
     updateBid: { actors: ["ownerA"], args: { input: { bidId: w.bidA.gid, clientMutationId: cmid(), expectedVersion: 1, groupType: "SOLIDAIRE", title: "Offre" } } },
     transitionBid: { actors: ["ownerA"], args: { input: { bidId: freshBid, clientMutationId: cmid(), expectedVersion: 1, status: "IN_REVIEW" } } },
     // No complete bid in this world: the baseline's own answer is INVALID_STATE, but bad input must be caught first or alike.
