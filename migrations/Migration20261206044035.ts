@@ -1,5 +1,13 @@
 import { Migration } from '@mikro-orm/migrations';
 
+/** Recreates `type` from `<type>_old` without `values`, keeping any value other migrations added. */
+const without = (type: string, values: string[]) => `do $$ declare v text; begin
+  select string_agg(quote_literal(e), ', ' order by n) into v
+    from unnest(enum_range(null::"${type}_old")::text[]) with ordinality as t(e, n)
+   where e not in (${values.map((x) => `'${x}'`).join(", ")});
+  execute 'create type "${type}" as enum (' || v || ')';
+end $$;`;
+
 /**
  * A bid a mission officer composes on behalf of a cooperative starts PROPOSED, waiting for the
  * lead's answer; its log records the proposal and the answer (src/matching/completion.service.ts).
@@ -19,18 +27,13 @@ export class Migration20261206044035 extends Migration {
     this.addSql(`update "bid_events" set "type" = 'BID_CREATED' where "type" = 'BID_PROPOSED';`);
     this.addSql(`update "bid_events" set "type" = 'STATUS_CHANGED' where "type" in ('PROPOSAL_ACCEPTED', 'PROPOSAL_DECLINED');`);
     this.addSql(`alter type "bid_status" rename to "bid_status_old";`);
-    this.addSql(`create type "bid_status" as enum ('DRAFT', 'IN_REVIEW', 'SUBMITTED', 'WON', 'LOST', 'WITHDRAWN');`);
+    this.addSql(without("bid_status", ["PROPOSED"]));
     this.addSql(`alter table "bids" alter column "status" drop default;`);
     this.addSql(`alter table "bids" alter column "status" type "bid_status" using "status"::text::"bid_status";`);
     this.addSql(`alter table "bids" alter column "status" set default 'DRAFT';`);
     this.addSql(`drop type "bid_status_old";`);
     this.addSql(`alter type "bid_event_type" rename to "bid_event_type_old";`);
-    this.addSql(`do $$ declare v text; begin
-      select string_agg(quote_literal(e), ', ' order by n) into v
-        from unnest(enum_range(null::"bid_event_type_old")::text[]) with ordinality as t(e, n)
-       where e not in ('BID_PROPOSED', 'PROPOSAL_ACCEPTED', 'PROPOSAL_DECLINED');
-      execute 'create type "bid_event_type" as enum (' || v || ')';
-    end $$;`);
+    this.addSql(without("bid_event_type", ["BID_PROPOSED", "PROPOSAL_ACCEPTED", "PROPOSAL_DECLINED"]));
     this.addSql(`alter table "bid_events" alter column "type" type "bid_event_type" using "type"::text::"bid_event_type";`);
     this.addSql(`drop type "bid_event_type_old";`);
   }
