@@ -206,7 +206,7 @@ export async function consortiumSuggestions(
   now = new Date(),
 ): Promise<ConsortiumSuggestions> {
   const preference = args.preference ?? "BALANCED";
-  if (!(preference in TEAM_OBJECTIVES)) throw new BadInputError("preference", "must be LOCAL, BALANCED or SMALL_TEAM");
+  if (!Object.hasOwn(TEAM_OBJECTIVES, preference)) throw new BadInputError("preference", "must be LOCAL, BALANCED or SMALL_TEAM");
   const leadId = args.lead == null ? null : decodeId("Cooperative", args.lead, "lead");
   const leadRole = leadId ? await roleIn(actor, leadId) : null;
   authorizeMatching(canRankDirectory(actor.viewer) || leadRole !== null, "consortium suggestions (a cooperative may ask for its own, as lead)");
