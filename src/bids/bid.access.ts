@@ -9,6 +9,9 @@ interface AccessRow {
   lead_id: string;
 }
 
+/** While a bid is PROPOSED, the partners' invitations are dormant: only the lead's people see it. */
+const ACTIVE_IN_PROPOSED = "(b.status <> 'PROPOSED' OR bm.cooperative_id = b.lead_id)";
+
 /**
  * The viewer's access to several bids in one query: their cooperatives that are invited or
  * accepted in each bid, and whether one of them leads it.
@@ -22,7 +25,7 @@ export async function accessToBids(em: EntityManager, viewer: Viewer, bidIds: re
        FROM bid_members bm
        JOIN memberships m ON m.cooperative_id = bm.cooperative_id AND m.user_id = ?
        JOIN bids b ON b.id = bm.bid_id
-      WHERE bm.bid_id IN (?) AND bm.status IN ('INVITED', 'ACCEPTED')`,
+      WHERE bm.bid_id IN (?) AND bm.status IN ('INVITED', 'ACCEPTED') AND ${ACTIVE_IN_PROPOSED}`,
     [viewer.userId, [...bidIds]],
   );
   for (const row of rows) {
@@ -44,7 +47,7 @@ export function visibleBidsSql(viewer: Viewer): { sql: string; params: unknown[]
   if (viewer.kind !== "USER") return { sql: "false", params: [] };
   return {
     sql: `EXISTS (SELECT 1 FROM bid_members bm JOIN memberships m ON m.cooperative_id = bm.cooperative_id
-                   WHERE bm.bid_id = b.id AND m.user_id = ? AND bm.status IN ('INVITED', 'ACCEPTED'))`,
+                   WHERE bm.bid_id = b.id AND m.user_id = ? AND bm.status IN ('INVITED', 'ACCEPTED') AND ${ACTIVE_IN_PROPOSED})`,
     params: [viewer.userId],
   };
 }

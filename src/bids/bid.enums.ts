@@ -18,6 +18,7 @@ registerEnumType(BidGroupType, {
 });
 
 export enum BidStatus {
+  PROPOSED = "PROPOSED",
   DRAFT = "DRAFT",
   IN_REVIEW = "IN_REVIEW",
   SUBMITTED = "SUBMITTED",
@@ -28,8 +29,12 @@ export enum BidStatus {
 
 registerEnumType(BidStatus, {
   name: "BidStatus",
-  description: "Where a bid is in its lifecycle: DRAFT → IN_REVIEW → SUBMITTED → WON | LOST, or WITHDRAWN.",
+  description: "Where a bid is in its lifecycle: (PROPOSED →) DRAFT → IN_REVIEW → SUBMITTED → WON | LOST, or WITHDRAWN.",
   valuesConfig: {
+    PROPOSED: {
+      description:
+        "Composed by a mission officer on behalf of the lead cooperative, waiting for its people: they accept it (it becomes a DRAFT) or decline it (WITHDRAWN). Meanwhile the partners' invitations are dormant: only the lead's people and the staff see the bid, and nothing in it can change.",
+    },
     DRAFT: { description: "Being written; the lead may still change the composition." },
     IN_REVIEW: { description: "Composition settled, content under review; may go back to DRAFT." },
     SUBMITTED: { description: "Sent to the buyer: composition and content are frozen, and a snapshot is kept." },
@@ -93,6 +98,9 @@ registerEnumType(SectionStatus, {
 
 export enum BidEventType {
   BID_CREATED = "BID_CREATED",
+  BID_PROPOSED = "BID_PROPOSED",
+  PROPOSAL_ACCEPTED = "PROPOSAL_ACCEPTED",
+  PROPOSAL_DECLINED = "PROPOSAL_DECLINED",
   BID_UPDATED = "BID_UPDATED",
   STATUS_CHANGED = "STATUS_CHANGED",
   BID_SUBMITTED = "BID_SUBMITTED",
@@ -117,6 +125,12 @@ registerEnumType(BidEventType, {
   description: "What a change to a bid was; the event's payload carries the details.",
   valuesConfig: {
     BID_CREATED: { description: "The lead created the bid. Payload: tenderId, leadCooperativeId, groupType, title." },
+    BID_PROPOSED: {
+      description:
+        "A mission officer (the event's actor) composed the bid on behalf of the lead cooperative, which is notified by this event until the notification inbox exists. Payload: tenderId, leadCooperativeId, groupType, title, proposedBy, members (cooperativeId, lotIds).",
+    },
+    PROPOSAL_ACCEPTED: { description: "The lead's people accepted the proposed bid: it is a DRAFT, the partners' invitations are active. Payload: from, to, version, reason." },
+    PROPOSAL_DECLINED: { description: "The lead's people declined the proposed bid: it is WITHDRAWN. Payload: from, to, version, reason." },
     BID_UPDATED: { description: "Title or group type changed. Payload: the changed fields and the new version." },
     STATUS_CHANGED: { description: "Lifecycle transition. Payload: from, to, version." },
     BID_SUBMITTED: { description: "The lead submitted the bid; composition and content are frozen. Payload: submittedAt, totals." },

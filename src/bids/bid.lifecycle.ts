@@ -1,8 +1,13 @@
 import { InvalidStateError } from "../common/errors";
 import { BidStatus } from "./bid.enums";
 
-/** DRAFT → IN_REVIEW → SUBMITTED → WON | LOST, or WITHDRAWN; a review may go back to DRAFT. */
+/**
+ * (PROPOSED →) DRAFT → IN_REVIEW → SUBMITTED → WON | LOST, or WITHDRAWN; a review may go back to
+ * DRAFT. A bid an officer proposed becomes a DRAFT when its lead accepts it, WITHDRAWN when it
+ * declines (acceptProposedBid / declineProposedBid, src/matching/completion.service.ts).
+ */
 const TRANSITIONS: Record<BidStatus, readonly BidStatus[]> = {
+  [BidStatus.PROPOSED]: [BidStatus.DRAFT, BidStatus.WITHDRAWN],
   [BidStatus.DRAFT]: [BidStatus.IN_REVIEW, BidStatus.WITHDRAWN],
   [BidStatus.IN_REVIEW]: [BidStatus.DRAFT, BidStatus.SUBMITTED, BidStatus.WITHDRAWN],
   [BidStatus.SUBMITTED]: [BidStatus.WON, BidStatus.LOST, BidStatus.WITHDRAWN],

@@ -254,6 +254,8 @@ export async function transitionBid(actor: Actor, input: TransitionBidInput, now
   return mutateBid(actor, id, { action: outcome ? "read" : "lead", operation: "transitionBid", input, globalId: input.bidId }, async (tx) => {
     const { bid } = tx;
     if (outcome && !tx.access.staff) throw new ForbiddenError("Only mission officers and admins record a bid's outcome.");
+    // A proposal is answered as such, so that its log says so.
+    if (bid.status === BidStatus.PROPOSED) throw new InvalidStateError("This bid is PROPOSED: its lead accepts it (acceptProposedBid) or declines it (declineProposedBid).");
     assertBidTransition(bid.status, input.status);
     checkVersion(input.expectedVersion, bid.version, "bid", () => bidState(bid));
     const from = bid.status;

@@ -1,62 +1,346 @@
-import { Bid, BidMember } from "../bids/bid.entity";
-import { BidGroupType, BidMemberRole } from "../bids/bid.enums";
+import { UniqueConstraintViolationException } from "@mikro-orm/core";
+import { announceCooperativeAccessChange } from "../auth/access-change";
+import { User } from "../auth/user.entity";
+import { isStaff, userIdOf } from "../auth/viewer";
+import { Bid, BidLot, BidLotAssignment, BidMember } from "../bids/bid.entity";
+import { assertNoOtherOffer } from "../bids/bid.offers";
+import { BidEventType, BidGroupType, BidMemberRole, BidMemberStatus, BidStatus } from "../bids/bid.enums";
+import { assertBidTransition } from "../bids/bid.lifecycle";
 import { assignLot, createBid, inviteMember } from "../bids/bid.service";
-import { InvalidStateError } from "../common/errors";
+import { assertSameRequest, checkClientMutationId, loadResult, mutateBid, requestFingerprint, resultRef } from "../bids/bid.tx";
+import { BadInputError, ConflictError, ForbiddenError, InvalidStateError, NotFoundError } from "../common/errors";
 import { decodeId, toGlobalId } from "../common/node";
+import * as v from "../common/validate";
+import { Cooperative } from "../cooperatives/cooperative.entity";
 import type { Actor } from "../cooperatives/cooperative.service";
-import { loadTender } from "../tenders/tender.service";
+import { appendBidEvent } from "../realtime/event-log";
+import { Lot, Tender } from "../tenders/tender.entity";
+import { assertAcceptsBids, loadTender } from "../tenders/tender.service";
+import { accessToBid } from "../bids/bid.access";
+import { canOnBid } from "../bids/bid.policy";
+import type { TeamPreferenceName } from "./consortium";
 import { consortiumSuggestions } from "./matching.service";
 
-export interface CompletionRequest {
-  tenderId: string;
-  leadCooperativeId: string;
-  groupType?: BidGroupType | null;
-  clientMutationId?: string | null;
+const gid = toGlobalId;
+
+/** One lot given to one cooperative, when the caller composes the team itself. */
+export interface LotMemberChoice {
+  lotId: string;
+  cooperativeId: string;
 }
 
 /**
- * "Complete my offer": the best team built around the lead becomes a draft consortium bid in
- * the lead's name, with the partners invited and the lots assigned as suggested. Everything is
- * checked before the bid is created; a retry with the same clientMutationId returns that bid.
+ * How the team is chosen: the suggestion of rank `rank` (default 1) among
+ * `Tender.consortiumSuggestions(lead, preference, maxDistanceKm)`, or `lotMembers`, the
+ * cooperative of each lot given explicitly (the two are exclusive).
  */
-export async function requestCompletion(actor: Actor, input: CompletionRequest): Promise<Bid> {
-  decodeId("Cooperative", input.leadCooperativeId, "input.leadCooperativeId");
-  const tender = await loadTender(actor, input.tenderId, "read", "input.tenderId");
-  const { suggestions, uncoveredLots } = await consortiumSuggestions(actor, tender, { first: 1, lead: input.leadCooperativeId });
-  const best = suggestions[0];
-  if (!best || uncoveredLots.length > 0) {
-    throw new InvalidStateError("No team of member cooperatives covers every lot of this tender around this lead.");
-  }
-  // The bid answers the lots the team covers, within the tender's limit of lots per tenderer.
-  const lotIds = [...new Set(best.members.flatMap((member) => member.lots.map((lot) => lot.id)))];
+export interface CompletionChoice {
+  tenderId: string;
+  leadCooperativeId: string;
+  groupType?: BidGroupType | null;
+  rank?: number | null;
+  lotMembers?: LotMemberChoice[] | null;
+  preference?: TeamPreferenceName | null;
+  maxDistanceKm?: number | null;
+  clientMutationId?: string | null;
+}
+
+export type CompletionRequest = CompletionChoice;
+
+/** The team to write: cooperative ids (raw) and the lot ids (raw) each takes; the lead is among them. */
+interface Team {
+  members: { cooperativeId: string; lotIds: string[] }[];
+}
+
+/** Half the Earth's circumference: no two places are farther apart. */
+const MAX_DISTANCE_KM = 20_000;
+
+/** Highest rank one may pick: the suggestions are computed up to it. */
+export const MAX_COMPLETION_RANK = 20;
+
+/** The lots a team covers, which its bid answers, within the tender's limit of lots per tenderer. */
+function teamLots(tender: Tender, team: Team): string[] {
+  const lotIds = [...new Set(team.members.flatMap((member) => member.lotIds))];
   if (tender.maxLotsPerTenderer !== null && lotIds.length > tender.maxLotsPerTenderer) {
     throw new InvalidStateError(
       `The team covers ${lotIds.length} lots but the tender allows at most ${tender.maxLotsPerTenderer} per tenderer (maximum lots per tenderer): create the bid on the lots you choose (createBid with lotIds).`,
     );
   }
+  return lotIds;
+}
+
+async function chooseTeam(actor: Actor, tender: Tender, leadId: string, input: CompletionChoice): Promise<Team> {
+  if (input.rank != null && input.lotMembers != null) {
+    throw new BadInputError("input.lotMembers", "give either a suggestion's rank or the members per lot, not both");
+  }
+  if (input.lotMembers != null) return explicitTeam(actor, tender, leadId, input.lotMembers);
+  const rank = input.rank == null ? 1 : v.integer("input.rank", input.rank, 1, MAX_COMPLETION_RANK);
+  if (input.maxDistanceKm != null && (!Number.isFinite(input.maxDistanceKm) || input.maxDistanceKm <= 0 || input.maxDistanceKm > MAX_DISTANCE_KM)) {
+    throw new BadInputError("input.maxDistanceKm", `must be a number of km above 0 and at most ${MAX_DISTANCE_KM}`);
+  }
+  const { suggestions, uncoveredLots } = await consortiumSuggestions(actor, tender, {
+    first: rank,
+    lead: gid("Cooperative", leadId),
+    preference: input.preference ?? null,
+    maxDistanceKm: input.maxDistanceKm ?? null,
+  });
+  if (uncoveredLots.length > 0 || suggestions.length === 0) {
+    throw new InvalidStateError(
+      input.maxDistanceKm != null
+        ? `No team of member cooperatives within ${input.maxDistanceKm} km covers every lot of this tender around this lead.`
+        : "No team of member cooperatives covers every lot of this tender around this lead.",
+    );
+  }
+  const chosen = suggestions[rank - 1];
+  if (!chosen) throw new BadInputError("input.rank", `there are only ${suggestions.length} suggestions for this lead`);
+  return { members: chosen.members.map((m) => ({ cooperativeId: m.cooperative.id, lotIds: m.lots.map((l) => l.id) })) };
+}
+
+/** Members per lot as the caller gives them: lots of this tender, once each, existing cooperatives, within the lot limit. */
+async function explicitTeam(actor: Actor, tender: Tender, leadId: string, lotMembers: LotMemberChoice[]): Promise<Team> {
+  if (lotMembers.length === 0) throw new BadInputError("input.lotMembers", "must name at least one lot");
+  if (lotMembers.length > 200) throw new BadInputError("input.lotMembers", "at most 200 entries");
+  const lots = await actor.em.find(Lot, { tender: tender.id });
+  const lotIds = new Set(lots.map((l) => l.id));
+  const byCooperative = new Map<string, string[]>([[leadId, []]]);
+  const seen = new Set<string>();
+  lotMembers.forEach((entry, i) => {
+    const lotId = decodeId("Lot", entry.lotId, `input.lotMembers[${i}].lotId`);
+    if (!lotIds.has(lotId)) throw new BadInputError(`input.lotMembers[${i}].lotId`, "is not a lot of this tender");
+    if (seen.has(lotId)) throw new BadInputError(`input.lotMembers[${i}].lotId`, "is given twice");
+    seen.add(lotId);
+    const cooperativeId = decodeId("Cooperative", entry.cooperativeId, `input.lotMembers[${i}].cooperativeId`);
+    byCooperative.set(cooperativeId, [...(byCooperative.get(cooperativeId) ?? []), lotId]);
+  });
+  const found = await actor.em.find(Cooperative, { id: { $in: [...byCooperative.keys()] } }, { fields: ["id"] });
+  const known = new Set(found.map((c) => c.id));
+  lotMembers.forEach((entry, i) => {
+    if (!known.has(decodeId("Cooperative", entry.cooperativeId, `input.lotMembers[${i}].cooperativeId`))) {
+      throw new BadInputError(`input.lotMembers[${i}].cooperativeId`, "is not a cooperative");
+    }
+  });
+  const cap = tender.maxLotsPerTenderer;
+  if (cap !== null) {
+    for (const [cooperativeId, ids] of byCooperative) {
+      if (ids.length > cap) {
+        const i = lotMembers.findIndex((e) => decodeId("Cooperative", e.cooperativeId, "input.lotMembers") === cooperativeId);
+        throw new BadInputError(`input.lotMembers[${i}].cooperativeId`, `takes ${ids.length} lots: the tender allows at most ${cap} per tenderer`);
+      }
+    }
+  }
+  return { members: [...byCooperative].map(([cooperativeId, ids]) => ({ cooperativeId, lotIds: ids })) };
+}
+
+function checkGroupType(value: BidGroupType | null | undefined): BidGroupType {
+  const groupType = value ?? BidGroupType.CONJOINT_WITH_SOLIDARY_LEAD;
+  if (!Object.values(BidGroupType).includes(groupType)) throw new BadInputError("input.groupType", "is not a group type");
+  return groupType;
+}
+
+/**
+ * "Complete my offer": the chosen team around the lead (by default the best suggestion, local
+ * teams first) becomes a draft consortium bid in the lead's name, with the partners invited and
+ * the lots assigned. Everything is checked before the bid is created; a retry with the same
+ * clientMutationId returns that bid.
+ */
+export async function requestCompletion(actor: Actor, input: CompletionRequest): Promise<Bid> {
+  const leadId = decodeId("Cooperative", input.leadCooperativeId, "input.leadCooperativeId");
+  const tender = await loadTender(actor, input.tenderId, "read", "input.tenderId");
+  const team = await chooseTeam(actor, tender, leadId, input);
+  const lotIds = teamLots(tender, team);
   const bid = await createBid(actor, {
     tenderId: input.tenderId,
     leadCooperativeId: input.leadCooperativeId,
-    groupType: input.groupType ?? BidGroupType.CONJOINT_WITH_SOLIDARY_LEAD,
+    groupType: checkGroupType(input.groupType),
     title: null,
     lotIds: lotIds.map((id) => toGlobalId("Lot", id)),
     clientMutationId: input.clientMutationId,
   });
-  const bidGid = toGlobalId("Bid", bid.id);
+  const bidGid = gid("Bid", bid.id);
   const existing = await actor.em.find(BidMember, { bid: bid.id });
   // A retried request finds its bid already composed: leave it as it is.
   if (existing.length > 1) return bid;
   const memberOf = new Map<string, string>();
-  for (const m of existing) memberOf.set(m.cooperative.id, toGlobalId("BidMember", m.id));
-  for (const member of best.members) {
-    if (memberOf.has(member.cooperative.id)) continue;
-    const invited = await inviteMember(actor, { bidId: bidGid, cooperativeId: toGlobalId("Cooperative", member.cooperative.id), role: BidMemberRole.MEMBER });
-    memberOf.set(member.cooperative.id, toGlobalId("BidMember", invited.id));
+  for (const m of existing) memberOf.set(m.cooperative.id, gid("BidMember", m.id));
+  for (const member of team.members) {
+    if (memberOf.has(member.cooperativeId)) continue;
+    const invited = await inviteMember(actor, { bidId: bidGid, cooperativeId: gid("Cooperative", member.cooperativeId), role: BidMemberRole.MEMBER });
+    memberOf.set(member.cooperativeId, gid("BidMember", invited.id));
   }
-  for (const member of best.members) {
-    for (const lot of member.lots) {
-      await assignLot(actor, { bidId: bidGid, lotId: toGlobalId("Lot", lot.id), memberId: memberOf.get(member.cooperative.id) ?? null, expectedVersion: 0 });
+  for (const member of team.members) {
+    for (const lotId of member.lotIds) {
+      await assignLot(actor, { bidId: bidGid, lotId: gid("Lot", lotId), memberId: memberOf.get(member.cooperativeId) ?? null, expectedVersion: 0 });
     }
   }
   return (await actor.em.fork().findOne(Bid, { id: bid.id })) as Bid;
+}
+
+/**
+ * A mission officer (or an admin) completes an offer on behalf of a cooperative: the bid is
+ * created PROPOSED, led by that cooperative, partners invited (dormant until the lead accepts)
+ * and lots assigned, in one transaction. Its log opens with BID_PROPOSED, whose actor is the
+ * officer: that event, readable by the lead's people in `bidEvents`, is their notification until
+ * the notification inbox exists. The one-lead-per-tender rule counts proposed bids.
+ */
+export async function proposeCompletion(actor: Actor, input: CompletionChoice, now = new Date()): Promise<Bid> {
+  const clientMutationId = checkClientMutationId(input.clientMutationId);
+  const userId = userIdOf(actor.viewer);
+  if (!userId || !isStaff(actor.viewer)) throw new ForbiddenError("Only mission officers and admins propose a bid on behalf of a cooperative.");
+  const leadId = decodeId("Cooperative", input.leadCooperativeId, "input.leadCooperativeId");
+  const tender = await loadTender(actor, input.tenderId, "read", "input.tenderId");
+  const lead = await actor.em.findOne(Cooperative, { id: leadId });
+  if (!lead) throw new NotFoundError("Cooperative", input.leadCooperativeId);
+  const fingerprint = clientMutationId ? requestFingerprint("proposeCompletion", input) : null;
+  if (clientMutationId) {
+    const prior = await priorProposal(actor, userId, clientMutationId, fingerprint as string);
+    if (prior) return prior;
+  }
+  const groupType = checkGroupType(input.groupType);
+  assertAcceptsBids(tender, now);
+  const existing = await actor.em.findOne(Bid, { tender: tender.id, lead: lead.id }, { fields: ["id"] });
+  if (existing) throw new ConflictError("This cooperative already leads a bid on this tender.", { bidId: gid("Bid", existing.id) });
+  const team = await chooseTeam(actor, tender, leadId, input);
+  const lotIds = teamLots(tender, team);
+  const title = tender.title.slice(0, 300);
+  try {
+    return await actor.em.transactional(async (em) => {
+      const officer = em.getReference(User, userId);
+      const bid = em.create(Bid, { tender, lead, title, groupType, status: BidStatus.PROPOSED, createdBy: officer });
+      const members = new Map<string, BidMember>();
+      members.set(lead.id, em.create(BidMember, { bid, cooperative: lead, role: BidMemberRole.LEAD, status: BidMemberStatus.ACCEPTED, answeredAt: null }));
+      for (const m of team.members) {
+        if (members.has(m.cooperativeId)) continue;
+        const cooperative = em.getReference(Cooperative, m.cooperativeId);
+        members.set(m.cooperativeId, em.create(BidMember, { bid, cooperative, role: BidMemberRole.MEMBER, status: BidMemberStatus.INVITED, invitedBy: officer }));
+      }
+      for (const lotId of lotIds) em.create(BidLot, { bid, lot: em.getReference(Lot, lotId) });
+      const assignments: BidLotAssignment[] = [];
+      for (const m of team.members) {
+        for (const lotId of m.lotIds) {
+          assignments.push(em.create(BidLotAssignment, { bid, lot: em.getReference(Lot, lotId), member: members.get(m.cooperativeId) as BidMember }));
+        }
+      }
+      await em.flush();
+      await assertNoOtherOffer(em, tender, bid.id, { cooperativeIds: [...members.keys()], lotIds }, "input.leadCooperativeId");
+      const event = (type: BidEventType, payload: Record<string, unknown>, result: string, first = false) =>
+        appendBidEvent(em, bid.id, {
+          type,
+          payload,
+          actorId: userId,
+          clientMutationId: first ? clientMutationId : null,
+          requestHash: first ? fingerprint : null,
+          result,
+        });
+      await event(
+        BidEventType.BID_PROPOSED,
+        {
+          tenderId: gid("Tender", tender.id),
+          leadCooperativeId: gid("Cooperative", lead.id),
+          leadMemberId: gid("BidMember", (members.get(lead.id) as BidMember).id),
+          groupType,
+          title,
+          proposedBy: gid("User", userId),
+          lotIds: lotIds.map((id) => gid("Lot", id)),
+          members: team.members.map((m) => ({ cooperativeId: gid("Cooperative", m.cooperativeId), lotIds: m.lotIds.map((id) => gid("Lot", id)) })),
+        },
+        resultRef("Bid", bid.id),
+        true,
+      );
+      for (const [cooperativeId, member] of members) {
+        if (cooperativeId === lead.id) continue;
+        await event(
+          BidEventType.MEMBER_INVITED,
+          { memberId: gid("BidMember", member.id), cooperativeId: gid("Cooperative", cooperativeId), role: member.role, version: member.version },
+          resultRef("BidMember", member.id),
+        );
+      }
+      for (const a of assignments) {
+        await event(
+          BidEventType.LOT_ASSIGNED,
+          { assignmentId: gid("BidLotAssignment", a.id), lotId: gid("Lot", a.lot.id), version: a.version, memberId: a.member ? gid("BidMember", a.member.id) : null },
+          resultRef("BidLotAssignment", a.id),
+        );
+      }
+      return bid;
+    });
+  } catch (error) {
+    if (error instanceof UniqueConstraintViolationException) {
+      const prior = clientMutationId ? await priorProposal({ ...actor, em: actor.em.fork() }, userId, clientMutationId, fingerprint as string) : null;
+      if (prior) return prior;
+      throw new ConflictError("This cooperative already leads a bid on this tender.");
+    }
+    throw error;
+  }
+}
+
+async function priorProposal(actor: Actor, userId: string, clientMutationId: string, fingerprint: string): Promise<Bid | null> {
+  const rows = await actor.em.execute<{ result: string; bid_id: string; actor_id: string; request_hash: string | null }[]>(
+    "SELECT result, bid_id, actor_id, request_hash FROM bid_events WHERE actor_id = ? AND client_mutation_id = ? AND type = 'BID_PROPOSED' LIMIT 1",
+    [userId, clientMutationId],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  assertSameRequest({ actorId: row.actor_id, requestHash: row.request_hash }, userId, fingerprint);
+  if (!canOnBid(await accessToBid(actor.em, actor.viewer, row.bid_id), "read")) throw new NotFoundError("Bid");
+  return loadResult<Bid>(actor.em, row.result);
+}
+
+export interface ProposalAnswer {
+  bidId: string;
+  reason?: string | null;
+  clientMutationId?: string | null;
+}
+
+function reasonOf(input: ProposalAnswer): string | null {
+  return input.reason == null ? null : v.text("input.reason", input.reason, { max: 1000 });
+}
+
+/** The lead's people take the proposed bid on: it becomes a normal DRAFT and the partners' invitations come alive. */
+export async function acceptProposedBid(actor: Actor, input: ProposalAnswer, now = new Date()): Promise<Bid> {
+  const id = decodeId("Bid", input.bidId, "input.bidId");
+  const reason = reasonOf(input);
+  return mutateBid(actor, id, { action: "lead", operation: "acceptProposedBid", input, globalId: input.bidId }, async (tx) => {
+    const { bid, em } = tx;
+    if (bid.status !== BidStatus.PROPOSED) throw new InvalidStateError(`This bid is ${bid.status}, not PROPOSED.`);
+    assertBidTransition(bid.status, BidStatus.DRAFT);
+    const leadMember = await em.findOne(BidMember, { bid: bid.id, cooperative: bid.lead.id });
+    if (leadMember) {
+      leadMember.answeredAt = now;
+      leadMember.answeredBy = tx.actorId ? em.getReference(User, tx.actorId) : null;
+    }
+    bid.status = BidStatus.DRAFT;
+    bid.version += 1;
+    await tx.append(BidEventType.PROPOSAL_ACCEPTED, { from: BidStatus.PROPOSED, to: BidStatus.DRAFT, version: bid.version, reason }, { result: resultRef("Bid", bid.id) });
+    return bid;
+  });
+}
+
+/**
+ * The lead's people decline the proposed bid: it is WITHDRAWN (kept with its log, like a
+ * withdrawn bid; the cooperative then leads no bid on this tender, so a lead wanting another
+ * team accepts and recomposes the draft instead), and the dormant invitations are removed.
+ */
+export async function declineProposedBid(actor: Actor, input: ProposalAnswer): Promise<Bid> {
+  const id = decodeId("Bid", input.bidId, "input.bidId");
+  const reason = reasonOf(input);
+  return mutateBid(actor, id, { action: "lead", operation: "declineProposedBid", input, globalId: input.bidId }, async (tx) => {
+    const { bid, em } = tx;
+    if (bid.status !== BidStatus.PROPOSED) throw new InvalidStateError(`This bid is ${bid.status}, not PROPOSED.`);
+    assertBidTransition(bid.status, BidStatus.WITHDRAWN);
+    bid.status = BidStatus.WITHDRAWN;
+    bid.version += 1;
+    await tx.append(BidEventType.PROPOSAL_DECLINED, { from: BidStatus.PROPOSED, to: BidStatus.WITHDRAWN, version: bid.version, reason }, { result: resultRef("Bid", bid.id) });
+    const partners = await em.find(BidMember, { bid: bid.id, status: BidMemberStatus.INVITED });
+    for (const member of partners) {
+      member.status = BidMemberStatus.REMOVED;
+      member.version += 1;
+      await tx.append(
+        BidEventType.MEMBER_REMOVED,
+        { memberId: gid("BidMember", member.id), cooperativeId: gid("Cooperative", member.cooperative.id), version: member.version },
+        { result: resultRef("Bid", bid.id) },
+      );
+    }
+    if (partners.length) await announceCooperativeAccessChange(em, partners.map((m) => m.cooperative.id));
+    return bid;
+  });
 }

@@ -4,10 +4,17 @@ import { BadInputError } from "../common/errors";
  * Consortium completion (ARCHITECTURE §6): teams of cooperatives that together cover every lot
  * of a tender, each lot assigned to one member able to do it.
  *
- * Ranking, lexicographic: fewer members; then a higher mean lot score; then a shorter total
- * distance (sum over members; a team with an unknown distance ranks after teams without one);
- * then member ids, so the same input always gives the same list. Two suggestions never have
- * the same member set: a member set appears once, with its best assignment.
+ * Ranking, by the `objective` (a `TeamObjective`, default `TEAM_OBJECTIVES.BALANCED`):
+ * - With a `teamSizePenalty` (LOCAL, BALANCED): the team value is the sum over lots of the lot
+ *   score plus `distanceWeight` × the locality of the member doing it (2^(−km / decayKm), 1 on
+ *   site, 0.25 when its location is unknown), less `teamSizePenalty` per member. So a partner
+ *   joins when it brings more than the penalty in skill and closeness: a local team of three
+ *   beats one far cooperative doing two lots. Highest value first; then fewer members.
+ * - Without one (SMALL_TEAM): fewer members first; then the higher sum of lot scores.
+ * Then, in both: a shorter total distance (sum over members; a team with an unknown distance
+ * ranks after teams without one); then member ids, so the same input always gives the same
+ * list. Two suggestions never have the same member set: a member set appears once, with its
+ * best assignment. `score` in a suggestion is always the plain mean lot score.
  *
  * Rules honoured:
  * - `maxLotsPerMember` (the tender's limit of lots per tenderer) caps each member's lots.
@@ -55,7 +62,36 @@ export interface ConsortiumCandidate {
   distanceKm: number | null;
   /** Match score in (0, 1] of each lot it can do (lots it cannot do are absent or 0). */
   lotScores: Readonly<Record<string, number>>;
+  /** Per lot, how its skills meet the lot's codes ("1 of 1 CPV code, 1 exact"), for the explanation. */
+  lotEvidence?: Readonly<Record<string, string>>;
 }
+
+/** How teams are ranked: see the module comment. */
+export interface TeamObjective {
+  /** Value (in lot-score points) a member must bring to be worth adding; null: fewest members first. */
+  teamSizePenalty: number | null;
+  /** Weight of a lot's locality (0 to 1 on site) against its score (0 to 1). */
+  distanceWeight: number;
+  /** Distance at which locality halves, km. */
+  decayKm: number;
+}
+
+export type TeamPreferenceName = "LOCAL" | "BALANCED" | "SMALL_TEAM";
+
+export const TEAM_OBJECTIVES: Readonly<Record<TeamPreferenceName, Readonly<TeamObjective>>> = Object.freeze({
+  /** Near the client first: a partner is worth adding for little, distance weighs like half the skill. */
+  LOCAL: Object.freeze({ teamSizePenalty: 0.05, distanceWeight: 0.5, decayKm: 50 }),
+  /** The default: a partner must bring 0.15 of a lot score; distance weighs a quarter of the skill. */
+  BALANCED: Object.freeze({ teamSizePenalty: 0.15, distanceWeight: 0.25, decayKm: 50 }),
+  /** Fewest members first, wherever they are (the former ranking). */
+  SMALL_TEAM: Object.freeze({ teamSizePenalty: null, distanceWeight: 0, decayKm: 50 }),
+});
+
+/** Locality of a member for a lot: 1 on site, halving every `decayKm`; 0.25 when unknown. */
+export function locality(distanceKm: number | null, decayKm: number): number {
+  return distanceKm === null ? UNKNOWN_LOCALITY : 2 ** (-distanceKm / decayKm);
+}
+export const UNKNOWN_LOCALITY = 0.25;
 
 export interface ConsortiumInput {
   lots: readonly ConsortiumLot[];
@@ -72,6 +108,10 @@ export interface ConsortiumInput {
   exactLotLimit?: number;
   /** Work limit: search nodes (exact) or expanded states (beam). */
   budget?: { maxNodes: number };
+  /** How teams are ranked; default `TEAM_OBJECTIVES.BALANCED`. */
+  objective?: TeamObjective;
+  /** The place of performance as the explanation names it ("Toulouse (FRJ23)"); null: "the place of performance". */
+  place?: string | null;
 }
 
 export interface ConsortiumMember {
@@ -141,7 +181,10 @@ interface Team {
   /** Pool indices, sorted (pool order is id order). */
   members: number[];
   memberCount: number;
+  /** Sum of the objective's lot values (score plus locality), integer units. */
   score: number;
+  /** score − penalty × members (penalized objectives), the first criterion. */
+  value: number;
   unknown: number;
   distM: number;
   /** Member ids joined by NUL: compares like the id arrays. */
@@ -149,6 +192,8 @@ interface Team {
   /** Member ids per lot joined by NUL: the last tie-break, for one member set. */
   assignKey: string;
 }
+
+type TeamOrder = (a: Team, b: Team) => number;
 
 function compareTeams(a: Team, b: Team): number {
   return (
@@ -161,11 +206,19 @@ function compareTeams(a: Team, b: Team): number {
   );
 }
 
+/** Team value first (penalized objectives), then fewer members, then as `compareTeams`. */
+function compareValues(a: Team, b: Team): number {
+  return b.value - a.value || compareTeams(a, b);
+}
+
 /** The `first` best teams, one per member set. */
 class TopTeams {
   readonly list: Team[] = [];
   private readonly byKey = new Map<string, Team>();
-  constructor(readonly size: number) {}
+  constructor(
+    readonly size: number,
+    private readonly compare: TeamOrder,
+  ) {}
 
   get full(): boolean {
     return this.list.length >= this.size;
@@ -178,14 +231,14 @@ class TopTeams {
   offer(team: Team): void {
     const same = this.byKey.get(team.key);
     if (same) {
-      if (compareTeams(team, same) >= 0) return;
+      if (this.compare(team, same) >= 0) return;
       this.list.splice(this.list.indexOf(same), 1);
       this.byKey.delete(same.key);
-    } else if (this.full && compareTeams(team, this.worst as Team) >= 0) {
+    } else if (this.full && this.compare(team, this.worst as Team) >= 0) {
       return;
     }
     let at = this.list.length;
-    while (at > 0 && compareTeams(team, this.list[at - 1] as Team) < 0) at--;
+    while (at > 0 && this.compare(team, this.list[at - 1] as Team) < 0) at--;
     this.list.splice(at, 0, team);
     this.byKey.set(team.key, team);
     if (this.list.length > this.size) {
@@ -201,8 +254,12 @@ interface Problem {
   lots: number[];
   /** Pool, sorted by id. */
   pool: ConsortiumCandidate[];
-  /** score[c * L + l], integer units; 0 = cannot. */
+  /** score[c * L + l]: the objective's lot value (score plus locality), integer units; 0 = cannot. */
   score: Int32Array;
+  /** The plain lot score, integer units, for the suggestion's `score`. */
+  raw: Int32Array;
+  /** Penalty per member, integer units; -1 = fewest members first. */
+  penalty: number;
   cap: Int32Array;
   excluded: Uint8Array;
   unknownDistance: Uint8Array;
@@ -256,6 +313,7 @@ function makeTeam(p: Problem, assign: Int32Array, memberFlags: Uint8Array | Set<
     members,
     memberCount: members.length,
     score,
+    value: p.penalty < 0 ? 0 : score - p.penalty * members.length,
     unknown,
     distM,
     key: ids.join("\u0000"),
@@ -348,6 +406,36 @@ function exactSearch(p: Problem, top: TopTeams): boolean {
     return base + extra;
   };
 
+  /**
+   * Upper bound on (score of the remaining lots − penalty × newcomers): each lot at the best of a
+   * member with room, or of a newcomer less its penalty shared over the most lots it could take
+   * (it takes at most that many, so it pays at least that share on each). Options are sorted by
+   * score, so each lot stops at the first one that cannot beat the best so far.
+   */
+  const amortizedBound = (remaining: number): number => {
+    let total = 0;
+    for (let rest = remaining; rest !== 0; rest &= rest - 1) {
+      const l = 31 - Math.clz32(rest & -rest);
+      let best = 0;
+      for (const m of members) {
+        if ((load[m] as number) >= (p.cap[m] as number)) continue;
+        const s = p.score[m * L + l] as number;
+        if (s > best) best = s;
+      }
+      for (const c of p.options[l] as Int32Array) {
+        const s = p.score[c * L + l] as number;
+        if (s <= best) break;
+        if (isMember[c]) continue;
+        const reach = Math.min(p.cap[c] as number, popcount(remaining & (doable[c] as number)));
+        const value = s - p.penalty / Math.max(1, reach);
+        if (value > best) best = value;
+      }
+      total += best;
+    }
+    // A margin against floating-point rounding: the bound must never fall below the truth.
+    return total + 1e-6;
+  };
+
   const scratch: number[] = [];
   /** Without newcomers: each member adds at most its best scores on as many lots as it has room for. */
   const membersBound = (remaining: number): number => {
@@ -391,7 +479,9 @@ function exactSearch(p: Problem, top: TopTeams): boolean {
     const left = Math.max(popcount(remaining & ~coverable), popcount(remaining) - room);
     const extra = left === 0 ? 0 : p.maxCover === 0 ? NO_LIMIT : Math.ceil(left / p.maxCover);
     const worst = top.full ? top.worst : undefined;
-    const target = worst ? worst.memberCount : NO_LIMIT;
+    const penalized = p.penalty >= 0;
+    // Penalized objectives: any team size may win, the value bound below prunes instead.
+    const target = worst && !penalized ? worst.memberCount : NO_LIMIT;
     const lowestCount = members.length + extra;
     if (lowestCount > target) return;
     const newcomers = members.length + 1 <= target;
@@ -424,7 +514,11 @@ function exactSearch(p: Problem, top: TopTeams): boolean {
         lot = l;
       }
     }
-    if (worst && lowestCount === worst.memberCount) {
+    if (worst && penalized) {
+      // Newcomers' distances and penalties beyond the fewest needed only lower the value.
+      if (bound - p.penalty * lowestCount < worst.value) return;
+      if (partial + amortizedBound(remaining) - p.penalty * members.length < worst.value) return;
+    } else if (worst && lowestCount === worst.memberCount) {
       if (bound < worst.score) return;
       if (newcomers) {
         const gainBound = partial + newcomerBound(remaining, worst.memberCount - members.length);
@@ -461,7 +555,7 @@ function exactSearch(p: Problem, top: TopTeams): boolean {
     for (const c of p.options[lot] as Int32Array) {
       if (isMember[c]) continue;
       // A newcomer may have become useless if a better team set the target meanwhile.
-      if (top.full && members.length + 1 > (top.worst as Team).memberCount) return;
+      if (p.penalty < 0 && top.full && members.length + 1 > (top.worst as Team).memberCount) return;
       const s = p.score[c * L + lot] as number;
       join(c);
       assign[lot] = c;
@@ -584,8 +678,10 @@ function beamSearch(p: Problem, top: TopTeams, width: number): void {
         push(c, -1, still, state.members.length + 1);
       }
     });
+    const valueOf = (c: BeamChild): number => (c.estimate >= NO_LIMIT ? -NO_LIMIT : c.score - p.penalty * c.estimate);
     children.sort(
       (a, b) =>
+        (p.penalty >= 0 ? valueOf(b) - valueOf(a) : 0) ||
         a.estimate - b.estimate ||
         b.score - a.score ||
         a.unknown - b.unknown ||
@@ -658,6 +754,18 @@ function checkInteger(value: number, field: string, min: number, max: number): v
   }
 }
 
+function checkObjective(o: TeamObjective): void {
+  if (o.teamSizePenalty !== null && (!Number.isFinite(o.teamSizePenalty) || o.teamSizePenalty < 0 || o.teamSizePenalty > 10)) {
+    throw new BadInputError("objective.teamSizePenalty", "must be a number between 0 and 10, or null");
+  }
+  if (!Number.isFinite(o.distanceWeight) || o.distanceWeight < 0 || o.distanceWeight > 10) {
+    throw new BadInputError("objective.distanceWeight", "must be a number between 0 and 10");
+  }
+  if (!Number.isFinite(o.decayKm) || o.decayKm <= 0 || o.decayKm > 20000) {
+    throw new BadInputError("objective.decayKm", "must be a number of km above 0 and at most 20000");
+  }
+}
+
 function lotName(lot: ConsortiumLot): string {
   const label = lot.label.trim();
   if (lot.number !== undefined && lot.number !== null) return label ? `Lot ${lot.number} (${label})` : `Lot ${lot.number}`;
@@ -674,6 +782,8 @@ export function suggestConsortia(input: ConsortiumInput): ConsortiumResult {
   checkInteger(exactLotLimit, "exactLotLimit", 0, MAX_EXACT_LOT_LIMIT);
   const maxNodes = input.budget?.maxNodes ?? DEFAULT_MAX_NODES;
   checkInteger(maxNodes, "budget.maxNodes", 1, 1_000_000_000);
+  const objective = input.objective ?? TEAM_OBJECTIVES.BALANCED;
+  checkObjective(objective);
 
   const lotIndex = new Map<string, number>();
   lots.forEach((lot, i) => {
@@ -777,16 +887,20 @@ export function suggestConsortia(input: ConsortiumInput): ConsortiumResult {
   }
 
   const score = new Int32Array(n * L);
+  const raw = new Int32Array(n * L);
   const distM = new Float64Array(n);
   const unknownDistance = new Uint8Array(n);
   const excluded = new Uint8Array(n);
   const capArray = new Int32Array(n);
   poolInputs.forEach((c, i) => {
     const row = scores[c] as Int32Array;
-    active.forEach((l, j) => {
-      score[i * L + j] = row[l] as number;
-    });
     const d = (candidates[c] as ConsortiumCandidate).distanceKm;
+    const bonus = Math.round(objective.distanceWeight * locality(d, objective.decayKm) * SCORE_UNIT);
+    active.forEach((l, j) => {
+      const s = row[l] as number;
+      raw[i * L + j] = s;
+      score[i * L + j] = s > 0 ? s + bonus : 0;
+    });
     if (d === null) unknownDistance[i] = 1;
     else distM[i] = Math.round(d * 1000);
     excluded[i] = excludedIds.has((candidates[c] as ConsortiumCandidate).id) ? 1 : 0;
@@ -823,6 +937,8 @@ export function suggestConsortia(input: ConsortiumInput): ConsortiumResult {
     lots: active,
     pool,
     score,
+    raw,
+    penalty: objective.teamSizePenalty === null ? -1 : Math.round(objective.teamSizePenalty * SCORE_UNIT),
     cap: capArray,
     excluded,
     unknownDistance,
@@ -835,7 +951,7 @@ export function suggestConsortia(input: ConsortiumInput): ConsortiumResult {
     maxNodes,
   };
 
-  const top = new TopTeams(input.first);
+  const top = new TopTeams(input.first, problem.penalty < 0 ? compareTeams : compareValues);
   let exact: boolean;
   if (L <= exactLotLimit) {
     // A narrow beam first gives the branch and bound good teams to prune against from the start.
@@ -864,7 +980,8 @@ export function suggestConsortia(input: ConsortiumInput): ConsortiumResult {
     );
   }
 
-  const suggestions = top.list.map((team) => describe(team, problem, lots, uncovered, cap));
+  const place = input.place?.trim() ? input.place.trim() : "the place of performance";
+  const suggestions = top.list.map((team) => describe(team, problem, lots, uncovered, cap, place));
   return { suggestions, exact, uncoveredLots, notes };
 }
 
@@ -874,6 +991,7 @@ function describe(
   lots: readonly ConsortiumLot[],
   uncovered: number[],
   cap: number | null,
+  place: string,
 ): ConsortiumSuggestion {
   const L = p.lots.length;
   const lotsOf = new Map<number, number[]>();
@@ -885,7 +1003,7 @@ function describe(
   for (let j = 0; j < L; j++) {
     const c = team.assign[j] as number;
     (lotsOf.get(c) as number[]).push(p.lots[j] as number);
-    sumOf.set(c, (sumOf.get(c) as number) + (p.score[c * L + j] as number));
+    sumOf.set(c, (sumOf.get(c) as number) + (p.raw[c * L + j] as number));
   }
   const byWeight = team.members.slice().sort(
     (a, b) =>
@@ -897,7 +1015,8 @@ function describe(
   const ordered = [lead, ...byWeight.filter((c) => c !== lead)];
   const nameOf = (c: number): string => (p.pool[c] as ConsortiumCandidate).name;
   const distanceOf = (c: number): number | null => (p.pool[c] as ConsortiumCandidate).distanceKm;
-  const km = (d: number | null): string => (d === null ? "distance unknown" : `${Math.round(d)} km`);
+  const km = (d: number | null): string =>
+    d === null ? `distance to ${place} unknown` : d < 1 ? `less than 1 km from ${place}` : `${Math.round(d)} km from ${place}`;
 
   const members: ConsortiumMember[] = ordered.map((c) => ({
     id: (p.pool[c] as ConsortiumCandidate).id,
@@ -911,8 +1030,9 @@ function describe(
   p.lots.forEach((l, j) => {
     const c = team.assign[j] as number;
     assignment[(lots[l] as ConsortiumLot).lotId] = (p.pool[c] as ConsortiumCandidate).id;
-    const s = (p.score[c * L + j] as number) / SCORE_UNIT;
-    lines.set(l, `${lotName(lots[l] as ConsortiumLot)} → ${nameOf(c)}, score ${s.toFixed(2)}, ${km(distanceOf(c))}`);
+    const s = (p.raw[c * L + j] as number) / SCORE_UNIT;
+    const evidence = (p.pool[c] as ConsortiumCandidate).lotEvidence?.[(lots[l] as ConsortiumLot).lotId];
+    lines.set(l, `${lotName(lots[l] as ConsortiumLot)} → ${nameOf(c)}, score ${s.toFixed(2)}${evidence ? ` (${evidence})` : ""}, ${km(distanceOf(c))}`);
   });
   for (const l of uncovered) lines.set(l, `${lotName(lots[l] as ConsortiumLot)}: not covered`);
   const explanation = [...lines.entries()].sort((a, b) => a[0] - b[0]).map(([, line]) => line);
@@ -935,15 +1055,18 @@ function describe(
       explanation.push(`${nameOf(c)} already leads another group for this tender, so joins as a member`);
     }
   }
+  for (const c of ordered) explanation.push(`${nameOf(c)}${c === lead ? " (lead)" : ""}: ${km(distanceOf(c))}`);
   const totalDistanceKm = team.unknown > 0 ? null : Math.round(team.distM / 100) / 10;
+  let rawSum = 0;
+  for (const c of team.members) rawSum += sumOf.get(c) as number;
   explanation.push(
-    `${plural(team.memberCount, "member")}, mean lot score ${(team.score / SCORE_UNIT / L).toFixed(2)}, ` +
+    `${plural(team.memberCount, "member")}, mean lot score ${(rawSum / SCORE_UNIT / L).toFixed(2)}, ` +
       (totalDistanceKm === null ? "a distance unknown" : `${Math.round(totalDistanceKm)} km in total`),
   );
   return {
     members,
     assignment,
-    score: Math.round(team.score / L) / SCORE_UNIT,
+    score: Math.round(rawSum / L) / SCORE_UNIT,
     memberCount: team.memberCount,
     totalDistanceKm,
     explanation,

@@ -9,7 +9,7 @@ import { assertVerifiedCooperative } from "../cooperatives/cooperative.status";
 import { Lot, Tender } from "../tenders/tender.entity";
 import { TenderStatus } from "../tenders/tender.enums";
 import { viewerCanRead } from "../tenders/tender.service";
-import { suggestConsortia, type ConsortiumCandidate } from "./consortium";
+import { suggestConsortia, TEAM_OBJECTIVES, type ConsortiumCandidate, type TeamPreferenceName } from "./consortium";
 import { CANDIDATE_POOL, findCandidateRows, findCandidates, loadProfiles } from "./matching.candidates";
 import { authorizeMatching, canRankDirectory, canSeeCooperativeFit } from "./matching.policy";
 import type { ConsortiumSuggestions, Match, MatchScoreResult, MatchWeightsInput, Opportunity } from "./matching.types";
@@ -44,6 +44,20 @@ function resolveOptions(options: MatchOptions): ResolvedOptions {
   return { weights, proximity, minScore };
 }
 
+/**
+ * The place of performance as explanations name it: the commune and its NUTS code ("Toulouse
+ * (FRJ23)"), else the NUTS code or the department; never the buyer, whose seat may be far away.
+ */
+export function placeLabel(tender: Tender): string | null {
+  const city = tender.city?.trim() || null;
+  const nuts = tender.nutsCode?.trim() || null;
+  if (city && nuts) return `${city} (${nuts})`;
+  if (city) return city;
+  if (nuts) return `the NUTS area ${nuts}`;
+  if (tender.departmentCode) return `the department ${tender.departmentCode}`;
+  return null;
+}
+
 /** What a tender (all its lots) or one lot asks for. */
 export function demandOf(tender: Tender, lots: readonly Lot[], lot: Lot | null): Demand {
   const cpvCodes = lot ? lot.cpvCodes : [...new Set([...tender.cpvCodes, ...lots.flatMap((l) => l.cpvCodes)])];
@@ -51,7 +65,7 @@ export function demandOf(tender: Tender, lots: readonly Lot[], lot: Lot | null):
     cpvCodes,
     place:
       tender.latitude !== null && tender.longitude !== null
-        ? { lat: tender.latitude, lon: tender.longitude, label: tender.city ?? tender.buyerName }
+        ? { lat: tender.latitude, lon: tender.longitude, label: placeLabel(tender) }
         : null,
     value: lot ? lot.estimatedValue : tender.estimatedValue,
   };
@@ -166,7 +180,8 @@ export async function opportunitiesFor(
       ...scoreCandidate(demandOf(tender, lots.filter((l) => l.tender.id === tender.id), null), profile, options.weights, options.proximity, now),
     }))
     .filter((r) => r.score >= options.minScore && (options.proximity.maxDistanceKm == null || (r.distanceKm ?? Infinity) <= options.proximity.maxDistanceKm))
-    .sort((a, b) => b.score - a.score || (a.tender.submissionDeadline?.getTime() ?? Infinity) - (b.tender.submissionDeadline?.getTime() ?? Infinity) || a.tender.id.localeCompare(b.tender.id));
+    // Skill first: a tender none of whose codes the cooperative covers comes after those it covers.
+    .sort((a, b) => Number(a.coveredCpv.length === 0) - Number(b.coveredCpv.length === 0) || b.score - a.score || (a.tender.submissionDeadline?.getTime() ?? Infinity) - (b.tender.submissionDeadline?.getTime() ?? Infinity) || a.tender.id.localeCompare(b.tender.id));
   const rows: Opportunity[] = ranked.slice(offset, offset + size + 1).map((r, i) => ({ ...r, rank: offset + i + 1 }));
   return toConnection(rows, size, (row) => encodeCursor([row.rank - 1]), ranked.length, offset > 0);
 }
@@ -189,9 +204,11 @@ async function currentLeads(em: EntityManager, tenderId: string): Promise<string
 export async function consortiumSuggestions(
   actor: Actor,
   tender: Tender,
-  args: MatchOptions & { first?: number | null; lead?: string | null },
+  args: MatchOptions & { first?: number | null; lead?: string | null; preference?: TeamPreferenceName | null },
   now = new Date(),
 ): Promise<ConsortiumSuggestions> {
+  const preference = args.preference ?? "BALANCED";
+  if (!Object.hasOwn(TEAM_OBJECTIVES, preference)) throw new BadInputError("preference", "must be LOCAL, BALANCED or SMALL_TEAM");
   const leadId = args.lead == null ? null : decodeId("Cooperative", args.lead, "lead");
   const leadRole = leadId ? await roleIn(actor, leadId) : null;
   authorizeMatching(canRankDirectory(actor.viewer) || leadRole !== null, "consortium suggestions (a cooperative may ask for its own, as lead)");
@@ -214,15 +231,23 @@ export async function consortiumSuggestions(
   const rowsPerUnit = await Promise.all(units.map(({ demand }) => findCandidateRows(em, { demand, maxDistanceKm, limit: POOL_PER_LOT })));
   const union = new Map(rowsPerUnit.flat().map((row) => [row.id, row]));
   const profiles = new Map((await loadProfiles(em, [...union.values()])).map((p) => [p.id, p]));
-  const candidates = new Map<string, ConsortiumCandidate & { lotScores: Record<string, number> }>();
+  const candidates = new Map<string, ConsortiumCandidate & { lotScores: Record<string, number>; lotEvidence: Record<string, string> }>();
   units.forEach(({ lot, demand }, index) => {
     const key = lot?.id ?? tender.id;
     const pool = (rowsPerUnit[index] ?? []).flatMap((row) => (profiles.has(row.id) ? [profiles.get(row.id) as CandidateProfile] : []));
-    if (leadProfile && !pool.some((p) => p.id === leadProfile.id)) pool.push(leadProfile);
-    for (const ranked of rankCandidates(demand, pool, options.weights, options.proximity, now)) {
-      const entry = candidates.get(ranked.id) ?? { id: ranked.id, name: ranked.name, distanceKm: ranked.distanceKm, lotScores: {} };
+    const partners = pool.filter((p) => p.id !== leadId);
+    // The distance limit is for partners: the lead leads wherever it is.
+    const ranking = [
+      ...rankCandidates(demand, partners, options.weights, options.proximity, now),
+      ...(leadProfile ? rankCandidates(demand, [leadProfile], options.weights, { ...options.proximity, maxDistanceKm: null }, now) : []),
+    ];
+    for (const ranked of ranking) {
+      const entry = candidates.get(ranked.id) ?? { id: ranked.id, name: ranked.name, distanceKm: ranked.distanceKm, lotScores: {}, lotEvidence: {} };
       // Able to do the lot: covers at least one of its CPV codes (similarity 0.6 or more).
-      if (ranked.score >= LOT_SCORE_FLOOR && ranked.coveredCpv.length > 0) entry.lotScores[key] = ranked.score;
+      if (ranked.score >= LOT_SCORE_FLOOR && ranked.coveredCpv.length > 0) {
+        entry.lotScores[key] = ranked.score;
+        entry.lotEvidence[key] = ranked.components.find((c) => c.name === "SKILLS")?.evidence ?? "";
+      }
       candidates.set(ranked.id, entry);
     }
   });
@@ -234,6 +259,8 @@ export async function consortiumSuggestions(
     lead: leadId,
     excludedLeads: excluded,
     first,
+    objective: { ...TEAM_OBJECTIVES[preference], decayKm: options.proximity.decayKm },
+    place: placeLabel(tender),
   });
   const cooperatives = await cooperativesById(em, [...new Set(result.suggestions.flatMap((s) => s.members.map((m) => m.id)))]);
   const lotById = new Map(lots.map((l) => [l.id, l]));

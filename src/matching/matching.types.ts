@@ -22,6 +22,23 @@ registerEnumType(MatchComponentName, {
   },
 });
 
+export enum TeamPreference {
+  LOCAL = "LOCAL",
+  BALANCED = "BALANCED",
+  SMALL_TEAM = "SMALL_TEAM",
+}
+
+registerEnumType(TeamPreference, {
+  name: "TeamPreference",
+  description:
+    "How consortium suggestions weigh closeness to the place of performance against the number of members. A team's value is the sum over its lots of the lot's match score plus a locality bonus (the member's closeness, 1 on site, halving every `decayKm`, default 50 km), less a penalty per member; highest first.",
+  valuesConfig: {
+    LOCAL: { description: "Near the client first: locality bonus 0.5 per lot, 0.05 per member." },
+    BALANCED: { description: "The default: locality bonus 0.25 per lot, 0.15 per member. A close team of three comes before one far cooperative doing two lots." },
+    SMALL_TEAM: { description: "Fewest members first, wherever they are; then the best lot scores, then the shortest total distance." },
+  },
+});
+
 @ObjectType({ description: "One part of a match score, with the plain words behind it." })
 export class MatchComponent {
   @Field(() => MatchComponentName, { description: "Which part." })
@@ -108,7 +125,7 @@ export class SuggestedMember {
 
 @ObjectType({ description: "A team of cooperatives that together covers the tender's lots." })
 export class ConsortiumSuggestion {
-  @Field(() => Int, { description: "1 for the best team: fewer members, then better scores, then shorter distances." })
+  @Field(() => Int, { description: "1 for the best team, by the `preference` asked (see TeamPreference; default BALANCED)." })
   rank!: number;
 
   @Field(() => [SuggestedMember], { description: "The members, lead first." })
@@ -123,7 +140,10 @@ export class ConsortiumSuggestion {
   @Field(() => Float, { nullable: true, description: "Sum of the members' distances, in km." })
   totalDistanceKm!: number | null;
 
-  @Field(() => [String], { description: "The assignment in plain words, lot by lot." })
+  @Field(() => [String], {
+    description:
+      "The assignment in plain words: lot by lot (who, its score, how its skills meet the lot's codes, its distance to the place of performance), who leads, each member's distance to the place (named by its commune and NUTS code), then the totals.",
+  })
   explanation!: string[];
 }
 

@@ -1,6 +1,6 @@
 import { BadInputError } from "../common/errors";
 import { haversineKm, isValidLatLon } from "../common/geo";
-import { matchSignificant, normalizeCpv, significantDigits } from "./cpv-similarity";
+import { matchSignificant, normalizeCpv, significantDigits, type CpvRelation } from "./cpv-similarity";
 
 /**
  * Match score of a cooperative for a demand (a tender or one of its lots), ARCHITECTURE §6.
@@ -316,22 +316,55 @@ function skillsComponent(
   let sum = 0;
   let exact = 0;
   const covered: string[] = [];
+  const near: string[] = [];
   for (const code of demand.codes) {
     let best = 0;
     let bestSimilarity = 0;
+    let nearest: { skill: string; relation: CpvRelation } | null = null;
     for (const skill of skills) {
-      const { similarity } = matchSignificant(skill.significant, code.significant);
-      if (similarity > bestSimilarity) bestSimilarity = similarity;
+      const { similarity, relation } = matchSignificant(skill.significant, code.significant);
+      if (similarity > bestSimilarity) {
+        bestSimilarity = similarity;
+        nearest = { skill: skill.significant, relation };
+      }
       const credit = similarity * skill.factor;
       if (credit > best) best = credit;
     }
     sum += best;
     if (bestSimilarity >= SKILL_COVER_THRESHOLD) covered.push(code.normalized);
     if (bestSimilarity === 1) exact++;
+    if (nearest && bestSimilarity < 1) near.push(relationWords(code.normalized, nearest.skill, nearest.relation, bestSimilarity >= SKILL_COVER_THRESHOLD));
   }
   const evidence =
-    `${covered.length} of ${plural(n, "CPV code")}` + (exact > 0 ? `, ${exact} exact` : "");
+    `${covered.length} of ${plural(n, "CPV code")}` + (exact > 0 ? `, ${exact} exact` : "") + (near.length ? `; ${near.join("; ")}` : "");
   return { value: sum / n, evidence, covered };
+}
+
+const LEVEL_NAMES: Readonly<Record<number, string>> = Object.freeze({ 2: "division", 3: "group", 4: "class", 5: "category" });
+
+/**
+ * Why a code is (partly) credited without an exact skill: the parent, part or sibling code that
+ * put the cooperative on the list ("72230000 not covered: its skill 72212000 only shares the group 722").
+ */
+function relationWords(demanded: string, skillSignificant: string, relation: CpvRelation, isCovered: boolean): string {
+  const skill = skillSignificant.padEnd(8, "0");
+  const head = isCovered ? `${demanded} covered by its skill ${skill}` : `${demanded} not covered: its skill ${skill}`;
+  switch (relation) {
+    case "BROADER_SKILL":
+      return isCovered ? `${head}, a broader code that contains it` : `${head} is too broad (the whole ${LEVEL_NAMES[Math.min(5, skillSignificant.length)] ?? "division"} ${skillSignificant})`;
+    case "NARROWER_SKILL":
+      return `${head}, a narrower code, part of it`;
+    case "UNRELATED":
+    case "EXACT":
+      return head;
+    default: {
+      const demandedSignificant = significantDigits(demanded);
+      let shared = 0;
+      while (shared < demandedSignificant.length && shared < skillSignificant.length && demandedSignificant[shared] === skillSignificant[shared]) shared++;
+      const level = LEVEL_NAMES[Math.min(5, shared)] ?? "division";
+      return `${head}${isCovered ? ", which" : " only"} shares the ${level} ${demandedSignificant.slice(0, shared)}`;
+    }
+  }
 }
 
 function proximityComponent(
@@ -346,13 +379,18 @@ function proximityComponent(
     return { value: PROXIMITY_UNKNOWN_LOCATION, evidence: "no location known", distanceKm: null };
   }
   const distanceKm = haversineKm(candidate.location, demand.place);
-  const label = demand.place.label?.trim() ? demand.place.label.trim() : "the place of performance";
+  const label = placeName(demand.place);
   const where = distanceKm < 1 ? `less than 1 km from ${label}` : `${Math.round(distanceKm)} km from ${label}`;
   const max = options.maxDistanceKm ?? null;
   if (max !== null && distanceKm > max) {
     return { value: 0, evidence: `${where}, beyond the ${round(max, 1)} km limit`, distanceKm };
   }
   return { value: 2 ** (-distanceKm / options.decayKm), evidence: where, distanceKm };
+}
+
+/** The place of performance as explanations name it: its commune or area, never the buyer. */
+export function placeName(place: Place | null): string {
+  return place?.label?.trim() ? place.label.trim() : "the place of performance";
 }
 
 function interpolate(curve: readonly (readonly [number, number])[], x: number): number {
@@ -514,8 +552,8 @@ export function scoreCandidate(
 }
 
 /**
- * Score and rank cooperatives for a demand: score descending, then distance ascending (unknown
- * last), then id ascending, so that the same inputs always give the same ranking. Cooperatives
+ * Score and rank cooperatives for a demand: those covering at least one demanded code first,
+ * then score descending, then distance ascending (unknown last), then id ascending, so that the same inputs always give the same ranking. Cooperatives
  * farther than `maxDistanceKm` are left out; those without a location stay (with their low
  * proximity), since a distance limit cannot be checked on them.
  */
@@ -539,8 +577,14 @@ export function rankCandidates(
   return ranked.sort(compareRanked);
 }
 
-/** The ranking order of `rankCandidates`. */
+/**
+ * The ranking order of `rankCandidates`: skill first where it matters (a cooperative covering
+ * at least one demanded code always before one covering none, whatever the weights); then the
+ * score; then the distance; then the id.
+ */
 export function compareRanked(a: RankedCandidate, b: RankedCandidate): number {
+  const tier = (r: RankedCandidate): number => (r.coveredCpv.length > 0 ? 0 : 1);
+  if (tier(a) !== tier(b)) return tier(a) - tier(b);
   if (a.score !== b.score) return b.score - a.score;
   if (a.distanceKm !== b.distanceKm) {
     if (a.distanceKm === null) return 1;

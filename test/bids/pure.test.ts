@@ -15,6 +15,8 @@ import { toGlobalId } from "../../src/common/node";
 describe("lifecycle transitions", () => {
   const S = BidStatus;
   const allowed: [BidStatus, BidStatus][] = [
+    [S.PROPOSED, S.DRAFT],
+    [S.PROPOSED, S.WITHDRAWN],
     [S.DRAFT, S.IN_REVIEW],
     [S.DRAFT, S.WITHDRAWN],
     [S.IN_REVIEW, S.DRAFT],

@@ -126,6 +126,8 @@ export type AwardCriterionInput = {
 export type BidEventType =
   /** The lead created the bid. Payload: tenderId, leadCooperativeId, groupType, title. */
   | 'BID_CREATED'
+  /** A mission officer (the event's actor) composed the bid on behalf of the lead cooperative, which is notified by this event until the notification inbox exists. Payload: tenderId, leadCooperativeId, groupType, title, proposedBy, members (cooperativeId, lotIds). */
+  | 'BID_PROPOSED'
   /** The lead submitted the bid; composition and content are frozen. Payload: submittedAt, totals. */
   | 'BID_SUBMITTED'
   /** Title or group type changed. Payload: the changed fields and the new version. */
@@ -150,6 +152,10 @@ export type BidEventType =
   | 'PRICE_LINE_REMOVED'
   /** A price line changed. Payload: the new fields and version. */
   | 'PRICE_LINE_UPDATED'
+  /** The lead's people accepted the proposed bid: it is a DRAFT, the partners' invitations are active. Payload: from, to, version, reason. */
+  | 'PROPOSAL_ACCEPTED'
+  /** The lead's people declined the proposed bid: it is WITHDRAWN. Payload: from, to, version, reason. */
+  | 'PROPOSAL_DECLINED'
   /** A section was added to the technical memo. Payload: the section's fields. */
   | 'SECTION_ADDED'
   /** A section was removed. Payload: sectionId. */
@@ -210,7 +216,7 @@ export type BidPresenceInput = {
   sectionId?: string | number | null | undefined;
 };
 
-/** Where a bid is in its lifecycle: DRAFT → IN_REVIEW → SUBMITTED → WON | LOST, or WITHDRAWN. */
+/** Where a bid is in its lifecycle: (PROPOSED →) DRAFT → IN_REVIEW → SUBMITTED → WON | LOST, or WITHDRAWN. */
 export type BidStatus =
   /** Being written; the lead may still change the composition. */
   | 'DRAFT'
@@ -218,6 +224,8 @@ export type BidStatus =
   | 'IN_REVIEW'
   /** The buyer chose another tenderer. */
   | 'LOST'
+  /** Composed by a mission officer on behalf of the lead cooperative, waiting for its people: they accept it (it becomes a DRAFT) or decline it (WITHDRAWN). Meanwhile the partners' invitations are dormant: only the lead's people and the staff see the bid, and nothing in it can change. */
+  | 'PROPOSED'
   /** Sent to the buyer: composition and content are frozen, and a snapshot is kept. */
   | 'SUBMITTED'
   /** Abandoned by the lead. */
@@ -452,6 +460,14 @@ export type LotInput = {
   title: string;
 };
 
+/** One lot and the cooperative that takes it, when the team is given explicitly. */
+export type LotMemberInput = {
+  /** The cooperative that takes it (the lead or a partner, invited if not yet in the group). */
+  cooperativeId: string | number;
+  /** A lot of the tender. */
+  lotId: string | number;
+};
+
 /** The parts a match score is made of. */
 export type MatchComponentName =
   /** Size and revenue against the value, less the load of open bids. */
@@ -544,6 +560,36 @@ export type PlatformRole =
   /** Chargé de mission: follows tenders, preselects and invites cooperatives. */
   | 'MISSION_OFFICER';
 
+/** The lead's answer to a bid proposed on its behalf. */
+export type ProposalAnswerInput = {
+  /** The PROPOSED bid. */
+  bidId: string | number;
+  /** Makes a retry safe: the same id returns the first result. */
+  clientMutationId?: string | null | undefined;
+  /** A note for the officer (up to 1000 characters), kept in the log: why it declines, or what it will change. */
+  reason?: string | null | undefined;
+};
+
+/** A mission officer completes an offer on behalf of a cooperative: which cooperative leads, which team. */
+export type ProposeCompletionInput = {
+  /** Makes a retry safe: the same id returns the first result. */
+  clientMutationId?: string | null | undefined;
+  /** Legal form of the group (default CONJOINT_WITH_SOLIDARY_LEAD). */
+  groupType?: BidGroupType | null | undefined;
+  /** The cooperative on whose behalf the bid is proposed; it will lead it once its people accept. */
+  leadCooperativeId: string | number;
+  /** The team given explicitly, lot by lot (each lot at most once; the tender's maximum lots per tenderer applies); lots left out stay unassigned. Exclusive with `rank`. */
+  lotMembers?: Array<LotMemberInput> | null | undefined;
+  /** Only partners within this many km of the place of performance. */
+  maxDistanceKm?: number | null | undefined;
+  /** How suggestions weigh closeness against team size (default BALANCED). */
+  preference?: TeamPreference | null | undefined;
+  /** Take the suggestion of this rank (1-20) in `Tender.consortiumSuggestions` asked with the same lead, `preference` and `maxDistanceKm`; default 1. Exclusive with `lotMembers`. */
+  rank?: number | null | undefined;
+  /** The tender. */
+  tenderId: string | number;
+};
+
 /** A past contract cited as reference. */
 export type ReferenceInput = {
   /** Amount in euros, excluding tax. */
@@ -590,7 +636,7 @@ export type RemoveSectionInput = {
   sectionId: string | number;
 };
 
-/** A cooperative asks the platform to complete its offer on a tender. */
+/** A cooperative asks the platform to complete its offer on a tender: which team, how local. */
 export type RequestCompletionInput = {
   /** Makes a retry safe: the same id returns the first result. */
   clientMutationId?: string | null | undefined;
@@ -598,6 +644,14 @@ export type RequestCompletionInput = {
   groupType?: BidGroupType | null | undefined;
   /** The cooperative asking, which will lead the bid (one of the viewer's). */
   leadCooperativeId: string | number;
+  /** The team given explicitly, lot by lot (each lot at most once; the tender's maximum lots per tenderer applies); lots left out stay unassigned. Exclusive with `rank`. */
+  lotMembers?: Array<LotMemberInput> | null | undefined;
+  /** Only partners within this many km of the place of performance. */
+  maxDistanceKm?: number | null | undefined;
+  /** How suggestions weigh closeness against team size (default BALANCED). */
+  preference?: TeamPreference | null | undefined;
+  /** Take the suggestion of this rank (1-20) in `Tender.consortiumSuggestions` asked with the same lead, `preference` and `maxDistanceKm`; default 1. Exclusive with `lotMembers`. */
+  rank?: number | null | undefined;
   /** The tender. */
   tenderId: string | number;
 };
@@ -682,6 +736,15 @@ export type SubmitBidInput = {
   /** The version the client last saw; a stale one gets CONFLICT with the current state in `extensions.current`. */
   expectedVersion: number;
 };
+
+/** How consortium suggestions weigh closeness to the place of performance against the number of members. A team's value is the sum over its lots of the lot's match score plus a locality bonus (the member's closeness, 1 on site, halving every `decayKm`, default 50 km), less a penalty per member; highest first. */
+export type TeamPreference =
+  /** The default: locality bonus 0.25 per lot, 0.15 per member. A close team of three comes before one far cooperative doing two lots. */
+  | 'BALANCED'
+  /** Near the client first: locality bonus 0.5 per lot, 0.05 per member. */
+  | 'LOCAL'
+  /** Fewest members first, wherever they are; then the best lot scores, then the shortest total distance. */
+  | 'SMALL_TEAM';
 
 /** Filters of the tender list; all given filters must hold. */
 export type TenderFilter = {
@@ -1412,6 +1475,38 @@ export type RequestCompletionMutationVariables = Exact<{
 
 export type RequestCompletionMutation = { requestCompletion: { id: string, status: BidStatus, lead: { id: string, name: string }, members: Array<{ role: BidMemberRole, status: BidMemberStatus, cooperative: { id: string, name: string } }>, lotAssignments: Array<{ lot: { id: string, number: number }, member: { id: string, cooperative: { id: string, name: string } } | null }> } };
 
+export type CompletionSuggestionsQueryVariables = Exact<{
+  id: string | number;
+  first?: number | null | undefined;
+  lead?: string | number | null | undefined;
+  maxDistanceKm?: number | null | undefined;
+  preference?: TeamPreference | null | undefined;
+}>;
+
+
+export type CompletionSuggestionsQuery = { tender: { id: string, consortiumSuggestions: { exact: boolean, notes: Array<string>, uncoveredLots: Array<{ id: string }>, suggestions: Array<{ rank: number, score: number, memberCount: number, totalDistanceKm: number | null, explanation: Array<string>, members: Array<{ role: string, distanceKm: number | null, cooperative: { id: string, name: string }, lots: Array<{ id: string, number: number }> }> }> } } };
+
+export type ProposeCompletionMutationVariables = Exact<{
+  input: ProposeCompletionInput;
+}>;
+
+
+export type ProposeCompletionMutation = { proposeCompletion: { id: string, status: BidStatus, version: number, lead: { id: string, name: string }, members: Array<{ id: string, role: BidMemberRole, status: BidMemberStatus, cooperative: { id: string, name: string } }>, lotAssignments: Array<{ lot: { id: string, number: number }, member: { id: string, cooperative: { id: string, name: string } } | null }> } };
+
+export type AcceptProposedBidMutationVariables = Exact<{
+  input: ProposalAnswerInput;
+}>;
+
+
+export type AcceptProposedBidMutation = { acceptProposedBid: { id: string, status: BidStatus, version: number } };
+
+export type DeclineProposedBidMutationVariables = Exact<{
+  input: ProposalAnswerInput;
+}>;
+
+
+export type DeclineProposedBidMutation = { declineProposedBid: { id: string, status: BidStatus, version: number } };
+
 export type SignOutMutationVariables = Exact<{
   everywhere?: boolean | null | undefined;
 }>;
@@ -1631,6 +1726,10 @@ export const ConsortiumSuggestionsDocument = {"kind":"Document","definitions":[{
 export const CooperativeFitDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CooperativeFit"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"tender"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cooperative"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"matchScore"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"tender"},"value":{"kind":"Variable","name":{"kind":"Name","value":"tender"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"score"}},{"kind":"Field","name":{"kind":"Name","value":"distanceKm"}},{"kind":"Field","name":{"kind":"Name","value":"components"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"value"}},{"kind":"Field","name":{"kind":"Name","value":"evidence"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"opportunities"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"rank"}},{"kind":"Field","name":{"kind":"Name","value":"score"}},{"kind":"Field","name":{"kind":"Name","value":"tender"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}}]}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<CooperativeFitQuery, CooperativeFitQueryVariables>;
 export const OpportunitiesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"subscription","name":{"kind":"Name","value":"Opportunities"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"cooperative"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"opportunities"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"cooperative"},"value":{"kind":"Variable","name":{"kind":"Name","value":"cooperative"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"score"}},{"kind":"Field","name":{"kind":"Name","value":"tender"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"title"}}]}},{"kind":"Field","name":{"kind":"Name","value":"components"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"evidence"}}]}}]}}]}}]} as unknown as DocumentNode<OpportunitiesSubscription, OpportunitiesSubscriptionVariables>;
 export const RequestCompletionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RequestCompletion"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RequestCompletionInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"requestCompletion"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"lead"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"members"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"cooperative"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"lotAssignments"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"lot"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}}]}},{"kind":"Field","name":{"kind":"Name","value":"member"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"cooperative"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<RequestCompletionMutation, RequestCompletionMutationVariables>;
+export const CompletionSuggestionsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CompletionSuggestions"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"lead"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"maxDistanceKm"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Float"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"preference"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"TeamPreference"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"tender"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"consortiumSuggestions"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"lead"},"value":{"kind":"Variable","name":{"kind":"Name","value":"lead"}}},{"kind":"Argument","name":{"kind":"Name","value":"maxDistanceKm"},"value":{"kind":"Variable","name":{"kind":"Name","value":"maxDistanceKm"}}},{"kind":"Argument","name":{"kind":"Name","value":"preference"},"value":{"kind":"Variable","name":{"kind":"Name","value":"preference"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"exact"}},{"kind":"Field","name":{"kind":"Name","value":"notes"}},{"kind":"Field","name":{"kind":"Name","value":"uncoveredLots"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"suggestions"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"rank"}},{"kind":"Field","name":{"kind":"Name","value":"score"}},{"kind":"Field","name":{"kind":"Name","value":"memberCount"}},{"kind":"Field","name":{"kind":"Name","value":"totalDistanceKm"}},{"kind":"Field","name":{"kind":"Name","value":"explanation"}},{"kind":"Field","name":{"kind":"Name","value":"members"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"distanceKm"}},{"kind":"Field","name":{"kind":"Name","value":"cooperative"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"lots"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}}]}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<CompletionSuggestionsQuery, CompletionSuggestionsQueryVariables>;
+export const ProposeCompletionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"ProposeCompletion"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ProposeCompletionInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"proposeCompletion"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"version"}},{"kind":"Field","name":{"kind":"Name","value":"lead"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}},{"kind":"Field","name":{"kind":"Name","value":"members"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"cooperative"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"lotAssignments"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"lot"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}}]}},{"kind":"Field","name":{"kind":"Name","value":"member"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"cooperative"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}}]}}]} as unknown as DocumentNode<ProposeCompletionMutation, ProposeCompletionMutationVariables>;
+export const AcceptProposedBidDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AcceptProposedBid"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ProposalAnswerInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"acceptProposedBid"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"version"}}]}}]}}]} as unknown as DocumentNode<AcceptProposedBidMutation, AcceptProposedBidMutationVariables>;
+export const DeclineProposedBidDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"DeclineProposedBid"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ProposalAnswerInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"declineProposedBid"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"version"}}]}}]}}]} as unknown as DocumentNode<DeclineProposedBidMutation, DeclineProposedBidMutationVariables>;
 export const SignOutDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"SignOut"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"everywhere"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Boolean"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"signOut"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"everywhere"},"value":{"kind":"Variable","name":{"kind":"Name","value":"everywhere"}}}]}]}}]} as unknown as DocumentNode<SignOutMutation, SignOutMutationVariables>;
 export const RefreshSessionDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"RefreshSession"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"refreshSession"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"token"}},{"kind":"Field","name":{"kind":"Name","value":"expiresAt"}},{"kind":"Field","name":{"kind":"Name","value":"user"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"email"}}]}}]}}]}}]} as unknown as DocumentNode<RefreshSessionMutation, RefreshSessionMutationVariables>;
 export const TenderDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"Tender"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"tender"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"FragmentSpread","name":{"kind":"Name","value":"TenderFields"}},{"kind":"Field","name":{"kind":"Name","value":"client"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"assignedOfficer"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}}]}},{"kind":"Field","name":{"kind":"Name","value":"shortlist"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"note"}},{"kind":"Field","name":{"kind":"Name","value":"answer"}},{"kind":"Field","name":{"kind":"Name","value":"answeredAt"}},{"kind":"Field","name":{"kind":"Name","value":"cooperative"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"outcome"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"result"}},{"kind":"Field","name":{"kind":"Name","value":"awardedAmount"}},{"kind":"Field","name":{"kind":"Name","value":"commission"}},{"kind":"Field","name":{"kind":"Name","value":"commissionRate"}},{"kind":"Field","name":{"kind":"Name","value":"consortiumName"}},{"kind":"Field","name":{"kind":"Name","value":"awardedAt"}},{"kind":"Field","name":{"kind":"Name","value":"winners"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}},{"kind":"FragmentDefinition","name":{"kind":"Name","value":"TenderFields"},"typeCondition":{"kind":"NamedType","name":{"kind":"Name","value":"Tender"}},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"kind"}},{"kind":"Field","name":{"kind":"Name","value":"status"}},{"kind":"Field","name":{"kind":"Name","value":"source"}},{"kind":"Field","name":{"kind":"Name","value":"externalNoticeId"}},{"kind":"Field","name":{"kind":"Name","value":"noticeVersion"}},{"kind":"Field","name":{"kind":"Name","value":"contractFolderId"}},{"kind":"Field","name":{"kind":"Name","value":"procedureType"}},{"kind":"Field","name":{"kind":"Name","value":"buyerName"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"nutsCode"}},{"kind":"Field","name":{"kind":"Name","value":"countryCode"}},{"kind":"Field","name":{"kind":"Name","value":"city"}},{"kind":"Field","name":{"kind":"Name","value":"communeCode"}},{"kind":"Field","name":{"kind":"Name","value":"departmentCode"}},{"kind":"Field","name":{"kind":"Name","value":"regionCode"}},{"kind":"Field","name":{"kind":"Name","value":"latitude"}},{"kind":"Field","name":{"kind":"Name","value":"longitude"}},{"kind":"Field","name":{"kind":"Name","value":"placeDescription"}},{"kind":"Field","name":{"kind":"Name","value":"estimatedValue"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"publishedAt"}},{"kind":"Field","name":{"kind":"Name","value":"submissionDeadline"}},{"kind":"Field","name":{"kind":"Name","value":"awardCriteria"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"weight"}},{"kind":"Field","name":{"kind":"Name","value":"type"}},{"kind":"Field","name":{"kind":"Name","value":"description"}}]}},{"kind":"Field","name":{"kind":"Name","value":"maxLotsPerTenderer"}},{"kind":"Field","name":{"kind":"Name","value":"groupLegalFormRequired"}},{"kind":"Field","name":{"kind":"Name","value":"groupLegalForm"}},{"kind":"Field","name":{"kind":"Name","value":"bidAloneAndInGroupAllowed"}},{"kind":"Field","name":{"kind":"Name","value":"cpvCodes"}},{"kind":"Field","name":{"kind":"Name","value":"noticeAwards"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"lotId"}},{"kind":"Field","name":{"kind":"Name","value":"lotNumber"}},{"kind":"Field","name":{"kind":"Name","value":"resultCode"}},{"kind":"Field","name":{"kind":"Name","value":"winners"}},{"kind":"Field","name":{"kind":"Name","value":"amount"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"awardDate"}}]}},{"kind":"Field","name":{"kind":"Name","value":"noticeAwardedValue"}},{"kind":"Field","name":{"kind":"Name","value":"acceptsBids"}},{"kind":"Field","name":{"kind":"Name","value":"viewerCanEdit"}},{"kind":"Field","name":{"kind":"Name","value":"lots"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"number"}},{"kind":"Field","name":{"kind":"Name","value":"externalId"}},{"kind":"Field","name":{"kind":"Name","value":"title"}},{"kind":"Field","name":{"kind":"Name","value":"description"}},{"kind":"Field","name":{"kind":"Name","value":"cpvCodes"}},{"kind":"Field","name":{"kind":"Name","value":"cpvLabels"}},{"kind":"Field","name":{"kind":"Name","value":"estimatedValue"}},{"kind":"Field","name":{"kind":"Name","value":"awardCriteria"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"weight"}}]}}]}}]}}]} as unknown as DocumentNode<TenderQuery, TenderQueryVariables>;

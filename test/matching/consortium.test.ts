@@ -4,8 +4,16 @@ import {
   ConsortiumInput,
   ConsortiumLot,
   ConsortiumResult,
-  suggestConsortia,
+  locality,
+  suggestConsortia as solve,
+  TEAM_OBJECTIVES,
+  type TeamObjective,
 } from "../../src/matching/consortium";
+
+/** Most tests here check the fewest-members-first ranking (SMALL_TEAM); the penalized objectives have their own below. */
+function suggestConsortia(input: ConsortiumInput): ConsortiumResult {
+  return solve({ objective: TEAM_OBJECTIVES.SMALL_TEAM, ...input });
+}
 
 function thrown(f: () => unknown): unknown {
   try {
@@ -97,6 +105,7 @@ describe("suggestConsortia: basic rules", () => {
       lead: null,
       excludedLeads: [],
       first: 5,
+      place: "Toulouse (FRJ23)",
     };
     const r = suggestConsortia(input);
     checkSuggestions(input, r);
@@ -106,10 +115,12 @@ describe("suggestConsortia: basic rules", () => {
     expect(best?.memberCount).toBe(2);
     expect(best?.assignment).toEqual({ L1: "a", L2: "b", L3: "b" });
     expect(best?.explanation).toEqual([
-      "Lot 1 (Conception) → Coop a, score 0.90, 12 km",
-      "Lot 2 (Impression) → Coop b, score 0.82, 14 km",
-      "Lot 3 (Diffusion) → Coop b, score 0.70, 14 km",
+      "Lot 1 (Conception) → Coop a, score 0.90, 12 km from Toulouse (FRJ23)",
+      "Lot 2 (Impression) → Coop b, score 0.82, 14 km from Toulouse (FRJ23)",
+      "Lot 3 (Diffusion) → Coop b, score 0.70, 14 km from Toulouse (FRJ23)",
       "Coop b leads the group: 2 lots, the most of the members free to lead",
+      "Coop b (lead): 14 km from Toulouse (FRJ23)",
+      "Coop a: 12 km from Toulouse (FRJ23)",
       "2 members, mean lot score 0.81, 26 km in total",
     ]);
     expect(best?.members).toEqual([
@@ -122,7 +133,7 @@ describe("suggestConsortia: basic rules", () => {
     expect(r.suggestions.map((s) => s.memberCount)).toEqual([2, 2, 3]);
     expect(memberIds(r)).toEqual([["a", "b"], ["a", "c"], ["a", "b", "c"]]);
     expect(r.suggestions[1]?.totalDistanceKm).toBeNull();
-    expect(r.suggestions[1]?.explanation).toContain("Lot 3 (Diffusion) → Coop c, score 0.95, distance unknown");
+    expect(r.suggestions[1]?.explanation).toContain("Lot 3 (Diffusion) → Coop c, score 0.95, distance to Toulouse (FRJ23) unknown");
   });
 
   it("prefers fewer members over better scores", () => {
@@ -301,7 +312,10 @@ describe("suggestConsortia: basic rules", () => {
       lots: [{ lotId: "x", label: "Affiches" }, { lotId: "y", label: " " }],
       candidates: [cand("a", { x: 0.5, y: 0.5 })],
     });
-    expect(r.suggestions[0]?.explanation.slice(0, 2)).toEqual(["Affiches → Coop a, score 0.50, 10 km", "Lot y → Coop a, score 0.50, 10 km"]);
+    expect(r.suggestions[0]?.explanation.slice(0, 2)).toEqual([
+      "Affiches → Coop a, score 0.50, 10 km from the place of performance",
+      "Lot y → Coop a, score 0.50, 10 km from the place of performance",
+    ]);
   });
 
   it("keeps at most `first` distinct teams", () => {
@@ -428,6 +442,9 @@ describe("suggestConsortia: search", () => {
 
 /** The reference: every assignment of every lot, filtered by the rules, best per member set. */
 function bruteForce(input: ConsortiumInput): { members: string[]; assignment: Record<string, string>; score: number }[] {
+  const objective = input.objective ?? TEAM_OBJECTIVES.SMALL_TEAM;
+  const bonusOf = (c: ConsortiumCandidate): number => Math.round(objective.distanceWeight * locality(c.distanceKm, objective.decayKm) * 10000);
+  const penalty = objective.teamSizePenalty === null ? null : Math.round(objective.teamSizePenalty * 10000);
   const { lots, candidates } = input;
   const cap = input.maxLotsPerMember ?? Number.MAX_SAFE_INTEGER;
   const able = lots.map((l) => candidates.filter((c) => (c.lotScores[l.lotId] ?? 0) > 0));
@@ -437,6 +454,7 @@ function bruteForce(input: ConsortiumInput): { members: string[]; assignment: Re
     ids: string[];
     assignment: Record<string, string>;
     sum: number;
+    raw: number;
     unknown: number;
     dist: number;
     assignKey: string;
@@ -456,12 +474,14 @@ function bruteForce(input: ConsortiumInput): { members: string[]; assignment: Re
         return;
       }
       const ids = [...members].sort();
-      const sum = choice.reduce((s, c, k) => s + Math.round((c.lotScores[(lots[k] as ConsortiumLot).lotId] as number) * 10000), 0);
+      const raw = choice.reduce((s, c, k) => s + Math.round((c.lotScores[(lots[k] as ConsortiumLot).lotId] as number) * 10000), 0);
+      const sum = raw + choice.reduce((s, c) => s + bonusOf(c), 0);
       const ds = ids.map((id) => candidates.find((c) => c.id === id)?.distanceKm ?? null);
       const found: Found = {
         ids,
         assignment: Object.fromEntries(choice.map((c, k) => [(lots[k] as ConsortiumLot).lotId, c.id])),
         sum,
+        raw,
         unknown: ds.filter((d) => d === null).length,
         dist: ds.reduce<number>((s, d) => s + (d === null ? 0 : Math.round(d * 1000)), 0),
         assignKey: choice.map((c) => c.id).join("\u0000"),
@@ -482,6 +502,7 @@ function bruteForce(input: ConsortiumInput): { members: string[]; assignment: Re
   return [...best.values()]
     .sort(
       (a, b) =>
+        (penalty === null ? 0 : b.sum - penalty * b.ids.length - (a.sum - penalty * a.ids.length)) ||
         a.ids.length - b.ids.length ||
         b.sum - a.sum ||
         a.unknown - b.unknown ||
@@ -489,7 +510,7 @@ function bruteForce(input: ConsortiumInput): { members: string[]; assignment: Re
         cmp(a.ids.join("\u0000"), b.ids.join("\u0000")),
     )
     .slice(0, input.first)
-    .map((f) => ({ members: f.ids, assignment: f.assignment, score: Math.round(f.sum / lots.length) / 10000 }));
+    .map((f) => ({ members: f.ids, assignment: f.assignment, score: Math.round(f.raw / lots.length) / 10000 }));
 }
 
 describe("suggestConsortia: cross-check against brute force", () => {
@@ -605,7 +626,11 @@ describe("suggestConsortia: approximate search quality on mid-size instances", (
   });
 });
 
-describe("suggestConsortia: cross-check against brute force on medium instances", () => {
+describe.each([
+  ["SMALL_TEAM", TEAM_OBJECTIVES.SMALL_TEAM],
+  ["BALANCED", TEAM_OBJECTIVES.BALANCED],
+  ["LOCAL", TEAM_OBJECTIVES.LOCAL],
+])("suggestConsortia (%s): cross-check against brute force on medium instances", (_name, objective) => {
   // 7 or 8 lots, 12 to 20 candidates: the bounds of the exact search prune here, unlike on tiny cases.
   const cases: [number, ConsortiumInput][] = [];
   const r = prng(77);
@@ -623,7 +648,7 @@ describe("suggestConsortia: cross-check against brute force on medium instances"
     if (leaves === 0 || leaves > 100_000) continue;
     const maxLotsPerMember = r() < 0.5 ? null : 2 + Math.floor(r() * 2);
     const excludedLeads = candidates.filter(() => r() < 0.15).map((c) => c.id);
-    cases.push([cases.length, { lots, candidates, maxLotsPerMember, lead: null, excludedLeads, first: 1 + Math.floor(r() * 8) }]);
+    cases.push([cases.length, { lots, candidates, maxLotsPerMember, lead: null, excludedLeads, first: 1 + Math.floor(r() * 8), objective }]);
   }
 
   it.each(cases)("medium case %i", (_k, input) => {
@@ -638,5 +663,93 @@ describe("suggestConsortia: cross-check against brute force on medium instances"
     expect(
       result.suggestions.map((s) => ({ members: s.members.map((m) => m.id).sort(), assignment: s.assignment, score: s.score })),
     ).toEqual(expected);
+  });
+});
+
+describe("suggestConsortia: locality against team size", () => {
+  // The issue's example: the lead 12 km away does lot 1; a printer 563 km away can do lots 2
+  // and 3 alone; two partners 6 and 16 km away can do one each, about as well.
+  const example = (objective?: TeamObjective): ConsortiumInput => ({
+    lots: [lot(1, "Film"), lot(2, "Impression"), lot(3, "Site web")],
+    candidates: [
+      cand("lead", { L1: 0.8 }, 12),
+      cand("far", { L2: 0.78, L3: 0.72 }, 563),
+      cand("near6", { L2: 0.8 }, 6),
+      cand("near16", { L3: 0.74 }, 16),
+    ],
+    maxLotsPerMember: null,
+    lead: "lead",
+    excludedLeads: [],
+    first: 5,
+    place: "Toulouse",
+    ...(objective ? { objective } : {}),
+  });
+  const teams = (r: ConsortiumResult): string[][] => r.suggestions.map((s) => s.members.map((m) => m.id).sort());
+
+  it.each([
+    ["default (BALANCED)", undefined],
+    ["LOCAL", TEAM_OBJECTIVES.LOCAL],
+    ["BALANCED", TEAM_OBJECTIVES.BALANCED],
+  ])("%s: the local team of three comes before the far printer", (_name, objective) => {
+    const r = solve(example(objective));
+    expect(teams(r)[0]).toEqual(["lead", "near16", "near6"]);
+    expect(teams(r).findIndex((t) => t.join() === "far,lead")).toBeGreaterThan(0);
+    expect(r.suggestions[0]?.explanation).toContain("Coop near6: 6 km from Toulouse");
+  });
+
+  it("SMALL_TEAM keeps fewest members first", () => {
+    expect(teams(solve(example(TEAM_OBJECTIVES.SMALL_TEAM)))[0]).toEqual(["far", "lead"]);
+  });
+
+  it("a partner that brings less than the penalty is not added", () => {
+    // Same place, nearly the same score: splitting the lots is not worth a member more.
+    const input: ConsortiumInput = {
+      lots: lotsOf(2),
+      candidates: [cand("a", { L1: 0.8, L2: 0.8 }, 5), cand("b", { L2: 0.82 }, 5)],
+      maxLotsPerMember: null,
+      lead: null,
+      excludedLeads: [],
+      first: 2,
+    };
+    expect(teams(solve(input))).toEqual([["a"], ["a", "b"]]);
+  });
+
+  it("rejects a bad objective", () => {
+    const base = example();
+    expectBadInput(() => solve({ ...base, objective: { teamSizePenalty: -1, distanceWeight: 0.2, decayKm: 50 } }), "objective.teamSizePenalty");
+    expectBadInput(() => solve({ ...base, objective: { teamSizePenalty: 0.1, distanceWeight: Number.NaN, decayKm: 50 } }), "objective.distanceWeight");
+    expectBadInput(() => solve({ ...base, objective: { teamSizePenalty: 0.1, distanceWeight: 0.2, decayKm: 0 } }), "objective.decayKm");
+  });
+
+  describe.each([
+    ["LOCAL", TEAM_OBJECTIVES.LOCAL],
+    ["BALANCED", TEAM_OBJECTIVES.BALANCED],
+  ])("%s: cross-check against brute force", (_name, objective) => {
+    const cases: [number, ConsortiumInput][] = [];
+    const r = prng(objective === TEAM_OBJECTIVES.LOCAL ? 4242 : 2424);
+    for (let k = 0; k < 200; k++) {
+      const lots = lotsOf(1 + Math.floor(r() * 6));
+      const candidates = Array.from({ length: 2 + Math.floor(r() * 7) }, (_, i) => {
+        const scores: Record<string, number> = {};
+        for (const l of lots) if (r() < 0.5) scores[l.lotId] = Math.max(1, Math.round((0.35 + 0.65 * r()) * 100)) / 100;
+        return cand(`c${i}`, scores, r() < 0.15 ? null : Math.round(r() * 600));
+      });
+      const free = candidates.map((c) => c.id);
+      const lead = r() < 0.3 ? (free[Math.floor(r() * free.length)] as string) : null;
+      const excludedLeads = candidates.filter((c) => c.id !== lead && r() < 0.15).map((c) => c.id);
+      const maxLotsPerMember = r() < 0.5 ? null : 1 + Math.floor(r() * 3);
+      cases.push([k, { lots, candidates, maxLotsPerMember, lead, excludedLeads, first: 1 + Math.floor(r() * 5), objective }]);
+    }
+    it.each(cases)("case %i", (_k, input) => {
+      const result = solve(input);
+      checkSuggestions(input, result);
+      expect(result.exact).toBe(true);
+      const expected = bruteForce(input);
+      if (result.uncoveredLots.length > 0) {
+        expect(expected).toEqual([]);
+        return;
+      }
+      expect(result.suggestions.map((s) => ({ members: s.members.map((m) => m.id).sort(), assignment: s.assignment, score: s.score }))).toEqual(expected);
+    });
   });
 });

@@ -5,6 +5,7 @@ import { Lot, Tender } from "../../src/tenders/tender.entity";
 import { TenderKind, TenderStatus } from "../../src/tenders/tender.enums";
 import { cpvSummary } from "../../src/tenders/tender.service";
 import {
+  CompletionSuggestionsDocument,
   ConsortiumSuggestionsDocument,
   CooperativeFitDocument,
   OpportunitiesDocument,
@@ -153,8 +154,8 @@ describe("Tender.matches", () => {
 });
 
 describe("Tender.consortiumSuggestions", () => {
-  test("the best team covers every lot, and the one-member team comes first when it exists", async () => {
-    const result = await server.gql(ConsortiumSuggestionsDocument, { id: tender.gid, first: 5 }, officer.token);
+  test("the best team covers every lot, and with SMALL_TEAM the one-member team comes first when it exists", async () => {
+    const result = await server.gql(CompletionSuggestionsDocument, { id: tender.gid, first: 5, preference: "SMALL_TEAM" }, officer.token);
     expect(result.errors).toBeUndefined();
     const { suggestions, exact, uncoveredLots } = result.data!.tender.consortiumSuggestions;
     expect(exact).toBe(true);
@@ -167,6 +168,14 @@ describe("Tender.consortiumSuggestions", () => {
       expect(s.members.filter((m) => m.role === "LEAD")).toHaveLength(1);
       expect(s.explanation.length).toBeGreaterThan(0);
     }
+  });
+
+  test("by default (BALANCED) the Rouen team comes before the generalist agency in Paris doing every lot alone", async () => {
+    const result = await server.gql(ConsortiumSuggestionsDocument, { id: tender.gid, first: 5 }, officer.token);
+    expect(result.errors).toBeUndefined();
+    const [best] = result.data!.tender.consortiumSuggestions.suggestions;
+    expect(best?.members.map((m) => m.cooperative.name)).toContain("Imprimerie de Rouen");
+    expect(best?.members.map((m) => m.cooperative.name)).not.toContain("Agence Généraliste de Paris");
   });
 
   test("a maximum of one lot per tenderer forces a team of three", async () => {

@@ -160,13 +160,13 @@ describe("SKILLS", () => {
     ["exact, beginner", ["79341400"], [{ cpv: "79341400", level: 1 }], 0.6, "1 of 1 CPV code, 1 exact"],
     ["level out of range is clamped", ["79341400"], [{ cpv: "79341400", level: 9 }], 1, "1 of 1 CPV code, 1 exact"],
     ["level 0 is clamped to 1", ["79341400"], [{ cpv: "79341400", level: 0 }], 0.6, "1 of 1 CPV code, 1 exact"],
-    ["broader class skill", ["79341400"], [{ cpv: "79340000", level: 5 }], 0.9, "1 of 1 CPV code"],
-    ["broader division skill is weak", ["79341400"], [{ cpv: "79000000", level: 5 }], 0.5, "0 of 1 CPV code"],
-    ["narrower skill", ["79340000"], [{ cpv: "79341400", level: 5 }], 0.75, "1 of 1 CPV code"],
-    ["same category", ["79341400"], [{ cpv: "79341200", level: 5 }], 0.8, "1 of 1 CPV code"],
-    ["same class", ["79341400"], [{ cpv: "79342000", level: 5 }], 0.6, "1 of 1 CPV code"],
-    ["same group only", ["79341400"], [{ cpv: "79310000", level: 5 }], 0.4, "0 of 1 CPV code"],
-    ["same division only", ["79341400"], [{ cpv: "79810000", level: 5 }], 0.15, "0 of 1 CPV code"],
+    ["broader class skill", ["79341400"], [{ cpv: "79340000", level: 5 }], 0.9, "1 of 1 CPV code; 79341400 covered by its skill 79340000, a broader code that contains it"],
+    ["broader division skill is weak", ["79341400"], [{ cpv: "79000000", level: 5 }], 0.5, "0 of 1 CPV code; 79341400 not covered: its skill 79000000 is too broad (the whole division 79)"],
+    ["narrower skill", ["79340000"], [{ cpv: "79341400", level: 5 }], 0.75, "1 of 1 CPV code; 79340000 covered by its skill 79341400, a narrower code, part of it"],
+    ["same category", ["79341400"], [{ cpv: "79341200", level: 5 }], 0.8, "1 of 1 CPV code; 79341400 covered by its skill 79341200, which shares the category 79341"],
+    ["same class", ["79341400"], [{ cpv: "79342000", level: 5 }], 0.6, "1 of 1 CPV code; 79341400 covered by its skill 79342000, which shares the class 7934"],
+    ["same group only", ["79341400"], [{ cpv: "79310000", level: 5 }], 0.4, "0 of 1 CPV code; 79341400 not covered: its skill 79310000 only shares the group 793"],
+    ["same division only", ["79341400"], [{ cpv: "79810000", level: 5 }], 0.15, "0 of 1 CPV code; 79341400 not covered: its skill 79810000 only shares the division 79"],
     ["unrelated", ["79341400"], [{ cpv: "22458000", level: 5 }], 0, "0 of 1 CPV code"],
     ["best skill wins, with its level", ["79341400"], [{ cpv: "79341400", level: 1 }, { cpv: "79340000", level: 5 }], 0.9, "1 of 1 CPV code, 1 exact"],
     [
@@ -177,7 +177,7 @@ describe("SKILLS", () => {
         { cpv: "79342000", level: 5 },
       ],
       (1 + 1 + 0.8 + 0) / 4,
-      "3 of 4 CPV codes, 2 exact",
+      "3 of 4 CPV codes, 2 exact; 79341200 covered by its skill 79341400, which shares the category 79341",
     ],
     ["duplicate demanded codes count once", ["79341400", "79341400-9"], [{ cpv: "79341400", level: 5 }], 1, "1 of 1 CPV code, 1 exact"],
     ["invalid skill codes are ignored", ["79341400"], [{ cpv: "garbage", level: 5 }, { cpv: "79341400", level: 3 }], 0.8, "1 of 1 CPV code, 1 exact"],
@@ -444,6 +444,59 @@ describe("the score", () => {
     expect(s.distanceKm).toBeNull();
     expect(s.coveredCpv).toEqual([]);
     expect(s.score).toBeCloseTo(0.2 * 0.25 + 0.15 * 0.5, 4);
+  });
+});
+
+describe("rankCandidates: skill before distance", () => {
+  // Printing (79810000) near Toulouse. Each row: candidates (id, skill, km east of the place,
+  // level, default 5), the weights, then the expected order. A cooperative covering none of the codes never ranks above
+  // one covering one, however close and whatever the weights.
+  const TOULOUSE = { lat: 43.6045, lon: 1.444, label: "Toulouse (FRJ23)" };
+  const at = (km: number) => ({ lat: TOULOUSE.lat, lon: TOULOUSE.lon + km / 80.6, label: null });
+  type Row = [string, [string, string, number, number?][], WeightsInput, string[]];
+  it.each<Row>([
+    [
+      "design studios next door without the code, a printer 64 km away with it",
+      [["studio-1", "79822500", 2], ["studio-2", "79822000", 8], ["printer", "79810000", 64, 1]],
+      {},
+      ["printer", "studio-1", "studio-2"],
+    ],
+    [
+      "even with proximity as the only weight",
+      [["studio-1", "79822500", 1], ["printer", "79810000", 300]],
+      { skills: 0, proximity: 1, capacity: 0, trackRecord: 0 },
+      ["printer", "studio-1"],
+    ],
+    [
+      "among those covering the code, the score decides (closer first)",
+      [["printer-far", "79810000", 200], ["printer-near", "79810000", 10], ["studio", "79822500", 0]],
+      {},
+      ["printer-near", "printer-far", "studio"],
+    ],
+    [
+      "a narrower code covers, so it ranks with those covering",
+      [["narrower", "79811000", 50], ["group-only", "79820000", 0]],
+      {},
+      ["narrower", "group-only"],
+    ],
+  ])("%s", (_name, rows, weights, expected) => {
+    const candidates = rows.map(([id, cpv, km, level]) => coop({ id, name: id, skills: [{ cpv, level: level ?? 5 }], location: at(km) }));
+    const ranked = rankCandidates(demand({ cpvCodes: ["79810000"], place: TOULOUSE }), candidates, weights, {}, NOW);
+    expect(ranked.map((r) => r.id)).toEqual(expected);
+  });
+
+  it.each<[string, string, string]>([
+    ["a sibling in the group", "72212000", "72230000 not covered: its skill 72212000 only shares the group 722"],
+    ["a parent code", "72000000", "72230000 not covered: its skill 72000000 is too broad (the whole division 72)"],
+    ["a code in the division only", "72413000", "72230000 not covered: its skill 72413000 only shares the division 72"],
+  ])("says why a candidate without the code is listed: %s", (_name, cpv, words) => {
+    const s = score(demand({ cpvCodes: ["72230000"] }), coop({ skills: [{ cpv, level: 5 }] }));
+    expect(component(s, "SKILLS").evidence).toBe(`0 of 1 CPV code; ${words}`);
+  });
+
+  it("the place is named as given (the commune and NUTS code, never the buyer)", () => {
+    const s = score(demand({ place: { ...ROUEN, label: "Rouen (FRD22)" } }), coop({ location: LE_HAVRE }));
+    expect(component(s, "PROXIMITY").evidence).toMatch(/^\d+ km from Rouen \(FRD22\)$/);
   });
 });
 

@@ -142,6 +142,18 @@ async function freshBidOfA(): Promise<{ bid: string; lead: string; lots: string[
   return { bid, lead, lots: tender.lots };
 }
 
+const PROPOSE = `mutation($input: ProposeCompletionInput!) { proposeCompletion(input: $input) { id } }`;
+
+/** A bid an officer proposed on behalf of A, on a tender of its own. */
+async function freshProposalForA(): Promise<string> {
+  const tender = await openTender(server);
+  return call(server, w.users.officer.token, PROPOSE, { input: { tenderId: tender.gid, leadCooperativeId: w.coopA.gid } }, "proposeCompletion.id");
+}
+
+let proposalForA: Promise<string> | null = null;
+/** The proposal refused callers are tried on: it stays PROPOSED. */
+const sharedProposalForA = (): Promise<string> => (proposalForA ??= freshProposalForA());
+
 async function freshSectionOfA(): Promise<string> {
   return call(server, w.users.ownerA.token, `mutation($input: AddSectionInput!) { addBidSection(input: $input) { id } }`, { input: { bidId: w.bidA.gid, title: "Jetable" } }, "addBidSection.id");
 }
@@ -798,6 +810,39 @@ const MUTATIONS: Operation[] = [
         name: "completing A's offer (on T when refused)",
         vars: async (_r, fresh) => ({ input: { tenderId: fresh ? (await openTender(server)).gid : w.tender.gid, leadCooperativeId: w.coopA.gid } }),
         expect: rule(A_PEOPLE, "FORBIDDEN", { client: "NOT_FOUND" }),
+      },
+    ],
+  },
+  {
+    field: "proposeCompletion",
+    doc: PROPOSE,
+    scenarios: [
+      {
+        name: "proposing a bid on behalf of A (on T when refused, which A already leads a bid on)",
+        vars: async (_r, fresh) => ({ input: { tenderId: fresh ? (await openTender(server)).gid : w.tender.gid, leadCooperativeId: w.coopA.gid } }),
+        expect: rule(STAFF, "FORBIDDEN"),
+      },
+    ],
+  },
+  {
+    field: "acceptProposedBid",
+    doc: `mutation($input: ProposalAnswerInput!) { acceptProposedBid(input: $input) { id status } }`,
+    scenarios: [
+      {
+        name: "a bid proposed on behalf of A",
+        vars: async (_r, fresh) => ({ input: { bidId: fresh ? await freshProposalForA() : await sharedProposalForA() } }),
+        expect: onBidOfA("OK", "FORBIDDEN"),
+      },
+    ],
+  },
+  {
+    field: "declineProposedBid",
+    doc: `mutation($input: ProposalAnswerInput!) { declineProposedBid(input: $input) { id status } }`,
+    scenarios: [
+      {
+        name: "a bid proposed on behalf of A",
+        vars: async (_r, fresh) => ({ input: { bidId: fresh ? await freshProposalForA() : await sharedProposalForA(), reason: "Pas cette fois" } }),
+        expect: onBidOfA("OK", "FORBIDDEN"),
       },
     ],
   },

@@ -90,6 +90,15 @@ async function makeBaselines(): Promise<Record<string, { actors: Role[]; args: V
   const lotsTender = await openTender(server);
   const lotsBid = await call(server, ownerA, CREATE_BID, { input: { tenderId: lotsTender.gid, leadCooperativeId: w.coopA.gid, groupType: "CONJOINT" } }, "createBid.id");
   const bidTender = await openTender(server);
+  // A bid an officer proposed on behalf of A, for A's people to accept or decline.
+  const proposal = async () =>
+    call(
+      server,
+      w.users.officer.token,
+      `mutation($input: ProposeCompletionInput!) { proposeCompletion(input: $input) { id } }`,
+      { input: { tenderId: (await openTender(server)).gid, leadCooperativeId: w.coopA.gid } },
+      "proposeCompletion.id",
+    );
   const freshBid = await call(server, ownerA, CREATE_BID, { input: { tenderId: (await openTender(server)).gid, leadCooperativeId: w.coopA.gid, groupType: "CONJOINT" } }, "createBid.id");
   const member = await createUser(server);
   const roleChange = await createUser(server);
@@ -185,7 +194,10 @@ async function makeBaselines(): Promise<Record<string, { actors: Role[]; args: V
       actors: ["ownerA"],
       args: { input: { clientMutationId: cmid(), groupType: "CONJOINT", leadCooperativeId: w.coopA.gid, lotIds: [bidTender.lots[0]], tenderId: bidTender.gid, title: "Offre" } },
     },
-    requestCompletion: { actors: ["ownerA"], args: { input: { clientMutationId: cmid(), groupType: "CONJOINT", leadCooperativeId: w.coopA.gid, tenderId: (await openTender(server)).gid } } },
+    requestCompletion: { actors: ["ownerA"], args: { input: { clientMutationId: cmid(), groupType: "CONJOINT", leadCooperativeId: w.coopA.gid, tenderId: (await openTender(server)).gid, rank: 1, preference: "LOCAL" } } },
+    proposeCompletion: { actors: ["officer"], args: { input: { clientMutationId: cmid(), groupType: "CONJOINT", leadCooperativeId: w.coopA.gid, tenderId: (await openTender(server)).gid, rank: 1, preference: "BALANCED" } } },
+    acceptProposedBid: { actors: ["ownerA"], args: { input: { bidId: await proposal(), clientMutationId: cmid(), reason: "Merci" } } },
+    declineProposedBid: { actors: ["ownerA"], args: { input: { bidId: await proposal(), clientMutationId: cmid(), reason: "Pas cette fois" } } },
     updateBid: { actors: ["ownerA"], args: { input: { bidId: w.bidA.gid, clientMutationId: cmid(), expectedVersion: 1, groupType: "SOLIDAIRE", title: "Offre" } } },
     setBidLots: { actors: ["ownerA"], args: { input: { bidId: lotsBid, clientMutationId: cmid(), expectedVersion: 1, lotIds: [lotsTender.lots[1], lotsTender.lots[0]] } } },
     transitionBid: { actors: ["ownerA"], args: { input: { bidId: freshBid, clientMutationId: cmid(), expectedVersion: 1, status: "IN_REVIEW" } } },

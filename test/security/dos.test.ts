@@ -159,6 +159,7 @@ describe("compute is priced: expensive fields carry their own cost", () => {
       ["Cooperative", "matchScore"],
       ["Query", "businessVolume"],
       ["Mutation", "requestCompletion"],
+      ["Mutation", "proposeCompletion"],
       ["BidSection", "state"],
       ["BidSection", "diff"],
       ["BidSection", "text"],
