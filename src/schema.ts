@@ -9,6 +9,7 @@ import { CooperativeResolver, CooperativeSkillResolver, MembershipResolver } fro
 import { CooperativeInvitationResolver, CooperativeInvitationsResolver } from "./cooperatives/invitation.resolver";
 import { LotResolver, OutcomeResolver, ShortlistEntryResolver, TenderResolver } from "./tenders/tender.resolver";
 import { StatsResolver } from "./stats/stats.resolver";
+import { BidOutcomeResolver } from "./tenders/outcome.resolver";
 import { CompletionResolver, CooperativeMatchingResolver, OpportunitySubscriptionResolver, TenderMatchingResolver } from "./matching/matching.resolver";
 import {
   BidEventResolver,
@@ -39,6 +40,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   LotResolver,
   ShortlistEntryResolver,
   OutcomeResolver,
+  BidOutcomeResolver,
   StatsResolver,
   TenderMatchingResolver,
   CooperativeMatchingResolver,
