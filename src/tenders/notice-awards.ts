@@ -2,7 +2,7 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import { Bid, BidMember } from "../bids/bid.entity";
 import { BidMemberStatus } from "../bids/bid.enums";
 import { Cooperative } from "../cooperatives/cooperative.entity";
-import { companyNumber, matchWinner, normaliseName, type MemberCooperative } from "./award-matching";
+import { companyNumber, matchWinner, type MemberCooperative } from "./award-matching";
 import type { ParsedAward, ParsedNotice } from "./eforms/eforms.types";
 import { wholeAmount } from "./notice-mapping";
 import { AWARDABLE_BID_STATUSES, applyAward } from "./outcome.record";
@@ -10,19 +10,13 @@ import { Lot, type Tender } from "./tender.entity";
 import { OutcomeSource } from "./tender.enums";
 
 /**
- * The member cooperatives that might be among the winners: the members of the bids on the tender,
- * those whose SIRET the notice gives, and those whose name shares the winners' most telling word.
+ * The member cooperatives, as matching needs them. Names are compared once normalised (accents,
+ * legal forms), which SQL cannot index here; a federation has a few thousand members at most,
+ * three short columns each.
  */
-async function candidates(em: EntityManager, tender: Tender, awards: readonly ParsedAward[]): Promise<MemberCooperative[]> {
-  const winners = awards.flatMap((a) => a.winners);
-  const numbers = [...new Set(winners.map((w) => companyNumber(w.nationalId)).filter((n): n is string => n !== null))];
-  const words = [...new Set(winners.map((w) => normaliseName(w.name).split(" ").sort((a, b) => b.length - a.length)[0] ?? "").filter((w) => w.length >= 3))];
-  const members = await em.find(BidMember, { bid: { tender } }, { fields: ["cooperative"] });
-  const or: object[] = [{ id: { $in: members.map((m) => m.cooperative.id) } }];
-  for (const n of numbers) or.push(n.length === 14 ? { siret: n } : { siret: { $like: `${n}%` } });
-  for (const w of words) or.push({ name: { $ilike: `%${w}%` } });
-  const found = await em.find(Cooperative, { $or: or }, { fields: ["id", "name", "siret"], limit: 500, orderBy: { id: "asc" } });
-  return found.map((c) => ({ id: c.id, name: c.name, siret: c.siret }));
+async function memberCooperatives(em: EntityManager): Promise<MemberCooperative[]> {
+  const rows = await em.find(Cooperative, {}, { fields: ["id", "name", "siret"], orderBy: { id: "asc" } });
+  return rows.map((c) => ({ id: c.id, name: c.name, siret: c.siret }));
 }
 
 /** For each lot, the award that tells most: one with winners first. */
@@ -44,7 +38,7 @@ export async function recordNoticeAwards(em: EntityManager, tender: Tender, noti
   const awards = awardPerLot(notice.awards);
   if (awards.length === 0) return;
   const lots = await em.find(Lot, { tender });
-  const members = await candidates(em, tender, awards);
+  const members = await memberCooperatives(em);
   const bids = await em.find(Bid, { tender, status: { $in: [...AWARDABLE_BID_STATUSES] } }, { orderBy: { id: "asc" } });
   const accepted = await em.find(BidMember, { bid: { $in: bids.map((b) => b.id) }, status: BidMemberStatus.ACCEPTED });
   for (const award of awards) {
@@ -57,7 +51,7 @@ export async function recordNoticeAwards(em: EntityManager, tender: Tender, noti
       .filter((r) => r.count > 0)
       .sort((a, b) => b.count - a.count);
     const bid = ranked[0]?.bid ?? null;
-    const national = award.winners.map((w) => companyNumber(w.nationalId)).find((n) => n?.length === 14) ?? null;
+    const national = award.winners.map((w) => companyNumber(w.nationalId)).find((n) => n !== null) ?? null;
     const names = award.winners.map((w) => w.name).join(" / ");
     await applyAward(em, {
       tender,

@@ -25,7 +25,10 @@ export function createTenderLoaders(em: EntityManager) {
     outcomesByTender: new DataLoader<string, Outcome[]>(async (ids) =>
       groupBy(
         ids,
-        await em.find(Outcome, { tender: { $in: [...ids] } }, { populate: ["lot"], orderBy: { awardedAt: "asc", id: "asc" } }),
+        // By lot number (a tender without lots first), then award date.
+        (await em.find(Outcome, { tender: { $in: [...ids] } }, { populate: ["lot"], orderBy: { awardedAt: "asc", id: "asc" } })).sort(
+          (a, b) => (a.lot?.number ?? -1) - (b.lot?.number ?? -1),
+        ),
         (o) => o.tender.id,
       ),
     ),

@@ -114,12 +114,13 @@ export class TenderResolver {
   })
   async outcome(@Root() tender: Tender, @Ctx() ctx: Context): Promise<Outcome | null> {
     if (!isStaff(ctx.viewer)) return null;
-    return (await ctx.loaders.outcomesByTender.load(tender.id)).at(-1) ?? null;
+    const outcomes = await ctx.loaders.outcomesByTender.load(tender.id);
+    return outcomes.reduce<Outcome | null>((latest, o) => (!latest || o.awardedAt >= latest.awardedAt ? o : latest), null);
   }
 
   @FieldResolver(() => [Outcome], {
     description:
-      "The outcome of each awarded lot, for staff (empty for others): which bid of the platform or which outside company won it, for how much: the competitive intelligence of the officers. By award date.",
+      "The outcome of each awarded lot, for staff (empty for others): which bid of the platform or which outside company won it, for how much: the competitive intelligence of the officers. By lot number, then award date.",
   })
   async outcomes(@Root() tender: Tender, @Ctx() ctx: Context): Promise<Outcome[]> {
     if (!isStaff(ctx.viewer)) return [];
