@@ -10,6 +10,7 @@ import { CooperativeInvitationResolver, CooperativeInvitationsResolver } from ".
 import { LotResolver, OutcomeResolver, ShortlistEntryResolver, TenderResolver } from "./tenders/tender.resolver";
 import { StatsResolver } from "./stats/stats.resolver";
 import { BidOutcomeResolver } from "./tenders/outcome.resolver";
+import { BidExportResolver } from "./bids/exports/export.resolver";
 import { CompletionResolver, CooperativeMatchingResolver, OpportunitySubscriptionResolver, TenderMatchingResolver } from "./matching/matching.resolver";
 import {
   BidEventResolver,
@@ -41,6 +42,7 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   ShortlistEntryResolver,
   OutcomeResolver,
   BidOutcomeResolver,
+  BidExportResolver,
   StatsResolver,
   TenderMatchingResolver,
   CooperativeMatchingResolver,

@@ -160,6 +160,10 @@ export class Tender extends BaseEntity {
   @Property({ type: "string", length: 3, default: "EUR" })
   currency: Opt<string> = "EUR";
 
+  @Field(() => Float, { description: "VAT rate applied to the bids' prices (0.2 for 20 %), used by the price schedule export." })
+  @Property({ type: "double", default: 0.2 })
+  vatRate: Opt<number> = 0.2;
+
   @Field(() => GraphQLDateTimeISO, { nullable: true, description: "When it was published (set on publication, or from the notice)." })
   @Property({ type: "datetime", nullable: true })
   publishedAt: Date | null = null;
