@@ -19,7 +19,11 @@ export interface Config {
   seedDemo: boolean;
   introspection: boolean;
   commissionRate: number;
-  revenueTarget: { amount: number; months: number };
+  /**
+   * The revenue target and what it is measured on: AWARDED, the business won through the
+   * platform (the seed's "chiffre d'affaires"), or COMMISSION, the platform's own revenue.
+   */
+  revenueTarget: { amount: number; months: number; base: RevenueTargetBase };
   /** WebSocket rules (README, Security): sockets per client address, idle time without an operation. */
   sockets: { perAddress: number; idleMs: number };
   mail: MailConfig;
@@ -36,6 +40,9 @@ export interface MailConfig {
   /** First retry delay after a failed attempt; doubled at each attempt, capped at one hour. */
   retryBaseMs: number;
 }
+
+export const REVENUE_TARGET_BASES = ["AWARDED", "COMMISSION"] as const;
+export type RevenueTargetBase = (typeof REVENUE_TARGET_BASES)[number];
 
 export class ConfigError extends Error {
   constructor(variable: string, problem: string) {
@@ -64,6 +71,14 @@ function num(env: Env, name: string, fallback: number, min: number, max: number)
     throw new ConfigError(name, `expected a number between ${min} and ${max}, got "${raw}"`);
   }
   return value;
+}
+
+function revenueBase(env: Env): RevenueTargetBase {
+  const raw = env.REVENUE_TARGET_BASE;
+  if (raw === undefined || raw === "") return "AWARDED";
+  const found = REVENUE_TARGET_BASES.find((b) => b === raw.toUpperCase());
+  if (!found) throw new ConfigError("REVENUE_TARGET_BASE", `expected AWARDED or COMMISSION, got "${raw}"`);
+  return found;
 }
 
 function bool(env: Env, name: string, fallback: boolean): boolean {
@@ -160,6 +175,7 @@ export function loadConfig(env: Env = process.env): Config {
     revenueTarget: {
       amount: num(env, "REVENUE_TARGET_EUR", 700_000, 0, 1e12),
       months: int(env, "REVENUE_TARGET_MONTHS", 24, 1, 240),
+      base: revenueBase(env),
     },
     sockets: {
       perAddress: int(env, "WS_SOCKETS_PER_ADDRESS", 50, 1, 100_000),

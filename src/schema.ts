@@ -11,6 +11,8 @@ import { CooperativeInvitationResolver, CooperativeInvitationsResolver } from ".
 import { CooperativeVerificationResolver } from "./cooperatives/cooperative.verification.resolver";
 import { LotResolver, OutcomeResolver, ShortlistEntryResolver, TenderResolver } from "./tenders/tender.resolver";
 import { StatsResolver } from "./stats/stats.resolver";
+import { BidOutcomeResolver } from "./tenders/outcome.resolver";
+import { BidExportResolver } from "./bids/exports/export.resolver";
 import { CompletionResolver, CooperativeMatchingResolver, OpportunitySubscriptionResolver, TenderMatchingResolver } from "./matching/matching.resolver";
 import {
   BidEventResolver,
@@ -43,6 +45,8 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   LotResolver,
   ShortlistEntryResolver,
   OutcomeResolver,
+  BidOutcomeResolver,
+  BidExportResolver,
   StatsResolver,
   TenderMatchingResolver,
   CooperativeMatchingResolver,

@@ -21,6 +21,7 @@ import { graphqlOverHttpPlugin } from "./http/graphql-over-http";
 import { securityHeaders } from "./http/headers";
 import { RequestIds } from "./http/request-id";
 import { buildSchema } from "./schema";
+import { bidExportRoutes } from "./bids/exports/export.routes";
 import { clientAddress, createWebSocketEndpoint } from "./websocket";
 
 export interface RunningServer {
@@ -143,6 +144,7 @@ export async function createServer(app: AppServices, listen: { port: number; hos
       },
     }),
   );
+  expressApp.use(bidExportRoutes(app, (req, res) => ({ requestId: requestIds.of(res), clientAddress: clientAddress(req) })));
   expressApp.use(notFoundHandler, httpErrorHandler(log, requestIds));
 
   await new Promise<void>((resolve) => httpServer.listen(listen.port, listen.host ?? "0.0.0.0", resolve));

@@ -118,6 +118,8 @@ export enum BidEventType {
   PRICE_LINE_ADDED = "PRICE_LINE_ADDED",
   PRICE_LINE_UPDATED = "PRICE_LINE_UPDATED",
   PRICE_LINE_REMOVED = "PRICE_LINE_REMOVED",
+  LOT_RESULT_RECORDED = "LOT_RESULT_RECORDED",
+  GROUP_FORM_CHANGE_REQUESTED = "GROUP_FORM_CHANGE_REQUESTED",
 }
 
 registerEnumType(BidEventType, {
@@ -148,5 +150,11 @@ registerEnumType(BidEventType, {
     PRICE_LINE_ADDED: { description: "A price line was added. Payload: the line's fields." },
     PRICE_LINE_UPDATED: { description: "A price line changed. Payload: the new fields and version." },
     PRICE_LINE_REMOVED: { description: "A price line was removed. Payload: priceLineId." },
+    LOT_RESULT_RECORDED: {
+      description: "The award of a lot the bid answered was recorded: won or lost. Payload: lotId (null for a tender without lots), outcomeId, result, source, awardedAmount (when won).",
+    },
+    GROUP_FORM_CHANGE_REQUESTED: {
+      description: "The bid won, but its group form is not the one the buyer requires after award: the group must change form. Payload: lotId, from, required, allowed.",
+    },
   },
 });

@@ -94,7 +94,7 @@ async function run(): Promise<number> {
     for (const job of jobs) {
       const name = path.relative(process.cwd(), job.file);
       try {
-        const result = await importNotice(orm.em.fork(), job.xml);
+        const result = await importNotice(orm.em.fork(), job.xml, { commissionRate: config.commissionRate });
         counts[result.status]++;
         if (!tty) console.log(`${result.status.padEnd(9)} ${name}: ${result.tender.title.slice(0, 80)}`);
       } catch (error) {

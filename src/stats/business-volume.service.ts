@@ -4,7 +4,7 @@ import type { Config } from "../config";
 import type { Actor } from "../cooperatives/cooperative.service";
 import { Channel } from "../tenders/tender.enums";
 import { canSeeBusinessVolume } from "../tenders/tender.policy";
-import type { BusinessVolume, MonthVolume, VolumeFigures } from "./stats.types";
+import { RevenueBase, type BusinessVolume, type MonthVolume, type RevenueTarget, type VolumeFigures } from "./stats.types";
 
 /** One won outcome, as the figures need it. */
 export interface WonRow {
@@ -73,12 +73,19 @@ export function computeVolume(
     byMonth,
     tenderShare: total.awardedAmount > 0 ? tenders / total.awardedAmount : 0,
     pipeline,
-    target: {
-      amount: config.revenueTarget.amount,
-      months: config.revenueTarget.months,
-      earned: total.commission,
-      progress: config.revenueTarget.amount > 0 ? total.commission / config.revenueTarget.amount : 0,
-    },
+    target: targetProgress(total, config.revenueTarget),
+  };
+}
+
+/** Progress on the configured base: the business won through the platform, or the commission. */
+export function targetProgress(total: VolumeFigures, target: Config["revenueTarget"]): RevenueTarget {
+  const earned = target.base === "COMMISSION" ? total.commission : total.awardedAmount;
+  return {
+    base: target.base === "COMMISSION" ? RevenueBase.COMMISSION : RevenueBase.AWARDED,
+    amount: target.amount,
+    months: target.months,
+    earned,
+    progress: target.amount > 0 ? earned / target.amount : 0,
   };
 }
 

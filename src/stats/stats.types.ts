@@ -1,8 +1,8 @@
 import { GraphQLDateTimeISO } from "graphql-scalars";
-import { Field, Float, Int, ObjectType } from "type-graphql";
+import { Field, Float, Int, ObjectType, registerEnumType } from "type-graphql";
 import { Channel } from "../tenders/tender.enums";
 
-@ObjectType({ description: "Awarded amounts and commission of a set of won outcomes." })
+@ObjectType({ description: "Awarded amounts and commission of a set of won outcomes (won by a bid of the platform)." })
 export class VolumeFigures {
   @Field(() => Int, { description: "How many won outcomes." })
   count!: number;
@@ -44,20 +44,37 @@ export class Pipeline {
   estimatedValue!: number;
 }
 
-@ObjectType({ description: "Progress of the platform's revenue against its target." })
+export enum RevenueBase {
+  AWARDED = "AWARDED",
+  COMMISSION = "COMMISSION",
+}
+
+registerEnumType(RevenueBase, {
+  name: "RevenueBase",
+  description: "What the revenue target is measured on (REVENUE_TARGET_BASE).",
+  valuesConfig: {
+    AWARDED: { description: "The business won through the platform: amounts awarded to its bids and accepted offers (the default)." },
+    COMMISSION: { description: "The platform's commission on those amounts." },
+  },
+});
+
+@ObjectType({ description: "Progress against the revenue target, on the configured base." })
 export class RevenueTarget {
-  @Field(() => Int, { description: "The target: commission to earn over `months` months, in euros (REVENUE_TARGET_EUR)." })
+  @Field(() => RevenueBase, { description: "What the target is measured on (REVENUE_TARGET_BASE; default AWARDED)." })
+  base!: RevenueBase;
+
+  @Field(() => Int, { description: "The target over `months` months, in euros (REVENUE_TARGET_EUR), on `base`." })
   amount!: number;
 
   @Field(() => Int, { description: "Months the target spans (REVENUE_TARGET_MONTHS)." })
   months!: number;
 
-  @Field(() => Int, { description: "Commission earned in the window, in euros." })
+  @Field(() => Int, { description: "What was earned in the window on `base`, in euros: awarded amounts of won outcomes (AWARDED) or their commission (COMMISSION)." })
   earned!: number;
 
   @Field(() => Float, {
     description:
-      "Progress = commission earned in the window (sum of `commission` of WON outcomes awarded in [from, to)) divided by the target amount; 1 means the target is met (may exceed 1).",
+      "Progress = `earned` (WON outcomes awarded in [from, to), summed on `base`) divided by the target amount; 1 means the target is met (may exceed 1). The commission is always reported apart, in `total.commission`.",
   })
   progress!: number;
 }

@@ -6,7 +6,10 @@ import { NoticeError, parseNotice } from "./eforms/eforms.parser";
 import type { ParsedNotice } from "./eforms/eforms.types";
 import { compareVersions, mapNotice, statusAfter, type MappedLot } from "./notice-mapping";
 import { Lot, Tender, TenderNotice } from "./tender.entity";
-import { ImportStatus, TenderKind, TenderSource } from "./tender.enums";
+import { ImportStatus, TenderKind, TenderSource, TenderStatus } from "./tender.enums";
+import { TENDER_PUBLISHED, type TenderPublished } from "./tender.events";
+import { notify } from "../realtime/bus";
+import { recordNoticeAwards } from "./notice-awards";
 import { canImportNotices } from "./tender.policy";
 import { cpvSummary } from "./tender.service";
 
@@ -56,7 +59,13 @@ async function applyLots(em: EntityManager, tender: Tender, lots: MappedLot[], r
   if (removeMissing) for (const lot of existing) if (!lots.some((l) => l.number === lot.number)) em.remove(lot);
 }
 
-async function apply(em: EntityManager, notice: ParsedNotice, now: Date): Promise<ImportOutcome> {
+/** What an import needs of the configuration. */
+export interface ImportOptions {
+  /** Commission rate of the outcomes an award notice records. */
+  commissionRate: number;
+}
+
+async function apply(em: EntityManager, notice: ParsedNotice, now: Date, options: ImportOptions): Promise<ImportOutcome> {
   const already = await em.find(TenderNotice, { noticeId: notice.noticeId }, { populate: ["tender"] });
   const same = already.find((n) => n.version === notice.version);
   if (same) return { status: ImportStatus.UNCHANGED, tender: same.tender, notice };
@@ -75,6 +84,7 @@ async function apply(em: EntityManager, notice: ParsedNotice, now: Date): Promis
   const created = tender === null;
   const award = notice.rootElement === "ContractAwardNotice";
   const status = statusAfter(notice, tender?.status ?? null, now);
+  const opens = status === TenderStatus.OPEN && tender?.status !== TenderStatus.OPEN;
   if (!tender) {
     tender = em.create(Tender, {
       kind: TenderKind.PUBLIC_TENDER,
@@ -125,19 +135,23 @@ async function apply(em: EntityManager, notice: ParsedNotice, now: Date): Promis
     noticeType: notice.noticeTypeCode,
   });
   await em.flush();
+  if (award) await recordNoticeAwards(em, tender, notice, options.commissionRate, now);
+  // A tender that opens announces itself like one published by hand, delivered at commit.
+  if (opens) await notify(em, TENDER_PUBLISHED, { tenderId: tender.id } satisfies TenderPublished);
   return { status: created ? ImportStatus.CREATED : ImportStatus.UPDATED, tender, notice };
 }
 
 /**
  * Imports one eForms notice in one transaction: a contract or prior information notice creates
  * or updates its tender (by procedure id), a change notice updates the tender it changes, an
- * award notice records the results. Idempotent by (notice id, version). Invalid XML writes
+ * award notice records the results (one outcome per lot, bids settled: notice-awards.ts); a tender
+ * that opens is announced on TENDER_PUBLISHED at commit, like one published by hand. Idempotent by (notice id, version). Invalid XML writes
  * nothing.
  */
-export async function importNotice(em: EntityManager, xml: string, now = new Date()): Promise<ImportOutcome> {
+export async function importNotice(em: EntityManager, xml: string, options: ImportOptions, now = new Date()): Promise<ImportOutcome> {
   const notice = parseOrReject(xml);
   try {
-    return await em.fork().transactional((tx) => apply(tx, notice, now));
+    return await em.fork().transactional((tx) => apply(tx, notice, now, options));
   } catch (error) {
     // Two imports of the same notice at once: the second finds the first's row.
     if (error instanceof UniqueConstraintViolationException) {
@@ -149,9 +163,9 @@ export async function importNotice(em: EntityManager, xml: string, now = new Dat
 }
 
 /** The `importNotice` mutation: officers, admins and integrators with the IMPORT_NOTICES scope. */
-export async function importNoticeAs(viewer: Viewer, em: EntityManager, xml: string): Promise<ImportOutcome> {
+export async function importNoticeAs(viewer: Viewer, em: EntityManager, xml: string, options: ImportOptions): Promise<ImportOutcome> {
   if (!canImportNotices(viewer)) throw new ForbiddenError("This API token lacks the IMPORT_NOTICES scope.");
-  const outcome = await importNotice(em, xml);
+  const outcome = await importNotice(em, xml, options);
   // Hand the tender to the caller's entity manager, for its field resolvers.
   const tender = await em.findOneOrFail(Tender, { id: outcome.tender.id }, { refresh: true });
   return { ...outcome, tender };

@@ -5,7 +5,8 @@ import { User } from "../auth/user.entity";
 import { BaseEntity } from "../common/base.entity";
 import { Node } from "../common/node";
 import { Cooperative } from "../cooperatives/cooperative.entity";
-import { InvitationAnswer, OutcomeResult, TenderKind, TenderSource, TenderStatus } from "./tender.enums";
+import { InvitationAnswer, OutcomeResult, OutcomeSource, TenderKind, TenderSource, TenderStatus } from "./tender.enums";
+import { Bid } from "../bids/bid.entity";
 
 @ObjectType({ description: "An award criterion of a tender or lot." })
 export class AwardCriterion {
@@ -158,6 +159,10 @@ export class Tender extends BaseEntity {
   @Field(() => String, { description: "Currency of the amounts (ISO 4217)." })
   @Property({ type: "string", length: 3, default: "EUR" })
   currency: Opt<string> = "EUR";
+
+  @Field(() => Float, { description: "VAT rate applied to the bids' prices (0.2 for 20 %), used by the price schedule export." })
+  @Property({ type: "double", default: 0.2 })
+  vatRate: Opt<number> = 0.2;
 
   @Field(() => GraphQLDateTimeISO, { nullable: true, description: "When it was published (set on publication, or from the notice)." })
   @Property({ type: "datetime", nullable: true })
@@ -331,14 +336,40 @@ export class ShortlistEntry extends BaseEntity {
   answeredAt: Date | null = null;
 }
 
-@ObjectType({ implements: Node, description: "The result of a tender or direct order for the federation: the basis of the business volume." })
+@ObjectType({
+  implements: Node,
+  description:
+    "The award of one lot (or of a tender without lots): who won it (a bid of the platform, or an outside company), for how much, when, and who said so. Won outcomes are the basis of the business volume.",
+})
 @Entity({ tableName: "outcomes" })
 @Index({ properties: ["awardedAt"] })
 export class Outcome extends BaseEntity {
-  @ManyToOne(() => Tender, { deleteRule: "cascade", unique: true })
+  /** One outcome per (tender, lot): a unique index with NULLS NOT DISTINCT (migration 20261206043500). */
+  @ManyToOne(() => Tender, { deleteRule: "cascade" })
   tender!: Tender;
 
-  @Field(() => OutcomeResult, { description: "Won or lost." })
+  /** The lot awarded; null for a tender without lots (and for outcomes recorded before lots had their own). */
+  @ManyToOne(() => Lot, { nullable: true, deleteRule: "cascade" })
+  lot: Lot | null = null;
+
+  @Field(() => OutcomeSource, { description: "Who or what recorded it." })
+  @Enum({ items: () => OutcomeSource, nativeEnumName: "outcome_source" })
+  source: Opt<OutcomeSource> = OutcomeSource.MANUAL;
+
+  /** The winning bid of the platform; null when an outside company won (or for older outcomes). */
+  @ManyToOne(() => Bid, { nullable: true, deleteRule: "set null" })
+  @Index()
+  bid: Bid | null = null;
+
+  @Field(() => String, { nullable: true, description: "Name of the outside winner (a company that is not a bid of the platform), as the buyer published it; null when a bid of the platform won or the winner is unknown." })
+  @Property({ type: "string", length: 500, nullable: true })
+  winnerName: string | null = null;
+
+  @Field(() => String, { nullable: true, description: "SIRET (or other national id, up to 14 characters) of the outside winner, when known." })
+  @Property({ type: "string", length: 14, nullable: true })
+  winnerSiret: string | null = null;
+
+  @Field(() => OutcomeResult, { description: "WON when a bid of the platform won it; LOST otherwise." })
   @Enum({ items: () => OutcomeResult, nativeEnumName: "outcome_result" })
   result!: OutcomeResult;
 
@@ -350,7 +381,7 @@ export class Outcome extends BaseEntity {
   @Property({ type: "string", length: 300, nullable: true })
   consortiumName: string | null = null;
 
-  @Field(() => Int, { description: "Amount awarded to the cooperatives, excluding tax, in euros (0 when lost)." })
+  @Field(() => Int, { description: "Amount awarded, excluding tax, in euros: to the winning bid when WON, to the outside winner when LOST and known (0 otherwise)." })
   @Property({ type: "integer" })
   awardedAmount!: number;
 

@@ -125,3 +125,19 @@ registerEnumType(Channel, {
     TENDER: { description: "Public tenders and calls for projects." },
   },
 });
+
+export enum OutcomeSource {
+  MANUAL = "MANUAL",
+  AWARD_NOTICE = "AWARD_NOTICE",
+  CLIENT_ACCEPTANCE = "CLIENT_ACCEPTANCE",
+}
+
+registerEnumType(OutcomeSource, {
+  name: "OutcomeSource",
+  description: "Who or what recorded an outcome.",
+  valuesConfig: {
+    MANUAL: { description: "Recorded by a mission officer or an admin (`recordTenderOutcome`)." },
+    AWARD_NOTICE: { description: "Read from an imported eForms contract award notice." },
+    CLIENT_ACCEPTANCE: { description: "The client of a direct order accepted an offer." },
+  },
+});

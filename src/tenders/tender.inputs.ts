@@ -186,18 +186,45 @@ export class TendersArgs extends PageArgs {
   orderBy?: TenderOrder | null;
 }
 
-@InputType({ description: "The outcome of a tender or direct order." })
+@InputType({ description: "A company outside the platform that won a lot." })
+export class OutsideWinnerInput {
+  @Field({ description: "Its name, as the buyer published it (1-500 characters)." })
+  name!: string;
+
+  @Field(() => String, { nullable: true, description: "Its SIRET (14 digits), when known." })
+  siret?: string | null;
+}
+
+@InputType({ description: "The outcome of one lot of a tender or direct order (or of the whole, without lots)." })
 export class OutcomeInput {
-  @Field(() => OutcomeResult, { description: "Won or lost." })
+  @Field(() => OutcomeResult, { description: "WON when a bid of the platform won the lot; LOST when an outside company won it (or nobody)." })
   result!: OutcomeResult;
 
-  @Field(() => [ID], { nullable: true, description: "The winning member cooperatives (required when WON; several for a consortium)." })
+  @Field(() => ID, {
+    nullable: true,
+    description: "The lot awarded; may be left out when the tender has one lot or none. Each lot has one outcome: recording it again corrects it.",
+  })
+  lotId?: string | null;
+
+  @Field(() => ID, { nullable: true, description: "The winning bid (WON): a submitted bid on this tender that answered the lot." })
+  bidId?: string | null;
+
+  @Field(() => [ID], {
+    nullable: true,
+    description: "The winning member cooperatives (WON, instead of `bidId`): they must be accepted members of one submitted bid on this tender, which is the winner.",
+  })
   winnerIds?: string[] | null;
+
+  @Field(() => OutsideWinnerInput, { nullable: true, description: "The outside company that won (LOST), when known." })
+  outsideWinner?: OutsideWinnerInput | null;
 
   @Field(() => String, { nullable: true, description: "Name of the consortium, when several cooperatives won together." })
   consortiumName?: string | null;
 
-  @Field(() => Int, { nullable: true, description: "Amount awarded to the cooperatives in euros, excluding tax (required when WON, > 0)." })
+  @Field(() => Int, {
+    nullable: true,
+    description: "Amount awarded in euros, excluding tax: required when WON (> 0); when LOST, what the outside winner was awarded (only with `outsideWinner`).",
+  })
   awardedAmount?: number | null;
 
   @Field(() => GraphQLDateTimeISO, { nullable: true, description: "When the contract was awarded; default now; not in the future." })

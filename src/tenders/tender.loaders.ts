@@ -22,10 +22,16 @@ export function createTenderLoaders(em: EntityManager) {
         (s) => s.tender.id,
       ),
     ),
-    outcomeByTender: new DataLoader<string, Outcome | null>(async (ids) => {
-      const rows = await em.find(Outcome, { tender: { $in: [...ids] } });
-      return ids.map((id) => rows.find((o) => o.tender.id === id) ?? null);
-    }),
+    outcomesByTender: new DataLoader<string, Outcome[]>(async (ids) =>
+      groupBy(
+        ids,
+        // By lot number (a tender without lots first), then award date.
+        (await em.find(Outcome, { tender: { $in: [...ids] } }, { populate: ["lot"], orderBy: { awardedAt: "asc", id: "asc" } })).sort(
+          (a, b) => (a.lot?.number ?? -1) - (b.lot?.number ?? -1),
+        ),
+        (o) => o.tender.id,
+      ),
+    ),
     cooperativeById: new DataLoader<string, Cooperative | null>(async (ids) => {
       const rows = await em.find(Cooperative, { id: { $in: [...ids] } });
       return ids.map((id) => rows.find((c) => c.id === id) ?? null);

@@ -8,6 +8,7 @@ import { isStaff } from "../auth/viewer";
 import { Connection } from "../common/pagination";
 import { cpvLabel } from "../common/reference/reference";
 import { requestsField } from "../common/selection";
+import { Bid } from "../bids/bid.entity";
 import { Cooperative } from "../cooperatives/cooperative.entity";
 import type { Context } from "../context";
 import { subscribe } from "../realtime/bus";
@@ -46,7 +47,7 @@ export class RecordOutcomePayload {
   @Field(() => Outcome, { description: "The outcome." })
   outcome!: Outcome;
 
-  @Field(() => Tender, { description: "The tender, now AWARDED." })
+  @Field(() => Tender, { description: "The tender: AWARDED once every lot is decided, CLOSED until then." })
   tender!: Tender;
 }
 
@@ -106,10 +107,24 @@ export class TenderResolver {
     return shortlist.visibleShortlist(ctx, tender);
   }
 
-  @FieldResolver(() => Outcome, { nullable: true, description: "The recorded outcome, for staff; null when none or for others." })
+  @FieldResolver(() => Outcome, {
+    nullable: true,
+    deprecationReason: "A tender has one outcome per lot: use `outcomes`.",
+    description: "The latest recorded outcome, for staff; null when none or for others.",
+  })
   async outcome(@Root() tender: Tender, @Ctx() ctx: Context): Promise<Outcome | null> {
     if (!isStaff(ctx.viewer)) return null;
-    return ctx.loaders.outcomeByTender.load(tender.id);
+    const outcomes = await ctx.loaders.outcomesByTender.load(tender.id);
+    return outcomes.reduce<Outcome | null>((latest, o) => (!latest || o.awardedAt >= latest.awardedAt ? o : latest), null);
+  }
+
+  @FieldResolver(() => [Outcome], {
+    description:
+      "The outcome of each awarded lot, for staff (empty for others): which bid of the platform or which outside company won it, for how much: the competitive intelligence of the officers. By lot number, then award date.",
+  })
+  async outcomes(@Root() tender: Tender, @Ctx() ctx: Context): Promise<Outcome[]> {
+    if (!isStaff(ctx.viewer)) return [];
+    return ctx.loaders.outcomesByTender.load(tender.id);
   }
 
   @Authorized(...STAFF_RULES)
@@ -169,7 +184,7 @@ export class TenderResolver {
       "Imports one eForms notice (officers, admins, API tokens with IMPORT_NOTICES). Contract and prior information notices create or update a tender, change notices update the tender they change, award notices record the results. Idempotent by notice id and version. Bad XML is BAD_USER_INPUT on `xml`, and nothing is written.",
   })
   async importNotice(@Arg("xml", () => String, { description: "The notice's XML (UTF-8, up to 5 MB)." }) xml: string, @Ctx() ctx: Context): Promise<ImportNoticeResult> {
-    const result = await importNoticeAs(ctx.viewer, ctx.em, xml);
+    const result = await importNoticeAs(ctx.viewer, ctx.em, xml, { commissionRate: ctx.app.config.commissionRate });
     return { status: result.status, tender: result.tender, noticeId: result.notice.noticeId, version: result.notice.version, noticeKind: result.notice.kind };
   }
 
@@ -187,7 +202,8 @@ export class TenderResolver {
 
   @Authorized(...STAFF_RULES)
   @Mutation(() => RecordOutcomePayload, {
-    description: "Records the outcome of a CLOSED tender or order, which becomes AWARDED (or corrects the outcome of an AWARDED one); the commission is computed at the configured rate.",
+    description:
+      "Records the outcome of one lot of a CLOSED tender or order (or corrects it, also once AWARDED): won by a submitted bid on this tender that answered the lot, or lost to an outside company. The bids' results (per lot, and WON/LOST overall) are written to their logs in the same transaction; the tender becomes AWARDED once every lot is decided. The commission is computed at the configured rate.",
   })
   recordTenderOutcome(
     @Arg("tenderId", () => ID, { description: "The tender or order." }) tenderId: string,
@@ -238,9 +254,20 @@ export class ShortlistEntryResolver {
 
 @Resolver(() => Outcome)
 export class OutcomeResolver {
-  @FieldResolver(() => [Cooperative], { description: "The winning member cooperatives (empty when lost)." })
+  @FieldResolver(() => [Cooperative], { description: "The member cooperatives among the winners: the accepted members of the winning bid (empty when lost)." })
   async winners(@Root() outcome: Outcome, @Ctx() ctx: Context): Promise<Cooperative[]> {
     const all = await ctx.loaders.cooperativeById.loadMany(outcome.winnerIds);
     return all.filter((c): c is Cooperative => c instanceof Cooperative);
+  }
+
+  @FieldResolver(() => Lot, { nullable: true, description: "The lot awarded; null for a tender without lots (or an outcome recorded before outcomes were per lot)." })
+  async lot(@Root() outcome: Outcome, @Ctx() ctx: Context): Promise<Lot | null> {
+    if (!outcome.lot) return null;
+    return wrap(outcome.lot).isInitialized() ? outcome.lot : ctx.em.findOne(Lot, { id: outcome.lot.id });
+  }
+
+  @FieldResolver(() => Bid, { nullable: true, description: "The winning bid of the platform; null when an outside company won (see `winnerName`)." })
+  async bid(@Root() outcome: Outcome, @Ctx() ctx: Context): Promise<Bid | null> {
+    return outcome.bid ? ctx.em.findOne(Bid, { id: outcome.bid.id }) : null;
   }
 }

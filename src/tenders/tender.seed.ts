@@ -86,7 +86,9 @@ export async function seedTenders(em: EntityManager, rand: () => number, commiss
   const demoMembership = await em.findOne(Membership, { user: { email: "member@demo.scopgraph.coop" } });
   if (demoMembership && open[0]) {
     em.create(ShortlistEntry, { tender: open[0], cooperative: demoMembership.cooperative, note: "Compétences et proximité", invitedBy: officer });
-    em.create(ShortlistEntry, { tender: open[0], cooperative: cooperatives[1] as Cooperative, note: "Partenaire possible", answer: InvitationAnswer.INTERESTED, invitedBy: officer, answeredAt: new Date(now - day) });
+    // Another cooperative than the demo member's (the list's order is the database's).
+    const partner = cooperatives.find((c) => c.id !== demoMembership.cooperative.id) as Cooperative;
+    em.create(ShortlistEntry, { tender: open[0], cooperative: partner, note: "Partenaire possible", answer: InvitationAnswer.INTERESTED, invitedBy: officer, answeredAt: new Date(now - day) });
   }
   // A draft an officer is preparing.
   create(TenderKind.PUBLIC_TENDER, TenderStatus.DRAFT, cooperatives[2] as Cooperative, NEEDS[1]!, new Date(now), new Date(now + 40 * day), pick(BUYERS)).publishedAt = null;

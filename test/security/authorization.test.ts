@@ -14,6 +14,7 @@ import { CooperativeStatus } from "../../src/cooperatives/cooperative.enums";
 import { createUnverifiedUser, createUser, FACTORY_PASSWORD, insertCooperative, sessionToken, validSiret } from "../helpers/factories";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { insertTender } from "../tenders/tender-factory";
+import { insertSubmittedBid } from "../tenders/award-factory";
 import { changedTables, codeOf, send, snapshot, wsFirst, type Answer, type Transport, type Vars } from "./harness";
 import { buildWorld, call, CREATE_BID, insertInvitation, isTokenRole, openTender, ROLES, TOKEN_SCOPES, yUpdate, type Role, type World } from "./world";
 
@@ -211,6 +212,13 @@ async function ownSession(role: Role): Promise<string | null> {
 
 async function freshTender(status: TenderStatus, createdById?: string, kind?: TenderKind, clientId?: string): Promise<string> {
   return (await insertTender(server.orm.em.fork(), { status, createdById, kind, clientId })).gid;
+}
+
+/** A CLOSED tender with a submitted bid of cooperative A: what a won outcome needs. */
+async function awardableTender(): Promise<string> {
+  const tender = await insertTender(server.orm.em.fork(), { status: TenderStatus.CLOSED });
+  await insertSubmittedBid(server.orm.em.fork(), { tenderId: tender.id, cooperativeIds: [w.coopA.id] });
+  return tender.gid;
 }
 
 const userOf = (role: Role) => {
@@ -781,7 +789,7 @@ const MUTATIONS: Operation[] = [
     scenarios: [
       {
         name: "a closed tender (T when refused)",
-        vars: async (_r, fresh) => ({ id: fresh ? await freshTender(TenderStatus.CLOSED) : w.tender.gid, input: { result: "WON", winnerIds: [w.coopA.gid], awardedAmount: 10000 } }),
+        vars: async (_r, fresh) => ({ id: fresh ? await awardableTender() : w.tender.gid, input: { result: "WON", winnerIds: [w.coopA.gid], awardedAmount: 10000 } }),
         expect: rule(STAFF, "FORBIDDEN"),
       },
     ],

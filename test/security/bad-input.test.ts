@@ -25,6 +25,7 @@ import { CooperativeStatus } from "../../src/cooperatives/cooperative.enums";
 import { createUnverifiedUser, createUser, insertCooperative, validSiret } from "../helpers/factories";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { insertTender } from "../tenders/tender-factory";
+import { insertSubmittedBid } from "../tenders/award-factory";
 import { changedTables, doc, prng, snapshot, wsFirst, type Vars } from "./harness";
 import { buildWorld, call, CREATE_BID, insertInvitation, openTender, yUpdate, type Role, type World } from "./world";
 
@@ -66,6 +67,13 @@ afterAll(async () => {
 
 async function freshTender(status: TenderStatus, extra: { createdById?: string; kind?: TenderKind; clientId?: string } = {}): Promise<string> {
   return (await insertTender(server.orm.em.fork(), { status, ...extra })).gid;
+}
+
+/** A CLOSED tender with a submitted bid of cooperative A: what a won outcome needs. */
+async function awardableTender(): Promise<string> {
+  const tender = await insertTender(server.orm.em.fork(), { status: TenderStatus.CLOSED });
+  await insertSubmittedBid(server.orm.em.fork(), { tenderId: tender.id, cooperativeIds: [w.coopA.id] });
+  return tender.gid;
 }
 
 async function makeBaselines(): Promise<Record<string, { actors: Role[]; args: Vars }>> {
@@ -188,7 +196,7 @@ async function makeBaselines(): Promise<Record<string, { actors: Role[]; args: V
     answerInvitation: { actors: ["ownerA"], args: { input: { invitationId: w.entry, answer: "DECLINED" } } },
     recordTenderOutcome: {
       actors: ["admin"],
-      args: { tenderId: await freshTender(TenderStatus.CLOSED), input: { awardedAmount: 1000, awardedAt: PAST, consortiumName: "Groupement", result: "WON", winnerIds: [w.coopA.gid] } },
+      args: { tenderId: await awardableTender(), input: { awardedAmount: 1000, awardedAt: PAST, consortiumName: "Groupement", result: "WON", winnerIds: [w.coopA.gid] } },
     },
     createBid: {
       actors: ["ownerA"],
