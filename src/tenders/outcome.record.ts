@@ -1,6 +1,6 @@
 import { LockMode } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
-import { Bid, BidLotAssignment, BidMember } from "../bids/bid.entity";
+import { Bid, BidLot, BidMember } from "../bids/bid.entity";
 import { allowedGroupTypes } from "../bids/bid.completeness";
 import { BidEventType, BidMemberStatus, BidStatus } from "../bids/bid.enums";
 import { toGlobalId } from "../common/node";
@@ -50,18 +50,15 @@ export const AWARDABLE_BID_STATUSES: readonly BidStatus[] = [BidStatus.SUBMITTED
 export async function lotsAnsweredBy(em: EntityManager, bidIds: readonly string[]): Promise<Map<string, (string | null)[]>> {
   const answered = new Map<string, (string | null)[]>(bidIds.map((id) => [id, []]));
   if (bidIds.length === 0) return answered;
-  const rows = await em.find(BidLotAssignment, { bid: { $in: [...bidIds] }, member: { $ne: null } }, { fields: ["bid", "lot"] });
+  // The lots each bid declared it answers (Bid.lots), which submission checked were complete.
+  const rows = await em.find(BidLot, { bid: { $in: [...bidIds] } }, { fields: ["bid", "lot"] });
   for (const row of rows) answered.get(row.bid.id)?.push(row.lot.id);
   return answered;
 }
 
-/**
- * The maximum number of lots one tenderer may be awarded (eForms BT-33), where the tender carries
- * it; read through here so that the rule applies as soon as the column exists.
- */
+/** The maximum number of lots one tenderer may be awarded (eForms BT-33), where the tender carries it. */
 export function maxLotsAwardedOf(tender: Tender): number | null {
-  const value = (tender as Tender & { maxLotsAwardedPerTenderer?: number | null }).maxLotsAwardedPerTenderer;
-  return typeof value === "number" ? value : null;
+  return tender.maxLotsAwardedPerTenderer ?? null;
 }
 
 /** What a bid's overall status becomes from its lot results: WON with one lot, LOST when every answered lot went to others. */

@@ -1,5 +1,5 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
-import { Bid, BidLotAssignment, BidMember } from "../../src/bids/bid.entity";
+import { Bid, BidLot, BidLotAssignment, BidMember } from "../../src/bids/bid.entity";
 import { BidGroupType, BidMemberRole, BidMemberStatus, BidStatus } from "../../src/bids/bid.enums";
 import { toGlobalId } from "../../src/common/node";
 import { Cooperative } from "../../src/cooperatives/cooperative.entity";
@@ -33,7 +33,11 @@ export async function insertSubmittedBid(em: EntityManager, seed: BidSeed): Prom
   const lead = em.create(BidMember, { bid, cooperative: em.getReference(Cooperative, leadId!), role: BidMemberRole.LEAD, status: BidMemberStatus.ACCEPTED });
   for (const id of others) em.create(BidMember, { bid, cooperative: em.getReference(Cooperative, id), role: BidMemberRole.MEMBER, status: BidMemberStatus.ACCEPTED });
   const lotIds = seed.lotIds ?? (await em.find(Lot, { tender: seed.tenderId })).map((l) => l.id);
-  for (const lotId of lotIds) em.create(BidLotAssignment, { bid, lot: em.getReference(Lot, lotId), member: lead });
+  for (const lotId of lotIds) {
+    // The lots it declared it answers (Bid.lots), each performed by the lead.
+    em.create(BidLot, { bid, lot: em.getReference(Lot, lotId) });
+    em.create(BidLotAssignment, { bid, lot: em.getReference(Lot, lotId), member: lead });
+  }
   await em.flush();
   return { id: bid.id, gid: toGlobalId("Bid", bid.id) };
 }
