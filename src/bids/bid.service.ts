@@ -17,7 +17,7 @@ import { sectionDocs } from "../realtime/section-docs";
 import { Lot, Tender } from "../tenders/tender.entity";
 import { assertAcceptsBids, loadTender } from "../tenders/tender.service";
 import { Y } from "../realtime/yjs";
-import { accessToBid, visibleBidsSql } from "./bid.access";
+import { visibleBidsSql } from "./bid.access";
 import { completenessIssues, type CompletenessIssue } from "./bid.completeness";
 import { Bid, BidEvent, BidLot, BidLotAssignment, BidMember, BidPriceLine, BidSection } from "./bid.entity";
 import { checkDeclaredLots, defaultDeclaredLots, lotLabel } from "./bid.lots";
@@ -38,7 +38,7 @@ import type {
 import { assertBidTransition, assertCompositionEditable, assertContentEditable } from "./bid.lifecycle";
 import { canOnBid } from "./bid.policy";
 import { computeTotals, lineTotalCents } from "./bid.totals";
-import { assertSameRequest, bidRecord, checkClientMutationId, loadResult, mutateBid, requestFingerprint, resultRef, type BidTx } from "./bid.tx";
+import { bidRecord, checkClientMutationId, mutateBid, priorOpening, requestFingerprint, resultRef, type BidTx } from "./bid.tx";
 
 const gid = toGlobalId;
 
@@ -156,7 +156,7 @@ export async function createBid(actor: Actor, input: CreateBidInput, now = new D
   // A retry is answered after the same checks as a first call: access is what it is now.
   const fingerprint = clientMutationId ? requestFingerprint("createBid", input) : null;
   if (clientMutationId) {
-    const prior = await priorCreation(actor, userId, clientMutationId, fingerprint!);
+    const prior = await priorOpening(actor, "BID_CREATED", userId, clientMutationId, fingerprint!);
     if (prior) return prior;
   }
   const groupType = groupTypeOf("input.groupType", input.groupType);
@@ -195,7 +195,7 @@ export async function createBid(actor: Actor, input: CreateBidInput, now = new D
     });
   } catch (error) {
     if (error instanceof UniqueConstraintViolationException) {
-      const prior = clientMutationId ? await priorCreation({ ...actor, em: actor.em.fork() }, userId, clientMutationId, fingerprint!) : null;
+      const prior = clientMutationId ? await priorOpening({ ...actor, em: actor.em.fork() }, "BID_CREATED", userId, clientMutationId, fingerprint!) : null;
       if (prior) return prior;
       throw new ConflictError("This cooperative already leads a bid on this tender.");
     }
@@ -203,18 +203,6 @@ export async function createBid(actor: Actor, input: CreateBidInput, now = new D
   }
 }
 
-async function priorCreation(actor: Actor, userId: string, clientMutationId: string, fingerprint: string): Promise<Bid | null> {
-  const rows = await actor.em.execute<{ result: string; bid_id: string; actor_id: string; request_hash: string | null }[]>(
-    "SELECT result, bid_id, actor_id, request_hash FROM bid_events WHERE actor_id = ? AND client_mutation_id = ? AND type = 'BID_CREATED' LIMIT 1",
-    [userId, clientMutationId],
-  );
-  const row = rows[0];
-  if (!row) return null;
-  assertSameRequest({ actorId: row.actor_id, requestHash: row.request_hash }, userId, fingerprint);
-  // The bid made then, if the caller may still read it; otherwise exactly as if it did not exist.
-  if (!canOnBid(await accessToBid(actor.em, actor.viewer, row.bid_id), "read")) throw new NotFoundError("Bid");
-  return loadResult<Bid>(actor.em, row.result);
-}
 
 // ---- the bid's own fields and lifecycle -------------------------------------------------------
 

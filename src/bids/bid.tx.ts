@@ -113,6 +113,29 @@ export function assertSameRequest(prior: { actorId: string | null; requestHash: 
   }
 }
 
+/**
+ * The bid a person opened earlier under this clientMutationId (created it, or proposed it on a
+ * cooperative's behalf), for a retry: the same request, and a bid the caller may still read;
+ * otherwise exactly as if it did not exist.
+ */
+export async function priorOpening(
+  actor: Actor,
+  type: "BID_CREATED" | "BID_PROPOSED",
+  userId: string,
+  clientMutationId: string,
+  fingerprint: string,
+): Promise<Bid | null> {
+  const rows = await actor.em.execute<{ result: string; bid_id: string; actor_id: string; request_hash: string | null }[]>(
+    "SELECT result, bid_id, actor_id, request_hash FROM bid_events WHERE actor_id = ? AND client_mutation_id = ? AND type = ? LIMIT 1",
+    [userId, clientMutationId, type],
+  );
+  const row = rows[0];
+  if (!row) return null;
+  assertSameRequest({ actorId: row.actor_id, requestHash: row.request_hash }, userId, fingerprint);
+  if (!canOnBid(await accessToBid(actor.em, actor.viewer, row.bid_id), "read")) throw new NotFoundError("Bid");
+  return loadResult<Bid>(actor.em, row.result);
+}
+
 export interface MutateOptions<T> {
   action: BidAction;
   /** The mutation's name: with its input, what a clientMutationId stands for. */

@@ -7,7 +7,7 @@ import { assertNoOtherOffer } from "../bids/bid.offers";
 import { BidEventType, BidGroupType, BidMemberRole, BidMemberStatus, BidStatus } from "../bids/bid.enums";
 import { assertBidTransition } from "../bids/bid.lifecycle";
 import { assignLot, createBid, inviteMember } from "../bids/bid.service";
-import { assertSameRequest, checkClientMutationId, loadResult, mutateBid, requestFingerprint, resultRef } from "../bids/bid.tx";
+import { checkClientMutationId, mutateBid, priorOpening, requestFingerprint, resultRef } from "../bids/bid.tx";
 import { BadInputError, ConflictError, ForbiddenError, InvalidStateError, NotFoundError } from "../common/errors";
 import { decodeId, toGlobalId } from "../common/node";
 import * as v from "../common/validate";
@@ -16,8 +16,6 @@ import type { Actor } from "../cooperatives/cooperative.service";
 import { appendBidEvent } from "../realtime/event-log";
 import { Lot, Tender } from "../tenders/tender.entity";
 import { assertAcceptsBids, loadTender } from "../tenders/tender.service";
-import { accessToBid } from "../bids/bid.access";
-import { canOnBid } from "../bids/bid.policy";
 import type { TeamPreferenceName } from "./consortium";
 import { consortiumSuggestions } from "./matching.service";
 
@@ -192,7 +190,7 @@ export async function proposeCompletion(actor: Actor, input: CompletionChoice, n
   if (!lead) throw new NotFoundError("Cooperative", input.leadCooperativeId);
   const fingerprint = clientMutationId ? requestFingerprint("proposeCompletion", input) : null;
   if (clientMutationId) {
-    const prior = await priorProposal(actor, userId, clientMutationId, fingerprint as string);
+    const prior = await priorOpening(actor, "BID_PROPOSED", userId, clientMutationId, fingerprint as string);
     if (prior) return prior;
   }
   const groupType = checkGroupType(input.groupType);
@@ -265,7 +263,7 @@ export async function proposeCompletion(actor: Actor, input: CompletionChoice, n
     });
   } catch (error) {
     if (error instanceof UniqueConstraintViolationException) {
-      const prior = clientMutationId ? await priorProposal({ ...actor, em: actor.em.fork() }, userId, clientMutationId, fingerprint as string) : null;
+      const prior = clientMutationId ? await priorOpening({ ...actor, em: actor.em.fork() }, "BID_PROPOSED", userId, clientMutationId, fingerprint as string) : null;
       if (prior) return prior;
       throw new ConflictError("This cooperative already leads a bid on this tender.");
     }
@@ -273,17 +271,6 @@ export async function proposeCompletion(actor: Actor, input: CompletionChoice, n
   }
 }
 
-async function priorProposal(actor: Actor, userId: string, clientMutationId: string, fingerprint: string): Promise<Bid | null> {
-  const rows = await actor.em.execute<{ result: string; bid_id: string; actor_id: string; request_hash: string | null }[]>(
-    "SELECT result, bid_id, actor_id, request_hash FROM bid_events WHERE actor_id = ? AND client_mutation_id = ? AND type = 'BID_PROPOSED' LIMIT 1",
-    [userId, clientMutationId],
-  );
-  const row = rows[0];
-  if (!row) return null;
-  assertSameRequest({ actorId: row.actor_id, requestHash: row.request_hash }, userId, fingerprint);
-  if (!canOnBid(await accessToBid(actor.em, actor.viewer, row.bid_id), "read")) throw new NotFoundError("Bid");
-  return loadResult<Bid>(actor.em, row.result);
-}
 
 export interface ProposalAnswer {
   bidId: string;
