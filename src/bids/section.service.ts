@@ -226,6 +226,8 @@ export async function applySectionUpdate(viewer: Viewer, app: Pick<AppServices, 
       return { seq: row.seq!, sectionId, clientMutationId };
     case "CMID_TAKEN":
       throw new BadInputError("input.clientMutationId", "was already used by someone else on this bid");
+    case "NOT_OWNER":
+      throw new ForbiddenError("A member edits the sections assigned to its people only; the lead edits them all.");
     case "CMID_CONFLICT":
       throw new ConflictError("This clientMutationId was already used for another update; use a new one.", { field: "input.clientMutationId" });
     case "FROZEN":
