@@ -81,3 +81,16 @@ export async function createBid(server: TestServer, token: string, input: Create
   if (result.errors?.length || !result.data) throw new Error(`createBid failed: ${JSON.stringify(result.errors)}`);
   return result.data.createBid;
 }
+
+/**
+ * Another person of a cooperative (a plain MEMBER): inside a bid, people of the same cooperative
+ * share its rights, e.g. to type into the sections assigned to one of them.
+ */
+export async function secondPerson(server: TestServer, cooperativeId: string): Promise<TestUser> {
+  const person = await createUser(server);
+  await server.orm.em
+    .fork()
+    .getConnection()
+    .execute("INSERT INTO memberships (id, cooperative_id, user_id, role) VALUES (gen_random_uuid(), ?, ?, 'MEMBER')", [cooperativeId, person.id]);
+  return person;
+}

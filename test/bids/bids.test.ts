@@ -76,9 +76,11 @@ async function completeBid(w: BidWorld) {
   const token = w.lead.token;
   await server.gql(AssignBidLotDocument, { input: { bidId: ids.bidId, lotId: w.lots[0]!.gid, memberId: ids.leadMember, expectedVersion: 0 } }, token);
   await server.gql(AssignBidLotDocument, { input: { bidId: ids.bidId, lotId: w.lots[1]!.gid, memberId: ids.partnerMember, expectedVersion: 0 } }, w.partner.token);
-  const section = await server.gql(AddBidSectionDocument, { input: { bidId: ids.bidId, title: "Méthodologie" } }, token);
+  // Assigned to the partner's person: the partner writes its text, the lead moves it to DONE.
+  const section = await server.gql(AddBidSectionDocument, { input: { bidId: ids.bidId, title: "Méthodologie", assigneeId: w.partner.globalId } }, token);
   const sectionId = section.data!.addBidSection.id;
-  await server.gql(ApplySectionUpdateDocument, { input: { sectionId, update: yUpdate("Notre méthode.") } }, w.partner.token);
+  const typed = await server.gql(ApplySectionUpdateDocument, { input: { sectionId, update: yUpdate("Notre méthode.") } }, w.partner.token);
+  expect(typed.errors).toBeUndefined();
   for (const [expectedVersion, status] of [[1, "IN_PROGRESS"], [2, "IN_REVIEW"], [3, "DONE"]] as const) {
     const moved = await server.gql(UpdateBidSectionDocument, { input: { sectionId, expectedVersion, status } }, token);
     expect(moved.errors).toBeUndefined();
@@ -430,7 +432,8 @@ describe("sections", () => {
   test("state, diff against a state vector and text projection; compaction into a snapshot every 50 updates", async () => {
     const w = await createWorld(server);
     const ids = await draftWithPartner(w);
-    const sectionId = (await server.gql(AddBidSectionDocument, { input: { bidId: ids.bidId, title: "S" } }, w.lead.token)).data!.addBidSection.id;
+    // Assigned to the partner's person, who types the text.
+    const sectionId = (await server.gql(AddBidSectionDocument, { input: { bidId: ids.bidId, title: "S", assigneeId: w.partner.globalId } }, w.lead.token)).data!.addBidSection.id;
     const doc = new Y.Doc();
     const ytext = doc.getText("content");
     const updates: Uint8Array[] = [];
@@ -476,7 +479,8 @@ describe("concurrent text updates", () => {
   test("share commits but each gets its own event and seq; a clientMutationId reused by someone else at the same moment is refused", async () => {
     const w = await createWorld(server);
     const ids = await draftWithPartner(w);
-    const sectionId = (await server.gql(AddBidSectionDocument, { input: { bidId: ids.bidId, title: "S" } }, w.lead.token)).data!.addBidSection.id;
+    // Assigned to the partner's person: the lead and the partner both type into it.
+    const sectionId = (await server.gql(AddBidSectionDocument, { input: { bidId: ids.bidId, title: "S", assigneeId: w.partner.globalId } }, w.lead.token)).data!.addBidSection.id;
     const before = (await server.gql(BidBriefDocument, { id: ids.bidId }, w.lead.token)).data!.bid.headSeq;
     const shared = cmid();
     const results = await Promise.all(

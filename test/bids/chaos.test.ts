@@ -6,7 +6,7 @@ import { fromGlobalId } from "../../src/common/node";
 import { buildDoc, textOf } from "../../src/realtime/section-crdt";
 import { AddBidSectionDocument, AnswerBidInvitationDocument, BidBriefDocument, InviteBidMemberDocument } from "../generated/graphql";
 import { startTestServer, TEST_JWT_SECRET, type TestServer } from "../helpers/server";
-import { createBid, createWorld } from "./bid-setup";
+import { createBid, createWorld, secondPerson } from "./bid-setup";
 import { LiveClient } from "./live-client";
 
 /**
@@ -90,14 +90,17 @@ test("server killed and restarted, clients dropping and reconnecting: every ackn
     const invited = await setup.gql(InviteBidMemberDocument, { input: { bidId: bid.id, cooperativeId: coop } }, w.lead.token);
     await setup.gql(AnswerBidInvitationDocument, { input: { memberId: invited.data!.inviteBidMember.id, accept: true } }, w[who].token);
   }
-  const sectionId = (await setup.gql(AddBidSectionDocument, { input: { bidId: bid.id, title: "Chaos" } }, w.lead.token)).data!.addBidSection.id;
+  // Assigned to the partner: the lead, the partner and a second person of the partner's cooperative
+  // type into it (a member other than the lead types only into sections assigned to its people).
+  const sectionId = (await setup.gql(AddBidSectionDocument, { input: { bidId: bid.id, title: "Chaos", assigneeId: w.partner.globalId } }, w.lead.token)).data!.addBidSection.id;
+  const colleague = await secondPerson(setup, w.coopB.id);
   const start = (await setup.gql(BidBriefDocument, { id: bid.id }, w.lead.token)).data!.bid.headSeq;
 
   child = startChild();
   await waitReady();
   trace("child ready");
   const url = `http://127.0.0.1:${port}/graphql`;
-  const people = [w.lead, w.partner, w.third, w.lead, w.partner];
+  const people = [w.lead, w.partner, colleague, w.lead, w.partner];
   const clients = people.map(
     (p, i) => new LiveClient({ url, token: p.token, bidId: bid.id, sectionId, afterSeq: start, name: `c${i}`, autoReconnect: true, transport: i % 2 ? "http" : "ws" }),
   );

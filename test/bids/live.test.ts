@@ -21,7 +21,7 @@ import {
   UpdateBidDocument,
 } from "../generated/graphql";
 import { codes, startTestServer, wsOnce, type TestServer } from "../helpers/server";
-import { createBid, createWorld, type BidWorld } from "./bid-setup";
+import { createBid, createWorld, secondPerson, type BidWorld } from "./bid-setup";
 import { LiveClient } from "./live-client";
 
 let server: TestServer;
@@ -48,8 +48,11 @@ interface Scene {
   members: Record<"lead" | "partner" | "third", string>;
 }
 
-/** A bid of A with B and C accepted and one section. */
-async function scene(): Promise<Scene> {
+/**
+ * A bid of A with B and C accepted and one section, added by the lead; `assignee` names the person
+ * it is assigned to (a member other than the lead types only into sections assigned to its people).
+ */
+async function scene(assignee?: (w: BidWorld) => string): Promise<Scene> {
   const w = await createWorld(server);
   const bid = await createBid(server, w.lead.token, { tenderId: w.tender.gid, leadCooperativeId: w.coopA.gid, groupType: "CONJOINT" });
   const members = { lead: bid.members[0]!.id, partner: "", third: "" };
@@ -58,7 +61,8 @@ async function scene(): Promise<Scene> {
     members[who] = invited.data!.inviteBidMember.id;
     await server.gql(AnswerBidInvitationDocument, { input: { memberId: members[who], accept: true } }, w[who].token);
   }
-  const section = await server.gql(AddBidSectionDocument, { input: { bidId: bid.id, title: "Méthodologie" } }, w.lead.token);
+  const section = await server.gql(AddBidSectionDocument, { input: { bidId: bid.id, title: "Méthodologie", assigneeId: assignee?.(w) } }, w.lead.token);
+  expect(section.errors).toBeUndefined();
   return { w, bidId: bid.id, sectionId: section.data!.addBidSection.id, members };
 }
 
@@ -109,9 +113,12 @@ async function waitFor(check: () => Promise<void>): Promise<void> {
 }
 
 test("three members type in the same section at the same time: every insertion survives and everyone converges, database included", async () => {
-  const s = await scene();
+  // The section is assigned to the partner: the lead, the partner and a second person of the
+  // partner's cooperative type into it; the third cooperative reads.
+  const s = await scene((w) => w.partner.globalId);
+  const colleague = await secondPerson(server, s.w.coopB.id);
   const start = await head(s);
-  const editors = (["lead", "partner", "third"] as const).map((who) => client(s, s.w[who].token, start, who));
+  const editors = [s.w.lead, s.w.partner, colleague].map((who, e) => client(s, who.token, start, `editor${e}`));
   await Promise.all(
     editors.map(async (editor, e) => {
       for (let i = 0; i < 15; i++) {
@@ -216,11 +223,15 @@ test("over WebSocket, a competing cooperative sees nothing of the bid either", a
 });
 
 test("two server instances behave as one: each client receives the edits made through the other, in the same order", async () => {
-  const s = await scene();
+  // Assigned to the partner: the lead, the partner and a second person of the partner's cooperative type.
+  const s = await scene((w) => w.partner.globalId);
+  const colleague = await secondPerson(server, s.w.coopB.id);
   const start = await head(s);
   const one = client(s, s.w.lead.token, start, "one", server);
   const two = client(s, s.w.partner.token, start, "two", server2);
-  const three = client(s, s.w.third.token, start, "three", server2);
+  const three = client(s, colleague.token, start, "three", server2);
+  // The third cooperative reads through the second instance, and sees the same order too.
+  const reader = client(s, s.w.third.token, start, "reader", server2);
   await Promise.all(
     [one, two, three].map(async (c, n) => {
       for (let i = 0; i < 10; i++) {
@@ -231,12 +242,12 @@ test("two server instances behave as one: each client receives the edits made th
     }),
   );
   const end = await head(s);
-  await Promise.all([one, two, three].map((c) => c.waitForSeq(end)));
-  const orders = [one, two, three].map((c) => c.received.map((e) => `${e.seq}:${e.clientMutationId}`).join(","));
+  await Promise.all([one, two, three, reader].map((c) => c.waitForSeq(end)));
+  const orders = [one, two, three, reader].map((c) => c.received.map((e) => `${e.seq}:${e.clientMutationId}`).join(","));
   expect(new Set(orders).size).toBe(1);
-  expect(new Set([one.text, two.text, three.text]).size).toBe(1);
+  expect(new Set([one.text, two.text, three.text, reader.text]).size).toBe(1);
   for (let n = 0; n < 3; n++) for (let i = 0; i < 10; i++) expect(one.text).toContain(`<${n}.${i}>`);
-  expect([one, two, three].flatMap((c) => c.anomalies)).toEqual([]);
+  expect([one, two, three, reader].flatMap((c) => c.anomalies)).toEqual([]);
   expect(await textInDatabase(s.sectionId)).toBe(one.text);
 });
 

@@ -1,3 +1,4 @@
+import { fromGlobalId } from "../../src/common/node";
 import { Y } from "../../src/realtime/yjs";
 import {
   AddBidPriceLineDocument,
@@ -92,6 +93,43 @@ describe("sections: assigned ones to their member, all to the lead; review befor
     // The lead edits every section.
     const byLead = await server.gql(UpdateBidSectionFullDocument, { input: { sectionId: own.id, expectedVersion: 2, clearDueDate: true } }, w.lead.token);
     expect(byLead.data?.updateBidSection).toMatchObject({ dueDate: null, version: 3 });
+  });
+
+  test("live text follows the same rule: a partner types only into the sections of its people, the lead into all", async () => {
+    const w = await createWorld(server);
+    const g = await group(w);
+    const leads = (await server.gql(AddBidSectionFullDocument, { input: { bidId: g.bidId, title: "Méthodologie" } }, w.lead.token)).data!.addBidSection;
+    const assigned = (await server.gql(AddBidSectionFullDocument, { input: { bidId: g.bidId, title: "Site web", assigneeId: w.partner.globalId } }, w.lead.token)).data!.addBidSection;
+    expect(assigned.assignee).toEqual({ id: w.partner.globalId });
+    const bidEvents = async () =>
+      (await server.orm.em.fork().execute<{ n: number }[]>("SELECT count(*)::int AS n FROM bid_events WHERE bid_id = ?", [fromGlobalId(g.bidId)!.id]))[0]!.n;
+
+    // Into the lead's unassigned section: FORBIDDEN, no event, nothing written anywhere.
+    const before = await snapshot(server);
+    const eventsBefore = await bidEvents();
+    const intrusion = await server.gql(ApplySectionUpdateDocument, { input: { sectionId: leads.id, update: yUpdate("Volé.") } }, w.partner.token);
+    expect(codes(intrusion)).toEqual(["FORBIDDEN"]);
+    expect(intrusion.errors?.[0]?.message).toMatch(/assigned to its people/);
+    expect(await bidEvents()).toBe(eventsBefore);
+    expect(changedTables(before, await snapshot(server))).toEqual([]);
+
+    // Into the section assigned to its person: it passes, one event.
+    const own = await server.gql(ApplySectionUpdateDocument, { input: { sectionId: assigned.id, update: yUpdate("Un site sobre.") } }, w.partner.token);
+    expect(own.errors).toBeUndefined();
+    expect(own.data?.applySectionUpdate.seq).toBe(eventsBefore + 1);
+    expect(await bidEvents()).toBe(eventsBefore + 1);
+
+    // The lead types into every section: its own and the partner's.
+    for (const [sectionId, text] of [[leads.id, "Notre méthode."], [assigned.id, "Relu. "]] as const) {
+      const byLead = await server.gql(ApplySectionUpdateDocument, { input: { sectionId, update: yUpdate(text) } }, w.lead.token);
+      expect(byLead.errors).toBeUndefined();
+    }
+    expect(await bidEvents()).toBe(eventsBefore + 3);
+    const texts = await server.orm.em.fork().execute<{ section_id: string }[]>(
+      "SELECT section_id FROM bid_events WHERE bid_id = ? AND type = 'SECTION_TEXT_UPDATED' ORDER BY seq",
+      [fromGlobalId(g.bidId)!.id],
+    );
+    expect(texts.map((r) => r.section_id)).toEqual([assigned.id, leads.id, assigned.id].map((id) => fromGlobalId(id)!.id));
   });
 
   test("DONE needs the review step, a text and the approval of the lead or of the named reviewer; changes requested go back", async () => {
