@@ -325,7 +325,7 @@ async function seed(dbUrl: string, people: number, graphqlUrl: string): Promise<
     const coop = em.create(Cooperative, { name: "Bench coop", legalForm: LegalForm.SCOP_SARL, siret: withLuhnKey(`${400000000 + Math.floor(Math.random() * 99999999)}0001`) });
     const users: User[] = [];
     for (let i = 0; i < people; i++) {
-      const user = em.create(User, { email: `bench-${i}-${randomBytes(3).toString("hex")}@bench.coop`, name: `Editor ${i}`, role: PlatformRole.MEMBER, passwordHash: "x" });
+      const user = em.create(User, { email: `bench-${i}-${randomBytes(3).toString("hex")}@bench.coop`, name: `Editor ${i}`, role: PlatformRole.MEMBER, passwordHash: "x", emailVerifiedAt: new Date() });
       em.create(Membership, { cooperative: coop, user, role: i === 0 ? MemberRole.OWNER : MemberRole.MEMBER });
       users.push(user);
     }

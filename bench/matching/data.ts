@@ -260,7 +260,7 @@ export async function firstCooperative(client: Client): Promise<{ id: string; na
  * 4 lots of the sector, and the two measured tenders, through the ORM.
  */
 export async function addOfficerAndTenders(em: EntityManager): Promise<BenchData> {
-  em.create(User, { email: OFFICER_EMAIL, name: "Bench Officer", role: PlatformRole.MISSION_OFFICER, passwordHash: await hashPassword(OFFICER_PASSWORD) });
+  em.create(User, { email: OFFICER_EMAIL, name: "Bench Officer", role: PlatformRole.MISSION_OFFICER, passwordHash: await hashPassword(OFFICER_PASSWORD), emailVerifiedAt: new Date() });
   const rand = prng(4242);
   const now = Date.now();
   const day = 86_400_000;
