@@ -101,6 +101,9 @@ export class CreateTenderInput {
   @Field(() => String, { nullable: true, description: "Currency (ISO 4217), default EUR." })
   currency?: string | null;
 
+  @Field(() => Float, { nullable: true, description: "VAT rate applied to the price schedules of its bids, from 0 to 0.5 (0.2 for 20 %, the default)." })
+  vatRate?: number | null;
+
   @Field(() => GraphQLDateTimeISO, { nullable: true, description: "Submission deadline; must be in the future." })
   submissionDeadline?: Date | null;
 
@@ -130,6 +133,9 @@ export class UpdateTenderInput {
 
   @Field(() => Int, { nullable: true, description: "Estimated value in euros." })
   estimatedValue?: number | null;
+
+  @Field(() => Float, { nullable: true, description: "VAT rate, from 0 to 0.5 (0.2 for 20 %); null sets the default back." })
+  vatRate?: number | null;
 
   @Field(() => GraphQLDateTimeISO, { nullable: true, description: "Submission deadline; must be in the future." })
   submissionDeadline?: Date | null;

@@ -42,6 +42,13 @@ export function tenderFacts(t: Tender): TenderFacts {
 }
 
 /** Whether one of the viewer's cooperatives is shortlisted for the tender (members only). */
+/** The VAT rate of a tender's price schedules when its buyer gives none. */
+export const DEFAULT_VAT_RATE = 0.2;
+
+function vatRate(field: string, value: number): number {
+  return v.decimal(field, value, 0, 0.5);
+}
+
 export async function viewerShortlisted(em: EntityManager, viewer: Viewer, tenderId: string): Promise<boolean> {
   if (viewer.kind !== "USER" || viewer.role !== PlatformRole.MEMBER) return false;
   const rows = await em.getConnection().execute<{ n: string }[]>(
@@ -242,6 +249,7 @@ export async function createTender(actor: Actor, input: CreateTenderInput, now =
     ...(input.place ? place("input.place", input.place) : {}),
     estimatedValue: money("input.estimatedValue", input.estimatedValue) ?? sumOfLots,
     currency: currency("input.currency", input.currency),
+    ...(input.vatRate == null ? {} : { vatRate: vatRate("input.vatRate", input.vatRate) }),
     submissionDeadline: deadline("input.submissionDeadline", input.submissionDeadline, now),
     awardCriteria: criteria("input.awardCriteria", input.awardCriteria ?? []),
     ...(input.groupRules ? groupRules("input.groupRules", input.groupRules) : {}),
@@ -287,6 +295,7 @@ export async function updateTender(actor: Actor, globalId: string, input: Update
   if (has("buyerName")) changes.buyerName = v.text("input.buyerName", input.buyerName as string, { max: 300 });
   if (has("place")) Object.assign(changes, place("input.place", input.place ?? {}));
   if (has("estimatedValue")) changes.estimatedValue = money("input.estimatedValue", input.estimatedValue);
+  if (has("vatRate")) changes.vatRate = input.vatRate === null ? DEFAULT_VAT_RATE : vatRate("input.vatRate", input.vatRate as number);
   if (has("submissionDeadline")) changes.submissionDeadline = deadline("input.submissionDeadline", input.submissionDeadline, now);
   if (has("awardCriteria")) changes.awardCriteria = criteria("input.awardCriteria", input.awardCriteria ?? []);
   if (has("groupRules")) Object.assign(changes, groupRules("input.groupRules", input.groupRules ?? {}));

@@ -359,6 +359,8 @@ export type CreateTenderInput = {
   submissionDeadline?: string | null | undefined;
   /** Title (1-500 characters). */
   title: string;
+  /** VAT rate applied to the price schedules of its bids, from 0 to 0.5 (0.2 for 20 %, the default). */
+  vatRate?: number | null | undefined;
 };
 
 /** Rules for groups of tenderers. */
@@ -960,6 +962,8 @@ export type UpdateTenderInput = {
   submissionDeadline?: string | null | undefined;
   /** Title. */
   title?: string | null | undefined;
+  /** VAT rate, from 0 to 0.5 (0.2 for 20 %); null sets the default back. */
+  vatRate?: number | null | undefined;
 };
 
 /** An officer's check of a self-registered cooperative. */

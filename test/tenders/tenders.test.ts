@@ -141,6 +141,24 @@ describe("creating and editing tenders", () => {
     expect(codes(await server.gql(UpdateTenderDocument, { id: "nope", input: { title: "x" } }, officer.token))).toEqual(["BAD_USER_INPUT"]);
   });
 
+  test("the VAT rate of a tender's price schedules: set at creation, changed, reset to 20 % by null, refused out of 0-0.5", async () => {
+    const vatOf = async (id: string) =>
+      ((await server.raw(JSON.stringify({ query: `query($id: ID!) { tender(id: $id) { vatRate } }`, variables: { id } }), { "content-type": "application/json", authorization: `Bearer ${officer.token}` })).body as {
+        data: { tender: { vatRate: number } };
+      }).data.tender.vatRate;
+    const t = (await server.gql(CreateTenderDocument, { input: { ...newTender(), vatRate: 0.055 } }, officer.token)).data!.createTender;
+    expect(await vatOf(t.id)).toBe(0.055);
+    expect((await server.gql(UpdateTenderDocument, { id: t.id, input: { vatRate: 0.1 } }, officer.token)).errors).toBeUndefined();
+    expect(await vatOf(t.id)).toBe(0.1);
+    for (const bad of [0.9, -0.1]) {
+      const result = await server.gql(UpdateTenderDocument, { id: t.id, input: { vatRate: bad } }, officer.token);
+      expect([codes(result), result.errors?.[0]?.extensions?.field]).toEqual([["BAD_USER_INPUT"], "input.vatRate"]);
+    }
+    expect(await vatOf(t.id)).toBe(0.1);
+    expect((await server.gql(UpdateTenderDocument, { id: t.id, input: { vatRate: null } }, officer.token)).errors).toBeUndefined();
+    expect(await vatOf(t.id)).toBe(0.2);
+  });
+
   test("assigning an officer: must be staff", async () => {
     const t = (await server.gql(CreateTenderDocument, { input: newTender() }, officer.token)).data!.createTender;
     const ok = await server.gql(AssignTenderOfficerDocument, { id: t.id, officerId: officer2.globalId }, officer.token);
