@@ -24,8 +24,9 @@ interface Registration {
 }
 
 /**
- * Keeps the open sockets of this process by person and by API token, and re-checks them the
- * moment an access change is announced on the bus (access-change.ts), on every instance: a
+ * Keeps the open sockets of this process (each knows its person or API token), and re-checks
+ * those of the people and tokens named the moment an access change is announced on the bus
+ * (access-change.ts), on every instance: a
  * socket whose token no longer holds (role changed, signed out, token revoked, user deleted) is
  * closed with 4401; on the others, each running subscription asks its own question again (still
  * a member of the bid? of the cooperative?) and ends at once when the answer is no. After a bus
