@@ -10,6 +10,7 @@ import {
   departmentsOfRegion,
   findCommune,
   findCpv,
+  lookupCommune,
   findDepartment,
   findRegion,
   formatCpv,
@@ -253,13 +254,14 @@ describe("coordinates", () => {
 describe("communes", () => {
   test("the list is large enough, without duplicates, consistent with the departments", () => {
     const list = communes();
-    expect(list.length).toBeGreaterThan(3000);
+    // every commune of the 101 departments, not only the towns
+    expect(list.length).toBeGreaterThan(34_000);
     expect(new Set(list.map((c) => c.insee)).size).toBe(list.length);
     for (const c of list) {
       expect(c.insee).toMatch(/^(\d{5}|2[AB]\d{3})$/);
       expect(findDepartment(c.dept)).toBeDefined();
       expect(c.insee.startsWith(c.dept)).toBe(true);
-      expect(c.population).toBeGreaterThanOrEqual(3000);
+      expect(c.population).toBeGreaterThanOrEqual(0);
       expect(c.postcodes.length).toBeGreaterThan(0);
       for (const p of c.postcodes) expect(p).toMatch(/^\d{5}$/);
     }
@@ -338,5 +340,52 @@ describe("communes", () => {
     ["L’Isle-d’Abeau", "l isle d abeau"],
   ])("placeNameKey(%p) is %p", (input, key) => {
     expect(placeNameKey(input)).toBe(key);
+  });
+
+  test("small communes are there, with their own point or a fallback that says so", () => {
+    // Anceaumeville (708 inhabitants) has a point of its own
+    expect(findCommune({ insee: "76007" })).toMatchObject({ name: "Anceaumeville", precision: "COMMUNE", postcodes: ["76710"] });
+    // Amfreville-les-Champs (188) has none: the mean of the other communes of 76560
+    const small = findCommune({ name: "Amfreville-les-Champs", dept: "76" });
+    expect(small).toMatchObject({ insee: "76006", precision: "POSTCODE" });
+    const neighbours = communesOfPostcode("76560").filter((c) => c.insee !== "76006" && c.precision === "COMMUNE");
+    expect(neighbours.length).toBeGreaterThan(0);
+    const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    expect(small?.lat).toBeCloseTo(mean(neighbours.map((c) => c.lat)), 3);
+    expect(small?.lon).toBeCloseTo(mean(neighbours.map((c) => c.lon)), 3);
+    // towns that GeoNames lacks are no longer left out
+    expect(findCommune({ name: "Onet-le-Château" })).toMatchObject({ insee: "12176", precision: "POSTCODE" });
+    const counts = new Map<string, number>();
+    for (const c of communes()) counts.set(c.precision, (counts.get(c.precision) ?? 0) + 1);
+    expect(counts.get("COMMUNE")).toBeGreaterThan(14_000);
+    expect(counts.get("POSTCODE")).toBeGreaterThan(18_000);
+  });
+
+  test.each<[string, string | null, string, string | string[]]>([
+    ["76007", null, "FOUND", "76007"],
+    ["Anceaumeville", null, "FOUND", "76007"],
+    ["rouen", null, "FOUND", "76540"],
+    // ten times as populous as any namesake: the one meant
+    ["Valence", null, "FOUND", "26362"],
+    ["Saint-Denis (93)", null, "FOUND", "93066"],
+    ["Saint-Denis", "97490", "FOUND", "97411"],
+    ["Saint-Martin (32)", null, "FOUND", "32389"],
+    ["Saint-Martin (32300)", null, "FOUND", "32389"],
+    ["Nulle-Part-sur-Mer", null, "UNKNOWN", []],
+    ["99999", null, "UNKNOWN", []],
+    ["Saint-Martin (99)", null, "UNKNOWN", []],
+  ])("lookupCommune(%p, postcode %p)", (text, postcode, kind, insee) => {
+    const found = lookupCommune(text, postcode);
+    expect(found.kind).toBe(kind);
+    if (found.kind === "FOUND") expect(found.commune.insee).toBe(insee);
+  });
+
+  test("a name shared by communes of comparable size is ambiguous, with its namesakes", () => {
+    const found = lookupCommune("Saint-Denis");
+    expect(found.kind).toBe("AMBIGUOUS");
+    if (found.kind !== "AMBIGUOUS") return;
+    expect(found.candidates.slice(0, 2).map((c) => c.insee)).toEqual(["97411", "93066"]);
+    const martins = lookupCommune("saint martin");
+    expect(martins.kind === "AMBIGUOUS" && martins.candidates.length).toBe(4);
   });
 });

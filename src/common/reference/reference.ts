@@ -5,15 +5,17 @@
  *   (Regulation (EC) No 213/2008), including every ancestor of each code;
  * - the 18 French regions and the 101 departments (INSEE codes, NUTS-3 code of each department,
  *   chef-lieu / prefecture and its coordinates);
- * - the communes of at least 3,000 inhabitants (INSEE code, postcodes, coordinates, population).
+ * - every commune (INSEE code, postcodes, a point and its precision, population): communes.ts,
+ *   re-exported here.
  *
  * Sources, licences and how the JSON files were generated: README.md beside this file.
  * No dependency: plain lookups on Maps built when the module is first imported.
  */
 import cpvData from "./cpv.fr.json";
-import communeData from "./communes.json";
 import departmentData from "./departments.json";
 import regionData from "./regions.json";
+
+export * from "./communes";
 
 // ---------------------------------------------------------------------------------------------
 // Types
@@ -56,45 +58,8 @@ export interface Department {
   readonly lon: number;
 }
 
-export interface Commune {
-  /** INSEE commune code (5 characters, "2A004" in Corsica). */
-  readonly insee: string;
-  readonly name: string;
-  /** INSEE code of the department. */
-  readonly dept: string;
-  /** Postcodes serving the commune, sorted. */
-  readonly postcodes: readonly string[];
-  /** Coordinates of the commune (its main place), degrees (WGS 84). */
-  readonly lat: number;
-  readonly lon: number;
-  /** Municipal population (INSEE). */
-  readonly population: number;
-}
-
-/** What `findCommune` looks for; at least one field should be given. */
-export interface CommuneQuery {
-  /** INSEE code: wins over the name. */
-  insee?: string;
-  /** Name, matched ignoring case, accents, hyphens and apostrophes ("SAINT-ETIENNE", "St Étienne"). */
-  name?: string;
-  /** Postcode: preferred among communes of the same name, or the only criterion. */
-  postcode?: string;
-  /** Department code: restricts the search to that department. */
-  dept?: string;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Loading and indexes (built once)
-
-interface RawCommune {
-  i: string;
-  n: string;
-  d: string;
-  p: string[];
-  la: number;
-  lo: number;
-  po: number;
-}
 
 function freezeAll<T extends object>(items: readonly T[]): readonly T[] {
   for (const item of items) Object.freeze(item);
@@ -119,36 +84,6 @@ const DEPARTMENT_BY_NUTS = new Map<string, Department>(DEPARTMENTS.map((d) => [d
 const DEPARTMENTS_BY_REGION = new Map<string, readonly Department[]>();
 for (const region of REGIONS) {
   DEPARTMENTS_BY_REGION.set(region.code, Object.freeze(DEPARTMENTS.filter((d) => d.region === region.code)));
-}
-
-const COMMUNES: readonly Commune[] = freezeAll(
-  (communeData as readonly RawCommune[]).map((c) => ({
-    insee: c.i,
-    name: c.n,
-    dept: c.d,
-    postcodes: Object.freeze(c.p.slice()),
-    lat: c.la,
-    lon: c.lo,
-    population: c.po,
-  })),
-);
-const COMMUNE_BY_INSEE = new Map<string, Commune>(COMMUNES.map((c) => [c.insee, c]));
-const COMMUNES_BY_NAME = new Map<string, Commune[]>();
-const COMMUNES_BY_POSTCODE = new Map<string, Commune[]>();
-const COMMUNES_BY_DEPT = new Map<string, Commune[]>();
-function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-  const list = map.get(key);
-  if (list) list.push(value);
-  else map.set(key, [value]);
-}
-for (const c of COMMUNES) {
-  push(COMMUNES_BY_NAME, nameLookupKey(c.name), c);
-  for (const p of c.postcodes) push(COMMUNES_BY_POSTCODE, p, c);
-  push(COMMUNES_BY_DEPT, c.dept, c);
-}
-const byPopulation = (a: Commune, b: Commune): number => b.population - a.population || a.insee.localeCompare(b.insee);
-for (const map of [COMMUNES_BY_NAME, COMMUNES_BY_POSTCODE, COMMUNES_BY_DEPT]) {
-  for (const list of map.values()) list.sort(byPopulation);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -265,86 +200,3 @@ export function departmentsOfRegion(regionCode: string): readonly Department[] {
   return region ? (DEPARTMENTS_BY_REGION.get(region.code) ?? []) : [];
 }
 
-// ---------------------------------------------------------------------------------------------
-// Communes
-
-/**
- * The key under which place names are compared: lower case, no accents, ligatures expanded,
- * any run of spaces, hyphens, apostrophes or punctuation as one space, and the abbreviations
- * "St"/"Ste" read as "Saint"/"Sainte". "SAINT-ETIENNE", "St Étienne" → "saint etienne".
- */
-export function placeNameKey(name: string): string {
-  return name
-    .normalize("NFD")
-    .replace(/[\u0300-\u036f]/g, "")
-    .toLowerCase()
-    .replace(/œ/g, "oe")
-    .replace(/æ/g, "ae")
-    .replace(/[^a-z0-9]+/g, " ")
-    .trim()
-    .split(" ")
-    .map((word) => (word === "st" ? "saint" : word === "ste" ? "sainte" : word))
-    .join(" ");
-}
-
-/** `placeNameKey` without spaces, so that elisions match too: "L'Haÿ-les-Roses" = "Lhay les Roses". */
-function nameLookupKey(name: string): string {
-  return placeNameKey(name).replace(/ /g, "");
-}
-
-/** The department-level part of a postcode: "974" for overseas ("97xxx"), else the first 2 digits. */
-function postcodeArea(postcode: string): string {
-  return postcode.startsWith("97") ? postcode.slice(0, 3) : postcode.slice(0, 2);
-}
-
-/** The communes of the list (population >= 3,000 with known coordinates), sorted by INSEE code. */
-export function communes(): readonly Commune[] {
-  return COMMUNES;
-}
-
-/** Communes served by a postcode, most populous first; [] if none. */
-export function communesOfPostcode(postcode: string): readonly Commune[] {
-  return COMMUNES_BY_POSTCODE.get(postcode.trim()) ?? [];
-}
-
-/**
- * Finds one commune:
- * - by `insee` when given (undefined if it contradicts a given `dept` or `postcode`);
- * - else by `name` (case, accent and punctuation insensitive). `dept` restricts the search to
- *   that department; among communes sharing the name, the one served by `postcode` is preferred,
- *   then one whose postcode starts like it (same department), then the most populous;
- * - else by `postcode` alone (the most populous commune it serves);
- * - else by `dept` alone (its most populous commune).
- * Returns undefined when nothing matches or the query is empty.
- */
-export function findCommune(query: CommuneQuery): Commune | undefined {
-  const dept = query.dept === undefined ? undefined : (findDepartment(query.dept)?.code ?? query.dept.trim().toUpperCase());
-  const postcode = query.postcode?.trim() || undefined;
-
-  if (query.insee !== undefined && query.insee.trim() !== "") {
-    const commune = COMMUNE_BY_INSEE.get(query.insee.trim().toUpperCase());
-    if (!commune) return undefined;
-    if (dept !== undefined && commune.dept !== dept) return undefined;
-    if (postcode !== undefined && !commune.postcodes.includes(postcode)) return undefined;
-    return commune;
-  }
-
-  if (query.name !== undefined && query.name.trim() !== "") {
-    let candidates: readonly Commune[] = COMMUNES_BY_NAME.get(nameLookupKey(query.name)) ?? [];
-    if (dept !== undefined) candidates = candidates.filter((c) => c.dept === dept);
-    if (candidates.length <= 1 || postcode === undefined) return candidates[0];
-    const exact = candidates.find((c) => c.postcodes.includes(postcode));
-    if (exact) return exact;
-    const area = postcodeArea(postcode);
-    const sameArea = candidates.find((c) => c.postcodes.some((p) => postcodeArea(p) === area));
-    return sameArea ?? candidates[0];
-  }
-
-  if (postcode !== undefined) {
-    const served = communesOfPostcode(postcode);
-    return dept === undefined ? served[0] : served.find((c) => c.dept === dept);
-  }
-
-  if (dept !== undefined) return COMMUNES_BY_DEPT.get(dept)?.[0];
-  return undefined;
-}
