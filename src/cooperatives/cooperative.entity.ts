@@ -1,6 +1,7 @@
 import { Collection, Entity, Enum, Index, ManyToOne, OneToMany, Property, Unique, type Opt } from "@mikro-orm/core";
 import { GraphQLDateTimeISO } from "graphql-scalars";
 import { Field, Float, Int, ObjectType } from "type-graphql";
+import { LocationPrecision } from "../places/place.types";
 import { User } from "../auth/user.entity";
 import { BaseEntity } from "../common/base.entity";
 import { Node } from "../common/node";
@@ -74,6 +75,13 @@ export class Cooperative extends BaseEntity {
   @Property({ type: "double", nullable: true })
   longitude: number | null = null;
 
+  @Field(() => LocationPrecision, {
+    nullable: true,
+    description: "Where the point comes from: the commune's own point, a documented fallback for a small commune without one (POSTCODE, ARRONDISSEMENT), or GIVEN with the coordinates; null without a point.",
+  })
+  @Property({ type: "string", length: 16, nullable: true })
+  locationPrecision: LocationPrecision | null = null;
+
   @Field(() => Int, { nullable: true, description: "Number of workers." })
   @Property({ type: "integer", nullable: true })
   headcount: number | null = null;
@@ -106,10 +114,10 @@ export class Cooperative extends BaseEntity {
   @Index({ type: "gin" })
   cpvPrefixes: Opt<string[]> = [];
 
-  /** Full-text search over name and description, maintained by PostgreSQL. */
+  /** Full-text search over name and description, accents ignored, maintained by PostgreSQL. */
   @Property({
     columnType: "tsvector",
-    generated: "(to_tsvector('french', coalesce(name, '') || ' ' || coalesce(description, ''))) stored",
+    generated: "(to_tsvector('french_unaccent'::regconfig, coalesce(name, '') || ' ' || coalesce(description, ''))) stored",
     persist: false,
     hidden: true,
     lazy: true,

@@ -2,7 +2,10 @@ import { ArgsType, Field, Float, ID, InputType, Int } from "type-graphql";
 import { PageArgs } from "../common/pagination";
 import { CooperativeOrder, CooperativeStatus, LegalForm, MemberRole } from "./cooperative.enums";
 
-@InputType({ description: "Where a cooperative is. Give a commune (INSEE code), or a postcode and city; coordinates default to the commune's." })
+@InputType({
+  description:
+    "Where a cooperative is. Give a commune (INSEE code), or a city (with its postcode to tell namesakes apart), or a postcode that serves one commune; coordinates default to the commune's point (see `Cooperative.locationPrecision`).",
+})
 export class LocationInput {
   @Field(() => String, { nullable: true, description: "Street address." })
   address?: string | null;
@@ -13,7 +16,7 @@ export class LocationInput {
   @Field(() => String, { nullable: true, description: "Postal code." })
   postcode?: string | null;
 
-  @Field(() => String, { nullable: true, description: "Commune name, used with the postcode when no INSEE code is given." })
+  @Field(() => String, { nullable: true, description: "Commune name (any commune of France, `Name (department)` for namesakes), used with the postcode when no INSEE code is given." })
   city?: string | null;
 
   @Field(() => Float, { nullable: true, description: "Latitude (WGS 84), -90 to 90." })
@@ -116,7 +119,7 @@ export class ReferenceInput {
   description?: string | null;
 }
 
-@InputType({ description: "A circle around a point or a commune." })
+@InputType({ description: "A circle around a point, a commune or a postcode: give exactly one centre." })
 export class NearInput {
   @Field(() => Float, { nullable: true, description: "Latitude of the centre." })
   latitude?: number | null;
@@ -124,8 +127,14 @@ export class NearInput {
   @Field(() => Float, { nullable: true, description: "Longitude of the centre." })
   longitude?: number | null;
 
-  @Field(() => String, { nullable: true, description: "Or a commune: INSEE code or name." })
+  @Field(() => String, {
+    nullable: true,
+    description: "Or a commune: INSEE code, name, or name with its department to tell namesakes apart (`Saint-Martin (32)`); any commune of France.",
+  })
   commune?: string | null;
+
+  @Field(() => String, { nullable: true, description: "Or a postcode: the point of the commune it mainly serves (its most populous)." })
+  postcode?: string | null;
 
   @Field(() => Float, { description: "Radius in kilometres (0-2,000)." })
   radiusKm!: number;
@@ -133,16 +142,16 @@ export class NearInput {
 
 @InputType({ description: "Filters of the cooperative directory; all given filters must hold." })
 export class CooperativeFilter {
-  @Field(() => String, { nullable: true, description: "Words to find in the name or description (French stemming, prefix match)." })
+  @Field(() => String, { nullable: true, description: "Words to find in the name or description (French stemming, prefix match, accents and case ignored: `video` finds `vidéo`)." })
   search?: string | null;
 
   @Field(() => String, { nullable: true, description: "A CPV code or prefix (`7934`, `79341000`): cooperatives with a skill under it." })
   cpv?: string | null;
 
-  @Field(() => String, { nullable: true, description: "Department code." })
+  @Field(() => String, { nullable: true, description: "Department code (INSEE, e.g. `76`, `2A`): the `departments` query lists them." })
   department?: string | null;
 
-  @Field(() => String, { nullable: true, description: "Region code." })
+  @Field(() => String, { nullable: true, description: "Region code (INSEE, e.g. `28`): the `regions` query lists them." })
   region?: string | null;
 
   @Field(() => NearInput, { nullable: true, description: "Within a distance of a point or a commune." })

@@ -1,7 +1,7 @@
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Info, Mutation, Query, Resolver, Root } from "type-graphql";
+import { Arg, Args, Authorized, Ctx, Field, FieldResolver, Float, ID, Info, Int, Mutation, ObjectType, Query, Resolver, Root } from "type-graphql";
 import type { GraphQLResolveInfo } from "graphql";
 import type { Context } from "../context";
-import { Connection } from "../common/pagination";
+import { PageInfo } from "../common/pagination";
 import { requestsField } from "../common/selection";
 import { cpvLabel } from "../common/reference/reference";
 import { ApiScope } from "../auth/roles";
@@ -17,10 +17,36 @@ import {
   UpdateCooperativeInput,
 } from "./cooperative.inputs";
 import { canOnCooperative } from "./cooperative.policy";
+import { listCooperatives } from "./cooperative.directory";
 import * as service from "./cooperative.service";
 import { inviteMember } from "./invitation.service";
 
-export const CooperativeConnection = Connection(Cooperative, "Cooperative", "cooperative");
+@ObjectType("CooperativeEdge", { description: "One cooperative in a page of the directory, with its cursor." })
+class CooperativeEdge {
+  @Field({ description: "Opaque cursor of this item." })
+  cursor!: string;
+
+  @Field(() => Cooperative, { description: "The cooperative." })
+  node!: Cooperative;
+
+  @Field(() => Float, {
+    nullable: true,
+    description: "Great-circle distance in kilometres from the centre of `filter.near` to the cooperative's point; null without `near`.",
+  })
+  distanceKm!: number | null;
+}
+
+@ObjectType("CooperativeConnection", { description: "A page of cooperatives (Relay cursor connection)." })
+class CooperativeConnection {
+  @Field(() => [CooperativeEdge], { description: "The cooperatives of this page, in order." })
+  edges!: CooperativeEdge[];
+
+  @Field(() => PageInfo, { description: "Where this page stands in the list." })
+  pageInfo!: PageInfo;
+
+  @Field(() => Int, { description: "How many items the whole list holds, across pages." })
+  totalCount!: number;
+}
 
 @Resolver(() => Cooperative)
 export class CooperativeResolver {
@@ -35,7 +61,7 @@ export class CooperativeResolver {
   @Scopes(ApiScope.READ)
   @Query(() => CooperativeConnection, { description: "The cooperative directory, filtered and paged." })
   cooperatives(@Args(() => CooperativesArgs) args: CooperativesArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
-    return service.listCooperatives(ctx, args, requestsField(info, "totalCount"));
+    return listCooperatives(ctx, args, requestsField(info, "totalCount"));
   }
 
   @FieldResolver(() => [CooperativeSkill], { description: "Competences, strongest first." })

@@ -3,26 +3,16 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import { User } from "../auth/user.entity";
 import { isStaff, type Viewer } from "../auth/viewer";
 import { BadInputError, ConflictError, InvalidStateError, NotFoundError } from "../common/errors";
-import { readOnlyEntity } from "../common/base.entity";
-import { boundingBox } from "../common/geo";
 import { decodeId } from "../common/node";
-import {
-  decodeCursor,
-  encodeCursor,
-  pageSize,
-  toConnection,
-  type ConnectionShape,
-  type CursorKind,
-  type CursorValue,
-} from "../common/pagination";
-import { findCommune, findDepartment, normalizeCpv } from "../common/reference/reference";
+import { findCommune, findDepartment, normalizeCpv, type Commune } from "../common/reference/reference";
+import { communeOf, communesOfKnownPostcode } from "../places/place.service";
+import { LocationPrecision } from "../places/place.types";
 import * as v from "../common/validate";
 import { cpvPrefixes } from "../matching/cpv-similarity";
 import type { Loaders } from "../context";
 import { Cooperative, CooperativeReference, CooperativeSkill, Membership } from "./cooperative.entity";
-import { CooperativeOrder, CooperativeStatus, LegalForm, MemberRole } from "./cooperative.enums";
+import { CooperativeStatus, LegalForm, MemberRole } from "./cooperative.enums";
 import type {
-  CooperativesArgs,
   CreateCooperativeInput,
   LocationInput,
   ReferenceInput,
@@ -95,28 +85,40 @@ interface ResolvedLocation {
   regionCode: string | null;
   latitude: number | null;
   longitude: number | null;
+  locationPrecision: LocationPrecision | null;
 }
 
-/** Fills department, region and coordinates from the commune; given coordinates win. */
+/**
+ * Fills commune, department, region and point from the INSEE code, the city (with its postcode
+ * for namesakes) or a postcode that serves one commune; given coordinates win. Any commune of
+ * France: a small one without a point of its own gets the documented fallback, and
+ * `locationPrecision` says which. An unknown code or postcode, or a name that several communes
+ * bear, is BAD_USER_INPUT naming the field.
+ */
 export function resolveLocation(field: string, input: LocationInput): ResolvedLocation {
   const address = v.optionalText(`${field}.address`, input.address, { max: 300 });
   const postcode = v.optionalText(`${field}.postcode`, input.postcode, { max: 5 });
-  if (postcode !== null && !/^\d{5}$/.test(postcode)) throw new BadInputError(`${field}.postcode`, "must be 5 digits");
+  const served = postcode === null ? null : communesOfKnownPostcode(`${field}.postcode`, postcode);
   const cityName = v.optionalText(`${field}.city`, input.city, { max: 200 });
   const communeCode = v.optionalText(`${field}.communeCode`, input.communeCode, { max: 5 });
-  let commune = null;
+  let commune: Commune | undefined;
   if (communeCode !== null) {
     commune = findCommune({ insee: communeCode.toUpperCase() });
     if (!commune) throw new BadInputError(`${field}.communeCode`, "is not a known commune");
   } else if (cityName !== null) {
-    commune = findCommune({ name: cityName, postcode: postcode ?? undefined });
+    commune = communeOf(`${field}.city`, cityName, postcode);
+  } else if (served?.length === 1) {
+    commune = served[0];
+  }
+  if (commune && postcode !== null && !commune.postcodes.includes(postcode)) {
+    throw new BadInputError(`${field}.postcode`, `does not serve ${commune.name} (${commune.postcodes.join(", ")})`);
   }
   const hasLat = input.latitude !== null && input.latitude !== undefined;
   const hasLon = input.longitude !== null && input.longitude !== undefined;
   if (hasLat !== hasLon) throw new BadInputError(`${field}.${hasLat ? "longitude" : "latitude"}`, "give both coordinates");
   const latitude = hasLat ? v.latitude(`${field}.latitude`, input.latitude as number) : (commune?.lat ?? null);
   const longitude = hasLon ? v.longitude(`${field}.longitude`, input.longitude as number) : (commune?.lon ?? null);
-  const departmentCode = commune?.dept ?? (postcode ? departmentOfPostcode(postcode) : null);
+  const departmentCode = commune?.dept ?? served?.[0]?.dept ?? null;
   return {
     address,
     postcode: postcode ?? commune?.postcodes[0] ?? null,
@@ -126,13 +128,8 @@ export function resolveLocation(field: string, input: LocationInput): ResolvedLo
     regionCode: departmentCode ? (findDepartment(departmentCode)?.region ?? null) : null,
     latitude,
     longitude,
+    locationPrecision: hasLat ? LocationPrecision.GIVEN : commune ? LocationPrecision[commune.precision] : null,
   };
-}
-
-function departmentOfPostcode(postcode: string): string | null {
-  if (postcode.startsWith("97")) return findDepartment(postcode.slice(0, 3)) ? postcode.slice(0, 3) : null;
-  if (postcode.startsWith("20")) return Number(postcode) < 20200 ? "2A" : "2B";
-  return findDepartment(postcode.slice(0, 2)) ? postcode.slice(0, 2) : null;
 }
 
 async function assertSiretFree(em: EntityManager, value: string, exceptId?: string): Promise<void> {
@@ -294,13 +291,7 @@ export async function removeMember(actor: Actor, cooperativeGlobalId: string, us
   return cooperative;
 }
 
-// ---- the directory -------------------------------------------------------------------------
-
-const EARTH_KM = 6371.0088;
-
-/** Great-circle distance in SQL, from the row's coordinates to (?, ?). */
-const DISTANCE_SQL = `(${EARTH_KM} * 2 * asin(sqrt(power(sin(radians(c.latitude - ?) / 2), 2)
-  + cos(radians(?)) * cos(radians(c.latitude)) * power(sin(radians(c.longitude - ?) / 2), 2))))`;
+// ---- the directory (listing: cooperative.directory.ts) ----------------------------------
 
 /** Words of a search box as a French prefix query: "imprim rouen" → imprim:* & rouen:*. */
 export function toPrefixQuery(search: string): string | null {
@@ -311,175 +302,4 @@ export function toPrefixQuery(search: string): string | null {
     .filter((w) => w.length > 0)
     .slice(0, 8);
   return words.length ? words.map((w) => `${w}:*`).join(" & ") : null;
-}
-
-function resolveNear(near: NonNullable<NonNullable<CooperativesArgs["filter"]>["near"]>) {
-  const radiusKm = v.decimal("filter.near.radiusKm", near.radiusKm, 0, 2000);
-  if (near.commune) {
-    const query = v.text("filter.near.commune", near.commune, { max: 200 });
-    const commune = /^\d[\dAB]\d{3}$/i.test(query) ? findCommune({ insee: query.toUpperCase() }) : findCommune({ name: query });
-    if (!commune) throw new BadInputError("filter.near.commune", "is not a known commune");
-    return { lat: commune.lat, lon: commune.lon, radiusKm };
-  }
-  if (near.latitude == null || near.longitude == null) {
-    throw new BadInputError("filter.near", "give a commune, or a latitude and a longitude");
-  }
-  return {
-    lat: v.latitude("filter.near.latitude", near.latitude),
-    lon: v.longitude("filter.near.longitude", near.longitude),
-    radiusKm,
-  };
-}
-
-export interface CooperativeRow extends Cooperative {
-  distanceKm?: number | null;
-}
-
-/** The directory's columns (not the search vector), read as is. */
-const DIRECTORY_COLUMNS = `c.id, c.created_at, c.updated_at, c.name, c.legal_form, c.siret, c.naf_code, c.description,
-  c.website, c.address, c.postcode, c.city, c.commune_code, c.department_code, c.region_code, c.latitude,
-  c.longitude, c.headcount, c.annual_revenue, c.opportunity_threshold, c.cpv_prefixes, c.status, c.verified_at`;
-
-/**
- * A page of the directory as read-only objects of the Cooperative type, without the identity
- * map's cost (bench/read: most of a page's CPU went to entity creation and tracking). Writes
- * always load the entity through the entity manager.
- */
-function directoryRow(row: Record<string, unknown>): CooperativeRow {
-  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
-  const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
-  return readOnlyEntity<CooperativeRow>(Cooperative, {
-    id: String(row.id),
-    createdAt: new Date(row.created_at as string),
-    updatedAt: new Date(row.updated_at as string),
-    name: String(row.name),
-    legalForm: row.legal_form as LegalForm,
-    siret: String(row.siret),
-    nafCode: str(row.naf_code),
-    description: str(row.description),
-    website: str(row.website),
-    address: str(row.address),
-    postcode: str(row.postcode),
-    city: str(row.city),
-    communeCode: str(row.commune_code),
-    departmentCode: str(row.department_code),
-    regionCode: str(row.region_code),
-    latitude: num(row.latitude),
-    longitude: num(row.longitude),
-    headcount: num(row.headcount),
-    annualRevenue: num(row.annual_revenue),
-    opportunityThreshold: Number(row.opportunity_threshold),
-    cpvPrefixes: (row.cpv_prefixes as string[] | null) ?? [],
-    status: row.status as CooperativeStatus,
-    verifiedAt: row.verified_at === null || row.verified_at === undefined ? null : new Date(row.verified_at as string),
-  });
-}
-
-export async function listCooperatives(
-  actor: Actor,
-  args: CooperativesArgs,
-  wantsTotal: boolean,
-): Promise<ConnectionShape<Cooperative>> {
-  authorizeCooperative(actor.viewer, "read", null);
-  const size = pageSize(args.first);
-  const order = args.orderBy ?? CooperativeOrder.NAME;
-  const filter = args.filter ?? {};
-  const where: string[] = [];
-  const params: unknown[] = [];
-
-  if (filter.search != null) {
-    const query = toPrefixQuery(v.text("filter.search", filter.search, { max: 200 }));
-    if (query) {
-      where.push("c.search @@ to_tsquery('french', ?)");
-      params.push(query);
-    }
-  }
-  if (filter.cpv != null) {
-    const raw = v.text("filter.cpv", filter.cpv, { max: 10 }).replace(/-\d$/, "");
-    if (!/^\d{2,8}$/.test(raw)) throw new BadInputError("filter.cpv", "must be a CPV code or prefix of 2 to 8 digits");
-    // A full code stands for its significant prefix: 79340000 means "anything under 7934".
-    const prefix = raw.length === 8 ? (cpvPrefixes(raw).at(-1) ?? raw) : raw;
-    where.push("c.cpv_prefixes @> ARRAY[?]::text[]");
-    params.push(prefix);
-  }
-  if (filter.department != null) {
-    const code = v.text("filter.department", filter.department, { max: 3 }).toUpperCase();
-    if (!findDepartment(code)) throw new BadInputError("filter.department", "is not a department code");
-    where.push("c.department_code = ?");
-    params.push(code);
-  }
-  if (filter.region != null) {
-    const code = v.text("filter.region", filter.region, { max: 2 });
-    where.push("c.region_code = ?");
-    params.push(code);
-  }
-  if (filter.status != null) {
-    if (!Object.values(CooperativeStatus).includes(filter.status)) throw new BadInputError("filter.status", "is not a cooperative status");
-    where.push("c.status = ?");
-    params.push(filter.status);
-  }
-  let distance: { sql: string; params: number[] } | null = null;
-  if (filter.near) {
-    const near = resolveNear(filter.near);
-    const box = boundingBox({ lat: near.lat, lon: near.lon }, near.radiusKm);
-    distance = { sql: DISTANCE_SQL, params: [near.lat, near.lat, near.lon] };
-    where.push("c.latitude BETWEEN ? AND ? AND c.longitude BETWEEN ? AND ?");
-    params.push(box.minLat, box.maxLat, box.minLon, box.maxLon);
-    where.push(`${DISTANCE_SQL} <= ?`);
-    params.push(...distance.params, near.radiusKm);
-  }
-  if (order === CooperativeOrder.DISTANCE && !distance) {
-    throw new BadInputError("orderBy", "DISTANCE needs the filter.near argument");
-  }
-
-  const filterWhere = [...where];
-  const filterParams = [...params];
-  const cursorKinds: CursorKind[] =
-    order === CooperativeOrder.DISTANCE ? ["number", "uuid"] : order === CooperativeOrder.NEWEST ? ["date", "uuid"] : ["string", "uuid"];
-  const cursor = decodeCursor(args.after, cursorKinds);
-  let orderSql: string;
-  let keyOf: (row: CooperativeRow) => CursorValue[];
-  if (order === CooperativeOrder.DISTANCE && distance) {
-    orderSql = `${distance.sql} ASC, c.id ASC`;
-    keyOf = (row) => [row.distanceKm ?? null, row.id];
-    if (cursor) {
-      where.push(`(${distance.sql}, c.id) > (?, ?::uuid)`);
-      params.push(...distance.params, Number(cursor[0]), String(cursor[1]));
-    }
-  } else if (order === CooperativeOrder.NEWEST) {
-    orderSql = "c.created_at DESC, c.id DESC";
-    keyOf = (row) => [row.createdAt.toISOString(), row.id];
-    if (cursor) {
-      where.push("(c.created_at, c.id) < (?::timestamptz, ?::uuid)");
-      params.push(String(cursor[0]), String(cursor[1]));
-    }
-  } else {
-    orderSql = "c.name ASC, c.id ASC";
-    keyOf = (row) => [row.name, row.id];
-    if (cursor) {
-      where.push("(c.name, c.id) > (?, ?::uuid)");
-      params.push(String(cursor[0]), String(cursor[1]));
-    }
-  }
-  const whereSql = where.length ? `WHERE ${where.join(" AND ")}` : "";
-  const distanceSelect = distance ? `, ${distance.sql} AS distance_km` : "";
-  const sql = `SELECT ${DIRECTORY_COLUMNS}${distanceSelect} FROM cooperatives c ${whereSql} ORDER BY ${orderSql} LIMIT ?`;
-  const selectParams = [...(distance ? distance.params : []), ...params, ...(distance && order === CooperativeOrder.DISTANCE ? distance.params : []), size + 1];
-  const connection = actor.em.getConnection();
-  const rows = await connection.execute<Record<string, unknown>[]>(sql, selectParams);
-  const cooperatives: CooperativeRow[] = rows.map((row) => {
-    const entity = directoryRow(row);
-    if (distance) entity.distanceKm = Number(row.distance_km);
-    return entity;
-  });
-  let totalCount = -1;
-  if (wantsTotal) {
-    const countWhere = filterWhere.length ? `WHERE ${filterWhere.join(" AND ")}` : "";
-    const [count] = await connection.execute<{ n: string }[]>(
-      `SELECT count(*) AS n FROM cooperatives c ${countWhere}`,
-      filterParams,
-    );
-    totalCount = Number(count?.n ?? 0);
-  }
-  return toConnection(cooperatives, size, (row) => encodeCursor(keyOf(row)), totalCount, cursor !== null);
 }

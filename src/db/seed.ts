@@ -6,7 +6,8 @@ import { User } from "../auth/user.entity";
 import { communes, findDepartment, normalizeCpv, type Commune } from "../common/reference/reference";
 import { Cooperative, CooperativeReference, CooperativeSkill, Membership } from "../cooperatives/cooperative.entity";
 import { LegalForm, MemberRole } from "../cooperatives/cooperative.enums";
-import { withLuhnKey } from "../cooperatives/siret";
+import { demoAddress, demoSiret } from "../cooperatives/cooperative.demo";
+import { LocationPrecision } from "../places/place.types";
 import { cpvPrefixes } from "../matching/cpv-similarity";
 import { seedTenders } from "../tenders/tender.seed";
 
@@ -44,7 +45,7 @@ export const TRADES: Trade[] = [
   { words: ["Agence web", "Studio numérique", "Collectif numérique"], naf: "62.01Z", skills: ["72413000", "72212000", "72420000", "72000000", "72415000", "72212200"], blurb: "Conception et développement de sites web et d'applications, hébergement et maintenance." },
   { words: ["Les Films", "Production", "Studio vidéo"], naf: "59.11B", skills: ["92111000", "92111200", "92111210", "92100000", "92112000", "92110000"], blurb: "Films institutionnels, documentaires, motion design et captations." },
   { words: ["Événements", "Compagnie", "Agence événementielle"], naf: "82.30Z", skills: ["79952000", "79951000", "79956000", "79950000", "79953000"], blurb: "Organisation de salons, séminaires, inaugurations et festivals." },
-  { words: ["Atelier de design", "Studio graphique", "Atelier"], naf: "74.10Z", skills: ["79822500", "79930000", "79820000", "79932000"], blurb: "Identité visuelle, design graphique, signalétique et édition." },
+  { words: ["Atelier de design", "Studio graphique", "Atelier"], naf: "74.10Z", skills: ["79822500", "79930000", "79820000", "79933000"], blurb: "Identité visuelle, design graphique, signalétique et édition." },
   { words: ["Agence conseil", "Conseil en communication", "Agence"], naf: "70.21Z", skills: ["79416000", "79341000", "79342000", "79340000", "79413000", "79416200"], blurb: "Stratégie de communication, relations presse, campagnes et marketing." },
   { words: ["Traductions", "Langues", "Interprètes"], naf: "74.30Z", skills: ["79530000", "79540000", "79500000"], blurb: "Traduction, interprétariat, sous-titrage et relecture." },
   { words: ["Photographie", "Regards", "Studio photo"], naf: "74.20Z", skills: ["79961000", "79960000", "79961100", "79963000"], blurb: "Reportages photographiques, portraits et banques d'images." },
@@ -111,11 +112,12 @@ export async function seedDemo(em: EntityManager, options: { cooperatives?: numb
     const cooperative = em.create(Cooperative, {
       name,
       legalForm: pick(rand, FORMS),
-      siret: withLuhnKey(withLuhnKey(String(30000000 + Math.floor(rand() * 60000000))) + String(10 + (i % 89)).padStart(4, "0")),
+      siret: demoSiret(rand(), 10 + (i % 89)),
       nafCode: trade.naf,
       description: `${trade.blurb} Coopérative basée à ${commune.name}.`,
       website: `https://${slug(name)}.example.coop`,
-      address: `${1 + Math.floor(rand() * 120)} rue de la République`,
+      // One draw of the main sequence, as before, seeds the address's own generator.
+      address: demoAddress(i, prng(Math.floor(rand() * 2 ** 32))),
       postcode: commune.postcodes[0] ?? null,
       city: commune.name,
       communeCode: commune.insee,
@@ -124,6 +126,7 @@ export async function seedDemo(em: EntityManager, options: { cooperatives?: numb
       // A few hundred metres around the town centre, so neighbours do not overlap exactly.
       latitude: commune.lat + (rand() - 0.5) * 0.02,
       longitude: commune.lon + (rand() - 0.5) * 0.02,
+      locationPrecision: LocationPrecision[commune.precision],
       headcount,
       annualRevenue: Math.round(headcount * (55_000 + rand() * 40_000)),
     });

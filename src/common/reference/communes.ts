@@ -225,18 +225,7 @@ export function lookupCommune(text: string, postcode?: string | null): CommuneLo
     const commune = index().byInsee.get(query.toUpperCase());
     return commune ? { kind: "FOUND", commune } : { kind: "UNKNOWN" };
   }
-  let name = query;
-  let candidates: readonly Commune[];
-  const qualified = NAME_WITH_QUALIFIER.exec(query);
-  if (qualified) {
-    name = qualified[1];
-    const qualifier = qualified[2].toUpperCase();
-    candidates = communesNamed(name).filter((c) =>
-      qualifier.length === 5 ? c.postcodes.includes(qualifier) : c.dept === deptCode(qualifier),
-    );
-  } else {
-    candidates = communesNamed(name);
-  }
+  let candidates = namesakes(query);
   const pc = postcode?.trim();
   if (pc && candidates.length > 1) {
     const served = candidates.filter((c) => c.postcodes.includes(pc));
@@ -249,6 +238,31 @@ export function lookupCommune(text: string, postcode?: string | null): CommuneLo
     return { kind: "FOUND", commune: first };
   }
   return { kind: "AMBIGUOUS", candidates };
+}
+
+/** The communes of a name, narrowed by a bracketed department or postcode ("Saint-Martin (32)"). */
+function namesakes(query: string): readonly Commune[] {
+  const qualified = NAME_WITH_QUALIFIER.exec(query);
+  if (!qualified) return communesNamed(query);
+  const qualifier = qualified[2].toUpperCase();
+  return communesNamed(qualified[1]).filter((c) =>
+    qualifier.length === 5 ? c.postcodes.includes(qualifier) : c.dept === deptCode(qualifier),
+  );
+}
+
+/**
+ * What a person may mean by a search: for 5 characters that look like a code, the commune of
+ * that INSEE code then the communes of that postcode; otherwise the communes of that name
+ * (narrowed as `lookupCommune` reads a bracket), most populous first.
+ */
+export function searchCommunes(text: string): readonly Commune[] {
+  const query = text.trim();
+  if (INSEE_CODE.test(query)) {
+    const own = index().byInsee.get(query.toUpperCase());
+    const served = communesOfPostcode(query).filter((c) => c !== own);
+    return own ? [own, ...served] : served;
+  }
+  return namesakes(query);
 }
 
 /** "Saint-Martin (32)": how a namesake is written to be told apart, as `lookupCommune` reads it. */
