@@ -347,6 +347,46 @@ const QUERIES: Operation[] = [
     ],
   },
   {
+    field: "regions",
+    opens: [ApiScope.READ],
+    doc: `query { regions { code departments { code } } }`,
+    scenarios: [
+      {
+        name: "the reference list, the same for everyone signed in",
+        vars: () => ({}),
+        observe: (v) => String((v as unknown[]).length),
+        expect: rule([], "18", { anonymous: "UNAUTHENTICATED" }),
+      },
+    ],
+  },
+  {
+    field: "departments",
+    opens: [ApiScope.READ],
+    doc: `query($region: String) { departments(region: $region) { code region { code } } }`,
+    scenarios: [
+      {
+        name: "the departments of Normandie",
+        vars: () => ({ region: "28" }),
+        observe: (v) => String((v as unknown[]).length),
+        expect: rule([], "5", { anonymous: "UNAUTHENTICATED" }),
+      },
+      { name: "an unknown region", vars: () => ({ region: "99" }), expect: rule([], "BAD_USER_INPUT", { anonymous: "UNAUTHENTICATED" }) },
+    ],
+  },
+  {
+    field: "communes",
+    opens: [ApiScope.READ],
+    doc: `query($search: String!) { communes(search: $search) { code precision department { code } } }`,
+    scenarios: [
+      {
+        name: "a small commune by postcode",
+        vars: () => ({ search: "76950" }),
+        observe: (v) => (v as { code: string }[]).map((c) => c.code).join(","),
+        expect: rule([], "76321", { anonymous: "UNAUTHENTICATED" }),
+      },
+    ],
+  },
+  {
     field: "tender",
     opens: [ApiScope.READ],
     doc: `query($id: ID!) { tender(id: $id) { id client { id } assignedOfficer { id } outcome { id } shortlist { id } bids(first: 100) { edges { node { id } } } } }`,

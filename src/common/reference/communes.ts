@@ -102,8 +102,8 @@ function buildIndex(): Index {
   return { all, byInsee: new Map(all.map((c) => [c.insee, c])), byName, byPostcode, byDept };
 }
 
-// Built on first use, not at import: 35,000 communes cost about a tenth of a second of CPU and
-// 20 MB, which a process that never places anything (most test files, the CLI) need not pay.
+// Built on first use, not at import: 35,000 communes cost a fraction of a second of CPU and about
+// 20 MB of heap, which a process that never places anything (most test files) need not pay.
 let built: Index | undefined;
 function index(): Index {
   built ??= buildIndex();
