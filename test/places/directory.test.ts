@@ -5,6 +5,7 @@ import { seedDemo, TRADES } from "../../src/db/seed";
 import {
   CommunesDocument,
   CreatePlacedCooperativeDocument,
+  CreateTenderDocument,
   DepartmentsDocument,
   DirectoryNearDocument,
   RegionsDocument,
@@ -111,6 +112,15 @@ describe("every commune resolves", () => {
     expect(near.data!.cooperatives.edges[0]).toMatchObject({ node: { id: c.id }, distanceKm: 0 });
     const byPostcodeCentre = await server.gql(DirectoryNearDocument, { first: 10, filter: { near: { postcode: "76950", radiusKm: 1 } } }, officer.token);
     expect(byPostcodeCentre.data!.cooperatives.edges.map((e) => e.node.name)).toEqual(["Presses des Ventes"]);
+  });
+
+  test("a tender placed in a small commune gets its point too", async () => {
+    const input = { kind: "PUBLIC_TENDER" as const, title: "Affiches du comice", buyerName: "Commune d'Anceaumeville", place: { city: "Anceaumeville", postcode: "76710" } };
+    const result = await server.gql(CreateTenderDocument, { input }, officer.token);
+    expect(result.errors).toBeUndefined();
+    expect(result.data!.createTender).toMatchObject({ communeCode: "76007", departmentCode: "76" });
+    expect(result.data!.createTender.latitude).toBeCloseTo(49.5715, 3);
+    expect(result.data!.createTender.longitude).toBeCloseTo(1.0507, 3);
   });
 
   test("bad places: unknown postcode or commune, a postcode that does not serve the city, an ambiguous name", async () => {
