@@ -13,10 +13,10 @@ export function createAppServices(orm: MikroORM, config: Config, log: Logger, bu
     config,
     log,
     auth: { jwtSecret: config.jwtSecret, jwtTtlSeconds: config.jwtTtlSeconds },
-    limits: createSignInLimits(),
+    limits: createSignInLimits(orm),
     bus,
     // Outside production, a mail that cannot be sent is logged, so a demo can follow its links.
     mailer: new Mailer(orm, bus, log, config.mail, config.env !== "production"),
-    signUpLimits: createSignUpLimits(config.signUpLimits),
+    signUpLimits: createSignUpLimits(orm, config.signUpLimits),
   };
 }

@@ -5,6 +5,7 @@ import type { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, type WebSocket } from "ws";
 import { resolveViewer } from "./auth/auth.service";
+import { SocketSlots } from "./auth/socket-slots";
 import { CLOSE_UNAUTHORIZED, LiveAccess, type LiveSocket } from "./auth/live-access";
 import type { Viewer } from "./auth/viewer";
 import { assertCost } from "./common/cost";
@@ -74,25 +75,23 @@ export async function createWebSocketEndpoint(
   const access = new LiveAccess(app.bus, (bearer) => resolveViewer(app.orm.em.fork(), app.auth, bearer), log);
   await access.start();
 
-  const perAddress = new Map<string, number>();
+  // The per-address cap is shared by every instance (auth/socket-slots.ts).
+  const slots = new SocketSlots(app.orm.config.get("clientUrl") ?? "", config.sockets.perAddress, log);
+  await slots.start();
   const wsServer = new WebSocketServer({
     server: httpServer,
     path: "/graphql",
     maxPayload: LIMITS.frameBytes,
     verifyClient: (info, accept) => {
-      const open = perAddress.get(clientAddress(info.req)) ?? 0;
-      if (open >= config.sockets.perAddress) accept(false, 429, "Too many sockets from this address");
-      else accept(true);
+      const address = clientAddress(info.req);
+      void slots.claim(address).then((admitted) => {
+        if (!admitted) return accept(false, 429, "Too many sockets from this address");
+        // The slot is given back when the socket closes, or at once if the upgrade never completes.
+        const release = () => void slots.release(address);
+        info.req.socket.once("close", release);
+        accept(true);
+      });
     },
-  });
-  wsServer.on("connection", (socket: WebSocket, request: IncomingMessage) => {
-    const address = clientAddress(request);
-    perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
-    socket.once("close", () => {
-      const left = (perAddress.get(address) ?? 1) - 1;
-      if (left > 0) perAddress.set(address, left);
-      else perAddress.delete(address);
-    });
   });
 
   const idleSoon = (state: SocketState, socket: WebSocket) => {
@@ -218,7 +217,7 @@ export async function createWebSocketEndpoint(
   return {
     dispose() {
       // Apollo's drain disposes first; the server's close asks again (ws refuses a second close).
-      return (disposed ??= Promise.resolve(cleanup.dispose()));
+      return (disposed ??= Promise.resolve(cleanup.dispose()).then(() => slots.stop()));
     },
     goAway() {
       access.stop();
