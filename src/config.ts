@@ -28,6 +28,8 @@ export interface Config {
   sockets: { perAddress: number; idleMs: number };
   mail: MailConfig;
   signUpLimits: { perAddress: number; perEmail: number };
+  /** Prometheus metrics (src/ops/metrics.ts): on a port of their own, or on the API port behind a token. */
+  metrics: { port: number | null; host: string; token: string | null };
 }
 
 /** E-mail delivery (src/mail/). */
@@ -133,6 +135,14 @@ function mailFrom(env: Env): string {
   return raw;
 }
 
+/** A bearer token for `/metrics` on the API port: long enough not to be guessed. */
+function metricsToken(env: Env): string | null {
+  const raw = env.METRICS_TOKEN?.trim();
+  if (!raw) return null;
+  if (raw.length < 24) throw new ConfigError("METRICS_TOKEN", "expected at least 24 characters");
+  return raw;
+}
+
 function appUrl(env: Env, port: number): string {
   const raw = env.APP_URL?.trim() || `http://localhost:${port}`;
   let url: URL;
@@ -190,6 +200,11 @@ export function loadConfig(env: Env = process.env): Config {
     signUpLimits: {
       perAddress: int(env, "SIGNUP_LIMIT_PER_ADDRESS", 10, 1, 100_000),
       perEmail: int(env, "SIGNUP_LIMIT_PER_EMAIL", 3, 1, 100_000),
+    },
+    metrics: {
+      port: env.METRICS_PORT?.trim() ? int(env, "METRICS_PORT", 9464, 0, 65535) : null,
+      host: env.METRICS_HOST?.trim() || "127.0.0.1",
+      token: metricsToken(env),
     },
   };
 }

@@ -47,6 +47,8 @@ type SocketState = {
   closing: { code: number; reason: string } | null;
   idle: NodeJS.Timeout | null;
   forget: () => void;
+  /** Queries and mutations under way, by id, for the metrics: name, start, error codes. */
+  timings: Map<string, { name: string | null; started: number; codes: string[] }>;
 };
 
 export interface WebSocketEndpoint {
@@ -94,6 +96,14 @@ export async function createWebSocketEndpoint(
     },
   });
 
+  // The open sockets' states, for the metrics.
+  const states = new Set<SocketState>();
+  app.metrics.watchSockets(() => {
+    let subscriptions = 0;
+    for (const s of states) subscriptions += s.operations - s.answering.size;
+    return { sockets: wsServer.clients.size, subscriptions };
+  });
+
   const idleSoon = (state: SocketState, socket: WebSocket) => {
     if (state.idle) clearTimeout(state.idle);
     state.idle = setTimeout(() => socket.close(CLOSE_IDLE as CloseCode, "Idle: no operation"), config.sockets.idleMs);
@@ -126,7 +136,7 @@ export async function createWebSocketEndpoint(
           if (state.answering.size === 0) socket.close(code, reason);
         };
         const live: LiveSocket = { bearer, viewer, close };
-        const state: SocketState = { live, operations: 0, answering: new Set(), closing: null, idle: null, forget: access.register(live) };
+        const state: SocketState = { live, operations: 0, answering: new Set(), closing: null, idle: null, forget: access.register(live), timings: new Map() };
         ctx.extra.state = state;
         if (viewer.kind === "USER") {
           // The socket's authority ends when its token does: clients reconnect with a new one.
@@ -134,7 +144,9 @@ export async function createWebSocketEndpoint(
           expiry.unref();
           socket.once("close", () => clearTimeout(expiry));
         }
+        states.add(state);
         socket.once("close", () => {
+          states.delete(state);
           if (state.idle) clearTimeout(state.idle);
           state.forget();
         });
@@ -174,8 +186,10 @@ export async function createWebSocketEndpoint(
           return [new UnauthenticatedError("The token is no longer valid; reconnect with a new one.")];
         }
         state.live.viewer = viewer;
+        const requestId = randomUUID();
+        if (answering) state.timings.set(id, { name: payload.operationName ?? getOperationAST(document, payload.operationName)?.name?.value ?? null, started: performance.now(), codes: [] });
         const contextValue = createContext(app, viewer, {
-          requestId: randomUUID(),
+          requestId,
           clientAddress: clientAddress(ctx.extra.request),
           live: { access, socket: state.live },
         });
@@ -188,10 +202,22 @@ export async function createWebSocketEndpoint(
         };
         return args;
       },
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e, log)),
+      onError: (ctx, id, payload, errors) => {
+        const formatted = errors.map((e) => formatError(e.toJSON(), e, log));
+        const timing = ctx.extra.state?.timings.get(id);
+        if (timing) timing.codes.push(...formatted.map((e) => String(e.extensions?.code ?? "INTERNAL_SERVER_ERROR")));
+        // Refused before execution (validation, cost, access): counted here, never timed.
+        else app.metrics.observe(payload.operationName, "ws", null, formatted.map((e) => String(e.extensions?.code ?? "INTERNAL_SERVER_ERROR")));
+        return formatted;
+      },
       onComplete: (ctx, id) => {
         const state = ctx.extra.state;
         if (!state) return;
+        const timing = state.timings.get(id);
+        if (timing) {
+          state.timings.delete(id);
+          app.metrics.observe(timing.name, "ws", (performance.now() - timing.started) / 1000, timing.codes);
+        }
         state.operations = Math.max(0, state.operations - 1);
         if (state.answering.delete(id) && state.closing && state.answering.size === 0) {
           // After graphql-ws has sent this operation's `complete`, which follows this hook.
@@ -201,13 +227,12 @@ export async function createWebSocketEndpoint(
         }
         if (state.operations === 0) idleSoon(state, ctx.extra.socket);
       },
-      onNext: (_ctx, _id, _payload, args, result) => {
+      onNext: (ctx, id, _payload, args, result) => {
         if (!result.errors?.length) return;
         const context = args.contextValue as Context;
-        return {
-          ...result,
-          errors: result.errors.map((e) => formatError(e.toJSON(), e, context.log, context.requestId)),
-        };
+        const errors = result.errors.map((e) => formatError(e.toJSON(), e, context.log, context.requestId));
+        ctx.extra.state?.timings.get(id)?.codes.push(...errors.map((e) => String(e.extensions?.code ?? "INTERNAL_SERVER_ERROR")));
+        return { ...result, errors };
       },
     },
     wsServer,
