@@ -28,6 +28,8 @@ export interface Config {
   sockets: { perAddress: number; idleMs: number };
   mail: MailConfig;
   signUpLimits: { perAddress: number; perEmail: number };
+  /** Proxies in front of the server whose X-Forwarded-For is believed (0: the peer is the client). */
+  trustProxy: number;
   /** Prometheus metrics (src/ops/metrics.ts): on a port of their own, or on the API port behind a token. */
   metrics: { port: number | null; host: string; token: string | null };
 }
@@ -201,6 +203,7 @@ export function loadConfig(env: Env = process.env): Config {
       perAddress: int(env, "SIGNUP_LIMIT_PER_ADDRESS", 10, 1, 100_000),
       perEmail: int(env, "SIGNUP_LIMIT_PER_EMAIL", 3, 1, 100_000),
     },
+    trustProxy: int(env, "TRUST_PROXY", 0, 0, 10),
     metrics: {
       port: env.METRICS_PORT?.trim() ? int(env, "METRICS_PORT", 9464, 0, 65535) : null,
       host: env.METRICS_HOST?.trim() || "127.0.0.1",

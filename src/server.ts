@@ -138,7 +138,7 @@ export async function createServer(app: AppServices, listen: { port: number; hos
     express.json({ limit: LIMITS.bodyBytes }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
-        const meta = { requestId: requestIds.of(res), clientAddress: clientAddress(req) };
+        const meta = { requestId: requestIds.of(res), clientAddress: clientAddress(req, config.trustProxy) };
         const probe = createContext(app, { kind: "ANONYMOUS" }, meta);
         const viewer = await resolveViewer(probe.em, app.auth, req.headers.authorization);
         if (!viewer) {
@@ -148,7 +148,7 @@ export async function createServer(app: AppServices, listen: { port: number; hos
       },
     }),
   );
-  expressApp.use(bidExportRoutes(app, (req, res) => ({ requestId: requestIds.of(res), clientAddress: clientAddress(req) })));
+  expressApp.use(bidExportRoutes(app, (req, res) => ({ requestId: requestIds.of(res), clientAddress: clientAddress(req, config.trustProxy) })));
   expressApp.use(metricsRoutes(app.metrics, config.metrics.token));
   expressApp.use(notFoundHandler, httpErrorHandler(log, requestIds));
 

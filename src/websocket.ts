@@ -21,8 +21,14 @@ import { SHARED_SUBSCRIPTIONS } from "./schema";
 const CLOSE_FORBIDDEN = 4403;
 const CLOSE_IDLE = 4408;
 
-export function clientAddress(request: IncomingMessage): string {
-  return request.socket.remoteAddress ?? "unknown";
+export function clientAddress(request: IncomingMessage, trustedProxies = 0): string {
+  const peer = request.socket.remoteAddress ?? "unknown";
+  if (trustedProxies <= 0) return peer;
+  // Behind N trusted proxies, the client is the Nth address from the right of X-Forwarded-For
+  // (each proxy appends the address it received from); anything further left is the client's say.
+  const header = request.headers["x-forwarded-for"];
+  const hops = (Array.isArray(header) ? header.join(",") : (header ?? "")).split(",").map((h) => h.trim()).filter(Boolean);
+  return hops[hops.length - trustedProxies] ?? hops[0] ?? peer;
 }
 
 /** The codes Apollo gives the same failures over HTTP, so clients see one vocabulary. */
@@ -85,7 +91,7 @@ export async function createWebSocketEndpoint(
     path: "/graphql",
     maxPayload: LIMITS.frameBytes,
     verifyClient: (info, accept) => {
-      const address = clientAddress(info.req);
+      const address = clientAddress(info.req, config.trustProxy);
       void slots.claim(address).then((admitted) => {
         if (!admitted) return accept(false, 429, "Too many sockets from this address");
         // The slot is given back when the socket closes, or at once if the upgrade never completes.
@@ -190,7 +196,7 @@ export async function createWebSocketEndpoint(
         if (answering) state.timings.set(id, { name: payload.operationName ?? getOperationAST(document, payload.operationName)?.name?.value ?? null, started: performance.now(), codes: [] });
         const contextValue = createContext(app, viewer, {
           requestId,
-          clientAddress: clientAddress(ctx.extra.request),
+          clientAddress: clientAddress(ctx.extra.request, config.trustProxy),
           live: { access, socket: state.live },
         });
         const args: ExecutionArgs = {
