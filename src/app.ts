@@ -4,19 +4,21 @@ import { createSignInLimits, createSignUpLimits } from "./auth/rate-limit";
 import type { Config } from "./config";
 import type { AppServices } from "./context";
 import { Mailer } from "./mail/mailer";
+import { Metrics } from "./ops/metrics";
 import type { PgBus } from "./realtime/bus";
 
-/** Wires the long-lived services of one process; the caller starts and stops the mailer. */
+/** Wires the long-lived services of one process; the server starts and stops the metrics, the caller the mailer. */
 export function createAppServices(orm: MikroORM, config: Config, log: Logger, bus: PgBus): AppServices {
   return {
     orm,
     config,
     log,
     auth: { jwtSecret: config.jwtSecret, jwtTtlSeconds: config.jwtTtlSeconds },
-    limits: createSignInLimits(),
+    limits: createSignInLimits(orm),
     bus,
     // Outside production, a mail that cannot be sent is logged, so a demo can follow its links.
     mailer: new Mailer(orm, bus, log, config.mail, config.env !== "production"),
-    signUpLimits: createSignUpLimits(config.signUpLimits),
+    signUpLimits: createSignUpLimits(orm, config.signUpLimits),
+    metrics: new Metrics(orm, bus),
   };
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { DEFAULT_RETENTION, type RetentionPolicy } from "./ops/retention";
 
 /** Everything the process reads from its environment, validated once at start. */
 export interface Config {
@@ -28,6 +29,12 @@ export interface Config {
   sockets: { perAddress: number; idleMs: number };
   mail: MailConfig;
   signUpLimits: { perAddress: number; perEmail: number };
+  /** Proxies in front of the server whose X-Forwarded-For is believed (0: the peer is the client). */
+  trustProxy: number;
+  /** How long expired sessions, used links, read notifications and sent mails are kept (days). */
+  retention: RetentionPolicy;
+  /** Prometheus metrics (src/ops/metrics.ts): on a port of their own, or on the API port behind a token. */
+  metrics: { port: number | null; host: string; token: string | null };
 }
 
 /** E-mail delivery (src/mail/). */
@@ -133,6 +140,14 @@ function mailFrom(env: Env): string {
   return raw;
 }
 
+/** A bearer token for `/metrics` on the API port: long enough not to be guessed. */
+function metricsToken(env: Env): string | null {
+  const raw = env.METRICS_TOKEN?.trim();
+  if (!raw) return null;
+  if (raw.length < 24) throw new ConfigError("METRICS_TOKEN", "expected at least 24 characters");
+  return raw;
+}
+
 function appUrl(env: Env, port: number): string {
   const raw = env.APP_URL?.trim() || `http://localhost:${port}`;
   let url: URL;
@@ -190,6 +205,18 @@ export function loadConfig(env: Env = process.env): Config {
     signUpLimits: {
       perAddress: int(env, "SIGNUP_LIMIT_PER_ADDRESS", 10, 1, 100_000),
       perEmail: int(env, "SIGNUP_LIMIT_PER_EMAIL", 3, 1, 100_000),
+    },
+    trustProxy: int(env, "TRUST_PROXY", 0, 0, 10),
+    retention: {
+      sessionsDays: int(env, "RETENTION_SESSIONS_DAYS", DEFAULT_RETENTION.sessionsDays, 1, 3650),
+      verificationsDays: int(env, "RETENTION_VERIFICATIONS_DAYS", DEFAULT_RETENTION.verificationsDays, 1, 3650),
+      readNotificationsDays: int(env, "RETENTION_READ_NOTIFICATIONS_DAYS", DEFAULT_RETENTION.readNotificationsDays, 1, 3650),
+      sentMailsDays: int(env, "RETENTION_SENT_MAILS_DAYS", DEFAULT_RETENTION.sentMailsDays, 1, 3650),
+    },
+    metrics: {
+      port: env.METRICS_PORT?.trim() ? int(env, "METRICS_PORT", 9464, 0, 65535) : null,
+      host: env.METRICS_HOST?.trim() || "127.0.0.1",
+      token: metricsToken(env),
     },
   };
 }

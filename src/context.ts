@@ -6,6 +6,7 @@ import type { AccessCheck, LiveAccess, LiveSocket } from "./auth/live-access";
 import type { Viewer } from "./auth/viewer";
 import type { Config } from "./config";
 import type { Mailer } from "./mail/mailer";
+import type { Metrics } from "./ops/metrics";
 import type { PgBus } from "./realtime/bus";
 import { createCooperativeLoaders, type CooperativeLoaders } from "./cooperatives/cooperative.loaders";
 import { createTenderLoaders, type TenderLoaders } from "./tenders/tender.loaders";
@@ -23,6 +24,8 @@ export interface AppServices {
   /** The mail outbox and its sender. */
   mailer: Mailer;
   signUpLimits: SignUpLimits;
+  /** Prometheus metrics of this process. */
+  metrics: Metrics;
 }
 
 /**

@@ -2,7 +2,7 @@ import "reflect-metadata";
 import { createAppServices } from "./app";
 import { createLogger } from "./common/logger";
 import { ConfigError, loadConfig } from "./config";
-import { openDatabase } from "./db/database";
+import { openDatabase, withStartupLock } from "./db/database";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "./db/embedded";
 import { seedIfEmpty } from "./db/seed";
 import { PgBus } from "./realtime/bus";
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
     log.info({ port: config.embeddedPgPort, dataDir: config.dataDir }, "embedded PostgreSQL started");
   }
   const orm = await openDatabase(url, log);
-  if (config.seedDemo) await seedIfEmpty(orm.em.fork(), log);
+  if (config.seedDemo) await withStartupLock(url, () => seedIfEmpty(orm.em.fork(), log));
   const bus = await PgBus.start(url, log);
   const app = createAppServices(orm, config, log, bus);
   await app.mailer.start();

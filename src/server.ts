@@ -22,11 +22,14 @@ import { securityHeaders } from "./http/headers";
 import { RequestIds } from "./http/request-id";
 import { buildSchema } from "./schema";
 import { bidExportRoutes } from "./bids/exports/export.routes";
+import { metricsPlugin, metricsRoutes, startMetricsServer } from "./ops/metrics.routes";
 import { clientAddress, createWebSocketEndpoint } from "./websocket";
 
 export interface RunningServer {
   url: string;
   port: number;
+  /** The port of `/metrics` when METRICS_PORT is set. */
+  metricsPort: number | null;
   close(): Promise<void>;
 }
 
@@ -121,6 +124,7 @@ export async function createServer(app: AppServices, listen: { port: number; hos
       graphqlOverHttpPlugin(),
       costPlugin(schema),
       requestLogPlugin(),
+      metricsPlugin(app.metrics),
       // No HTTP caching of GraphQL answers here; the plugin would run a hook on every field.
       ApolloServerPluginCacheControlDisabled(),
       ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
@@ -134,7 +138,7 @@ export async function createServer(app: AppServices, listen: { port: number; hos
     express.json({ limit: LIMITS.bodyBytes }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
-        const meta = { requestId: requestIds.of(res), clientAddress: clientAddress(req) };
+        const meta = { requestId: requestIds.of(res), clientAddress: clientAddress(req, config.trustProxy) };
         const probe = createContext(app, { kind: "ANONYMOUS" }, meta);
         const viewer = await resolveViewer(probe.em, app.auth, req.headers.authorization);
         if (!viewer) {
@@ -144,23 +148,29 @@ export async function createServer(app: AppServices, listen: { port: number; hos
       },
     }),
   );
-  expressApp.use(bidExportRoutes(app, (req, res) => ({ requestId: requestIds.of(res), clientAddress: clientAddress(req) })));
+  expressApp.use(bidExportRoutes(app, (req, res) => ({ requestId: requestIds.of(res), clientAddress: clientAddress(req, config.trustProxy) })));
+  expressApp.use(metricsRoutes(app.metrics, config.metrics.token));
   expressApp.use(notFoundHandler, httpErrorHandler(log, requestIds));
 
   await new Promise<void>((resolve) => httpServer.listen(listen.port, listen.host ?? "0.0.0.0", resolve));
   const port = (httpServer.address() as AddressInfo).port;
+  await app.metrics.start();
+  const metricsServer = config.metrics.port === null ? null : await startMetricsServer(app.metrics, config.metrics.port, config.metrics.host);
   const url = `http://${listen.host && listen.host !== "0.0.0.0" ? listen.host : "localhost"}:${port}/graphql`;
 
   let closing: Promise<void> | null = null;
   return {
     url,
     port,
+    metricsPort: metricsServer?.port ?? null,
     close() {
       closing ??= (async () => {
         migrated = false;
         websocket.goAway();
         await apollo.stop();
         await websocket.dispose();
+        app.metrics.stop();
+        await metricsServer?.close();
       })();
       return closing;
     },

@@ -5,6 +5,7 @@ import type { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, type WebSocket } from "ws";
 import { resolveViewer } from "./auth/auth.service";
+import { SocketSlots } from "./auth/socket-slots";
 import { CLOSE_UNAUTHORIZED, LiveAccess, type LiveSocket } from "./auth/live-access";
 import type { Viewer } from "./auth/viewer";
 import { assertCost } from "./common/cost";
@@ -20,8 +21,14 @@ import { SHARED_SUBSCRIPTIONS } from "./schema";
 const CLOSE_FORBIDDEN = 4403;
 const CLOSE_IDLE = 4408;
 
-export function clientAddress(request: IncomingMessage): string {
-  return request.socket.remoteAddress ?? "unknown";
+export function clientAddress(request: IncomingMessage, trustedProxies = 0): string {
+  const peer = request.socket.remoteAddress ?? "unknown";
+  if (trustedProxies <= 0) return peer;
+  // Behind N trusted proxies, the client is the Nth address from the right of X-Forwarded-For
+  // (each proxy appends the address it received from); anything further left is the client's say.
+  const header = request.headers["x-forwarded-for"];
+  const hops = (Array.isArray(header) ? header.join(",") : (header ?? "")).split(",").map((h) => h.trim()).filter(Boolean);
+  return hops[hops.length - trustedProxies] ?? hops[0] ?? peer;
 }
 
 /** The codes Apollo gives the same failures over HTTP, so clients see one vocabulary. */
@@ -46,6 +53,8 @@ type SocketState = {
   closing: { code: number; reason: string } | null;
   idle: NodeJS.Timeout | null;
   forget: () => void;
+  /** Queries and mutations under way, by id, for the metrics: name, start, error codes. */
+  timings: Map<string, { name: string | null; started: number; codes: string[] }>;
 };
 
 export interface WebSocketEndpoint {
@@ -74,25 +83,31 @@ export async function createWebSocketEndpoint(
   const access = new LiveAccess(app.bus, (bearer) => resolveViewer(app.orm.em.fork(), app.auth, bearer), log);
   await access.start();
 
-  const perAddress = new Map<string, number>();
+  // The per-address cap is shared by every instance (auth/socket-slots.ts).
+  const slots = new SocketSlots(app.orm.config.get("clientUrl") ?? "", config.sockets.perAddress, log);
+  await slots.start();
   const wsServer = new WebSocketServer({
     server: httpServer,
     path: "/graphql",
     maxPayload: LIMITS.frameBytes,
     verifyClient: (info, accept) => {
-      const open = perAddress.get(clientAddress(info.req)) ?? 0;
-      if (open >= config.sockets.perAddress) accept(false, 429, "Too many sockets from this address");
-      else accept(true);
+      const address = clientAddress(info.req, config.trustProxy);
+      void slots.claim(address).then((admitted) => {
+        if (!admitted) return accept(false, 429, "Too many sockets from this address");
+        // The slot is given back when the socket closes, or at once if the upgrade never completes.
+        const release = () => void slots.release(address);
+        info.req.socket.once("close", release);
+        accept(true);
+      });
     },
   });
-  wsServer.on("connection", (socket: WebSocket, request: IncomingMessage) => {
-    const address = clientAddress(request);
-    perAddress.set(address, (perAddress.get(address) ?? 0) + 1);
-    socket.once("close", () => {
-      const left = (perAddress.get(address) ?? 1) - 1;
-      if (left > 0) perAddress.set(address, left);
-      else perAddress.delete(address);
-    });
+
+  // The open sockets' states, for the metrics.
+  const states = new Set<SocketState>();
+  app.metrics.watchSockets(() => {
+    let subscriptions = 0;
+    for (const s of states) subscriptions += s.operations - s.answering.size;
+    return { sockets: wsServer.clients.size, subscriptions };
   });
 
   const idleSoon = (state: SocketState, socket: WebSocket) => {
@@ -127,7 +142,7 @@ export async function createWebSocketEndpoint(
           if (state.answering.size === 0) socket.close(code, reason);
         };
         const live: LiveSocket = { bearer, viewer, close };
-        const state: SocketState = { live, operations: 0, answering: new Set(), closing: null, idle: null, forget: access.register(live) };
+        const state: SocketState = { live, operations: 0, answering: new Set(), closing: null, idle: null, forget: access.register(live), timings: new Map() };
         ctx.extra.state = state;
         if (viewer.kind === "USER") {
           // The socket's authority ends when its token does: clients reconnect with a new one.
@@ -135,7 +150,9 @@ export async function createWebSocketEndpoint(
           expiry.unref();
           socket.once("close", () => clearTimeout(expiry));
         }
+        states.add(state);
         socket.once("close", () => {
+          states.delete(state);
           if (state.idle) clearTimeout(state.idle);
           state.forget();
         });
@@ -175,9 +192,11 @@ export async function createWebSocketEndpoint(
           return [new UnauthenticatedError("The token is no longer valid; reconnect with a new one.")];
         }
         state.live.viewer = viewer;
+        const requestId = randomUUID();
+        if (answering) state.timings.set(id, { name: payload.operationName ?? getOperationAST(document, payload.operationName)?.name?.value ?? null, started: performance.now(), codes: [] });
         const contextValue = createContext(app, viewer, {
-          requestId: randomUUID(),
-          clientAddress: clientAddress(ctx.extra.request),
+          requestId,
+          clientAddress: clientAddress(ctx.extra.request, config.trustProxy),
           live: { access, socket: state.live },
         });
         const args: ExecutionArgs = {
@@ -189,10 +208,22 @@ export async function createWebSocketEndpoint(
         };
         return args;
       },
-      onError: (_ctx, _id, _payload, errors) => errors.map((e) => formatError(e.toJSON(), e, log)),
+      onError: (ctx, id, payload, errors) => {
+        const formatted = errors.map((e) => formatError(e.toJSON(), e, log));
+        const timing = ctx.extra.state?.timings.get(id);
+        if (timing) timing.codes.push(...formatted.map((e) => String(e.extensions?.code ?? "INTERNAL_SERVER_ERROR")));
+        // Refused before execution (validation, cost, access): counted here, never timed.
+        else app.metrics.observe(payload.operationName, "ws", null, formatted.map((e) => String(e.extensions?.code ?? "INTERNAL_SERVER_ERROR")));
+        return formatted;
+      },
       onComplete: (ctx, id) => {
         const state = ctx.extra.state;
         if (!state) return;
+        const timing = state.timings.get(id);
+        if (timing) {
+          state.timings.delete(id);
+          app.metrics.observe(timing.name, "ws", (performance.now() - timing.started) / 1000, timing.codes);
+        }
         state.operations = Math.max(0, state.operations - 1);
         if (state.answering.delete(id) && state.closing && state.answering.size === 0) {
           // After graphql-ws has sent this operation's `complete`, which follows this hook.
@@ -202,13 +233,12 @@ export async function createWebSocketEndpoint(
         }
         if (state.operations === 0) idleSoon(state, ctx.extra.socket);
       },
-      onNext: (_ctx, _id, _payload, args, result) => {
+      onNext: (ctx, id, _payload, args, result) => {
         if (!result.errors?.length) return;
         const context = args.contextValue as Context;
-        return {
-          ...result,
-          errors: result.errors.map((e) => formatError(e.toJSON(), e, context.log, context.requestId)),
-        };
+        const errors = result.errors.map((e) => formatError(e.toJSON(), e, context.log, context.requestId));
+        ctx.extra.state?.timings.get(id)?.codes.push(...errors.map((e) => String(e.extensions?.code ?? "INTERNAL_SERVER_ERROR")));
+        return { ...result, errors };
       },
     },
     wsServer,
@@ -218,7 +248,7 @@ export async function createWebSocketEndpoint(
   return {
     dispose() {
       // Apollo's drain disposes first; the server's close asks again (ws refuses a second close).
-      return (disposed ??= Promise.resolve(cleanup.dispose()));
+      return (disposed ??= Promise.resolve(cleanup.dispose()).then(() => slots.stop()));
     },
     goAway() {
       access.stop();

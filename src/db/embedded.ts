@@ -8,6 +8,31 @@ export interface EmbeddedDatabase {
   stop(): Promise<void>;
 }
 
+/** Whether the postgres whose pid file is in `clusterDir` is alive. */
+function alive(clusterDir: string): boolean {
+  const pidFile = path.join(clusterDir, "postmaster.pid");
+  if (!existsSync(pidFile)) return false;
+  const pid = Number(readFileSync(pidFile, "utf8").split("\n")[0]);
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The URL of the embedded PostgreSQL a running server started under `dataDir`, or null when none
+ * runs there: tools (backup) connect to it rather than start a second postgres on its folder.
+ */
+export function runningEmbeddedUrl(dataDir: string, port: number, database: string): string | null {
+  const passwordFile = path.join(dataDir, "pg-password");
+  if (!alive(path.join(dataDir, "pg")) || !existsSync(passwordFile)) return null;
+  const password = readFileSync(passwordFile, "utf8").trim();
+  return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+}
+
 /** A postgres left running by a killed server keeps its pid file: stop it before starting again. */
 async function stopStale(dir: string, log: Logger): Promise<void> {
   const pidFile = path.join(dir, "postmaster.pid");

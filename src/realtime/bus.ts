@@ -100,7 +100,16 @@ export class PgBus {
     return next;
   }
 
+  /** Notifications heard per channel since start, for the metrics. */
+  readonly received = new Map<string, number>();
+
+  /** Whether the listening connection is up (false while reconnecting). */
+  get connected(): boolean {
+    return this.client !== null && this.reconnecting === null;
+  }
+
   private dispatch(channel: string, payload: string): void {
+    this.received.set(channel, (this.received.get(channel) ?? 0) + 1);
     const set = this.handlers.get(channel);
     if (set) for (const handler of set) handler(payload);
   }

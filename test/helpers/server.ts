@@ -22,6 +22,8 @@ export interface GqlResult<T> {
 export interface TestServer {
   url: string;
   wsUrl: string;
+  /** The port of `/metrics` when METRICS_PORT is set. */
+  metricsPort: number | null;
   orm: MikroORM;
   app: AppServices;
   db: TestDatabase;
@@ -74,6 +76,7 @@ export async function startTestServer(options: { env?: Record<string, string>; d
   return {
     url: server.url,
     wsUrl,
+    metricsPort: server.metricsPort,
     orm,
     app,
     db,
