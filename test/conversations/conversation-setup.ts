@@ -44,6 +44,8 @@ export async function post(server: TestServer, token: string, conversationId: st
 /** A running subscription's results and how it ended (complete, error, socket closed). */
 export interface Watch<T> {
   results: T[];
+  /** Error codes answered as results (a refused start is one result with errors, then complete). */
+  errors: string[];
   ended: Promise<{ how: "complete" | "error" | "closed"; code?: number; errors?: unknown }>;
   /** Resolves when `results` holds an item passing `test`. */
   until(test: (item: T) => boolean, ms?: number): Promise<T>;
@@ -52,13 +54,15 @@ export interface Watch<T> {
 export function watch<T, V extends Record<string, unknown>>(client: WsClient, document: TypedDocumentNode<T, V>, variables: V): Watch<T> {
   const query = print(document);
   const results: T[] = [];
+  const errors: string[] = [];
   const waiters = new Set<() => void>();
   const ended = new Promise<Awaited<Watch<T>["ended"]>>((resolve) => {
     client.subscribe(
       { query, variables },
       {
         next: (value) => {
-          results.push(value.data as T);
+          if (value.errors?.length) errors.push(...value.errors.map((e) => String(e.extensions?.code)));
+          else results.push(value.data as T);
           for (const wake of waiters) wake();
         },
         error: (error) => {
@@ -85,7 +89,7 @@ export function watch<T, V extends Record<string, unknown>>(client: WsClient, do
       waiters.add(check);
       check();
     });
-  return { results, ended, until };
+  return { results, errors, ended, until };
 }
 
 /** How `ended` settles within `ms`, or "running". */
