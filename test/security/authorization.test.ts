@@ -284,6 +284,14 @@ const QUERIES: Operation[] = [
       { name: "the user ownerA", vars: () => ({ id: w.users.ownerA.globalId }), expect: rule(["ownerA", ...STAFF], "NULL") },
       { name: "cooperative A (the directory is open)", vars: () => ({ id: w.coopA.gid }), expect: rule(SIGNED_IN, "NULL") },
       { name: "an API token (no reader)", vars: () => ({ id: w.readTokenGid }), expect: rule([], "NULL") },
+    ],
+  },
+  {
+    // Conversations apart from the other nodes: each entry is one test, and each test has a time limit.
+    field: "node",
+    opens: [ApiScope.READ],
+    doc: `query($id: ID!) { node(id: $id) { id } }`,
+    scenarios: [
       { name: "the conversation of the client's order", vars: () => ({ id: conversationOfOrder() }), expect: rule(["client", ...STAFF], "NULL") },
       { name: "the conversation of A's bid", vars: () => ({ id: conversationOfBidA() }), expect: rule([...A_PEOPLE, ...STAFF], "NULL") },
       { name: "a message of A's bid conversation", vars: async () => ({ id: await sharedMessageOfA() }), expect: rule([...A_PEOPLE, ...STAFF], "NULL") },
