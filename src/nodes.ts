@@ -9,6 +9,8 @@ import { roleIn } from "./cooperatives/cooperative.service";
 import { isMemberOf } from "./tenders/shortlist.service";
 import { Lot, Outcome, ShortlistEntry, Tender } from "./tenders/tender.entity";
 import { viewerCanRead } from "./tenders/tender.service";
+import { ConversationMessage } from "./conversations/conversation.entity";
+import { readableConversation } from "./conversations/conversation.service";
 
 /** How `node(id)` finds each type, with the same read rules as the type's own queries. */
 registerNode("User", async (ctx, id) =>
@@ -46,3 +48,10 @@ registerNode("BidLotAssignment", async (ctx, id) => readableChild(ctx, await ctx
 registerNode("BidSection", async (ctx, id) => readableChild(ctx, await ctx.em.findOne(BidSection, { id })));
 registerNode("BidPriceLine", async (ctx, id) => readableChild(ctx, await ctx.em.findOne(BidPriceLine, { id })));
 registerNode("BidEvent", async (ctx, id) => readableChild(ctx, await ctx.em.findOne(BidEvent, { id })));
+
+// Conversations and their messages: only for those who take part (conversations/conversation.policy.ts).
+registerNode("Conversation", (ctx, id) => readableConversation(ctx.em, ctx.viewer, id));
+registerNode("ConversationMessage", async (ctx, id) => {
+  const message = await ctx.em.findOne(ConversationMessage, { id }, { populate: ["author"] });
+  return message && (await readableConversation(ctx.em, ctx.viewer, message.conversation.id)) ? message : null;
+});

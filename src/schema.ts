@@ -27,6 +27,7 @@ import {
   TenderBidsResolver,
 } from "./bids/bid.resolver";
 import { BID_EVENTS_SHARED } from "./bids/bid.live";
+import { BidConversationResolver, ConversationMessageResolver, ConversationResolver, TenderConversationResolver } from "./conversations/conversation.resolver";
 import type { SharedSubscription } from "./realtime/shared-execution";
 import "./nodes";
 
@@ -66,6 +67,10 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   TenderBidsResolver,
   CooperativeBidsResolver,
   SectionUpdatePayloadResolver,
+  ConversationResolver,
+  ConversationMessageResolver,
+  TenderConversationResolver,
+  BidConversationResolver,
 ];
 
 /** Subscriptions whose per-event results subscribers share (see realtime/shared-execution.ts). */

@@ -9,8 +9,11 @@ interface AccessRow {
   lead_id: string;
 }
 
-/** While a bid is PROPOSED, the partners' invitations are dormant: only the lead's people see it. */
-const ACTIVE_IN_PROPOSED = "(b.status <> 'PROPOSED' OR bm.cooperative_id = b.lead_id)";
+/**
+ * While a bid is PROPOSED, the partners' invitations are dormant: only the lead's people see it.
+ * A condition on `b` (bids) and `bm` (bid_members).
+ */
+export const ACTIVE_IN_PROPOSED = "(b.status <> 'PROPOSED' OR bm.cooperative_id = b.lead_id)";
 
 /**
  * The viewer's access to several bids in one query: their cooperatives that are invited or

@@ -85,7 +85,8 @@ export function measureCost(
   let visits = 0;
 
   const pageSizeOf = (node: FieldNode, field: GraphQLField<unknown, unknown>): number | null => {
-    const arg = node.arguments?.find((a) => a.name.value === "first");
+    // `last` pages backwards (a conversation's messages): it sizes the page like `first`.
+    const arg = node.arguments?.find((a) => a.name.value === "first" || a.name.value === "last");
     if (arg) {
       const value = valueFromASTUntyped(arg.value, vars);
       // A larger page is refused by the field itself, with a clearer message than the cost's.

@@ -155,6 +155,15 @@ let proposalForA: Promise<string> | null = null;
 /** The proposal refused callers are tried on: it stays PROPOSED. */
 const sharedProposalForA = (): Promise<string> => (proposalForA ??= freshProposalForA());
 
+/** The conversations of the client's order O and of A's bid (a conversation's id is its subject's). */
+const conversationOfOrder = (): string => toGlobalId("Conversation", w.order.id);
+const conversationOfBidA = (): string => toGlobalId("Conversation", Buffer.from(w.bidA.gid, "base64url").toString("utf8").split(":")[1]!);
+
+let messageOfA: Promise<string> | null = null;
+/** A message of A's bid conversation, posted once by A's owner. */
+const sharedMessageOfA = (): Promise<string> =>
+  (messageOfA ??= call(server, w.users.ownerA.token, `mutation($input: PostMessageInput!) { postMessage(input: $input) { id } }`, { input: { conversationId: conversationOfBidA(), body: "Bonjour" } }, "postMessage.id"));
+
 async function freshSectionOfA(): Promise<string> {
   return call(server, w.users.ownerA.token, `mutation($input: AddSectionInput!) { addBidSection(input: $input) { id } }`, { input: { bidId: w.bidA.gid, title: "Jetable" } }, "addBidSection.id");
 }
@@ -275,6 +284,17 @@ const QUERIES: Operation[] = [
       { name: "the user ownerA", vars: () => ({ id: w.users.ownerA.globalId }), expect: rule(["ownerA", ...STAFF], "NULL") },
       { name: "cooperative A (the directory is open)", vars: () => ({ id: w.coopA.gid }), expect: rule(SIGNED_IN, "NULL") },
       { name: "an API token (no reader)", vars: () => ({ id: w.readTokenGid }), expect: rule([], "NULL") },
+    ],
+  },
+  {
+    // Conversations apart from the other nodes: each entry is one test, and each test has a time limit.
+    field: "node",
+    opens: [ApiScope.READ],
+    doc: `query($id: ID!) { node(id: $id) { id } }`,
+    scenarios: [
+      { name: "the conversation of the client's order", vars: () => ({ id: conversationOfOrder() }), expect: rule(["client", ...STAFF], "NULL") },
+      { name: "the conversation of A's bid", vars: () => ({ id: conversationOfBidA() }), expect: rule([...A_PEOPLE, ...STAFF], "NULL") },
+      { name: "a message of A's bid conversation", vars: async () => ({ id: await sharedMessageOfA() }), expect: rule([...A_PEOPLE, ...STAFF], "NULL") },
     ],
   },
   {
@@ -1079,6 +1099,24 @@ const MUTATIONS: Operation[] = [
       },
     ],
   },
+  {
+    field: "postMessage",
+    doc: `mutation($input: PostMessageInput!) { postMessage(input: $input) { id body } }`,
+    scenarios: [
+      { name: "in the client's order", vars: () => ({ input: { conversationId: conversationOfOrder(), body: "Bonjour" } }), expect: rule(["client", ...STAFF], "NOT_FOUND") },
+      { name: "in A's bid (a draft: never the client's)", vars: () => ({ input: { conversationId: conversationOfBidA(), body: "Bonjour" } }), expect: onBidOfA("OK", "OK") },
+      { name: "in another client's order", vars: () => ({ input: { conversationId: toGlobalId("Conversation", w.order2.id), body: "Bonjour" } }), expect: rule(STAFF, "NOT_FOUND") },
+      { name: "in a missing conversation", vars: () => ({ input: { conversationId: toGlobalId("Conversation", randomUUID()), body: "Bonjour" } }), expect: rule([], "NOT_FOUND") },
+    ],
+  },
+  {
+    field: "markConversationRead",
+    doc: `mutation($input: MarkConversationReadInput!) { markConversationRead(input: $input) { id unreadCount } }`,
+    scenarios: [
+      { name: "the client's order", vars: () => ({ input: { conversationId: conversationOfOrder() } }), expect: rule(["client", ...STAFF], "NOT_FOUND") },
+      { name: "A's bid, up to a message", vars: async () => ({ input: { conversationId: conversationOfBidA(), upTo: await sharedMessageOfA() } }), expect: onBidOfA("OK", "OK") },
+    ],
+  },
 ];
 
 const SUBSCRIPTIONS: Subscription[] = [
@@ -1126,6 +1164,14 @@ const SUBSCRIPTIONS: Subscription[] = [
         expect: rule([], "FORBIDDEN", { ownerA: "SILENT", memberA: "SILENT", officer: "SILENT", admin: "SILENT", readToken: "SILENT" }),
       },
       { name: "a missing cooperative", vars: () => ({ id: toGlobalId("Cooperative", randomUUID()) }), expect: rule([], "NOT_FOUND") },
+    ],
+  },
+  {
+    field: "conversationMessages",
+    doc: `subscription($id: ID!) { conversationMessages(conversationId: $id) { id body } }`,
+    scenarios: [
+      { name: "the client's order (open and silent until a message)", vars: () => ({ id: conversationOfOrder() }), expect: rule([], "NOT_FOUND", { client: "SILENT", officer: "SILENT", admin: "SILENT" }) },
+      { name: "A's bid", vars: () => ({ id: conversationOfBidA() }), expect: rule([], "NOT_FOUND", { ownerA: "SILENT", memberA: "SILENT", officer: "SILENT", admin: "SILENT" }) },
     ],
   },
 ];

@@ -236,6 +236,11 @@ async function makeBaselines(): Promise<Record<string, { actors: Role[]; args: V
       },
     },
     removeBidSection: { actors: ["ownerA"], args: { input: { clientMutationId: cmid(), expectedVersion: 1, sectionId: await section() } } },
+    postMessage: { actors: ["ownerA", "officer"], args: { input: { conversationId: conversationOfBidA(), body: "Bonjour", clientMutationId: cmid() } } },
+    markConversationRead: {
+      actors: ["ownerA"],
+      args: { input: { conversationId: conversationOfBidA(), upTo: await call(server, w.users.ownerA.token, `mutation($input: PostMessageInput!) { postMessage(input: $input) { id } }`, { input: { conversationId: conversationOfBidA(), body: "Lu ?" } }, "postMessage.id") } },
+    },
     applySectionUpdate: { actors: ["ownerA"], args: { input: { clientMutationId: cmid(), sectionId: w.bidA.section, update: yUpdate("texte") } } },
     addBidPriceLine: {
       actors: ["ownerA"],
@@ -460,6 +465,11 @@ const LEFT_OUT: { mutation: string; at: string; what?: string }[] = [
 
 // ---- the battery --------------------------------------------------------------------------------
 
+/** A bid's conversation has its bid's id. */
+function conversationOfBidA(): string {
+  return toGlobalId("Conversation", fromGlobalId(w.bidA.gid)!.id);
+}
+
 describe("hostile arguments to every mutation", () => {
   const answered: Answered[] = [];
   const wrote: string[] = [];
@@ -573,6 +583,7 @@ describe("forged cursors: every connection answers BAD_USER_INPUT on `after`, be
     { name: "Cooperative.bids", actor: "ownerA", query: () => `query($id: ID!, $after: String) { cooperative(id: $id) { bids(first: 5, after: $after) { totalCount } } }`, vars: () => ({ id: w.coopA.gid }), keys: "date" },
     { name: "Bid.events", actor: "ownerA", query: () => `query($id: ID!, $after: String) { bid(id: $id) { events(first: 5, after: $after) { totalCount } } }`, vars: () => ({ id: w.bidA.gid }), keys: "int" },
     { name: "Tender.matches", actor: "officer", query: () => `query($id: ID!, $after: String) { tender(id: $id) { matches(first: 5, after: $after) { totalCount } } }`, vars: () => ({ id: w.tender.gid }), keys: "offset" },
+    { name: "Conversation.messages", actor: "ownerA", query: () => `query($id: ID!, $after: String) { node(id: $id) { ... on Conversation { messages(first: 5, after: $after) { totalCount } } } }`, vars: () => ({ id: conversationOfBidA() }), keys: "int" },
     { name: "Cooperative.opportunities", actor: "ownerA", query: () => `query($id: ID!, $after: String) { cooperative(id: $id) { opportunities(first: 5, after: $after) { totalCount } } }`, vars: () => ({ id: w.coopA.gid }), keys: "offset" },
   ];
   const forged: Record<(typeof connections)[number]["keys"], { what: string; parts: (string | number)[] }[]> = {
