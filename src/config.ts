@@ -28,6 +28,22 @@ export interface Config {
   sockets: { perAddress: number; idleMs: number };
   mail: MailConfig;
   signUpLimits: { perAddress: number; perEmail: number };
+  jobs: JobsConfig;
+}
+
+/** Background jobs (src/jobs/) and what they schedule. */
+export interface JobsConfig {
+  /** How often each instance asks the queue for work. */
+  pollSeconds: number;
+  /** How often pg-boss checks its cron schedules. */
+  cronMonitorSeconds: number;
+  /** How often the deadline reminder scan runs (once per period across instances). */
+  reminderScanSeconds: number;
+  /** How often newly opened tenders are scored for opportunity notifications. */
+  opportunityScanSeconds: number;
+  /** Cron expression and time zone of the daily digest of notifications by e-mail. */
+  digestCron: string;
+  digestTimezone: string;
 }
 
 /** E-mail delivery (src/mail/). */
@@ -133,6 +149,22 @@ function mailFrom(env: Env): string {
   return raw;
 }
 
+function cron(env: Env): string {
+  const raw = env.NOTIFICATION_DIGEST_CRON?.trim() || "0 7 * * *";
+  if (!/^(\S+\s+){4}\S+$/.test(raw)) throw new ConfigError("NOTIFICATION_DIGEST_CRON", `expected a five-field cron expression, got "${raw}"`);
+  return raw;
+}
+
+function timezone(env: Env): string {
+  const raw = env.NOTIFICATION_DIGEST_TZ?.trim() || "Europe/Paris";
+  try {
+    new Intl.DateTimeFormat("fr-FR", { timeZone: raw });
+  } catch {
+    throw new ConfigError("NOTIFICATION_DIGEST_TZ", `expected an IANA time zone such as Europe/Paris, got "${raw}"`);
+  }
+  return raw;
+}
+
 function appUrl(env: Env, port: number): string {
   const raw = env.APP_URL?.trim() || `http://localhost:${port}`;
   let url: URL;
@@ -190,6 +222,14 @@ export function loadConfig(env: Env = process.env): Config {
     signUpLimits: {
       perAddress: int(env, "SIGNUP_LIMIT_PER_ADDRESS", 10, 1, 100_000),
       perEmail: int(env, "SIGNUP_LIMIT_PER_EMAIL", 3, 1, 100_000),
+    },
+    jobs: {
+      pollSeconds: num(env, "JOBS_POLL_SECONDS", 2, 0.5, 600),
+      cronMonitorSeconds: int(env, "JOBS_CRON_MONITOR_SECONDS", 30, 1, 45),
+      reminderScanSeconds: int(env, "REMINDER_SCAN_SECONDS", 300, 1, 86_400),
+      opportunityScanSeconds: int(env, "OPPORTUNITY_SCAN_SECONDS", 60, 1, 86_400),
+      digestCron: cron(env),
+      digestTimezone: timezone(env),
     },
   };
 }

@@ -5,6 +5,7 @@ import type { SignInLimits, SignUpLimits } from "./auth/rate-limit";
 import type { AccessCheck, LiveAccess, LiveSocket } from "./auth/live-access";
 import type { Viewer } from "./auth/viewer";
 import type { Config } from "./config";
+import type { Jobs } from "./jobs/jobs";
 import type { Mailer } from "./mail/mailer";
 import type { PgBus } from "./realtime/bus";
 import { createCooperativeLoaders, type CooperativeLoaders } from "./cooperatives/cooperative.loaders";
@@ -22,6 +23,8 @@ export interface AppServices {
   bus: PgBus;
   /** The mail outbox and its sender. */
   mailer: Mailer;
+  /** The background job queue (pg-boss): reminders, opportunity notifications, digests. */
+  jobs: Jobs;
   signUpLimits: SignUpLimits;
 }
 

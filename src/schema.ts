@@ -26,6 +26,7 @@ import {
   TenderBidsResolver,
 } from "./bids/bid.resolver";
 import { BID_EVENTS_SHARED } from "./bids/bid.live";
+import { NotificationResolver, UserInboxResolver } from "./notifications/notification.resolver";
 import type { SharedSubscription } from "./realtime/shared-execution";
 import "./nodes";
 
@@ -61,6 +62,8 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   TenderBidsResolver,
   CooperativeBidsResolver,
   SectionUpdatePayloadResolver,
+  UserInboxResolver,
+  NotificationResolver,
 ];
 
 /** Subscriptions whose per-event results subscribers share (see realtime/shared-execution.ts). */
