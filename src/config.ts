@@ -33,6 +33,12 @@ export interface Config {
 
 /** Background jobs (src/jobs/) and what they schedule. */
 export interface JobsConfig {
+  /**
+   * Whether this instance offers the periodic and cron jobs and wakes them on events; without,
+   * it still runs the jobs others queue (tests turn it off where background writes would blur
+   * what they measure).
+   */
+  schedule: boolean;
   /** How often each instance asks the queue for work. */
   pollSeconds: number;
   /** How often pg-boss checks its cron schedules. */
@@ -224,6 +230,7 @@ export function loadConfig(env: Env = process.env): Config {
       perEmail: int(env, "SIGNUP_LIMIT_PER_EMAIL", 3, 1, 100_000),
     },
     jobs: {
+      schedule: bool(env, "JOBS_SCHEDULE", true),
       pollSeconds: num(env, "JOBS_POLL_SECONDS", 2, 0.5, 600),
       cronMonitorSeconds: int(env, "JOBS_CRON_MONITOR_SECONDS", 30, 1, 45),
       reminderScanSeconds: int(env, "REMINDER_SCAN_SECONDS", 300, 1, 86_400),

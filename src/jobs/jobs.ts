@@ -57,6 +57,7 @@ export class Jobs {
           this.log.info({ queue: job.queue, jobId: one.id, ms: Math.round(performance.now() - started) }, "job done");
         }
       });
+      if (!this.config.schedule) continue;
       if (job.cron) await boss.schedule(job.queue, job.cron.expression, {}, { tz: job.cron.tz });
       if (job.everySeconds) this.every(job.queue, job.everySeconds);
       if (job.wakeOn) this.offs.push(await this.bus.on(job.wakeOn, () => this.wake(job.queue)));

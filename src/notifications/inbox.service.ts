@@ -24,14 +24,21 @@ export async function inbox(
   const size = pageSize(args.first);
   const cursor = decodeCursor(args.after, ["date", "uuid"]);
   const where = { recipient: userId, ...(args.unreadOnly ? { readAt: null } : {}) };
-  const keyset = cursor
-    ? { $or: [{ createdAt: { $lt: new Date(String(cursor[0])) } }, { createdAt: new Date(String(cursor[0])), id: { $lt: String(cursor[1]) } }] }
-    : {};
-  const [rows, total, unread] = await Promise.all([
-    em.find(Notification, { ...where, ...keyset }, { orderBy: { createdAt: "desc", id: "desc" }, limit: size + 1 }),
+  // Keyset on the time cut to milliseconds, as the cursor carries it (notifications written in
+  // one transaction share their microseconds).
+  const ordered = `date_trunc('milliseconds', created_at)`;
+  const [idRows, total, unread] = await Promise.all([
+    em.execute<{ id: string }[]>(
+      `SELECT id FROM notifications WHERE recipient_id = ? ${args.unreadOnly ? "AND read_at IS NULL" : ""}
+         ${cursor ? `AND (${ordered}, id) < (?::timestamptz, ?::uuid)` : ""}
+       ORDER BY ${ordered} DESC, id DESC LIMIT ?`,
+      [userId, ...(cursor ? [String(cursor[0]), String(cursor[1])] : []), size + 1],
+    ),
     em.count(Notification, where),
     unreadCount(em, userId),
   ]);
+  const found = new Map((await em.find(Notification, { id: { $in: idRows.map((r) => r.id) } })).map((n) => [n.id, n]));
+  const rows = idRows.map((r) => found.get(r.id)).filter((n): n is Notification => n !== undefined);
   const page = toConnection(rows, size, (n) => encodeCursor([n.createdAt.toISOString(), n.id]), total, cursor !== null);
   return { ...page, unreadCount: unread };
 }

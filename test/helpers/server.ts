@@ -43,6 +43,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     DATABASE_URL: "postgres://unused",
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     SEED_DEMO: "false",
+    // Periodic jobs write in the background; the tests of jobs turn them on (JOBS_SCHEDULE: "true").
+    JOBS_SCHEDULE: "false",
     ...overrides,
   });
 }
