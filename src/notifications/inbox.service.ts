@@ -47,8 +47,8 @@ export async function inbox(
 export async function markRead(em: EntityManager, userId: string, input: MarkNotificationsReadInput): Promise<MarkNotificationsReadPayload> {
   const ids = input.ids ?? null;
   if ((ids === null) === (input.all !== true)) throw new BadInputError("input", "give either `ids` or `all: true`");
-  if (ids !== null && (ids.length === 0 || ids.length > MAX_IDS)) throw new BadInputError("ids", `between 1 and ${MAX_IDS} ids, or all: true`);
-  const keys = ids?.map((id) => decodeId("Notification", id, "ids")) ?? null;
+  if (ids !== null && (ids.length === 0 || ids.length > MAX_IDS)) throw new BadInputError("input.ids", `between 1 and ${MAX_IDS} ids, or all: true`);
+  const keys = ids?.map((id) => decodeId("Notification", id, "input.ids")) ?? null;
   return em.transactional(async (tx) => {
     if (keys) {
       const found = await tx.count(Notification, { id: { $in: keys }, recipient: userId });
