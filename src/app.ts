@@ -3,12 +3,25 @@ import type { Logger } from "pino";
 import { createSignInLimits, createSignUpLimits } from "./auth/rate-limit";
 import type { Config } from "./config";
 import type { AppServices } from "./context";
+import { Jobs } from "./jobs/jobs";
 import { Mailer } from "./mail/mailer";
+import { digestJob } from "./notifications/digest";
 import { Metrics } from "./ops/metrics";
+import { opportunityJob } from "./notifications/opportunities";
+import { reminderJob } from "./notifications/reminders";
 import type { PgBus } from "./realtime/bus";
 
-/** Wires the long-lived services of one process; the server starts and stops the metrics, the caller the mailer. */
+/** Wires the long-lived services of one process; the caller starts and stops the mailer and the jobs. */
 export function createAppServices(orm: MikroORM, config: Config, log: Logger, bus: PgBus): AppServices {
+  // Outside production, a mail that cannot be sent is logged, so a demo can follow its links.
+  const mailer = new Mailer(orm, bus, log, config.mail, config.env !== "production");
+  const { jobs: schedule } = config;
+  // Every background job of the application, in one list (src/jobs/jobs.ts runs them).
+  const jobs = new Jobs(orm.config.get("clientUrl") ?? "", schedule, log, bus, [
+    reminderJob(orm, schedule.reminderScanSeconds),
+    opportunityJob(orm, schedule.opportunityScanSeconds),
+    digestJob(orm, mailer, config.mail.appUrl, { expression: schedule.digestCron, tz: schedule.digestTimezone }),
+  ]);
   return {
     orm,
     config,
@@ -16,8 +29,8 @@ export function createAppServices(orm: MikroORM, config: Config, log: Logger, bu
     auth: { jwtSecret: config.jwtSecret, jwtTtlSeconds: config.jwtTtlSeconds },
     limits: createSignInLimits(orm),
     bus,
-    // Outside production, a mail that cannot be sent is logged, so a demo can follow its links.
-    mailer: new Mailer(orm, bus, log, config.mail, config.env !== "production"),
+    mailer,
+    jobs,
     signUpLimits: createSignUpLimits(orm, config.signUpLimits),
     metrics: new Metrics(orm, bus),
   };

@@ -35,6 +35,28 @@ export interface Config {
   retention: RetentionPolicy;
   /** Prometheus metrics (src/ops/metrics.ts): on a port of their own, or on the API port behind a token. */
   metrics: { port: number | null; host: string; token: string | null };
+  jobs: JobsConfig;
+}
+
+/** Background jobs (src/jobs/) and what they schedule. */
+export interface JobsConfig {
+  /**
+   * Whether this instance offers the periodic and cron jobs and wakes them on events; without,
+   * it still runs the jobs others queue (tests turn it off where background writes would blur
+   * what they measure).
+   */
+  schedule: boolean;
+  /** How often each instance asks the queue for work. */
+  pollSeconds: number;
+  /** How often pg-boss checks its cron schedules. */
+  cronMonitorSeconds: number;
+  /** How often the deadline reminder scan runs (once per period across instances). */
+  reminderScanSeconds: number;
+  /** How often newly opened tenders are scored for opportunity notifications. */
+  opportunityScanSeconds: number;
+  /** Cron expression and time zone of the daily digest of notifications by e-mail. */
+  digestCron: string;
+  digestTimezone: string;
 }
 
 /** E-mail delivery (src/mail/). */
@@ -148,6 +170,22 @@ function metricsToken(env: Env): string | null {
   return raw;
 }
 
+function cron(env: Env): string {
+  const raw = env.NOTIFICATION_DIGEST_CRON?.trim() || "0 7 * * *";
+  if (!/^(\S+\s+){4}\S+$/.test(raw)) throw new ConfigError("NOTIFICATION_DIGEST_CRON", `expected a five-field cron expression, got "${raw}"`);
+  return raw;
+}
+
+function timezone(env: Env): string {
+  const raw = env.NOTIFICATION_DIGEST_TZ?.trim() || "Europe/Paris";
+  try {
+    new Intl.DateTimeFormat("fr-FR", { timeZone: raw });
+  } catch {
+    throw new ConfigError("NOTIFICATION_DIGEST_TZ", `expected an IANA time zone such as Europe/Paris, got "${raw}"`);
+  }
+  return raw;
+}
+
 function appUrl(env: Env, port: number): string {
   const raw = env.APP_URL?.trim() || `http://localhost:${port}`;
   let url: URL;
@@ -217,6 +255,15 @@ export function loadConfig(env: Env = process.env): Config {
       port: env.METRICS_PORT?.trim() ? int(env, "METRICS_PORT", 9464, 0, 65535) : null,
       host: env.METRICS_HOST?.trim() || "127.0.0.1",
       token: metricsToken(env),
+    },
+    jobs: {
+      schedule: bool(env, "JOBS_SCHEDULE", true),
+      pollSeconds: num(env, "JOBS_POLL_SECONDS", 2, 0.5, 600),
+      cronMonitorSeconds: int(env, "JOBS_CRON_MONITOR_SECONDS", 30, 1, 45),
+      reminderScanSeconds: int(env, "REMINDER_SCAN_SECONDS", 300, 1, 86_400),
+      opportunityScanSeconds: int(env, "OPPORTUNITY_SCAN_SECONDS", 60, 1, 86_400),
+      digestCron: cron(env),
+      digestTimezone: timezone(env),
     },
   };
 }

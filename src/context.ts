@@ -5,6 +5,7 @@ import type { SignInLimits, SignUpLimits } from "./auth/rate-limit";
 import type { AccessCheck, LiveAccess, LiveSocket } from "./auth/live-access";
 import type { Viewer } from "./auth/viewer";
 import type { Config } from "./config";
+import type { Jobs } from "./jobs/jobs";
 import type { Mailer } from "./mail/mailer";
 import type { Metrics } from "./ops/metrics";
 import type { PgBus } from "./realtime/bus";
@@ -23,6 +24,8 @@ export interface AppServices {
   bus: PgBus;
   /** The mail outbox and its sender. */
   mailer: Mailer;
+  /** The background job queue (pg-boss): reminders, opportunity notifications, digests. */
+  jobs: Jobs;
   signUpLimits: SignUpLimits;
   /** Prometheus metrics of this process. */
   metrics: Metrics;

@@ -33,6 +33,7 @@ async function main(): Promise<void> {
   const bus = await PgBus.start(url, log);
   const app = createAppServices(orm, config, log, bus);
   await app.mailer.start();
+  await app.jobs.start();
   const server = await createServer(app, { port: config.port, host: config.host });
   log.info({ url: server.url }, `Scopgraph ready at ${server.url}`);
 
@@ -46,6 +47,8 @@ async function main(): Promise<void> {
     try {
       await server.close();
       log.debug("server closed");
+      // Jobs in flight finish (or are retried by another instance after they expire).
+      await app.jobs.stop();
       await app.mailer.stop();
       await bus.stop();
       await orm.close();

@@ -11,6 +11,7 @@ import { Lot, Outcome, ShortlistEntry, Tender } from "./tenders/tender.entity";
 import { viewerCanRead } from "./tenders/tender.service";
 import { ConversationMessage } from "./conversations/conversation.entity";
 import { readableConversation } from "./conversations/conversation.service";
+import { Notification } from "./notifications/notification.entity";
 
 /** How `node(id)` finds each type, with the same read rules as the type's own queries. */
 registerNode("User", async (ctx, id) =>
@@ -55,3 +56,5 @@ registerNode("ConversationMessage", async (ctx, id) => {
   const message = await ctx.em.findOne(ConversationMessage, { id }, { populate: ["author"] });
   return message && (await readableConversation(ctx.em, ctx.viewer, message.conversation.id)) ? message : null;
 });
+// A notification: for its recipient only; anyone else (staff included) gets null, as for a missing one.
+registerNode("Notification", async (ctx, id) => (ctx.viewer.kind === "USER" ? ctx.em.findOne(Notification, { id, recipient: ctx.viewer.userId }) : null));

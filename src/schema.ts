@@ -28,6 +28,7 @@ import {
 } from "./bids/bid.resolver";
 import { BID_EVENTS_SHARED } from "./bids/bid.live";
 import { BidConversationResolver, ConversationMessageResolver, ConversationResolver, TenderConversationResolver } from "./conversations/conversation.resolver";
+import { NotificationResolver, UserInboxResolver } from "./notifications/notification.resolver";
 import type { SharedSubscription } from "./realtime/shared-execution";
 import "./nodes";
 
@@ -71,6 +72,8 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   ConversationMessageResolver,
   TenderConversationResolver,
   BidConversationResolver,
+  UserInboxResolver,
+  NotificationResolver,
 ];
 
 /** Subscriptions whose per-event results subscribers share (see realtime/shared-execution.ts). */

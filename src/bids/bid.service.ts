@@ -1,4 +1,5 @@
 import { announceCooperativeAccessChange } from "../auth/access-change";
+import { notifyBidInvitation } from "../notifications/bid-hooks";
 import { UniqueConstraintViolationException } from "@mikro-orm/core";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { User } from "../auth/user.entity";
@@ -398,6 +399,8 @@ export async function inviteMember(actor: Actor, input: InviteBidMemberInput): P
       { memberId: gid("BidMember", member.id), cooperativeId: gid("Cooperative", cooperativeId), role, version: member.version },
       { result: resultRef("BidMember", member.id) },
     );
+    // A partner of a PROPOSED bid hears of it when the lead accepts (completion.service.ts).
+    if (bid.status !== BidStatus.PROPOSED) await notifyBidInvitation(em, { bidId: bid.id, bidTitle: bid.title, cooperativeId, memberId: member.id, version: member.version }, tx.actorId);
     return member;
   });
 }

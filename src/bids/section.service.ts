@@ -1,4 +1,7 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
+import { notifySection } from "../notifications/bid-hooks";
+import { NotificationKind } from "../notifications/notification.enums";
+import { peopleOfCooperatives } from "../notifications/recipients";
 import { User } from "../auth/user.entity";
 import { LockMode } from "@mikro-orm/core";
 import { isStaff, userIdOf, type Viewer } from "../auth/viewer";
@@ -111,6 +114,7 @@ export async function addSection(actor: Actor, input: AddSectionInput): Promise<
     const section = tx.em.create(BidSection, { bid: tx.bid, title, position: at, assignee, reviewer, dueDate });
     await tx.em.flush();
     await tx.append(BidEventType.SECTION_ADDED, sectionState(section), { result: resultRef("BidSection", section.id) });
+    if (assignee) await notifySection(tx.em, NotificationKind.SECTION_ASSIGNED, section, tx.bid.title, [assignee.id], tx.actorId);
     return section;
   });
 }
@@ -150,6 +154,7 @@ export async function updateSection(actor: Actor, input: UpdateSectionInput): Pr
     if (assignee !== undefined) await assertMayAssign(tx, assignee, "input.assigneeId");
     if (input.clearAssignee && !tx.access.lead) throw new ForbiddenError("Only the lead leaves a section without anyone in charge.");
     const reviewer = input.reviewerId == null ? undefined : await assigneeOf(tx, input.reviewerId, "input.reviewerId");
+    const before = section.status;
     if (title !== null) section.title = title;
     if (position !== null) section.position = position;
     if (newStatus !== null) section.status = newStatus;
@@ -159,8 +164,15 @@ export async function updateSection(actor: Actor, input: UpdateSectionInput): Pr
     if (input.clearReviewer) section.reviewer = null;
     if (dueDate !== null) section.dueDate = dueDate;
     if (input.clearDueDate) section.dueDate = null;
+    const sentForReview = before !== SectionStatus.IN_REVIEW && section.status === SectionStatus.IN_REVIEW;
     section.version += 1;
     await tx.append(BidEventType.SECTION_UPDATED, sectionState(section), { result: resultRef("BidSection", section.id) });
+    if (assignee) await notifySection(tx.em, NotificationKind.SECTION_ASSIGNED, section, tx.bid.title, [assignee.id], tx.actorId);
+    if (sentForReview) {
+      // Its named reviewer, or else the lead's people, who approve sections.
+      const reviewers = section.reviewer ? [section.reviewer.id] : await peopleOfCooperatives(tx.em, [tx.bid.lead.id]);
+      await notifySection(tx.em, NotificationKind.SECTION_REVIEW_REQUESTED, section, tx.bid.title, reviewers, tx.actorId);
+    }
     return section;
   });
 }

@@ -6,6 +6,9 @@ import type { MailConfig } from "../config";
 import { notify, type PgBus } from "../realtime/bus";
 import { MailStatus, OutboxMail } from "./outbox.entity";
 
+/** Stands for APP_URL in a mail's text; replaced when the mail is sent. */
+export const APP_URL_TOKEN = "{{APP_URL}}";
+
 /** The bus channel that wakes the senders of every instance when a mail is committed. */
 export const MAIL_CHANNEL = "mail_outbox";
 
@@ -150,7 +153,9 @@ export class Mailer extends EventEmitter<MailEvents> {
   private async send(transport: Transporter, row: ClaimedRow): Promise<void> {
     const connection = this.orm.em.getConnection();
     try {
-      await transport.sendMail({ from: this.config.from, to: row.recipient, subject: row.subject, text: row.text });
+      // Mails written by SQL (notifications) name the front-end by a placeholder: APP_URL is filled in here.
+      const text = row.text.replaceAll(APP_URL_TOKEN, this.config.appUrl);
+      await transport.sendMail({ from: this.config.from, to: row.recipient, subject: row.subject, text });
       // The body may carry a single-use token (stored hashed elsewhere): it is not kept once delivered.
       await connection.execute("UPDATE mail_outbox SET status = ?, sent_at = now(), last_error = NULL, text = '', updated_at = now() WHERE id = ?", [MailStatus.SENT, row.id]);
       this.log.info({ mailId: row.id, attempts: row.attempts }, "mail sent");

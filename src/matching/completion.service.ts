@@ -1,4 +1,8 @@
 import { UniqueConstraintViolationException } from "@mikro-orm/core";
+import { NotificationKind } from "../notifications/notification.enums";
+import { notifyPeople } from "../notifications/notify";
+import { notifyBidInvitation } from "../notifications/bid-hooks";
+import { peopleOfCooperatives } from "../notifications/recipients";
 import { announceCooperativeAccessChange } from "../auth/access-change";
 import { User } from "../auth/user.entity";
 import { isStaff, userIdOf } from "../auth/viewer";
@@ -259,6 +263,12 @@ export async function proposeCompletion(actor: Actor, input: CompletionChoice, n
           resultRef("BidLotAssignment", a.id),
         );
       }
+      await notifyPeople(em, await peopleOfCooperatives(em, [lead.id]), {
+        kind: NotificationKind.OFFER_PROPOSED,
+        text: `Une offre est proposée au nom de ${lead.name} : « ${title} » (à accepter ou refuser)`,
+        subjectId: gid("Bid", bid.id),
+        dedupeKey: `proposed:${bid.id}`,
+      }, { except: userId });
       return bid;
     });
   } catch (error) {
@@ -298,6 +308,10 @@ export async function acceptProposedBid(actor: Actor, input: ProposalAnswer, now
     bid.status = BidStatus.DRAFT;
     bid.version += 1;
     await tx.append(BidEventType.PROPOSAL_ACCEPTED, { from: BidStatus.PROPOSED, to: BidStatus.DRAFT, version: bid.version, reason }, { result: resultRef("Bid", bid.id) });
+    // The partners' invitations come alive: now their people hear of them.
+    for (const partner of await em.find(BidMember, { bid: bid.id, status: BidMemberStatus.INVITED })) {
+      await notifyBidInvitation(em, { bidId: bid.id, bidTitle: bid.title, cooperativeId: partner.cooperative.id, memberId: partner.id, version: partner.version }, tx.actorId);
+    }
     return bid;
   });
 }

@@ -1,3 +1,4 @@
+import type { EntityManager } from "@mikro-orm/postgresql";
 import { Cooperative } from "../cooperatives/cooperative.entity";
 import { roleIn } from "../cooperatives/cooperative.service";
 import { CooperativeStatus } from "../cooperatives/cooperative.enums";
@@ -13,7 +14,7 @@ import { viewerCanRead } from "../tenders/tender.service";
 import { demandOf } from "./matching.service";
 import { authorizeMatching, canSeeCooperativeFit } from "./matching.policy";
 import type { Opportunity } from "./matching.types";
-import { DEFAULT_PROXIMITY, DEFAULT_WEIGHTS, scoreCandidate } from "./scoring";
+import { DEFAULT_PROXIMITY, DEFAULT_WEIGHTS, scoreCandidate, type MatchScore } from "./scoring";
 import { loadProfiles } from "./matching.candidates";
 
 /**
@@ -38,14 +39,37 @@ export async function opportunityStream(ctx: Context, cooperativeGlobalId: strin
     if (!tender || !current || current.status !== CooperativeStatus.VERIFIED || tender.status !== TenderStatus.OPEN) return undefined;
     // The same read rule as `tender(id)`: a client's direct order reaches only those it concerns.
     if (!(await viewerCanRead(em, ctx.viewer, tender))) return undefined;
-    const lots = await em.find(Lot, { tender });
-    const [profile] = await loadProfiles(em, [
-      { id: current.id, name: current.name, city: current.city, latitude: current.latitude, longitude: current.longitude, headcount: current.headcount, annual_revenue: current.annualRevenue, distance_km: null },
-    ]);
-    if (!profile) return undefined;
-    const score = scoreCandidate(demandOf(tender, lots, null), profile, DEFAULT_WEIGHTS, DEFAULT_PROXIMITY, new Date());
-    if (score.score < current.opportunityThreshold) return undefined;
-    return { ...score, rank: 1, tender };
+    const [passing] = await opportunitiesOf(em, tender, [current]);
+    return passing ? { ...passing.score, rank: 1, tender } : undefined;
   });
   return endOnAccessLoss(ctx, stream, stillAllowed);
+}
+
+/**
+ * The one rule of "an opportunity": the cooperatives whose default score for the tender is at or
+ * above their own `opportunityThreshold`. Used by this stream and by the OPPORTUNITY notifications
+ * (src/notifications/opportunities.ts).
+ */
+export async function opportunitiesOf(
+  em: EntityManager,
+  tender: Tender,
+  cooperatives: readonly Cooperative[],
+  now = new Date(),
+): Promise<{ cooperative: Cooperative; score: MatchScore }[]> {
+  if (cooperatives.length === 0) return [];
+  const lots = await em.find(Lot, { tender });
+  const profiles = await loadProfiles(
+    em,
+    cooperatives.map((c) => ({ id: c.id, name: c.name, city: c.city, latitude: c.latitude, longitude: c.longitude, headcount: c.headcount, annual_revenue: c.annualRevenue, distance_km: null })),
+  );
+  const byId = new Map(cooperatives.map((c) => [c.id, c]));
+  const demand = demandOf(tender, lots, null);
+  const passing: { cooperative: Cooperative; score: MatchScore }[] = [];
+  for (const profile of profiles) {
+    const cooperative = byId.get(profile.id);
+    if (!cooperative) continue;
+    const score = scoreCandidate(demand, profile, DEFAULT_WEIGHTS, DEFAULT_PROXIMITY, now);
+    if (score.score >= cooperative.opportunityThreshold) passing.push({ cooperative, score });
+  }
+  return passing;
 }

@@ -3,6 +3,7 @@ import { GraphQLDateTimeISO } from "graphql-scalars";
 import { Field, ID, ObjectType } from "type-graphql";
 import { User } from "../auth/user.entity";
 import { BaseEntity } from "../common/base.entity";
+import { Node } from "../common/node";
 import { NotificationKind } from "./notification.enums";
 
 /**
@@ -10,7 +11,7 @@ import { NotificationKind } from "./notification.enums";
  * notify.ts), so a rolled-back change notifies nobody. `dedupeKey` makes "once" hold across
  * retries and instances: a reminder or an alert is keyed by what it is about.
  */
-@ObjectType("Notification", { description: "A line of a person's inbox: what happened, with a link to its subject." })
+@ObjectType("Notification", { implements: Node, description: "A line of a person's inbox: what happened, with a link to its subject." })
 @Entity({ tableName: "notifications" })
 @Index({ properties: ["recipient", "createdAt"] })
 @Unique({ properties: ["recipient", "dedupeKey"] })
@@ -37,4 +38,8 @@ export class Notification extends BaseEntity {
   @Field(() => GraphQLDateTimeISO, { nullable: true, description: "When its recipient marked it read; null while unread." })
   @Property({ type: "datetime", nullable: true })
   readAt: Opt<Date> | null = null;
+
+  /** When it went by e-mail (alone or in a digest); null while not mailed, or never to be. */
+  @Property({ type: "datetime", nullable: true })
+  mailedAt: Opt<Date> | null = null;
 }

@@ -5,6 +5,9 @@ import { allowedGroupTypes } from "../bids/bid.completeness";
 import { BidEventType, BidMemberStatus, BidStatus } from "../bids/bid.enums";
 import { toGlobalId } from "../common/node";
 import { appendBidEvent } from "../realtime/event-log";
+import { NotificationKind } from "../notifications/notification.enums";
+import { notifyPeople } from "../notifications/notify";
+import { peopleOfBid } from "../notifications/recipients";
 import { User } from "../auth/user.entity";
 import { Lot, Outcome, type Tender } from "./tender.entity";
 import { OutcomeResult, type OutcomeSource, TenderStatus } from "./tender.enums";
@@ -143,6 +146,12 @@ async function settleBids(em: EntityManager, tender: Tender, outcome: Outcome, p
         });
       }
     }
+    await notifyPeople(em, await peopleOfBid(em, bid.id, [BidMemberStatus.ACCEPTED]), {
+      kind: NotificationKind.AWARD,
+      text: `${result === OutcomeResult.WON ? "Attribué à votre offre" : "Non retenu"}${outcome.lot ? ` (lot ${outcome.lot.number})` : ""} : « ${tender.title} »`,
+      subjectId: toGlobalId("Bid", bid.id),
+      dedupeKey: `award:${outcome.id}:${bid.id}:${result}`,
+    }, { except: actorId });
     const next = settledStatus(bid.status, lots, results(bid.id));
     if (next !== bid.status) {
       const from = bid.status;

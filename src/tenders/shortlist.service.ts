@@ -1,4 +1,8 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
+import { toGlobalId } from "../common/node";
+import { NotificationKind } from "../notifications/notification.enums";
+import { notifyPeople } from "../notifications/notify";
+import { peopleOfCooperatives } from "../notifications/recipients";
 import { User } from "../auth/user.entity";
 import { isStaff, type Viewer } from "../auth/viewer";
 import { BadInputError, ForbiddenError, InvalidStateError, NotFoundError } from "../common/errors";
@@ -48,6 +52,13 @@ export async function shortlistCooperative(actor: Actor, input: ShortlistInput):
     await em.flush();
     const event: InvitationEvent = { entryId: entry.id, cooperativeId: cooperative.id };
     await notify(em, INVITATIONS_CHANNEL, event);
+    // The inbox keeps it for members who are not connected now.
+    await notifyPeople(em, await peopleOfCooperatives(em, [cooperative.id]), {
+      kind: NotificationKind.SHORTLIST_INVITATION,
+      text: `${cooperative.name} est présélectionnée pour « ${tender.title} »`,
+      subjectId: toGlobalId("ShortlistEntry", entry.id),
+      dedupeKey: `shortlist:${entry.id}`,
+    }, { except: invitedBy });
     return entry;
   });
 }

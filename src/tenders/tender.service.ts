@@ -6,7 +6,10 @@ import { PlatformRole } from "../auth/roles";
 import { User } from "../auth/user.entity";
 import { isAdmin, isStaff, type Viewer } from "../auth/viewer";
 import { BadInputError, ForbiddenError, InvalidStateError, NotFoundError } from "../common/errors";
-import { decodeId } from "../common/node";
+import { decodeId, toGlobalId } from "../common/node";
+import { NotificationKind } from "../notifications/notification.enums";
+import { notifyPeople } from "../notifications/notify";
+import { missionOfficers } from "../notifications/recipients";
 import { decodeCursor, encodeCursor, pageSize, toConnection, type ConnectionShape, type CursorValue } from "../common/pagination";
 import { findDepartment, findRegion, normalizeCpv } from "../common/reference/reference";
 import * as v from "../common/validate";
@@ -266,15 +269,24 @@ export async function submitDirectOrder(actor: Actor, input: CreateTenderInput, 
   const tender = await createTender(actor, input, now);
   tender.status = TenderStatus.OPEN;
   tender.publishedAt = now;
-  await flushAndAnnounce(actor.em, tender);
+  // The officers hear of it in the same transaction: an order nobody is told of is not lost either.
+  await flushAndAnnounce(actor.em, tender, async (em) => {
+    await notifyPeople(em, await missionOfficers(em), {
+      kind: NotificationKind.NEW_DIRECT_ORDER,
+      text: `Nouvelle commande directe de ${tender.buyerName} : « ${tender.title} »`,
+      subjectId: toGlobalId("Tender", tender.id),
+      dedupeKey: `order:${tender.id}`,
+    });
+  });
   return tender;
 }
 
 /** Commits a tender that just became OPEN and announces it in the same transaction (matching listens). */
-async function flushAndAnnounce(em: EntityManager, tender: Tender): Promise<void> {
+async function flushAndAnnounce(em: EntityManager, tender: Tender, also?: (em: EntityManager) => Promise<void>): Promise<void> {
   await em.begin();
   try {
     await em.flush();
+    await also?.(em);
     await notify(em, TENDER_PUBLISHED, { tenderId: tender.id } satisfies TenderPublished);
     await em.commit();
   } catch (error) {

@@ -45,6 +45,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     DATABASE_URL: "postgres://unused",
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     SEED_DEMO: "false",
+    // Periodic jobs write in the background; the tests of jobs turn them on (JOBS_SCHEDULE: "true").
+    JOBS_SCHEDULE: "false",
     ...overrides,
   });
 }
@@ -69,6 +71,7 @@ export async function startTestServer(options: { env?: Record<string, string>; d
   const bus = await PgBus.start(db.url, log);
   const app = createAppServices(orm, config, log, bus);
   await app.mailer.start();
+  await app.jobs.start();
   const server: RunningServer = await createServer(app, { port: 0, host: "127.0.0.1" });
   const sockets: WsClient[] = [];
   const wsUrl = server.url.replace(/^http/, "ws");
@@ -122,6 +125,7 @@ export async function startTestServer(options: { env?: Record<string, string>; d
     async close() {
       await Promise.all(sockets.map((s) => s.dispose()));
       await server.close();
+      await app.jobs.stop();
       await app.mailer.stop();
       await bus.stop();
       await orm.close(true);

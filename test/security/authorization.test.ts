@@ -10,6 +10,8 @@ import { MemberRole } from "../../src/cooperatives/cooperative.enums";
 import { TenderKind, TenderStatus } from "../../src/tenders/tender.enums";
 import { ApiScope, PlatformRole as Platform } from "../../src/auth/roles";
 import { buildSchema } from "../../src/schema";
+import { NotificationKind } from "../../src/notifications/notification.enums";
+import { notifyPeople } from "../../src/notifications/notify";
 import { CooperativeStatus } from "../../src/cooperatives/cooperative.enums";
 import { createUnverifiedUser, createUser, FACTORY_PASSWORD, insertCooperative, sessionToken, validSiret } from "../helpers/factories";
 import { startTestServer, type TestServer } from "../helpers/server";
@@ -190,6 +192,16 @@ async function freshPendingCooperative(): Promise<{ cooperativeId: string; siret
 
 let sharedPending: Promise<{ cooperativeId: string; siret: string }> | null = null;
 
+let ownerANotification: string | null = null;
+/** A line of ownerA's inbox, written once (set-up). */
+async function notificationOfOwnerA(): Promise<string> {
+  if (!ownerANotification) {
+    const [row] = await server.orm.em.fork().transactional((em) => notifyPeople(em, [w.users.ownerA.id], { kind: NotificationKind.SHORTLIST_INVITATION, text: "Invitation", dedupeKey: "battery" }));
+    ownerANotification = toGlobalId("Notification", row!.id);
+  }
+  return ownerANotification;
+}
+
 async function freshUser(role = PlatformRole.MEMBER) {
   return createUser(server, role);
 }
@@ -284,6 +296,7 @@ const QUERIES: Operation[] = [
       { name: "the user ownerA", vars: () => ({ id: w.users.ownerA.globalId }), expect: rule(["ownerA", ...STAFF], "NULL") },
       { name: "cooperative A (the directory is open)", vars: () => ({ id: w.coopA.gid }), expect: rule(SIGNED_IN, "NULL") },
       { name: "an API token (no reader)", vars: () => ({ id: w.readTokenGid }), expect: rule([], "NULL") },
+      { name: "ownerA's notification (its recipient only)", vars: async () => ({ id: await notificationOfOwnerA() }), expect: rule(["ownerA"], "NULL") },
     ],
   },
   {
@@ -1117,6 +1130,19 @@ const MUTATIONS: Operation[] = [
       { name: "A's bid, up to a message", vars: async () => ({ input: { conversationId: conversationOfBidA(), upTo: await sharedMessageOfA() } }), expect: onBidOfA("OK", "OK") },
     ],
   },
+  {
+    field: "markNotificationsRead",
+    doc: `mutation($input: MarkNotificationsReadInput!) { markNotificationsRead(input: $input) { marked unreadCount } }`,
+    scenarios: [
+      { name: "ownerA's notification: its recipient only; anyone else as if it did not exist", vars: async () => ({ input: { ids: [await notificationOfOwnerA()] } }), expect: rule(["ownerA"], "NOT_FOUND") },
+      { name: "all of one's own inbox", vars: () => ({ input: { all: true } }), expect: rule(PEOPLE, "FORBIDDEN") },
+    ],
+  },
+  {
+    field: "setNotificationPreferences",
+    doc: `mutation($p: [NotificationPreferenceInput!]!) { setNotificationPreferences(preferences: $p) { kind delivery } }`,
+    scenarios: [{ name: "one's own preferences", vars: () => ({ p: [{ kind: "OPPORTUNITY", delivery: "DAILY_DIGEST" }] }), expect: rule(PEOPLE, "FORBIDDEN") }],
+  },
 ];
 
 const SUBSCRIPTIONS: Subscription[] = [
@@ -1172,6 +1198,20 @@ const SUBSCRIPTIONS: Subscription[] = [
     scenarios: [
       { name: "the client's order (open and silent until a message)", vars: () => ({ id: conversationOfOrder() }), expect: rule([], "NOT_FOUND", { client: "SILENT", officer: "SILENT", admin: "SILENT" }) },
       { name: "A's bid", vars: () => ({ id: conversationOfBidA() }), expect: rule([], "NOT_FOUND", { ownerA: "SILENT", memberA: "SILENT", officer: "SILENT", admin: "SILENT" }) },
+    ],
+  },
+  {
+    field: "notifications",
+    doc: `subscription { notifications { id kind } }`,
+    scenarios: [
+      {
+        name: "a notification to ownerA: ownerA hears it, nobody else",
+        vars: () => ({}),
+        trigger: async () => {
+          await server.orm.em.fork().transactional((em) => notifyPeople(em, [w.users.ownerA.id], { kind: NotificationKind.AWARD, text: "Résultat" }));
+        },
+        expect: rule(["ownerA"], "SILENT"),
+      },
     ],
   },
 ];

@@ -21,6 +21,8 @@ import { Membership } from "../../src/cooperatives/cooperative.entity";
 import { MemberRole } from "../../src/cooperatives/cooperative.enums";
 import { TenderKind, TenderStatus } from "../../src/tenders/tender.enums";
 import { buildSchema } from "../../src/schema";
+import { NotificationKind } from "../../src/notifications/notification.enums";
+import { notifyPeople } from "../../src/notifications/notify";
 import { CooperativeStatus } from "../../src/cooperatives/cooperative.enums";
 import { createUnverifiedUser, createUser, insertCooperative, validSiret } from "../helpers/factories";
 import { startTestServer, type TestServer } from "../helpers/server";
@@ -158,6 +160,14 @@ async function makeBaselines(): Promise<Record<string, { actors: Role[]; args: V
     },
     createApiToken: { actors: ["admin"], args: { input: { name: "nouveau", scopes: ["READ"] } } },
     revokeApiToken: { actors: ["admin"], args: { id: token } },
+    markNotificationsRead: {
+      actors: ["ownerA"],
+      args: await (async () => {
+        const [line] = await server.orm.em.fork().transactional((em) => notifyPeople(em, [w.users.ownerA.id], { kind: NotificationKind.AWARD, text: "Résultat" }));
+        return { input: { ids: [toGlobalId("Notification", line!.id)] } };
+      })(),
+    },
+    setNotificationPreferences: { actors: ["ownerA"], args: { preferences: [{ kind: "OPPORTUNITY", delivery: "IMMEDIATE" }] } },
     setUserRole: { actors: ["admin"], args: { userId: (await createUser(server)).globalId, role: "MISSION_OFFICER" } },
     createCooperative: {
       actors: ["ownerA", "admin"],
@@ -584,6 +594,7 @@ describe("forged cursors: every connection answers BAD_USER_INPUT on `after`, be
     { name: "Bid.events", actor: "ownerA", query: () => `query($id: ID!, $after: String) { bid(id: $id) { events(first: 5, after: $after) { totalCount } } }`, vars: () => ({ id: w.bidA.gid }), keys: "int" },
     { name: "Tender.matches", actor: "officer", query: () => `query($id: ID!, $after: String) { tender(id: $id) { matches(first: 5, after: $after) { totalCount } } }`, vars: () => ({ id: w.tender.gid }), keys: "offset" },
     { name: "Conversation.messages", actor: "ownerA", query: () => `query($id: ID!, $after: String) { node(id: $id) { ... on Conversation { messages(first: 5, after: $after) { totalCount } } } }`, vars: () => ({ id: conversationOfBidA() }), keys: "int" },
+    { name: "viewer.notifications", actor: "ownerA", query: () => `query($after: String) { viewer { notifications(first: 5, after: $after) { totalCount } } }`, vars: () => ({}), keys: "date" },
     { name: "Cooperative.opportunities", actor: "ownerA", query: () => `query($id: ID!, $after: String) { cooperative(id: $id) { opportunities(first: 5, after: $after) { totalCount } } }`, vars: () => ({ id: w.coopA.gid }), keys: "offset" },
   ];
   const forged: Record<(typeof connections)[number]["keys"], { what: string; parts: (string | number)[] }[]> = {
