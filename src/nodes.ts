@@ -9,6 +9,7 @@ import { roleIn } from "./cooperatives/cooperative.service";
 import { isMemberOf } from "./tenders/shortlist.service";
 import { Lot, Outcome, ShortlistEntry, Tender } from "./tenders/tender.entity";
 import { viewerCanRead } from "./tenders/tender.service";
+import { readableSavedSearch } from "./alerts/saved-search.service";
 
 /** How `node(id)` finds each type, with the same read rules as the type's own queries. */
 registerNode("User", async (ctx, id) =>
@@ -46,3 +47,6 @@ registerNode("BidLotAssignment", async (ctx, id) => readableChild(ctx, await ctx
 registerNode("BidSection", async (ctx, id) => readableChild(ctx, await ctx.em.findOne(BidSection, { id })));
 registerNode("BidPriceLine", async (ctx, id) => readableChild(ctx, await ctx.em.findOne(BidPriceLine, { id })));
 registerNode("BidEvent", async (ctx, id) => readableChild(ctx, await ctx.em.findOne(BidEvent, { id })));
+
+// A saved search is its owner's alone: for anyone else it does not exist.
+registerNode("SavedSearch", (ctx, id) => readableSavedSearch(ctx, id));

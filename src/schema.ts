@@ -11,6 +11,7 @@ import { CooperativeInvitationResolver, CooperativeInvitationsResolver } from ".
 import { CooperativeVerificationResolver } from "./cooperatives/cooperative.verification.resolver";
 import { LotResolver, OutcomeResolver, ShortlistEntryResolver, TenderResolver } from "./tenders/tender.resolver";
 import { StatsResolver } from "./stats/stats.resolver";
+import { SavedSearchResolver, UserSavedSearchesResolver } from "./alerts/saved-search.resolver";
 import { BidOutcomeResolver } from "./tenders/outcome.resolver";
 import { BidExportResolver } from "./bids/exports/export.resolver";
 import { CompletionResolver, CooperativeMatchingResolver, OpportunitySubscriptionResolver, TenderMatchingResolver } from "./matching/matching.resolver";
@@ -48,6 +49,8 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   BidOutcomeResolver,
   BidExportResolver,
   StatsResolver,
+  SavedSearchResolver,
+  UserSavedSearchesResolver,
   TenderMatchingResolver,
   CooperativeMatchingResolver,
   OpportunitySubscriptionResolver,

@@ -15,7 +15,7 @@ import {
   type CursorKind,
   type CursorValue,
 } from "../common/pagination";
-import { findCommune, findDepartment, normalizeCpv } from "../common/reference/reference";
+import { findCommune, findDepartment, normalizeCpv, type Commune } from "../common/reference/reference";
 import * as v from "../common/validate";
 import { cpvPrefixes } from "../matching/cpv-similarity";
 import type { Loaders } from "../context";
@@ -313,12 +313,18 @@ export function toPrefixQuery(search: string): string | null {
   return words.length ? words.map((w) => `${w}:*`).join(" & ") : null;
 }
 
+/** The commune of a `near` criterion, by INSEE code or name (also used by saved searches). */
+export function resolveNearCommune(field: string, value: string): Commune {
+  const query = v.text(field, value, { max: 200 });
+  const commune = /^\d[\dAB]\d{3}$/i.test(query) ? findCommune({ insee: query.toUpperCase() }) : findCommune({ name: query });
+  if (!commune) throw new BadInputError(field, "is not a known commune");
+  return commune;
+}
+
 function resolveNear(near: NonNullable<NonNullable<CooperativesArgs["filter"]>["near"]>) {
   const radiusKm = v.decimal("filter.near.radiusKm", near.radiusKm, 0, 2000);
   if (near.commune) {
-    const query = v.text("filter.near.commune", near.commune, { max: 200 });
-    const commune = /^\d[\dAB]\d{3}$/i.test(query) ? findCommune({ insee: query.toUpperCase() }) : findCommune({ name: query });
-    if (!commune) throw new BadInputError("filter.near.commune", "is not a known commune");
+    const commune = resolveNearCommune("filter.near.commune", near.commune);
     return { lat: commune.lat, lon: commune.lon, radiusKm };
   }
   if (near.latitude == null || near.longitude == null) {

@@ -4,10 +4,11 @@ import { EmailVerification } from "../auth/email-verification.entity";
 import { User } from "../auth/user.entity";
 import { OutboxMail } from "../mail/outbox.entity";
 import { Notification } from "../notifications/notification.entity";
+import { SavedSearch } from "../alerts/saved-search.entity";
 import { Cooperative, CooperativeReference, CooperativeSkill, Membership } from "../cooperatives/cooperative.entity";
 import { CooperativeInvitation } from "../cooperatives/invitation.entity";
 import { Bid, BidEvent, BidLot, BidLotAssignment, BidMember, BidPriceLine, BidSection } from "../bids/bid.entity";
 import { Lot, Outcome, ShortlistEntry, Tender, TenderNotice } from "../tenders/tender.entity";
 
 /** Every entity of the schema, listed once for the app, the tests and the CLI. */
-export const ENTITIES = [User, Session, ApiToken, Cooperative, CooperativeSkill, CooperativeReference, Membership, CooperativeInvitation, Tender, Lot, TenderNotice, ShortlistEntry, Outcome, Bid, BidMember, BidLot, BidLotAssignment, BidSection, BidPriceLine, BidEvent, EmailVerification, OutboxMail, Notification];
+export const ENTITIES = [User, Session, ApiToken, Cooperative, CooperativeSkill, CooperativeReference, Membership, CooperativeInvitation, Tender, Lot, TenderNotice, ShortlistEntry, Outcome, Bid, BidMember, BidLot, BidLotAssignment, BidSection, BidPriceLine, BidEvent, EmailVerification, OutboxMail, Notification, SavedSearch];
