@@ -36,10 +36,12 @@ export const MATCH_SQL = `t.status = 'OPEN'
 
 /**
  * The folded text keywords are looked for in: title, description, and the lots' titles and
- * descriptions, padded with spaces so that a keyword matches from the start of a word.
+ * descriptions, padded with spaces so that a keyword matches from the start of a word. `OFFSET 0`
+ * keeps PostgreSQL from inlining it into every comparison: folded once per tender, not once per
+ * search and keyword (10,000 searches: 11 s without, see the report).
  */
 export const DOC_SQL = `CROSS JOIN LATERAL (SELECT ' ' || search_fold(concat_ws(' ', t.title, t.description,
-    (SELECT string_agg(concat_ws(' ', l.title, l.description), ' ') FROM lots l WHERE l.tender_id = t.id))) || ' ' AS doc) d`;
+    (SELECT string_agg(concat_ws(' ', l.title, l.description), ' ') FROM lots l WHERE l.tender_id = t.id))) || ' ' AS doc OFFSET 0) d`;
 
 /** What the alerts need of the app to send e-mails (the outbox) and build links. */
 export interface AlertDeps {
@@ -73,6 +75,8 @@ export async function alertSavedSearches(em: EntityManager, tenderId: string, de
        JOIN saved_searches s ON TRUE
        JOIN users u ON u.id = s.owner_id
       WHERE t.id = ? AND ${MATCH_SQL}
+        -- Already told (a tender reopened): skipped here rather than refused one by one on insert.
+        AND NOT EXISTS (SELECT 1 FROM notifications n WHERE n.recipient_id = s.owner_id AND n.dedupe_key = 'search:' || s.id || ':' || t.id)
       ORDER BY s.created_at, s.id`,
     [tenderId],
   );
