@@ -12,6 +12,7 @@ import { viewerCanRead } from "./tenders/tender.service";
 import { ConversationMessage } from "./conversations/conversation.entity";
 import { readableConversation } from "./conversations/conversation.service";
 import { Notification } from "./notifications/notification.entity";
+import { readableSavedSearch } from "./alerts/saved-search.service";
 
 /** How `node(id)` finds each type, with the same read rules as the type's own queries. */
 registerNode("User", async (ctx, id) =>
@@ -58,3 +59,5 @@ registerNode("ConversationMessage", async (ctx, id) => {
 });
 // A notification: for its recipient only; anyone else (staff included) gets null, as for a missing one.
 registerNode("Notification", async (ctx, id) => (ctx.viewer.kind === "USER" ? ctx.em.findOne(Notification, { id, recipient: ctx.viewer.userId }) : null));
+// A saved search is its owner's alone: for anyone else it does not exist.
+registerNode("SavedSearch", (ctx, id) => readableSavedSearch(ctx, id));

@@ -12,6 +12,7 @@ import { CooperativeVerificationResolver } from "./cooperatives/cooperative.veri
 import { LotResolver, OutcomeResolver, ShortlistEntryResolver, TenderResolver } from "./tenders/tender.resolver";
 import { StatsResolver } from "./stats/stats.resolver";
 import { CommuneResolver, DepartmentResolver, PlaceResolver, RegionResolver } from "./places/place.resolver";
+import { SavedSearchResolver, UserSavedSearchesResolver } from "./alerts/saved-search.resolver";
 import { BidOutcomeResolver } from "./tenders/outcome.resolver";
 import { BidExportResolver } from "./bids/exports/export.resolver";
 import { CompletionResolver, CooperativeMatchingResolver, OpportunitySubscriptionResolver, TenderMatchingResolver } from "./matching/matching.resolver";
@@ -55,6 +56,8 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   RegionResolver,
   DepartmentResolver,
   CommuneResolver,
+  SavedSearchResolver,
+  UserSavedSearchesResolver,
   TenderMatchingResolver,
   CooperativeMatchingResolver,
   OpportunitySubscriptionResolver,

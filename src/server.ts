@@ -23,6 +23,7 @@ import { RequestIds } from "./http/request-id";
 import { buildSchema } from "./schema";
 import { bidExportRoutes } from "./bids/exports/export.routes";
 import { metricsPlugin, metricsRoutes, startMetricsServer } from "./ops/metrics.routes";
+import { savedSearchFeedRoutes } from "./alerts/feed.routes";
 import { clientAddress, createWebSocketEndpoint } from "./websocket";
 
 export interface RunningServer {
@@ -150,6 +151,7 @@ export async function createServer(app: AppServices, listen: { port: number; hos
   );
   expressApp.use(bidExportRoutes(app, (req, res) => ({ requestId: requestIds.of(res), clientAddress: clientAddress(req, config.trustProxy) })));
   expressApp.use(metricsRoutes(app.metrics, config.metrics.token));
+  expressApp.use(savedSearchFeedRoutes(app));
   expressApp.use(notFoundHandler, httpErrorHandler(log, requestIds));
 
   await new Promise<void>((resolve) => httpServer.listen(listen.port, listen.host ?? "0.0.0.0", resolve));

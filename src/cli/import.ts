@@ -9,6 +9,9 @@ import { openDatabase } from "../db/database";
 import { startEmbeddedPostgres } from "../db/embedded";
 import { NoticeError, parseNotice } from "../tenders/eforms/eforms.parser";
 import { importNotice } from "../tenders/import.service";
+import { alertDepsOf } from "../alerts/alert.match";
+import { Mailer } from "../mail/mailer";
+import { PgBus } from "../realtime/bus";
 import { ImportStatus } from "../tenders/tender.enums";
 
 /**
@@ -82,7 +85,11 @@ async function run(): Promise<number> {
   const embedded = config.databaseUrl
     ? null
     : await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, database: "scopgraph", log });
-  const orm = await openDatabase(config.databaseUrl ?? (embedded?.url as string), log);
+  const url = config.databaseUrl ?? (embedded?.url as string);
+  const orm = await openDatabase(url, log);
+  // Saved searches that e-mail write to the outbox; a running server's sender delivers them.
+  const bus = await PgBus.start(url, log);
+  const alerts = alertDepsOf({ mailer: new Mailer(orm, bus, log, config.mail, false), config });
   const counts: Record<ImportStatus, number> = { CREATED: 0, UPDATED: 0, UNCHANGED: 0 };
   const rejected: { file: string; reason: string }[] = [];
   const tty = process.stdout.isTTY === true;
@@ -94,7 +101,7 @@ async function run(): Promise<number> {
     for (const job of jobs) {
       const name = path.relative(process.cwd(), job.file);
       try {
-        const result = await importNotice(orm.em.fork(), job.xml, { commissionRate: config.commissionRate });
+        const result = await importNotice(orm.em.fork(), job.xml, { commissionRate: config.commissionRate, alerts });
         counts[result.status]++;
         if (!tty) console.log(`${result.status.padEnd(9)} ${name}: ${result.tender.title.slice(0, 80)}`);
       } catch (error) {
@@ -106,6 +113,7 @@ async function run(): Promise<number> {
     }
   } finally {
     bar?.stop();
+    await bus.stop();
     await orm.close();
     await embedded?.stop();
   }

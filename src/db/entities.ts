@@ -6,10 +6,11 @@ import { OutboxMail } from "../mail/outbox.entity";
 import { Notification } from "../notifications/notification.entity";
 import { ConversationHead, ConversationMessage, ConversationRead } from "../conversations/conversation.entity";
 import { NotificationPreference } from "../notifications/preference.entity";
+import { SavedSearch } from "../alerts/saved-search.entity";
 import { Cooperative, CooperativeReference, CooperativeSkill, Membership } from "../cooperatives/cooperative.entity";
 import { CooperativeInvitation } from "../cooperatives/invitation.entity";
 import { Bid, BidEvent, BidLot, BidLotAssignment, BidMember, BidPriceLine, BidSection } from "../bids/bid.entity";
 import { Lot, Outcome, ShortlistEntry, Tender, TenderNotice } from "../tenders/tender.entity";
 
 /** Every entity of the schema, listed once for the app, the tests and the CLI. */
-export const ENTITIES = [User, Session, ApiToken, Cooperative, CooperativeSkill, CooperativeReference, Membership, CooperativeInvitation, Tender, Lot, TenderNotice, ShortlistEntry, Outcome, Bid, BidMember, BidLot, BidLotAssignment, BidSection, BidPriceLine, BidEvent, EmailVerification, OutboxMail, Notification, NotificationPreference, ConversationHead, ConversationMessage, ConversationRead];
+export const ENTITIES = [User, Session, ApiToken, Cooperative, CooperativeSkill, CooperativeReference, Membership, CooperativeInvitation, Tender, Lot, TenderNotice, ShortlistEntry, Outcome, Bid, BidMember, BidLot, BidLotAssignment, BidSection, BidPriceLine, BidEvent, EmailVerification, OutboxMail, Notification, NotificationPreference, ConversationHead, ConversationMessage, ConversationRead, SavedSearch];

@@ -41,7 +41,14 @@ export async function notifyPeople(
   em: EntityManager,
   recipients: Iterable<string>,
   draft: NotificationDraft,
-  options: { except?: string | null } = {},
+  options: {
+    except?: string | null;
+    /**
+     * The caller delivers this notification by e-mail itself, or was told not to (a saved search
+     * chooses per search): no mail is written here and the digest skips it.
+     */
+    mailHandled?: boolean;
+  } = {},
 ): Promise<{ id: string; userId: string }[]> {
   const userIds = [...new Set(recipients)].filter((id) => id !== options.except);
   if (userIds.length === 0) return [];
@@ -50,7 +57,7 @@ export async function notifyPeople(
     `WITH inserted AS (
        INSERT INTO notifications (id, recipient_id, kind, text, subject_id, dedupe_key, mailed_at)
        SELECT gen_random_uuid(), u.id, ?, ?, ?, ?,
-              CASE WHEN coalesce(p.delivery::text, ?) = ? AND u.email_verified_at IS NOT NULL THEN now() END
+              CASE WHEN ?::boolean OR (coalesce(p.delivery::text, ?) = ? AND u.email_verified_at IS NOT NULL) THEN now() END
          FROM users u LEFT JOIN notification_preferences p ON p.user_id = u.id AND p.kind = ?
         WHERE u.id = ANY(?::uuid[])
        ON CONFLICT (recipient_id, dedupe_key) DO NOTHING
@@ -59,14 +66,15 @@ export async function notifyPeople(
        INSERT INTO mail_outbox (id, recipient, subject, text)
        SELECT gen_random_uuid(), u.email, ?, ? || ${notificationLinkSql("i.id")} || ?
          FROM inserted i JOIN users u ON u.id = i.recipient_id
-        WHERE i.mailed_at IS NOT NULL
+        WHERE i.mailed_at IS NOT NULL AND NOT ?::boolean
        RETURNING id)
-     SELECT id, recipient_id, mailed_at IS NOT NULL AS mailed FROM inserted`,
+     SELECT id, recipient_id, mailed_at IS NOT NULL AND NOT ?::boolean AS mailed FROM inserted`,
     [
       draft.kind,
       text,
       draft.subjectId ?? null,
       draft.dedupeKey ?? null,
+      options.mailHandled === true,
       defaultDelivery(draft.kind),
       NotificationDelivery.IMMEDIATE,
       draft.kind,
@@ -74,6 +82,8 @@ export async function notifyPeople(
       immediateSubject(text),
       immediateIntro(text),
       immediateOutro(),
+      options.mailHandled === true,
+      options.mailHandled === true,
     ],
   );
   for (let i = 0; i < rows.length; i += PER_NOTICE) {

@@ -12,6 +12,7 @@ import { notify } from "../realtime/bus";
 import { recordNoticeAwards } from "./notice-awards";
 import { canImportNotices } from "./tender.policy";
 import { cpvSummary } from "./tender.service";
+import { alertSavedSearches, type AlertDeps } from "../alerts/alert.match";
 
 export interface ImportOutcome {
   status: ImportStatus;
@@ -63,6 +64,8 @@ async function applyLots(em: EntityManager, tender: Tender, lots: MappedLot[], r
 export interface ImportOptions {
   /** Commission rate of the outcomes an award notice records. */
   commissionRate: number;
+  /** The outbox for saved searches that e-mail; without it a tender that opens alerts inboxes only. */
+  alerts?: AlertDeps | null;
 }
 
 async function apply(em: EntityManager, notice: ParsedNotice, now: Date, options: ImportOptions): Promise<ImportOutcome> {
@@ -137,7 +140,10 @@ async function apply(em: EntityManager, notice: ParsedNotice, now: Date, options
   await em.flush();
   if (award) await recordNoticeAwards(em, tender, notice, options.commissionRate, now);
   // A tender that opens announces itself like one published by hand, delivered at commit.
-  if (opens) await notify(em, TENDER_PUBLISHED, { tenderId: tender.id } satisfies TenderPublished);
+  if (opens) {
+    await notify(em, TENDER_PUBLISHED, { tenderId: tender.id } satisfies TenderPublished);
+    await alertSavedSearches(em, tender.id, options.alerts ?? null);
+  }
   return { status: created ? ImportStatus.CREATED : ImportStatus.UPDATED, tender, notice };
 }
 

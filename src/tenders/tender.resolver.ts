@@ -13,6 +13,7 @@ import { Cooperative } from "../cooperatives/cooperative.entity";
 import type { Context } from "../context";
 import { subscribe } from "../realtime/bus";
 import { importNoticeAs } from "./import.service";
+import { alertDepsOf } from "../alerts/alert.match";
 import { recordOutcome } from "./outcome.service";
 import * as shortlist from "./shortlist.service";
 import { Lot, Outcome, ShortlistEntry, Tender } from "./tender.entity";
@@ -184,7 +185,7 @@ export class TenderResolver {
       "Imports one eForms notice (officers, admins, API tokens with IMPORT_NOTICES). Contract and prior information notices create or update a tender, change notices update the tender they change, award notices record the results. Idempotent by notice id and version. Bad XML is BAD_USER_INPUT on `xml`, and nothing is written.",
   })
   async importNotice(@Arg("xml", () => String, { description: "The notice's XML (UTF-8, up to 5 MB)." }) xml: string, @Ctx() ctx: Context): Promise<ImportNoticeResult> {
-    const result = await importNoticeAs(ctx.viewer, ctx.em, xml, { commissionRate: ctx.app.config.commissionRate });
+    const result = await importNoticeAs(ctx.viewer, ctx.em, xml, { commissionRate: ctx.app.config.commissionRate, alerts: alertDepsOf(ctx.app) });
     return { status: result.status, tender: result.tender, noticeId: result.notice.noticeId, version: result.notice.version, noticeKind: result.notice.kind };
   }
 

@@ -1,6 +1,8 @@
 import { Bid } from "../bids/bid.entity";
 import { notify } from "../realtime/bus";
 import { TENDER_PUBLISHED, type TenderPublished } from "./tender.events";
+import { alertDepsOf, alertSavedSearches, type AlertDeps } from "../alerts/alert.match";
+import type { AppServices } from "../context";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { PlatformRole } from "../auth/roles";
 import { User } from "../auth/user.entity";
@@ -262,15 +264,18 @@ export async function createTender(actor: Actor, input: CreateTenderInput, now =
   return tender;
 }
 
+/** Who opens a tender: with the app's services at hand (a GraphQL context), saved searches may also e-mail. */
+type OpeningActor = Actor & { app?: Pick<AppServices, "mailer" | "config"> };
+
 /** A client submits a direct order: created and published at once, visible to them and the staff. */
-export async function submitDirectOrder(actor: Actor, input: CreateTenderInput, now = new Date()): Promise<Tender> {
+export async function submitDirectOrder(actor: OpeningActor, input: CreateTenderInput, now = new Date()): Promise<Tender> {
   if (input.kind !== TenderKind.DIRECT_ORDER) throw new BadInputError("input.kind", "must be DIRECT_ORDER");
   if (input.clientId != null) throw new BadInputError("input.clientId", "is set by the server: the client is the viewer");
   const tender = await createTender(actor, input, now);
   tender.status = TenderStatus.OPEN;
   tender.publishedAt = now;
   // The officers hear of it in the same transaction: an order nobody is told of is not lost either.
-  await flushAndAnnounce(actor.em, tender, async (em) => {
+  await flushAndAnnounce(actor.em, tender, actor.app ? alertDepsOf(actor.app) : null, async (em) => {
     await notifyPeople(em, await missionOfficers(em), {
       kind: NotificationKind.NEW_DIRECT_ORDER,
       text: `Nouvelle commande directe de ${tender.buyerName} : « ${tender.title} »`,
@@ -281,13 +286,17 @@ export async function submitDirectOrder(actor: Actor, input: CreateTenderInput, 
   return tender;
 }
 
-/** Commits a tender that just became OPEN and announces it in the same transaction (matching listens). */
-async function flushAndAnnounce(em: EntityManager, tender: Tender, also?: (em: EntityManager) => Promise<void>): Promise<void> {
+/**
+ * Commits a tender that just became OPEN, announces it (matching listens) and alerts the saved
+ * searches it matches, all in one transaction.
+ */
+async function flushAndAnnounce(em: EntityManager, tender: Tender, alerts: AlertDeps | null, also?: (em: EntityManager) => Promise<void>): Promise<void> {
   await em.begin();
   try {
     await em.flush();
     await also?.(em);
     await notify(em, TENDER_PUBLISHED, { tenderId: tender.id } satisfies TenderPublished);
+    await alertSavedSearches(em, tender.id, alerts);
     await em.commit();
   } catch (error) {
     await em.rollback();
@@ -332,14 +341,14 @@ async function transition(actor: Actor, globalId: string, to: TenderStatus, acti
   return tender;
 }
 
-export async function publishTender(actor: Actor, globalId: string, now = new Date()): Promise<Tender> {
+export async function publishTender(actor: OpeningActor, globalId: string, now = new Date()): Promise<Tender> {
   const tender = await transition(actor, globalId, TenderStatus.OPEN);
   if (tender.submissionDeadline && tender.submissionDeadline.getTime() <= now.getTime()) {
     throw new BadInputError("submissionDeadline", "has passed: set a new deadline before publishing");
   }
   tender.status = TenderStatus.OPEN;
   tender.publishedAt = now;
-  await flushAndAnnounce(actor.em, tender);
+  await flushAndAnnounce(actor.em, tender, actor.app ? alertDepsOf(actor.app) : null);
   return tender;
 }
 

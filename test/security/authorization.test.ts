@@ -4,6 +4,8 @@ import path from "node:path";
 import type { GraphQLFormattedError } from "graphql";
 import type { Client as WsClient } from "graphql-ws";
 import { PlatformRole } from "../../src/auth/roles";
+import { SavedSearch } from "../../src/alerts/saved-search.entity";
+import { User } from "../../src/auth/user.entity";
 import { toGlobalId } from "../../src/common/node";
 import { Membership } from "../../src/cooperatives/cooperative.entity";
 import { MemberRole } from "../../src/cooperatives/cooperative.enums";
@@ -256,6 +258,28 @@ const userOf = (role: Role) => {
   }
 };
 
+/** A saved search of the person, inserted directly. */
+async function searchOf(userId: string): Promise<string> {
+  const em = server.orm.em.fork();
+  const search = em.create(SavedSearch, { owner: em.getReference(User, userId), name: "Alerte", keywords: ["affiche"] });
+  await em.flush();
+  return toGlobalId("SavedSearch", search.id);
+}
+
+let memberASearch: Promise<string> | null = null;
+/** The search of memberA that refused callers are tried on: it stays as it is. */
+const sharedSearchOfMemberA = (): Promise<string> => (memberASearch ??= searchOf(w.users.memberA.id));
+
+/** A search of the role's own person when it may have one, else memberA's. */
+async function ownSearch(role: Role, fresh: boolean): Promise<string> {
+  const user = userOf(role);
+  return fresh && user ? searchOf(user.id) : sharedSearchOfMemberA();
+}
+
+/** Who saves searches: members and the staff; clients and tokens do not. */
+const SEARCHERS: Role[] = [...A_PEOPLE, "ownerB", ...STAFF];
+const OF_MEMBER_A = rule(["memberA"], "NOT_FOUND", { client: "FORBIDDEN" });
+
 const FIXTURES = path.resolve(__dirname, "../fixtures/eforms");
 const NOTICE = readFileSync(path.join(FIXTURES, "cn_24_minimal.xml"), "utf8");
 
@@ -297,6 +321,7 @@ const QUERIES: Operation[] = [
       { name: "cooperative A (the directory is open)", vars: () => ({ id: w.coopA.gid }), expect: rule(SIGNED_IN, "NULL") },
       { name: "an API token (no reader)", vars: () => ({ id: w.readTokenGid }), expect: rule([], "NULL") },
       { name: "ownerA's notification (its recipient only)", vars: async () => ({ id: await notificationOfOwnerA() }), expect: rule(["ownerA"], "NULL") },
+      { name: "memberA's saved search", vars: async () => ({ id: await sharedSearchOfMemberA() }), expect: rule(["memberA"], "NULL") },
     ],
   },
   {
@@ -1143,6 +1168,29 @@ const MUTATIONS: Operation[] = [
     doc: `mutation($p: [NotificationPreferenceInput!]!) { setNotificationPreferences(preferences: $p) { kind delivery } }`,
     scenarios: [{ name: "one's own preferences", vars: () => ({ p: [{ kind: "OPPORTUNITY", delivery: "DAILY_DIGEST" }] }), expect: rule(PEOPLE, "FORBIDDEN") }],
   },
+  {
+    field: "saveSearch",
+    doc: `mutation($input: SaveSearchInput!) { saveSearch(input: $input) { id } }`,
+    scenarios: [{ name: "a search", vars: () => ({ input: { name: "Affiches", keywords: ["affiche"], departmentCodes: ["76"] } }), expect: rule(SEARCHERS, "FORBIDDEN") }],
+  },
+  ...(["updateSavedSearch", "deleteSavedSearch", "rotateSavedSearchFeed", "revokeSavedSearchFeed"] as const).map(
+    (field): Operation => ({
+      field,
+      doc:
+        field === "updateSavedSearch"
+          ? `mutation($id: ID!) { updateSavedSearch(id: $id, input: { name: "Renommée" }) { id } }`
+          : field === "deleteSavedSearch"
+            ? `mutation($id: ID!) { deleteSavedSearch(id: $id) }`
+            : field === "rotateSavedSearchFeed"
+              ? `mutation($id: ID!) { rotateSavedSearchFeed(id: $id) { path } }`
+              : `mutation($id: ID!) { revokeSavedSearchFeed(id: $id) { id } }`,
+      scenarios: [
+        { name: "one's own search (memberA's when refused)", vars: async (role, fresh) => ({ id: await ownSearch(role, fresh) }), expect: rule(SEARCHERS, "FORBIDDEN") },
+        { name: "memberA's search", vars: async (role, fresh) => ({ id: role === "memberA" && fresh ? await searchOf(w.users.memberA.id) : await sharedSearchOfMemberA() }), expect: OF_MEMBER_A },
+        { name: "a missing search", vars: () => ({ id: toGlobalId("SavedSearch", randomUUID()) }), expect: rule([], "NOT_FOUND", { client: "FORBIDDEN" }) },
+      ],
+    }),
+  ),
 ];
 
 const SUBSCRIPTIONS: Subscription[] = [
