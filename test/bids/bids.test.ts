@@ -217,7 +217,7 @@ describe("who sees a bid", () => {
         expect((await server.gql(BidNodeDocument, { id }, viewer.token)).data?.node).toBeNull();
       }
       const tenderBids = await server.gql(TenderBidsDocument, { id: w.tender.gid }, viewer.token);
-      const listed = tenderBids.data?.tender!.bids.edges.map((e) => e.node.id) ?? [];
+      const listed = tenderBids.data?.tender?.bids.edges.map((e) => e.node.id) ?? [];
       expect(listed).not.toContain(ids.bidId);
       const coopBids = await server.gql(CooperativeBidsDocument, { id: w.coopA.gid }, viewer.token);
       expect(coopBids.data?.cooperative!.bids).toEqual({ totalCount: 0, edges: [] });

@@ -33,7 +33,7 @@ const invite = (email: string, role: "MEMBER" | "OWNER" = "MEMBER", token = owne
 
 async function membersOf(): Promise<string[]> {
   const result = await server.gql(CooperativeMembersAndInvitationsDocument, { id: coop.gid }, owner.token);
-  return (result.data?.cooperative!.members ?? []).map((m) => `${m.user.id}:${m.role}`).sort();
+  return (result.data?.cooperative?.members ?? []).map((m) => `${m.user.id}:${m.role}`).sort();
 }
 
 async function inviteOk(email: string, role: "MEMBER" | "OWNER" = "MEMBER"): Promise<string> {
