@@ -47,6 +47,9 @@ async function openTab(page: Page, index: number): Promise<void> {
   // A DOM click: the tab strip animates its tabs into place, so a mouse click may land beside them.
   await page.$eval(`#graphiql-session-tab-${index}`, (button) => (button as HTMLButtonElement).click());
   await page.waitForFunction((i) => document.getElementById(`graphiql-session-tab-${i}`)?.parentElement?.getAttribute("aria-selected") === "true", {}, index);
+  // Run only once the editor shows the tab's operation (Monaco swaps its model after the click).
+  const name = /(?:query|mutation|subscription) (\w+)/.exec(TOUR[index]?.query ?? "")?.[1] ?? "";
+  await page.waitForFunction((n) => (document.querySelector(".graphiql-query-editor")?.textContent ?? "").replace(/\s/g, " ").includes(n), {}, name);
 }
 
 async function execute(page: Page): Promise<void> {
