@@ -15,7 +15,10 @@ export interface Config {
   jwtSecret: Uint8Array;
   jwtTtlSeconds: number;
   logLevel: string;
+  /** Browser origins CORS allows: exact origins, or `http://host:*` for any port of a host. */
   corsOrigins: string[];
+  /** Serve the local explorer (GraphiQL) at `GET /graphql` to browsers. */
+  explorer: boolean;
   /** Load the demo directory into an empty embedded database. */
   seedDemo: boolean;
   introspection: boolean;
@@ -198,6 +201,28 @@ function appUrl(env: Env, port: number): string {
   return raw.replace(/\/+$/, "");
 }
 
+/**
+ * Outside production a front-end's dev server may run on any port of this machine, under either
+ * of its loopback names (Vite takes 5174 when 5173 is busy; a page opened as 127.0.0.1 sends that
+ * origin, not localhost's). Production allows only what it is told, the old dev pair by default.
+ */
+const DEV_ORIGINS = "http://localhost:*,http://127.0.0.1:*,http://[::1]:*";
+const PRODUCTION_ORIGINS = "http://localhost:3000,http://localhost:5173";
+
+function corsOrigins(env: Env, mode: Config["env"]): string[] {
+  const raw = env.CORS_ORIGINS ?? (mode === "production" ? PRODUCTION_ORIGINS : DEV_ORIGINS);
+  const origins = raw
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  for (const origin of origins) {
+    if (!/^https?:\/\/(\[[0-9a-f:.]+\]|[a-z0-9.-]+)(:(\d{1,5}|\*))?$/i.test(origin)) {
+      throw new ConfigError("CORS_ORIGINS", `expected origins such as https://app.example or http://localhost:*, got "${origin}"`);
+    }
+  }
+  return origins;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const mode = (env.NODE_ENV ?? "development") as Config["env"];
   if (!["production", "development", "test"].includes(mode)) {
@@ -218,10 +243,8 @@ export function loadConfig(env: Env = process.env): Config {
     jwtSecret: jwtSecret(env, mode, dataDir),
     jwtTtlSeconds: int(env, "JWT_TTL_SECONDS", 12 * 3600, 60, 30 * 24 * 3600),
     logLevel: env.LOG_LEVEL ?? (mode === "test" ? "silent" : "info"),
-    corsOrigins: (env.CORS_ORIGINS ?? "http://localhost:3000,http://localhost:5173")
-      .split(",")
-      .map((s) => s.trim())
-      .filter(Boolean),
+    corsOrigins: corsOrigins(env, mode),
+    explorer: bool(env, "EXPLORER", mode !== "production"),
     seedDemo: bool(env, "SEED_DEMO", databaseUrl === null),
     introspection: bool(env, "INTROSPECTION", true),
     commissionRate: num(env, "COMMISSION_RATE", 0.03, 0, 0.5),

@@ -19,11 +19,13 @@ import { databaseReady } from "./db/database";
 import { httpErrorHandler, notFoundHandler } from "./http/errors";
 import { graphqlOverHttpPlugin } from "./http/graphql-over-http";
 import { securityHeaders } from "./http/headers";
+import { originMatcher } from "./http/origins";
 import { RequestIds } from "./http/request-id";
 import { buildSchema } from "./schema";
 import { bidExportRoutes } from "./bids/exports/export.routes";
 import { metricsPlugin, metricsRoutes, startMetricsServer } from "./ops/metrics.routes";
 import { savedSearchFeedRoutes } from "./alerts/feed.routes";
+import { explorerRoute } from "./web/explorer";
 import { clientAddress, createWebSocketEndpoint } from "./websocket";
 
 export interface RunningServer {
@@ -85,7 +87,7 @@ export async function createServer(app: AppServices, listen: { port: number; hos
   const expressApp = express();
   expressApp.disable("x-powered-by");
   const requestIds = new RequestIds();
-  expressApp.use(requestIds.assign, securityHeaders({ landingPage: !production }));
+  expressApp.use(requestIds.assign, securityHeaders());
   const httpServer = createHttpServer(expressApp);
   let migrated = true;
 
@@ -128,14 +130,17 @@ export async function createServer(app: AppServices, listen: { port: number; hos
       metricsPlugin(app.metrics),
       // No HTTP caching of GraphQL answers here; the plugin would run a hook on every field.
       ApolloServerPluginCacheControlDisabled(),
-      ...(production ? [ApolloServerPluginLandingPageDisabled()] : []),
+      // Apollo's landing page loads from a CDN: browsers get the local explorer instead.
+      ApolloServerPluginLandingPageDisabled(),
     ],
   });
   await apollo.start();
 
+  const allowedOrigin = originMatcher(config.corsOrigins);
+  expressApp.get("/graphql", explorerRoute(config.explorer));
   expressApp.use(
     "/graphql",
-    cors({ origin: config.corsOrigins, credentials: false, maxAge: 600 }),
+    cors({ origin: (origin, done) => done(null, allowedOrigin(origin)), credentials: false, maxAge: 600 }),
     express.json({ limit: LIMITS.bodyBytes }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {

@@ -21,6 +21,17 @@ import { SHARED_SUBSCRIPTIONS } from "./schema";
 const CLOSE_FORBIDDEN = 4403;
 const CLOSE_IDLE = 4408;
 
+/** Close reasons (at most 123 bytes) that say where the token goes. */
+const HINT_NO_TOKEN = 'Unauthorized: send {"authorization": "Bearer <token>"} as the connection_init payload';
+const HINT_MISPLACED_TOKEN = 'Unauthorized: the token goes in connection_init\'s payload.authorization, not in payload.headers';
+
+/** A token sent the way an HTTP client would, under `headers`: refused, with a hint. */
+function misplacedToken(payload: Record<string, unknown>): boolean {
+  const headers = payload.headers;
+  if (typeof headers !== "object" || headers === null) return false;
+  return Object.keys(headers).some((name) => name.toLowerCase() === "authorization");
+}
+
 export function clientAddress(request: IncomingMessage, trustedProxies = 0): string {
   const peer = request.socket.remoteAddress ?? "unknown";
   if (trustedProxies <= 0) return peer;
@@ -128,7 +139,7 @@ export async function createWebSocketEndpoint(
         const bearer = typeof raw === "string" ? raw.trim().replace(/^Bearer(\s+|$)/i, "") : "";
         // Every subscription needs a person (or an integrator's token): no anonymous sockets.
         if (!bearer) {
-          socket.close(CLOSE_UNAUTHORIZED, "Unauthorized: send a token in connection_init");
+          socket.close(CLOSE_UNAUTHORIZED, misplacedToken(payload) ? HINT_MISPLACED_TOKEN : HINT_NO_TOKEN);
           return false;
         }
         const viewer = await resolveViewer(app.orm.em.fork(), app.auth, bearer);

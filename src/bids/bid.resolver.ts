@@ -45,8 +45,11 @@ export const BidEventConnection = Connection(BidEvent, "BidEvent", "bid event");
 @Resolver(() => Bid)
 export class BidResolver {
   @Authorized()
-  @Query(() => Bid, { description: "One bid by id; NOT_FOUND when there is none or the viewer may not see it." })
-  bid(@Arg("id", () => ID, { description: "Global id." }) id: string, @Ctx() ctx: Context): Promise<Bid> {
+  @Query(() => Bid, {
+    nullable: true,
+    description: "One bid by id. Null, with a NOT_FOUND error at this path, when there is none or the viewer may not see it: the rest of the answer stands.",
+  })
+  bid(@Arg("id", () => ID, { description: "Global id." }) id: string, @Ctx() ctx: Context): Promise<Bid | null> {
     return bids.loadBid(ctx, id);
   }
 

@@ -52,8 +52,11 @@ class CooperativeConnection {
 export class CooperativeResolver {
   @Authorized()
   @Scopes(ApiScope.READ)
-  @Query(() => Cooperative, { description: "One cooperative by id; NOT_FOUND when there is none." })
-  cooperative(@Arg("id", () => ID, { description: "Global id." }) id: string, @Ctx() ctx: Context): Promise<Cooperative> {
+  @Query(() => Cooperative, {
+    nullable: true,
+    description: "One cooperative by id. Null, with a NOT_FOUND error at this path, when there is none or the viewer may not see it: the rest of the answer stands.",
+  })
+  cooperative(@Arg("id", () => ID, { description: "Global id." }) id: string, @Ctx() ctx: Context): Promise<Cooperative | null> {
     return service.loadCooperative(ctx, id);
   }
 

@@ -58,8 +58,11 @@ const STAFF_RULES = [PlatformRole.ADMIN, PlatformRole.MISSION_OFFICER];
 export class TenderResolver {
   @Authorized()
   @Scopes(ApiScope.READ)
-  @Query(() => Tender, { description: "One tender or direct order by id; NOT_FOUND when there is none or the viewer may not see it." })
-  tender(@Arg("id", () => ID, { description: "Global id." }) id: string, @Ctx() ctx: Context): Promise<Tender> {
+  @Query(() => Tender, {
+    nullable: true,
+    description: "One tender or direct order by id. Null, with a NOT_FOUND error at this path, when there is none or the viewer may not see it: the rest of the answer stands.",
+  })
+  tender(@Arg("id", () => ID, { description: "Global id." }) id: string, @Ctx() ctx: Context): Promise<Tender | null> {
     return service.loadTender(ctx, id);
   }
 
@@ -110,7 +113,7 @@ export class TenderResolver {
 
   @FieldResolver(() => Outcome, {
     nullable: true,
-    deprecationReason: "A tender has one outcome per lot: use `outcomes`.",
+    deprecationReason: "Since 2026-12-06 a tender has one outcome per lot: use `outcomes`.",
     description: "The latest recorded outcome, for staff; null when none or for others.",
   })
   async outcome(@Root() tender: Tender, @Ctx() ctx: Context): Promise<Outcome | null> {

@@ -99,7 +99,7 @@ describe("creating a bid", () => {
     expect(bid).toMatchObject({ status: "DRAFT", version: 1, headSeq: 1, title: "Offre A", groupType: "SOLIDAIRE", viewerIsLead: true });
     expect(bid.members).toEqual([expect.objectContaining({ role: "LEAD", status: "ACCEPTED", cooperative: { id: w.coopA.gid, name: "Atelier A" } })]);
     const log = await server.gql(BidEventsPageDocument, { id: bid.id }, w.lead.token);
-    expect(log.data?.bid.events.edges.map((e) => [e.node.seq, e.node.type, e.node.actorId])).toEqual([[1, "BID_CREATED", w.lead.globalId]]);
+    expect(log.data?.bid!.events.edges.map((e) => [e.node.seq, e.node.type, e.node.actorId])).toEqual([[1, "BID_CREATED", w.lead.globalId]]);
   });
 
   test("one cooperative leads at most one bid per tender: CONFLICT, nothing written", async () => {
@@ -162,7 +162,7 @@ describe("composition", () => {
     const twice = await server.gql(InviteBidMemberDocument, { input: { bidId: bid.id, cooperativeId: w.coopB.gid } }, w.lead.token);
     expect(codes(twice)).toEqual(["CONFLICT"]);
     // Invited: reads and edits, but does not invite.
-    expect((await server.gql(BidBriefDocument, { id: bid.id }, w.partner.token)).data?.bid.status).toBe("DRAFT");
+    expect((await server.gql(BidBriefDocument, { id: bid.id }, w.partner.token)).data?.bid!.status).toBe("DRAFT");
     const section = await server.gql(AddBidSectionDocument, { input: { bidId: bid.id, title: "Références" } }, w.partner.token);
     expect(section.errors).toBeUndefined();
     const byPartner = await server.gql(InviteBidMemberDocument, { input: { bidId: bid.id, cooperativeId: w.coopR.gid } }, w.partner.token);
@@ -217,10 +217,10 @@ describe("who sees a bid", () => {
         expect((await server.gql(BidNodeDocument, { id }, viewer.token)).data?.node).toBeNull();
       }
       const tenderBids = await server.gql(TenderBidsDocument, { id: w.tender.gid }, viewer.token);
-      const listed = tenderBids.data?.tender.bids.edges.map((e) => e.node.id) ?? [];
+      const listed = tenderBids.data?.tender?.bids.edges.map((e) => e.node.id) ?? [];
       expect(listed).not.toContain(ids.bidId);
       const coopBids = await server.gql(CooperativeBidsDocument, { id: w.coopA.gid }, viewer.token);
-      expect(coopBids.data?.cooperative.bids).toEqual({ totalCount: 0, edges: [] });
+      expect(coopBids.data?.cooperative!.bids).toEqual({ totalCount: 0, edges: [] });
       const all = await server.gql(BidsDocument, { first: 100 }, viewer.token);
       expect(all.data?.bids.edges.map((e) => e.node.id)).not.toContain(ids.bidId);
       // Mutations: NOT_FOUND as well, and nothing written.
@@ -233,11 +233,11 @@ describe("who sees a bid", () => {
     }
     // The rival sees its own bid only.
     const rivalList = await server.gql(TenderBidsDocument, { id: w.tender.gid }, w.rival.token);
-    expect(rivalList.data?.tender.bids.edges.map((e) => e.node.id)).toEqual([rivalBid.id]);
+    expect(rivalList.data?.tender!.bids.edges.map((e) => e.node.id)).toEqual([rivalBid.id]);
     for (const staff of [w.officer, w.admin]) {
-      expect((await server.gql(BidBriefDocument, { id: ids.bidId }, staff.token)).data?.bid.status).toBe("IN_REVIEW");
+      expect((await server.gql(BidBriefDocument, { id: ids.bidId }, staff.token)).data?.bid!.status).toBe("IN_REVIEW");
       const list = await server.gql(TenderBidsDocument, { id: w.tender.gid }, staff.token);
-      expect(list.data?.tender.bids.totalCount).toBe(2);
+      expect(list.data?.tender!.bids.totalCount).toBe(2);
       const edit = await server.gql(AddBidSectionDocument, { input: { bidId: ids.bidId, title: "x" } }, staff.token);
       expect(codes(edit)).toEqual(["FORBIDDEN"]);
       const type = await server.gql(ApplySectionUpdateDocument, { input: { sectionId: ids.sectionId, update: yUpdate("staff") } }, staff.token);
@@ -245,7 +245,7 @@ describe("who sees a bid", () => {
     }
     // Members list their bids through the cooperative and the filtered connection.
     const mine = await server.gql(CooperativeBidsDocument, { id: w.coopB.gid }, w.partner.token);
-    expect(mine.data?.cooperative.bids.edges.map((e) => e.node.id)).toEqual([ids.bidId]);
+    expect(mine.data?.cooperative!.bids.edges.map((e) => e.node.id)).toEqual([ids.bidId]);
     const filtered = await server.gql(BidsDocument, { filter: { tenderId: w.tender.gid, status: ["IN_REVIEW"] } }, w.lead.token);
     expect(filtered.data?.bids.edges.map((e) => e.node.id)).toEqual([ids.bidId]);
   });
@@ -255,19 +255,19 @@ describe("the event log", () => {
   test("every change appends one event with a gapless seq; the log pages by cursor", async () => {
     const w = await createWorld(server);
     const ids = await completeBid(w);
-    const head = (await server.gql(BidBriefDocument, { id: ids.bidId }, w.lead.token)).data!.bid.headSeq;
+    const head = (await server.gql(BidBriefDocument, { id: ids.bidId }, w.lead.token)).data!.bid!.headSeq;
     const seqs: number[] = [];
     let after: string | null = null;
     for (;;) {
       const page: GqlResult<BidEventsPageQuery> = await server.gql(BidEventsPageDocument, { id: ids.bidId, first: 3, after }, w.partner.token);
-      const connection: BidEventsPageQuery["bid"]["events"] = page.data!.bid.events;
+      const connection: NonNullable<BidEventsPageQuery["bid"]>["events"] = page.data!.bid!.events;
       seqs.push(...connection.edges.map((e) => e.node.seq));
       if (!connection.pageInfo.hasNextPage) break;
       after = connection.pageInfo.endCursor;
     }
     expect(seqs).toEqual(Array.from({ length: head }, (_, i) => i + 1));
     const tail = await server.gql(BidEventsPageDocument, { id: ids.bidId, afterSeq: head - 2 }, w.lead.token);
-    expect(tail.data?.bid.events.edges.map((e) => e.node.type)).toEqual(["PRICE_LINE_ADDED", "STATUS_CHANGED"]);
+    expect(tail.data?.bid!.events.edges.map((e) => e.node.type)).toEqual(["PRICE_LINE_ADDED", "STATUS_CHANGED"]);
     const tooMany = await server.gql(BidEventsPageDocument, { id: ids.bidId, first: 101 }, w.lead.token);
     expect(field(tooMany)).toBe("first");
   });
@@ -378,13 +378,13 @@ describe("submission", () => {
     expect(codes(incomplete)).toEqual(["INVALID_STATE"]);
     const issues = (incomplete.errors?.[0]?.extensions?.issues as { code: string }[]).map((i) => i.code).sort();
     expect(issues).toEqual(["LOT_UNASSIGNED", "LOT_UNASSIGNED", "LOT_UNPRICED", "LOT_UNPRICED", "MEMBER_NOT_ACCEPTED", "NO_SECTION"]);
-    expect((await server.gql(BidBriefDocument, { id: bid.id }, w.lead.token)).data?.bid.status).toBe("IN_REVIEW");
+    expect((await server.gql(BidBriefDocument, { id: bid.id }, w.lead.token)).data?.bid!.status).toBe("IN_REVIEW");
 
     const w2 = await createWorld(server);
     const ids = await completeBid(w2);
     const ready = await server.gql(BidDocument, { id: ids.bidId }, w2.partner.token);
-    expect(ready.data?.bid.completeness).toEqual([]);
-    expect(ready.data?.bid.totals).toEqual({
+    expect(ready.data?.bid!.completeness).toEqual([]);
+    expect(ready.data?.bid!.totals).toEqual({
       total: 6350,
       perLot: [{ lot: { id: w2.lots[0]!.gid }, total: 350 }, { lot: { id: w2.lots[1]!.gid }, total: 6000 }],
       perMember: [{ member: { id: ids.leadMember }, total: 350 }, { member: { id: ids.partnerMember }, total: 6000 }],
@@ -413,9 +413,9 @@ describe("submission", () => {
     expect(attempts.map(codes)).toEqual(Array(6).fill(["INVALID_STATE"]));
     expect(await events()).toBe(before);
     const later = await server.gql(BidDocument, { id: ids.bidId }, w2.officer.token);
-    expect(later.data?.bid.snapshot).toEqual(snapshot);
-    expect(later.data?.bid.submittedAt).toBeTruthy();
-    expect(later.data?.bid.sections[0]?.text).toBe("Notre méthode.");
+    expect(later.data?.bid!.snapshot).toEqual(snapshot);
+    expect(later.data?.bid!.submittedAt).toBeTruthy();
+    expect(later.data?.bid!.sections[0]?.text).toBe("Notre méthode.");
   });
 
   test("no submission after the tender's deadline", async () => {
@@ -481,7 +481,7 @@ describe("concurrent text updates", () => {
     const ids = await draftWithPartner(w);
     // Assigned to the partner's person: the lead and the partner both type into it.
     const sectionId = (await server.gql(AddBidSectionDocument, { input: { bidId: ids.bidId, title: "S", assigneeId: w.partner.globalId } }, w.lead.token)).data!.addBidSection.id;
-    const before = (await server.gql(BidBriefDocument, { id: ids.bidId }, w.lead.token)).data!.bid.headSeq;
+    const before = (await server.gql(BidBriefDocument, { id: ids.bidId }, w.lead.token)).data!.bid!.headSeq;
     const shared = cmid();
     const results = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
@@ -491,7 +491,7 @@ describe("concurrent text updates", () => {
     const seqs = results.map((r) => r.data?.applySectionUpdate.seq);
     expect(results.filter((r) => r.errors).map((r) => field(r))).toEqual(["input.clientMutationId"]);
     expect(new Set(seqs.filter((x) => x !== undefined)).size).toBe(39);
-    expect((await server.gql(BidBriefDocument, { id: ids.bidId }, w.lead.token)).data!.bid.headSeq).toBe(before + 39);
+    expect((await server.gql(BidBriefDocument, { id: ids.bidId }, w.lead.token)).data!.bid!.headSeq).toBe(before + 39);
   });
 });
 

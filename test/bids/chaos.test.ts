@@ -94,7 +94,7 @@ test("server killed and restarted, clients dropping and reconnecting: every ackn
   // type into it (a member other than the lead types only into sections assigned to its people).
   const sectionId = (await setup.gql(AddBidSectionDocument, { input: { bidId: bid.id, title: "Chaos", assigneeId: w.partner.globalId } }, w.lead.token)).data!.addBidSection.id;
   const colleague = await secondPerson(setup, w.coopB.id);
-  const start = (await setup.gql(BidBriefDocument, { id: bid.id }, w.lead.token)).data!.bid.headSeq;
+  const start = (await setup.gql(BidBriefDocument, { id: bid.id }, w.lead.token)).data!.bid!.headSeq;
 
   child = startChild();
   await waitReady();

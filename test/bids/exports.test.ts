@@ -66,7 +66,7 @@ describe("exports of a submitted bid", () => {
   test("named in the graph, the memo downloads as a DOCX with the group, its lots and the sections in order", async () => {
     const listed = await server.gql(BidExportsDocument, { id: submitted.gid }, partner.token);
     expect(listed.errors).toBeUndefined();
-    const exports = listed.data!.bid.exports;
+    const exports = listed.data!.bid!.exports;
     expect(exports.map((e) => [e.fileName, e.mediaType])).toEqual([
       ["memo.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"],
       ["prices.xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"],
@@ -117,6 +117,6 @@ describe("exports of a submitted bid", () => {
     const early = await download(`/exports/bids/${draft.gid}/prices.xlsx`, partner.token);
     expect(early.status).toBe(409);
     expect(JSON.parse(early.body.toString()).errors[0].extensions.code).toBe("INVALID_STATE");
-    expect((await server.gql(BidExportsDocument, { id: draft.gid }, partner.token)).data?.bid.exports).toEqual([]);
+    expect((await server.gql(BidExportsDocument, { id: draft.gid }, partner.token)).data?.bid!.exports).toEqual([]);
   });
 });

@@ -67,7 +67,7 @@ async function scene(assignee?: (w: BidWorld) => string): Promise<Scene> {
 }
 
 async function head(s: Scene): Promise<number> {
-  return (await server.gql(BidBriefDocument, { id: s.bidId }, s.w.lead.token)).data!.bid.headSeq;
+  return (await server.gql(BidBriefDocument, { id: s.bidId }, s.w.lead.token)).data!.bid!.headSeq;
 }
 
 function client(s: Scene, token: string, afterSeq: number, name: string, via: TestServer = server, batch = true): LiveClient {

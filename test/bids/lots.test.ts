@@ -81,7 +81,7 @@ describe("a bid answers the lots it chooses", () => {
     const bid = await bidOf(w, w.lead.token, w.coopA.gid);
     // 3 lots, at most 2: the lead chooses; until then the bid answers none and says so.
     expect(bid.lots).toEqual([]);
-    expect((await readLots(bid.id, w.lead.token)).completeness).toEqual(expect.arrayContaining([expect.objectContaining({ code: "NO_LOT" })]));
+    expect((await readLots(bid.id, w.lead.token))!.completeness).toEqual(expect.arrayContaining([expect.objectContaining({ code: "NO_LOT" })]));
 
     const set = await server.gql(SetBidLotsDocument, { input: { bidId: bid.id, lotIds: [w.lots[1]!.gid, w.lots[0]!.gid], expectedVersion: 1 } }, w.lead.token);
     expect(set.errors).toBeUndefined();
@@ -97,7 +97,7 @@ describe("a bid answers the lots it chooses", () => {
 
     // Lot 2 assigned to the partner before it accepted... then it is accepted: the message names the lot.
     await server.gql(AssignBidLotDocument, { input: { bidId: bid.id, lotId: w.lots[0]!.gid, memberId: lead, expectedVersion: 0 } }, w.lead.token);
-    const unassigned = (await readLots(bid.id, w.lead.token)).completeness.find((i) => i.code === "LOT_UNASSIGNED");
+    const unassigned = (await readLots(bid.id, w.lead.token))!.completeness.find((i) => i.code === "LOT_UNASSIGNED");
     expect(unassigned).toEqual({ code: "LOT_UNASSIGNED", message: "Lot 2 (Site web) is not assigned to a member of the group.", subjectId: w.lots[1]!.gid });
     await server.gql(AssignBidLotDocument, { input: { bidId: bid.id, lotId: w.lots[1]!.gid, memberId: partner, expectedVersion: 0 } }, w.lead.token);
 
@@ -108,7 +108,7 @@ describe("a bid answers the lots it chooses", () => {
     }
     await server.gql(AddBidPriceLineDocument, { input: { bidId: bid.id, lotId: w.lots[0]!.gid, memberId: lead, description: "Film", quantity: 1, unitPrice: 14500 } }, w.lead.token);
     await server.gql(AddBidPriceLineDocument, { input: { bidId: bid.id, lotId: w.lots[1]!.gid, memberId: partner, description: "Site", quantity: 1, unitPrice: 6000 } }, w.partner.token);
-    expect((await readLots(bid.id, w.lead.token)).completeness).toEqual([]);
+    expect((await readLots(bid.id, w.lead.token))!.completeness).toEqual([]);
     await server.gql(TransitionBidDocument, { input: { bidId: bid.id, status: "IN_REVIEW", expectedVersion: 2 } }, w.lead.token);
     const submitted = await server.gql(SubmitBidDocument, { input: { bidId: bid.id, expectedVersion: 3 } }, w.lead.token);
     expect(submitted.errors).toBeUndefined();
@@ -147,9 +147,9 @@ describe("a bid answers the lots it chooses", () => {
     const set = await server.gql(SetBidLotsDocument, { input: { bidId: bid.id, lotIds: [w.lots[0]!.gid, w.lots[1]!.gid], expectedVersion: 1 } }, w.lead.token);
     expect(set.errors).toBeUndefined();
     const after = await readLots(bid.id, w.lead.token);
-    expect(after.lotAssignments).toEqual([expect.objectContaining({ lot: { id: w.lot3.gid, number: 3 }, member: null, version: 2 })]);
+    expect(after!.lotAssignments).toEqual([expect.objectContaining({ lot: { id: w.lot3.gid, number: 3 }, member: null, version: 2 })]);
     const log = await server.gql(BidEventsPageDocument, { id: bid.id }, w.lead.token);
-    expect(log.data!.bid.events.edges.map((e) => e.node.type).slice(-2)).toEqual(["LOTS_DECLARED", "LOT_UNASSIGNED"]);
+    expect(log.data!.bid!.events.edges.map((e) => e.node.type).slice(-2)).toEqual(["LOTS_DECLARED", "LOT_UNASSIGNED"]);
   });
 });
 
@@ -226,22 +226,22 @@ describe("a member that leaves gives its lots back", () => {
     await server.gql(AssignBidLotDocument, { input: { bidId: bid.id, lotId: w.lots[0]!.gid, memberId: c, expectedVersion: 0 } }, w.lead.token);
     await server.gql(AnswerBidInvitationDocument, { input: { memberId: c, accept: true } }, w.third.token);
 
-    const head = (await readLots(bid.id, w.lead.token)).headSeq;
+    const head = (await readLots(bid.id, w.lead.token))!.headSeq;
     expect((await server.gql(AnswerBidInvitationDocument, { input: { memberId: b, accept: false } }, w.partner.token)).errors).toBeUndefined();
     const removed = await server.gql(RemoveBidMemberDocument, { input: { memberId: c, expectedVersion: 2 } }, w.lead.token);
     expect(removed.errors).toBeUndefined();
 
     const after = await readLots(bid.id, w.lead.token);
-    expect(after.lotAssignments.map((a) => a.member)).toEqual([null, null, null]);
+    expect(after!.lotAssignments.map((a) => a.member)).toEqual([null, null, null]);
     const log = await server.gql(BidEventsPageDocument, { id: bid.id, afterSeq: head }, w.lead.token);
-    expect(log.data!.bid.events.edges.map((e) => [e.node.type, e.node.payload.memberId ?? null, e.node.payload.reason ?? null])).toEqual([
+    expect(log.data!.bid!.events.edges.map((e) => [e.node.type, e.node.payload.memberId ?? null, e.node.payload.reason ?? null])).toEqual([
       ["MEMBER_DECLINED", b, null],
       ["LOT_UNASSIGNED", b, "MEMBER_DECLINED"],
       ["LOT_UNASSIGNED", b, "MEMBER_DECLINED"],
       ["MEMBER_REMOVED", c, null],
       ["LOT_UNASSIGNED", c, "MEMBER_REMOVED"],
     ]);
-    expect(after.completeness.filter((i) => i.code === "LOT_UNASSIGNED").map((i) => i.message)).toEqual([
+    expect(after!.completeness.filter((i) => i.code === "LOT_UNASSIGNED").map((i) => i.message)).toEqual([
       "Lot 1 (Lot unique) is not assigned to a member of the group.",
       "Lot 2 (Site web) is not assigned to a member of the group.",
       "Lot 3 (Impression) is not assigned to a member of the group.",

@@ -169,6 +169,6 @@ describe("sections: assigned ones to their member, all to the lead; review befor
     expect(approved.data?.updateBidSection.status).toBe("DONE");
 
     const read = await server.gql(BidLotsDocument, { id: g.bidId }, w.lead.token);
-    expect(read.data!.bid.sections.map((s) => s.status)).toEqual(["DONE", "DONE"]);
+    expect(read.data!.bid!.sections.map((s) => s.status)).toEqual(["DONE", "DONE"]);
   });
 });

@@ -61,7 +61,7 @@ describe("creating and editing a cooperative", () => {
     expect(coop.latitude).toBeCloseTo(49.44, 1);
     expect(coop.longitude).toBeCloseTo(1.09, 1);
     const read = await server.gql(CooperativeDocument, { id: coop.id }, owner.token);
-    expect(read.data?.cooperative.members).toEqual([expect.objectContaining({ role: "OWNER", user: expect.objectContaining({ id: owner.globalId }) })]);
+    expect(read.data?.cooperative!.members).toEqual([expect.objectContaining({ role: "OWNER", user: expect.objectContaining({ id: owner.globalId }) })]);
   });
 
   test("a client may not register a cooperative; anonymous gets UNAUTHENTICATED", async () => {
@@ -184,10 +184,10 @@ describe("skills, references and members", () => {
     const accepted = await server.gql(AnswerCooperativeInvitationDocument, { input: { invitationId: invited.data!.inviteCooperativeMember.id, accept: true } }, newcomer.token);
     expect(accepted.data?.answerCooperativeInvitation.status).toBe("ACCEPTED");
     const asNewcomer = await server.gql(CooperativeDocument, { id: coop.gid }, newcomer.token);
-    expect(asNewcomer.data?.cooperative.members).toHaveLength(2);
-    expect(asNewcomer.data?.cooperative.viewerCanEdit).toBe(false);
+    expect(asNewcomer.data?.cooperative!.members).toHaveLength(2);
+    expect(asNewcomer.data?.cooperative!.viewerCanEdit).toBe(false);
     const asOutsider = await server.gql(CooperativeDocument, { id: coop.gid }, outsider.token);
-    expect(asOutsider.data?.cooperative.members).toBeNull();
+    expect(asOutsider.data?.cooperative!.members).toBeNull();
     const notByMember = await server.gql(InviteCooperativeMemberDocument, { input: { cooperativeId: coop.gid, email: outsider.email, role: "OWNER" } }, newcomer.token);
     expect(codes(notByMember)).toEqual(["FORBIDDEN"]);
     const lastOwner = await server.gql(RemoveCooperativeMemberDocument, { cooperativeId: coop.gid, userId: owner.globalId }, owner.token);

@@ -33,7 +33,7 @@ const invite = (email: string, role: "MEMBER" | "OWNER" = "MEMBER", token = owne
 
 async function membersOf(): Promise<string[]> {
   const result = await server.gql(CooperativeMembersAndInvitationsDocument, { id: coop.gid }, owner.token);
-  return (result.data?.cooperative.members ?? []).map((m) => `${m.user.id}:${m.role}`).sort();
+  return (result.data?.cooperative?.members ?? []).map((m) => `${m.user.id}:${m.role}`).sort();
 }
 
 async function inviteOk(email: string, role: "MEMBER" | "OWNER" = "MEMBER"): Promise<string> {
@@ -82,7 +82,7 @@ describe("an invitation answers the same whatever the address", () => {
     const second = await inviteOk(email, "OWNER");
     expect(second).toBe(first);
     const list = await server.gql(CooperativeMembersAndInvitationsDocument, { id: coop.gid }, owner.token);
-    expect(list.data?.cooperative.invitations?.filter((i) => i.email === email)).toEqual([{ id: first, email, role: "OWNER", status: "PENDING" }]);
+    expect(list.data?.cooperative!.invitations?.filter((i) => i.email === email)).toEqual([{ id: first, email, role: "OWNER", status: "PENDING" }]);
   });
 
   test("a malformed address is BAD_USER_INPUT on input.email, and writes nothing", async () => {
@@ -98,10 +98,10 @@ describe("an invitation answers the same whatever the address", () => {
     expect(codes(await invite(outsider.email, "OWNER", member.token))).toEqual(["FORBIDDEN"]);
     expect(codes(await invite(outsider.email, "OWNER", outsider.token))).toEqual(["FORBIDDEN"]);
     const asMember = await server.gql(CooperativeMembersAndInvitationsDocument, { id: coop.gid }, member.token);
-    expect(asMember.data?.cooperative.invitations).toBeNull();
+    expect(asMember.data?.cooperative!.invitations).toBeNull();
     const officer = await createUser(server, PlatformRole.MISSION_OFFICER);
     const asOfficer = await server.gql(CooperativeMembersAndInvitationsDocument, { id: coop.gid }, officer.token);
-    expect(asOfficer.data?.cooperative.invitations?.length).toBeGreaterThan(0);
+    expect(asOfficer.data?.cooperative!.invitations?.length).toBeGreaterThan(0);
   });
 });
 

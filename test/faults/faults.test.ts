@@ -163,7 +163,7 @@ test("text typed live while PostgreSQL restarts: the editors retry, every update
   const bid = await createBid(server, w.lead.token, { tenderId: w.tender.gid, leadCooperativeId: w.coopA.gid, groupType: "CONJOINT" });
   const section = await server.gql(AddBidSectionDocument, { input: { bidId: bid.id, title: "Méthodologie" } }, w.lead.token);
   const sectionId = section.data!.addBidSection.id;
-  const head = (await server.gql(BidBriefDocument, { id: bid.id }, w.lead.token)).data!.bid.headSeq;
+  const head = (await server.gql(BidBriefDocument, { id: bid.id }, w.lead.token)).data!.bid!.headSeq;
   const editors = [w.lead.token, w.lead.token].map(
     (token, n) => new LiveClient({ url: server.url, token, bidId: bid.id, sectionId, afterSeq: head, name: `fault${n}`, autoReconnect: true }),
   );
@@ -180,7 +180,7 @@ test("text typed live while PostgreSQL restarts: the editors retry, every update
   await startPostgres();
   await type(20, 30);
   await Promise.all(editors.map((e) => e.flush(60_000)));
-  const end = (await until("the bid after the restart", async () => (await server.gql(BidBriefDocument, { id: bid.id }, w.lead.token)).data?.bid)).headSeq;
+  const end = (await until("the bid after the restart", async () => (await server.gql(BidBriefDocument, { id: bid.id }, w.lead.token)).data?.bid))!.headSeq;
   await Promise.all(editors.map((e) => e.waitForSeq(end, 30_000)));
   // Every update acknowledged once: one event per clientMutationId, none lost, none doubled.
   const client = new Client({ connectionString: url });

@@ -1277,14 +1277,14 @@ export type BidQueryVariables = Exact<{
 }>;
 
 
-export type BidQuery = { bid: { id: string, title: string, groupType: BidGroupType, status: BidStatus, version: number, headSeq: number, submittedAt: string | null, viewerIsLead: boolean, snapshot: Record<string, unknown> | null, lead: { id: string, name: string }, tender: { id: string }, members: Array<{ id: string, role: BidMemberRole, status: BidMemberStatus, version: number, cooperative: { id: string, name: string } }>, lotAssignments: Array<{ id: string, version: number, lot: { id: string, number: number }, member: { id: string } | null }>, sections: Array<{ id: string, title: string, position: number, status: SectionStatus, version: number, text: string, seq: number, assignee: { id: string } | null }>, priceLines: Array<{ id: string, description: string, quantity: number, unitPrice: number, total: number, version: number, lot: { id: string }, member: { id: string } }>, totals: { total: number, perLot: Array<{ total: number, lot: { id: string } }>, perMember: Array<{ total: number, member: { id: string } }> }, completeness: Array<{ code: string, message: string, subjectId: string | null }> } };
+export type BidQuery = { bid: { id: string, title: string, groupType: BidGroupType, status: BidStatus, version: number, headSeq: number, submittedAt: string | null, viewerIsLead: boolean, snapshot: Record<string, unknown> | null, lead: { id: string, name: string }, tender: { id: string }, members: Array<{ id: string, role: BidMemberRole, status: BidMemberStatus, version: number, cooperative: { id: string, name: string } }>, lotAssignments: Array<{ id: string, version: number, lot: { id: string, number: number }, member: { id: string } | null }>, sections: Array<{ id: string, title: string, position: number, status: SectionStatus, version: number, text: string, seq: number, assignee: { id: string } | null }>, priceLines: Array<{ id: string, description: string, quantity: number, unitPrice: number, total: number, version: number, lot: { id: string }, member: { id: string } }>, totals: { total: number, perLot: Array<{ total: number, lot: { id: string } }>, perMember: Array<{ total: number, member: { id: string } }> }, completeness: Array<{ code: string, message: string, subjectId: string | null }> } | null };
 
 export type BidBriefQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type BidBriefQuery = { bid: { id: string, status: BidStatus, version: number, headSeq: number } };
+export type BidBriefQuery = { bid: { id: string, status: BidStatus, version: number, headSeq: number } | null };
 
 export type BidsQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -1300,14 +1300,14 @@ export type TenderBidsQueryVariables = Exact<{
 }>;
 
 
-export type TenderBidsQuery = { tender: { id: string, bids: { totalCount: number, edges: Array<{ node: { id: string } }> } } };
+export type TenderBidsQuery = { tender: { id: string, bids: { totalCount: number, edges: Array<{ node: { id: string } }> } } | null };
 
 export type CooperativeBidsQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type CooperativeBidsQuery = { cooperative: { id: string, bids: { totalCount: number, edges: Array<{ node: { id: string } }> } } };
+export type CooperativeBidsQuery = { cooperative: { id: string, bids: { totalCount: number, edges: Array<{ node: { id: string } }> } } | null };
 
 export type BidNodeQueryVariables = Exact<{
   id: string | number;
@@ -1346,7 +1346,7 @@ export type BidEventsPageQueryVariables = Exact<{
 }>;
 
 
-export type BidEventsPageQuery = { bid: { id: string, events: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, seq: number, type: BidEventType, payload: Record<string, unknown>, clientMutationId: string | null, actorId: string | null } }> } } };
+export type BidEventsPageQuery = { bid: { id: string, events: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { id: string, seq: number, type: BidEventType, payload: Record<string, unknown>, clientMutationId: string | null, actorId: string | null } }> } } | null };
 
 export type SectionStateQueryVariables = Exact<{
   id: string | number;
@@ -1501,7 +1501,7 @@ export type BidExportsQueryVariables = Exact<{
 }>;
 
 
-export type BidExportsQuery = { bid: { id: string, exports: Array<{ name: string, fileName: string, mediaType: string, url: string }> } };
+export type BidExportsQuery = { bid: { id: string, exports: Array<{ name: string, fileName: string, mediaType: string, url: string }> } | null };
 
 export type MessageFieldsFragment = { id: string, seq: number, body: string, createdAt: string, authorName: string | null, authorSide: MessageAuthorSide, mine: boolean, authorCooperative: { id: string, name: string } | null };
 
@@ -1510,14 +1510,14 @@ export type OrderConversationQueryVariables = Exact<{
 }>;
 
 
-export type OrderConversationQuery = { tender: { id: string, conversation: { id: string, subject: ConversationSubject, unreadCount: number, lastReadAt: string | null } | null } };
+export type OrderConversationQuery = { tender: { id: string, conversation: { id: string, subject: ConversationSubject, unreadCount: number, lastReadAt: string | null } | null } | null };
 
 export type BidConversationQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type BidConversationQuery = { bid: { id: string, conversation: { id: string, subject: ConversationSubject, unreadCount: number, lastReadAt: string | null } | null } };
+export type BidConversationQuery = { bid: { id: string, conversation: { id: string, subject: ConversationSubject, unreadCount: number, lastReadAt: string | null } | null } | null };
 
 export type ConversationNodeQueryVariables = Exact<{
   id: string | number;
@@ -1571,7 +1571,7 @@ export type CooperativeQueryVariables = Exact<{
 }>;
 
 
-export type CooperativeQuery = { cooperative: { id: string, name: string, legalForm: LegalForm, siret: string, nafCode: string | null, description: string | null, website: string | null, address: string | null, postcode: string | null, city: string | null, communeCode: string | null, departmentCode: string | null, regionCode: string | null, latitude: number | null, longitude: number | null, headcount: number | null, annualRevenue: number | null, viewerCanEdit: boolean, skills: Array<{ id: string, code: string, label: string | null, level: number }>, references: Array<{ id: string, title: string, client: string, code: string, year: number, amount: number | null }>, members: Array<{ id: string, role: MemberRole, user: { id: string, name: string, email: string } }> | null } };
+export type CooperativeQuery = { cooperative: { id: string, name: string, legalForm: LegalForm, siret: string, nafCode: string | null, description: string | null, website: string | null, address: string | null, postcode: string | null, city: string | null, communeCode: string | null, departmentCode: string | null, regionCode: string | null, latitude: number | null, longitude: number | null, headcount: number | null, annualRevenue: number | null, viewerCanEdit: boolean, skills: Array<{ id: string, code: string, label: string | null, level: number }>, references: Array<{ id: string, title: string, client: string, code: string, year: number, amount: number | null }>, members: Array<{ id: string, role: MemberRole, user: { id: string, name: string, email: string } }> | null } | null };
 
 export type CooperativesQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -1692,7 +1692,7 @@ export type CooperativeStatusQueryVariables = Exact<{
 }>;
 
 
-export type CooperativeStatusQuery = { cooperative: { id: string, status: CooperativeStatus, verifiedAt: string | null } };
+export type CooperativeStatusQuery = { cooperative: { id: string, status: CooperativeStatus, verifiedAt: string | null } | null };
 
 export type InviteCooperativeMemberMutationVariables = Exact<{
   input: InviteMemberInput;
@@ -1732,21 +1732,21 @@ export type CooperativeMembersAndInvitationsQueryVariables = Exact<{
 }>;
 
 
-export type CooperativeMembersAndInvitationsQuery = { cooperative: { id: string, members: Array<{ role: MemberRole, user: { id: string } }> | null, invitations: Array<{ id: string, email: string, role: MemberRole, status: CooperativeInvitationStatus }> | null } };
+export type CooperativeMembersAndInvitationsQuery = { cooperative: { id: string, members: Array<{ role: MemberRole, user: { id: string } }> | null, invitations: Array<{ id: string, email: string, role: MemberRole, status: CooperativeInvitationStatus }> | null } | null };
 
 export type BidLotsQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type BidLotsQuery = { bid: { id: string, version: number, headSeq: number, lots: Array<{ id: string, number: number, title: string }>, lotAssignments: Array<{ id: string, version: number, lot: { id: string, number: number }, member: { id: string } | null }>, sections: Array<{ id: string, status: SectionStatus, version: number, dueDate: string | null, assignee: { id: string } | null, reviewer: { id: string } | null }>, priceLines: Array<{ id: string, unitPrice: number, version: number, member: { id: string } }>, completeness: Array<{ code: string, message: string, subjectId: string | null }> } };
+export type BidLotsQuery = { bid: { id: string, version: number, headSeq: number, lots: Array<{ id: string, number: number, title: string }>, lotAssignments: Array<{ id: string, version: number, lot: { id: string, number: number }, member: { id: string } | null }>, sections: Array<{ id: string, status: SectionStatus, version: number, dueDate: string | null, assignee: { id: string } | null, reviewer: { id: string } | null }>, priceLines: Array<{ id: string, unitPrice: number, version: number, member: { id: string } }>, completeness: Array<{ code: string, message: string, subjectId: string | null }> } | null };
 
 export type TenderGroupRulesQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type TenderGroupRulesQuery = { tender: { id: string, maxLotsPerTenderer: number | null, maxLotsAwardedPerTenderer: number | null, multipleOffersForbidden: boolean | null } };
+export type TenderGroupRulesQuery = { tender: { id: string, maxLotsPerTenderer: number | null, maxLotsAwardedPerTenderer: number | null, multipleOffersForbidden: boolean | null } | null };
 
 export type SetBidLotsMutationVariables = Exact<{
   input: SetBidLotsInput;
@@ -1796,7 +1796,7 @@ export type TenderMatchesQueryVariables = Exact<{
 }>;
 
 
-export type TenderMatchesQuery = { tender: { id: string, matches: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { rank: number, score: number, distanceKm: number | null, coveredCpv: Array<string>, cooperative: { id: string, name: string }, components: Array<{ name: MatchComponentName, value: number, weight: number, contribution: number, evidence: string }> } }> } } };
+export type TenderMatchesQuery = { tender: { id: string, matches: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ cursor: string, node: { rank: number, score: number, distanceKm: number | null, coveredCpv: Array<string>, cooperative: { id: string, name: string }, components: Array<{ name: MatchComponentName, value: number, weight: number, contribution: number, evidence: string }> } }> } } | null };
 
 export type ConsortiumSuggestionsQueryVariables = Exact<{
   id: string | number;
@@ -1805,7 +1805,7 @@ export type ConsortiumSuggestionsQueryVariables = Exact<{
 }>;
 
 
-export type ConsortiumSuggestionsQuery = { tender: { id: string, consortiumSuggestions: { exact: boolean, notes: Array<string>, uncoveredLots: Array<{ id: string }>, suggestions: Array<{ rank: number, score: number, memberCount: number, totalDistanceKm: number | null, explanation: Array<string>, members: Array<{ role: string, distanceKm: number | null, cooperative: { id: string, name: string }, lots: Array<{ id: string, number: number }> }> }> } } };
+export type ConsortiumSuggestionsQuery = { tender: { id: string, consortiumSuggestions: { exact: boolean, notes: Array<string>, uncoveredLots: Array<{ id: string }>, suggestions: Array<{ rank: number, score: number, memberCount: number, totalDistanceKm: number | null, explanation: Array<string>, members: Array<{ role: string, distanceKm: number | null, cooperative: { id: string, name: string }, lots: Array<{ id: string, number: number }> }> }> } } | null };
 
 export type CooperativeFitQueryVariables = Exact<{
   id: string | number;
@@ -1814,7 +1814,7 @@ export type CooperativeFitQueryVariables = Exact<{
 }>;
 
 
-export type CooperativeFitQuery = { cooperative: { id: string, matchScore: { score: number, distanceKm: number | null, components: Array<{ name: MatchComponentName, value: number, evidence: string }> }, opportunities: { totalCount: number, edges: Array<{ node: { rank: number, score: number, tender: { id: string, title: string } } }> } } };
+export type CooperativeFitQuery = { cooperative: { id: string, matchScore: { score: number, distanceKm: number | null, components: Array<{ name: MatchComponentName, value: number, evidence: string }> }, opportunities: { totalCount: number, edges: Array<{ node: { rank: number, score: number, tender: { id: string, title: string } } }> } } | null };
 
 export type OpportunitiesSubscriptionVariables = Exact<{
   cooperative: string | number;
@@ -1839,7 +1839,7 @@ export type CompletionSuggestionsQueryVariables = Exact<{
 }>;
 
 
-export type CompletionSuggestionsQuery = { tender: { id: string, consortiumSuggestions: { exact: boolean, notes: Array<string>, uncoveredLots: Array<{ id: string }>, suggestions: Array<{ rank: number, score: number, memberCount: number, totalDistanceKm: number | null, explanation: Array<string>, members: Array<{ role: string, distanceKm: number | null, cooperative: { id: string, name: string }, lots: Array<{ id: string, number: number }> }> }> } } };
+export type CompletionSuggestionsQuery = { tender: { id: string, consortiumSuggestions: { exact: boolean, notes: Array<string>, uncoveredLots: Array<{ id: string }>, suggestions: Array<{ rank: number, score: number, memberCount: number, totalDistanceKm: number | null, explanation: Array<string>, members: Array<{ role: string, distanceKm: number | null, cooperative: { id: string, name: string }, lots: Array<{ id: string, number: number }> }> }> } } | null };
 
 export type ProposeCompletionMutationVariables = Exact<{
   input: ProposeCompletionInput;
@@ -1979,7 +1979,7 @@ export type TenderQueryVariables = Exact<{
 }>;
 
 
-export type TenderQuery = { tender: { id: string, kind: TenderKind, status: TenderStatus, source: TenderSource, externalNoticeId: string | null, noticeVersion: string | null, contractFolderId: string | null, procedureType: string | null, buyerName: string, title: string, description: string | null, nutsCode: string | null, countryCode: string | null, city: string | null, communeCode: string | null, departmentCode: string | null, regionCode: string | null, latitude: number | null, longitude: number | null, placeDescription: string | null, estimatedValue: number | null, currency: string, publishedAt: string | null, submissionDeadline: string | null, maxLotsPerTenderer: number | null, groupLegalFormRequired: boolean | null, groupLegalForm: string | null, bidAloneAndInGroupAllowed: boolean | null, cpvCodes: Array<string>, noticeAwardedValue: number | null, acceptsBids: boolean, viewerCanEdit: boolean, client: { id: string } | null, assignedOfficer: { id: string } | null, shortlist: Array<{ id: string, note: string | null, answer: InvitationAnswer, answeredAt: string | null, cooperative: { id: string, name: string } }>, outcome: { id: string, result: OutcomeResult, awardedAmount: number, commission: number, commissionRate: number, consortiumName: string | null, awardedAt: string, winners: Array<{ id: string, name: string }> } | null, awardCriteria: Array<{ name: string, weight: number | null, type: string | null, description: string | null }>, noticeAwards: Array<{ lotId: string | null, lotNumber: number | null, resultCode: string | null, winners: Array<string>, amount: number | null, currency: string | null, awardDate: string | null }>, lots: Array<{ id: string, number: number, externalId: string | null, title: string, description: string | null, cpvCodes: Array<string>, cpvLabels: Array<string>, estimatedValue: number | null, awardCriteria: Array<{ name: string, weight: number | null }> }> } };
+export type TenderQuery = { tender: { id: string, kind: TenderKind, status: TenderStatus, source: TenderSource, externalNoticeId: string | null, noticeVersion: string | null, contractFolderId: string | null, procedureType: string | null, buyerName: string, title: string, description: string | null, nutsCode: string | null, countryCode: string | null, city: string | null, communeCode: string | null, departmentCode: string | null, regionCode: string | null, latitude: number | null, longitude: number | null, placeDescription: string | null, estimatedValue: number | null, currency: string, publishedAt: string | null, submissionDeadline: string | null, maxLotsPerTenderer: number | null, groupLegalFormRequired: boolean | null, groupLegalForm: string | null, bidAloneAndInGroupAllowed: boolean | null, cpvCodes: Array<string>, noticeAwardedValue: number | null, acceptsBids: boolean, viewerCanEdit: boolean, client: { id: string } | null, assignedOfficer: { id: string } | null, shortlist: Array<{ id: string, note: string | null, answer: InvitationAnswer, answeredAt: string | null, cooperative: { id: string, name: string } }>, outcome: { id: string, result: OutcomeResult, awardedAmount: number, commission: number, commissionRate: number, consortiumName: string | null, awardedAt: string, winners: Array<{ id: string, name: string }> } | null, awardCriteria: Array<{ name: string, weight: number | null, type: string | null, description: string | null }>, noticeAwards: Array<{ lotId: string | null, lotNumber: number | null, resultCode: string | null, winners: Array<string>, amount: number | null, currency: string | null, awardDate: string | null }>, lots: Array<{ id: string, number: number, externalId: string | null, title: string, description: string | null, cpvCodes: Array<string>, cpvLabels: Array<string>, estimatedValue: number | null, awardCriteria: Array<{ name: string, weight: number | null }> }> } | null };
 
 export type TendersQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -2105,14 +2105,14 @@ export type TenderOutcomesQueryVariables = Exact<{
 }>;
 
 
-export type TenderOutcomesQuery = { tender: { id: string, status: TenderStatus, outcomes: Array<{ id: string, result: OutcomeResult, source: OutcomeSource, awardedAmount: number, commission: number, awardedAt: string, winnerName: string | null, winnerSiret: string | null, lot: { number: number } | null, bid: { id: string, status: BidStatus } | null, winners: Array<{ id: string, name: string }> }> } };
+export type TenderOutcomesQuery = { tender: { id: string, status: TenderStatus, outcomes: Array<{ id: string, result: OutcomeResult, source: OutcomeSource, awardedAmount: number, commission: number, awardedAt: string, winnerName: string | null, winnerSiret: string | null, lot: { number: number } | null, bid: { id: string, status: BidStatus } | null, winners: Array<{ id: string, name: string }> }> } | null };
 
 export type BidResultsQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type BidResultsQuery = { bid: { id: string, status: BidStatus, lotResults: Array<{ result: OutcomeResult, awardedAmount: number | null, source: OutcomeSource, lot: { number: number } | null }> } };
+export type BidResultsQuery = { bid: { id: string, status: BidStatus, lotResults: Array<{ result: OutcomeResult, awardedAmount: number | null, source: OutcomeSource, lot: { number: number } | null }> } | null };
 
 export type InvitationsSubscriptionVariables = Exact<{ [key: string]: never; }>;
 

@@ -83,7 +83,7 @@ afterAll(async () => {
 const suggestions = async (tenderGid: string, variables: Omit<CompletionSuggestionsQueryVariables, "id"> = {}, token = leadOwner.token) => {
   const result = await server.gql(CompletionSuggestionsDocument, { id: tenderGid, first: 5, lead: coops["Films de Tournefeuille"]!.gid, ...variables }, token);
   expect(result.errors).toBeUndefined();
-  return result.data!.tender.consortiumSuggestions.suggestions;
+  return result.data!.tender!.consortiumSuggestions.suggestions;
 };
 const team = (s: { members: { cooperative: { name: string } }[] } | undefined) => (s?.members ?? []).map((m) => m.cooperative.name).sort();
 const LOCAL_TEAM = ["Films de Tournefeuille", "Imprimerie de Balma", "Studio Web de Colomiers"];
@@ -168,7 +168,7 @@ describe("skill before distance", () => {
     const tender = await insertTender("Impression seule", [["Impression", ["79810000"]]]);
     const result = await server.gql(TenderMatchesDocument, { id: tender.gid, first: 20 }, officer.token);
     expect(result.errors).toBeUndefined();
-    const rows = result.data!.tender.matches.edges.map((e) => e.node);
+    const rows = result.data!.tender!.matches.edges.map((e) => e.node);
     const covering = rows.map((r) => r.coveredCpv.length > 0);
     expect(covering.indexOf(false)).toBeGreaterThan(covering.lastIndexOf(true));
     const names = rows.map((r) => r.cooperative.name);
@@ -196,7 +196,7 @@ describe("an officer completes an offer on behalf of a cooperative", () => {
 
     const events = await server.gql(BidEventsPageDocument, { id: bid.id, first: 50 }, leadOwner.token);
     expect(events.errors).toBeUndefined();
-    const first = events.data!.bid.events.edges[0]!.node;
+    const first = events.data!.bid!.events.edges[0]!.node;
     expect(first.type).toBe("BID_PROPOSED");
     expect(first.actorId).toBe(officer.globalId);
 
@@ -209,7 +209,7 @@ describe("an officer completes an offer on behalf of a cooperative", () => {
     expect(accepted.data!.acceptProposedBid.status).toBe("DRAFT");
     const seen = await server.gql(BidDocument, { id: bid.id }, printerOwner.token);
     expect(seen.errors).toBeUndefined();
-    expect(seen.data!.bid.members.find((m) => m.cooperative.name === "Imprimerie de Balma")?.status).toBe("INVITED");
+    expect(seen.data!.bid!.members.find((m) => m.cooperative.name === "Imprimerie de Balma")?.status).toBe("INVITED");
     expect(codes(await server.gql(AcceptProposedBidDocument, { input: { bidId: bid.id } }, leadOwner.token))).toEqual(["INVALID_STATE"]);
 
     // One lead per tender counts the proposed (now draft) bid.
@@ -222,7 +222,7 @@ describe("an officer completes an offer on behalf of a cooperative", () => {
     expect(bid.status).toBe("PROPOSED");
     // Already proposed: the one-lead rule applies to proposals too.
     const general = await server.gql(CompletionSuggestionsDocument, { id: tender.gid, first: 20 }, officer.token);
-    const leads = general.data!.tender.consortiumSuggestions.suggestions.map((s) => s.members.find((m) => m.role === "LEAD")?.cooperative.name);
+    const leads = general.data!.tender!.consortiumSuggestions.suggestions.map((s) => s.members.find((m) => m.role === "LEAD")?.cooperative.name);
     expect(leads).not.toContain("Films de Tournefeuille");
 
     const declined = await server.gql(DeclineProposedBidDocument, { input: { bidId: bid.id, reason: "Nous préférons nos partenaires habituels." } }, leadOwner.token);
@@ -230,7 +230,7 @@ describe("an officer completes an offer on behalf of a cooperative", () => {
     expect(declined.data!.declineProposedBid.status).toBe("WITHDRAWN");
     expect(codes(await server.gql(BidDocument, { id: bid.id }, printerOwner.token))).toEqual(["NOT_FOUND"]);
     const events = await server.gql(BidEventsPageDocument, { id: bid.id, first: 50 }, leadOwner.token);
-    expect(events.data!.bid.events.edges.map((e) => e.node.type)).toContain("PROPOSAL_DECLINED");
+    expect(events.data!.bid!.events.edges.map((e) => e.node.type)).toContain("PROPOSAL_DECLINED");
   });
 
   test("a member may not propose on behalf of a cooperative, and nothing is written", async () => {

@@ -80,7 +80,7 @@ afterAll(async () => {
   await server.close();
 });
 
-type Matches = TenderMatchesQuery["tender"]["matches"];
+type Matches = NonNullable<TenderMatchesQuery["tender"]>["matches"];
 const matches = (variables: Omit<TenderMatchesQueryVariables, "id">, token = officer.token) =>
   server.gql(TenderMatchesDocument, { id: tender.gid, ...variables }, token);
 const names = (m: Matches | undefined) => (m?.edges ?? []).map((e) => e.node.cooperative.name);
@@ -89,7 +89,7 @@ describe("Tender.matches", () => {
   test("for the printing lot, the local printer ranks first, with explained components", async () => {
     const result = await matches({ lot: tender.lots[0]!.gid, first: 10 });
     expect(result.errors).toBeUndefined();
-    const list = result.data!.tender.matches;
+    const list = result.data!.tender!.matches;
     expect(names(list)[0]).toBe("Imprimerie de Rouen");
     expect(names(list)).toContain("Imprimerie de Marseille");
     expect(names(list)).not.toContain("Traductions de Lyon");
@@ -105,22 +105,22 @@ describe("Tender.matches", () => {
 
   test("a distance limit drops the far-away cooperative (local preselection)", async () => {
     const result = await matches({ lot: tender.lots[0]!.gid, maxDistanceKm: 150 });
-    expect(names(result.data?.tender.matches)).toContain("Imprimerie de Rouen");
-    expect(names(result.data?.tender.matches)).not.toContain("Imprimerie de Marseille");
+    expect(names(result.data?.tender!.matches)).toContain("Imprimerie de Rouen");
+    expect(names(result.data?.tender!.matches)).not.toContain("Imprimerie de Marseille");
   });
 
   test("same inputs, same order; cursors page through the ranking", async () => {
-    const all = names((await matches({ first: 10 })).data?.tender.matches);
-    expect(names((await matches({ first: 10 })).data?.tender.matches)).toEqual(all);
-    const page1 = (await matches({ first: 2 })).data!.tender.matches;
-    const page2 = (await matches({ first: 2, after: page1.pageInfo.endCursor })).data!.tender.matches;
+    const all = names((await matches({ first: 10 })).data?.tender!.matches);
+    expect(names((await matches({ first: 10 })).data?.tender!.matches)).toEqual(all);
+    const page1 = (await matches({ first: 2 })).data!.tender!.matches;
+    const page2 = (await matches({ first: 2, after: page1.pageInfo.endCursor })).data!.tender!.matches;
     expect([...names(page1), ...names(page2)]).toEqual(all.slice(0, 4));
     expect(page2.edges[0]!.node.rank).toBe(3);
   });
 
   test("weights change the ranking: proximity alone puts Rouen's neighbours first", async () => {
     const result = await matches({ first: 3, weights: { skills: 0.01, proximity: 1, capacity: 0, trackRecord: 0 } });
-    expect(names(result.data?.tender.matches).slice(0, 2)).toEqual(["Imprimerie de Rouen", "Studio Web du Havre"]);
+    expect(names(result.data?.tender!.matches).slice(0, 2)).toEqual(["Imprimerie de Rouen", "Studio Web du Havre"]);
   });
 
   test.each([
@@ -145,7 +145,7 @@ describe("Tender.matches", () => {
     const count = async (first: number) => {
       server.queries.length = 0;
       const result = await matches({ first });
-      expect(result.data?.tender.matches.edges.length).toBe(first);
+      expect(result.data?.tender!.matches.edges.length).toBe(first);
       return server.queries.length;
     };
     const small = await count(2);
@@ -157,7 +157,7 @@ describe("Tender.consortiumSuggestions", () => {
   test("the best team covers every lot, and with SMALL_TEAM the one-member team comes first when it exists", async () => {
     const result = await server.gql(CompletionSuggestionsDocument, { id: tender.gid, first: 5, preference: "SMALL_TEAM" }, officer.token);
     expect(result.errors).toBeUndefined();
-    const { suggestions, exact, uncoveredLots } = result.data!.tender.consortiumSuggestions;
+    const { suggestions, exact, uncoveredLots } = result.data!.tender!.consortiumSuggestions;
     expect(exact).toBe(true);
     expect(uncoveredLots).toEqual([]);
     expect(suggestions[0]!.memberCount).toBe(1);
@@ -173,7 +173,7 @@ describe("Tender.consortiumSuggestions", () => {
   test("by default (BALANCED) the Rouen team comes before the generalist agency in Paris doing every lot alone", async () => {
     const result = await server.gql(ConsortiumSuggestionsDocument, { id: tender.gid, first: 5 }, officer.token);
     expect(result.errors).toBeUndefined();
-    const [best] = result.data!.tender.consortiumSuggestions.suggestions;
+    const [best] = result.data!.tender!.consortiumSuggestions.suggestions;
     expect(best?.members.map((m) => m.cooperative.name)).toContain("Imprimerie de Rouen");
     expect(best?.members.map((m) => m.cooperative.name)).not.toContain("Agence Généraliste de Paris");
   });
@@ -181,7 +181,7 @@ describe("Tender.consortiumSuggestions", () => {
   test("a maximum of one lot per tenderer forces a team of three", async () => {
     const capped = await insertTender({ title: "Un lot chacun", maxLots: 1, lots: [["Impression", ["79810000"]], ["Site web", ["72413000"]], ["Vidéo", ["92111200"]]] });
     const result = await server.gql(ConsortiumSuggestionsDocument, { id: capped.gid, first: 3 }, officer.token);
-    const { suggestions } = result.data!.tender.consortiumSuggestions;
+    const { suggestions } = result.data!.tender!.consortiumSuggestions;
     expect(suggestions.length).toBeGreaterThan(0);
     for (const s of suggestions) {
       expect(s.memberCount).toBe(3);
@@ -192,7 +192,7 @@ describe("Tender.consortiumSuggestions", () => {
   test("built around a lead: the cooperative that asks leads every team, its members may ask", async () => {
     const result = await server.gql(ConsortiumSuggestionsDocument, { id: tender.gid, first: 3, lead: coops["Imprimerie de Rouen"]!.gid }, memberA.token);
     expect(result.errors).toBeUndefined();
-    for (const s of result.data!.tender.consortiumSuggestions.suggestions) {
+    for (const s of result.data!.tender!.consortiumSuggestions.suggestions) {
       const lead = s.members.find((m) => m.role === "LEAD");
       expect(lead?.cooperative.name).toBe("Imprimerie de Rouen");
       expect(lead?.lots.map((l) => l.number)).toContain(1);
@@ -207,9 +207,9 @@ describe("a cooperative's fit and opportunities", () => {
     const result = await server.gql(CooperativeFitDocument, { id: coops["Imprimerie de Rouen"]!.gid, tender: tender.gid, first: 5 }, memberA.token);
     expect(result.errors).toBeUndefined();
     const fit = result.data!.cooperative;
-    expect(fit.matchScore.score).toBeGreaterThan(0);
-    expect(fit.matchScore.components).toHaveLength(4);
-    expect(fit.opportunities.edges.map((e) => e.node.tender.id)).toContain(tender.gid);
+    expect(fit!.matchScore.score).toBeGreaterThan(0);
+    expect(fit!.matchScore.components).toHaveLength(4);
+    expect(fit!.opportunities.edges.map((e) => e.node.tender.id)).toContain(tender.gid);
     const forbidden = await server.gql(CooperativeFitDocument, { id: coops["Imprimerie de Rouen"]!.gid, tender: tender.gid }, outsider.token);
     expect(codes(forbidden)).toContain("FORBIDDEN");
   });
@@ -256,7 +256,7 @@ describe("requestCompletion", () => {
 
   test("one lead per tender: a cooperative already leading a bid is no longer suggested as lead", async () => {
     const result = await server.gql(ConsortiumSuggestionsDocument, { id: tender.gid, first: 20 }, officer.token);
-    const leads = result.data!.tender.consortiumSuggestions.suggestions.flatMap((s) => s.members.filter((m) => m.role === "LEAD").map((m) => m.cooperative.name));
+    const leads = result.data!.tender!.consortiumSuggestions.suggestions.flatMap((s) => s.members.filter((m) => m.role === "LEAD").map((m) => m.cooperative.name));
     expect(leads.length).toBeGreaterThan(0);
     expect(leads).not.toContain("Imprimerie de Rouen");
   });

@@ -68,7 +68,7 @@ test("a backup taken during live typing restores every edit acknowledged before 
   try {
     const read = await again.gql(BidDocument, { id: bid.id }, w.lead.token);
     expect(read.errors).toBeUndefined();
-    const restoredText = read.data?.bid.sections.find((s) => s.id === sectionId)?.text ?? "";
+    const restoredText = read.data?.bid?.sections.find((s) => s.id === sectionId)?.text ?? "";
     const missing = ackedBeforeBackup.filter((marker) => !restoredText.includes(marker));
     expect({ missing, ackedBeforeBackup: ackedBeforeBackup.length, ackedDuringBackup }).toEqual({ missing: [], ackedBeforeBackup: ackedBeforeBackup.length, ackedDuringBackup });
     // The restored server takes new edits after the restored ones.

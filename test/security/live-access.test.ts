@@ -299,14 +299,14 @@ describe("a record of someone else's bid reads exactly like a missing one", () =
 
 describe("socket rules", () => {
   /** Opens a raw graphql-ws socket and sends connection_init; resolves with how it was answered. */
-  function rawInit(target: TestServer, payload: Record<string, unknown>): Promise<{ acked: boolean; code?: number; status?: number; socket: WebSocket }> {
+  function rawInit(target: TestServer, payload: Record<string, unknown>): Promise<{ acked: boolean; code?: number; reason?: string; status?: number; socket: WebSocket }> {
     return new Promise((resolve) => {
       const socket = new WebSocket(target.wsUrl, "graphql-transport-ws");
       socket.on("open", () => socket.send(JSON.stringify({ type: "connection_init", payload })));
       socket.on("message", (data) => {
         if (JSON.parse(String(data)).type === "connection_ack") resolve({ acked: true, socket });
       });
-      socket.on("close", (code) => resolve({ acked: false, code, socket }));
+      socket.on("close", (code, reason) => resolve({ acked: false, code, reason: reason.toString(), socket }));
       socket.on("unexpected-response", (_req, res) => resolve({ acked: false, status: res.statusCode, socket }));
       socket.on("error", () => undefined);
     });
@@ -319,6 +319,24 @@ describe("socket rules", () => {
       [false, 4401],
       [false, 4401],
     ]);
+  });
+
+  test("a token sent under connection_init's headers (as over HTTP) is refused with 4401 and a reason naming payload.authorization", async () => {
+    const user = await createUser(server);
+    const misplaced = await Promise.all([
+      rawInit(server, { headers: { Authorization: `Bearer ${user.token}` } }),
+      rawInit(server, { headers: { authorization: `Bearer ${user.token}` } }),
+    ]);
+    for (const answer of misplaced) {
+      expect([answer.acked, answer.code]).toEqual([false, 4401]);
+      expect(answer.reason).toMatch(/payload\.authorization, not in payload\.headers/);
+    }
+    const none = await rawInit(server, {});
+    expect(none.reason).toMatch(/\{"authorization": "Bearer <token>"\}/);
+    // The right place works.
+    const right = await rawInit(server, { authorization: `Bearer ${user.token}` });
+    expect(right.acked).toBe(true);
+    right.socket.close();
   });
 
   test("a socket that holds no operation is closed after the idle time; one that holds a subscription is not", async () => {

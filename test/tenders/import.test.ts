@@ -182,7 +182,7 @@ describe("importing eForms notices", () => {
     expect(can.tender.lots.map((l) => l.id)).toEqual(cn.tender.lots.map((l) => l.id));
     // Re-importing the contract notice afterwards does not reopen the awarded tender.
     expect((await importAs("cn_24_FRA_comments.xml")).status).toBe("UNCHANGED");
-    expect((await server.gql(TenderDocument, { id: cn.tender.id }, officer.token)).data?.tender.status).toBe("AWARDED");
+    expect((await server.gql(TenderDocument, { id: cn.tender.id }, officer.token)).data?.tender!.status).toBe("AWARDED");
   });
 
   test("an award notice for a procedure never imported creates an awarded tender", async () => {

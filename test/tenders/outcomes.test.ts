@@ -50,8 +50,8 @@ describe("outcomes", () => {
     expect(fix.data!.recordTenderOutcome.outcome).toMatchObject({ result: "LOST", awardedAmount: 0, commission: 0, winners: [], bid: null });
     expect(await countRows(server, "outcomes")).toBe(1);
     const read = await server.gql(TenderDocument, { id: t.gid }, officer.token);
-    expect(read.data?.tender.outcome?.result).toBe("LOST");
-    expect((await server.gql(TenderDocument, { id: t.gid }, member.token)).data?.tender.outcome).toBeNull();
+    expect(read.data?.tender!.outcome?.result).toBe("LOST");
+    expect((await server.gql(TenderDocument, { id: t.gid }, member.token)).data?.tender!.outcome).toBeNull();
   });
 
   test.each([TenderStatus.DRAFT, TenderStatus.OPEN, TenderStatus.CANCELLED])("an outcome on a %s tender is INVALID_STATE", async (status) => {
@@ -93,7 +93,7 @@ describe("outcomes", () => {
     expect(codes(result)).toEqual(["BAD_USER_INPUT"]);
     expect(result.errors?.[0]?.extensions?.field).toBe(field);
     expect(await countRows(server, "outcomes")).toBe(before);
-    expect((await server.gql(TenderDocument, { id: t.gid }, officer.token)).data?.tender.status).toBe("CLOSED");
+    expect((await server.gql(TenderDocument, { id: t.gid }, officer.token)).data?.tender!.status).toBe("CLOSED");
     expect(await countRows(server, "bid_events")).toBe(events);
   });
 });
@@ -216,12 +216,12 @@ describe("the award closes the loop", () => {
       ["STATUS_CHANGED", "LOST"],
     ]);
     const intel = await server.gql(TenderOutcomesDocument, { id: t.gid }, officer.token);
-    expect(intel.data!.tender.outcomes.map((o) => [o.lot?.number, o.result, o.bid?.id ?? o.winnerName, o.awardedAmount])).toEqual([
+    expect(intel.data!.tender!.outcomes.map((o) => [o.lot?.number, o.result, o.bid?.id ?? o.winnerName, o.awardedAmount])).toEqual([
       [1, "WON", x.gid, 40_000],
       [2, "LOST", "Imprimerie Rivale SA", 18_000],
     ]);
     // Competitive intelligence is for officers only.
-    expect((await server.gql(TenderOutcomesDocument, { id: t.gid }, member.token)).data?.tender.outcomes ?? []).toEqual([]);
+    expect((await server.gql(TenderOutcomesDocument, { id: t.gid }, member.token)).data?.tender?.outcomes ?? []).toEqual([]);
   });
 
   test("a winner that is not a submitted bid on this tender, or a lot the bid did not answer, is refused; nothing written", async () => {

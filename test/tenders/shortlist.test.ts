@@ -50,12 +50,12 @@ describe("shortlist and invitations", () => {
     expect(interested.data?.answerInvitation.answeredAt).toBeTruthy();
     await server.gql(AnswerInvitationDocument, { input: { invitationId: b.data!.shortlistCooperative.id, answer: "DECLINED" } }, m2.token);
 
-    const staffView = (await server.gql(TenderDocument, { id: tender.gid }, officer.token)).data!.tender.shortlist;
+    const staffView = (await server.gql(TenderDocument, { id: tender.gid }, officer.token)).data!.tender!.shortlist;
     expect(staffView.map((e) => [e.cooperative.name, e.answer, e.note])).toEqual([
       ["Coop A", "INTERESTED", "Proche du client"],
       ["Coop B", "DECLINED", null],
     ]);
-    const memberView = (await server.gql(TenderDocument, { id: tender.gid }, m1.token)).data!.tender.shortlist;
+    const memberView = (await server.gql(TenderDocument, { id: tender.gid }, m1.token)).data!.tender!.shortlist;
     expect(memberView.map((e) => e.cooperative.name)).toEqual(["Coop A"]);
     // A member of B may not answer A's invitation: it does not exist for them.
     expect(codes(await server.gql(AnswerInvitationDocument, { input: { invitationId: a.data!.shortlistCooperative.id, answer: "DECLINED" } }, m2.token))).toEqual(["NOT_FOUND"]);
@@ -65,7 +65,7 @@ describe("shortlist and invitations", () => {
     const order = await insertTender(server.orm.em.fork(), { status: TenderStatus.OPEN, kind: TenderKind.DIRECT_ORDER, clientId: client.id });
     expect(codes(await server.gql(TenderDocument, { id: order.gid }, m1.token))).toEqual(["NOT_FOUND"]);
     await server.gql(ShortlistCooperativeDocument, { input: { tenderId: order.gid, cooperativeId: coopA.gid } }, officer.token);
-    expect((await server.gql(TenderDocument, { id: order.gid }, m1.token)).data?.tender.id).toBe(order.gid);
+    expect((await server.gql(TenderDocument, { id: order.gid }, m1.token)).data?.tender!.id).toBe(order.gid);
     expect(codes(await server.gql(TenderDocument, { id: order.gid }, m2.token))).toEqual(["NOT_FOUND"]);
   });
 
@@ -126,7 +126,7 @@ describe("shortlist and invitations", () => {
     expect(bad.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input.invitationId" });
     const invited = await server.gql(AnswerInvitationDocument, { input: { invitationId: entry.id, answer: "INVITED" } }, m1.token);
     expect(invited.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input.answer" });
-    const view = (await server.gql(TenderDocument, { id: tender.gid }, officer.token)).data!.tender.shortlist;
+    const view = (await server.gql(TenderDocument, { id: tender.gid }, officer.token)).data!.tender!.shortlist;
     expect(view.map((e) => e.answer)).toEqual(["INVITED"]);
   });
 });

@@ -136,8 +136,8 @@ describe("creating and editing tenders", () => {
       expect(result.errors?.[0]?.extensions?.field).toBe(field);
     }
     const read = (await server.gql(TenderDocument, { id: t.id }, officer.token)).data!.tender;
-    expect(read.title).toBe(t.title);
-    expect(read.lots).toHaveLength(2);
+    expect(read!.title).toBe(t.title);
+    expect(read!.lots).toHaveLength(2);
     expect(codes(await server.gql(UpdateTenderDocument, { id: "nope", input: { title: "x" } }, officer.token))).toEqual(["BAD_USER_INPUT"]);
   });
 
@@ -195,11 +195,11 @@ describe("lifecycle", () => {
     if (to) {
       expect(result.errors).toBeUndefined();
       const read = await server.gql(TenderDocument, { id: t.gid }, officer.token);
-      expect(read.data?.tender.status).toBe(to);
+      expect(read.data?.tender!.status).toBe(to);
     } else {
       expect(codes(result)).toEqual(["INVALID_STATE"]);
       const read = await server.gql(TenderDocument, { id: t.gid }, officer.token);
-      expect(read.data?.tender.status).toBe(from);
+      expect(read.data?.tender!.status).toBe(from);
     }
   });
 
@@ -242,7 +242,7 @@ describe("lifecycle", () => {
 
   test("an open tender past its deadline shows acceptsBids false", async () => {
     const t = await insertTender(server.orm.em.fork(), { status: TenderStatus.OPEN, deadline: new Date(Date.now() - 60_000) });
-    expect((await server.gql(TenderDocument, { id: t.gid }, officer.token)).data?.tender.acceptsBids).toBe(false);
+    expect((await server.gql(TenderDocument, { id: t.gid }, officer.token)).data?.tender!.acceptsBids).toBe(false);
   });
 });
 
@@ -252,8 +252,8 @@ describe("visibility", () => {
     expect(submitted.errors).toBeUndefined();
     const order = submitted.data!.submitDirectOrder;
     expect(order).toMatchObject({ kind: "DIRECT_ORDER", status: "OPEN", buyerName: "Test CLIENT", client: { id: client.globalId } });
-    expect((await server.gql(TenderDocument, { id: order.id }, client.token)).data?.tender.id).toBe(order.id);
-    expect((await server.gql(TenderDocument, { id: order.id }, officer.token)).data?.tender.id).toBe(order.id);
+    expect((await server.gql(TenderDocument, { id: order.id }, client.token)).data?.tender!.id).toBe(order.id);
+    expect((await server.gql(TenderDocument, { id: order.id }, officer.token)).data?.tender!.id).toBe(order.id);
     for (const who of [client2, member]) {
       expect(codes(await server.gql(TenderDocument, { id: order.id }, who.token))).toEqual(["NOT_FOUND"]);
       expect((await server.gql(TenderNodeDocument, { id: order.id }, who.token)).data?.node).toBeNull();
@@ -273,7 +273,7 @@ describe("visibility", () => {
   test("drafts: only their author, assigned officer and admins see them; everyone else gets NOT_FOUND on every path", async () => {
     const draft = await insertTender(server.orm.em.fork(), { status: TenderStatus.DRAFT, createdById: officer.id, title: "Brouillon secret" });
     for (const who of [officer, admin]) {
-      expect((await server.gql(TenderDocument, { id: draft.gid }, who.token)).data?.tender.title).toBe("Brouillon secret");
+      expect((await server.gql(TenderDocument, { id: draft.gid }, who.token)).data?.tender!.title).toBe("Brouillon secret");
     }
     for (const who of [officer2, member, client]) {
       expect(codes(await server.gql(TenderDocument, { id: draft.gid }, who.token))).toEqual(["NOT_FOUND"]);
@@ -284,7 +284,7 @@ describe("visibility", () => {
     }
     // Once assigned, the second officer sees it.
     await server.gql(AssignTenderOfficerDocument, { id: draft.gid, officerId: officer2.globalId }, officer.token);
-    expect((await server.gql(TenderDocument, { id: draft.gid }, officer2.token)).data?.tender.title).toBe("Brouillon secret");
+    expect((await server.gql(TenderDocument, { id: draft.gid }, officer2.token)).data?.tender!.title).toBe("Brouillon secret");
   });
 
   test("a missing tender is NOT_FOUND exactly like a hidden one", async () => {
@@ -297,11 +297,11 @@ describe("visibility", () => {
     const em = server.orm.em.fork();
     const open = await insertTender(em, { status: TenderStatus.OPEN, kind: TenderKind.CALL_FOR_PROJECTS });
     const order = await insertTender(em, { status: TenderStatus.OPEN, kind: TenderKind.DIRECT_ORDER, clientId: client.id });
-    expect((await server.gql(TenderDocument, { id: open.gid }, member.token)).data?.tender.id).toBe(open.gid);
+    expect((await server.gql(TenderDocument, { id: open.gid }, member.token)).data?.tender!.id).toBe(open.gid);
     expect(codes(await server.gql(TenderDocument, { id: order.gid }, member.token))).toEqual(["NOT_FOUND"]);
     const coop = await insertCooperative(em, { members: [member] });
     await em.getConnection().execute("INSERT INTO shortlist_entries (id, tender_id, cooperative_id) VALUES (gen_random_uuid(), ?, ?)", [order.id, coop.id]);
-    expect((await server.gql(TenderDocument, { id: order.gid }, member.token)).data?.tender.id).toBe(order.gid);
+    expect((await server.gql(TenderDocument, { id: order.gid }, member.token)).data?.tender!.id).toBe(order.gid);
     const list = await server.gql(TendersDocument, { first: 100, filter: { kinds: ["DIRECT_ORDER"] } }, member.token);
     expect(list.data?.tenders.edges.map((e) => e.node.id)).toEqual([order.gid]);
   });
