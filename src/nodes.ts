@@ -1,4 +1,7 @@
 import { User } from "./auth/user.entity";
+import { viewerIsOrderClient } from "./clients/client.access";
+import { OfferAnswer } from "./clients/client.entity";
+import { readableOrganisation } from "./clients/organisation.service";
 import { BidEvent, BidLotAssignment, BidMember, BidPriceLine, BidSection } from "./bids/bid.entity";
 import { readableBid, readableChild } from "./bids/bid.service";
 import { isStaff } from "./auth/viewer";
@@ -46,3 +49,12 @@ registerNode("BidLotAssignment", async (ctx, id) => readableChild(ctx, await ctx
 registerNode("BidSection", async (ctx, id) => readableChild(ctx, await ctx.em.findOne(BidSection, { id })));
 registerNode("BidPriceLine", async (ctx, id) => readableChild(ctx, await ctx.em.findOne(BidPriceLine, { id })));
 registerNode("BidEvent", async (ctx, id) => readableChild(ctx, await ctx.em.findOne(BidEvent, { id })));
+
+// Client organisations: their people and the staff; an answer to an offer: whoever reads its bid, or the order's client.
+registerNode("ClientOrganisation", (ctx, id) => readableOrganisation(ctx, id));
+registerNode("OfferAnswer", async (ctx, id) => {
+  const answer = await ctx.em.findOne(OfferAnswer, { id }, { populate: ["bid"] });
+  if (!answer) return null;
+  if (await readableBid(ctx, answer.bid.id)) return answer;
+  return (await viewerIsOrderClient(ctx.em, ctx.viewer, answer.bid.tender.id)) ? answer : null;
+});

@@ -27,6 +27,8 @@ import {
 } from "./bids/bid.resolver";
 import { BID_EVENTS_SHARED } from "./bids/bid.live";
 import type { SharedSubscription } from "./realtime/shared-execution";
+import { BidClientAnswersResolver, ClientOrganisationResolver, OfferResolver, TenderOffersResolver } from "./clients/client.resolver";
+import { MineResolver } from "./auth/mine.resolver";
 import "./nodes";
 
 // eslint-disable-next-line @typescript-eslint/ban-types
@@ -61,6 +63,11 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   TenderBidsResolver,
   CooperativeBidsResolver,
   SectionUpdatePayloadResolver,
+  ClientOrganisationResolver,
+  OfferResolver,
+  TenderOffersResolver,
+  BidClientAnswersResolver,
+  MineResolver,
 ];
 
 /** Subscriptions whose per-event results subscribers share (see realtime/shared-execution.ts). */

@@ -150,6 +150,10 @@ export type BidEventType =
   | 'MEMBER_INVITED'
   /** The lead removed a cooperative; its people lose access at once. Payload: memberId, cooperativeId. */
   | 'MEMBER_REMOVED'
+  /** The client of the direct order accepted the offer; the lots' results follow (LOT_RESULT_RECORDED, source CLIENT_ACCEPTANCE). Payload: answerId, submittedAt. */
+  | 'OFFER_ACCEPTED'
+  /** The client of the direct order declined the offer: it is LOST. Payload: answerId, reason, submittedAt. */
+  | 'OFFER_DECLINED'
   /** A price line was added. Payload: the line's fields. */
   | 'PRICE_LINE_ADDED'
   /** A price line was removed. Payload: priceLineId. */
@@ -160,6 +164,8 @@ export type BidEventType =
   | 'PROPOSAL_ACCEPTED'
   /** The lead's people declined the proposed bid: it is WITHDRAWN. Payload: from, to, version, reason. */
   | 'PROPOSAL_DECLINED'
+  /** The client of the direct order asked for a revision: the bid is a DRAFT again, to be submitted anew. Payload: answerId, note, submittedAt. */
+  | 'REVISION_REQUESTED'
   /** A section was added to the technical memo. Payload: the section's fields. */
   | 'SECTION_ADDED'
   /** A section was removed. Payload: sectionId. */
@@ -1081,6 +1087,7 @@ export type BidNodeQuery = { node:
     | { __typename: 'BidMember', id: string }
     | { __typename: 'BidPriceLine', id: string }
     | { __typename: 'BidSection', id: string }
+    | { __typename: 'ClientOrganisation', id: string }
     | { __typename: 'Cooperative', id: string }
     | { __typename: 'CooperativeInvitation', id: string }
     | { __typename: 'CooperativeReference', id: string }
@@ -1358,6 +1365,7 @@ export type NodeQuery = { node:
     | { __typename: 'BidMember', id: string }
     | { __typename: 'BidPriceLine', id: string }
     | { __typename: 'BidSection', id: string }
+    | { __typename: 'ClientOrganisation', id: string }
     | { __typename: 'Cooperative', name: string, id: string }
     | { __typename: 'CooperativeInvitation', id: string }
     | { __typename: 'CooperativeReference', id: string }
@@ -1589,6 +1597,7 @@ export type TenderNodeQueryVariables = Exact<{
 
 
 export type TenderNodeQuery = { node:
+    | { id: string }
     | { id: string }
     | { id: string }
     | { id: string }
