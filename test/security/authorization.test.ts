@@ -6,6 +6,9 @@ import type { Client as WsClient } from "graphql-ws";
 import { PlatformRole } from "../../src/auth/roles";
 import { toGlobalId } from "../../src/common/node";
 import { Membership } from "../../src/cooperatives/cooperative.entity";
+import { Bid } from "../../src/bids/bid.entity";
+import { User } from "../../src/auth/user.entity";
+import { ClientOrganisation } from "../../src/clients/client.entity";
 import { MemberRole } from "../../src/cooperatives/cooperative.enums";
 import { TenderKind, TenderStatus } from "../../src/tenders/tender.enums";
 import { ApiScope, PlatformRole as Platform } from "../../src/auth/roles";
@@ -221,6 +224,30 @@ async function awardableTender(): Promise<string> {
   return tender.gid;
 }
 
+/** An offer submitted on a direct order of this client (the world's client when not said), inserted directly with its snapshot. */
+async function freshOffer(clientId = w.users.client.id): Promise<{ bid: string; order: string }> {
+  const em = server.orm.em.fork();
+  const order = await insertTender(em, { status: TenderStatus.OPEN, kind: TenderKind.DIRECT_ORDER, clientId });
+  const bid = await insertSubmittedBid(em, { tenderId: order.id, cooperativeIds: [w.coopA.id] });
+  await em.nativeUpdate(Bid, { id: bid.id }, { snapshot: { title: "Offre", members: [], lotIds: [], totals: { total: 1000, perLot: [] } } });
+  return { bid: bid.gid, order: order.gid };
+}
+
+let sharedOffers: Promise<{ mine: { bid: string; order: string }; other: { bid: string; order: string } }> | null = null;
+/** The offers refused callers are tried on: they stay SUBMITTED. */
+const offersToRefuse = () => (sharedOffers ??= (async () => ({ mine: await freshOffer(), other: await freshOffer(w.users.client2.id) }))());
+
+/** The world's client belongs to an organisation (its order, placed before, stays its own). */
+let clientOrganisation: Promise<string> | null = null;
+const organisationOfClient = () =>
+  (clientOrganisation ??= (async () => {
+    const em = server.orm.em.fork();
+    const organisation = em.create(ClientOrganisation, { name: "Client du monde", siret: validSiret() });
+    await em.flush();
+    await em.nativeUpdate(User, { id: w.users.client.id }, { clientOrganisation: organisation.id });
+    return toGlobalId("ClientOrganisation", organisation.id);
+  })());
+
 const userOf = (role: Role) => {
   switch (role) {
     case "ownerA":
@@ -268,6 +295,7 @@ const QUERIES: Operation[] = [
       ),
       { name: "the officer's draft", vars: () => ({ id: w.draft.gid }), expect: rule(STAFF, "NULL") },
       { name: "the client's order", vars: () => ({ id: w.order.gid }), expect: rule([...STAFF, "client"], "NULL") },
+      { name: "a bid submitted on the client's order (the client reads its offer, never the bid)", vars: async () => ({ id: (await offersToRefuse()).mine.bid }), expect: rule([...A_PEOPLE, ...STAFF], "NULL") },
       { name: "the open tender", vars: () => ({ id: w.tender.gid }), expect: rule(SIGNED_IN, "NULL", { client: "NULL" }) },
       { name: "a lot of T", vars: () => ({ id: w.tender.lots[0] }), expect: rule(SIGNED_IN, "NULL", { client: "NULL" }) },
       { name: "a membership of A", vars: () => ({ id: w.bidA.membership }), expect: rule([...A_PEOPLE, ...STAFF], "NULL") },
@@ -404,6 +432,13 @@ const QUERIES: Operation[] = [
       },
     ],
   },
+  {
+    field: "clientOrganisation",
+    doc: `query($id: ID!) { clientOrganisation(id: $id) { id people { id } orders(first: 5) { totalCount } } }`,
+    scenarios: [
+      { name: "the client's organisation (its people and staff)", vars: async () => ({ id: await organisationOfClient() }), expect: rule(["client", ...STAFF], "NOT_FOUND", { readToken: "FORBIDDEN", importToken: "FORBIDDEN", bothToken: "FORBIDDEN" }) },
+    ],
+  },
 ];
 
 // A tender's ranking is a field, not a root; it is checked on `tender` here, as integrators use it.
@@ -413,6 +448,22 @@ QUERIES.find((q) => q.field === "tender")!.scenarios.push({
   vars: () => ({ id: w.tender.gid }),
   expect: rule([...STAFF, "readToken"], "FORBIDDEN", { client: "NOT_FOUND" }),
 });
+// The client never reaches the matching, not even on its own order; offers are for it and the staff.
+QUERIES.find((q) => q.field === "tender")!.scenarios.push(
+  {
+    name: "the client's order's ranking",
+    doc: `query($id: ID!) { tender(id: $id) { matches(first: 5) { totalCount } } }`,
+    vars: () => ({ id: w.order.gid }),
+    expect: rule(STAFF, "NOT_FOUND", { client: "FORBIDDEN" }),
+  },
+  {
+    name: "the offers on the client's order (never the bid itself to the client: see `node`)",
+    doc: `query($id: ID!) { tender(id: $id) { offers { bidId } } }`,
+    vars: async () => ({ id: (await offersToRefuse()).mine.order }),
+    observe: (v) => String((v as { offers: unknown[] }).offers.length),
+    expect: rule([], "NOT_FOUND", { client: "1", officer: "1", admin: "1" }),
+  },
+);
 
 const MUTATIONS: Operation[] = [
   {
@@ -1039,6 +1090,61 @@ const MUTATIONS: Operation[] = [
       },
     ],
   },
+  {
+    field: "createClientOrganisation",
+    doc: `mutation($input: CreateClientOrganisationInput!) { createClientOrganisation(input: $input) { id } }`,
+    scenarios: [
+      {
+        name: "an organisation (a client account without one creates and joins it)",
+        vars: () => ({ input: { name: "Organisation", siret: validSiret() } }),
+        token: async (role) => (role === "client" ? (await createUser(server, Platform.CLIENT)).token : w.tokens[role]),
+        expect: rule(["client", ...STAFF], "FORBIDDEN"),
+      },
+    ],
+  },
+  {
+    field: "attachClientToOrganisation",
+    doc: `mutation($input: AttachClientInput!) { attachClientToOrganisation(input: $input) { id } }`,
+    scenarios: [
+      {
+        name: "a client account to the world client's organisation",
+        vars: async () => ({ input: { organisationId: await organisationOfClient(), userId: (await createUser(server, Platform.CLIENT)).globalId } }),
+        expect: rule(STAFF, "FORBIDDEN"),
+      },
+    ],
+  },
+  {
+    field: "updateDirectOrder",
+    doc: `mutation($id: ID!, $input: UpdateDirectOrderInput!) { updateDirectOrder(id: $id, input: $input) { id } }`,
+    scenarios: [
+      { name: "the client's own order", vars: () => ({ id: w.order.gid, input: { description: "Commande précisée" } }), expect: rule(["client"], "FORBIDDEN") },
+      { name: "another client's order", vars: () => ({ id: w.order2.gid, input: { description: "Pris" } }), expect: rule([], "FORBIDDEN", { client: "NOT_FOUND" }) },
+    ],
+  },
+  ...(
+    [
+      ["acceptOffer", "AnswerOfferInput", {}],
+      ["declineOffer", "DeclineOfferInput", { reason: "Trop cher" }],
+      ["requestRevision", "RequestRevisionInput", { note: "Précisez le planning" }],
+    ] as const
+  ).map(
+    ([field, input, extra]): Operation => ({
+      field,
+      doc: `mutation($input: ${input}!) { ${field}(input: $input) { offer { bidId status } } }`,
+      scenarios: [
+        {
+          name: "an offer on the client's own order",
+          vars: async (_r, fresh) => ({ input: { bidId: fresh ? (await freshOffer()).bid : (await offersToRefuse()).mine.bid, ...extra } }),
+          expect: rule(["client"], "FORBIDDEN"),
+        },
+        {
+          name: "an offer on another client's order",
+          vars: async () => ({ input: { bidId: (await offersToRefuse()).other.bid, ...extra } }),
+          expect: rule([], "FORBIDDEN", { client: "NOT_FOUND" }),
+        },
+      ],
+    }),
+  ),
 ];
 
 const SUBSCRIPTIONS: Subscription[] = [
