@@ -6,7 +6,6 @@ import type { Client as WsClient } from "graphql-ws";
 import { PlatformRole } from "../../src/auth/roles";
 import { toGlobalId } from "../../src/common/node";
 import { Membership } from "../../src/cooperatives/cooperative.entity";
-import { Bid } from "../../src/bids/bid.entity";
 import { User } from "../../src/auth/user.entity";
 import { ClientOrganisation } from "../../src/clients/client.entity";
 import { MemberRole } from "../../src/cooperatives/cooperative.enums";
@@ -19,7 +18,7 @@ import { startTestServer, type TestServer } from "../helpers/server";
 import { insertTender } from "../tenders/tender-factory";
 import { insertSubmittedBid } from "../tenders/award-factory";
 import { changedTables, codeOf, send, snapshot, wsFirst, type Answer, type Transport, type Vars } from "./harness";
-import { buildWorld, call, CREATE_BID, insertInvitation, isTokenRole, openTender, ROLES, TOKEN_SCOPES, yUpdate, type Role, type World } from "./world";
+import { buildWorld, call, CREATE_BID, insertInvitation, insertOffer, isTokenRole, openTender, ROLES, TOKEN_SCOPES, yUpdate, type Role, type World } from "./world";
 
 /*
  * The authorization battery: every root field of the schema, for every role, over HTTP and over
@@ -224,14 +223,7 @@ async function awardableTender(): Promise<string> {
   return tender.gid;
 }
 
-/** An offer submitted on a direct order of this client (the world's client when not said), inserted directly with its snapshot. */
-async function freshOffer(clientId = w.users.client.id): Promise<{ bid: string; order: string }> {
-  const em = server.orm.em.fork();
-  const order = await insertTender(em, { status: TenderStatus.OPEN, kind: TenderKind.DIRECT_ORDER, clientId });
-  const bid = await insertSubmittedBid(em, { tenderId: order.id, cooperativeIds: [w.coopA.id] });
-  await em.nativeUpdate(Bid, { id: bid.id }, { snapshot: { title: "Offre", members: [], lotIds: [], totals: { total: 1000, perLot: [] } } });
-  return { bid: bid.gid, order: order.gid };
-}
+const freshOffer = (clientId = w.users.client.id) => insertOffer(server, w.coopA.id, clientId);
 
 let sharedOffers: Promise<{ mine: { bid: string; order: string }; other: { bid: string; order: string } }> | null = null;
 /** The offers refused callers are tried on: they stay SUBMITTED. */
