@@ -9,6 +9,7 @@ import { LegalForm, MemberRole } from "../cooperatives/cooperative.enums";
 import { withLuhnKey } from "../cooperatives/siret";
 import { cpvPrefixes } from "../matching/cpv-similarity";
 import { seedTenders } from "../tenders/tender.seed";
+import { seedClients } from "../clients/client.seed";
 
 /** The demo accounts the README lists; every demo account shares this password. */
 export const DEMO_PASSWORD = "scopgraph-demo";
@@ -166,6 +167,7 @@ export async function seedDemo(em: EntityManager, options: { cooperatives?: numb
   }
   await em.flush();
   await seedTenders(em, rand);
+  await seedClients(em);
   return { cooperatives: count, users };
 }
 
