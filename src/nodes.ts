@@ -1,4 +1,7 @@
 import { User } from "./auth/user.entity";
+import { viewerIsOrderClient } from "./clients/client.access";
+import { OfferAnswer } from "./clients/client.entity";
+import { readableOrganisation } from "./clients/organisation.service";
 import { BidEvent, BidLotAssignment, BidMember, BidPriceLine, BidSection } from "./bids/bid.entity";
 import { readableBid, readableChild } from "./bids/bid.service";
 import { isStaff } from "./auth/viewer";
@@ -61,3 +64,11 @@ registerNode("ConversationMessage", async (ctx, id) => {
 registerNode("Notification", async (ctx, id) => (ctx.viewer.kind === "USER" ? ctx.em.findOne(Notification, { id, recipient: ctx.viewer.userId }) : null));
 // A saved search is its owner's alone: for anyone else it does not exist.
 registerNode("SavedSearch", (ctx, id) => readableSavedSearch(ctx, id));
+// Client organisations: their people and the staff; an answer to an offer: whoever reads its bid, or the order's client.
+registerNode("ClientOrganisation", (ctx, id) => readableOrganisation(ctx, id));
+registerNode("OfferAnswer", async (ctx, id) => {
+  const answer = await ctx.em.findOne(OfferAnswer, { id }, { populate: ["bid"] });
+  if (!answer) return null;
+  if (await readableBid(ctx, answer.bid.id)) return answer;
+  return (await viewerIsOrderClient(ctx.em, ctx.viewer, answer.bid.tender.id)) ? answer : null;
+});

@@ -31,6 +31,8 @@ import { BID_EVENTS_SHARED } from "./bids/bid.live";
 import { BidConversationResolver, ConversationMessageResolver, ConversationResolver, TenderConversationResolver } from "./conversations/conversation.resolver";
 import { NotificationResolver, UserInboxResolver } from "./notifications/notification.resolver";
 import type { SharedSubscription } from "./realtime/shared-execution";
+import { BidClientAnswersResolver, ClientOrganisationResolver, OfferResolver, TenderOffersResolver } from "./clients/client.resolver";
+import { MineResolver } from "./auth/mine.resolver";
 import "./nodes";
 
 // eslint-disable-next-line @typescript-eslint/ban-types
@@ -77,6 +79,11 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   BidConversationResolver,
   UserInboxResolver,
   NotificationResolver,
+  ClientOrganisationResolver,
+  OfferResolver,
+  TenderOffersResolver,
+  BidClientAnswersResolver,
+  MineResolver,
 ];
 
 /** Subscriptions whose per-event results subscribers share (see realtime/shared-execution.ts). */

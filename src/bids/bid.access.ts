@@ -48,10 +48,15 @@ export async function accessToBid(em: EntityManager, viewer: Viewer, bidId: stri
 export function visibleBidsSql(viewer: Viewer): { sql: string; params: unknown[] } {
   if (isStaff(viewer)) return { sql: "true", params: [] };
   if (viewer.kind !== "USER") return { sql: "false", params: [] };
+  return memberBidsSql(viewer.userId);
+}
+
+/** SQL condition on `b` for the bids of a person's own cooperatives (invited or accepted): "my bids". */
+export function memberBidsSql(userId: string): { sql: string; params: unknown[] } {
   return {
     sql: `EXISTS (SELECT 1 FROM bid_members bm JOIN memberships m ON m.cooperative_id = bm.cooperative_id
                    WHERE bm.bid_id = b.id AND m.user_id = ? AND bm.status IN ('INVITED', 'ACCEPTED') AND ${ACTIVE_IN_PROPOSED})`,
-    params: [viewer.userId],
+    params: [userId],
   };
 }
 

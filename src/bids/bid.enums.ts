@@ -120,6 +120,9 @@ export enum BidEventType {
   PRICE_LINE_REMOVED = "PRICE_LINE_REMOVED",
   LOT_RESULT_RECORDED = "LOT_RESULT_RECORDED",
   GROUP_FORM_CHANGE_REQUESTED = "GROUP_FORM_CHANGE_REQUESTED",
+  OFFER_ACCEPTED = "OFFER_ACCEPTED",
+  OFFER_DECLINED = "OFFER_DECLINED",
+  REVISION_REQUESTED = "REVISION_REQUESTED",
 }
 
 registerEnumType(BidEventType, {
@@ -156,5 +159,8 @@ registerEnumType(BidEventType, {
     GROUP_FORM_CHANGE_REQUESTED: {
       description: "The bid won, but its group form is not the one the buyer requires after award: the group must change form. Payload: lotId, from, required, allowed.",
     },
+    OFFER_ACCEPTED: { description: "The client of the direct order accepted the offer; the lots' results follow (LOT_RESULT_RECORDED, source CLIENT_ACCEPTANCE). Payload: answerId, submittedAt." },
+    OFFER_DECLINED: { description: "The client of the direct order declined the offer: it is LOST. Payload: answerId, reason, submittedAt." },
+    REVISION_REQUESTED: { description: "The client of the direct order asked for a revision: the bid is a DRAFT again, to be submitted anew. Payload: answerId, note, submittedAt." },
   },
 });

@@ -18,7 +18,8 @@ import { sectionDocs } from "../realtime/section-docs";
 import { Lot, Tender } from "../tenders/tender.entity";
 import { assertAcceptsBids, loadTender } from "../tenders/tender.service";
 import { Y } from "../realtime/yjs";
-import { visibleBidsSql } from "./bid.access";
+import { offerSubmitted } from "../clients/offer.notify";
+import { memberBidsSql, visibleBidsSql } from "./bid.access";
 import { completenessIssues, type CompletenessIssue } from "./bid.completeness";
 import { Bid, BidEvent, BidLot, BidLotAssignment, BidMember, BidPriceLine, BidSection } from "./bid.entity";
 import { checkDeclaredLots, defaultDeclaredLots, lotLabel } from "./bid.lots";
@@ -71,13 +72,19 @@ export async function readableChild<T extends { bid: Bid }>(actor: Actor, entity
 export async function listBids(
   actor: Actor,
   args: BidsArgs,
-  scope: { tenderId?: string; cooperativeId?: string } = {},
+  scope: { tenderId?: string; cooperativeId?: string; memberUserId?: string } = {},
 ): Promise<ConnectionShape<Bid>> {
   const size = pageSize(args.first);
   const cursor = decodeCursor(args.after, ["date", "uuid"]);
   const visible = visibleBidsSql(actor.viewer);
   const where: string[] = [visible.sql];
   const params: unknown[] = [...visible.params];
+  if (scope.memberUserId) {
+    // "My bids": those of the person's own cooperatives, whatever the staff may read besides.
+    const mine = memberBidsSql(scope.memberUserId);
+    where.push(mine.sql);
+    params.push(...mine.params);
+  }
   const tenderId = scope.tenderId ?? (args.filter?.tenderId ? decodeId("Tender", args.filter.tenderId, "filter.tenderId") : undefined);
   const cooperativeId =
     scope.cooperativeId ?? (args.filter?.cooperativeId ? decodeId("Cooperative", args.filter.cooperativeId, "filter.cooperativeId") : undefined);
@@ -355,6 +362,7 @@ export async function submitBid(actor: Actor, input: SubmitBidInput, now = new D
     bid.status = BidStatus.SUBMITTED;
     bid.version += 1;
     await tx.append(BidEventType.BID_SUBMITTED, { submittedAt: now.toISOString(), version: bid.version, total: totals.totalCents / 100 }, { result: resultRef("Bid", bid.id) });
+    await offerSubmitted(em, bid, facts.tender.id, tx.actorId);
     return bid;
   });
 }

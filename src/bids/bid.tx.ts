@@ -151,6 +151,14 @@ export interface MutateOptions<T> {
   notFound?: () => AppError;
   /** What a retry returns; by default the entity recorded as the first result. */
   replay?: (em: EntityManager, prior: PriorEvent) => Promise<T>;
+  /**
+   * Someone other than the bid's people and the staff may run this change (the client of the
+   * order answering an offer, src/clients/): when given, it replaces the bid-access check, and a
+   * false answer reads as a missing bid.
+   */
+  authorize?: (em: EntityManager, bid: Bid) => Promise<boolean>;
+  /** Rows locked before the bid, in the same transaction (the order, so that its answers serialize). */
+  lockFirst?: (em: EntityManager) => Promise<void>;
 }
 
 /**
@@ -174,13 +182,21 @@ export async function mutateBid<T>(
     assertSameRequest(prior, actorId, fingerprint ?? "");
     return options.replay ? options.replay(em, prior) : loadResult<T>(em, prior.result);
   };
+  const checkAccess = async (em: EntityManager, bid: Bid, access: BidAccess): Promise<void> => {
+    if (options.authorize) {
+      if (!(await options.authorize(em, bid))) throw notFound();
+      return;
+    }
+    if (!canOnBid(access, "read")) throw notFound();
+    authorizeBid(access, options.action, options.globalId);
+  };
   const run = () =>
     actor.em.transactional(async (em) => {
+      await options.lockFirst?.(em);
       const bid = await em.findOne(Bid, { id: bidId }, { lockMode: LockMode.PESSIMISTIC_WRITE, refresh: true });
       if (!bid) throw notFound();
       const access = await accessToBid(em, actor.viewer, bid.id);
-      if (!canOnBid(access, "read")) throw notFound();
-      authorizeBid(access, options.action, options.globalId);
+      await checkAccess(em, bid, access);
       if (clientMutationId) {
         const prior = await findPrior(em, bid.id, clientMutationId);
         if (prior) return replay(em, prior);
@@ -217,9 +233,9 @@ export async function mutateBid<T>(
       const em = actor.em.fork();
       const prior = await findPrior(em, bidId, clientMutationId);
       if (prior) {
-        const access = await accessToBid(em, actor.viewer, bidId);
-        if (!canOnBid(access, "read")) throw notFound();
-        authorizeBid(access, options.action, options.globalId);
+        const bid = await em.findOne(Bid, { id: bidId });
+        if (!bid) throw notFound();
+        await checkAccess(em, bid, await accessToBid(em, actor.viewer, bidId));
         return replay(em, prior);
       }
     }

@@ -1,3 +1,5 @@
+import { viewerIsOrderClient } from "../clients/client.access";
+import { peopleOfOrderClient } from "../clients/offer.notify";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { isStaff, type Viewer } from "../auth/viewer";
 import { accessToBid, ACTIVE_IN_PROPOSED } from "../bids/bid.access";
@@ -9,20 +11,14 @@ import { Conversation } from "./conversation.entity";
 import { ConversationSubject } from "./conversation.enums";
 import { offerReachedClient, type ConversationFacts } from "./conversation.policy";
 
-/**
- * THE question "is this viewer the client of this order?", asked nowhere else: today the person
- * who placed it (`tenders.client_id`); client organisations will answer it for all their people.
- */
-export async function isOrderClient(em: EntityManager, viewer: Viewer, tenderId: string): Promise<boolean> {
-  if (viewer.kind !== "USER") return false;
-  const rows = await em.execute<{ n: string }[]>("SELECT count(*) AS n FROM tenders WHERE id = ? AND client_id = ?", [tenderId, viewer.userId]);
-  return Number(rows[0]?.n ?? 0) > 0;
+/** Whether the viewer is a person of the order's client (its organisation): the clients' one rule. */
+export function isOrderClient(em: EntityManager, viewer: Viewer, tenderId: string): Promise<boolean> {
+  return viewerIsOrderClient(em, viewer, tenderId);
 }
 
-/** The people on the client side of an order (the same rule as `isOrderClient`, for notifications). */
-export async function orderClientUserIds(em: EntityManager, tenderId: string): Promise<string[]> {
-  const rows = await em.execute<{ client_id: string | null }[]>("SELECT client_id FROM tenders WHERE id = ?", [tenderId]);
-  return rows.flatMap((row) => (row.client_id ? [row.client_id] : []));
+/** The people on the client side of an order (the same rule, for notifications). */
+export function orderClientUserIds(em: EntityManager, tenderId: string): Promise<string[]> {
+  return peopleOfOrderClient(em, tenderId);
 }
 
 /** A conversation's id is its subject's: a direct order's or a bid's. Null when neither exists. */

@@ -10,6 +10,7 @@ import { demoAddress, demoSiret } from "../cooperatives/cooperative.demo";
 import { LocationPrecision } from "../places/place.types";
 import { cpvPrefixes } from "../matching/cpv-similarity";
 import { seedTenders } from "../tenders/tender.seed";
+import { seedClients } from "../clients/client.seed";
 
 /** The demo accounts the README lists; every demo account shares this password. */
 export const DEMO_PASSWORD = "scopgraph-demo";
@@ -169,6 +170,7 @@ export async function seedDemo(em: EntityManager, options: { cooperatives?: numb
   }
   await em.flush();
   await seedTenders(em, rand);
+  await seedClients(em);
   return { cooperatives: count, users };
 }
 

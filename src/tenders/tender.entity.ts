@@ -7,6 +7,7 @@ import { Node } from "../common/node";
 import { Cooperative } from "../cooperatives/cooperative.entity";
 import { InvitationAnswer, OutcomeResult, OutcomeSource, TenderKind, TenderSource, TenderStatus } from "./tender.enums";
 import { Bid } from "../bids/bid.entity";
+import { ClientOrganisation } from "../clients/client.entity";
 
 @ObjectType({ description: "An award criterion of a tender or lot." })
 export class AwardCriterion {
@@ -88,10 +89,15 @@ export class Tender extends BaseEntity {
   @Property({ type: "string", length: 300 })
   buyerName!: string;
 
-  /** The client account that placed a direct order; it alone (with staff) sees it. */
+  /** The client account that placed a direct order ("placed by"). */
   @ManyToOne(() => User, { nullable: true, deleteRule: "set null" })
   @Index()
   client: User | null = null;
+
+  /** The client organisation of a direct order: its people (and the staff) see it and answer its offers. */
+  @ManyToOne(() => ClientOrganisation, { nullable: true, deleteRule: "set null" })
+  @Index()
+  clientOrganisation: ClientOrganisation | null = null;
 
   /** Who created it on the platform (null for imports). */
   @ManyToOne(() => User, { nullable: true, deleteRule: "set null" })

@@ -22,6 +22,7 @@ import { AnswerInvitationInput, CreateTenderInput, OutcomeInput, ShortlistInput,
 import { acceptsBids } from "./tender.lifecycle";
 import { canOnTender } from "./tender.policy";
 import * as service from "./tender.service";
+import { viewerIsOrderClient } from "../clients/client.access";
 
 export const TenderConnection = Connection(Tender, "Tender", "tender");
 
@@ -81,10 +82,10 @@ export class TenderResolver {
     return ctx.loaders.lotsByTender.load(tender.id);
   }
 
-  @FieldResolver(() => User, { nullable: true, description: "The client account of a direct order: visible to staff and that client; null otherwise." })
+  @FieldResolver(() => User, { nullable: true, description: "The client account that placed a direct order: visible to staff and the people of the order's client organisation; null otherwise." })
   async client(@Root() tender: Tender, @Ctx() ctx: Context): Promise<User | null> {
     if (!tender.client) return null;
-    if (!isStaff(ctx.viewer) && !(ctx.viewer.kind === "USER" && ctx.viewer.userId === tender.client.id)) return null;
+    if (!isStaff(ctx.viewer) && !(await viewerIsOrderClient(ctx.em, ctx.viewer, tender.id))) return null;
     return ctx.em.findOne(User, { id: tender.client.id });
   }
 

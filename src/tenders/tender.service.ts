@@ -6,7 +6,7 @@ import type { AppServices } from "../context";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { PlatformRole } from "../auth/roles";
 import { User } from "../auth/user.entity";
-import { isAdmin, isStaff, type Viewer } from "../auth/viewer";
+import { isAdmin, type Viewer } from "../auth/viewer";
 import { BadInputError, ForbiddenError, InvalidStateError, NotFoundError } from "../common/errors";
 import { decodeId, toGlobalId } from "../common/node";
 import { NotificationKind } from "../notifications/notification.enums";
@@ -31,7 +31,10 @@ import type {
 } from "./tender.inputs";
 import { assertTransition } from "./tender.lifecycle";
 import { resolvePlace, type ResolvedPlace } from "./tender.place";
-import { authorizeTender, canCreateTender, canReadTender, type TenderAction, type TenderFacts } from "./tender.policy";
+import { authorizeTender, canCreateTender, canReadTender, type TenderAction, type TenderFacts, type ViewerLinks } from "./tender.policy";
+import { ClientOrganisation } from "../clients/client.entity";
+import { viewerOrganisationId } from "../clients/client.access";
+import { orderClientSql } from "../clients/client.policy";
 
 export { assertAcceptsBids, acceptsBids } from "./tender.lifecycle";
 
@@ -41,6 +44,7 @@ export function tenderFacts(t: Tender): TenderFacts {
     kind: t.kind,
     status: t.status,
     clientId: t.client?.id ?? null,
+    clientOrganisationId: t.clientOrganisation?.id ?? null,
     createdById: t.createdBy?.id ?? null,
     assignedOfficerId: t.assignedOfficer?.id ?? null,
   };
@@ -64,11 +68,16 @@ export async function viewerShortlisted(em: EntityManager, viewer: Viewer, tende
   return Number(rows[0]?.n ?? 0) > 0;
 }
 
+/** What the viewer has to do with a tender beyond its facts: shortlisted cooperatives, a client's organisation. */
+export async function viewerLinks(em: EntityManager, viewer: Viewer, tenderId: string): Promise<ViewerLinks> {
+  return { shortlisted: await viewerShortlisted(em, viewer, tenderId), clientOrganisationId: await viewerOrganisationId(em, viewer) };
+}
+
 /** Whether the viewer may see the tender (the same rule as the list's SQL). */
 export async function viewerCanRead(em: EntityManager, viewer: Viewer, tender: Tender): Promise<boolean> {
   const facts = tenderFacts(tender);
   if (canReadTender(viewer, facts)) return true;
-  return canReadTender(viewer, facts, { shortlisted: await viewerShortlisted(em, viewer, tender.id) });
+  return canReadTender(viewer, facts, await viewerLinks(em, viewer, tender.id));
 }
 
 /** Loads a tender the viewer may see and act on; one the viewer may not see is NOT_FOUND. */
@@ -81,8 +90,8 @@ export async function loadTenderById(actor: Actor, id: string, action: TenderAct
   const tender = await actor.em.findOne(Tender, { id });
   if (!tender) throw new NotFoundError("Tender", globalId);
   const facts = tenderFacts(tender);
-  const shortlisted = canReadTender(actor.viewer, facts) ? false : await viewerShortlisted(actor.em, actor.viewer, id);
-  authorizeTender(actor.viewer, action, facts, { shortlisted }, globalId);
+  const links = canReadTender(actor.viewer, facts) && action === "read" ? { shortlisted: false } : await viewerLinks(actor.em, actor.viewer, id);
+  authorizeTender(actor.viewer, action, facts, links, globalId);
   return tender;
 }
 
@@ -242,7 +251,10 @@ export async function createTender(actor: Actor, input: CreateTenderInput, now =
   const sumOfLots = lotValues.some((l) => l.estimatedValue !== null)
     ? lotValues.reduce((s, l) => s + (l.estimatedValue ?? 0), 0)
     : null;
-  const buyerName = v.optionalText("input.buyerName", input.buyerName, { max: 300 }) ?? client?.name ?? null;
+  // The order belongs to the client's organisation (every person of it sees it); the person placed it.
+  const organisationId = client ? (await em.findOne(User, { id: client.id }, { fields: ["clientOrganisation"] }))?.clientOrganisation?.id ?? null : null;
+  const organisation = organisationId ? await em.findOneOrFail(ClientOrganisation, { id: organisationId }) : null;
+  const buyerName = v.optionalText("input.buyerName", input.buyerName, { max: 300 }) ?? organisation?.name ?? client?.name ?? null;
   if (buyerName === null) throw new BadInputError("input.buyerName", "must not be empty");
   const tender = em.create(Tender, {
     kind: input.kind,
@@ -250,6 +262,7 @@ export async function createTender(actor: Actor, input: CreateTenderInput, now =
     description: v.optionalText("input.description", input.description, { max: 20000, multiline: true }),
     buyerName,
     client,
+    clientOrganisation: organisation,
     createdBy: userId ? em.getReference(User, userId) : null,
     ...(input.place ? place("input.place", input.place) : {}),
     estimatedValue: money("input.estimatedValue", input.estimatedValue) ?? sumOfLots,
@@ -306,9 +319,17 @@ async function flushAndAnnounce(em: EntityManager, tender: Tender, alerts: Alert
 
 const EDITABLE: readonly TenderStatus[] = [TenderStatus.DRAFT, TenderStatus.OPEN];
 
-export async function updateTender(actor: Actor, globalId: string, input: UpdateTenderInput, now = new Date()): Promise<Tender> {
-  const tender = await loadTender(actor, globalId, "edit");
+/** Staff edit any tender (`edit`); the client edits its own order (`editOwnOrder`, src/clients/order.service.ts). */
+export async function updateTender(
+  actor: Actor,
+  globalId: string,
+  input: UpdateTenderInput,
+  now = new Date(),
+  options: { action?: TenderAction; check?: (tender: Tender) => Promise<void> } = {},
+): Promise<Tender> {
+  const tender = await loadTender(actor, globalId, options.action ?? "edit");
   if (!EDITABLE.includes(tender.status)) throw new InvalidStateError(`A tender that is ${tender.status} cannot be edited.`);
+  await options.check?.(tender);
   const has = (key: keyof UpdateTenderInput) => Object.prototype.hasOwnProperty.call(input, key) && input[key] !== undefined;
   const changes: Partial<Tender> = {};
   if (has("title")) changes.title = v.text("input.title", input.title as string, { max: 500 });
@@ -362,9 +383,7 @@ export async function closeTender(actor: Actor, globalId: string): Promise<Tende
 /** Staff cancel any tender; a client cancels their own direct order. */
 export async function cancelTender(actor: Actor, globalId: string): Promise<Tender> {
   const id = decodeId("Tender", globalId, "id");
-  const tender = await loadTenderById(actor, id, "read", globalId);
-  const own = actor.viewer.kind === "USER" && tender.kind === TenderKind.DIRECT_ORDER && tender.client?.id === actor.viewer.userId;
-  if (!isStaff(actor.viewer) && !own) throw new ForbiddenError("Only mission officers, admins or the order's client may cancel it.");
+  const tender = await loadTenderById(actor, id, "cancelOwnOrder", globalId);
   assertTransition(tender.status, TenderStatus.CANCELLED);
   tender.status = TenderStatus.CANCELLED;
   await actor.em.flush();
@@ -400,7 +419,7 @@ function visibilitySql(viewer: Viewer): { sql: string; params: unknown[] } {
       params: [me, me, me],
     };
   }
-  if (viewer.role === PlatformRole.CLIENT) return { sql: "t.client_id = ?", params: [me] };
+  if (viewer.role === PlatformRole.CLIENT) return orderClientSql(me);
   return {
     sql: `(t.status <> 'DRAFT' OR t.created_by_id = ? OR t.assigned_officer_id = ?) AND (t.kind <> 'DIRECT_ORDER' OR EXISTS (
             SELECT 1 FROM shortlist_entries s JOIN memberships m ON m.cooperative_id = s.cooperative_id
@@ -417,13 +436,22 @@ export function cpvFilterPrefix(field: string, value: string): string {
   return significant.length >= 2 ? significant : raw.slice(0, 2);
 }
 
-export async function listTenders(actor: Actor, args: TendersArgs, wantsTotal: boolean): Promise<ConnectionShape<Tender>> {
+export async function listTenders(
+  actor: Actor,
+  args: TendersArgs,
+  wantsTotal: boolean,
+  scope: { clientOrganisationId?: string } = {},
+): Promise<ConnectionShape<Tender>> {
   const size = pageSize(args.first);
   const order = args.orderBy ?? TenderOrder.DEADLINE;
   const filter = args.filter ?? {};
   const visibility = visibilitySql(actor.viewer);
   const where: string[] = [visibility.sql];
   const params: unknown[] = [...visibility.params];
+  if (scope.clientOrganisationId) {
+    where.push("t.client_organisation_id = ?");
+    params.push(scope.clientOrganisationId);
+  }
 
   if (filter.kinds != null) {
     if (filter.kinds.length === 0) throw new BadInputError("filter.kinds", "give at least one kind, or leave it out");

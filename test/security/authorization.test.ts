@@ -8,6 +8,7 @@ import { SavedSearch } from "../../src/alerts/saved-search.entity";
 import { User } from "../../src/auth/user.entity";
 import { toGlobalId } from "../../src/common/node";
 import { Membership } from "../../src/cooperatives/cooperative.entity";
+import { ClientOrganisation } from "../../src/clients/client.entity";
 import { MemberRole } from "../../src/cooperatives/cooperative.enums";
 import { TenderKind, TenderStatus } from "../../src/tenders/tender.enums";
 import { ApiScope, PlatformRole as Platform } from "../../src/auth/roles";
@@ -20,7 +21,7 @@ import { startTestServer, type TestServer } from "../helpers/server";
 import { insertTender } from "../tenders/tender-factory";
 import { insertSubmittedBid } from "../tenders/award-factory";
 import { changedTables, codeOf, send, snapshot, wsFirst, type Answer, type Transport, type Vars } from "./harness";
-import { buildWorld, call, CREATE_BID, insertInvitation, isTokenRole, openTender, ROLES, TOKEN_SCOPES, yUpdate, type Role, type World } from "./world";
+import { buildWorld, call, CREATE_BID, insertInvitation, insertOffer, isTokenRole, openTender, ROLES, TOKEN_SCOPES, yUpdate, type Role, type World } from "./world";
 
 /*
  * The authorization battery: every root field of the schema, for every role, over HTTP and over
@@ -244,6 +245,24 @@ async function awardableTender(): Promise<string> {
   return tender.gid;
 }
 
+/** Offers of cooperative C (no role of the table is its people), so that A's and B's bid counts stay as they are. */
+const freshOffer = (clientId = w.users.client.id) => insertOffer(server, w.coopC.id, clientId);
+
+let sharedOffers: Promise<{ mine: { bid: string; order: string }; other: { bid: string; order: string } }> | null = null;
+/** The offers refused callers are tried on: they stay SUBMITTED. */
+const offersToRefuse = () => (sharedOffers ??= (async () => ({ mine: await freshOffer(), other: await freshOffer(w.users.client2.id) }))());
+
+/** The world's client belongs to an organisation (its order, placed before, stays its own). */
+let clientOrganisation: Promise<string> | null = null;
+const organisationOfClient = () =>
+  (clientOrganisation ??= (async () => {
+    const em = server.orm.em.fork();
+    const organisation = em.create(ClientOrganisation, { name: "Client du monde", siret: validSiret() });
+    await em.flush();
+    await em.nativeUpdate(User, { id: w.users.client.id }, { clientOrganisation: organisation.id });
+    return toGlobalId("ClientOrganisation", organisation.id);
+  })());
+
 const userOf = (role: Role) => {
   switch (role) {
     case "ownerA":
@@ -313,6 +332,7 @@ const QUERIES: Operation[] = [
       ),
       { name: "the officer's draft", vars: () => ({ id: w.draft.gid }), expect: rule(STAFF, "NULL") },
       { name: "the client's order", vars: () => ({ id: w.order.gid }), expect: rule([...STAFF, "client"], "NULL") },
+      { name: "a bid submitted on the client's order (the client reads its offer, never the bid)", vars: async () => ({ id: (await offersToRefuse()).mine.bid }), expect: rule(STAFF, "NULL") },
       { name: "the open tender", vars: () => ({ id: w.tender.gid }), expect: rule(SIGNED_IN, "NULL", { client: "NULL" }) },
       { name: "a lot of T", vars: () => ({ id: w.tender.lots[0] }), expect: rule(SIGNED_IN, "NULL", { client: "NULL" }) },
       { name: "a membership of A", vars: () => ({ id: w.bidA.membership }), expect: rule([...A_PEOPLE, ...STAFF], "NULL") },
@@ -502,6 +522,13 @@ const QUERIES: Operation[] = [
       },
     ],
   },
+  {
+    field: "clientOrganisation",
+    doc: `query($id: ID!) { clientOrganisation(id: $id) { id people { id } orders(first: 5) { totalCount } } }`,
+    scenarios: [
+      { name: "the client's organisation (its people and staff)", vars: async () => ({ id: await organisationOfClient() }), expect: rule(["client", ...STAFF], "NOT_FOUND", { readToken: "FORBIDDEN", importToken: "FORBIDDEN", bothToken: "FORBIDDEN" }) },
+    ],
+  },
 ];
 
 // A tender's ranking is a field, not a root; it is checked on `tender` here, as integrators use it.
@@ -511,6 +538,22 @@ QUERIES.find((q) => q.field === "tender")!.scenarios.push({
   vars: () => ({ id: w.tender.gid }),
   expect: rule([...STAFF, "readToken"], "FORBIDDEN", { client: "NOT_FOUND" }),
 });
+// The client never reaches the matching, not even on its own order; offers are for it and the staff.
+QUERIES.find((q) => q.field === "tender")!.scenarios.push(
+  {
+    name: "the client's order's ranking",
+    doc: `query($id: ID!) { tender(id: $id) { matches(first: 5) { totalCount } } }`,
+    vars: () => ({ id: w.order.gid }),
+    expect: rule(STAFF, "NOT_FOUND", { client: "FORBIDDEN" }),
+  },
+  {
+    name: "the offers on the client's order (never the bid itself to the client: see `node`)",
+    doc: `query($id: ID!) { tender(id: $id) { offers { bidId } } }`,
+    vars: async () => ({ id: (await offersToRefuse()).mine.order }),
+    observe: (v) => String((v as { offers: unknown[] }).offers.length),
+    expect: rule([], "NOT_FOUND", { client: "1", officer: "1", admin: "1" }),
+  },
+);
 
 const MUTATIONS: Operation[] = [
   {
@@ -1188,6 +1231,61 @@ const MUTATIONS: Operation[] = [
         { name: "one's own search (memberA's when refused)", vars: async (role, fresh) => ({ id: await ownSearch(role, fresh) }), expect: rule(SEARCHERS, "FORBIDDEN") },
         { name: "memberA's search", vars: async (role, fresh) => ({ id: role === "memberA" && fresh ? await searchOf(w.users.memberA.id) : await sharedSearchOfMemberA() }), expect: OF_MEMBER_A },
         { name: "a missing search", vars: () => ({ id: toGlobalId("SavedSearch", randomUUID()) }), expect: rule([], "NOT_FOUND", { client: "FORBIDDEN" }) },
+      ],
+    }),
+  ),
+  {
+    field: "createClientOrganisation",
+    doc: `mutation($input: CreateClientOrganisationInput!) { createClientOrganisation(input: $input) { id } }`,
+    scenarios: [
+      {
+        name: "an organisation (a client account without one creates and joins it)",
+        vars: () => ({ input: { name: "Organisation", siret: validSiret() } }),
+        token: async (role) => (role === "client" ? (await createUser(server, Platform.CLIENT)).token : w.tokens[role]),
+        expect: rule(["client", ...STAFF], "FORBIDDEN"),
+      },
+    ],
+  },
+  {
+    field: "attachClientToOrganisation",
+    doc: `mutation($input: AttachClientInput!) { attachClientToOrganisation(input: $input) { id } }`,
+    scenarios: [
+      {
+        name: "a client account to the world client's organisation",
+        vars: async () => ({ input: { organisationId: await organisationOfClient(), userId: (await createUser(server, Platform.CLIENT)).globalId } }),
+        expect: rule(STAFF, "FORBIDDEN"),
+      },
+    ],
+  },
+  {
+    field: "updateDirectOrder",
+    doc: `mutation($id: ID!, $input: UpdateDirectOrderInput!) { updateDirectOrder(id: $id, input: $input) { id } }`,
+    scenarios: [
+      { name: "the client's own order", vars: () => ({ id: w.order.gid, input: { description: "Commande précisée" } }), expect: rule(["client"], "FORBIDDEN") },
+      { name: "another client's order", vars: () => ({ id: w.order2.gid, input: { description: "Pris" } }), expect: rule([], "FORBIDDEN", { client: "NOT_FOUND" }) },
+    ],
+  },
+  ...(
+    [
+      ["acceptOffer", "AnswerOfferInput", {}],
+      ["declineOffer", "DeclineOfferInput", { reason: "Trop cher" }],
+      ["requestRevision", "RequestRevisionInput", { note: "Précisez le planning" }],
+    ] as const
+  ).map(
+    ([field, input, extra]): Operation => ({
+      field,
+      doc: `mutation($input: ${input}!) { ${field}(input: $input) { offer { bidId status } } }`,
+      scenarios: [
+        {
+          name: "an offer on the client's own order",
+          vars: async (_r, fresh) => ({ input: { bidId: fresh ? (await freshOffer()).bid : (await offersToRefuse()).mine.bid, ...extra } }),
+          expect: rule(["client"], "FORBIDDEN"),
+        },
+        {
+          name: "an offer on another client's order",
+          vars: async () => ({ input: { bidId: (await offersToRefuse()).other.bid, ...extra } }),
+          expect: rule([], "FORBIDDEN", { client: "NOT_FOUND" }),
+        },
       ],
     }),
   ),

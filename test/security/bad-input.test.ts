@@ -18,18 +18,20 @@ import {
 import pino from "pino";
 import { fromGlobalId, toGlobalId } from "../../src/common/node";
 import { Membership } from "../../src/cooperatives/cooperative.entity";
+import { ClientOrganisation } from "../../src/clients/client.entity";
 import { MemberRole } from "../../src/cooperatives/cooperative.enums";
 import { TenderKind, TenderStatus } from "../../src/tenders/tender.enums";
 import { buildSchema } from "../../src/schema";
 import { NotificationKind } from "../../src/notifications/notification.enums";
 import { notifyPeople } from "../../src/notifications/notify";
+import { PlatformRole } from "../../src/auth/roles";
 import { CooperativeStatus } from "../../src/cooperatives/cooperative.enums";
 import { createUnverifiedUser, createUser, insertCooperative, validSiret } from "../helpers/factories";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { insertTender } from "../tenders/tender-factory";
 import { insertSubmittedBid } from "../tenders/award-factory";
 import { changedTables, doc, prng, snapshot, wsFirst, type Vars } from "./harness";
-import { buildWorld, call, CREATE_BID, insertInvitation, openTender, yUpdate, type Role, type World } from "./world";
+import { buildWorld, call, CREATE_BID, insertInvitation, insertOffer, openTender, yUpdate, type Role, type World } from "./world";
 
 /*
  * Bad input to every mutation: for each argument and each input field (recursively), values of
@@ -80,6 +82,13 @@ async function awardableTender(): Promise<string> {
 
 async function makeBaselines(): Promise<Record<string, { actors: Role[]; args: Vars }>> {
   const ownerA = w.users.ownerA.token;
+  const offer = () => insertOffer(server, w.coopA.id, w.users.client.id);
+  const organisation = async () => {
+    const em = server.orm.em.fork();
+    const created = em.create(ClientOrganisation, { name: "Organisation cible", siret: validSiret() });
+    await em.flush();
+    return toGlobalId("ClientOrganisation", created.id);
+  };
   const section = async () =>
     call(server, ownerA, `mutation($input: AddSectionInput!) { addBidSection(input: $input) { id } }`, { input: { bidId: w.bidA.gid, title: "Cible" } }, "addBidSection.id");
   const line = async () =>
@@ -279,6 +288,29 @@ async function makeBaselines(): Promise<Record<string, { actors: Role[]; args: V
     deleteSavedSearch: { actors: ["memberA"], args: { id: await search() } },
     rotateSavedSearchFeed: { actors: ["memberA"], args: { id: await search() } },
     revokeSavedSearchFeed: { actors: ["memberA"], args: { id: await search() } },
+    createClientOrganisation: {
+      actors: ["officer"],
+      args: { input: { name: "Théâtre municipal", siret: validSiret(), location: { address: "2 rue du Port", communeCode: "76540", postcode: "76000", city: "Rouen", latitude: 49.44, longitude: 1.09 } } },
+    },
+    attachClientToOrganisation: { actors: ["officer"], args: { input: { organisationId: await organisation(), userId: (await createUser(server, PlatformRole.CLIENT)).globalId } } },
+    updateDirectOrder: {
+      actors: ["client"],
+      args: {
+        id: w.order.gid,
+        input: {
+          title: "Commande",
+          description: "Précisée",
+          estimatedValue: 12000,
+          vatRate: 0.2,
+          submissionDeadline: FUTURE,
+          place: { city: "Rouen", communeCode: "76540", latitude: 49.44, longitude: 1.09 },
+          lots: [{ number: 1, title: "Impression", cpvCodes: ["79810000"], estimatedValue: 12000 }],
+        },
+      },
+    },
+    acceptOffer: { actors: ["client"], args: { input: { bidId: (await offer()).bid, clientMutationId: cmid(), expectedVersion: 1 } } },
+    declineOffer: { actors: ["client"], args: { input: { bidId: (await offer()).bid, clientMutationId: cmid(), expectedVersion: 1, reason: "Trop cher" } } },
+    requestRevision: { actors: ["client"], args: { input: { bidId: (await offer()).bid, clientMutationId: cmid(), expectedVersion: 1, note: "Précisez le planning" } } },
   };
 }
 

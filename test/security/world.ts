@@ -8,6 +8,8 @@ import { cpvSummary } from "../../src/tenders/tender.service";
 import { createUser, insertCooperative, type TestUser } from "../helpers/factories";
 import type { TestServer } from "../helpers/server";
 import { insertTender, type TenderSeed } from "../tenders/tender-factory";
+import { insertSubmittedBid } from "../tenders/award-factory";
+import { Bid } from "../../src/bids/bid.entity";
 import { doc, type Vars } from "./harness";
 
 /** Who asks: people by their place in the world, and integrators by their token's scope. */
@@ -105,6 +107,18 @@ export async function insertInvitation(server: TestServer, cooperativeId: string
   const invitation = em.create(CooperativeInvitation, { cooperative: cooperativeId, email, expiresAt: new Date(Date.now() + 86400_000) });
   await em.flush();
   return toGlobalId("CooperativeInvitation", invitation.id);
+}
+
+/**
+ * An offer submitted on a new direct order of this client, inserted directly (set-up, not the code
+ * under test) with a minimal submission snapshot, which is what the client's view reads.
+ */
+export async function insertOffer(server: TestServer, cooperativeId: string, clientId: string): Promise<{ bid: string; order: string }> {
+  const em = server.orm.em.fork();
+  const order = await insertTender(em, { status: TenderStatus.OPEN, kind: TenderKind.DIRECT_ORDER, clientId });
+  const bid = await insertSubmittedBid(em, { tenderId: order.id, cooperativeIds: [cooperativeId] });
+  await em.nativeUpdate(Bid, { id: bid.id }, { snapshot: { title: "Offre", members: [], lotIds: [], totals: { total: 1000, perLot: [] } } });
+  return { bid: bid.gid, order: order.gid };
 }
 
 export const CREATE_BID = `mutation($input: CreateBidInput!) { createBid(input: $input) { id } }`;

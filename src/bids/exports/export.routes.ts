@@ -6,6 +6,7 @@ import { toGlobalId } from "../../common/node";
 import { createContext, type AppServices } from "../../context";
 import type { Bid } from "../bid.entity";
 import { loadBid } from "../bid.service";
+import { offerBidForClient } from "../../clients/offer.service";
 import { exportData, type ExportData } from "./export.data";
 import { memoDocx } from "./memo.docx";
 import { pricesXlsx } from "./prices.xlsx";
@@ -40,7 +41,8 @@ const fail = (res: Response, status: number, code: string, message: string) => r
 
 /**
  * `GET /exports/bids/:bidId/memo.docx` and `.../prices.xlsx`: the bid's members and the staff,
- * exactly like `bid(id)`; anyone else (and a missing bid) gets the same 404.
+ * exactly like `bid(id)`, and the people of the order's client once the offer is submitted to them;
+ * anyone else (and a missing bid) gets the same 404.
  */
 export function bidExportRoutes(app: AppServices, meta: (req: Request, res: Response) => { requestId: string; clientAddress: string }): Router {
   const router = Router();
@@ -52,15 +54,21 @@ export function bidExportRoutes(app: AppServices, meta: (req: Request, res: Resp
       if (!viewer) return fail(res, 401, "UNAUTHENTICATED", "The token is invalid or has expired.");
       const ctx = { ...probe, viewer };
       let bid: Bid;
+      const notFound = () => fail(res, 404, "NOT_FOUND", `Bid ${req.params.bidId} was not found.`);
       try {
         if (!spec || viewer.kind === "ANONYMOUS") throw new AppError("NOT_FOUND", "");
         bid = await loadBid(ctx, req.params.bidId, "bidId");
       } catch (error) {
         // A malformed id, a missing bid and someone else's bid all answer alike.
         if (error instanceof AppError && (error.code === "NOT_FOUND" || error.code === "BAD_USER_INPUT")) {
-          return fail(res, 404, "NOT_FOUND", `Bid ${req.params.bidId} was not found.`);
+          // The client of the order downloads the offers submitted on it, as submitted.
+          const offer = spec && viewer.kind !== "ANONYMOUS" ? await offerBidForClient(ctx, req.params.bidId) : null;
+          if (!offer) return notFound();
+          if (!offer.frozen) return fail(res, 409, "INVALID_STATE", "This offer is being revised by its group: it is exported again once submitted.");
+          bid = offer.bid;
+        } else {
+          throw error;
         }
-        throw error;
       }
       if (!exportable(bid)) return fail(res, 409, "INVALID_STATE", `This bid is ${bid.status}: it is exported once submitted.`);
       const body = await spec.build(await exportData(ctx.em, bid));
