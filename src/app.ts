@@ -4,6 +4,7 @@ import { createSignInLimits, createSignUpLimits } from "./auth/rate-limit";
 import type { Config } from "./config";
 import type { AppServices } from "./context";
 import { Mailer } from "./mail/mailer";
+import { createFileStores } from "./files/storage/file-stores";
 import type { PgBus } from "./realtime/bus";
 
 /** Wires the long-lived services of one process; the caller starts and stops the mailer. */
@@ -18,5 +19,6 @@ export function createAppServices(orm: MikroORM, config: Config, log: Logger, bu
     // Outside production, a mail that cannot be sent is logged, so a demo can follow its links.
     mailer: new Mailer(orm, bus, log, config.mail, config.env !== "production"),
     signUpLimits: createSignUpLimits(config.signUpLimits),
+    files: createFileStores(orm, { storage: config.files.storage, dataDir: config.dataDir }),
   };
 }

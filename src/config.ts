@@ -28,6 +28,15 @@ export interface Config {
   sockets: { perAddress: number; idleMs: number };
   mail: MailConfig;
   signUpLimits: { perAddress: number; perEmail: number };
+  files: FilesConfig;
+}
+
+/** Stored files (src/files/). */
+export interface FilesConfig {
+  /** Where new files go: PostgreSQL (default: a fresh machine needs nothing) or a folder under `dataDir`. */
+  storage: "postgres" | "disk";
+  /** Largest accepted upload, in bytes (413 beyond). */
+  maxUploadBytes: number;
 }
 
 /** E-mail delivery (src/mail/). */
@@ -106,6 +115,13 @@ function jwtSecret(env: Env, mode: Config["env"], dataDir: string): Uint8Array {
     writeFileSync(file, randomBytes(48).toString("base64url"), { mode: 0o600 });
   }
   return new TextEncoder().encode(readFileSync(file, "utf8").trim());
+}
+
+function fileStorage(env: Env): FilesConfig["storage"] {
+  const raw = env.FILE_STORAGE?.trim().toLowerCase();
+  if (!raw) return "postgres";
+  if (raw !== "postgres" && raw !== "disk") throw new ConfigError("FILE_STORAGE", `expected postgres or disk, got "${env.FILE_STORAGE}"`);
+  return raw;
 }
 
 function smtpUrl(env: Env): string | null {
@@ -190,6 +206,11 @@ export function loadConfig(env: Env = process.env): Config {
     signUpLimits: {
       perAddress: int(env, "SIGNUP_LIMIT_PER_ADDRESS", 10, 1, 100_000),
       perEmail: int(env, "SIGNUP_LIMIT_PER_EMAIL", 3, 1, 100_000),
+    },
+    files: {
+      storage: fileStorage(env),
+      // Sizes are 32-bit in the schema (GraphQL Int): at most 2 GiB - 1.
+      maxUploadBytes: int(env, "MAX_UPLOAD_BYTES", 25 * 1024 * 1024, 1, 2 ** 31 - 1),
     },
   };
 }

@@ -6,6 +6,7 @@ import type { AccessCheck, LiveAccess, LiveSocket } from "./auth/live-access";
 import type { Viewer } from "./auth/viewer";
 import type { Config } from "./config";
 import type { Mailer } from "./mail/mailer";
+import type { FileStores } from "./files/storage/file-stores";
 import type { PgBus } from "./realtime/bus";
 import { createCooperativeLoaders, type CooperativeLoaders } from "./cooperatives/cooperative.loaders";
 import { createTenderLoaders, type TenderLoaders } from "./tenders/tender.loaders";
@@ -23,6 +24,8 @@ export interface AppServices {
   /** The mail outbox and its sender. */
   mailer: Mailer;
   signUpLimits: SignUpLimits;
+  /** File storages (src/files/): the configured one for new files, both for reading. */
+  files: FileStores;
 }
 
 /**

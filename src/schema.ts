@@ -28,6 +28,8 @@ import {
 import { BID_EVENTS_SHARED } from "./bids/bid.live";
 import type { SharedSubscription } from "./realtime/shared-execution";
 import "./nodes";
+import "./files/file.nodes";
+import { BidAttachmentResolver, BidAttachmentsResolver, TenderDocumentResolver, TenderDocumentsResolver } from "./files/file.resolver";
 
 // eslint-disable-next-line @typescript-eslint/ban-types
 export const RESOLVERS: NonEmptyArray<Function> = [
@@ -61,6 +63,10 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   TenderBidsResolver,
   CooperativeBidsResolver,
   SectionUpdatePayloadResolver,
+  TenderDocumentResolver,
+  TenderDocumentsResolver,
+  BidAttachmentResolver,
+  BidAttachmentsResolver,
 ];
 
 /** Subscriptions whose per-event results subscribers share (see realtime/shared-execution.ts). */

@@ -22,6 +22,7 @@ import { securityHeaders } from "./http/headers";
 import { RequestIds } from "./http/request-id";
 import { buildSchema } from "./schema";
 import { bidExportRoutes } from "./bids/exports/export.routes";
+import { fileRoutes } from "./files/file.routes";
 import { clientAddress, createWebSocketEndpoint } from "./websocket";
 
 export interface RunningServer {
@@ -145,6 +146,7 @@ export async function createServer(app: AppServices, listen: { port: number; hos
     }),
   );
   expressApp.use(bidExportRoutes(app, (req, res) => ({ requestId: requestIds.of(res), clientAddress: clientAddress(req) })));
+  expressApp.use(fileRoutes(app, (req, res) => ({ requestId: requestIds.of(res), clientAddress: clientAddress(req) })));
   expressApp.use(notFoundHandler, httpErrorHandler(log, requestIds));
 
   await new Promise<void>((resolve) => httpServer.listen(listen.port, listen.host ?? "0.0.0.0", resolve));

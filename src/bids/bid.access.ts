@@ -52,7 +52,7 @@ export function visibleBidsSql(viewer: Viewer): { sql: string; params: unknown[]
   };
 }
 
-const CHILD_TABLES = { BidMember: "bid_members", BidSection: "bid_sections", BidPriceLine: "bid_price_lines" } as const;
+const CHILD_TABLES = { BidMember: "bid_members", BidSection: "bid_sections", BidPriceLine: "bid_price_lines", BidAttachment: "bid_attachments" } as const;
 export type BidRecordKind = keyof typeof CHILD_TABLES;
 
 /**

@@ -7,7 +7,8 @@ import { Notification } from "../notifications/notification.entity";
 import { Cooperative, CooperativeReference, CooperativeSkill, Membership } from "../cooperatives/cooperative.entity";
 import { CooperativeInvitation } from "../cooperatives/invitation.entity";
 import { Bid, BidEvent, BidLot, BidLotAssignment, BidMember, BidPriceLine, BidSection } from "../bids/bid.entity";
+import { BidAttachment, TenderDocument } from "../files/file.entity";
 import { Lot, Outcome, ShortlistEntry, Tender, TenderNotice } from "../tenders/tender.entity";
 
 /** Every entity of the schema, listed once for the app, the tests and the CLI. */
-export const ENTITIES = [User, Session, ApiToken, Cooperative, CooperativeSkill, CooperativeReference, Membership, CooperativeInvitation, Tender, Lot, TenderNotice, ShortlistEntry, Outcome, Bid, BidMember, BidLot, BidLotAssignment, BidSection, BidPriceLine, BidEvent, EmailVerification, OutboxMail, Notification];
+export const ENTITIES = [User, Session, ApiToken, Cooperative, CooperativeSkill, CooperativeReference, Membership, CooperativeInvitation, Tender, Lot, TenderNotice, ShortlistEntry, Outcome, Bid, BidMember, BidLot, BidLotAssignment, BidSection, BidPriceLine, BidEvent, EmailVerification, OutboxMail, Notification, TenderDocument, BidAttachment];

@@ -12,6 +12,7 @@ import { notify } from "../realtime/bus";
 import { recordNoticeAwards } from "./notice-awards";
 import { canImportNotices } from "./tender.policy";
 import { cpvSummary } from "./tender.service";
+import { syncNoticeLinks } from "../files/tender-documents.service";
 
 export interface ImportOutcome {
   status: ImportStatus;
@@ -135,6 +136,8 @@ async function apply(em: EntityManager, notice: ParsedNotice, now: Date, options
     noticeType: notice.noticeTypeCode,
   });
   await em.flush();
+  // The procurement documents' links (never downloaded); an award notice gives none and keeps them.
+  if (!award) await syncNoticeLinks(em, tender, notice.documents, now);
   if (award) await recordNoticeAwards(em, tender, notice, options.commissionRate, now);
   // A tender that opens announces itself like one published by hand, delivered at commit.
   if (opens) await notify(em, TENDER_PUBLISHED, { tenderId: tender.id } satisfies TenderPublished);
