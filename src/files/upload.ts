@@ -45,6 +45,9 @@ export async function storeUpload(stores: FileStores, file: IncomingFile, maxByt
   const guard = new UploadGuard(maxBytes, file.declared, file.fileName);
   // pipe() does not forward the source's errors (a client that goes away): the guard carries them.
   file.stream.once("error", (error) => guard.destroy(error));
+  // The guard may fail before the storage reads it: the storage sees the failure in the stream's
+  // state when it does; this listener only keeps the early 'error' event from being unhandled.
+  guard.on("error", () => undefined);
   const storage = stores.current;
   const stored = await storage.put(file.stream.pipe(guard));
   if (file.announced !== undefined && file.announced !== stored.sha256) {

@@ -1,7 +1,7 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { Readable } from "node:stream";
 import type { MikroORM } from "@mikro-orm/postgresql";
-import { checkKey, Digest, MissingObjectError, type FileStorage, type StoredObject } from "./file-storage";
+import { checkKey, MissingObjectError, type FileStorage, type StoredObject } from "./file-storage";
 
 /** Rows of 256 KiB: few round trips for a large file, little memory per upload. */
 export const CHUNK_BYTES = 256 * 1024;
@@ -27,7 +27,8 @@ export class PostgresStorage implements FileStorage {
 
   async put(source: Readable): Promise<StoredObject> {
     const key = randomUUID();
-    const digest = new Digest();
+    const hash = createHash("sha256");
+    let size = 0;
     await this.sql("INSERT INTO file_blobs (key) VALUES (?)", [key]);
     try {
       let n = 0;
@@ -40,18 +41,19 @@ export class PostgresStorage implements FileStorage {
         pending = [];
         pendingBytes = 0;
       };
-      // pipe() does not forward the source's errors: the digest carries them to the loop.
-      source.once("error", (error) => digest.destroy(error));
-      for await (const chunk of source.pipe(digest)) {
+      // Iterating the source itself: an error it had before (or while) we read is thrown here.
+      for await (const chunk of source) {
         const bytes = chunk as Buffer;
+        hash.update(bytes);
+        size += bytes.length;
         pending.push(bytes);
         pendingBytes += bytes.length;
         if (pendingBytes >= CHUNK_BYTES) await flush();
       }
       await flush();
-      const sha256 = digest.hex();
-      await this.sql("UPDATE file_blobs SET size = ?, sha256 = ?, complete = true WHERE key = ?", [digest.size, sha256, key]);
-      return { key, size: digest.size, sha256 };
+      const sha256 = hash.digest("hex");
+      await this.sql("UPDATE file_blobs SET size = ?, sha256 = ?, complete = true WHERE key = ?", [size, sha256, key]);
+      return { key, size, sha256 };
     } catch (error) {
       source.destroy();
       await this.sql("DELETE FROM file_blobs WHERE key = ?", [key]);
