@@ -1,7 +1,7 @@
 import { readableBidOf } from "../bids/bid.access";
 import { fromGlobalId, toGlobalId } from "../common/node";
 import type { Actor } from "../cooperatives/cooperative.service";
-import { BidAttachment, type FileRecord, type TenderDocument } from "./file.entity";
+import { BidAttachment, type TenderDocument } from "./file.entity";
 import { readableDocument } from "./tender-documents.service";
 
 /** Where a stored file is downloaded (with the same bearer token as the API). */
@@ -16,7 +16,7 @@ export async function readableAttachment(actor: Actor, id: string): Promise<BidA
 }
 
 /** The file a download names, if the viewer may read it; null for a bad id, a missing file and a hidden one. */
-export async function readableFile(actor: Actor, globalId: string): Promise<TenderDocument | BidAttachment | FileRecord | null> {
+export async function readableFile(actor: Actor, globalId: string): Promise<TenderDocument | BidAttachment | null> {
   const parsed = fromGlobalId(globalId);
   if (!parsed) return null;
   if (parsed.type === "TenderDocument") return readableDocument(actor, parsed.id);

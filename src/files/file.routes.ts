@@ -4,8 +4,11 @@ import { pipeline } from "node:stream/promises";
 import busboy from "busboy";
 import { Router, type Request, type Response } from "express";
 import { resolveViewer } from "../auth/auth.service";
-import { ANONYMOUS } from "../auth/viewer";
+import { EmailNotVerifiedError } from "../auth/auth-checker";
+import { ApiScope } from "../auth/roles";
+import { ANONYMOUS, hasScope } from "../auth/viewer";
 import { AppError, BadInputError, type ErrorCode } from "../common/errors";
+import { toGlobalId } from "../common/node";
 import { isUnicode } from "../common/validate";
 import { createContext, type AppServices, type Context } from "../context";
 import { attachmentCategory, bidForUpload, recordBidAttachment } from "./bid-attachments.service";
@@ -107,7 +110,7 @@ function incomingFile(req: Request, maxBytes: number): Promise<{ file: IncomingF
 /** What an upload answers and a download's headers carry. */
 function describe(type: "TenderDocument" | "BidAttachment", file: FileRecord, extra: Record<string, unknown> = {}) {
   return {
-    id: `${downloadPath(type, file.id).slice("/files/".length)}`,
+    id: toGlobalId(type, file.id),
     fileName: file.fileName,
     contentType: file.contentType,
     size: file.size,
@@ -144,6 +147,7 @@ export function fileRoutes(app: AppServices, meta: Meta): Router {
       const globalId = String(req.params.id);
       const notFound = () => new AppError("NOT_FOUND", `${subject === "tender" ? "Tender" : "Bid"} ${globalId} was not found.`);
       if (ctx.viewer.kind !== "USER") throw notFound();
+      if (!ctx.viewer.emailVerified) throw new EmailNotVerifiedError();
       // A malformed id reads as a missing subject, as for exports.
       const load = subject === "tender" ? tenderForUpload(ctx, globalId) : bidForUpload(ctx, globalId);
       const target = await load.catch((error: unknown) => {
@@ -163,7 +167,7 @@ export function fileRoutes(app: AppServices, meta: Meta): Router {
       res.setHeader("ETag", `"${stored.sha256}"`);
       res.setHeader("Content-Digest", contentDigest(stored.sha256));
       res.setHeader("Location", downloadPath(type, record.id));
-      res.status(201).json({ file: { ...describe(type, record, extra), previousVersionId: record.previousVersion ? describe(type, record.previousVersion).id : null } });
+      res.status(201).json({ file: { ...describe(type, record, extra), previousVersionId: record.previousVersion ? toGlobalId(type, record.previousVersion.id) : null } });
     } catch (error) {
       if (!answerError(req, res, error, early)) next(error);
     }
@@ -175,7 +179,11 @@ export function fileRoutes(app: AppServices, meta: Meta): Router {
     try {
       const ctx = await contextOf(app, meta, req, res);
       if (!ctx) return fail(res, 401, "UNAUTHENTICATED", "The token is invalid or has expired.");
-      const file = ctx.viewer.kind === "ANONYMOUS" ? null : await readableFile(ctx, String(req.params.fileId));
+      const { viewer } = ctx;
+      if (viewer.kind === "USER" && !viewer.emailVerified) throw new EmailNotVerifiedError();
+      // People by their rules; an integrator's token with READ (which opens `tender`); nobody else.
+      const reader = viewer.kind === "USER" || hasScope(viewer, ApiScope.READ);
+      const file = reader ? await readableFile(ctx, String(req.params.fileId)) : null;
       if (!file) return fail(res, 404, "NOT_FOUND", `File ${String(req.params.fileId).slice(0, 100)} was not found.`);
       if (!file.storage || !file.storageKey || !file.sha256) {
         const url = file instanceof TenderDocument ? file.url : null;
@@ -198,7 +206,7 @@ export function fileRoutes(app: AppServices, meta: Meta): Router {
         return fail(res, 404, "NOT_FOUND", "The file's content is missing.");
       }
       if (res.headersSent) return void res.destroy(error as Error);
-      next(error);
+      if (!answerError(req, res, error, false)) next(error);
     }
   });
   return router;

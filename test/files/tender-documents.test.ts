@@ -3,8 +3,8 @@ import path from "node:path";
 import { PlatformRole } from "../../src/auth/roles";
 import { toGlobalId } from "../../src/common/node";
 import { TenderKind, TenderStatus } from "../../src/tenders/tender.enums";
-import { DeleteDocumentDocument, FileNodeDocument, ImportNoticeDocument, TenderDocumentsDocument } from "../generated/graphql";
-import { countRows, createUser, insertCooperative, type TestUser } from "../helpers/factories";
+import { CreateApiTokenDocument, DeleteDocumentDocument, type ApiScope, FileNodeDocument, ImportNoticeDocument, TenderDocumentsDocument } from "../generated/graphql";
+import { countRows, createUnverifiedUser, createUser, insertCooperative, type TestUser } from "../helpers/factories";
 import { codes, startTestServer, type TestServer } from "../helpers/server";
 import { insertTender } from "../tenders/tender-factory";
 import { docx, download, errorCode, exe, jpeg, odt, pdf, plainZip, png, sha256, upload, xlsx } from "./samples";
@@ -167,6 +167,22 @@ describe("documents of a tender", () => {
     expect(codes(await server.gql(DeleteDocumentDocument, { id }, client2.token))).toEqual(["NOT_FOUND"]);
     expect(codes(await server.gql(DeleteDocumentDocument, { id: "nonsense" }, client.token))).toEqual(["BAD_USER_INPUT"]);
     expect((await server.gql(DeleteDocumentDocument, { id }, client.token)).data?.deleteDocument.deletedById).toBe(client.globalId);
+  });
+});
+
+describe("who else", () => {
+  test("an account whose e-mail address is not verified is refused as on the graph; an integrator's token downloads with READ only", async () => {
+    const unverified = await createUnverifiedUser(server, PlatformRole.MISSION_OFFICER);
+    const refused = await upload(server, `/files/tenders/${tender.gid}`, unverified.token, pdf(), { fileName: "x.pdf" });
+    expect([refused.status, errorCode(refused), refused.json.errors?.[0]?.extensions.reason]).toEqual([403, "FORBIDDEN", "EMAIL_NOT_VERIFIED"]);
+    const doc = (await upload(server, `/files/tenders/${tender.gid}`, officer.token, pdf(), { fileName: "avis.pdf" })).json.file as { downloadUrl: string };
+    expect((await download(server, doc.downloadUrl, unverified.token)).status).toBe(403);
+
+    const admin = await createUser(server, PlatformRole.ADMIN);
+    const token = async (scopes: ApiScope[]) => String((await server.gql(CreateApiTokenDocument, { input: { name: "files", scopes } }, admin.token)).data?.createApiToken.secret);
+    expect((await download(server, doc.downloadUrl, await token(["READ"]))).status).toBe(200);
+    expect((await download(server, doc.downloadUrl, await token(["IMPORT_NOTICES"]))).status).toBe(404);
+    expect((await upload(server, `/files/tenders/${tender.gid}`, await token(["READ", "IMPORT_NOTICES"]), pdf(), { fileName: "x.pdf" })).status).toBe(404);
   });
 });
 
