@@ -107,8 +107,8 @@ function incomingFile(req: Request, maxBytes: number): Promise<{ file: IncomingF
   });
 }
 
-/** What an upload answers and a download's headers carry. */
-function describe(type: "TenderDocument" | "BidAttachment", file: FileRecord, extra: Record<string, unknown> = {}) {
+/** The file as an upload answers it (the fields of the graph a client needs at once). */
+function fileJson(type: "TenderDocument" | "BidAttachment", file: FileRecord, extra: Record<string, unknown> = {}) {
   return {
     id: toGlobalId(type, file.id),
     fileName: file.fileName,
@@ -167,7 +167,7 @@ export function fileRoutes(app: AppServices, meta: Meta): Router {
       res.setHeader("ETag", `"${stored.sha256}"`);
       res.setHeader("Content-Digest", contentDigest(stored.sha256));
       res.setHeader("Location", downloadPath(type, record.id));
-      res.status(201).json({ file: { ...describe(type, record, extra), previousVersionId: record.previousVersion ? toGlobalId(type, record.previousVersion.id) : null } });
+      res.status(201).json({ file: { ...fileJson(type, record, extra), previousVersionId: record.previousVersion ? toGlobalId(type, record.previousVersion.id) : null } });
     } catch (error) {
       if (!answerError(req, res, error, early)) next(error);
     }
