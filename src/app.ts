@@ -9,6 +9,7 @@ import { digestJob } from "./notifications/digest";
 import { Metrics } from "./ops/metrics";
 import { opportunityJob } from "./notifications/opportunities";
 import { reminderJob } from "./notifications/reminders";
+import { createFileStores } from "./files/storage/file-stores";
 import type { PgBus } from "./realtime/bus";
 
 /** Wires the long-lived services of one process; the caller starts and stops the mailer and the jobs. */
@@ -33,5 +34,6 @@ export function createAppServices(orm: MikroORM, config: Config, log: Logger, bu
     jobs,
     signUpLimits: createSignUpLimits(orm, config.signUpLimits),
     metrics: new Metrics(orm, bus),
+    files: createFileStores(orm, { storage: config.files.storage, dataDir: config.dataDir }),
   };
 }

@@ -39,6 +39,7 @@ export interface Config {
   /** Prometheus metrics (src/ops/metrics.ts): on a port of their own, or on the API port behind a token. */
   metrics: { port: number | null; host: string; token: string | null };
   jobs: JobsConfig;
+  files: FilesConfig;
 }
 
 /** Background jobs (src/jobs/) and what they schedule. */
@@ -60,6 +61,14 @@ export interface JobsConfig {
   /** Cron expression and time zone of the daily digest of notifications by e-mail. */
   digestCron: string;
   digestTimezone: string;
+}
+
+/** Stored files (src/files/). */
+export interface FilesConfig {
+  /** Where new files go: PostgreSQL (default: a fresh machine needs nothing) or a folder under `dataDir`. */
+  storage: "postgres" | "disk";
+  /** Largest accepted upload, in bytes (413 beyond). */
+  maxUploadBytes: number;
 }
 
 /** E-mail delivery (src/mail/). */
@@ -138,6 +147,13 @@ function jwtSecret(env: Env, mode: Config["env"], dataDir: string): Uint8Array {
     writeFileSync(file, randomBytes(48).toString("base64url"), { mode: 0o600 });
   }
   return new TextEncoder().encode(readFileSync(file, "utf8").trim());
+}
+
+function fileStorage(env: Env): FilesConfig["storage"] {
+  const raw = env.FILE_STORAGE?.trim().toLowerCase();
+  if (!raw) return "postgres";
+  if (raw !== "postgres" && raw !== "disk") throw new ConfigError("FILE_STORAGE", `expected postgres or disk, got "${env.FILE_STORAGE}"`);
+  return raw;
 }
 
 function smtpUrl(env: Env): string | null {
@@ -287,6 +303,11 @@ export function loadConfig(env: Env = process.env): Config {
       opportunityScanSeconds: int(env, "OPPORTUNITY_SCAN_SECONDS", 60, 1, 86_400),
       digestCron: cron(env),
       digestTimezone: timezone(env),
+    },
+    files: {
+      storage: fileStorage(env),
+      // Sizes are 32-bit in the schema (GraphQL Int): at most 2 GiB - 1.
+      maxUploadBytes: int(env, "MAX_UPLOAD_BYTES", 25 * 1024 * 1024, 1, 2 ** 31 - 1),
     },
   };
 }

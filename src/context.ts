@@ -8,6 +8,7 @@ import type { Config } from "./config";
 import type { Jobs } from "./jobs/jobs";
 import type { Mailer } from "./mail/mailer";
 import type { Metrics } from "./ops/metrics";
+import type { FileStores } from "./files/storage/file-stores";
 import type { PgBus } from "./realtime/bus";
 import { createCooperativeLoaders, type CooperativeLoaders } from "./cooperatives/cooperative.loaders";
 import { createTenderLoaders, type TenderLoaders } from "./tenders/tender.loaders";
@@ -29,6 +30,8 @@ export interface AppServices {
   signUpLimits: SignUpLimits;
   /** Prometheus metrics of this process. */
   metrics: Metrics;
+  /** File storages (src/files/): the configured one for new files, both for reading. */
+  files: FileStores;
 }
 
 /**

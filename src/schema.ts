@@ -34,6 +34,8 @@ import type { SharedSubscription } from "./realtime/shared-execution";
 import { BidClientAnswersResolver, ClientOrganisationResolver, OfferResolver, TenderOffersResolver } from "./clients/client.resolver";
 import { MineResolver } from "./auth/mine.resolver";
 import "./nodes";
+import "./files/file.nodes";
+import { BidAttachmentResolver, BidAttachmentsResolver, TenderDocumentResolver, TenderDocumentsResolver } from "./files/file.resolver";
 
 // eslint-disable-next-line @typescript-eslint/ban-types
 export const RESOLVERS: NonEmptyArray<Function> = [
@@ -84,6 +86,10 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   TenderOffersResolver,
   BidClientAnswersResolver,
   MineResolver,
+  TenderDocumentResolver,
+  TenderDocumentsResolver,
+  BidAttachmentResolver,
+  BidAttachmentsResolver,
 ];
 
 /** Subscriptions whose per-event results subscribers share (see realtime/shared-execution.ts). */

@@ -26,6 +26,7 @@ import { bidExportRoutes } from "./bids/exports/export.routes";
 import { metricsPlugin, metricsRoutes, startMetricsServer } from "./ops/metrics.routes";
 import { savedSearchFeedRoutes } from "./alerts/feed.routes";
 import { explorerRoute } from "./web/explorer";
+import { fileRoutes } from "./files/file.routes";
 import { clientAddress, createWebSocketEndpoint } from "./websocket";
 
 export interface RunningServer {
@@ -157,6 +158,7 @@ export async function createServer(app: AppServices, listen: { port: number; hos
   expressApp.use(bidExportRoutes(app, (req, res) => ({ requestId: requestIds.of(res), clientAddress: clientAddress(req, config.trustProxy) })));
   expressApp.use(metricsRoutes(app.metrics, config.metrics.token));
   expressApp.use(savedSearchFeedRoutes(app));
+  expressApp.use(fileRoutes(app, (req, res) => ({ requestId: requestIds.of(res), clientAddress: clientAddress(req, config.trustProxy) })));
   expressApp.use(notFoundHandler, httpErrorHandler(log, requestIds));
 
   await new Promise<void>((resolve) => httpServer.listen(listen.port, listen.host ?? "0.0.0.0", resolve));

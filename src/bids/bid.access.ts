@@ -60,7 +60,7 @@ export function memberBidsSql(userId: string): { sql: string; params: unknown[] 
   };
 }
 
-const CHILD_TABLES = { BidMember: "bid_members", BidSection: "bid_sections", BidPriceLine: "bid_price_lines" } as const;
+const CHILD_TABLES = { BidMember: "bid_members", BidSection: "bid_sections", BidPriceLine: "bid_price_lines", BidAttachment: "bid_attachments" } as const;
 export type BidRecordKind = keyof typeof CHILD_TABLES;
 
 /**

@@ -123,6 +123,8 @@ export enum BidEventType {
   OFFER_ACCEPTED = "OFFER_ACCEPTED",
   OFFER_DECLINED = "OFFER_DECLINED",
   REVISION_REQUESTED = "REVISION_REQUESTED",
+  ATTACHMENT_ADDED = "ATTACHMENT_ADDED",
+  ATTACHMENT_DELETED = "ATTACHMENT_DELETED",
 }
 
 registerEnumType(BidEventType, {
@@ -156,6 +158,10 @@ registerEnumType(BidEventType, {
     LOT_RESULT_RECORDED: {
       description: "The award of a lot the bid answered was recorded: won or lost. Payload: lotId (null for a tender without lots), outcomeId, result, source, awardedAmount (when won).",
     },
+    ATTACHMENT_ADDED: {
+      description: "A file was attached (uploaded over HTTP). Payload: attachmentId, fileName, category, contentType, size, sha256, version, previousVersionId.",
+    },
+    ATTACHMENT_DELETED: { description: "An attachment was marked deleted; its content is kept. Payload: attachmentId, fileName, version." },
     GROUP_FORM_CHANGE_REQUESTED: {
       description: "The bid won, but its group form is not the one the buyer requires after award: the group must change form. Payload: lotId, from, required, allowed.",
     },

@@ -11,7 +11,8 @@ import { Cooperative, CooperativeReference, CooperativeSkill, Membership } from 
 import { CooperativeInvitation } from "../cooperatives/invitation.entity";
 import { Bid, BidEvent, BidLot, BidLotAssignment, BidMember, BidPriceLine, BidSection } from "../bids/bid.entity";
 import { ClientOrganisation, OfferAnswer } from "../clients/client.entity";
+import { BidAttachment, TenderDocument } from "../files/file.entity";
 import { Lot, Outcome, ShortlistEntry, Tender, TenderNotice } from "../tenders/tender.entity";
 
 /** Every entity of the schema, listed once for the app, the tests and the CLI. */
-export const ENTITIES = [User, Session, ApiToken, Cooperative, CooperativeSkill, CooperativeReference, Membership, CooperativeInvitation, Tender, Lot, TenderNotice, ShortlistEntry, Outcome, Bid, BidMember, BidLot, BidLotAssignment, BidSection, BidPriceLine, BidEvent, EmailVerification, OutboxMail, Notification, NotificationPreference, ConversationHead, ConversationMessage, ConversationRead, SavedSearch, ClientOrganisation, OfferAnswer];
+export const ENTITIES = [User, Session, ApiToken, Cooperative, CooperativeSkill, CooperativeReference, Membership, CooperativeInvitation, Tender, Lot, TenderNotice, ShortlistEntry, Outcome, Bid, BidMember, BidLot, BidLotAssignment, BidSection, BidPriceLine, BidEvent, EmailVerification, OutboxMail, Notification, NotificationPreference, ConversationHead, ConversationMessage, ConversationRead, SavedSearch, ClientOrganisation, OfferAnswer, TenderDocument, BidAttachment];

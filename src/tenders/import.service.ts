@@ -13,6 +13,7 @@ import { recordNoticeAwards } from "./notice-awards";
 import { canImportNotices } from "./tender.policy";
 import { cpvSummary } from "./tender.service";
 import { alertSavedSearches, type AlertDeps } from "../alerts/alert.match";
+import { syncNoticeLinks } from "../files/tender-documents.service";
 
 export interface ImportOutcome {
   status: ImportStatus;
@@ -138,6 +139,8 @@ async function apply(em: EntityManager, notice: ParsedNotice, now: Date, options
     noticeType: notice.noticeTypeCode,
   });
   await em.flush();
+  // The procurement documents' links (never downloaded); an award notice gives none and keeps them.
+  if (!award) await syncNoticeLinks(em, tender, notice.documents, now);
   if (award) await recordNoticeAwards(em, tender, notice, options.commissionRate, now);
   // A tender that opens announces itself like one published by hand, delivered at commit.
   if (opens) {

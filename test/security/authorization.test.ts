@@ -20,6 +20,7 @@ import { createUnverifiedUser, createUser, FACTORY_PASSWORD, insertCooperative, 
 import { startTestServer, type TestServer } from "../helpers/server";
 import { insertTender } from "../tenders/tender-factory";
 import { insertSubmittedBid } from "../tenders/award-factory";
+import { pdf, upload } from "../files/samples";
 import { changedTables, codeOf, send, snapshot, wsFirst, type Answer, type Transport, type Vars } from "./harness";
 import { buildWorld, call, CREATE_BID, insertInvitation, insertOffer, isTokenRole, openTender, ROLES, TOKEN_SCOPES, yUpdate, type Role, type World } from "./world";
 
@@ -262,6 +263,19 @@ const organisationOfClient = () =>
     await em.nativeUpdate(User, { id: w.users.client.id }, { clientOrganisation: organisation.id });
     return toGlobalId("ClientOrganisation", organisation.id);
   })());
+/** A file uploaded over HTTP (src/files/): a PDF named `name`, its global id. */
+async function uploadPdf(path: string, token: string, name: string): Promise<string> {
+  const answer = await upload(server, path, token, pdf(), { fileName: name, category: "CERTIFICATE" });
+  if (answer.status !== 201) throw new Error(`set-up upload failed: ${answer.status} ${answer.body.toString()}`);
+  return String(answer.json.file?.id);
+}
+
+/** Shared records refused callers are tried on (they stay current); a fresh one for each success. */
+const sharedFiles = new Map<string, Promise<string>>();
+const shared = (key: string, make: () => Promise<string>) => sharedFiles.get(key) ?? (sharedFiles.set(key, make()), sharedFiles.get(key)!);
+const documentOfT = (fresh: boolean) => (fresh ? uploadPdf(`/files/tenders/${w.tender.gid}`, w.users.officer.token, `dce-${randomUUID()}.pdf`) : shared("T", () => uploadPdf(`/files/tenders/${w.tender.gid}`, w.users.officer.token, "RC.pdf")));
+const documentOfOrder = (fresh: boolean) => (fresh ? uploadPdf(`/files/tenders/${w.order.gid}`, w.users.client.token, `brief-${randomUUID()}.pdf`) : shared("O", () => uploadPdf(`/files/tenders/${w.order.gid}`, w.users.client.token, "brief.pdf")));
+const attachmentOfA = (fresh: boolean) => (fresh ? uploadPdf(`/files/bids/${w.bidA.gid}`, w.users.ownerA.token, `kbis-${randomUUID()}.pdf`) : shared("A", () => uploadPdf(`/files/bids/${w.bidA.gid}`, w.users.ownerA.token, "kbis.pdf")));
 
 const userOf = (role: Role) => {
   switch (role) {
@@ -1167,6 +1181,27 @@ const MUTATIONS: Operation[] = [
         vars: async (_r, fresh) => ({ input: { priceLineId: fresh ? await freshPriceLineOfA() : w.bidA.priceLine, expectedVersion: 1 } }),
         expect: onBidOfA("OK", "FORBIDDEN"),
       },
+    ],
+  },
+  {
+    field: "deleteDocument",
+    doc: `mutation($id: ID!) { deleteDocument(id: $id) { id deletedAt } }`,
+    scenarios: [
+      { name: "a document of T (uploaded by the officer)", vars: async (_r, fresh) => ({ id: await documentOfT(fresh) }), expect: rule(STAFF, "FORBIDDEN", { client: "NOT_FOUND" }) },
+      {
+        name: "a document of the client's order",
+        vars: async (_r, fresh) => ({ id: await documentOfOrder(fresh) }),
+        expect: rule([...STAFF, "client"], "FORBIDDEN", { ownerA: "NOT_FOUND", memberA: "NOT_FOUND", ownerB: "NOT_FOUND" }),
+      },
+      { name: "a missing document", vars: () => ({ id: toGlobalId("TenderDocument", randomUUID()) }), expect: rule([], "NOT_FOUND") },
+    ],
+  },
+  {
+    field: "deleteAttachment",
+    doc: `mutation($id: ID!) { deleteAttachment(id: $id) { id deletedAt } }`,
+    scenarios: [
+      { name: "an attachment of A's bid (uploaded by ownerA)", vars: async (_r, fresh) => ({ id: await attachmentOfA(fresh) }), expect: onBidOfA("OK", "FORBIDDEN") },
+      { name: "a missing attachment", vars: () => ({ id: toGlobalId("BidAttachment", randomUUID()) }), expect: rule([], "NOT_FOUND") },
     ],
   },
   {

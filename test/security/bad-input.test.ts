@@ -30,6 +30,7 @@ import { createUnverifiedUser, createUser, insertCooperative, validSiret } from 
 import { startTestServer, type TestServer } from "../helpers/server";
 import { insertTender } from "../tenders/tender-factory";
 import { insertSubmittedBid } from "../tenders/award-factory";
+import { pdf, upload } from "../files/samples";
 import { changedTables, doc, prng, snapshot, wsFirst, type Vars } from "./harness";
 import { buildWorld, call, CREATE_BID, insertInvitation, insertOffer, openTender, yUpdate, type Role, type World } from "./world";
 
@@ -78,6 +79,13 @@ async function awardableTender(): Promise<string> {
   const tender = await insertTender(server.orm.em.fork(), { status: TenderStatus.CLOSED });
   await insertSubmittedBid(server.orm.em.fork(), { tenderId: tender.id, cooperativeIds: [w.coopA.id] });
   return tender.gid;
+}
+
+/** A file uploaded over HTTP (src/files/), its global id. */
+async function uploaded(path: string, token: string): Promise<string> {
+  const answer = await upload(server, path, token, pdf(), { fileName: `piece-${randomUUID()}.pdf` });
+  if (answer.status !== 201) throw new Error(`set-up upload failed: ${answer.status}`);
+  return String(answer.json.file?.id);
 }
 
 async function makeBaselines(): Promise<Record<string, { actors: Role[]; args: Vars }>> {
@@ -311,6 +319,8 @@ async function makeBaselines(): Promise<Record<string, { actors: Role[]; args: V
     acceptOffer: { actors: ["client"], args: { input: { bidId: (await offer()).bid, clientMutationId: cmid(), expectedVersion: 1 } } },
     declineOffer: { actors: ["client"], args: { input: { bidId: (await offer()).bid, clientMutationId: cmid(), expectedVersion: 1, reason: "Trop cher" } } },
     requestRevision: { actors: ["client"], args: { input: { bidId: (await offer()).bid, clientMutationId: cmid(), expectedVersion: 1, note: "Précisez le planning" } } },
+    deleteDocument: { actors: ["officer"], args: { id: await uploaded(`/files/tenders/${w.tender.gid}`, w.users.officer.token) } },
+    deleteAttachment: { actors: ["ownerA"], args: { id: await uploaded(`/files/bids/${w.bidA.gid}`, w.users.ownerA.token) } },
   };
 }
 

@@ -12,6 +12,7 @@
  *
  * Paths of the business terms follow the eForms SDK (`fields/fields.json`).
  */
+import { mapDocumentLinks } from "./eforms.documents";
 import { Issues, NoticeError } from "./eforms.errors";
 import type {
   AwardCriterion,
@@ -185,6 +186,7 @@ export function parseNotice(xml: string): ParsedNotice {
     lotGroups,
     awards: results.awards,
     awardedValue: results.awardedValue,
+    documents: mapDocumentLinks(root),
   };
   base.issues.throwIfAny();
   return notice;

@@ -203,6 +203,16 @@ export interface ParsedAward {
   tendersReceived: number | null;
 }
 
+/** A link to the procurement documents (BG-102: BT-15 / BT-615, BT-14). */
+export interface ParsedDocumentLink {
+  /** OPT-140, the notice's own id of the documents, e.g. `Doc1`. */
+  documentId: string | null;
+  /** An http(s) address. */
+  url: string;
+  /** BT-14 `restricted-document`: the buyer's platform asks for registration. */
+  restricted: boolean;
+}
+
 /** One notice, mapped. */
 export interface ParsedNotice {
   /** BT-701, a UUID. */
@@ -283,4 +293,6 @@ export interface ParsedNotice {
   awards: ParsedAward[];
   /** BT-161: total value of the contracts awarded by the notice. */
   awardedValue: MoneyAmount | null;
+  /** The procurement documents' addresses, of the procedure and its lots, one per address. */
+  documents: ParsedDocumentLink[];
 }
