@@ -5,6 +5,7 @@ import type { Config } from "./config";
 import type { AppServices } from "./context";
 import { Mailer } from "./mail/mailer";
 import type { PgBus } from "./realtime/bus";
+import { createBidLive } from "./bids/live/live-services";
 
 /** Wires the long-lived services of one process; the caller starts and stops the mailer. */
 export function createAppServices(orm: MikroORM, config: Config, log: Logger, bus: PgBus): AppServices {
@@ -18,5 +19,6 @@ export function createAppServices(orm: MikroORM, config: Config, log: Logger, bu
     // Outside production, a mail that cannot be sent is logged, so a demo can follow its links.
     mailer: new Mailer(orm, bus, log, config.mail, config.env !== "production"),
     signUpLimits: createSignUpLimits(config.signUpLimits),
+    live: createBidLive(orm, bus),
   };
 }

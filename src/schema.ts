@@ -25,7 +25,7 @@ import {
   SectionUpdatePayloadResolver,
   TenderBidsResolver,
 } from "./bids/bid.resolver";
-import { BID_EVENTS_SHARED } from "./bids/bid.live";
+import { BID_EVENTS_SHARED } from "./bids/live/bid.live";
 import type { SharedSubscription } from "./realtime/shared-execution";
 import "./nodes";
 

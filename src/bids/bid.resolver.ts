@@ -6,9 +6,9 @@ import { Cost } from "../common/cost";
 import { toGlobalId } from "../common/node";
 import { Connection, PageArgs } from "../common/pagination";
 import { Cooperative } from "../cooperatives/cooperative.entity";
-import { encodeBase64, parseStateVector } from "../realtime/section-crdt";
+import { encodeBase64, parseStateVector } from "./sections/section-crdt";
 import { Lot, Tender } from "../tenders/tender.entity";
-import { Y } from "../realtime/yjs";
+import { Y } from "./sections/yjs";
 import { Bid, BidEvent, BidLotAssignment, BidMember, BidPriceLine, BidSection } from "./bid.entity";
 import {
   AddPriceLineInput,
@@ -31,13 +31,13 @@ import {
   UpdatePriceLineInput,
   UpdateSectionInput,
 } from "./bid.inputs";
-import { heartbeat, subscribeBidEvents, subscribeBidPresence } from "./bid.live";
+import { heartbeat, subscribeBidEvents, subscribeBidPresence } from "./live/bid.live";
 import * as bids from "./bid.service";
 import { computeTotals, lineTotalCents } from "./bid.totals";
 import { BidPresence, BidTotals, CompletenessIssue, SectionUpdatePayload } from "./bid.types";
 import * as lots from "./lots.service";
 import * as prices from "./price.service";
-import * as sections from "./section.service";
+import * as sections from "./sections/section.service";
 
 export const BidConnection = Connection(Bid, "Bid", "bid");
 export const BidEventConnection = Connection(BidEvent, "BidEvent", "bid event");

@@ -3,7 +3,7 @@ import { appendFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fromGlobalId } from "../../src/common/node";
-import { buildDoc, textOf } from "../../src/realtime/section-crdt";
+import { buildDoc, textOf } from "../../src/bids/sections/section-crdt";
 import { AddBidSectionDocument, AnswerBidInvitationDocument, BidBriefDocument, InviteBidMemberDocument } from "../generated/graphql";
 import { startTestServer, TEST_JWT_SECRET, type TestServer } from "../helpers/server";
 import { createBid, createWorld, secondPerson } from "./bid-setup";

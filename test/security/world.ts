@@ -1,7 +1,7 @@
 import { ApiScope, PlatformRole } from "../../src/auth/roles";
 import { CooperativeInvitation } from "../../src/cooperatives/invitation.entity";
 import { toGlobalId } from "../../src/common/node";
-import { Y } from "../../src/realtime/yjs";
+import { Y } from "../../src/bids/sections/yjs";
 import { Lot } from "../../src/tenders/tender.entity";
 import { TenderKind, TenderStatus } from "../../src/tenders/tender.enums";
 import { cpvSummary } from "../../src/tenders/tender.service";
