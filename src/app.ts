@@ -19,6 +19,6 @@ export function createAppServices(orm: MikroORM, config: Config, log: Logger, bu
     // Outside production, a mail that cannot be sent is logged, so a demo can follow its links.
     mailer: new Mailer(orm, bus, log, config.mail, config.env !== "production"),
     signUpLimits: createSignUpLimits(config.signUpLimits),
-    live: createBidLive(orm, bus),
+    live: createBidLive(orm, bus, log),
   };
 }

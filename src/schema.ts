@@ -26,6 +26,8 @@ import {
   TenderBidsResolver,
 } from "./bids/bid.resolver";
 import { BID_EVENTS_SHARED } from "./bids/live/bid.live";
+import { SectionLiveResolver } from "./bids/sections/section.resolver";
+import { SECTION_UPDATES_SHARED } from "./bids/sections/section.live";
 import type { SharedSubscription } from "./realtime/shared-execution";
 import "./nodes";
 
@@ -61,10 +63,11 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   TenderBidsResolver,
   CooperativeBidsResolver,
   SectionUpdatePayloadResolver,
+  SectionLiveResolver,
 ];
 
 /** Subscriptions whose per-event results subscribers share (see realtime/shared-execution.ts). */
-export const SHARED_SUBSCRIPTIONS: readonly SharedSubscription[] = [BID_EVENTS_SHARED];
+export const SHARED_SUBSCRIPTIONS: readonly SharedSubscription[] = [BID_EVENTS_SHARED, SECTION_UPDATES_SHARED];
 
 /** type-graphql gives the root types no description; integrators read them first. */
 function describeRoots(schema: GraphQLSchema): GraphQLSchema {

@@ -73,6 +73,8 @@ export async function createWebSocketEndpoint(
   const production = config.env === "production";
   const access = new LiveAccess(app.bus, (bearer) => resolveViewer(app.orm.em.fork(), app.auth, bearer), log);
   await access.start();
+  // A socket's cached decisions on the sections it types into go with any change of its access.
+  access.onRecheck((socket) => app.live.sectionAccess.forget(socket));
 
   const perAddress = new Map<string, number>();
   const wsServer = new WebSocketServer({

@@ -218,7 +218,7 @@ export class BidResolver {
   @Authorized()
   @Mutation(() => SectionUpdatePayload, { description: "Applies text typed in a section (a Yjs update); answers once it is durable in the bid's log." })
   async applySectionUpdate(@Arg("input", () => ApplySectionUpdateInput, { description: "The update." }) input: ApplySectionUpdateInput, @Ctx() ctx: Context): Promise<SectionUpdatePayload> {
-    const result = await sections.applySectionUpdate(ctx.viewer, ctx.app, input);
+    const result = await sections.applySectionUpdate(ctx, input);
     return Object.assign(new SectionUpdatePayload(), { seq: result.seq, clientMutationId: result.clientMutationId, sectionId: result.sectionId });
   }
 
@@ -340,6 +340,13 @@ export class BidSectionResolver {
     const vector = parseStateVector("stateVector", stateVector);
     const entry = await ctx.loaders.sectionDoc.load(section.id);
     return encodeBase64(Y.diffUpdate(entry?.state ?? Y.encodeStateAsUpdate(new Y.Doc()), vector));
+  }
+
+  @Cost(20)
+  @FieldResolver(() => String, { description: "Base64 of the state vector (Y.encodeStateVector) of the section's document as committed: send what it lacks with applySectionUpdate (the periodic sync exchange)." })
+  async stateVector(@Root() section: BidSection, @Ctx() ctx: Context): Promise<string> {
+    const entry = await ctx.loaders.sectionDoc.load(section.id);
+    return encodeBase64(Y.encodeStateVectorFromUpdate(entry?.state ?? Y.encodeStateAsUpdate(new Y.Doc())));
   }
 
   @Cost(20)

@@ -27,7 +27,7 @@ import { startTestServer, type TestServer } from "../helpers/server";
 import { insertTender } from "../tenders/tender-factory";
 import { insertSubmittedBid } from "../tenders/award-factory";
 import { changedTables, doc, prng, snapshot, wsFirst, type Vars } from "./harness";
-import { buildWorld, call, CREATE_BID, insertInvitation, openTender, yUpdate, type Role, type World } from "./world";
+import { awarenessUpdate, buildWorld, call, CREATE_BID, insertInvitation, openTender, yUpdate, type Role, type World } from "./world";
 
 /*
  * Bad input to every mutation: for each argument and each input field (recursively), values of
@@ -237,6 +237,7 @@ async function makeBaselines(): Promise<Record<string, { actors: Role[]; args: V
     },
     removeBidSection: { actors: ["ownerA"], args: { input: { clientMutationId: cmid(), expectedVersion: 1, sectionId: await section() } } },
     applySectionUpdate: { actors: ["ownerA"], args: { input: { clientMutationId: cmid(), sectionId: w.bidA.section, update: yUpdate("texte") } } },
+    sendSectionAwareness: { actors: ["ownerA"], args: { input: { sectionId: w.bidA.section, update: awarenessUpdate("curseur") } } },
     addBidPriceLine: {
       actors: ["ownerA"],
       args: { input: { bidId: w.bidA.gid, clientMutationId: cmid(), description: "Site", lotId: w.tender.lots[1], memberId: w.bidA.leadMember, quantity: 2, unitPrice: 150 } },

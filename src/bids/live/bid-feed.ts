@@ -93,6 +93,11 @@ export class BidFeed {
     });
   }
 
+  /** Seq of the last event the feed has taken. */
+  get headSeq(): number {
+    return this.head;
+  }
+
   /** Reads whatever follows `head`; calls made while a read runs are coalesced into one more read. */
   refresh(): void {
     if (this.reading) {

@@ -1,11 +1,11 @@
 import { User } from "../../auth/user.entity";
 import { LockMode } from "@mikro-orm/core";
-import { isStaff, userIdOf, type Viewer } from "../../auth/viewer";
+import { isStaff, userIdOf } from "../../auth/viewer";
 import { BadInputError, ConflictError, ForbiddenError, InvalidStateError, NotFoundError } from "../../common/errors";
 import { decodeId, toGlobalId } from "../../common/node";
 import * as v from "../../common/validate";
 import type { Actor } from "../../cooperatives/cooperative.service";
-import type { AppServices } from "../../context";
+import type { Context } from "../../context";
 import { encodeBase64, parseUpdate } from "./section-crdt";
 import type { SectionDocs } from "./section-docs";
 import { Bid, BidSection } from "../bid.entity";
@@ -189,19 +189,28 @@ export interface SectionUpdateResult {
 }
 
 /**
- * Text typed in a section: the Yjs update is validated, then, under the bid's and the section's
+ * Text typed in a section: the Yjs update is validated and relayed at once, provisionally, to the
+ * section's other editors on every instance (section-hub.ts); then, under the bid's and the section's
  * row locks, appended to the log (its payload carries the update) and notified, in a statement
  * shared with the other updates of the section that arrived meanwhile (section-writer.ts); every
- * COMPACT_EVERY updates, the section's snapshot is rebuilt in the background (compactSoon). The
+ * COMPACT_EVERY updates, the section's snapshot is rebuilt in the background (compactor.ts). The
  * answer comes after commit: an acknowledged update is durable. Only the connection of the
  * process's entity manager is used (no per-keystroke fork, no identity map); the committed event
  * reaches this process's subscribers without waiting for its notification (section-writer.ts).
  */
-export async function applySectionUpdate(viewer: Viewer, app: Pick<AppServices, "orm" | "live">, input: ApplySectionUpdateInput): Promise<SectionUpdateResult> {
+export async function applySectionUpdate(ctx: Pick<Context, "viewer" | "app" | "live">, input: ApplySectionUpdateInput): Promise<SectionUpdateResult> {
+  const { viewer, app } = ctx;
   const update = parseUpdate("input.update", input.update);
   const sectionId = decodeId("BidSection", input.sectionId, "input.sectionId");
   const clientMutationId = checkClientMutationId(input.clientMutationId);
   const userId = userIdOf(viewer);
+  const socket = ctx.live?.socket ?? null;
+  // Provisional relay first, from a decision cached per socket (section-access.ts): the commit
+  // below checks everything again, and a refusal drops the cached decision.
+  if (userId) {
+    const decision = await app.live.sectionAccess.decide(socket, userId, sectionId);
+    if (decision?.write) app.live.hub.relay(sectionId, update, socket);
+  }
   // The same rules as mutateBid (access, retry, frozen content), in one statement: see migration 20261126073010.
   const rows: ApplyOutcome[] = userId
     ? [
@@ -214,6 +223,7 @@ export async function applySectionUpdate(viewer: Viewer, app: Pick<AppServices, 
       ]
     : [{ outcome: "NOT_MEMBER", seq: null, notice: null, bid_status: null }];
   const row = rows[0];
+  if (socket && row?.outcome !== "OK" && row?.outcome !== "REPLAY") app.live.sectionAccess.forget(socket, sectionId);
   switch (row?.outcome) {
     case "OK":
       app.live.compactor.applied(sectionId);
