@@ -54,7 +54,7 @@ export interface SectionProviderEvents {
   synced: (synced: boolean) => void;
   /** A local change is durable: its clientMutationId, seq and round trip. */
   acknowledged: (ack: { clientMutationId: string; seq: number; ms: number }) => void;
-  /** A refused change (dropped: it is still in the document) or the end of access (the provider stops). */
+  /** A refused change (dropped: it is still in the document), or access refused on (re)subscribing (the provider stops). */
   error: (error: ProviderError) => void;
   /** Every message of the section's stream, after it is applied (for tools and tests). */
   message: (message: StreamMessage) => void;
@@ -208,7 +208,7 @@ export class SectionProvider extends Emitter<SectionProviderEvents> {
     if (generation !== this.generation) return;
     const client = createClient({
       url: this.o.url.replace(/^http/, "ws"),
-      webSocketImpl: this.o.WebSocket,
+      webSocketImpl: quiet(this.o.WebSocket),
       connectionParams: { authorization: `Bearer ${token}` },
       retryAttempts: 0,
       lazy: true,
@@ -239,11 +239,11 @@ export class SectionProvider extends Emitter<SectionProviderEvents> {
         },
         complete: () => {
           if (generation !== this.generation) return;
-          // The server ends a stream whose viewer lost access: the provider stops.
+          // The server ends a stream whose viewer lost access; a socket can also end it. Subscribing
+          // again tells them apart: a refusal (NOT_FOUND) stops the provider with that error.
           this.close();
           this.setStatus("disconnected");
-          this.stopped = true;
-          this.emit("error", { code: "FORBIDDEN", message: "The stream ended: access to the section was lost." });
+          void this.retry(generation, attempt + 1);
         },
       },
     );
@@ -452,4 +452,22 @@ function jwtExpiry(token: string): number | null {
   } catch {
     return null;
   }
+}
+
+type SocketConstructor = new (url: string, protocols?: string | string[]) => { addEventListener(type: string, listener: () => void): void };
+
+/**
+ * The WebSocket implementation with an error listener of its own: Node's `ws` throws an `error`
+ * event nobody listens to, which a socket closed while still connecting (graphql-ws has let go of
+ * it) would otherwise do. Browsers never throw there; the close that follows is what counts.
+ */
+function quiet(impl: unknown): unknown {
+  if (typeof impl !== "function") return impl;
+  const Base = impl as SocketConstructor;
+  return class QuietWebSocket extends Base {
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols);
+      this.addEventListener("error", () => undefined);
+    }
+  };
 }
