@@ -182,7 +182,8 @@ export class SectionProvider extends Emitter<SectionProviderEvents> {
       this.synced = false;
       this.emit("synced", false);
     }
-    void client?.dispose();
+    // A client still connecting rejects its disposal with the connection's error: nothing to do.
+    if (client) Promise.resolve(client.dispose()).catch(() => undefined);
   }
 
   private setStatus(status: ProviderStatus): void {
@@ -221,6 +222,17 @@ export class SectionProvider extends Emitter<SectionProviderEvents> {
       {
         next: (result) => {
           if (generation !== this.generation) return;
+          const refused = graphqlError(result.errors ?? null);
+          if (refused && !result.data) {
+            // Refused (no access, no such section): final, unless the token is the problem.
+            this.close();
+            this.setStatus("disconnected");
+            if (refused.code === "UNAUTHENTICATED") return void this.retry(generation, attempt + 1);
+            this.generation += 1;
+            this.stopped = true;
+            this.emit("error", refused);
+            return;
+          }
           const message = result.data?.sectionUpdates;
           if (message) this.receive(message);
         },
