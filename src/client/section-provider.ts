@@ -1,6 +1,10 @@
 import { createClient, type Client } from "graphql-ws";
-import { awarenessProtocol, decoding, encoding, fromBase64, syncProtocol, toBase64, Y, type Awareness, type YDoc } from "./deps";
+import { awarenessProtocol, decoding, fromBase64, syncProtocol, toBase64, Y, type Awareness, type YDoc } from "./deps";
 import { Emitter } from "./emitter";
+import { graphqlError, jwtExpiry, quiet, encodingSink } from "./helpers";
+import type { ProviderStatus, SectionProviderEvents, SectionProviderOptions, StreamMessage } from "./types";
+
+export type { ProviderError, ProviderStatus, SectionProviderEvents, SectionProviderOptions, StreamMessage } from "./types";
 
 /**
  * A Y.Doc and an Awareness bound to one section of a bid, the way `@hocuspocus/provider` binds
@@ -20,59 +24,6 @@ import { Emitter } from "./emitter";
  * - renews its token before it expires (`refreshSession`, or the getter) and reconnects with it;
  * - reports `status`, `synced`, `acknowledged` and `error` events; destroy() ends it all.
  */
-export interface SectionProviderOptions {
-  /** http(s) or ws(s) URL of the API's /graphql. */
-  url: string;
-  /** Global id of the section (BidSection). */
-  sectionId: string;
-  /** The sign-in token, or a function that returns a current one (asked at each connection). */
-  token: string | (() => string | Promise<string>);
-  doc?: YDoc;
-  awareness?: Awareness;
-  /** A WebSocket implementation (Node: `require("ws")`); the global one by default. */
-  WebSocket?: unknown;
-  /** Renew the token this long before it expires (default 60 s; 0: never). */
-  renewBeforeMs?: number;
-  /** Told of each renewed token (store it for the next page load). */
-  onToken?: (token: string) => void;
-  /** Period of the sync exchange (default 10 s). */
-  syncIntervalMs?: number;
-  /** First delay before reconnecting (default 250 ms), doubled up to `maxRetryDelayMs`. */
-  retryDelayMs?: number;
-  maxRetryDelayMs?: number;
-  /** Prefix of the clientMutationIds (default random). */
-  name?: string;
-  /** Connect at once (default true); otherwise call connect(). */
-  connect?: boolean;
-}
-
-export type ProviderStatus = "connecting" | "connected" | "disconnected";
-
-export interface SectionProviderEvents {
-  status: (status: ProviderStatus) => void;
-  /** After the sync answer (true), and when the connection is lost (false). */
-  synced: (synced: boolean) => void;
-  /** A local change is durable: its clientMutationId, seq and round trip. */
-  acknowledged: (ack: { clientMutationId: string; seq: number; ms: number }) => void;
-  /** A refused change (dropped: it is still in the document), or access refused on (re)subscribing (the provider stops). */
-  error: (error: ProviderError) => void;
-  /** Every message of the section's stream, after it is applied (for tools and tests). */
-  message: (message: StreamMessage) => void;
-}
-
-export interface ProviderError {
-  code: string;
-  message: string;
-}
-
-export interface StreamMessage {
-  kind: "SYNC" | "RELAYED" | "DURABLE" | "AWARENESS";
-  message: string;
-  seq: number | null;
-  stateVector: string | null;
-  clientMutationId: string | null;
-}
-
 const STREAM = `subscription ProviderStream($sectionId: ID!, $stateVector: String) {
   sectionUpdates(sectionId: $sectionId, stateVector: $stateVector) { kind message seq stateVector clientMutationId }
 }`;
@@ -440,46 +391,4 @@ export class SectionProvider extends Emitter<SectionProviderEvents> {
       }, delay),
     );
   }
-}
-
-/** A sync step 1 would need an answer; the server never sends one, so replies are dropped. */
-function encodingSink() {
-  return encoding.createEncoder();
-}
-
-/** The first GraphQL error of a graphql-ws error (an array of errors), or null (a closed socket). */
-function graphqlError(error: unknown): ProviderError | null {
-  if (!Array.isArray(error) || error.length === 0) return null;
-  const first = error[0] as { message?: string; extensions?: { code?: unknown } };
-  return { code: String(first.extensions?.code ?? "INTERNAL_SERVER_ERROR"), message: String(first.message ?? "") };
-}
-
-/** The expiry of a JWT (ms since the epoch), or null when the token is not one. */
-function jwtExpiry(token: string): number | null {
-  const part = token.split(".")[1];
-  if (!part) return null;
-  try {
-    const json = JSON.parse(new TextDecoder().decode(fromBase64(part.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(part.length / 4) * 4, "=")))) as { exp?: unknown };
-    return typeof json.exp === "number" ? json.exp * 1000 : null;
-  } catch {
-    return null;
-  }
-}
-
-type SocketConstructor = new (url: string, protocols?: string | string[]) => { addEventListener(type: string, listener: () => void): void };
-
-/**
- * The WebSocket implementation with an error listener of its own: Node's `ws` throws an `error`
- * event nobody listens to, which a socket closed while still connecting (graphql-ws has let go of
- * it) would otherwise do. Browsers never throw there; the close that follows is what counts.
- */
-function quiet(impl: unknown): unknown {
-  if (typeof impl !== "function") return impl;
-  const Base = impl as SocketConstructor;
-  return class QuietWebSocket extends Base {
-    constructor(url: string, protocols?: string | string[]) {
-      super(url, protocols);
-      this.addEventListener("error", () => undefined);
-    }
-  };
 }
