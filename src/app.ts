@@ -11,6 +11,7 @@ import { opportunityJob } from "./notifications/opportunities";
 import { reminderJob } from "./notifications/reminders";
 import { createFileStores } from "./files/storage/file-stores";
 import type { PgBus } from "./realtime/bus";
+import { createBidLive } from "./bids/live/live-services";
 
 /** Wires the long-lived services of one process; the caller starts and stops the mailer and the jobs. */
 export function createAppServices(orm: MikroORM, config: Config, log: Logger, bus: PgBus): AppServices {
@@ -35,5 +36,6 @@ export function createAppServices(orm: MikroORM, config: Config, log: Logger, bu
     signUpLimits: createSignUpLimits(orm, config.signUpLimits),
     metrics: new Metrics(orm, bus),
     files: createFileStores(orm, { storage: config.files.storage, dataDir: config.dataDir }),
+    live: createBidLive(orm, bus, log),
   };
 }

@@ -13,6 +13,7 @@ import type { PgBus } from "./realtime/bus";
 import { createCooperativeLoaders, type CooperativeLoaders } from "./cooperatives/cooperative.loaders";
 import { createTenderLoaders, type TenderLoaders } from "./tenders/tender.loaders";
 import { createBidLoaders, type BidLoaders } from "./bids/bid.loaders";
+import type { BidLive } from "./bids/live/live-services";
 
 /** Long-lived parts of the process, shared by every operation. */
 export interface AppServices {
@@ -32,6 +33,8 @@ export interface AppServices {
   metrics: Metrics;
   /** File storages (src/files/): the configured one for new files, both for reading. */
   files: FileStores;
+  /** The live path's stateful parts (feeds, section documents, writer, presence). */
+  live: BidLive;
 }
 
 /**
@@ -51,6 +54,11 @@ export type Context = {
   app: AppServices;
   /** Over WebSocket: the socket, whose running subscriptions end when its person's access does. */
   live: LiveContext | null;
+  /**
+   * Lets go of the entity manager and loaders made so far: the next use forks fresh ones. A
+   * subscription calls it before each event, so that every event is resolved as of now.
+   */
+  renew(): void;
 };
 
 export interface LiveContext {
@@ -69,8 +77,8 @@ export function endOnAccessLoss<T>(ctx: Context, source: AsyncIterableIterator<T
 export type Loaders = CooperativeLoaders & TenderLoaders & BidLoaders;
 
 /** Fresh loaders on an entity manager (per operation; per event for subscriptions). */
-export function createLoaders(em: EntityManager): Loaders {
-  return { ...createCooperativeLoaders(em), ...createTenderLoaders(em), ...createBidLoaders(em) };
+export function createLoaders(em: EntityManager, live: Pick<BidLive, "docs">): Loaders {
+  return { ...createCooperativeLoaders(em), ...createTenderLoaders(em), ...createBidLoaders(em, live.docs) };
 }
 
 export function createContext(
@@ -88,7 +96,7 @@ export function createContext(
       return (em ??= app.orm.em.fork());
     },
     get loaders(): Loaders {
-      return (loaders ??= createLoaders(this.em));
+      return (loaders ??= createLoaders(this.em, app.live));
     },
     get log(): Logger {
       return (log ??= app.log.child({ requestId: meta.requestId }));
@@ -100,5 +108,9 @@ export function createContext(
     limits: app.limits,
     app,
     live: meta.live ?? null,
+    renew() {
+      em = undefined;
+      loaders = undefined;
+    },
   };
 }

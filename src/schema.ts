@@ -27,7 +27,9 @@ import {
   SectionUpdatePayloadResolver,
   TenderBidsResolver,
 } from "./bids/bid.resolver";
-import { BID_EVENTS_SHARED } from "./bids/bid.live";
+import { BID_EVENTS_SHARED } from "./bids/live/bid.live";
+import { SectionLiveResolver } from "./bids/sections/section.resolver";
+import { SECTION_UPDATES_SHARED } from "./bids/sections/section.live";
 import { BidConversationResolver, ConversationMessageResolver, ConversationResolver, TenderConversationResolver } from "./conversations/conversation.resolver";
 import { NotificationResolver, UserInboxResolver } from "./notifications/notification.resolver";
 import type { SharedSubscription } from "./realtime/shared-execution";
@@ -90,10 +92,11 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   TenderDocumentsResolver,
   BidAttachmentResolver,
   BidAttachmentsResolver,
+  SectionLiveResolver,
 ];
 
 /** Subscriptions whose per-event results subscribers share (see realtime/shared-execution.ts). */
-export const SHARED_SUBSCRIPTIONS: readonly SharedSubscription[] = [BID_EVENTS_SHARED];
+export const SHARED_SUBSCRIPTIONS: readonly SharedSubscription[] = [BID_EVENTS_SHARED, SECTION_UPDATES_SHARED];
 
 /** type-graphql gives the root types no description; integrators read them first. */
 function describeRoots(schema: GraphQLSchema): GraphQLSchema {

@@ -93,6 +93,8 @@ export async function createWebSocketEndpoint(
   const production = config.env === "production";
   const access = new LiveAccess(app.bus, (bearer) => resolveViewer(app.orm.em.fork(), app.auth, bearer), log);
   await access.start();
+  // A socket's cached decisions on the sections it types into go with any change of its access.
+  access.onRecheck((socket) => app.live.sectionAccess.forget(socket));
 
   // The per-address cap is shared by every instance (auth/socket-slots.ts).
   const slots = new SocketSlots(app.orm.config.get("clientUrl") ?? "", config.sockets.perAddress, log);

@@ -9,10 +9,10 @@
 import { createRequire } from "node:module";
 import path from "node:path";
 import WebSocket from "ws";
-import type { YDoc } from "../../src/realtime/yjs";
+import type { YDoc } from "../../src/bids/sections/yjs";
 import type { LiveClient as LiveClientType } from "../../test/bids/live-client";
 
-type Yjs = typeof import("../../src/realtime/yjs").Y;
+type Yjs = typeof import("../../src/bids/sections/yjs").Y;
 
 export type EditorSpec =
   | { system: "scopgraph"; url: string; bidId: string; sectionId: string; afterSeq: number; state?: string; tokens: string[]; firstIndex: number }
@@ -71,7 +71,7 @@ export class EditorGroup {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       const { LiveClient } = require("../../test/bids/live-client") as { LiveClient: typeof LiveClientType };
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      this.Y = (require("../../src/realtime/yjs") as { Y: Yjs }).Y;
+      this.Y = (require("../../src/bids/sections/yjs") as { Y: Yjs }).Y;
       this.editors = spec.tokens.map((token, i) => {
         const client = new LiveClient({
           url: spec.url,

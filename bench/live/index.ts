@@ -36,7 +36,7 @@ import { Cooperative, Membership } from "../../src/cooperatives/cooperative.enti
 import { LegalForm, MemberRole } from "../../src/cooperatives/cooperative.enums";
 import { withLuhnKey } from "../../src/cooperatives/siret";
 import { ormConfig } from "../../src/db/mikro-orm.config";
-import { Y, type YDoc } from "../../src/realtime/yjs";
+import { Y, type YDoc } from "../../src/bids/sections/yjs";
 import { Lot, Tender } from "../../src/tenders/tender.entity";
 import { TenderKind, TenderStatus } from "../../src/tenders/tender.enums";
 import { processCpuSeconds } from "../lib/cpu";

@@ -6,7 +6,7 @@
  */
 import http from "node:http";
 import { readFileSync } from "node:fs";
-import { Y, type YDoc } from "../../src/realtime/yjs";
+import { Y, type YDoc } from "../../src/bids/sections/yjs";
 import { cpuBetween, cpuSnapshot, type CpuSnapshot, type CpuUsage, type PgProcesses } from "../lib/cpu";
 import { rootRequire } from "../lib/modules";
 import { APPLY, BID_EVENTS } from "./queries";

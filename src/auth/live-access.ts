@@ -35,6 +35,7 @@ interface Registration {
 export class LiveAccess {
   private readonly sockets = new Map<LiveSocket, Registration>();
   private offs: (() => void)[] = [];
+  private readonly recheckHooks = new Set<(socket: LiveSocket) => void>();
 
   constructor(
     private readonly bus: PgBus,
@@ -50,6 +51,12 @@ export class LiveAccess {
 
   stop(): void {
     for (const off of this.offs.splice(0)) off();
+  }
+
+  /** Called for each socket whose access is checked again (caches of its decisions drop them). */
+  onRecheck(hook: (socket: LiveSocket) => void): () => void {
+    this.recheckHooks.add(hook);
+    return () => this.recheckHooks.delete(hook);
   }
 
   /** Registers an open socket; the returned function forgets it (on close). */
@@ -112,6 +119,7 @@ export class LiveAccess {
   private async recheck(sockets: LiveSocket[]): Promise<void> {
     await Promise.all(
       sockets.map(async (socket) => {
+        for (const hook of this.recheckHooks) hook(socket);
         try {
           const viewer = await this.resolve(socket.bearer);
           if (!viewer || viewer.kind === "ANONYMOUS") {

@@ -9,11 +9,12 @@ interface AccessRow {
   lead_id: string;
 }
 
-/**
- * While a bid is PROPOSED, the partners' invitations are dormant: only the lead's people see it.
- * A condition on `b` (bids) and `bm` (bid_members).
+/*
+ * Who is an active member of a bid is the view `bid_active_memberships` (migration
+ * 20261206080000), the one definition the SQL functions use too: invited or accepted
+ * cooperatives, and while a bid is PROPOSED, the lead's only (the partners' invitations are
+ * dormant).
  */
-export const ACTIVE_IN_PROPOSED = "(b.status <> 'PROPOSED' OR bm.cooperative_id = b.lead_id)";
 
 /**
  * The viewer's access to several bids in one query: their cooperatives that are invited or
@@ -24,11 +25,7 @@ export async function accessToBids(em: EntityManager, viewer: Viewer, bidIds: re
   const result = new Map<string, BidAccess>(bidIds.map((id) => [id, { staff, activeMemberIds: [], lead: false }]));
   if (viewer.kind !== "USER" || bidIds.length === 0) return result;
   const rows = await em.execute<AccessRow[]>(
-    `SELECT bm.bid_id, bm.id AS member_id, bm.cooperative_id, b.lead_id
-       FROM bid_members bm
-       JOIN memberships m ON m.cooperative_id = bm.cooperative_id AND m.user_id = ?
-       JOIN bids b ON b.id = bm.bid_id
-      WHERE bm.bid_id IN (?) AND bm.status IN ('INVITED', 'ACCEPTED') AND ${ACTIVE_IN_PROPOSED}`,
+    `SELECT a.bid_id, a.member_id, a.cooperative_id, a.lead_id FROM bid_active_memberships a WHERE a.user_id = ? AND a.bid_id IN (?)`,
     [viewer.userId, [...bidIds]],
   );
   for (const row of rows) {
@@ -54,8 +51,7 @@ export function visibleBidsSql(viewer: Viewer): { sql: string; params: unknown[]
 /** SQL condition on `b` for the bids of a person's own cooperatives (invited or accepted): "my bids". */
 export function memberBidsSql(userId: string): { sql: string; params: unknown[] } {
   return {
-    sql: `EXISTS (SELECT 1 FROM bid_members bm JOIN memberships m ON m.cooperative_id = bm.cooperative_id
-                   WHERE bm.bid_id = b.id AND m.user_id = ? AND bm.status IN ('INVITED', 'ACCEPTED') AND ${ACTIVE_IN_PROPOSED})`,
+    sql: "EXISTS (SELECT 1 FROM bid_active_memberships a WHERE a.bid_id = b.id AND a.user_id = ?)",
     params: [userId],
   };
 }

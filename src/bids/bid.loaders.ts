@@ -4,7 +4,7 @@ import type { Viewer } from "../auth/viewer";
 import { accessToBids } from "./bid.access";
 import { BidLot, BidLotAssignment, BidMember, BidPriceLine, BidSection } from "./bid.entity";
 import type { BidAccess } from "./bid.policy";
-import { sectionDocs, type SectionDocView } from "../realtime/section-docs";
+import type { SectionDocs, SectionDocView } from "./sections/section-docs";
 
 function groupBy<T>(keys: readonly string[], rows: T[], keyOf: (row: T) => string): T[][] {
   const groups = new Map<string, T[]>(keys.map((k) => [k, []]));
@@ -18,8 +18,10 @@ export interface AccessKey {
 }
 
 /** Per-operation loaders of the bids feature: one query per field per page of bids. */
-export function createBidLoaders(em: EntityManager) {
+export function createBidLoaders(em: EntityManager, sectionDocs: SectionDocs) {
   return {
+    /** The process's section documents (load() them on an entity manager). */
+    sectionDocs,
     /** A viewer's access to bids, keyed by `accessKey(viewer, bidId)`. */
     bidAccess: new DataLoader<AccessKey, BidAccess, string>(
       async (keys) => {
@@ -53,7 +55,7 @@ export function createBidLoaders(em: EntityManager) {
     ),
     /** Each section's Yjs document as of now, and the seq of the last text update it includes. */
     sectionDoc: new DataLoader<string, SectionDocView | null>(async (ids) => {
-      const docs = await sectionDocs(em).load(em, ids);
+      const docs = await sectionDocs.load(em, ids);
       return ids.map((id) => docs.get(id) ?? null);
     }),
   };

@@ -6,9 +6,9 @@ import { Cost } from "../common/cost";
 import { toGlobalId } from "../common/node";
 import { Connection, PageArgs } from "../common/pagination";
 import { Cooperative } from "../cooperatives/cooperative.entity";
-import { encodeBase64, parseStateVector } from "../realtime/section-crdt";
+import { encodeBase64, parseStateVector } from "./sections/section-crdt";
 import { Lot, Tender } from "../tenders/tender.entity";
-import { Y } from "../realtime/yjs";
+import { Y } from "./sections/yjs";
 import { Bid, BidEvent, BidLotAssignment, BidMember, BidPriceLine, BidSection } from "./bid.entity";
 import {
   AddPriceLineInput,
@@ -31,13 +31,13 @@ import {
   UpdatePriceLineInput,
   UpdateSectionInput,
 } from "./bid.inputs";
-import { heartbeat, subscribeBidEvents, subscribeBidPresence } from "./bid.live";
+import { heartbeat, subscribeBidEvents, subscribeBidPresence } from "./live/bid.live";
 import * as bids from "./bid.service";
 import { computeTotals, lineTotalCents } from "./bid.totals";
 import { BidPresence, BidTotals, CompletenessIssue, SectionUpdatePayload } from "./bid.types";
 import * as lots from "./lots.service";
 import * as prices from "./price.service";
-import * as sections from "./section.service";
+import * as sections from "./sections/section.service";
 
 export const BidConnection = Connection(Bid, "Bid", "bid");
 export const BidEventConnection = Connection(BidEvent, "BidEvent", "bid event");
@@ -221,7 +221,7 @@ export class BidResolver {
   @Authorized()
   @Mutation(() => SectionUpdatePayload, { description: "Applies text typed in a section (a Yjs update); answers once it is durable in the bid's log." })
   async applySectionUpdate(@Arg("input", () => ApplySectionUpdateInput, { description: "The update." }) input: ApplySectionUpdateInput, @Ctx() ctx: Context): Promise<SectionUpdatePayload> {
-    const result = await sections.applySectionUpdate(ctx.viewer, ctx.app, input);
+    const result = await sections.applySectionUpdate(ctx, input);
     return Object.assign(new SectionUpdatePayload(), { seq: result.seq, clientMutationId: result.clientMutationId, sectionId: result.sectionId });
   }
 
@@ -343,6 +343,13 @@ export class BidSectionResolver {
     const vector = parseStateVector("stateVector", stateVector);
     const entry = await ctx.loaders.sectionDoc.load(section.id);
     return encodeBase64(Y.diffUpdate(entry?.state ?? Y.encodeStateAsUpdate(new Y.Doc()), vector));
+  }
+
+  @Cost(20)
+  @FieldResolver(() => String, { description: "Base64 of the state vector (Y.encodeStateVector) of the section's document as committed: send what it lacks with applySectionUpdate (the periodic sync exchange)." })
+  async stateVector(@Root() section: BidSection, @Ctx() ctx: Context): Promise<string> {
+    const entry = await ctx.loaders.sectionDoc.load(section.id);
+    return encodeBase64(Y.encodeStateVectorFromUpdate(entry?.state ?? Y.encodeStateAsUpdate(new Y.Doc())));
   }
 
   @Cost(20)

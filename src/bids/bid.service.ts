@@ -11,13 +11,12 @@ import * as v from "../common/validate";
 import { Cooperative } from "../cooperatives/cooperative.entity";
 import { roleIn, type Actor } from "../cooperatives/cooperative.service";
 import { assertVerifiedCooperative } from "../cooperatives/cooperative.status";
-import { appendBidEvent, presenceChannel } from "../realtime/event-log";
+import { appendBidEvent, presenceChannel } from "./live/event-log";
 import { notify } from "../realtime/bus";
-import { encodeBase64 } from "../realtime/section-crdt";
-import { sectionDocs } from "../realtime/section-docs";
+import { encodeBase64 } from "./sections/section-crdt";
 import { Lot, Tender } from "../tenders/tender.entity";
 import { assertAcceptsBids, loadTender } from "../tenders/tender.service";
-import { Y } from "../realtime/yjs";
+import { Y } from "./sections/yjs";
 import { offerSubmitted } from "../clients/offer.notify";
 import { memberBidsSql, visibleBidsSql } from "./bid.access";
 import { completenessIssues, type CompletenessIssue } from "./bid.completeness";
@@ -321,7 +320,7 @@ export async function submitBid(actor: Actor, input: SubmitBidInput, now = new D
       });
     }
     // Freeze the text of every section into its row, and keep the whole bid as submitted.
-    const docs = await sectionDocs(em).load(em, facts.sections.map((s) => s.id));
+    const docs = await actor.loaders.sectionDocs.load(em, facts.sections.map((s) => s.id));
     const sections = facts.sections.map((s) => {
       const entry = docs.get(s.id);
       const state = entry?.state ?? Y.encodeStateAsUpdate(new Y.Doc());

@@ -4,7 +4,7 @@ import { userIdOf } from "../auth/viewer";
 import { createHash } from "node:crypto";
 import { type AppError, BadInputError, ConflictError, NotFoundError } from "../common/errors";
 import type { Actor } from "../cooperatives/cooperative.service";
-import { appendBidEvent } from "../realtime/event-log";
+import { appendBidEvent } from "./live/event-log";
 import { decodeId } from "../common/node";
 import { accessToBid, readableBidOf, type BidRecordKind } from "./bid.access";
 import { Bid, BidLotAssignment, BidMember, BidPriceLine, BidSection } from "./bid.entity";
@@ -24,11 +24,13 @@ export interface BidTx {
   append(type: BidEventType, payload: Record<string, unknown>, extra: { result: string; sectionId?: string }): Promise<number>;
 }
 
+/** What the SQL rule `bid_replay_outcome` (migration 20261206080000) says of a clientMutationId used again. */
+export type ReplayOutcome = "REPLAY" | "CMID_TAKEN" | "CMID_CONFLICT";
+
 export interface PriorEvent {
   seq: number;
   result: string | null;
-  actorId: string | null;
-  requestHash: string | null;
+  outcome: ReplayOutcome;
 }
 
 const RESULT_TYPES = { Bid, BidMember, BidLotAssignment, BidSection, BidPriceLine } as const;
@@ -73,13 +75,12 @@ export function checkClientMutationId(value: string | null | undefined): string 
   return value;
 }
 
-async function findPrior(em: EntityManager, bidId: string, clientMutationId: string): Promise<PriorEvent | null> {
-  const rows = await em.execute<{ seq: number; result: string | null; actor_id: string | null; request_hash: string | null }[]>(
-    "SELECT seq, result, actor_id, request_hash FROM bid_events WHERE bid_id = ? AND client_mutation_id = ?",
-    [bidId, clientMutationId],
+async function findPrior(em: EntityManager, bidId: string, clientMutationId: string, actorId: string | null, fingerprint: string): Promise<PriorEvent | null> {
+  const rows = await em.execute<{ seq: number; result: string | null; outcome: ReplayOutcome }[]>(
+    "SELECT e.seq, e.result, bid_replay_outcome(e, ?, ?) AS outcome FROM bid_events e WHERE e.bid_id = ? AND e.client_mutation_id = ?",
+    [actorId, fingerprint, bidId, clientMutationId],
   );
-  const row = rows[0];
-  return row ? { seq: row.seq, result: row.result, actorId: row.actor_id, requestHash: row.request_hash } : null;
+  return rows[0] ?? null;
 }
 
 /** Object keys in a fixed order, so that one input always gives one fingerprint. */
@@ -104,11 +105,13 @@ export function requestFingerprint(operation: string, input: { clientMutationId?
   return createHash("sha256").update(operation).update("\0").update(JSON.stringify(canonical(rest))).digest("hex");
 }
 
-/** A prior use of the id by the same person for the same request: anything else is refused. */
-export function assertSameRequest(prior: { actorId: string | null; requestHash: string | null }, actorId: string | null, fingerprint: string): void {
-  if (prior.actorId !== actorId) throw new BadInputError("input.clientMutationId", "was already used by someone else on this bid");
-  // Events written before fingerprints existed carry none: they replay as before.
-  if (prior.requestHash !== null && prior.requestHash !== fingerprint) {
+/**
+ * A prior use of the id by the same person for the same request: anything else is refused (the
+ * rule is SQL's bid_replay_outcome; events written before fingerprints existed replay as before).
+ */
+export function assertSameRequest(outcome: ReplayOutcome): void {
+  if (outcome === "CMID_TAKEN") throw new BadInputError("input.clientMutationId", "was already used by someone else on this bid");
+  if (outcome === "CMID_CONFLICT") {
     throw new ConflictError("This clientMutationId was already used for another request; use a new one.", { field: "input.clientMutationId" });
   }
 }
@@ -125,13 +128,13 @@ export async function priorOpening(
   clientMutationId: string,
   fingerprint: string,
 ): Promise<Bid | null> {
-  const rows = await actor.em.execute<{ result: string; bid_id: string; actor_id: string; request_hash: string | null }[]>(
-    "SELECT result, bid_id, actor_id, request_hash FROM bid_events WHERE actor_id = ? AND client_mutation_id = ? AND type = ? LIMIT 1",
-    [userId, clientMutationId, type],
+  const rows = await actor.em.execute<{ result: string; bid_id: string; outcome: ReplayOutcome }[]>(
+    "SELECT e.result, e.bid_id, bid_replay_outcome(e, ?, ?) AS outcome FROM bid_events e WHERE e.actor_id = ? AND e.client_mutation_id = ? AND e.type = ? LIMIT 1",
+    [userId, fingerprint, userId, clientMutationId, type],
   );
   const row = rows[0];
   if (!row) return null;
-  assertSameRequest({ actorId: row.actor_id, requestHash: row.request_hash }, userId, fingerprint);
+  assertSameRequest(row.outcome);
   if (!canOnBid(await accessToBid(actor.em, actor.viewer, row.bid_id), "read")) throw new NotFoundError("Bid");
   return loadResult<Bid>(actor.em, row.result);
 }
@@ -179,7 +182,7 @@ export async function mutateBid<T>(
   const notFound = options.notFound ?? (() => new NotFoundError("Bid", options.globalId));
   // A replay is answered only after the access check below, exactly like a first call.
   const replay = async (em: EntityManager, prior: PriorEvent): Promise<T> => {
-    assertSameRequest(prior, actorId, fingerprint ?? "");
+    assertSameRequest(prior.outcome);
     return options.replay ? options.replay(em, prior) : loadResult<T>(em, prior.result);
   };
   const checkAccess = async (em: EntityManager, bid: Bid, access: BidAccess): Promise<void> => {
@@ -198,7 +201,7 @@ export async function mutateBid<T>(
       const access = await accessToBid(em, actor.viewer, bid.id);
       await checkAccess(em, bid, access);
       if (clientMutationId) {
-        const prior = await findPrior(em, bid.id, clientMutationId);
+        const prior = await findPrior(em, bid.id, clientMutationId, actorId, fingerprint ?? "");
         if (prior) return replay(em, prior);
       }
       let first = true;
@@ -231,7 +234,7 @@ export async function mutateBid<T>(
     // Two retries racing: the second hits the unique (bid, client_mutation_id) and returns the first's result.
     if (clientMutationId && error instanceof UniqueConstraintViolationException) {
       const em = actor.em.fork();
-      const prior = await findPrior(em, bidId, clientMutationId);
+      const prior = await findPrior(em, bidId, clientMutationId, actorId, fingerprint ?? "");
       if (prior) {
         const bid = await em.findOne(Bid, { id: bidId });
         if (!bid) throw notFound();

@@ -2,7 +2,7 @@ import { viewerIsOrderClient } from "../clients/client.access";
 import { peopleOfOrderClient } from "../clients/offer.notify";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { isStaff, type Viewer } from "../auth/viewer";
-import { accessToBid, ACTIVE_IN_PROPOSED } from "../bids/bid.access";
+import { accessToBid } from "../bids/bid.access";
 import { BidStatus } from "../bids/bid.enums";
 import { Tender } from "../tenders/tender.entity";
 import { TenderKind } from "../tenders/tender.enums";
@@ -66,11 +66,9 @@ export async function conversationFacts(em: EntityManager, viewer: Viewer, conve
 export async function authorCooperativeId(em: EntityManager, viewer: Viewer, bidId: string): Promise<string | null> {
   if (viewer.kind !== "USER") return null;
   const rows = await em.execute<{ cooperative_id: string }[]>(
-    `SELECT bm.cooperative_id FROM bid_members bm
-       JOIN memberships m ON m.cooperative_id = bm.cooperative_id AND m.user_id = ?
-       JOIN bids b ON b.id = bm.bid_id
-      WHERE bm.bid_id = ? AND bm.status IN ('INVITED', 'ACCEPTED') AND ${ACTIVE_IN_PROPOSED}
-      ORDER BY (bm.cooperative_id = b.lead_id) DESC, bm.created_at LIMIT 1`,
+    `SELECT a.cooperative_id FROM bid_active_memberships a JOIN bid_members bm ON bm.id = a.member_id
+      WHERE a.user_id = ? AND a.bid_id = ?
+      ORDER BY (a.cooperative_id = a.lead_id) DESC, bm.created_at LIMIT 1`,
     [viewer.userId, bidId],
   );
   return rows[0]?.cooperative_id ?? null;
@@ -87,10 +85,7 @@ export async function participantIds(em: EntityManager, conversation: Conversati
     for (const id of await orderClientUserIds(em, conversation.tenderId)) people.add(id);
   } else if (conversation.bidId) {
     const members = await em.execute<{ user_id: string }[]>(
-      `SELECT DISTINCT m.user_id FROM bid_members bm
-         JOIN memberships m ON m.cooperative_id = bm.cooperative_id
-         JOIN bids b ON b.id = bm.bid_id
-        WHERE bm.bid_id = ? AND bm.status IN ('INVITED', 'ACCEPTED') AND ${ACTIVE_IN_PROPOSED}`,
+      "SELECT DISTINCT a.user_id FROM bid_active_memberships a WHERE a.bid_id = ?",
       [conversation.bidId],
     );
     for (const row of members) people.add(row.user_id);

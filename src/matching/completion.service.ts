@@ -17,7 +17,7 @@ import { decodeId, toGlobalId } from "../common/node";
 import * as v from "../common/validate";
 import { Cooperative } from "../cooperatives/cooperative.entity";
 import type { Actor } from "../cooperatives/cooperative.service";
-import { appendBidEvent } from "../realtime/event-log";
+import { appendBidEvent } from "../bids/live/event-log";
 import { Lot, Tender } from "../tenders/tender.entity";
 import { assertAcceptsBids, loadTender } from "../tenders/tender.service";
 import type { TeamPreferenceName } from "./consortium";

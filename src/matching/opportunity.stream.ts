@@ -31,7 +31,7 @@ export async function opportunityStream(ctx: Context, cooperativeGlobalId: strin
   // Someone who leaves the cooperative stops hearing of its opportunities at once.
   const stillAllowed = async () => {
     const em = ctx.app.orm.em.fork();
-    return canSeeCooperativeFit(ctx.viewer, await roleIn({ viewer: ctx.viewer, em, loaders: createLoaders(em) }, id));
+    return canSeeCooperativeFit(ctx.viewer, await roleIn({ viewer: ctx.viewer, em, loaders: createLoaders(em, ctx.app.live) }, id));
   };
   const stream = mapIterator(subscribe<TenderPublished>(ctx.app.bus, TENDER_PUBLISHED), async ({ tenderId }) => {
     const em = ctx.app.orm.em.fork();

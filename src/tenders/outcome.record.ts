@@ -4,7 +4,7 @@ import { Bid, BidLot, BidMember } from "../bids/bid.entity";
 import { allowedGroupTypes } from "../bids/bid.completeness";
 import { BidEventType, BidMemberStatus, BidStatus } from "../bids/bid.enums";
 import { toGlobalId } from "../common/node";
-import { appendBidEvent } from "../realtime/event-log";
+import { appendBidEvent } from "../bids/live/event-log";
 import { NotificationKind } from "../notifications/notification.enums";
 import { notifyPeople } from "../notifications/notify";
 import { peopleOfBid } from "../notifications/recipients";

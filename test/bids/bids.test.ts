@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { GraphQLFormattedError } from "graphql";
 import { fromGlobalId, toGlobalId } from "../../src/common/node";
-import { Y } from "../../src/realtime/yjs";
+import { Y } from "../../src/bids/sections/yjs";
 import {
   AddBidPriceLineDocument,
   AddBidSectionDocument,

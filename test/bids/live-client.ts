@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createClient, type Client as WsClient } from "graphql-ws";
 import WebSocket from "ws";
-import { Y, type YDoc } from "../../src/realtime/yjs";
+import { Y, type YDoc } from "../../src/bids/sections/yjs";
 
 /**
  * A co-editor of one section, as a browser would be: a Y.Doc whose local changes are sent with

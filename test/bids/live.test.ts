@@ -1,10 +1,9 @@
 import { print } from "graphql";
 import type { Client as WsClient } from "graphql-ws";
 import { fromGlobalId } from "../../src/common/node";
-import { bidChannel, type BidEventNotice } from "../../src/realtime/event-log";
-import { sectionDocs } from "../../src/realtime/section-docs";
-import { buildDoc, textOf } from "../../src/realtime/section-crdt";
-import { Y } from "../../src/realtime/yjs";
+import { bidChannel, type BidEventNotice } from "../../src/bids/live/event-log";
+import { buildDoc, textOf } from "../../src/bids/sections/section-crdt";
+import { Y } from "../../src/bids/sections/yjs";
 import {
   AddBidSectionDocument,
   AnswerBidInvitationDocument,
@@ -340,7 +339,7 @@ test("while a bid has live subscribers, each instance's section documents follow
   // Each feed must be open before the documents are loaded: a document older than its feed's
   // window cannot follow, and waits for its next load (the subscriptions open asynchronously).
   await Promise.all(watchers.map((w) => w.waitForSeq(start + 1)));
-  const docs = [sectionDocs(server.orm.em), sectionDocs(server2.orm.em)];
+  const docs = [server.app.live.docs, server2.app.live.docs];
   for (const [i, via] of [server, server2].entries()) await docs[i]!.load(via.orm.em.fork(), [sectionId]);
   for (let i = 0; i < 6; i++) writer.insert(writer.text.length, `<b${i}>`);
   await writer.flush();

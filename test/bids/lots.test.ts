@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { PlatformRole } from "../../src/auth/roles";
 import { toGlobalId } from "../../src/common/node";
-import { Y } from "../../src/realtime/yjs";
+import { Y } from "../../src/bids/sections/yjs";
 import { Lot, Tender } from "../../src/tenders/tender.entity";
 import { cpvSummary } from "../../src/tenders/tender.service";
 import {

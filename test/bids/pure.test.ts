@@ -1,14 +1,14 @@
 import { completenessIssues, allowedGroupTypes, type CompletenessFacts } from "../../src/bids/bid.completeness";
 import { checkDeclaredLots, defaultDeclaredLots, offerClashMessage } from "../../src/bids/bid.lots";
 import { canApproveSection, canEditPriceLine, canEditSection } from "../../src/bids/bid.rights";
-import { assertSectionMove, canTransitionSection } from "../../src/bids/section.workflow";
+import { assertSectionMove, canTransitionSection } from "../../src/bids/sections/section.workflow";
 import { BidGroupType, BidMemberStatus, BidStatus, SectionStatus } from "../../src/bids/bid.enums";
 import { canTransitionBid, compositionEditable, contentEditable } from "../../src/bids/bid.lifecycle";
 import { canOnBid, type BidAccess } from "../../src/bids/bid.policy";
 import { computeTotals, eurosToCents, lineTotalCents } from "../../src/bids/bid.totals";
-import { decodeBase64, parseStateVector, parseUpdate } from "../../src/realtime/section-crdt";
-import { Y } from "../../src/realtime/yjs";
-import { eventFromRow } from "../../src/realtime/bid-feed";
+import { decodeBase64, parseStateVector, parseUpdate } from "../../src/bids/sections/section-crdt";
+import { Y } from "../../src/bids/sections/yjs";
+import { eventFromRow } from "../../src/bids/live/bid-feed";
 import { BidEvent } from "../../src/bids/bid.entity";
 import { toGlobalId } from "../../src/common/node";
 

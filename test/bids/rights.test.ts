@@ -1,5 +1,5 @@
 import { fromGlobalId } from "../../src/common/node";
-import { Y } from "../../src/realtime/yjs";
+import { Y } from "../../src/bids/sections/yjs";
 import {
   AddBidPriceLineDocument,
   AddBidSectionFullDocument,

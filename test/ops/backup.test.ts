@@ -3,7 +3,7 @@ import { chmodSync, createReadStream, createWriteStream, mkdtempSync, readFileSy
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
-import { Y } from "../../src/realtime/yjs";
+import { Y } from "../../src/bids/sections/yjs";
 import { restoreBackup, RestoreError, writeBackup } from "../../src/ops/backup";
 import { AddBidSectionDocument, ApplySectionUpdateDocument, BidDocument } from "../generated/graphql";
 import { cmid, createBid, createWorld } from "../bids/bid-setup";

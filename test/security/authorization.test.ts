@@ -22,7 +22,7 @@ import { insertTender } from "../tenders/tender-factory";
 import { insertSubmittedBid } from "../tenders/award-factory";
 import { pdf, upload } from "../files/samples";
 import { changedTables, codeOf, send, snapshot, wsFirst, type Answer, type Transport, type Vars } from "./harness";
-import { buildWorld, call, CREATE_BID, insertInvitation, insertOffer, isTokenRole, openTender, ROLES, TOKEN_SCOPES, yUpdate, type Role, type World } from "./world";
+import { awarenessUpdate, buildWorld, call, CREATE_BID, insertInvitation, insertOffer, isTokenRole, openTender, ROLES, TOKEN_SCOPES, yUpdate, type Role, type World } from "./world";
 
 /*
  * The authorization battery: every root field of the schema, for every role, over HTTP and over
@@ -1151,6 +1151,17 @@ const MUTATIONS: Operation[] = [
     scenarios: [{ name: "text in A's section", vars: () => ({ input: { sectionId: w.bidA.section, update: yUpdate("ajout") } }), expect: onBidOfA("OK", "FORBIDDEN") }],
   },
   {
+    field: "sendSectionAwareness",
+    doc: `mutation($input: SectionAwarenessInput!) { sendSectionAwareness(input: $input) }`,
+    scenarios: [
+      {
+        name: "a cursor in A's section (readers may show where they read; nothing is stored)",
+        vars: () => ({ input: { sectionId: w.bidA.section, update: awarenessUpdate("curseur") } }),
+        expect: onBidOfA("OK", "OK"),
+      },
+    ],
+  },
+  {
     field: "addBidPriceLine",
     doc: `mutation($input: AddPriceLineInput!) { addBidPriceLine(input: $input) { id } }`,
     scenarios: [
@@ -1339,6 +1350,11 @@ const SUBSCRIPTIONS: Subscription[] = [
     field: "bidPresence",
     doc: `subscription($id: ID!) { bidPresence(bidId: $id) { bidId online { userId } } }`,
     scenarios: [{ name: "A's bid", vars: () => ({ id: w.bidA.gid }), expect: onBidOfA("OK", "OK") }],
+  },
+  {
+    field: "sectionUpdates",
+    doc: `subscription($id: ID!) { sectionUpdates(sectionId: $id) { kind message seq stateVector } }`,
+    scenarios: [{ name: "a section of A's bid", vars: () => ({ id: w.bidA.section }), expect: onBidOfA("OK", "OK") }],
   },
   {
     field: "invitations",

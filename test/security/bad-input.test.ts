@@ -32,7 +32,7 @@ import { insertTender } from "../tenders/tender-factory";
 import { insertSubmittedBid } from "../tenders/award-factory";
 import { pdf, upload } from "../files/samples";
 import { changedTables, doc, prng, snapshot, wsFirst, type Vars } from "./harness";
-import { buildWorld, call, CREATE_BID, insertInvitation, insertOffer, openTender, yUpdate, type Role, type World } from "./world";
+import { awarenessUpdate, buildWorld, call, CREATE_BID, insertInvitation, insertOffer, openTender, yUpdate, type Role, type World } from "./world";
 
 /*
  * Bad input to every mutation: for each argument and each input field (recursively), values of
@@ -281,6 +281,7 @@ async function makeBaselines(): Promise<Record<string, { actors: Role[]; args: V
       args: { input: { conversationId: conversationOfBidA(), upTo: await call(server, w.users.ownerA.token, `mutation($input: PostMessageInput!) { postMessage(input: $input) { id } }`, { input: { conversationId: conversationOfBidA(), body: "Lu ?" } }, "postMessage.id") } },
     },
     applySectionUpdate: { actors: ["ownerA"], args: { input: { clientMutationId: cmid(), sectionId: w.bidA.section, update: yUpdate("texte") } } },
+    sendSectionAwareness: { actors: ["ownerA"], args: { input: { sectionId: w.bidA.section, update: awarenessUpdate("curseur") } } },
     addBidPriceLine: {
       actors: ["ownerA"],
       args: { input: { bidId: w.bidA.gid, clientMutationId: cmid(), description: "Site", lotId: w.tender.lots[1], memberId: w.bidA.leadMember, quantity: 2, unitPrice: 150 } },

@@ -1,7 +1,7 @@
 import { ApiScope, PlatformRole } from "../../src/auth/roles";
 import { CooperativeInvitation } from "../../src/cooperatives/invitation.entity";
 import { toGlobalId } from "../../src/common/node";
-import { Y } from "../../src/realtime/yjs";
+import { awarenessProtocol, Y } from "../../src/bids/sections/yjs";
 import { Lot } from "../../src/tenders/tender.entity";
 import { TenderKind, TenderStatus } from "../../src/tenders/tender.enums";
 import { cpvSummary } from "../../src/tenders/tender.service";
@@ -86,6 +86,15 @@ export async function openTender(server: TestServer, seed: TenderSeed = {}): Pro
   await em.flush();
   const lots = await em.find(Lot, { tender: tender.id }, { orderBy: { number: "asc" } });
   return { id: tender.id, gid: tender.gid, lots: lots.map((l) => toGlobalId("Lot", l.id)) };
+}
+
+/** A y-protocols awareness update: a cursor named `name` (base64). */
+export function awarenessUpdate(name: string): string {
+  const awareness = new awarenessProtocol.Awareness(new Y.Doc());
+  awareness.setLocalStateField("user", { name, color: "#c00" });
+  const update = awarenessProtocol.encodeAwarenessUpdate(awareness, [awareness.clientID]);
+  awareness.destroy();
+  return Buffer.from(update).toString("base64");
 }
 
 export function yUpdate(text: string): string {

@@ -1,9 +1,10 @@
-import { Y, type YDoc } from "./yjs";
-import { BadInputError } from "../common/errors";
+import { Y, type YDoc, type YXmlFragment } from "./yjs";
+import { BadInputError } from "../../common/errors";
 
 /**
  * A section's text is a Yjs document whose shared type is the Y.Text named `content`
- * (`doc.getText("content")`). The server never interprets updates beyond checking that they are
+ * (`doc.getText("content")`), or, for rich text, a Y.XmlFragment under any other name (TipTap
+ * writes `default`, y-prosemirror `prosemirror`); the plain-text projection reads both. The server never interprets updates beyond checking that they are
  * Yjs updates: it stores them in the bid's log, merges them into snapshots and serves state and
  * diffs, so that every client converges.
  */
@@ -72,6 +73,38 @@ export function buildDoc(snapshot: Uint8Array | null, updates: readonly Uint8Arr
   return doc;
 }
 
+/**
+ * The plain-text projection: the Y.Text `content`, then each rich-text fragment (blocks on their
+ * own lines, marks dropped), in the order of their names. A top-level type whose kind the server
+ * has not seen yet (it only ever receives updates) is read as a fragment unless it is `content`.
+ */
 export function textOf(doc: YDoc): string {
-  return doc.getText(SECTION_TEXT).toString();
+  const parts: string[] = [];
+  const plain = doc.getText(SECTION_TEXT).toString();
+  if (plain !== "") parts.push(plain);
+  for (const name of [...doc.share.keys()].sort()) {
+    if (name === SECTION_TEXT) continue;
+    let fragment: YXmlFragment;
+    try {
+      fragment = doc.getXmlFragment(name);
+    } catch {
+      continue; // another kind of shared type (a map, an array): not text
+    }
+    const text = blocksOf(fragment);
+    if (text !== "") parts.push(text);
+  }
+  return parts.join("\n");
+}
+
+/** The text of a fragment or element: inline text joined, block children one per line. */
+function blocksOf(node: YXmlFragment): string {
+  const children = node.toArray();
+  if (children.every((child) => child instanceof Y.XmlText)) return children.map((child) => inlineOf(child as InstanceType<typeof Y.XmlText>)).join("");
+  return children
+    .map((child) => (child instanceof Y.XmlText ? inlineOf(child) : child instanceof Y.XmlElement ? blocksOf(child) : ""))
+    .join("\n");
+}
+
+function inlineOf(text: InstanceType<typeof Y.XmlText>): string {
+  return (text.toDelta() as { insert?: unknown }[]).map((op) => (typeof op.insert === "string" ? op.insert : "")).join("");
 }

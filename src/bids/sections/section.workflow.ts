@@ -1,5 +1,5 @@
-import { ForbiddenError, InvalidStateError } from "../common/errors";
-import { SectionStatus } from "./bid.enums";
+import { ForbiddenError, InvalidStateError } from "../../common/errors";
+import { SectionStatus } from "../bid.enums";
 
 const S = SectionStatus;
 

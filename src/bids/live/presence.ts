@@ -1,6 +1,6 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
-import type { PgBus } from "./bus";
-import { notify } from "./bus";
+import type { PgBus } from "../../realtime/bus";
+import { notify } from "../../realtime/bus";
 import { presenceChannel } from "./event-log";
 
 /** A person is online in a bid for this long after their last heartbeat. */
@@ -13,7 +13,7 @@ export interface PresenceEntry {
   lastSeenAt: number;
 }
 
-type PresenceMessage =
+export type PresenceMessage =
   | { kind: "beat"; entry: PresenceEntry; leaving: boolean }
   | { kind: "sync" }
   | { kind: "state"; entries: PresenceEntry[] }
@@ -140,18 +140,6 @@ export class PresenceHub {
       }
     };
   }
-}
-
-const hubs = new WeakMap<PgBus, PresenceHub>();
-
-/** The presence hub of a process (one per bus). */
-export function presenceHub(bus: PgBus, sendWith: (bidId: string, message: PresenceMessage) => Promise<void>): PresenceHub {
-  let hub = hubs.get(bus);
-  if (!hub) {
-    hub = new PresenceHub(bus, sendWith);
-    hubs.set(bus, hub);
-  }
-  return hub;
 }
 
 export interface PresenceStreamOptions {

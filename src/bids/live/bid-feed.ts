@@ -1,11 +1,11 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
-import { User } from "../auth/user.entity";
-import { Bid, BidEvent, BidSection } from "../bids/bid.entity";
-import { BidEventType } from "../bids/bid.enums";
-import { readOnlyEntity } from "../common/base.entity";
-import type { PgBus } from "./bus";
+import { User } from "../../auth/user.entity";
+import { Bid, BidEvent, BidSection } from "../bid.entity";
+import { BidEventType } from "../bid.enums";
+import { readOnlyEntity } from "../../common/base.entity";
+import type { PgBus } from "../../realtime/bus";
 import { bidChannel, type BidEventNotice } from "./event-log";
-import { sectionDocs, type FollowedEvent, type SectionDocs } from "./section-docs";
+import type { FollowedEvent, SectionDocs } from "../sections/section-docs";
 
 /** Recent events a feed keeps in memory for its subscribers. */
 const WINDOW = 2000;
@@ -36,17 +36,16 @@ export class BidFeed {
   /** Until the head is known, notifications wait for the first read (it takes them all). */
   private opened = false;
   readonly ready: Promise<void>;
-  /** The process's section documents, moved along as events come in. */
-  private readonly docs: SectionDocs;
   private following: NodeJS.Immediate | null = null;
 
   constructor(
     private readonly bus: PgBus,
     private readonly fork: () => EntityManager,
+    /** The process's section documents, moved along as events come in. */
+    private readonly docs: SectionDocs,
     readonly bidId: string,
     private readonly onIdle: () => void,
   ) {
-    this.docs = sectionDocs(fork());
     this.ready = this.open();
   }
 
@@ -92,6 +91,11 @@ export class BidFeed {
       this.following = null;
       this.docs.follow(this.bidId, (seq) => this.after(seq)?.map(followed) ?? null);
     });
+  }
+
+  /** Seq of the last event the feed has taken. */
+  get headSeq(): number {
+    return this.head;
   }
 
   /** Reads whatever follows `head`; calls made while a read runs are coalesced into one more read. */
@@ -183,23 +187,28 @@ function followed(event: BidEvent): FollowedEvent {
   return { seq: event.seq, textOf: text, update };
 }
 
-const registries = new WeakMap<PgBus, Map<string, BidFeed>>();
+/**
+ * The process's feeds, one per bid with local subscribers: created on first use, closed when the
+ * last subscriber leaves. Built once with the app's services (bids/live/live-services.ts).
+ */
+export class BidFeeds {
+  private readonly feeds = new Map<string, BidFeed>();
 
-/** The process's feed of a bid (created on first use, closed when its last subscriber leaves). */
-export function bidFeed(bus: PgBus, fork: () => EntityManager, bidId: string): BidFeed {
-  let feeds = registries.get(bus);
-  if (!feeds) {
-    feeds = new Map();
-    registries.set(bus, feeds);
+  constructor(
+    private readonly bus: PgBus,
+    private readonly fork: () => EntityManager,
+    private readonly docs: SectionDocs,
+  ) {}
+
+  open(bidId: string): BidFeed {
+    let feed = this.feeds.get(bidId);
+    if (!feed) {
+      const created: BidFeed = new BidFeed(this.bus, this.fork, this.docs, bidId, () => {
+        if (this.feeds.get(bidId) === created) this.feeds.delete(bidId);
+      });
+      this.feeds.set(bidId, created);
+      feed = created;
+    }
+    return feed;
   }
-  const registry = feeds;
-  let feed = registry.get(bidId);
-  if (!feed) {
-    const created: BidFeed = new BidFeed(bus, fork, bidId, () => {
-      if (registry.get(bidId) === created) registry.delete(bidId);
-    });
-    registry.set(bidId, created);
-    feed = created;
-  }
-  return feed;
 }

@@ -38,18 +38,10 @@ export interface NewBidEvent {
  * number back), inserts the event and notifies at commit. Returns the seq.
  */
 export async function appendBidEvent(em: EntityManager, bidId: string, event: NewBidEvent): Promise<number> {
-  // One round trip: take the next seq, insert the event, notify (delivered at commit).
+  // One round trip, through the one definition of an append (migration 20261206080000).
   const rows = await em.execute<{ seq: number }[]>(
-    `WITH head AS (
-       UPDATE bids SET head_seq = head_seq + 1, updated_at = now() WHERE id = ? RETURNING head_seq
-     ), inserted AS (
-       INSERT INTO bid_events (id, bid_id, seq, type, payload, actor_id, client_mutation_id, result, section_id, request_hash)
-       SELECT gen_random_uuid(), ?, head.head_seq, ?, ?::jsonb, ?, ?, ?, ?, ? FROM head
-       RETURNING *
-     )
-     SELECT seq, pg_notify(?, bid_event_notice(row_to_json(inserted))) AS notified FROM inserted`,
+    "SELECT seq FROM bid_append_event(?, ?::bid_event_type, ?::jsonb, ?, ?, ?, ?, ?)",
     [
-      bidId,
       bidId,
       event.type,
       JSON.stringify(event.payload),
@@ -58,7 +50,6 @@ export async function appendBidEvent(em: EntityManager, bidId: string, event: Ne
       event.result,
       event.sectionId ?? null,
       event.requestHash ?? null,
-      bidChannel(bidId),
     ],
   );
   const seq = rows[0]?.seq;

@@ -1,8 +1,7 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
-import { BidEvent } from "../bids/bid.entity";
-import { BidEventType } from "../bids/bid.enums";
-import type { PgBus } from "./bus";
-import { bidFeed, type BidFeed } from "./bid-feed";
+import { BidEvent } from "../bid.entity";
+import { BidEventType } from "../bid.enums";
+import type { BidFeed, BidFeeds } from "./bid-feed";
 
 /** Events after which the subscriber's right to read the bid is checked again at once. */
 const MEMBERSHIP_EVENTS: ReadonlySet<string> = new Set([BidEventType.MEMBER_REMOVED, BidEventType.MEMBER_DECLINED]);
@@ -14,7 +13,8 @@ const BATCH = 200;
 const RECHECK_MS = 15_000;
 
 export interface BidStreamOptions {
-  bus: PgBus;
+  /** The process's feeds of bids. */
+  feeds: BidFeeds;
   /** A fresh entity manager (one per read). */
   fork: () => EntityManager;
   bidId: string;
@@ -61,7 +61,7 @@ export class BidEventStream implements AsyncIterableIterator<BidEvent> {
 
   private async listen(): Promise<void> {
     // Listen first (through the process's feed of the bid), then read: nothing falls in between.
-    const feed = bidFeed(this.o.bus, this.o.fork, this.o.bidId);
+    const feed = this.o.feeds.open(this.o.bidId);
     this.offs.push(feed.subscribe(() => this.poke()));
     await feed.ready;
     this.feed = feed;

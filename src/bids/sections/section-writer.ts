@@ -1,6 +1,6 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
-import type { PgBus } from "../realtime/bus";
-import { bidChannel, type BidEventNotice } from "../realtime/event-log";
+import type { PgBus } from "../../realtime/bus";
+import { bidChannel, type BidEventNotice } from "../live/event-log";
 
 /** What `bid_apply_section_update` answers for one update. */
 export interface ApplyOutcome {
@@ -40,11 +40,12 @@ const DEPTH = 2;
  * under heavy typing does not queue one fsync per keystroke on its row lock. One section means
  * one bid, so a statement never locks two bids (no deadlock between instances).
  */
-class SectionWriter {
+export class SectionWriter {
   private readonly queues = new Map<string, Pending[]>();
   /** Drain loops running per section (DEPTH at most). */
   private readonly running = new Map<string, number>();
 
+  /** `em`: a fork of its own (the writer outlives every request). */
   constructor(
     private readonly em: EntityManager,
     private readonly bus: PgBus,
@@ -144,18 +145,4 @@ interface PgConnection {
 interface PooledClient {
   acquireConnection(): Promise<PgConnection>;
   releaseConnection(connection: PgConnection): Promise<void>;
-}
-
-const writers = new WeakMap<object, SectionWriter>();
-
-/** The process's writer for the database behind `em`, delivering locally through `bus`. */
-export function sectionWriter(em: EntityManager, bus: PgBus): SectionWriter {
-  const key = em.getDriver();
-  let writer = writers.get(key);
-  if (!writer) {
-    // A fork of its own: the writer outlives the request whose entity manager created it.
-    writer = new SectionWriter(em.fork(), bus);
-    writers.set(key, writer);
-  }
-  return writer;
 }

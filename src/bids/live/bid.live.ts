@@ -1,20 +1,18 @@
-import { User } from "../auth/user.entity";
-import { BadInputError, UnauthenticatedError } from "../common/errors";
-import { decodeId, toGlobalId } from "../common/node";
-import * as v from "../common/validate";
+import { User } from "../../auth/user.entity";
+import { BadInputError, UnauthenticatedError } from "../../common/errors";
+import { decodeId, toGlobalId } from "../../common/node";
+import * as v from "../../common/validate";
 import type { EntityManager } from "@mikro-orm/postgresql";
-import { createLoaders, endOnAccessLoss, type Context, type Loaders } from "../context";
-import { BidEventStream } from "../realtime/bid-stream";
-import type { SharedSubscription } from "../realtime/shared-execution";
-import { notify } from "../realtime/bus";
-import { presenceChannel } from "../realtime/event-log";
-import { presenceHub, PresenceStream, PRESENCE_TTL_MS, sendHeartbeat, type PresenceEntry, type PresenceHub } from "../realtime/presence";
-import { accessToBid } from "./bid.access";
-import type { BidEvent } from "./bid.entity";
-import type { BidPresenceInput } from "./bid.inputs";
-import { canOnBid } from "./bid.policy";
-import { loadBid } from "./bid.service";
-import type { BidPresence } from "./bid.types";
+import { endOnAccessLoss, type Context } from "../../context";
+import { BidEventStream } from "./bid-stream";
+import type { SharedSubscription } from "../../realtime/shared-execution";
+import { PresenceStream, PRESENCE_TTL_MS, sendHeartbeat, type PresenceEntry } from "./presence";
+import { accessToBid } from "../bid.access";
+import type { BidEvent } from "../bid.entity";
+import type { BidPresenceInput } from "../bid.inputs";
+import { canOnBid } from "../bid.policy";
+import { loadBid } from "../bid.service";
+import type { BidPresence } from "../bid.types";
 
 /**
  * `bidEvents` shares its per-event results across subscribers (realtime/shared-execution.ts) when
@@ -24,11 +22,6 @@ export const BID_EVENTS_SHARED: SharedSubscription = {
   field: "bidEvents",
   pureFields: new Set(["id", "seq", "type", "payload", "actorId", "clientMutationId", "createdAt", "updatedAt"]),
 };
-
-function hubOf(ctx: Context): PresenceHub {
-  const { orm, bus } = ctx.app;
-  return presenceHub(bus, (bidId, message) => notify(orm.em.fork(), presenceChannel(bidId), message));
-}
 
 /**
  * `bidEvents`: checks access, then streams the bid's log after `afterSeq` (default: the head
@@ -40,27 +33,20 @@ export async function subscribeBidEvents(ctx: Context, args: { bidId: string; af
   const head = await ctx.loaders.bidHeadSeq.load(bid.id);
   const afterSeq = args.afterSeq == null ? head : v.integer("afterSeq", args.afterSeq, 0, 2_000_000_000);
   if (afterSeq > head) throw new BadInputError("afterSeq", `is after the last event of the bid (${head})`);
-  const { orm, bus } = ctx.app;
+  const { orm } = ctx.app;
   const viewer = ctx.viewer;
   const started = Date.now();
-  // Each event is resolved with a fresh entity manager and fresh loaders, forked only if a field
-  // resolver of the event asks for them (most selections read the event's own columns).
-  let em: EntityManager | null = null;
-  let loaders: Loaders | null = null;
-  Object.defineProperty(ctx, "em", { configurable: true, enumerable: true, get: () => (em ??= orm.em.fork()) });
-  Object.defineProperty(ctx, "loaders", { configurable: true, enumerable: true, get: () => (loaders ??= createLoaders(ctx.em)) });
   ctx.log.info({ bidId: bid.id, afterSeq, viewer: viewer.kind === "USER" ? viewer.userId : null }, "subscription start: bidEvents");
   const mayRead = async (em: EntityManager) => canOnBid(await accessToBid(em, viewer, bid.id), "read");
   const stream: BidEventStream = new BidEventStream({
-    bus,
+    feeds: ctx.app.live.feeds,
     bidId: bid.id,
     afterSeq,
     fork: () => orm.em.fork(),
     mayRead,
-    beforeEach: () => {
-      em = null;
-      loaders = null;
-    },
+    // Each event is resolved with a fresh entity manager and fresh loaders, forked only if a
+    // field resolver of the event asks for them (most selections read the event's own columns).
+    beforeEach: () => ctx.renew(),
     onEnd: (reason) =>
       ctx.log.info({ bidId: bid.id, reason, lastSeq: stream.lastSeq, ms: Date.now() - started }, "subscription stop: bidEvents"),
   });
@@ -86,7 +72,7 @@ export async function subscribeBidPresence(ctx: Context, args: { bidId: string }
   const viewer = ctx.viewer;
   const { orm } = ctx.app;
   const mayRead = async () => canOnBid(await accessToBid(orm.em.fork(), viewer, bid.id), "read");
-  const stream = new PresenceStream({ hub: hubOf(ctx), bidId: bid.id, mayRead });
+  const stream = new PresenceStream({ hub: ctx.app.live.presence, bidId: bid.id, mayRead });
   const iterator: AsyncIterableIterator<BidPresence> = {
     next: async () => {
       const result = await stream.next();

@@ -1,5 +1,5 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
-import { pgArray } from "../common/validate";
+import { pgArray } from "../../common/validate";
 import { buildDoc, textOf } from "./section-crdt";
 import { Y, type YDoc } from "./yjs";
 
@@ -24,7 +24,7 @@ interface Entry {
   usedAt: number;
 }
 
-/** What a document needs of a bid event to follow the log (src/realtime/bid-feed.ts). */
+/** What a document needs of a bid event to follow the log (src/bids/live/bid-feed.ts). */
 export interface FollowedEvent {
   seq: number;
   /** The section of a text update, null for any other event. */
@@ -207,17 +207,4 @@ export class SectionDocs {
 function viewOf(entry: Entry): SectionDocView {
   entry.view ??= { seq: entry.seq, state: Y.encodeStateAsUpdate(entry.doc), text: textOf(entry.doc) };
   return entry.view;
-}
-
-const caches = new WeakMap<object, SectionDocs>();
-
-/** The process's section documents for the database behind `em`. */
-export function sectionDocs(em: EntityManager): SectionDocs {
-  const key = em.getDriver();
-  let cache = caches.get(key);
-  if (!cache) {
-    cache = new SectionDocs();
-    caches.set(key, cache);
-  }
-  return cache;
 }

@@ -1,25 +1,24 @@
-import type { EntityManager } from "@mikro-orm/postgresql";
-import { notifySection } from "../notifications/bid-hooks";
-import { NotificationKind } from "../notifications/notification.enums";
-import { peopleOfCooperatives } from "../notifications/recipients";
-import { User } from "../auth/user.entity";
+import { notifySection } from "../../notifications/bid-hooks";
+import { NotificationKind } from "../../notifications/notification.enums";
+import { peopleOfCooperatives } from "../../notifications/recipients";
+import { User } from "../../auth/user.entity";
 import { LockMode } from "@mikro-orm/core";
-import { isStaff, userIdOf, type Viewer } from "../auth/viewer";
-import { BadInputError, ConflictError, ForbiddenError, InvalidStateError, NotFoundError } from "../common/errors";
-import { decodeId, toGlobalId } from "../common/node";
-import * as v from "../common/validate";
-import type { Actor } from "../cooperatives/cooperative.service";
-import type { AppServices } from "../context";
-import { COMPACT_EVERY, COMPACT_MIN_INTERVAL_MS, encodeBase64, parseUpdate } from "../realtime/section-crdt";
-import { sectionDocs } from "../realtime/section-docs";
-import { Bid, BidSection } from "./bid.entity";
-import { BidEventType, SectionStatus } from "./bid.enums";
-import type { AddSectionInput, ApplySectionUpdateInput, RemoveSectionInput, UpdateSectionInput } from "./bid.inputs";
-import { assertContentEditable } from "./bid.lifecycle";
-import { assertCanEditSection, canApproveSection, canEditSection } from "./bid.rights";
+import { isStaff, userIdOf } from "../../auth/viewer";
+import { BadInputError, ConflictError, ForbiddenError, InvalidStateError, NotFoundError } from "../../common/errors";
+import { decodeId, toGlobalId } from "../../common/node";
+import * as v from "../../common/validate";
+import type { Actor } from "../../cooperatives/cooperative.service";
+import type { Context } from "../../context";
+import { encodeBase64, parseUpdate } from "./section-crdt";
+import type { SectionDocs } from "./section-docs";
+import { Bid, BidSection } from "../bid.entity";
+import { BidEventType, SectionStatus } from "../bid.enums";
+import type { AddSectionInput, ApplySectionUpdateInput, RemoveSectionInput, UpdateSectionInput } from "../bid.inputs";
+import { assertContentEditable } from "../bid.lifecycle";
+import { assertCanEditSection, canApproveSection, canEditSection } from "../bid.rights";
 import { assertSectionMove } from "./section.workflow";
-import { sectionWriter, type ApplyOutcome } from "./section-writer";
-import { bidRecord, checkClientMutationId, mutateBid, resultRef, type BidTx } from "./bid.tx";
+import type { ApplyOutcome } from "./section-writer";
+import { bidRecord, checkClientMutationId, mutateBid, resultRef, type BidTx } from "../bid.tx";
 
 const gid = toGlobalId;
 
@@ -40,8 +39,7 @@ export function sectionState(s: BidSection): Record<string, unknown> {
 async function membersOfPerson(tx: BidTx, userId: string | null): Promise<string[]> {
   if (!userId) return [];
   const rows = await tx.em.execute<{ id: string }[]>(
-    `SELECT bm.id FROM bid_members bm JOIN memberships m ON m.cooperative_id = bm.cooperative_id
-      WHERE bm.bid_id = ? AND m.user_id = ? AND bm.status IN ('INVITED', 'ACCEPTED')`,
+    "SELECT a.member_id AS id FROM bid_active_memberships a WHERE a.bid_id = ? AND a.user_id = ?",
     [tx.bid.id, userId],
   );
   return rows.map((r) => r.id);
@@ -63,8 +61,8 @@ function dueDateOf(field: string, value: string): string {
 }
 
 /** The section's text as of now (its document with every committed update). */
-async function currentText(tx: BidTx, sectionId: string): Promise<string> {
-  const docs = await sectionDocs(tx.em).load(tx.em, [sectionId]);
+async function currentText(tx: BidTx, sectionDocs: SectionDocs, sectionId: string): Promise<string> {
+  const docs = await sectionDocs.load(tx.em, [sectionId]);
   return docs.get(sectionId)?.text ?? "";
 }
 
@@ -72,8 +70,7 @@ async function currentText(tx: BidTx, sectionId: string): Promise<string> {
 async function assigneeOf(tx: BidTx, globalId: string, field: string): Promise<User> {
   const userId = decodeId("User", globalId, field);
   const rows = await tx.em.execute<{ n: string }[]>(
-    `SELECT count(*) AS n FROM bid_members bm JOIN memberships m ON m.cooperative_id = bm.cooperative_id
-      WHERE bm.bid_id = ? AND m.user_id = ? AND bm.status IN ('INVITED', 'ACCEPTED')`,
+    "SELECT count(*) AS n FROM bid_active_memberships a WHERE a.bid_id = ? AND a.user_id = ?",
     [tx.bid.id, userId],
   );
   if (Number(rows[0]?.n ?? 0) === 0) throw new BadInputError(field, "is not a person of the group's cooperatives");
@@ -147,7 +144,7 @@ export async function updateSection(actor: Actor, input: UpdateSectionInput): Pr
     if (otherChanges) assertCanEditSection(tx.access, await membersOfPerson(tx, section.assignee?.id ?? null));
     if ((input.reviewerId != null || input.clearReviewer) && !tx.access.lead) throw new ForbiddenError("Only the lead names a section's reviewer.");
     if (newStatus !== null && newStatus !== section.status) {
-      const hasText = newStatus === SectionStatus.DONE ? (await currentText(tx, section.id)).trim() !== "" : false;
+      const hasText = newStatus === SectionStatus.DONE ? (await currentText(tx, actor.loaders.sectionDocs, section.id)).trim() !== "" : false;
       assertSectionMove({ from: section.status, to: newStatus, editor, approver, hasText });
     }
     const assignee = input.assigneeId == null ? undefined : await assigneeOf(tx, input.assigneeId, "input.assigneeId");
@@ -204,24 +201,32 @@ export interface SectionUpdateResult {
 }
 
 /**
- * Text typed in a section: the Yjs update is validated, then, under the bid's and the section's
+ * Text typed in a section: the Yjs update is validated and relayed at once, provisionally, to the
+ * section's other editors on every instance (section-hub.ts); then, under the bid's and the section's
  * row locks, appended to the log (its payload carries the update) and notified, in a statement
  * shared with the other updates of the section that arrived meanwhile (section-writer.ts); every
- * COMPACT_EVERY updates, the section's snapshot is rebuilt in the background (compactSoon). The
+ * COMPACT_EVERY updates, the section's snapshot is rebuilt in the background (compactor.ts). The
  * answer comes after commit: an acknowledged update is durable. Only the connection of the
  * process's entity manager is used (no per-keystroke fork, no identity map); the committed event
  * reaches this process's subscribers without waiting for its notification (section-writer.ts).
  */
-export async function applySectionUpdate(viewer: Viewer, app: Pick<AppServices, "orm" | "bus">, input: ApplySectionUpdateInput): Promise<SectionUpdateResult> {
-  const db = app.orm.em;
+export async function applySectionUpdate(ctx: Pick<Context, "viewer" | "app" | "live">, input: ApplySectionUpdateInput): Promise<SectionUpdateResult> {
+  const { viewer, app } = ctx;
   const update = parseUpdate("input.update", input.update);
   const sectionId = decodeId("BidSection", input.sectionId, "input.sectionId");
   const clientMutationId = checkClientMutationId(input.clientMutationId);
   const userId = userIdOf(viewer);
+  const socket = ctx.live?.socket ?? null;
+  // Provisional relay first, from a decision cached per socket (section-access.ts): the commit
+  // below checks everything again, and a refusal drops the cached decision.
+  if (userId) {
+    const decision = await app.live.sectionAccess.decide(socket, userId, sectionId);
+    if (decision?.write) app.live.hub.relay(sectionId, update, socket);
+  }
   // The same rules as mutateBid (access, retry, frozen content), in one statement: see migration 20261126073010.
   const rows: ApplyOutcome[] = userId
     ? [
-        await sectionWriter(db, app.bus).apply({
+        await app.live.writer.apply({
           sectionId,
           userId,
           clientMutationId,
@@ -230,9 +235,10 @@ export async function applySectionUpdate(viewer: Viewer, app: Pick<AppServices, 
       ]
     : [{ outcome: "NOT_MEMBER", seq: null, notice: null, bid_status: null }];
   const row = rows[0];
+  if (socket && row?.outcome !== "OK" && row?.outcome !== "REPLAY") app.live.sectionAccess.forget(socket, sectionId);
   switch (row?.outcome) {
     case "OK":
-      compactSoon(db, sectionId);
+      app.live.compactor.applied(sectionId);
       return { seq: row.seq!, sectionId, clientMutationId };
     case "REPLAY":
       return { seq: row.seq!, sectionId, clientMutationId };
@@ -251,47 +257,4 @@ export async function applySectionUpdate(viewer: Viewer, app: Pick<AppServices, 
     default:
       throw new NotFoundError("BidSection", input.sectionId);
   }
-}
-
-const compacting = new Set<string>();
-/** When each section was last compacted by this process. */
-const compactedAt = new Map<string, number>();
-/** Text updates this process applied to each section since it last compacted it. */
-const sinceCompaction = new Map<string, number>();
-
-/**
- * Called after each text update this process applied: every COMPACT_EVERY of them, and at most
- * every COMPACT_MIN_INTERVAL_MS per section, a compaction runs off the hot path. The process's
- * document of the section (section-docs.ts) takes the updates committed since it last looked,
- * then the new snapshot is written only if nobody compacted meanwhile. Writers never wait for
- * it: a text update does not touch the section's row (migration 20261126120000). A failed
- * attempt is tried again COMPACT_EVERY updates later.
- */
-function compactSoon(em: EntityManager, sectionId: string): void {
-  const count = (sinceCompaction.get(sectionId) ?? 0) + 1;
-  if (sinceCompaction.size > 10_000) sinceCompaction.clear();
-  sinceCompaction.set(sectionId, count);
-  const now = Date.now();
-  if (count < COMPACT_EVERY || compacting.has(sectionId) || now - (compactedAt.get(sectionId) ?? 0) < COMPACT_MIN_INTERVAL_MS) return;
-  if (compactedAt.size > 10_000) compactedAt.clear();
-  compactedAt.set(sectionId, now);
-  sinceCompaction.delete(sectionId);
-  compacting.add(sectionId);
-  void compactOptimistically(em.fork(), sectionId)
-    .catch(() => undefined)
-    .finally(() => compacting.delete(sectionId));
-}
-
-async function compactOptimistically(em: EntityManager, sectionId: string): Promise<void> {
-  const [row] = await em.execute<{ snapshot_seq: number }[]>("SELECT snapshot_seq FROM bid_sections WHERE id = ?", [sectionId]);
-  if (!row) return;
-  const view = (await sectionDocs(em).load(em, [sectionId])).get(sectionId);
-  if (!view || view.seq <= row.snapshot_seq) return;
-  await em.execute("UPDATE bid_sections SET snapshot = ?, snapshot_seq = ?, snapshot_text = ? WHERE id = ? AND snapshot_seq = ?", [
-    Buffer.from(view.state),
-    view.seq,
-    view.text,
-    sectionId,
-    row.snapshot_seq,
-  ]);
 }

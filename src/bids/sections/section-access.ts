@@ -1,0 +1,72 @@
+import type { EntityManager } from "@mikro-orm/postgresql";
+
+/** What a person may do with a section now, by the SQL rules (migration 20261206080000). */
+export interface SectionDecision {
+  bidId: string;
+  /** An active member of the bid (reads the section, shares a cursor in it). */
+  read: boolean;
+  /** May type into it: the section is theirs to write and the bid's content is open. */
+  write: boolean;
+}
+
+interface Cached {
+  decision: SectionDecision | null;
+  at: number;
+  /** The bid's generation when it was decided (see invalidateBid). */
+  generation: number;
+}
+
+/** A cached decision is asked again after this long, whatever happened. */
+const TTL_MS = 5_000;
+
+/**
+ * Per socket, the decisions about the sections it types into: a provisional relay goes out before
+ * the commit that checks everything again, and a keystroke cannot afford a query of its own. A
+ * socket's decisions are forgotten the moment its person's access changes (auth/live-access.ts
+ * calls forget on every re-check), when a commit refuses the update, and after TTL_MS. Over
+ * HTTP (no socket) the decision is asked every time.
+ */
+export class SectionAccess {
+  private readonly bySocket = new WeakMap<object, Map<string, Cached>>();
+  /** Bumped by every structured event of a bid seen here (members, assignees, status). */
+  private readonly generations = new Map<string, number>();
+
+  constructor(private readonly fork: () => EntityManager) {}
+
+  async decide(socket: object | null, userId: string, sectionId: string): Promise<SectionDecision | null> {
+    const cache = socket ? this.bySocket.get(socket) : undefined;
+    const hit = cache?.get(sectionId);
+    if (hit && Date.now() - hit.at < TTL_MS && (!hit.decision || hit.generation === this.generationOf(hit.decision.bidId))) return hit.decision;
+    const rows = await this.fork().execute<{ bid_id: string; read: boolean; write: boolean }[]>(
+      `SELECT s.bid_id,
+              EXISTS (SELECT 1 FROM bid_active_memberships a WHERE a.bid_id = s.bid_id AND a.user_id = ?) AS read,
+              bid_section_writable(s.id, ?) AND bid_content_open(b.status) AS write
+         FROM bid_sections s JOIN bids b ON b.id = s.bid_id WHERE s.id = ?`,
+      [userId, userId, sectionId],
+    );
+    const row = rows[0];
+    const decision = row ? { bidId: row.bid_id, read: row.read, write: row.read && row.write } : null;
+    if (socket) {
+      const map = cache ?? new Map<string, Cached>();
+      map.set(sectionId, { decision, at: Date.now(), generation: decision ? this.generationOf(decision.bidId) : 0 });
+      this.bySocket.set(socket, map);
+    }
+    return decision;
+  }
+
+  /** Every decision about a bid's sections is asked again (a structured event changed the bid). */
+  invalidateBid(bidId: string): void {
+    if (this.generations.size > 10_000) this.generations.clear();
+    this.generations.set(bidId, this.generationOf(bidId) + 1);
+  }
+
+  private generationOf(bidId: string): number {
+    return this.generations.get(bidId) ?? 0;
+  }
+
+  /** Forgets a socket's decisions (all, or one section's). */
+  forget(socket: object, sectionId?: string): void {
+    if (sectionId === undefined) this.bySocket.delete(socket);
+    else this.bySocket.get(socket)?.delete(sectionId);
+  }
+}

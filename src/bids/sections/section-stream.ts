@@ -1,0 +1,96 @@
+import { SectionMessageKind, type SectionMessage } from "./section-protocol";
+import type { Origin, SectionSubscriber } from "./section-hub";
+
+/** Messages a subscriber may have waiting; past it, provisional ones are dropped (sync recovers them). */
+const SOFT_LIMIT = 2_000;
+/** Past this, the stream ends: the client reconnects and syncs from its state vector. */
+const HARD_LIMIT = 20_000;
+
+/**
+ * One subscriber's stream of a section: the first messages (the sync answer, the awareness now)
+ * come before anything the hub delivered meanwhile; then each message as the hub hands it over.
+ * A slow client loses provisional messages first (its next sync recovers them), and is ended
+ * past HARD_LIMIT rather than holding memory without bound.
+ */
+export class SectionStream implements AsyncIterableIterator<SectionMessage>, SectionSubscriber {
+  private readonly queue: SectionMessage[] = [];
+  private started = false;
+  private done = false;
+  private wake: (() => void) | null = null;
+  private leave: (() => void) | null = null;
+
+  constructor(
+    readonly origin: Origin,
+    private readonly mayRead: () => Promise<boolean>,
+    private readonly onEnd: () => void,
+  ) {}
+
+  /** The hub's leave function, called when the stream ends. */
+  joined(leave: () => void): void {
+    if (this.done) leave();
+    else this.leave = leave;
+  }
+
+  /** Puts the first messages before whatever arrived meanwhile, and lets the stream flow. */
+  start(first: SectionMessage[]): void {
+    this.queue.unshift(...first);
+    this.started = true;
+    this.poke();
+  }
+
+  push(message: SectionMessage): void {
+    if (this.done) return;
+    if (this.queue.length >= SOFT_LIMIT && (message.kind === SectionMessageKind.RELAYED || message.kind === SectionMessageKind.AWARENESS)) return;
+    if (this.queue.length >= HARD_LIMIT) return this.finish();
+    this.queue.push(message);
+    if (this.started) this.poke();
+  }
+
+  revalidate(): void {
+    void this.mayRead().then(
+      (ok) => ok || this.finish(),
+      () => undefined,
+    );
+  }
+
+  private poke(): void {
+    const wake = this.wake;
+    this.wake = null;
+    wake?.();
+  }
+
+  async next(): Promise<IteratorResult<SectionMessage>> {
+    while (!this.done) {
+      if (this.started) {
+        const message = this.queue.shift();
+        if (message) return { value: message, done: false };
+      }
+      await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+    return { value: undefined, done: true };
+  }
+
+  private finish(): void {
+    if (this.done) return;
+    this.done = true;
+    this.queue.length = 0;
+    this.leave?.();
+    this.leave = null;
+    this.poke();
+    this.onEnd();
+  }
+
+  async return(): Promise<IteratorResult<SectionMessage>> {
+    this.finish();
+    return { value: undefined, done: true };
+  }
+
+  async throw(error: unknown): Promise<IteratorResult<SectionMessage>> {
+    this.finish();
+    throw error;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+}

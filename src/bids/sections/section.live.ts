@@ -1,0 +1,88 @@
+import { isStaff, userIdOf } from "../../auth/viewer";
+import { BadInputError, NotFoundError, UnauthenticatedError } from "../../common/errors";
+import { decodeId } from "../../common/node";
+import { endOnAccessLoss, type Context } from "../../context";
+import type { SharedSubscription } from "../../realtime/shared-execution";
+import { accessToBid, readableBidOf } from "../bid.access";
+import { canOnBid } from "../bid.policy";
+import { decodeBase64, encodeBase64, parseStateVector } from "./section-crdt";
+import { awarenessClients, frameAwareness, frameSyncStep2, SectionMessageKind, type SectionMessage } from "./section-protocol";
+import { SectionStream } from "./section-stream";
+import type { SectionAwarenessInput } from "./section.types";
+import { Y } from "./yjs";
+
+/**
+ * `sectionUpdates` shares its per-message results across subscribers (realtime/shared-execution.ts):
+ * every field of a SectionMessage is the message's own.
+ */
+export const SECTION_UPDATES_SHARED: SharedSubscription = {
+  field: "sectionUpdates",
+  pureFields: new Set(["kind", "message", "seq", "stateVector", "clientMutationId"]),
+};
+
+/** Largest awareness update a client may send (decoded bytes). */
+const MAX_AWARENESS_BYTES = 16 * 1024;
+
+/**
+ * `sectionUpdates`: one section's live text for a reader of its bid. Joins the section's room
+ * first (nothing committed after is missed), then answers the sync step 2 from the section's
+ * document as committed, with the server's state vector, and the awareness states now; then
+ * relayed, durable and awareness messages as they come. Ends when the viewer loses access.
+ */
+export async function subscribeSectionUpdates(ctx: Context, args: { sectionId: string; stateVector?: string | null }): Promise<AsyncIterableIterator<SectionMessage>> {
+  if (ctx.viewer.kind === "ANONYMOUS") throw new UnauthenticatedError();
+  const sectionId = decodeId("BidSection", args.sectionId, "sectionId");
+  const vector = args.stateVector == null ? null : parseStateVector("stateVector", args.stateVector);
+  const bidId = await readableBidOf(ctx.em, ctx.viewer, "BidSection", sectionId);
+  if (!bidId) throw new NotFoundError("BidSection", args.sectionId);
+  const { orm, live } = ctx.app;
+  const viewer = ctx.viewer;
+  const mayRead = async () => canOnBid(await accessToBid(orm.em.fork(), viewer, bidId), "read");
+  const started = Date.now();
+  const stream = new SectionStream(ctx.live?.socket ?? null, mayRead, () =>
+    ctx.log.info({ sectionId, ms: Date.now() - started }, "subscription stop: sectionUpdates"),
+  );
+  stream.joined(await live.hub.join(sectionId, bidId, stream));
+  const view = (await live.docs.load(orm.em.fork(), [sectionId])).get(sectionId);
+  if (!view) {
+    await stream.return();
+    throw new NotFoundError("BidSection", args.sectionId);
+  }
+  const first: SectionMessage[] = [
+    {
+      kind: SectionMessageKind.SYNC,
+      message: frameSyncStep2(vector ? Y.diffUpdate(view.state, vector) : view.state),
+      seq: view.seq,
+      stateVector: encodeBase64(Y.encodeStateVectorFromUpdate(view.state)),
+      clientMutationId: null,
+    },
+  ];
+  const awareness = live.hub.awarenessNow(sectionId);
+  if (awareness) first.push({ kind: SectionMessageKind.AWARENESS, message: frameAwareness(awareness), seq: null, stateVector: null, clientMutationId: null });
+  stream.start(first);
+  ctx.log.info({ sectionId, viewer: userIdOf(viewer) }, "subscription start: sectionUpdates");
+  return endOnAccessLoss(ctx, stream, mayRead);
+}
+
+/**
+ * `sendSectionAwareness`: the viewer's cursor and name in a section, relayed to its other
+ * subscribers on every instance; never stored. A state not renewed within 30 s expires, and the
+ * states a socket announced go when its last subscription of the section ends.
+ */
+export async function sendSectionAwareness(ctx: Context, input: SectionAwarenessInput): Promise<boolean> {
+  const userId = userIdOf(ctx.viewer);
+  if (!userId) throw new UnauthenticatedError();
+  const sectionId = decodeId("BidSection", input.sectionId, "input.sectionId");
+  const update = decodeBase64("input.update", input.update, MAX_AWARENESS_BYTES);
+  try {
+    awarenessClients(update);
+  } catch {
+    throw new BadInputError("input.update", "is not a y-protocols awareness update");
+  }
+  const socket = ctx.live?.socket ?? null;
+  const decision = await ctx.app.live.sectionAccess.decide(socket, userId, sectionId);
+  // Staff read every bid (and may show where they read); anyone else is a member or sees nothing.
+  if (!decision || !(decision.read || isStaff(ctx.viewer))) throw new NotFoundError("BidSection", input.sectionId);
+  ctx.app.live.hub.awareness(sectionId, update, socket);
+  return true;
+}

@@ -1,0 +1,40 @@
+import { Field, ID, InputType, Int, ObjectType, registerEnumType } from "type-graphql";
+import { SectionMessageKind } from "./section-protocol";
+
+registerEnumType(SectionMessageKind, {
+  name: "SectionMessageKind",
+  description: "Whence a message of `sectionUpdates` comes.",
+  valuesConfig: {
+    SYNC: { description: "The first message: y-protocols sync step 2 (what the subscriber lacks given its state vector), with the server's state vector." },
+    RELAYED: { description: "Another editor's Yjs update, relayed before it is durable (provisional: the sync exchange recovers it should its commit fail)." },
+    DURABLE: { description: "A Yjs update committed in the bid's log, with its seq (the same update may have come RELAYED before: apply both)." },
+    AWARENESS: { description: "A y-protocols awareness update (cursors, selections, names, colours): ephemeral, never stored." },
+  },
+});
+
+@ObjectType({ description: "One message of a section's stream, framed as y-websocket and Hocuspocus frame theirs." })
+export class SectionMessage {
+  @Field(() => SectionMessageKind, { description: "Whence the message comes." })
+  kind!: SectionMessageKind;
+
+  @Field({ description: "Base64 of a y-protocols message: varUint type (0 sync, 1 awareness), then a sync step 2 or update, or an awareness update." })
+  message!: string;
+
+  @Field(() => Int, { nullable: true, description: "DURABLE: the event's seq in the bid's log; SYNC: seq of the last text update the answer includes." })
+  seq!: number | null;
+
+  @Field(() => String, { nullable: true, description: "SYNC: base64 of the server's state vector; send what it lacks with applySectionUpdate." })
+  stateVector!: string | null;
+
+  @Field(() => String, { nullable: true, description: "DURABLE: the clientMutationId the update was sent with." })
+  clientMutationId!: string | null;
+}
+
+@InputType({ description: "The viewer's awareness in a section (cursor, selection, name, colour)." })
+export class SectionAwarenessInput {
+  @Field(() => ID, { description: "The section." })
+  sectionId!: string;
+
+  @Field({ description: "Base64 of a y-protocols awareness update (encodeAwarenessUpdate), at most 16 KiB decoded." })
+  update!: string;
+}

@@ -1,0 +1,44 @@
+import { encoding, fromBase64 } from "./deps";
+import type { ProviderError } from "./types";
+
+/** A sync step 1 would need an answer; the server never sends one, so replies are dropped. */
+export function encodingSink() {
+  return encoding.createEncoder();
+}
+
+/** The first GraphQL error of a graphql-ws error (an array of errors), or null (a closed socket). */
+export function graphqlError(error: unknown): ProviderError | null {
+  if (!Array.isArray(error) || error.length === 0) return null;
+  const first = error[0] as { message?: string; extensions?: { code?: unknown } };
+  return { code: String(first.extensions?.code ?? "INTERNAL_SERVER_ERROR"), message: String(first.message ?? "") };
+}
+
+/** The expiry of a JWT (ms since the epoch), or null when the token is not one. */
+export function jwtExpiry(token: string): number | null {
+  const part = token.split(".")[1];
+  if (!part) return null;
+  try {
+    const json = JSON.parse(new TextDecoder().decode(fromBase64(part.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(part.length / 4) * 4, "=")))) as { exp?: unknown };
+    return typeof json.exp === "number" ? json.exp * 1000 : null;
+  } catch {
+    return null;
+  }
+}
+
+type SocketConstructor = new (url: string, protocols?: string | string[]) => { addEventListener(type: string, listener: () => void): void };
+
+/**
+ * The WebSocket implementation with an error listener of its own: Node's `ws` throws an `error`
+ * event nobody listens to, which a socket closed while still connecting (graphql-ws has let go of
+ * it) would otherwise do. Browsers never throw there; the close that follows is what counts.
+ */
+export function quiet(impl: unknown): unknown {
+  if (typeof impl !== "function") return impl;
+  const Base = impl as SocketConstructor;
+  return class QuietWebSocket extends Base {
+    constructor(url: string, protocols?: string | string[]) {
+      super(url, protocols);
+      this.addEventListener("error", () => undefined);
+    }
+  };
+}

@@ -1,0 +1,72 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import path from "node:path";
+import { contentEditable } from "../../src/bids/bid.lifecycle";
+import { BidStatus } from "../../src/bids/bid.enums";
+import { startTestServer, type TestServer } from "../helpers/server";
+
+/**
+ * Each rule of the live path has one definition, in SQL (migration 20261206080000), called by the
+ * TypeScript queries and by the SQL functions: these tests fail when a copy comes back on either
+ * side, or when the one rule kept in both languages (the freeze, a pure function in TypeScript)
+ * says something else in SQL.
+ */
+let server: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+});
+afterAll(async () => {
+  await server.close();
+});
+
+async function definition(name: string): Promise<string> {
+  const rows = await server.orm.em.fork().execute<{ def: string }[]>(
+    "SELECT pg_get_functiondef(p.oid) AS def FROM pg_proc p WHERE p.proname = ?",
+    [name],
+  );
+  expect(rows).toHaveLength(1);
+  return rows[0]!.def;
+}
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const file = path.join(dir, name);
+    return statSync(file).isDirectory() ? sources(file) : file.endsWith(".ts") ? [file] : [];
+  });
+}
+
+/** Fragments that mean a rule was written out again instead of called. */
+const COPIES: Record<string, RegExp> = {
+  "active member (bid_active_memberships)": /join\s+memberships\s+\w+\s+on\s+\w+\.cooperative_id\s*=\s*bm\.cooperative_id/i,
+  "append (bid_append_event)": /head_seq\s*=\s*head_seq\s*\+\s*1|insert\s+into\s+bid_events/i,
+  "freeze (bid_content_open)": /not\s+in\s*\(\s*'DRAFT'\s*,\s*'IN_REVIEW'\s*\)/i,
+  "replay (bid_replay_outcome)": /request_hash\s+is\s+distinct|payload\s+is\s+distinct\s+from/i,
+};
+
+test("freeze: SQL's bid_content_open and TypeScript's contentEditable agree on every bid status", async () => {
+  const em = server.orm.em.fork();
+  for (const status of Object.values(BidStatus)) {
+    const [row] = await em.execute<{ open: boolean }[]>("SELECT bid_content_open(?::bid_status) AS open", [status]);
+    expect({ status, open: row!.open }).toEqual({ status, open: contentEditable(status) });
+  }
+});
+
+test("the text update function calls the shared rules and holds no copy of them", async () => {
+  const body = await definition("bid_apply_section_update");
+  for (const call of ["bid_active_memberships", "bid_section_writable", "bid_replay_outcome", "bid_content_open", "bid_append_event"]) {
+    expect(body).toContain(call);
+  }
+  for (const [rule, copy] of Object.entries(COPIES)) expect({ rule, copied: copy.test(body) }).toEqual({ rule, copied: false });
+});
+
+test("the TypeScript sources call the shared rules and hold no copy of them", () => {
+  const root = path.join(__dirname, "../../src");
+  const found: string[] = [];
+  for (const file of sources(root)) {
+    const text = readFileSync(file, "utf8");
+    for (const [rule, copy] of Object.entries(COPIES)) if (copy.test(text)) found.push(`${path.relative(root, file)}: ${rule}`);
+  }
+  expect(found).toEqual([]);
+  expect(readFileSync(path.join(root, "bids/bid.access.ts"), "utf8")).toContain("bid_active_memberships");
+  expect(readFileSync(path.join(root, "bids/live/event-log.ts"), "utf8")).toContain("bid_append_event");
+  expect(readFileSync(path.join(root, "bids/bid.tx.ts"), "utf8")).toContain("bid_replay_outcome");
+});
