@@ -7,6 +7,7 @@ import { Jobs } from "./jobs/jobs";
 import { Mailer } from "./mail/mailer";
 import { digestJob } from "./notifications/digest";
 import { Metrics } from "./ops/metrics";
+import { retentionJob } from "./ops/retention";
 import { opportunityJob } from "./notifications/opportunities";
 import { reminderJob } from "./notifications/reminders";
 import { createFileStores } from "./files/storage/file-stores";
@@ -23,6 +24,8 @@ export function createAppServices(orm: MikroORM, config: Config, log: Logger, bu
     reminderJob(orm, schedule.reminderScanSeconds),
     opportunityJob(orm, schedule.opportunityScanSeconds),
     digestJob(orm, mailer, config.mail.appUrl, { expression: schedule.digestCron, tz: schedule.digestTimezone }),
+    // Nightly, in the quiet hours of the digest's time zone.
+    retentionJob(orm, config.retention, { expression: "30 3 * * *", tz: schedule.digestTimezone }),
   ]);
   return {
     orm,

@@ -289,6 +289,7 @@ export function loadConfig(env: Env = process.env): Config {
       verificationsDays: int(env, "RETENTION_VERIFICATIONS_DAYS", DEFAULT_RETENTION.verificationsDays, 1, 3650),
       readNotificationsDays: int(env, "RETENTION_READ_NOTIFICATIONS_DAYS", DEFAULT_RETENTION.readNotificationsDays, 1, 3650),
       sentMailsDays: int(env, "RETENTION_SENT_MAILS_DAYS", DEFAULT_RETENTION.sentMailsDays, 1, 3650),
+      sectionUpdatesDays: int(env, "RETENTION_SECTION_UPDATES_DAYS", DEFAULT_RETENTION.sectionUpdatesDays, 1, 3650),
     },
     metrics: {
       port: env.METRICS_PORT?.trim() ? int(env, "METRICS_PORT", 9464, 0, 65535) : null,
