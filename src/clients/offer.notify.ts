@@ -1,3 +1,4 @@
+import { peopleOfBid as peopleOfActiveBid } from "../notifications/recipients";
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { toGlobalId } from "../common/node";
 import { NotificationKind } from "../notifications/notification.enums";
@@ -21,13 +22,8 @@ export async function peopleOfOrderClient(em: EntityManager, tenderId: string): 
 }
 
 /** The people of the cooperatives that took part in the bid (accepted members). */
-export async function peopleOfBid(em: EntityManager, bidId: string): Promise<string[]> {
-  const rows = await em.execute<{ user_id: string }[]>(
-    `SELECT DISTINCT m.user_id FROM bid_members bm JOIN memberships m ON m.cooperative_id = bm.cooperative_id
-      WHERE bm.bid_id = ? AND bm.status = 'ACCEPTED'`,
-    [bidId],
-  );
-  return rows.map((r) => r.user_id);
+export function peopleOfBid(em: EntityManager, bidId: string): Promise<string[]> {
+  return peopleOfActiveBid(em, bidId, ["ACCEPTED"]);
 }
 
 /**

@@ -37,7 +37,8 @@ function sources(dir: string): string[] {
 /** Fragments that mean a rule was written out again instead of called. */
 const COPIES: Record<string, RegExp> = {
   "active member (bid_active_memberships)": /join\s+memberships\s+\w+\s+on\s+\w+\.cooperative_id\s*=\s*bm\.cooperative_id/i,
-  "append (bid_append_event)": /head_seq\s*=\s*head_seq\s*\+\s*1|insert\s+into\s+bid_events/i,
+  // A bid's log only: other tables (conversations) have a head_seq of their own.
+  "append (bid_append_event)": /update\s+bids\s+set\s+head_seq\s*=\s*head_seq\s*\+\s*1|insert\s+into\s+bid_events/i,
   "freeze (bid_content_open)": /not\s+in\s*\(\s*'DRAFT'\s*,\s*'IN_REVIEW'\s*\)/i,
   "replay (bid_replay_outcome)": /request_hash\s+is\s+distinct|payload\s+is\s+distinct\s+from/i,
 };
