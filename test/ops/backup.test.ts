@@ -79,7 +79,7 @@ test("a backup taken during live typing restores every edit acknowledged before 
   } finally {
     await again.close();
   }
-});
+}, 120_000);
 
 test("a restore refuses a database that is not empty, and a file that is not a backup", async () => {
   const file = path.join(dir, "plain.sgbackup");
