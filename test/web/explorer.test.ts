@@ -52,6 +52,12 @@ async function openTab(page: Page, index: number): Promise<void> {
   await page.waitForFunction((n) => (document.querySelector(".graphiql-query-editor")?.textContent ?? "").replace(/\s/g, " ").includes(n), {}, name);
 }
 
+/** Resolves when `done()` holds, checking every 50 ms, or after `timeoutMs` (the caller asserts). */
+async function until(done: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+}
+
 async function execute(page: Page): Promise<void> {
   await page.$eval(".graphiql-execute-button", (button) => (button as HTMLButtonElement).click());
 }
@@ -101,7 +107,14 @@ test("GET /graphql in a browser: the explorer, from this server only, runs a que
 
   // The subscription: the token goes in connection_init; an officer's shortlisting over HTTP is the event.
   await openTab(page, TOUR.findIndex((op) => op.title === "Invitations"));
-  await execute(page);
+  // GraphiQL opens its socket at the first subscription. On a loaded machine a click can land
+  // before the editor's operation is current and run nothing: click again only if no socket came
+  // (a second click on a running subscription would stop it).
+  for (let attempt = 0; attempt < 3 && !frames.some((f) => f.type === "(created)"); attempt++) {
+    await execute(page);
+    await until(() => frames.some((f) => f.type === "(created)"), 15_000);
+  }
+  await until(() => frames.some((f) => f.type === "connection_ack"), 30_000);
   const title = "Appel vu dans l'explorateur";
   // The subscription listens once the server has handled `subscribe`: shortlist until an event arrives (bounded).
   for (let attempt = 0; attempt < 20 && !frames.some((f) => f.type === "next"); attempt++) {
