@@ -1,12 +1,16 @@
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 import type { BuildOptions, Plugin } from "esbuild";
 
 /**
  * The editor page's script: src/web/editor/app.ts with CodeMirror, y-codemirror.next and the
  * provider, bundled by esbuild into one file. `npm run build` writes it to dist/web/editor.js;
- * a server started without it (ts-node, tests) bundles it in memory at the first request.
+ * a server run from source (ts-node, tests) bundles it in memory at the first request, so it never
+ * serves a stale build; so does a built server that finds no bundle.
  */
 
 /** The repository's root: the first folder above this file holding package.json (src/web or dist/src/web). */
@@ -55,12 +59,21 @@ export async function writeEditorBundle(outfile = EDITOR_BUNDLE): Promise<number
   return (await readFile(outfile)).length;
 }
 
-/** The bundle: dist's when built, otherwise bundled now in memory (development without a build). */
+const BUILT = __dirname.split(path.sep).includes("dist");
+
+/** The bundle: dist's for a built server, otherwise bundled now from the sources. */
 export async function editorBundle(): Promise<string> {
-  if (existsSync(EDITOR_BUNDLE)) return readFile(EDITOR_BUNDLE, "utf8");
-  const esbuild = await import("esbuild");
-  const result = await esbuild.build({ ...options(), write: false, outfile: "editor.js" });
-  const file = result.outputFiles?.[0];
-  if (!file) throw new Error("esbuild produced no editor bundle");
-  return file.text;
+  if (BUILT && existsSync(EDITOR_BUNDLE)) return readFile(EDITOR_BUNDLE, "utf8");
+  // In a child process: esbuild's API refuses to run inside jest's sandbox (its Uint8Array is
+  // another realm's), and the server's process stays free of esbuild.
+  const dir = await mkdtemp(path.join(tmpdir(), "scopgraph-editor-"));
+  try {
+    const outfile = path.join(dir, "editor.js");
+    const load = __filename.endsWith(".ts") ? 'require("ts-node").register({ transpileOnly: true });' : "";
+    const script = `${load} require(${JSON.stringify(__filename)}).writeEditorBundle(${JSON.stringify(outfile)}).catch((e) => { console.error(e); process.exit(1); });`;
+    await promisify(execFile)(process.execPath, ["-e", script], { cwd: rootDir() });
+    return await readFile(outfile, "utf8");
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }
