@@ -36,7 +36,8 @@ const PAGE = `<!doctype html>
 </html>
 `;
 
-const STYLE = `body { margin: 0; font: 14px system-ui, sans-serif; color: #222; }
+const STYLE = `[hidden] { display: none !important; }
+body { margin: 0; font: 14px system-ui, sans-serif; color: #222; }
 header, form, #message { display: flex; gap: 8px; align-items: center; padding: 6px 12px; margin: 0; }
 header { border-bottom: 1px solid #ddd; }
 #who { color: #555; }
