@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import type { BuildOptions, Plugin } from "esbuild";
+import type { BuildOptions } from "esbuild";
 
 /**
  * The editor page's script: src/web/editor/app.ts with CodeMirror, y-codemirror.next and the
@@ -23,21 +23,6 @@ function rootDir(): string {
 export const EDITOR_BUNDLE = path.join(rootDir(), "dist", "web", "editor.js");
 const ENTRY = path.join(rootDir(), "src", "web", "editor", "app.ts");
 
-/**
- * One copy of Yjs, y-protocols and lib0: the provider require()s them (CommonJS build) and
- * y-codemirror.next imports them (ES modules); two copies of Yjs break its type checks.
- */
-const ONE_YJS: Plugin = {
-  name: "one-yjs",
-  setup(build) {
-    build.onResolve({ filter: /^(yjs|y-protocols|lib0)(\/|$)/ }, async (args) => {
-      if (args.kind !== "require-call") return undefined;
-      const resolved = await build.resolve(args.path, { kind: "import-statement", resolveDir: args.resolveDir });
-      return resolved.errors.length ? undefined : { path: resolved.path };
-    });
-  },
-};
-
 function options(): BuildOptions {
   return {
     entryPoints: [ENTRY],
@@ -47,7 +32,8 @@ function options(): BuildOptions {
     target: "es2022",
     minify: true,
     legalComments: "none",
-    plugins: [ONE_YJS],
+    // One copy of Yjs: the provider require()s it and y-codemirror.next imports it, and esbuild's
+    // default "module" condition resolves both to its ES build (two copies would break its checks).
     logLevel: "silent",
   };
 }
