@@ -26,6 +26,7 @@ import { bidExportRoutes } from "./bids/exports/export.routes";
 import { metricsPlugin, metricsRoutes, startMetricsServer } from "./ops/metrics.routes";
 import { savedSearchFeedRoutes } from "./alerts/feed.routes";
 import { explorerRoute } from "./web/explorer";
+import { editorRoutes } from "./web/editor-page";
 import { fileRoutes } from "./files/file.routes";
 import { clientAddress, createWebSocketEndpoint } from "./websocket";
 
@@ -139,6 +140,7 @@ export async function createServer(app: AppServices, listen: { port: number; hos
 
   const allowedOrigin = originMatcher(config.corsOrigins);
   expressApp.get("/graphql", explorerRoute(config.explorer));
+  expressApp.use(editorRoutes(config.explorer));
   expressApp.use(
     "/graphql",
     cors({ origin: (origin, done) => done(null, allowedOrigin(origin)), credentials: false, maxAge: 600 }),
