@@ -9,13 +9,14 @@
 import { createRequire } from "node:module";
 import path from "node:path";
 import WebSocket from "ws";
-import type { YDoc } from "../../src/bids/sections/yjs";
-import type { LiveClient as LiveClientType } from "../../test/bids/live-client";
+import type { YDoc } from "../../src/client";
+import type { SectionProvider as SectionProviderType, StreamMessage } from "../../src/client";
 
-type Yjs = typeof import("../../src/bids/sections/yjs").Y;
+type Yjs = typeof import("../../src/client").Y;
+type ClientDeps = typeof import("../../src/client/deps");
 
 export type EditorSpec =
-  | { system: "scopgraph"; url: string; bidId: string; sectionId: string; afterSeq: number; state?: string; tokens: string[]; firstIndex: number }
+  | { system: "scopgraph"; url: string; sectionId: string; tokens: string[]; firstIndex: number }
   | { system: "hocuspocus"; url: string; count: number; firstIndex: number };
 
 export interface PhaseSpec {
@@ -33,6 +34,8 @@ export interface PhaseRecord {
   arrivals: [string, number][];
   /** Round trips of acknowledged updates (Scopgraph), ms. */
   acks: number[];
+  /** Each arrival of a measured update's durable message at another editor (Scopgraph): key, epoch ms. */
+  durableArrivals: [string, number][];
 }
 
 interface Editor {
@@ -58,35 +61,49 @@ interface Provider {
 
 type ProviderConstructor = new (configuration: { url: string; name: string; document: YDoc; WebSocketPolyfill: typeof WebSocket }) => Provider;
 
+/** The Yjs item keys of a stream message that carries an update (sync message type 0). */
+function messageKeys(deps: ClientDeps, message: StreamMessage): string[] {
+  const decoder = deps.decoding.createDecoder(deps.fromBase64(message.message));
+  if (deps.decoding.readVarUint(decoder) !== 0) return [];
+  deps.decoding.readVarUint(decoder); // sync step 2 or update: both carry an update
+  return itemKeys(deps.Y, deps.decoding.readVarUint8Array(decoder));
+}
+
 export class EditorGroup {
   private editors: Editor[] = [];
   private acks: number[] | null = null;
+  private durableArrivals: [string, number][] | null = null;
   /** The Yjs of this thread's editors: the app's for Scopgraph, the provider's own for Hocuspocus
    * (one copy per thread, as Yjs asks). */
   private Y: Yjs | null = null;
 
   async open(spec: EditorSpec): Promise<void> {
     if (spec.system === "scopgraph") {
-      // Loaded here so that a Hocuspocus thread never loads the app's copy of Yjs.
+      // Through the provider a front-end gets (src/client), `ws` as its WebSocket. Loaded here so
+      // that a Hocuspocus thread never loads the app's copy of Yjs.
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { LiveClient } = require("../../test/bids/live-client") as { LiveClient: typeof LiveClientType };
+      const { SectionProvider } = require("../../src/client") as { SectionProvider: typeof SectionProviderType };
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      this.Y = (require("../../src/bids/sections/yjs") as { Y: Yjs }).Y;
-      this.editors = spec.tokens.map((token, i) => {
-        const client = new LiveClient({
-          url: spec.url,
-          token,
-          bidId: spec.bidId,
-          sectionId: spec.sectionId,
-          afterSeq: spec.afterSeq,
-          state: spec.state,
-          name: `e${spec.firstIndex + i}`,
-          transport: "ws",
-          onAck: (ms) => this.acks?.push(ms),
-        });
-        client.connect();
-        return { doc: client.doc, index: spec.firstIndex + i, flush: () => client.flush(60_000), close: () => client.close() };
-      });
+      const deps = require("../../src/client/deps") as ClientDeps;
+      this.Y = deps.Y;
+      this.editors = await Promise.all(
+        spec.tokens.map((token, i) => {
+          const doc = new deps.Y.Doc();
+          const provider = new SectionProvider({ url: spec.url, sectionId: spec.sectionId, token, doc, WebSocket, name: `e${spec.firstIndex + i}`, renewBeforeMs: 0 });
+          provider.on("acknowledged", ({ ms }) => this.acks?.push(ms));
+          provider.on("message", (message) => {
+            const arrivals = this.durableArrivals;
+            if (!arrivals || message.kind !== "DURABLE") return;
+            const at = now();
+            for (const key of messageKeys(deps, message)) if (!key.startsWith(`${doc.clientID}:`)) arrivals.push([key, at]);
+          });
+          return new Promise<Editor>((resolve) => {
+            const editor: Editor = { doc, index: spec.firstIndex + i, flush: () => provider.flush(), close: () => provider.destroy() };
+            if (provider.synced) resolve(editor);
+            else provider.on("synced", (synced) => synced && resolve(editor));
+          });
+        }),
+      );
       return;
     }
     const peer = createRequire(path.join(__dirname, "package.json"));
@@ -112,6 +129,7 @@ export class EditorGroup {
     const sent: [string, number][] = [];
     const arrivals: [string, number][] = [];
     this.acks = [];
+    const durableArrivals: [string, number][] = [];
     let measuring = false;
     let recording = false;
     const offs = this.editors.map((editor) => {
@@ -142,15 +160,17 @@ export class EditorGroup {
     // Arrivals are recorded from a little before the first measured send (none can precede it).
     recording = true;
     measuring = true;
+    this.durableArrivals = durableArrivals;
     await sleep(spec.durationMs);
     measuring = false;
     for (const timer of timers) clearInterval(timer);
     await sleep(spec.graceMs);
     recording = false;
+    this.durableArrivals = null;
     for (const off of offs) off();
     const acks = this.acks;
     this.acks = null;
-    return { sent, arrivals, acks };
+    return { sent, arrivals, acks, durableArrivals };
   }
 
   /** Each editor types one character, waits for its acknowledgement, and again, for `ms`: acknowledged updates. */

@@ -17,14 +17,13 @@
 import "reflect-metadata";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { Worker } from "node:worker_threads";
 import { MikroORM } from "@mikro-orm/postgresql";
-import { createClient, type Client as WsClient } from "graphql-ws";
 import { Client as PgClient } from "pg";
 import WebSocket from "ws";
 import { PlatformRole } from "../../src/auth/roles";
@@ -36,7 +35,7 @@ import { Cooperative, Membership } from "../../src/cooperatives/cooperative.enti
 import { LegalForm, MemberRole } from "../../src/cooperatives/cooperative.enums";
 import { withLuhnKey } from "../../src/cooperatives/siret";
 import { ormConfig } from "../../src/db/mikro-orm.config";
-import { Y, type YDoc } from "../../src/bids/sections/yjs";
+import { SectionProvider, Y, awarenessProtocol, type YDoc } from "../../src/client";
 import { Lot, Tender } from "../../src/tenders/tender.entity";
 import { TenderKind, TenderStatus } from "../../src/tenders/tender.enums";
 import { processCpuSeconds } from "../lib/cpu";
@@ -79,6 +78,8 @@ export interface SystemResult {
   deliveries: number;
   expectedDeliveries: number;
   durableUpdatesPerSec: number | null;
+  /** pgbench's single-row UPDATE rate, same clients, same PostgreSQL (Scopgraph's run only). */
+  pgbenchUpdatesPerSec: number | null;
   baseRssMb: number;
   idleRssMb: number;
   idleKbPerClient: number;
@@ -87,7 +88,7 @@ export interface SystemResult {
 export interface LiveResult {
   scopgraph: SystemResult;
   hocuspocus: SystemResult;
-  ratio: { p50: number; p99: number; idleMemory: number };
+  ratio: { p50: number; p99: number; durableP50: number; durableP99: number; cpu: number; durableVsPgbench: number; idleMemory: number };
   text: string;
 }
 
@@ -218,7 +219,14 @@ class EditorPool {
         if (sent !== undefined) latencies.push(at - sent);
       }
     }
-    return { latencies, sent: sentAt.size, expected: sentAt.size * (editors - 1), serverCpuMs, clientCpuMs, acks: records.flatMap((r) => r.acks) };
+    const durable: number[] = [];
+    for (const record of records) {
+      for (const [key, at] of record.durableArrivals) {
+        const sent = sentAt.get(key);
+        if (sent !== undefined) durable.push(at - sent);
+      }
+    }
+    return { latencies, durable, sent: sentAt.size, expected: sentAt.size * (editors - 1), serverCpuMs, clientCpuMs, acks: records.flatMap((r) => r.acks) };
   }
 
   /** Acknowledged updates per second, every editor sending back to back for `ms`. */
@@ -244,7 +252,10 @@ function groups(n: number, threads: number): [number, number][] {
 }
 
 interface Phase {
+  /** First arrival of each measured update at each other editor (relayed, provisional, for Scopgraph). */
   latencies: number[];
+  /** Arrival of each measured update's durable message at each other editor (Scopgraph). */
+  durable: number[];
   sent: number;
   expected: number;
   /** CPU time of the server process over the measured window. */
@@ -263,6 +274,10 @@ interface RoundFigures {
   maxMs: number;
   deliveries: number;
   expectedDeliveries: number;
+  /** Durable message at the other editors, p50 and p99; NaN for systems without one. */
+  durableP50Ms: number;
+  durableP99Ms: number;
+  durableDeliveries: number;
   /** Round trip of an update to its acknowledgement (committed), p50 and p99; NaN without acks. */
   ackP50Ms: number;
   ackP99Ms: number;
@@ -280,7 +295,11 @@ function figures(phase: Phase): RoundFigures {
   const sorted = [...phase.latencies].sort((a, b) => a - b);
   const acks = [...(phase.acks ?? [])].sort((a, b) => a - b);
   const statements = [...(phase.statements ?? [])].sort((a, b) => a - b);
+  const durable = [...phase.durable].sort((a, b) => a - b);
   return {
+    durableP50Ms: round1(percentile(durable, 50)),
+    durableP99Ms: round1(percentile(durable, 99)),
+    durableDeliveries: durable.length,
     p50Ms: round1(percentile(sorted, 50)),
     p99Ms: round1(percentile(sorted, 99)),
     maxMs: round1(sorted[sorted.length - 1] ?? NaN),
@@ -307,7 +326,55 @@ interface RunningSystem {
   /** Acknowledged (durable) updates per second on one bid; null when the system acknowledges nothing. */
   throughput(): Promise<number | null>;
   memory(): Promise<{ baseRssMb: number; idleRssMb: number }>;
+  /** pgbench's single-row UPDATE rate on the system's PostgreSQL with as many clients as writers (Scopgraph). */
+  pgbench?(): Promise<number | null>;
   stop(): Promise<void>;
+}
+
+/** pgbench from PATH or the Debian packages, or null. */
+function pgbenchPath(): string | null {
+  const which = spawnSync("sh", ["-c", "command -v pgbench || ls /usr/lib/postgresql/*/bin/pgbench 2>/dev/null | tail -1"], { encoding: "utf8" });
+  const found = which.stdout.trim().split("\n")[0];
+  return found ? found : null;
+}
+
+/**
+ * The floor of durable updates on one row: pgbench with `clients` connections each committing
+ * `UPDATE ... WHERE id = 1` back to back (prepared, one transaction each), on the same
+ * PostgreSQL and database as Scopgraph. Transactions per second, or null without pgbench.
+ */
+async function pgbenchSingleRow(dbUrl: string, clients: number, ms: number, log: (line: string) => void): Promise<number | null> {
+  const bin = pgbenchPath();
+  if (!bin) {
+    log("live: pgbench not found, the single-row UPDATE rate is not measured");
+    return null;
+  }
+  const db = new PgClient({ connectionString: dbUrl });
+  await db.connect();
+  try {
+    await db.query("CREATE TABLE IF NOT EXISTS bench_single_row (id int PRIMARY KEY, n bigint NOT NULL)");
+    await db.query("INSERT INTO bench_single_row VALUES (1, 0) ON CONFLICT DO NOTHING");
+  } finally {
+    await db.end();
+  }
+  const script = path.join(os.tmpdir(), `bench-live-pgbench-${process.pid}.sql`);
+  writeFileSync(script, "UPDATE bench_single_row SET n = n + 1 WHERE id = 1;\n");
+  const threads = Math.max(1, Math.min(clients, os.cpus().length));
+  const args = ["-n", "-M", "prepared", "-c", String(clients), "-j", String(threads), "-T", String(Math.max(1, Math.round(ms / 1000))), "-f", script, dbUrl];
+  log(`live: pgbench ${args.slice(0, -1).join(" ")} <db>`);
+  const result = await new Promise<{ code: number | null; out: string }>((resolve) => {
+    const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (c: Buffer) => (out += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (out += c.toString()));
+    child.on("exit", (code) => resolve({ code, out }));
+  });
+  const tps = /tps = ([\d.]+) \(without initial connection time\)/.exec(result.out) ?? /tps = ([\d.]+)/.exec(result.out);
+  if (result.code !== 0 || !tps) {
+    log(`live: pgbench failed: ${result.out.slice(-400)}`);
+    return null;
+  }
+  return Math.round(Number(tps[1]));
 }
 
 // ---- Scopgraph ---------------------------------------------------------------------------------
@@ -369,26 +436,6 @@ async function seed(dbUrl: string, people: number, graphqlUrl: string): Promise<
   }
 }
 
-async function headSeq(url: string, token: string, bidId: string): Promise<number> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query: "query($id: ID!) { bid(id: $id) { headSeq } }", variables: { id: bidId } }),
-  });
-  return ((await response.json()) as { data: { bid: { headSeq: number } } }).data.bid.headSeq;
-}
-
-async function gqlAs<T>(url: string, token: string, query: string, variables: Record<string, unknown>): Promise<T> {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
-    body: JSON.stringify({ query, variables }),
-  });
-  const body = (await response.json()) as { data?: T; errors?: unknown };
-  if (!body.data) throw new Error(JSON.stringify(body.errors));
-  return body.data;
-}
-
 async function startScopgraph(o: Options, log: (line: string) => void): Promise<RunningSystem> {
   const admin = new PgClient({ connectionString: o.databaseUrl });
   await admin.connect();
@@ -417,14 +464,11 @@ async function startScopgraph(o: Options, log: (line: string) => void): Promise<
     await waitReady(`http://127.0.0.1:${port}/readyz`);
     log(`Scopgraph (pid ${child.pid}, from ${o.scopgraphFrom}) ready; seeding one bid and ${o.clients} editors`);
     const scene = await seed(dbUrl, Math.max(o.clients, o.throughputClients), url);
-    const start = await headSeq(url, scene.tokens[0]!, scene.bidId);
     pool = await EditorPool.open(
       groups(o.clients, o.editorThreads).map(([first, count]) => ({
         system: "scopgraph",
         url,
-        bidId: scene.bidId,
         sectionId: scene.sectionId,
-        afterSeq: start,
         tokens: scene.tokens.slice(first, first + count),
         firstIndex: first,
       })),
@@ -441,21 +485,12 @@ async function startScopgraph(o: Options, log: (line: string) => void): Promise<
         await pool?.close();
         pool = null;
         log(`Scopgraph: throughput phase, ${o.throughputClients} co-editors sending back to back for ${o.throughputMs / 1000} s`);
-        // Writers are co-editors as a browser would be: they load the section, then follow it live.
-        const { node } = await gqlAs<{ node: { state: string; seq: number } }>(
-          url,
-          scene.tokens[0]!,
-          "query($id: ID!) { node(id: $id) { ... on BidSection { state seq } } }",
-          { id: scene.sectionId },
-        );
+        // Writers are co-editors as a browser would be: their provider syncs the section, then follows it live.
         const writers = await EditorPool.open(
           groups(o.throughputClients, o.editorThreads).map(([first, count]) => ({
             system: "scopgraph",
             url,
-            bidId: scene.bidId,
             sectionId: scene.sectionId,
-            afterSeq: node.seq,
-            state: node.state,
             tokens: scene.tokens.slice(first, first + count),
             firstIndex: first,
           })),
@@ -467,31 +502,32 @@ async function startScopgraph(o: Options, log: (line: string) => void): Promise<
           await writers.close();
         }
       },
+      pgbench: () => pgbenchSingleRow(dbUrl, o.throughputClients, o.throughputMs, log),
       async memory() {
         log(`Scopgraph: memory with ${o.idleClients} idle subscribed clients`);
         await sleep(1000);
         const baseRssMb = rssMb(child.pid!);
-        const idle: WsClient[] = [];
-        let connected = 0;
+        // Idle editors as a front-end has them: a provider each, synced on the section, no
+        // awareness state (nothing typed, nobody looking), the periodic sync exchange off.
+        const idle: SectionProvider[] = [];
+        // Providers synced at least once (a reconnection syncs again: counted once).
+        const syncedOnce = new Set<SectionProvider>();
         let failed = 0;
         for (let i = 0; i < o.idleClients; i++) {
-          const ws = createClient({
-            url: url.replace(/^http/, "ws"),
-            webSocketImpl: WebSocket,
-            connectionParams: { authorization: `Bearer ${scene.tokens[i % scene.tokens.length]}` },
-            retryAttempts: 0,
-            lazy: true,
-            on: { connected: () => void (connected += 1) },
-          });
-          ws.subscribe({ query: "subscription($bidId: ID!) { bidEvents(bidId: $bidId) { seq } }", variables: { bidId: scene.bidId } }, { next: () => undefined, error: () => void (failed += 1), complete: () => undefined });
-          idle.push(ws);
+          const doc = new Y.Doc();
+          const awareness = new awarenessProtocol.Awareness(doc);
+          awareness.setLocalState(null);
+          const provider = new SectionProvider({ url, sectionId: scene.sectionId, token: scene.tokens[i % scene.tokens.length]!, doc, awareness, WebSocket, renewBeforeMs: 0, syncIntervalMs: 3_600_000 });
+          provider.on("synced", (ok) => ok && syncedOnce.add(provider));
+          provider.on("error", () => void (failed += 1));
+          idle.push(provider);
           if (i % 100 === 99) await sleep(200);
         }
-        for (let waited = 0; connected + failed < o.idleClients && waited < 30_000; waited += 250) await sleep(250);
+        for (let waited = 0; syncedOnce.size + failed < o.idleClients && waited < 60_000; waited += 250) await sleep(250);
         await sleep(3000);
-        log(`Scopgraph: ${connected} idle clients connected and subscribed, ${failed} failed`);
+        log(`Scopgraph: ${syncedOnce.size} idle editors synced on the section, ${failed} failed`);
         const idleRssMb = rssMb(child.pid!);
-        await Promise.all(idle.map((c) => c.dispose()));
+        for (const p of idle) p.destroy();
         return { baseRssMb, idleRssMb };
       },
       stop,
@@ -607,6 +643,7 @@ type Options = Required<Omit<LiveOptions, "log" | "print">>;
 async function measure(name: string, system: RunningSystem, phases: Phase[], o: Options): Promise<SystemResult> {
   const rounds = phases.map(figures);
   const durable = await system.throughput();
+  const pgbench = system.pgbench ? await system.pgbench() : null;
   const memory = await system.memory();
   return {
     name,
@@ -618,6 +655,7 @@ async function measure(name: string, system: RunningSystem, phases: Phase[], o: 
     deliveries: rounds.reduce((n, r) => n + r.deliveries, 0),
     expectedDeliveries: rounds.reduce((n, r) => n + r.expectedDeliveries, 0),
     durableUpdatesPerSec: durable,
+    pgbenchUpdatesPerSec: pgbench,
     ...memory,
     idleKbPerClient: Math.round(((memory.idleRssMb - memory.baseRssMb) * 1024) / o.idleClients),
   };
@@ -663,34 +701,51 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
     await s.stop();
   }
   const r2 = (x: number) => Math.round(x * 100) / 100;
+  const med = (r: SystemResult, key: keyof RoundFigures) => median(r.rounds.map((x) => x[key]));
+  const cpuS = med(scopgraph, "serverCpuMsPerUpdate");
+  const cpuH = med(hocuspocus, "serverCpuMsPerUpdate");
+  const ackP50 = med(scopgraph, "ackP50Ms");
+  const ackP99 = med(scopgraph, "ackP99Ms");
+  const stP50 = med(scopgraph, "statementP50Ms");
+  const stP99 = med(scopgraph, "statementP99Ms");
   const ratio = {
     p50: r2(scopgraph.p50Ms / hocuspocus.p50Ms),
     p99: r2(scopgraph.p99Ms / hocuspocus.p99Ms),
+    durableP50: r2(med(scopgraph, "durableP50Ms") / hocuspocus.p50Ms),
+    durableP99: r2(med(scopgraph, "durableP99Ms") / hocuspocus.p99Ms),
+    cpu: r2(cpuS / cpuH),
+    durableVsPgbench: scopgraph.durableUpdatesPerSec !== null && scopgraph.pgbenchUpdatesPerSec ? r2(scopgraph.durableUpdatesPerSec / scopgraph.pgbenchUpdatesPerSec) : NaN,
     idleMemory: r2((scopgraph.idleRssMb - scopgraph.baseRssMb) / Math.max(0.1, hocuspocus.idleRssMb - hocuspocus.baseRssMb)),
   };
   const fmt = (x: number | null, unit = "") => (x === null || Number.isNaN(x) ? "n/a" : `${x}${unit}`);
-  const perRound = (r: SystemResult, key: "p50Ms" | "p99Ms") => r.rounds.map((x) => x[key]).join(" / ");
+  const perRound = (r: SystemResult, key: keyof RoundFigures) => r.rounds.map((x) => x[key]).join(" / ");
   const rows = [
-    ["live: one bid, one section", "Scopgraph", "Hocuspocus 3.4.4", "ratio"],
-    [`latency p50 (${o.clients} clients × ${o.rate}/s, to the ${o.clients - 1} others; median of ${o.rounds})`, fmt(scopgraph.p50Ms, " ms"), fmt(hocuspocus.p50Ms, " ms"), `${ratio.p50}×`],
-    [`latency p99 (median of ${o.rounds})`, fmt(scopgraph.p99Ms, " ms"), fmt(hocuspocus.p99Ms, " ms"), `${ratio.p99}×`],
+    ["live: one bid, one section (Scopgraph through its SectionProvider)", "Scopgraph", "Hocuspocus 3.4.4", "ratio"],
+    [`latency p50, relayed (${o.clients} editors × ${o.rate}/s, to the ${o.clients - 1} others; median of ${o.rounds})`, fmt(scopgraph.p50Ms, " ms"), fmt(hocuspocus.p50Ms, " ms"), `${ratio.p50}×`],
+    [`latency p99, relayed (median of ${o.rounds})`, fmt(scopgraph.p99Ms, " ms"), fmt(hocuspocus.p99Ms, " ms"), `${ratio.p99}×`],
     ["  p50 per round", perRound(scopgraph, "p50Ms"), perRound(hocuspocus, "p50Ms"), ""],
     ["  p99 per round", perRound(scopgraph, "p99Ms"), perRound(hocuspocus, "p99Ms"), ""],
     ["latency max", fmt(scopgraph.maxMs, " ms"), fmt(hocuspocus.maxMs, " ms"), ""],
-    ["update to its acknowledgement (committed), p50 / p99 per round", scopgraph.rounds.map((r) => `${r.ackP50Ms}/${r.ackP99Ms}`).join("  "), "n/a", ""],
-    ["  of which the statement to its commit, in the server", scopgraph.rounds.map((r) => `${r.statementP50Ms}/${r.statementP99Ms}`).join("  "), "n/a", ""],
-    ["server CPU per update sent (median)", fmt(median(scopgraph.rounds.map((r) => r.serverCpuMsPerUpdate)), " ms"), fmt(median(hocuspocus.rounds.map((r) => r.serverCpuMsPerUpdate)), " ms"), ""],
-    ["clients' CPU per delivery (median, editor threads)", fmt(median(scopgraph.rounds.map((r) => r.clientCpuUsPerDelivery)), " µs"), fmt(median(hocuspocus.rounds.map((r) => r.clientCpuUsPerDelivery)), " µs"), ""],
-    ["deliveries measured / expected", `${scopgraph.deliveries}/${scopgraph.expectedDeliveries}`, `${hocuspocus.deliveries}/${hocuspocus.expectedDeliveries}`, ""],
+    ["latency p50, durable message at the others (median)", fmt(med(scopgraph, "durableP50Ms"), " ms"), "n/a", `${ratio.durableP50}× (of Hocuspocus)`],
+    ["latency p99, durable message at the others (median)", fmt(med(scopgraph, "durableP99Ms"), " ms"), "n/a", `${ratio.durableP99}× (of Hocuspocus)`],
+    ["  durable p50 / p99 per round", scopgraph.rounds.map((r) => `${r.durableP50Ms}/${r.durableP99Ms}`).join("  "), "", ""],
+    ["update to its acknowledgement (durable), p50 / p99 (median)", `${fmt(ackP50)}/${fmt(ackP99, " ms")}`, "n/a", ""],
+    ["  per round", scopgraph.rounds.map((r) => `${r.ackP50Ms}/${r.ackP99Ms}`).join("  "), "", ""],
+    ["  of which the statement to its commit, in the server, p50 / p99", `${fmt(stP50)}/${fmt(stP99, " ms")}`, "", `commit share ${Math.round((stP50 / ackP50) * 100)}% / ${Math.round((stP99 / ackP99) * 100)}%`],
+    ["server CPU per update sent (median)", fmt(cpuS, " ms"), fmt(cpuH, " ms"), `${ratio.cpu}×`],
+    ["  per round", perRound(scopgraph, "serverCpuMsPerUpdate"), perRound(hocuspocus, "serverCpuMsPerUpdate"), ""],
+    ["clients' CPU per delivery (median, editor threads)", fmt(med(scopgraph, "clientCpuUsPerDelivery"), " µs"), fmt(med(hocuspocus, "clientCpuUsPerDelivery"), " µs"), ""],
+    ["deliveries measured / expected (relayed; durable)", `${scopgraph.deliveries}/${scopgraph.expectedDeliveries}; ${scopgraph.rounds.reduce((n, r) => n + r.durableDeliveries, 0)}`, `${hocuspocus.deliveries}/${hocuspocus.expectedDeliveries}`, ""],
     [`durable updates/s on one bid (${o.throughputClients} co-editors back to back)`, fmt(scopgraph.durableUpdatesPerSec), "n/a (in memory)", ""],
+    [`pgbench single-row UPDATE tps, ${o.throughputClients} clients, same PostgreSQL`, fmt(scopgraph.pgbenchUpdatesPerSec), "", `${fmt(ratio.durableVsPgbench)}× (durable / pgbench)`],
     ["server RSS, no client", fmt(scopgraph.baseRssMb, " MB"), fmt(hocuspocus.baseRssMb, " MB"), ""],
-    [`server RSS, ${o.idleClients} idle clients`, fmt(scopgraph.idleRssMb, " MB"), fmt(hocuspocus.idleRssMb, " MB"), `${ratio.idleMemory}× (growth)`],
-    ["per idle client", fmt(scopgraph.idleKbPerClient, " KB"), fmt(hocuspocus.idleKbPerClient, " KB"), ""],
+    [`server RSS, ${o.idleClients} idle subscribed editors`, fmt(scopgraph.idleRssMb, " MB"), fmt(hocuspocus.idleRssMb, " MB"), `${ratio.idleMemory}× (growth)`],
+    ["per idle editor", fmt(scopgraph.idleKbPerClient, " KB"), fmt(hocuspocus.idleKbPerClient, " KB"), ""],
   ];
   const text = [
     `${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`,
     table(rows),
-    "Scopgraph acknowledges an update once it is committed in the bid's log; Hocuspocus keeps documents in memory (no persistence extension).",
+    "Scopgraph relays an update to the section's other editors before its commit (provisional), then sends the durable message and the acknowledgement once it is committed in the bid's log; Hocuspocus keeps documents in memory (no persistence extension). Editors of both systems run in worker threads of the bench process, both through their own provider.",
   ].join("\n");
   if (options.print !== false) console.log(text);
   return { scopgraph, hocuspocus, ratio, text };
