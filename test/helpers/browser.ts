@@ -9,7 +9,8 @@ import puppeteer, { type Browser, type HTTPRequest, type Page } from "puppeteer-
  * puppeteer-core. Waits are on page events and selectors, each bounded by `BROWSER_TIMEOUT_MS`.
  */
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-export const BROWSER_TIMEOUT_MS = 30_000;
+// Generous: two browsers may run at once beside the database tests on a 2-core machine.
+export const BROWSER_TIMEOUT_MS = 90_000;
 
 /**
  * The closed network of the test machines refuses background connections (updates, sync,

@@ -153,7 +153,7 @@ test("two people co-edit a section in the editor page: typing at once, offline a
   expect(await externalLater()).toEqual([]);
   expect(policyViolations).toEqual([]);
   await Promise.all([ada.close(), bob.close()]);
-}, 120_000);
+}, 300_000);
 
 test("the page and its script come from this server, with no inline script; EXPLORER=false serves no editor", async () => {
   const page = await fetch(editorUrl());

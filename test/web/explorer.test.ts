@@ -136,7 +136,7 @@ test("GET /graphql in a browser: the explorer, from this server only, runs a que
   expect(external).toEqual([]);
   expect(policyViolations).toEqual([]);
   await page.close();
-}, 120_000);
+}, 300_000);
 
 test("the explorer's page is this server's own: no CDN address in it, and its policy allows this origin only", async () => {
   const page = await fetch(server.url, { headers: { accept: "text/html,application/xhtml+xml,*/*;q=0.8" } });
