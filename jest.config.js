@@ -3,8 +3,9 @@ module.exports = {
   testEnvironment: "node",
   roots: ["<rootDir>/test"],
   testMatch: ["**/*.test.ts"],
-  // The fault tests kill databases: `npm run test:faults`.
-  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/faults/"],
+  // The fault tests kill databases: `npm run test:faults`. The browser tests run after the rest,
+  // one at a time (jest.browser.config.js, the end of `npm test`).
+  testPathIgnorePatterns: ["/node_modules/", "<rootDir>/test/faults/", "<rootDir>/test/web/"],
   transform: { "^.+\\.ts$": ["ts-jest", { diagnostics: false }] },
   setupFiles: ["reflect-metadata"],
   globalSetup: "<rootDir>/test/global-setup.ts",

@@ -18,6 +18,10 @@ import { insertTender } from "../tenders/tender-factory";
  * graphql-ws. `UPDATE_SCREENSHOTS=1` refreshes docs/explorer.png.
  */
 
+// A real browser on a shared 2-core machine: a run that times out is tried once more (jest-circus
+// reports the first failure); two failures in a row fail the suite.
+jest.retryTimes(1, { logErrorsBeforeRetry: true });
+
 let server: TestServer;
 let browser: TestBrowser;
 let member: TestUser;
