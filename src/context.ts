@@ -10,6 +10,7 @@ import type { Mailer } from "./mail/mailer";
 import type { Metrics } from "./ops/metrics";
 import type { FileStores } from "./files/storage/file-stores";
 import type { PgBus } from "./realtime/bus";
+import type { DirectSink } from "./realtime/shared-execution";
 import { createCooperativeLoaders, type CooperativeLoaders } from "./cooperatives/cooperative.loaders";
 import { createTenderLoaders, type TenderLoaders } from "./tenders/tender.loaders";
 import { createBidLoaders, type BidLoaders } from "./bids/bid.loaders";
@@ -64,6 +65,8 @@ export type Context = {
 export interface LiveContext {
   access: LiveAccess;
   socket: LiveSocket;
+  /** A subscription whose events can go straight to the socket, serialised once (realtime/shared-execution.ts). */
+  sink: DirectSink | null;
 }
 
 /**

@@ -181,6 +181,7 @@ export async function createServer(app: AppServices, listen: { port: number; hos
         await apollo.stop();
         await websocket.dispose();
         app.metrics.stop();
+        app.live.hub.stop();
         await metricsServer?.close();
       })();
       return closing;

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, Server as HttpServer } from "node:http";
-import { getOperationAST, GraphQLError, type ExecutionArgs, type GraphQLSchema } from "graphql";
+import { getOperationAST, GraphQLError, Kind, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from "graphql";
 import type { CloseCode } from "graphql-ws";
 import { useServer } from "graphql-ws/use/ws";
 import { WebSocketServer, type WebSocket } from "ws";
@@ -14,8 +14,9 @@ import { AppError, UnauthenticatedError } from "./common/errors";
 import { formatError } from "./common/format-error";
 import { LIMITS } from "./common/limits";
 import { createContext, type AppServices, type Context } from "./context";
-import { sharedSubscribe } from "./realtime/shared-execution";
+import { SharedExecution } from "./realtime/shared-execution";
 import { SHARED_SUBSCRIPTIONS } from "./schema";
+import { SESSION_CHECKED_MUTATIONS } from "./bids/sections/section.live";
 
 /** graphql-ws close codes of the socket rules (README, Security). */
 const CLOSE_FORBIDDEN = 4403;
@@ -46,6 +47,24 @@ export function clientAddress(request: IncomingMessage, trustedProxies = 0): str
 function withCode(error: GraphQLError, code: string, hideSuggestions: boolean): GraphQLError {
   const message = hideSuggestions ? error.message.replace(/ ?Did you mean .*$/, "") : error.message;
   return new GraphQLError(message, { nodes: error.nodes, extensions: { ...error.extensions, code } });
+}
+
+/** Per document and operation name: is it a mutation of SESSION_CHECKED_MUTATIONS fields only? */
+const sessionChecked = new WeakMap<DocumentNode, Map<string, boolean>>();
+
+function sessionCheckedInStatement(document: DocumentNode, operationName: string | null | undefined): boolean {
+  let byName = sessionChecked.get(document);
+  if (!byName) sessionChecked.set(document, (byName = new Map()));
+  const name = operationName ?? "";
+  let answer = byName.get(name);
+  if (answer === undefined) {
+    const operation = getOperationAST(document, operationName);
+    answer =
+      operation?.operation === "mutation" &&
+      operation.selectionSet.selections.every((s) => s.kind === Kind.FIELD && !s.directives?.length && SESSION_CHECKED_MUTATIONS.has(s.name.value));
+    byName.set(name, answer);
+  }
+  return answer;
 }
 
 /** Once the token of a socket expires, its operations are refused (the socket is closed). */
@@ -129,10 +148,11 @@ export async function createWebSocketEndpoint(
     state.idle.unref();
   };
 
+  const shared = new SharedExecution(SHARED_SUBSCRIPTIONS);
   const cleanup = useServer<Record<string, unknown>, { state?: SocketState }>(
     {
       schema,
-      subscribe: sharedSubscribe(SHARED_SUBSCRIPTIONS),
+      subscribe: shared.subscribe,
       connectionInitWaitTimeout: LIMITS.connectionInitTimeoutMs,
       onConnect: async (ctx) => {
         const payload = ctx.connectionParams ?? {};
@@ -196,8 +216,15 @@ export async function createWebSocketEndpoint(
         if (answering) state.answering.add(id);
         if (state.idle) clearTimeout(state.idle);
         state.idle = null;
-        // Access as it is now, like an HTTP request: role, sign-out, revocation, deletion.
-        const viewer = state.live.viewer.kind === "ANONYMOUS" ? null : await resolveViewer(app.orm.em.fork(), app.auth, state.live.bearer);
+        // Access as it is now, like an HTTP request: role, sign-out, revocation, deletion. A text
+        // update checks the session in its own statement instead, so that its relay waits for
+        // no round trip (bids/sections/section.service.ts).
+        const viewer =
+          state.live.viewer.kind === "ANONYMOUS"
+            ? null
+            : sessionCheckedInStatement(document, payload.operationName)
+              ? state.live.viewer
+              : await resolveViewer(app.orm.em.fork(), app.auth, state.live.bearer);
         if (!viewer || viewer.kind === "ANONYMOUS" || !viewerStillValid(viewer)) {
           state.operations -= 1;
           state.answering.delete(id);
@@ -207,12 +234,15 @@ export async function createWebSocketEndpoint(
         state.live.viewer = viewer;
         const requestId = randomUUID();
         if (answering) state.timings.set(id, { name: payload.operationName ?? getOperationAST(document, payload.operationName)?.name?.value ?? null, started: performance.now(), codes: [] });
+        // A subscription that shares its results writes them straight to the socket (set below).
+        let args: ExecutionArgs | undefined;
+        const sink = answering ? null : shared.sinkFor(document, payload.operationName, payload.variables, () => args!, id, ctx.extra.socket);
         const contextValue = createContext(app, viewer, {
           requestId,
           clientAddress: clientAddress(ctx.extra.request, config.trustProxy),
-          live: { access, socket: state.live },
+          live: { access, socket: state.live, sink },
         });
-        const args: ExecutionArgs = {
+        args = {
           schema,
           document,
           operationName: payload.operationName,

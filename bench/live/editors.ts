@@ -34,8 +34,15 @@ export interface PhaseRecord {
   arrivals: [string, number][];
   /** Round trips of acknowledged updates (Scopgraph), ms. */
   acks: number[];
-  /** Each arrival of a measured update's durable message at another editor (Scopgraph): key, epoch ms. */
+  /** Each arrival of a measured update's bytes in a durable message at another editor (Scopgraph): key, epoch ms. */
   durableArrivals: [string, number][];
+  /** The seq each measured update was acknowledged with (Scopgraph): key, seq. */
+  durableSeqs: [string, number][];
+  /**
+   * Each durable mark an editor received (Scopgraph): its Yjs client, the seq up to which the
+   * section is durable, epoch ms. A mark carries no bytes for updates the editor was relayed.
+   */
+  marks: [number, number, number][];
 }
 
 interface Editor {
@@ -73,6 +80,10 @@ export class EditorGroup {
   private editors: Editor[] = [];
   private acks: number[] | null = null;
   private durableArrivals: [string, number][] | null = null;
+  private durableSeqs: [string, number][] | null = null;
+  private marks: [number, number, number][] | null = null;
+  /** Per editor (Yjs client), the measured updates typed and not acknowledged yet: key, epoch ms. */
+  private readonly typed = new Map<number, [string, number][]>();
   /** The Yjs of this thread's editors: the app's for Scopgraph, the provider's own for Hocuspocus
    * (one copy per thread, as Yjs asks). */
   private Y: Yjs | null = null;
@@ -90,11 +101,18 @@ export class EditorGroup {
         spec.tokens.map((token, i) => {
           const doc = new deps.Y.Doc();
           const provider = new SectionProvider({ url: spec.url, sectionId: spec.sectionId, token, doc, WebSocket, name: `e${spec.firstIndex + i}`, renewBeforeMs: 0 });
-          provider.on("acknowledged", ({ ms }) => this.acks?.push(ms));
+          provider.on("acknowledged", ({ ms, seq }) => {
+            this.acks?.push(ms);
+            // The acknowledged change holds what was typed before it left (later typing goes next).
+            const typed = this.typed.get(doc.clientID) ?? [];
+            const leftAt = now() - ms;
+            while (typed.length && typed[0]![1] <= leftAt) this.durableSeqs?.push([typed.shift()![0], seq]);
+          });
           provider.on("message", (message) => {
             const arrivals = this.durableArrivals;
             if (!arrivals || message.kind !== "DURABLE") return;
             const at = now();
+            if (message.seq !== null) this.marks?.push([doc.clientID, message.seq, at]);
             for (const key of messageKeys(deps, message)) if (!key.startsWith(`${doc.clientID}:`)) arrivals.push([key, at]);
           });
           return new Promise<Editor>((resolve) => {
@@ -130,6 +148,9 @@ export class EditorGroup {
     const arrivals: [string, number][] = [];
     this.acks = [];
     const durableArrivals: [string, number][] = [];
+    const durableSeqs: [string, number][] = [];
+    const marks: [number, number, number][] = [];
+    this.typed.clear();
     let measuring = false;
     let recording = false;
     const offs = this.editors.map((editor) => {
@@ -146,7 +167,14 @@ export class EditorGroup {
     for (const editor of this.editors) {
       const tick = () => {
         const text = editor.doc.getText("content");
-        if (measuring) sent.push([`${editor.doc.clientID}:${Y.getState(editor.doc.store, editor.doc.clientID)}`, now()]);
+        if (measuring) {
+          const key = `${editor.doc.clientID}:${Y.getState(editor.doc.store, editor.doc.clientID)}`;
+          const at = now();
+          sent.push([key, at]);
+          const typed = this.typed.get(editor.doc.clientID) ?? [];
+          typed.push([key, at]);
+          this.typed.set(editor.doc.clientID, typed);
+        }
         text.insert(Math.floor(Math.random() * (text.length + 1)), `[${editor.index}]`);
       };
       timers.push(
@@ -161,16 +189,20 @@ export class EditorGroup {
     recording = true;
     measuring = true;
     this.durableArrivals = durableArrivals;
+    this.durableSeqs = durableSeqs;
+    this.marks = marks;
     await sleep(spec.durationMs);
     measuring = false;
     for (const timer of timers) clearInterval(timer);
     await sleep(spec.graceMs);
     recording = false;
     this.durableArrivals = null;
+    this.durableSeqs = null;
+    this.marks = null;
     for (const off of offs) off();
     const acks = this.acks;
     this.acks = null;
-    return { sent, arrivals, acks, durableArrivals };
+    return { sent, arrivals, acks, durableArrivals, durableSeqs, marks };
   }
 
   /** Each editor types one character, waits for its acknowledgement, and again, for `ms`: acknowledged updates. */

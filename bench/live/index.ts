@@ -219,16 +219,8 @@ class EditorPool {
         if (sent !== undefined) latencies.push(at - sent);
       }
     }
-    const durable: number[] = [];
-    for (const record of records) {
-      for (const [key, at] of record.durableArrivals) {
-        const sent = sentAt.get(key);
-        if (sent !== undefined) durable.push(at - sent);
-      }
-    }
-    return { latencies, durable, sent: sentAt.size, expected: sentAt.size * (editors - 1), serverCpuMs, clientCpuMs, acks: records.flatMap((r) => r.acks) };
+    return { latencies, durable: durableLatencies(records, sentAt), sent: sentAt.size, expected: sentAt.size * (editors - 1), serverCpuMs, clientCpuMs, acks: records.flatMap((r) => r.acks) };
   }
-
   /** Acknowledged updates per second, every editor sending back to back for `ms`. */
   async throughput(ms: number): Promise<number> {
     const started = performance.now();
@@ -243,6 +235,44 @@ class EditorPool {
 }
 
 /** Splits `n` editors over `threads` groups: [first index, count] each. */
+/**
+ * When each measured update was durable at each other editor: the first durable message that
+ * reached it with a seq at or past the update's (with the bytes for an editor that was not
+ * relayed the update, an empty mark for the others). Marks reach each editor in seq order.
+ */
+function durableLatencies(records: PhaseRecord[], sentAt: Map<string, number>): number[] {
+  const marksOf = new Map<number, [number, number][]>();
+  for (const record of records) {
+    for (const [client, seq, at] of record.marks) {
+      const list = marksOf.get(client) ?? [];
+      list.push([seq, at]);
+      marksOf.set(client, list);
+    }
+  }
+  const durable: number[] = [];
+  for (const record of records) {
+    for (const [key, seq] of record.durableSeqs) {
+      const sent = sentAt.get(key);
+      if (sent === undefined) continue;
+      const sender = Number(key.split(":")[0]);
+      for (const [client, marks] of marksOf) {
+        if (client === sender) continue;
+        // The first mark at or past `seq` (binary search over seqs in arrival order).
+        let lo = 0;
+        let hi = marks.length;
+        while (lo < hi) {
+          const mid = (lo + hi) >> 1;
+          if (marks[mid]![0] >= seq) hi = mid;
+          else lo = mid + 1;
+        }
+        const mark = marks[lo];
+        if (mark) durable.push(mark[1] - sent);
+      }
+    }
+  }
+  return durable;
+}
+
 function groups(n: number, threads: number): [number, number][] {
   const k = Math.max(1, Math.min(threads, n));
   return Array.from({ length: k }, (_, i) => {

@@ -3,7 +3,16 @@ import { ApiScope, PlatformRole, STAFF } from "./roles";
 /** Who is asking: resolved once per request (HTTP) or per socket (WebSocket). */
 export type Viewer =
   | { kind: "ANONYMOUS" }
-  | { kind: "USER"; userId: string; sessionId: string; role: PlatformRole; expiresAt: number; emailVerified: boolean }
+  | {
+      kind: "USER";
+      userId: string;
+      sessionId: string;
+      /** The token's version of the account (a role change or "sign out everywhere" moves it on). */
+      tokenVersion: number;
+      role: PlatformRole;
+      expiresAt: number;
+      emailVerified: boolean;
+    }
   | { kind: "API_TOKEN"; tokenId: string; scopes: ApiScope[] };
 
 export const ANONYMOUS: Viewer = { kind: "ANONYMOUS" };

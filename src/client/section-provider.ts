@@ -32,6 +32,9 @@ const AWARENESS = `mutation ProviderAwareness($input: SectionAwarenessInput!) { 
 const STATE = `query ProviderState($id: ID!, $sv: String!) { node(id: $id) { ... on BidSection { diff(stateVector: $sv) stateVector } } }`;
 const REFRESH = `mutation ProviderRefresh { refreshSession { token } }`;
 
+/** A y-protocols sync message holding an empty Yjs update, as the server frames it (base64). */
+export const EMPTY_UPDATE_MESSAGE = "AAICAAA=";
+
 /** Errors after which a change is dropped, not retried: retrying would get the same answer. */
 const REFUSALS = new Set(["BAD_USER_INPUT", "FORBIDDEN", "NOT_FOUND", "CONFLICT", "INVALID_STATE", "UNAUTHENTICATED"]);
 
@@ -222,6 +225,12 @@ export class SectionProvider extends Emitter<SectionProviderEvents> {
   }
 
   private receive(message: StreamMessage): void {
+    // The durable mark of updates this editor holds already carries an empty update: nothing to apply.
+    if (message.kind === "DURABLE" && message.message === EMPTY_UPDATE_MESSAGE) {
+      if (message.seq !== null) this.lastSeq = Math.max(this.lastSeq, message.seq);
+      this.emit("message", message);
+      return;
+    }
     const decoder = decoding.createDecoder(fromBase64(message.message));
     const type = decoding.readVarUint(decoder);
     if (type === 0) {

@@ -34,54 +34,142 @@ interface Plan {
 type MaybePromise<T> = T | Promise<T>;
 
 /**
+ * Writes a WebSocket operation's events straight to its socket as graphql-ws `next` messages:
+ * the event's result is executed and serialised once per document and relevant variables, then
+ * every subscriber's message is that text behind its own operation id, in order. A source that
+ * has a sink (a section stream) pushes into it synchronously instead of yielding its events.
+ */
+export interface DirectSink {
+  /**
+   * Sends one event. `droppable`: the event may be skipped when the socket is far behind (a
+   * provisional message that a later sync recovers). Answers false when the socket is so far
+   * behind that the stream should end (the client reconnects and syncs).
+   */
+  push(event: object, droppable: boolean): boolean;
+}
+
+/** The socket a direct sink writes to (the `ws` WebSocket's parts it uses). */
+export interface SinkSocket {
+  readonly readyState: number;
+  readonly bufferedAmount: number;
+  send(text: string): void;
+}
+
+/** Bytes waiting on a socket past which droppable events are skipped, and past which a stream ends. */
+const SOFT_BUFFERED = 1 << 20;
+const HARD_BUFFERED = 16 << 20;
+const OPEN = 1;
+
+/**
  * graphql-ws's `subscribe`, sharing work across subscribers: graphql-js executes the selection
  * once per event and per subscriber, which for fifty co-editors of one bid meant fifty identical
  * executions per keystroke. When the operation selects only pure fields of a shared
  * subscription's events, the first subscriber's execution is kept on the event (weakly: it goes
  * with the event) and the others, with the same document and the same relevant variables,
- * receive that result. Anything else runs as graphql-js runs it.
+ * receive that result; over a WebSocket, `sinkFor` also shares the serialised text (one string
+ * per event, one send per socket). Anything else runs as graphql-js runs it.
  */
-export function sharedSubscribe(shared: readonly SharedSubscription[]): (args: ExecutionArgs) => Promise<AsyncIterable<ExecutionResult> | ExecutionResult> {
-  const plans = new WeakMap<DocumentNode, Map<string, Plan | null>>();
-  const results = new WeakMap<object, Map<string, MaybePromise<ExecutionResult>>>();
-  let nextId = 1;
+export class SharedExecution {
+  private readonly plans = new WeakMap<DocumentNode, Map<string, Plan | null>>();
+  private readonly results = new WeakMap<object, Map<string, MaybePromise<ExecutionResult>>>();
+  private readonly texts = new WeakMap<object, Map<string, MaybePromise<string>>>();
+  private nextId = 1;
 
-  const planOf = (args: ExecutionArgs): Plan | null => {
-    const key = args.operationName ?? "";
-    let byName = plans.get(args.document);
-    if (!byName) {
-      byName = new Map();
-      plans.set(args.document, byName);
-    }
-    if (!byName.has(key)) {
-      const variables = analyse(args.document, args.operationName, shared);
-      byName.set(key, variables ? { id: nextId++, variables } : null);
-    }
-    return byName.get(key) ?? null;
-  };
+  constructor(private readonly shared: readonly SharedSubscription[]) {}
 
-  return async (args) => {
-    const plan = planOf(args);
+  /** graphql-ws's `subscribe` option. */
+  readonly subscribe = async (args: ExecutionArgs): Promise<AsyncIterable<ExecutionResult> | ExecutionResult> => {
+    const plan = this.planOf(args.document, args.operationName);
     if (!plan) return subscribe(args);
     const source = await createSourceEventStream(args);
     if (!isAsyncIterable(source)) return source;
-    const values = args.variableValues ?? {};
-    const key = `${plan.id}:${JSON.stringify(plan.variables.map((name) => values[name] ?? null))}`;
-    return mapEach(source[Symbol.asyncIterator](), (event) => {
-      if (typeof event !== "object" || event === null) return execute({ ...args, rootValue: event });
-      let perEvent = results.get(event);
-      if (!perEvent) {
-        perEvent = new Map();
-        results.set(event, perEvent);
-      }
-      let result = perEvent.get(key);
-      if (!result) {
-        result = execute({ ...args, rootValue: event });
-        perEvent.set(key, result);
-      }
-      return result;
-    });
+    const key = keyOf(plan, args.variableValues);
+    return mapEach(source[Symbol.asyncIterator](), (event) => (typeof event === "object" && event !== null ? this.resultOf(event, key, args) : execute({ ...args, rootValue: event })));
   };
+
+  /**
+   * A sink for one WebSocket operation (`id`) when it can share its results, else null. `args`
+   * is read at the first event (the context that holds the sink is part of them).
+   */
+  sinkFor(document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | null | undefined, args: () => ExecutionArgs, id: string, socket: SinkSocket): DirectSink | null {
+    const plan = this.planOf(document, operationName);
+    if (!plan) return null;
+    const key = keyOf(plan, variables);
+    const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+    // Texts still being executed (an async resolver) hold the ones after them back, in order.
+    const waiting: MaybePromise<string>[] = [];
+    const write = (text: string) => socket.readyState === OPEN && socket.send(prefix + text + "}");
+    const drain = async () => {
+      while (waiting.length) {
+        write(await waiting[0]!);
+        waiting.shift();
+      }
+    };
+    return {
+      push: (event, droppable) => {
+        const buffered = socket.bufferedAmount;
+        if (buffered > HARD_BUFFERED) return false;
+        if (droppable && buffered > SOFT_BUFFERED) return true;
+        const text = this.textOf(event, key, args());
+        if (waiting.length === 0 && typeof text === "string") write(text);
+        else if (waiting.push(text) === 1) void drain().catch(() => (waiting.length = 0));
+        return true;
+      },
+    };
+  }
+
+  private planOf(document: DocumentNode, operationName: string | null | undefined): Plan | null {
+    const name = operationName ?? "";
+    let byName = this.plans.get(document);
+    if (!byName) {
+      byName = new Map();
+      this.plans.set(document, byName);
+    }
+    if (!byName.has(name)) {
+      const variables = analyse(document, operationName, this.shared);
+      byName.set(name, variables ? { id: this.nextId++, variables } : null);
+    }
+    return byName.get(name) ?? null;
+  }
+
+  private resultOf(event: object, key: string, args: ExecutionArgs): MaybePromise<ExecutionResult> {
+    let perEvent = this.results.get(event);
+    if (!perEvent) {
+      perEvent = new Map();
+      this.results.set(event, perEvent);
+    }
+    let result = perEvent.get(key);
+    if (!result) {
+      result = execute({ ...args, rootValue: event });
+      perEvent.set(key, result);
+    }
+    return result;
+  }
+
+  private textOf(event: object, key: string, args: ExecutionArgs): MaybePromise<string> {
+    let perEvent = this.texts.get(event);
+    if (!perEvent) {
+      perEvent = new Map();
+      this.texts.set(event, perEvent);
+    }
+    let text = perEvent.get(key);
+    if (text === undefined) {
+      const result = this.resultOf(event, key, args);
+      text = result instanceof Promise ? result.then((r) => JSON.stringify(r)) : JSON.stringify(result);
+      perEvent.set(key, text);
+    }
+    return text;
+  }
+}
+
+function keyOf(plan: Plan, variables: Record<string, unknown> | null | undefined): string {
+  const values = variables ?? {};
+  return `${plan.id}:${JSON.stringify(plan.variables.map((name) => values[name] ?? null))}`;
+}
+
+/** The function form, for callers that need only the iterator path. */
+export function sharedSubscribe(shared: readonly SharedSubscription[]): (args: ExecutionArgs) => Promise<AsyncIterable<ExecutionResult> | ExecutionResult> {
+  return new SharedExecution(shared).subscribe;
 }
 
 /**

@@ -9,7 +9,7 @@ import {
   type ExecutionResult,
 } from "graphql";
 import { DocumentCache } from "../../src/common/document-cache";
-import { sharedSubscribe } from "../../src/realtime/shared-execution";
+import { SharedExecution, sharedSubscribe, type SinkSocket } from "../../src/realtime/shared-execution";
 
 /**
  * The two caches of the WebSocket path, on a small schema of their own: a subscription whose
@@ -29,6 +29,14 @@ const EventType = new GraphQLObjectType<Event, { name: string }>({
       type: GraphQLInt,
       resolve: (e) => {
         calls.n += 1;
+        return e.n;
+      },
+    },
+    later: {
+      type: GraphQLInt,
+      // An asynchronous resolver: its results must still reach each socket in order.
+      resolve: async (e) => {
+        await new Promise((r) => setTimeout(r, e.n === 1 ? 30 : 0));
         return e.n;
       },
     },
@@ -131,4 +139,65 @@ test("the document cache returns one DocumentNode per text, and keeps no invalid
   const invalid = documents.prepare("{ nope }");
   expect("errors" in invalid && invalid.errors[0]!.message).toMatch(/Cannot query field "nope"/);
   expect(documents.prepare("{ nope }")).not.toBe(invalid);
+});
+
+/** A socket as the sink sees it, recording what it is sent. */
+function fakeSocket(bufferedAmount = 0): SinkSocket & { sent: string[]; bufferedAmount: number } {
+  return {
+    readyState: 1,
+    bufferedAmount,
+    sent: [] as string[],
+    send(text: string) {
+      this.sent.push(text);
+    },
+  };
+}
+
+describe("direct sinks (events written straight to the socket)", () => {
+  const shared = new SharedExecution([{ field: "feed", pureFields: new Set(["n", "later"]) }]);
+  const sinkOf = (query: string, id: string, socket: SinkSocket) => {
+    const prepared = documents.prepare(query);
+    if (!("document" in prepared)) throw new Error(`invalid test query: ${query}`);
+    const args = { schema, document: prepared.document, variableValues: {}, contextValue: { name: id } };
+    return shared.sinkFor(prepared.document, undefined, {}, () => args, id, socket);
+  };
+
+  test("each event is executed and serialised once; every socket gets it behind its own operation id", () => {
+    const a = fakeSocket();
+    const b = fakeSocket();
+    const sinkA = sinkOf("subscription { feed { n } }", "op-a", a)!;
+    const sinkB = sinkOf("subscription { feed { n } }", "op-b", b)!;
+    for (const event of events) {
+      sinkA.push(event, false);
+      sinkB.push(event, false);
+    }
+    expect(calls.n).toBe(3);
+    expect(a.sent.map((t) => JSON.parse(t))).toEqual([1, 2, 3].map((n) => ({ id: "op-a", type: "next", payload: { data: { feed: { n } } } })));
+    expect(b.sent.map((t) => JSON.parse(t).payload)).toEqual(a.sent.map((t) => JSON.parse(t).payload));
+  });
+
+  test("an operation that cannot share has no sink (it runs on the iterator path)", () => {
+    expect(sinkOf("subscription { feed { n viewer } }", "op", fakeSocket())).toBeNull();
+  });
+
+  test("results of asynchronous resolvers keep their order on the socket", async () => {
+    const socket = fakeSocket();
+    const sink = sinkOf("subscription { feed { later } }", "op", socket)!;
+    for (const event of events) sink.push(event, false);
+    const deadline = Date.now() + 5_000;
+    while (socket.sent.length < 3 && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+    expect(socket.sent.map((t) => JSON.parse(t).payload.data.feed.later)).toEqual([1, 2, 3]);
+  });
+
+  test("a socket far behind skips droppable events, and past the hard limit asks the stream to end", () => {
+    const socket = fakeSocket(2 << 20);
+    const sink = sinkOf("subscription { feed { n } }", "op", socket)!;
+    expect(sink.push(events[0]!, true)).toBe(true);
+    expect(socket.sent).toHaveLength(0);
+    expect(sink.push(events[1]!, false)).toBe(true);
+    expect(socket.sent).toHaveLength(1);
+    socket.bufferedAmount = 32 << 20;
+    expect(sink.push(events[2]!, false)).toBe(false);
+    expect(socket.sent).toHaveLength(1);
+  });
 });

@@ -3,8 +3,9 @@ import type { Logger } from "pino";
 import type { PgBus } from "../../realtime/bus";
 import { BidEventType } from "../bid.enums";
 import type { BidFeed, BidFeeds } from "../live/bid-feed";
-import { decodeBase64, MAX_UPDATE_BYTES } from "./section-crdt";
+import { decodeBase64, encodeBase64, MAX_UPDATE_BYTES } from "./section-crdt";
 import { awarenessClients, frameAwareness, frameUpdate, SectionMessageKind, type SectionMessage } from "./section-protocol";
+import { SectionPeers } from "./section-peers";
 import { awarenessProtocol, Y, type Awareness } from "./yjs";
 
 /** The bus channel of one section's provisional traffic (relayed text, awareness). */
@@ -18,6 +19,8 @@ export type Origin = object | null;
 /** A subscriber of a section: takes each message (the same object for every subscriber). */
 export interface SectionSubscriber {
   origin: Origin;
+  /** The room's relay counter when it joined (set by the hub): what was relayed before, it lacks. */
+  joinedAt: number;
   push(message: SectionMessage): void;
   /** A structured event of the bid (a member removed, say): ask again whether it may read. */
   revalidate(): void;
@@ -37,6 +40,21 @@ const MEMBERSHIP_EVENTS: ReadonlySet<string> = new Set([BidEventType.MEMBER_REMO
 /** NOTIFY payloads stay under PostgreSQL's 8000 bytes; larger text reaches the others durably. */
 const MAX_BUS_PAYLOAD = 7900;
 
+/** A relayed update not committed after this long (a refused or failed commit) is forgotten. */
+const RELAYED_TTL_MS = 60_000;
+
+/** An empty Yjs update as a sync message: the durable mark of updates every subscriber holds. */
+const EMPTY_UPDATE = frameUpdate(new Uint8Array([0, 0]));
+
+/** An update this room relayed, until its durable event comes. */
+interface Relayed {
+  /** The room's counter at the relay: subscribers that joined before it received it. */
+  at: number;
+  /** Its sender, who holds it. */
+  origin: Origin;
+  time: number;
+}
+
 interface Room {
   sectionId: string;
   bidId: string;
@@ -48,6 +66,12 @@ interface Room {
   feed: BidFeed | null;
   /** Seq of the last event of the bid this room looked at. */
   lastSeq: number;
+  /** Counts relays, to tell who joined before which (SectionSubscriber.joinedAt). */
+  counter: number;
+  /** Relayed updates (base64, as the log stores them) waiting for their durable event. */
+  relayed: Map<string, Relayed>;
+  /** A look at the feed is scheduled (the events of one commit go as one message). */
+  following: boolean;
   offs: (() => void)[];
   ready: Promise<void>;
 }
@@ -63,6 +87,8 @@ export class SectionHub {
   private readonly rooms = new Map<string, Room>();
   /** Tells this instance's bus messages from the others'. */
   private readonly instance = randomUUID();
+  /** Whether another instance has rooms: a lone instance publishes no relay. */
+  private readonly peers: SectionPeers;
 
   constructor(
     private readonly bus: PgBus,
@@ -72,7 +98,13 @@ export class SectionHub {
     /** Told of each structured event of a bid (cached access decisions drop). */
     private readonly structuralEvent: (bidId: string) => void,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.peers = new SectionPeers(this.instance, bus, notifyNow, log);
+  }
+
+  stop(): void {
+    this.peers.stop();
+  }
 
   /** Subscribes to a section; resolves once the room listens (what is committed after is delivered). */
   async join(sectionId: string, bidId: string, subscriber: SectionSubscriber): Promise<() => void> {
@@ -80,7 +112,9 @@ export class SectionHub {
     if (!room) {
       room = this.open(sectionId, bidId);
       this.rooms.set(sectionId, room);
+      this.peers.rooms(true);
     }
+    subscriber.joinedAt = room.counter;
     room.subscribers.add(subscriber);
     const joined = room;
     await joined.ready;
@@ -94,12 +128,28 @@ export class SectionHub {
     return room && clients.length ? awarenessProtocol.encodeAwarenessUpdate(room.awareness, clients) : null;
   }
 
-  /** Relays a text update, before it is committed, to the section's other editors on every instance. */
-  relay(sectionId: string, update: Uint8Array, origin: Origin): void {
+  /**
+   * Relays a text update, before it is committed, to the section's other editors on every
+   * instance. `base64`: the update as the log will store it, which names it until it is durable.
+   */
+  relay(sectionId: string, update: Uint8Array, origin: Origin, base64 = encodeBase64(update)): void {
     const room = this.rooms.get(sectionId);
-    const message = frameUpdate(update);
-    if (room) this.deliver(room, { kind: SectionMessageKind.RELAYED, message, seq: null, stateVector: null, clientMutationId: null }, origin);
-    this.publish(sectionId, "u", update);
+    if (room) {
+      this.remember(room, base64, origin);
+      this.deliver(room, { kind: SectionMessageKind.RELAYED, message: frameUpdate(update), seq: null, stateVector: null, clientMutationId: null }, origin);
+    }
+    this.publish(sectionId, "u", base64);
+  }
+
+  private remember(room: Room, base64: string, origin: Origin): void {
+    const now = Date.now();
+    if (room.relayed.size >= 256) {
+      for (const [key, relayed] of room.relayed) {
+        if (now - relayed.time < RELAYED_TTL_MS) break;
+        room.relayed.delete(key);
+      }
+    }
+    room.relayed.set(base64, { at: ++room.counter, origin, time: now });
   }
 
   /** Applies and relays an awareness update of a section (origin: its socket, removed with it). */
@@ -114,22 +164,36 @@ export class SectionHub {
       }
       this.deliver(room, awarenessMessage(frameAwareness(update)), origin);
     }
-    this.publish(sectionId, "a", update);
+    this.publish(sectionId, "a", encodeBase64(update));
   }
 
   private open(sectionId: string, bidId: string): Room {
     const awareness = new awarenessProtocol.Awareness(new Y.Doc());
     // The server has no cursor of its own: only its clients' states are kept.
     awareness.setLocalState(null);
-    const room: Room = { sectionId, bidId, subscribers: new Set(), awareness, clientsOf: new Map(), feed: null, lastSeq: 0, offs: [], ready: Promise.resolve() };
+    const room: Room = {
+      sectionId,
+      bidId,
+      subscribers: new Set(),
+      awareness,
+      clientsOf: new Map(),
+      feed: null,
+      lastSeq: 0,
+      counter: 0,
+      relayed: new Map(),
+      following: false,
+      offs: [],
+      ready: Promise.resolve(),
+    };
     // States that were not renewed in time are gone: every instance expires them on its own.
     awareness.on("update", ({ removed }: { removed: number[] }, origin: unknown) => {
       if (origin === "timeout" && removed.length) this.deliver(room, awarenessMessage(frameAwareness(awarenessProtocol.encodeAwarenessUpdate(awareness, removed))), null);
     });
     room.ready = (async () => {
+      await this.peers.start();
       room.offs.push(await this.bus.on(sectionChannel(sectionId), (raw) => this.received(room, raw)));
       const feed = this.feeds.open(bidId);
-      room.offs.push(feed.subscribe(() => this.follow(room)));
+      room.offs.push(feed.subscribe(() => this.followSoon(room)));
       await feed.ready;
       room.feed = feed;
       room.lastSeq = feed.headSeq;
@@ -149,11 +213,12 @@ export class SectionHub {
         awarenessProtocol.removeAwarenessStates(room.awareness, clients, "disconnect");
         const update = awarenessProtocol.encodeAwarenessUpdate(room.awareness, clients);
         this.deliver(room, awarenessMessage(frameAwareness(update)), null);
-        this.publish(room.sectionId, "a", update);
+        this.publish(room.sectionId, "a", encodeBase64(update));
       }
     }
     if (room.subscribers.size === 0 && this.rooms.get(room.sectionId) === room) {
       this.rooms.delete(room.sectionId);
+      if (this.rooms.size === 0) this.peers.rooms(false);
       room.awareness.destroy();
       for (const off of room.offs.splice(0)) off();
     }
@@ -169,8 +234,9 @@ export class SectionHub {
     for (const subscriber of room.subscribers) if (origin === null || subscriber.origin !== origin) subscriber.push(message);
   }
 
-  private publish(sectionId: string, kind: "u" | "a", bytes: Uint8Array): void {
-    const payload = JSON.stringify({ i: this.instance, k: kind, m: Buffer.from(bytes).toString("base64") } satisfies BusMessage);
+  private publish(sectionId: string, kind: "u" | "a", base64: string): void {
+    if (!this.peers.anyone()) return;
+    const payload = JSON.stringify({ i: this.instance, k: kind, m: base64 } satisfies BusMessage);
     if (payload.length > MAX_BUS_PAYLOAD) return;
     this.notifyNow(sectionChannel(sectionId), payload).catch((error: unknown) => this.log.warn({ err: error }, "section relay: notify failed"));
   }
@@ -186,6 +252,7 @@ export class SectionHub {
       return;
     }
     if (message.k === "u") {
+      this.remember(room, message.m, null);
       this.deliver(room, { kind: SectionMessageKind.RELAYED, message: frameUpdate(bytes), seq: null, stateVector: null, clientMutationId: null }, null);
     } else if (message.k === "a") {
       try {
@@ -197,7 +264,22 @@ export class SectionHub {
     }
   }
 
-  /** The section's committed text updates, as the bid's feed takes them: one message per event. */
+  /** The events of one commit (delivered together, synchronously) are looked at once. */
+  private followSoon(room: Room): void {
+    if (room.following) return;
+    room.following = true;
+    queueMicrotask(() => {
+      room.following = false;
+      this.follow(room);
+    });
+  }
+
+  /**
+   * The section's committed text updates, as the bid's feed takes them: one DURABLE message per
+   * look (`seq`: the section's text is durable up to there), carrying the updates a subscriber was
+   * not relayed (it joined after the relay, or the relay never reached this instance) and an empty
+   * update for everyone else, who has them already: the bytes do not go twice.
+   */
   private follow(room: Room): void {
     const feed = room.feed;
     if (!feed) return;
@@ -207,6 +289,8 @@ export class SectionHub {
       room.lastSeq = feed.headSeq;
       return;
     }
+    const durable: { update: string; relayed: Relayed | undefined; clientMutationId: string | null }[] = [];
+    let seq = 0;
     for (const event of events) {
       room.lastSeq = event.seq;
       if (event.type !== BidEventType.SECTION_TEXT_UPDATED) {
@@ -214,20 +298,29 @@ export class SectionHub {
         if (MEMBERSHIP_EVENTS.has(event.type)) for (const subscriber of room.subscribers) subscriber.revalidate();
         continue;
       }
-      if (event.type !== BidEventType.SECTION_TEXT_UPDATED || event.section?.id !== room.sectionId) continue;
-      const update = typeof event.payload.update === "string" ? event.payload.update : null;
-      if (update === null) continue;
-      this.deliver(
-        room,
-        {
-          kind: SectionMessageKind.DURABLE,
-          message: frameUpdate(new Uint8Array(Buffer.from(update, "base64"))),
-          seq: event.seq,
-          stateVector: null,
-          clientMutationId: event.clientMutationId,
-        },
-        null,
-      );
+      if (event.section?.id !== room.sectionId || typeof event.payload.update !== "string") continue;
+      const update = event.payload.update;
+      durable.push({ update, relayed: room.relayed.get(update), clientMutationId: event.clientMutationId });
+      room.relayed.delete(update);
+      seq = event.seq;
+    }
+    if (durable.length) this.deliverDurable(room, durable, seq);
+  }
+
+  private deliverDurable(room: Room, durable: { update: string; relayed: Relayed | undefined; clientMutationId: string | null }[], seq: number): void {
+    const clientMutationId = durable.length === 1 ? (durable[0]?.clientMutationId ?? null) : null;
+    const messages = new Map<string, SectionMessage>();
+    for (const subscriber of room.subscribers) {
+      // The updates this subscriber lacks: not relayed to it (nor sent by it).
+      const lacks = durable.filter(({ relayed }) => !relayed || (relayed.at <= subscriber.joinedAt && (relayed.origin === null || relayed.origin !== subscriber.origin)));
+      const key = lacks.map(({ update }) => update).join(",");
+      let message = messages.get(key);
+      if (!message) {
+        const frame = lacks.length === 0 ? EMPTY_UPDATE : frameUpdate(Y.mergeUpdates(lacks.map(({ update }) => new Uint8Array(Buffer.from(update, "base64")))));
+        message = { kind: SectionMessageKind.DURABLE, message: frame, seq, stateVector: null, clientMutationId };
+        messages.set(key, message);
+      }
+      subscriber.push(message);
     }
   }
 }

@@ -1,3 +1,4 @@
+import type { DirectSink } from "../../realtime/shared-execution";
 import { SectionMessageKind, type SectionMessage } from "./section-protocol";
 import type { Origin, SectionSubscriber } from "./section-hub";
 
@@ -10,7 +11,9 @@ const HARD_LIMIT = 20_000;
  * One subscriber's stream of a section: the first messages (the sync answer, the awareness now)
  * come before anything the hub delivered meanwhile; then each message as the hub hands it over.
  * A slow client loses provisional messages first (its next sync recovers them), and is ended
- * past HARD_LIMIT rather than holding memory without bound.
+ * past HARD_LIMIT rather than holding memory without bound. Over a WebSocket whose operation can
+ * share its results, messages go straight to the socket through `sink` (serialised once for all
+ * subscribers) and the iterator only tells graphql-ws when the stream ends.
  */
 export class SectionStream implements AsyncIterableIterator<SectionMessage>, SectionSubscriber {
   private readonly queue: SectionMessage[] = [];
@@ -23,7 +26,11 @@ export class SectionStream implements AsyncIterableIterator<SectionMessage>, Sec
     readonly origin: Origin,
     private readonly mayRead: () => Promise<boolean>,
     private readonly onEnd: () => void,
+    private readonly sink: DirectSink | null = null,
   ) {}
+
+  /** The hub's counter of relayed updates when this subscriber joined (section-hub.ts). */
+  joinedAt = 0;
 
   /** The hub's leave function, called when the stream ends. */
   joined(leave: () => void): void {
@@ -35,15 +42,24 @@ export class SectionStream implements AsyncIterableIterator<SectionMessage>, Sec
   start(first: SectionMessage[]): void {
     this.queue.unshift(...first);
     this.started = true;
+    if (this.sink) for (const message of this.queue.splice(0)) this.send(message);
     this.poke();
   }
 
   push(message: SectionMessage): void {
     if (this.done) return;
+    if (this.sink && this.started) return this.send(message);
     if (this.queue.length >= SOFT_LIMIT && (message.kind === SectionMessageKind.RELAYED || message.kind === SectionMessageKind.AWARENESS)) return;
     if (this.queue.length >= HARD_LIMIT) return this.finish();
     this.queue.push(message);
     if (this.started) this.poke();
+  }
+
+  private send(message: SectionMessage): void {
+    const sink = this.sink;
+    if (!sink || this.done) return;
+    const droppable = message.kind === SectionMessageKind.RELAYED || message.kind === SectionMessageKind.AWARENESS;
+    if (!sink.push(message, droppable)) this.finish();
   }
 
   revalidate(): void {

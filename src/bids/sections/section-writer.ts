@@ -14,6 +14,8 @@ export interface ApplyOutcome {
 interface Pending {
   sectionId: string;
   userId: string;
+  /** Over a WebSocket, the socket's session, checked in the statement (no lookup before the relay). */
+  session: { id: string; tokenVersion: number } | null;
   clientMutationId: string | null;
   payload: string;
   resolve(outcome: ApplyOutcome): void;
@@ -107,10 +109,12 @@ export class SectionWriter {
   }
 
   private async write(batch: Pending[]): Promise<ApplyOutcome[]> {
-    const values = batch.map((_, i) => `($${5 * i + 1}::uuid, $${5 * i + 2}::uuid, $${5 * i + 3}::text, $${5 * i + 4}::jsonb, $${5 * i + 5}::int)`).join(", ");
-    const params = batch.flatMap((item, i) => [item.sectionId, item.userId, item.clientMutationId, item.payload, i]);
-    const text = `SELECT v.ord, r.* FROM (VALUES ${values}) AS v(section, usr, cmid, payload, ord)
-       CROSS JOIN LATERAL bid_apply_section_update(v.section, v.usr, v.cmid, v.payload) AS r
+    const values = batch
+      .map((_, i) => `($${7 * i + 1}::uuid, $${7 * i + 2}::uuid, $${7 * i + 3}::text, $${7 * i + 4}::jsonb, $${7 * i + 5}::int, $${7 * i + 6}::uuid, $${7 * i + 7}::int)`)
+      .join(", ");
+    const params = batch.flatMap((item, i) => [item.sectionId, item.userId, item.clientMutationId, item.payload, i, item.session?.id ?? null, item.session?.tokenVersion ?? null]);
+    const text = `SELECT v.ord, r.* FROM (VALUES ${values}) AS v(section, usr, cmid, payload, ord, sess, tv)
+       CROSS JOIN LATERAL bid_apply_section_update_as(v.sess, v.tv, v.section, v.usr, v.cmid, v.payload) AS r
        ORDER BY v.ord`;
     // Straight on a pooled connection, as a prepared statement for the usual small batches: this
     // runs for every keystroke, and the ORM's query path cost more than the statement itself.
@@ -123,7 +127,7 @@ export class SectionWriter {
     }
     try {
       const result = await client.query<ApplyOutcome & { ord: number }>(
-        batch.length <= PREPARED_UP_TO ? { name: `bid_apply_section_update_x${batch.length}`, text, values: params } : { text, values: params },
+        batch.length <= PREPARED_UP_TO ? { name: `bid_apply_section_update_as_x${batch.length}`, text, values: params } : { text, values: params },
       );
       if (result.rows.length !== batch.length) throw new Error("bid_apply_section_update answered for fewer updates than sent");
       return result.rows;

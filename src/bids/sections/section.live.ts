@@ -20,6 +20,12 @@ export const SECTION_UPDATES_SHARED: SharedSubscription = {
   pureFields: new Set(["kind", "message", "seq", "stateVector", "clientMutationId"]),
 };
 
+/**
+ * Mutations whose statement checks the socket's session itself (bid_apply_section_update_as):
+ * over a WebSocket they skip the per-operation lookup of the token (websocket.ts).
+ */
+export const SESSION_CHECKED_MUTATIONS: ReadonlySet<string> = new Set(["applySectionUpdate"]);
+
 /** Largest awareness update a client may send (decoded bytes). */
 const MAX_AWARENESS_BYTES = 16 * 1024;
 
@@ -39,8 +45,14 @@ export async function subscribeSectionUpdates(ctx: Context, args: { sectionId: s
   const viewer = ctx.viewer;
   const mayRead = async () => canOnBid(await accessToBid(orm.em.fork(), viewer, bidId), "read");
   const started = Date.now();
-  const stream = new SectionStream(ctx.live?.socket ?? null, mayRead, () =>
-    ctx.log.info({ sectionId, ms: Date.now() - started }, "subscription stop: sectionUpdates"),
+  // The process's logger with the request id, not a child logger: an idle editor holds its stream for hours.
+  const { log } = ctx.app;
+  const requestId = ctx.requestId;
+  const stream = new SectionStream(
+    ctx.live?.socket ?? null,
+    mayRead,
+    () => log.info({ requestId, sectionId, ms: Date.now() - started }, "subscription stop: sectionUpdates"),
+    ctx.live?.sink ?? null,
   );
   stream.joined(await live.hub.join(sectionId, bidId, stream));
   const view = (await live.docs.load(orm.em.fork(), [sectionId])).get(sectionId);
@@ -60,7 +72,9 @@ export async function subscribeSectionUpdates(ctx: Context, args: { sectionId: s
   const awareness = live.hub.awarenessNow(sectionId);
   if (awareness) first.push({ kind: SectionMessageKind.AWARENESS, message: frameAwareness(awareness), seq: null, stateVector: null, clientMutationId: null });
   stream.start(first);
-  ctx.log.info({ sectionId, viewer: userIdOf(viewer) }, "subscription start: sectionUpdates");
+  log.info({ requestId, sectionId, viewer: userIdOf(viewer) }, "subscription start: sectionUpdates");
+  // The entity manager of the setup goes: the stream reads nothing through it.
+  ctx.renew();
   return endOnAccessLoss(ctx, stream, mayRead);
 }
 

@@ -4,7 +4,8 @@ import { peopleOfCooperatives } from "../../notifications/recipients";
 import { User } from "../../auth/user.entity";
 import { LockMode } from "@mikro-orm/core";
 import { isStaff, userIdOf } from "../../auth/viewer";
-import { BadInputError, ConflictError, ForbiddenError, InvalidStateError, NotFoundError } from "../../common/errors";
+import { CLOSE_UNAUTHORIZED } from "../../auth/live-access";
+import { BadInputError, ConflictError, ForbiddenError, InvalidStateError, NotFoundError, UnauthenticatedError } from "../../common/errors";
 import { decodeId, toGlobalId } from "../../common/node";
 import * as v from "../../common/validate";
 import type { Actor } from "../../cooperatives/cooperative.service";
@@ -219,9 +220,10 @@ export async function applySectionUpdate(ctx: Pick<Context, "viewer" | "app" | "
   const socket = ctx.live?.socket ?? null;
   // Provisional relay first, from a decision cached per socket (section-access.ts): the commit
   // below checks everything again, and a refusal drops the cached decision.
+  const base64 = encodeBase64(update);
   if (userId) {
     const decision = await app.live.sectionAccess.decide(socket, userId, sectionId);
-    if (decision?.write) app.live.hub.relay(sectionId, update, socket);
+    if (decision?.write) app.live.hub.relay(sectionId, update, socket, base64);
   }
   // The same rules as mutateBid (access, retry, frozen content), in one statement: see migration 20261126073010.
   const rows: ApplyOutcome[] = userId
@@ -229,8 +231,10 @@ export async function applySectionUpdate(ctx: Pick<Context, "viewer" | "app" | "
         await app.live.writer.apply({
           sectionId,
           userId,
+          // Over a socket, the session is checked by the statement itself (websocket.ts skips the lookup).
+          session: socket && viewer.kind === "USER" ? { id: viewer.sessionId, tokenVersion: viewer.tokenVersion } : null,
           clientMutationId,
-          payload: JSON.stringify({ sectionId: gid("BidSection", sectionId), update: encodeBase64(update) }),
+          payload: JSON.stringify({ sectionId: gid("BidSection", sectionId), update: base64 }),
         }),
       ]
     : [{ outcome: "NOT_MEMBER", seq: null, notice: null, bid_status: null }];
@@ -242,6 +246,10 @@ export async function applySectionUpdate(ctx: Pick<Context, "viewer" | "app" | "
       return { seq: row.seq!, sectionId, clientMutationId };
     case "REPLAY":
       return { seq: row.seq!, sectionId, clientMutationId };
+    case "UNAUTHENTICATED":
+      // Signed out or changed behind the bus's back: the socket goes, as after a refused lookup.
+      socket?.close(CLOSE_UNAUTHORIZED, "Access changed: reconnect with a valid token");
+      throw new UnauthenticatedError("The token is no longer valid; reconnect with a new one.");
     case "CMID_TAKEN":
       throw new BadInputError("input.clientMutationId", "was already used by someone else on this bid");
     case "NOT_OWNER":

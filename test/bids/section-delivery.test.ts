@@ -1,0 +1,233 @@
+import { Client as PgClient } from "pg";
+import { print } from "graphql";
+import type { Client as WsClient } from "graphql-ws";
+import { EMPTY_UPDATE_MESSAGE, type StreamMessage, type YDoc } from "../../src/client";
+import { fromGlobalId } from "../../src/common/node";
+import { sectionChannel } from "../../src/bids/sections/section-hub";
+import { frameUpdate } from "../../src/bids/sections/section-protocol";
+import { Y } from "../../src/bids/sections/yjs";
+import { AddBidSectionDocument, AnswerBidInvitationDocument, ApplySectionUpdateDocument, InviteBidMemberDocument, SectionUpdatesDocument } from "../generated/graphql";
+import { codes, startTestServer, wsOnce, type TestServer } from "../helpers/server";
+import { createBid, createWorld, type BidWorld } from "./bid-setup";
+
+/**
+ * How a section's text reaches its editors (ARCHITECTURE §5): relayed before it is durable, then
+ * a durable mark that carries the bytes only to those who were not relayed them; relays cross to
+ * another instance only when one has subscribers; over a socket, the write checks the session.
+ */
+let server: TestServer;
+let server2: TestServer;
+beforeAll(async () => {
+  server = await startTestServer();
+  server2 = await startTestServer({ db: server.db });
+});
+afterAll(async () => {
+  await server2.close();
+  await server.close();
+});
+
+const clients: WsClient[] = [];
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((c) => c.dispose()));
+});
+
+interface Scene {
+  w: BidWorld;
+  bidId: string;
+  sectionId: string;
+}
+
+/** A bid of A with B accepted and one section assigned to B's person. */
+async function scene(): Promise<Scene> {
+  const w = await createWorld(server);
+  const bid = await createBid(server, w.lead.token, { tenderId: w.tender.gid, leadCooperativeId: w.coopA.gid, groupType: "CONJOINT" });
+  const invited = await server.gql(InviteBidMemberDocument, { input: { bidId: bid.id, cooperativeId: w.coopB.gid } }, w.lead.token);
+  await server.gql(AnswerBidInvitationDocument, { input: { memberId: invited.data!.inviteBidMember.id, accept: true } }, w.partner.token);
+  const added = await server.gql(AddBidSectionDocument, { input: { bidId: bid.id, title: "Méthodologie", assigneeId: w.partner.globalId } }, w.lead.token);
+  return { w, bidId: bid.id, sectionId: added.data!.addBidSection.id };
+}
+
+/** A raw subscription to a section, keeping every message; resolves once the sync answer came. */
+async function watch(via: TestServer, token: string, sectionId: string, query = print(SectionUpdatesDocument)): Promise<{ messages: Record<string, unknown>[]; next(predicate: (m: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> }> {
+  const client = via.ws(token);
+  clients.push(client);
+  const messages: Record<string, unknown>[] = [];
+  const waiters: { predicate: (m: Record<string, unknown>) => boolean; resolve: (m: Record<string, unknown>) => void }[] = [];
+  const next = (predicate: (m: Record<string, unknown>) => boolean) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const found = messages.find(predicate);
+      if (found) return resolve(found);
+      const timer = setTimeout(() => reject(new Error(`no such message within 10 s; got ${JSON.stringify(messages)}`)), 10_000);
+      waiters.push({ predicate, resolve: (m) => (clearTimeout(timer), resolve(m)) });
+    });
+  client.subscribe<Record<string, Record<string, unknown>>>(
+    { query, variables: { sectionId } },
+    {
+      next: (result) => {
+        const message = Object.values(result.data ?? {})[0];
+        if (!message) return;
+        messages.push(message);
+        for (const waiter of waiters.splice(0)) {
+          if (waiter.predicate(message)) waiter.resolve(message);
+          else waiters.push(waiter);
+        }
+      },
+      error: () => undefined,
+      complete: () => undefined,
+    },
+  );
+  await next((m) => (m.kind ?? m.type) === "SYNC");
+  return { messages, next };
+}
+
+function textUpdate(doc: YDoc, at: number, text: string): string {
+  const before = Y.encodeStateVector(doc);
+  doc.getText("content").insert(at, text);
+  return Buffer.from(Y.encodeStateAsUpdate(doc, before)).toString("base64");
+}
+
+/** Holds the bid's row lock in a transaction of its own: text updates wait for it to commit. */
+async function holdBid(bidId: string): Promise<() => Promise<void>> {
+  const client = new PgClient({ connectionString: server.db.url });
+  await client.connect();
+  await client.query("BEGIN");
+  await client.query("SELECT 1 FROM bids WHERE id = $1 FOR UPDATE", [fromGlobalId(bidId)!.id]);
+  return async () => {
+    await client.query("COMMIT");
+    await client.end();
+  };
+}
+
+test("the server frames an empty update exactly as the provider recognises it", () => {
+  expect(frameUpdate(new Uint8Array([0, 0]))).toBe(EMPTY_UPDATE_MESSAGE);
+});
+
+test("a relayed update comes back durable without its bytes; an editor who joined after the relay gets them", async () => {
+  const s = await scene();
+  const early = await watch(server, s.w.lead.token, s.sectionId);
+  const release = await holdBid(s.bidId);
+  const sender = server.ws(s.w.partner.token);
+  clients.push(sender);
+  const doc = new Y.Doc();
+  const update = textUpdate(doc, 0, "relayé avant le commit");
+  const applied = wsOnce(sender, ApplySectionUpdateDocument, { input: { sectionId: s.sectionId, update, clientMutationId: "late-1" } });
+  // Relayed while the commit waits on the lock.
+  const relayed = await early.next((m) => m.kind === "RELAYED");
+  expect(relayed.seq).toBeNull();
+  // Late on the same instance (joined after the relay), and on another that never heard it.
+  const lates = [await watch(server, s.w.partner.token, s.sectionId), await watch(server2, s.w.lead.token, s.sectionId)];
+  await release();
+  expect((await applied).errors).toBeUndefined();
+  const earlyDurable = await early.next((m) => m.kind === "DURABLE");
+  expect(earlyDurable.message).toBe(EMPTY_UPDATE_MESSAGE);
+  expect(earlyDurable.clientMutationId).toBe("late-1");
+  for (const late of lates) {
+    const lateDurable = await late.next((m) => m.kind === "DURABLE");
+    expect(lateDurable.seq).toBe(earlyDurable.seq);
+    // The late editor's copy carries the text: applied to what it synced, it has it all.
+    const lateDoc = new Y.Doc();
+    const sync = late.messages.find((m) => m.kind === "SYNC")!;
+    Y.applyUpdate(lateDoc, syncPayload(String(sync.message)));
+    Y.applyUpdate(lateDoc, syncPayload(String(lateDurable.message)));
+    expect(lateDoc.getText("content").toString()).toBe("relayé avant le commit");
+  }
+});
+
+test("the events of one commit reach an editor as one durable mark", async () => {
+  const s = await scene();
+  const reader = await watch(server, s.w.lead.token, s.sectionId);
+  const release = await holdBid(s.bidId);
+  const sender = server.ws(s.w.partner.token);
+  clients.push(sender);
+  const doc = new Y.Doc();
+  // Six updates wait on the lock: two statements in flight hold one each, the next takes the four others.
+  const sent = ["un ", "deux ", "trois ", "quatre ", "cinq ", "six "].map((word, i) => wsOnce(sender, ApplySectionUpdateDocument, { input: { sectionId: s.sectionId, update: textUpdate(doc, 0, word), clientMutationId: `batch-${i}` } }));
+  await reader.next(() => reader.messages.filter((m) => m.kind === "RELAYED").length === 6);
+  await release();
+  const seqs = (await Promise.all(sent)).map((r) => r.data?.applySectionUpdate.seq ?? 0);
+  const last = Math.max(...seqs);
+  await reader.next((m) => m.kind === "DURABLE" && m.seq === last);
+  const marks = reader.messages.filter((m) => m.kind === "DURABLE");
+  expect(marks.length).toBeLessThanOrEqual(3);
+  expect(marks.every((m) => m.message === EMPTY_UPDATE_MESSAGE)).toBe(true);
+});
+
+test("a lone instance publishes no relay on the bus; once another instance has subscribers, it does", async () => {
+  const s = await scene();
+  const sectionId = fromGlobalId(s.sectionId)!.id;
+  const listener = new PgClient({ connectionString: server.db.url });
+  await listener.connect();
+  const heard: string[] = [];
+  listener.on("notification", (n) => n.channel === sectionChannel(sectionId) && heard.push(n.payload ?? ""));
+  await listener.query(`LISTEN ${sectionChannel(sectionId)}`);
+  try {
+    const reader = await watch(server, s.w.lead.token, s.sectionId);
+    // Past the grace second during which a starting instance publishes while the others answer.
+    await new Promise((r) => setTimeout(r, 1_200));
+    const sender = server.ws(s.w.partner.token);
+    clients.push(sender);
+    const doc = new Y.Doc();
+    const first = await wsOnce(sender, ApplySectionUpdateDocument, { input: { sectionId: s.sectionId, update: textUpdate(doc, 0, "seul ") } });
+    expect(first.errors).toBeUndefined();
+    await reader.next((m) => m.kind === "DURABLE" && m.seq === first.data!.applySectionUpdate.seq);
+    expect(heard.filter((p) => JSON.parse(p).k === "u")).toHaveLength(0);
+    // A subscriber on the second instance: the first hears of it and relays to it.
+    const remote = await watch(server2, s.w.lead.token, s.sectionId);
+    await remote.next(() => true);
+    await new Promise((r) => setTimeout(r, 200));
+    const second = await wsOnce(sender, ApplySectionUpdateDocument, { input: { sectionId: s.sectionId, update: textUpdate(doc, 5, "à deux") } });
+    expect(second.errors).toBeUndefined();
+    await remote.next((m) => m.kind === "RELAYED");
+    expect(heard.filter((p) => JSON.parse(p).k === "u")).toHaveLength(1);
+  } finally {
+    await listener.end();
+  }
+});
+
+test("over a socket, a text update whose session changed behind the bus's back is refused and writes nothing", async () => {
+  const s = await scene();
+  const sender = server.ws(s.w.partner.token);
+  clients.push(sender);
+  const doc = new Y.Doc();
+  const ok = await wsOnce(sender, ApplySectionUpdateDocument, { input: { sectionId: s.sectionId, update: textUpdate(doc, 0, "avant ") } });
+  expect(ok.errors).toBeUndefined();
+  const events = async () => Number((await server.orm.em.fork().execute<{ n: string }[]>("SELECT count(*) AS n FROM bid_events WHERE section_id = ?", [fromGlobalId(s.sectionId)!.id]))[0]!.n);
+  const before = await events();
+  await server.orm.em.fork().getConnection().execute("UPDATE users SET token_version = token_version + 1 WHERE id = ?", [s.w.partner.id]);
+  const refused = await wsOnce(sender, ApplySectionUpdateDocument, { input: { sectionId: s.sectionId, update: textUpdate(doc, 6, "après") } }).catch((e: unknown) => ({ errors: [{ message: String(e), extensions: { code: "CLOSED" } }] }));
+  expect(["UNAUTHENTICATED", "CLOSED"]).toContain(codes(refused as never)[0]);
+  expect(await events()).toBe(before);
+});
+
+test("two documents selecting a section stream differently each get their own shape, straight from the socket", async () => {
+  const s = await scene();
+  const aliased = await watch(
+    server,
+    s.w.lead.token,
+    s.sectionId,
+    `subscription A($sectionId: ID!) { live: sectionUpdates(sectionId: $sectionId) { __typename type: kind at: seq } }`,
+  );
+  const plain = await watch(server, s.w.lead.token, s.sectionId);
+  const sender = server.ws(s.w.partner.token);
+  clients.push(sender);
+  const applied = await wsOnce(sender, ApplySectionUpdateDocument, { input: { sectionId: s.sectionId, update: textUpdate(new Y.Doc(), 0, "forme") } });
+  const seq = applied.data!.applySectionUpdate.seq;
+  expect(await aliased.next((m) => m.at === seq)).toEqual({ __typename: "SectionMessage", type: "DURABLE", at: seq });
+  const full = (await plain.next((m) => m.seq === seq)) as unknown as StreamMessage;
+  expect(Object.keys(full).sort()).toEqual(["clientMutationId", "kind", "message", "seq", "stateVector"]);
+});
+
+/** The Yjs update inside a framed sync message (step 2 or update: type 0, then the step, then the bytes). */
+function syncPayload(message: string): Uint8Array {
+  const bytes = new Uint8Array(Buffer.from(message, "base64"));
+  let offset = 2;
+  let length = 0;
+  let shift = 0;
+  for (;;) {
+    const byte = bytes[offset++] ?? 0;
+    length |= (byte & 0x7f) << shift;
+    shift += 7;
+    if (byte < 0x80) break;
+  }
+  return bytes.subarray(offset, offset + length);
+}
