@@ -342,14 +342,14 @@ export class BidSectionResolver {
   ): Promise<string> {
     const vector = parseStateVector("stateVector", stateVector);
     const entry = await ctx.loaders.sectionDoc.load(section.id);
-    return encodeBase64(Y.diffUpdate(entry?.state ?? Y.encodeStateAsUpdate(new Y.Doc()), vector));
+    return encodeBase64(entry ? entry.diff(vector) : Y.encodeStateAsUpdate(new Y.Doc()));
   }
 
   @Cost(20)
   @FieldResolver(() => String, { description: "Base64 of the state vector (Y.encodeStateVector) of the section's document as committed: send what it lacks with applySectionUpdate (the periodic sync exchange)." })
   async stateVector(@Root() section: BidSection, @Ctx() ctx: Context): Promise<string> {
     const entry = await ctx.loaders.sectionDoc.load(section.id);
-    return encodeBase64(Y.encodeStateVectorFromUpdate(entry?.state ?? Y.encodeStateAsUpdate(new Y.Doc())));
+    return encodeBase64(entry ? entry.stateVector : Y.encodeStateVector(new Y.Doc()));
   }
 
   @Cost(20)

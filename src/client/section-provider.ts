@@ -54,6 +54,8 @@ class RequestError extends Error {
 export class SectionProvider extends Emitter<SectionProviderEvents> {
   readonly doc: YDoc;
   readonly awareness: Awareness;
+  /** Made by the provider (not passed in): destroyed with it. */
+  private readonly ownAwareness: boolean;
   status: ProviderStatus = "disconnected";
   synced = false;
   /** Highest seq of a durable update of the section seen (the sync answer's included). */
@@ -87,6 +89,7 @@ export class SectionProvider extends Emitter<SectionProviderEvents> {
   constructor(private readonly o: SectionProviderOptions) {
     super();
     this.doc = o.doc ?? new Y.Doc();
+    this.ownAwareness = !o.awareness;
     this.awareness = o.awareness ?? new awarenessProtocol.Awareness(this.doc);
     this.name = o.name ?? Math.random().toString(36).slice(2, 10);
     this.doc.on("update", this.onDocUpdate);
@@ -124,6 +127,8 @@ export class SectionProvider extends Emitter<SectionProviderEvents> {
     awarenessProtocol.removeAwarenessStates(this.awareness, [this.doc.clientID], "destroy");
     this.doc.off("update", this.onDocUpdate);
     this.awareness.off("update", this.onAwarenessUpdate);
+    // An awareness of its own keeps a timer (y-protocols' expiry check): it goes with the provider.
+    if (this.ownAwareness) this.awareness.destroy();
   }
 
   private close(): void {

@@ -1,4 +1,11 @@
 import {
+  getNamedType,
+  getNullableType,
+  isLeafType,
+  isNonNullType,
+  isObjectType,
+  type GraphQLObjectType,
+  type GraphQLSchema,
   createSourceEventStream,
   execute,
   getOperationAST,
@@ -21,6 +28,11 @@ import {
 export interface SharedSubscription {
   field: string;
   pureFields: ReadonlySet<string>;
+  /**
+   * The pure fields are the event's own properties (no resolver of their own), so a flat
+   * selection of them is read straight off the event, without graphql-js (the section streams).
+   */
+  properties?: boolean;
 }
 
 /** How one operation can share its per-event results, or null when it cannot. */
@@ -29,6 +41,16 @@ interface Plan {
   id: number;
   /** Variables the selection below the root field reads (directives): part of the key. */
   variables: string[];
+  /** A flat selection (fields, no fragment or directive) read straight off the event; else null. */
+  projection: Projection | null;
+}
+
+/** The response key of the root field and of each selected field, with the field it reads. */
+interface Projection {
+  root: string;
+  rootName: string;
+  type: GraphQLObjectType | null;
+  fields: { key: string; name: string }[];
 }
 
 type MaybePromise<T> = T | Promise<T>;
@@ -110,7 +132,7 @@ export class SharedExecution {
         const buffered = socket.bufferedAmount;
         if (buffered > HARD_BUFFERED) return false;
         if (droppable && buffered > SOFT_BUFFERED) return true;
-        const text = this.textOf(event, key, args());
+        const text = this.textOf(event, plan, key, args());
         if (waiting.length === 0 && typeof text === "string") write(text);
         else if (waiting.push(text) === 1) void drain().catch(() => (waiting.length = 0));
         return true;
@@ -127,7 +149,8 @@ export class SharedExecution {
     }
     if (!byName.has(name)) {
       const variables = analyse(document, operationName, this.shared);
-      byName.set(name, variables ? { id: this.nextId++, variables } : null);
+      const properties = this.shared.some((rule) => rule.properties && rule.field === rootFieldOf(document, operationName));
+      byName.set(name, variables ? { id: this.nextId++, variables, projection: properties ? projectionOf(document, operationName) : null } : null);
     }
     return byName.get(name) ?? null;
   }
@@ -146,13 +169,17 @@ export class SharedExecution {
     return result;
   }
 
-  private textOf(event: object, key: string, args: ExecutionArgs): MaybePromise<string> {
+  private textOf(event: object, plan: Plan, key: string, args: ExecutionArgs): MaybePromise<string> {
     let perEvent = this.texts.get(event);
     if (!perEvent) {
       perEvent = new Map();
       this.texts.set(event, perEvent);
     }
     let text = perEvent.get(key);
+    if (text === undefined && plan.projection) {
+      const data = project(plan.projection, args.schema, event);
+      if (data) perEvent.set(key, (text = JSON.stringify({ data })));
+    }
     if (text === undefined) {
       const result = this.resultOf(event, key, args);
       text = result instanceof Promise ? result.then((r) => JSON.stringify(r)) : JSON.stringify(result);
@@ -160,6 +187,56 @@ export class SharedExecution {
     }
     return text;
   }
+}
+
+function rootFieldOf(document: DocumentNode, operationName: string | null | undefined): string | null {
+  const root = getOperationAST(document, operationName)?.selectionSet.selections[0];
+  return root?.kind === Kind.FIELD ? root.name.value : null;
+}
+
+/** The flat selection of a shared subscription's operation, or null when it has fragments or directives. */
+function projectionOf(document: DocumentNode, operationName: string | null | undefined): Projection | null {
+  const operation = getOperationAST(document, operationName);
+  const root = operation?.selectionSet.selections[0];
+  if (!root || root.kind !== Kind.FIELD || root.directives?.length || !root.selectionSet) return null;
+  const fields: Projection["fields"] = [];
+  for (const selection of root.selectionSet.selections) {
+    if (selection.kind !== Kind.FIELD || selection.directives?.length) return null;
+    fields.push({ key: selection.alias?.value ?? selection.name.value, name: selection.name.value });
+  }
+  return { root: root.alias?.value ?? root.name.value, rootName: root.name.value, type: null, fields };
+}
+
+/**
+ * The result's data for a flat selection of pure fields, as graphql-js would answer it (leaves
+ * serialised by their type, in selection order); null when graphql-js must answer instead (a
+ * null in a non-null field, a field it does not know).
+ */
+function project(projection: Projection, schema: GraphQLSchema, event: object): Record<string, unknown> | null {
+  if (!projection.type) {
+    const field = schema.getSubscriptionType()?.getFields()[projection.rootName];
+    const type = field ? getNamedType(field.type) : null;
+    if (!isObjectType(type)) return null;
+    projection.type = type;
+  }
+  const fields = projection.type.getFields();
+  const out: Record<string, unknown> = {};
+  for (const { key, name } of projection.fields) {
+    if (name === "__typename") {
+      out[key] = projection.type.name;
+      continue;
+    }
+    const field = fields[name];
+    if (!field) return null;
+    const leaf = getNullableType(field.type);
+    if (!isLeafType(leaf)) return null;
+    const value = (event as Record<string, unknown>)[name];
+    if (value === null || value === undefined) {
+      if (isNonNullType(field.type)) return null;
+      out[key] = null;
+    } else out[key] = leaf.serialize(value);
+  }
+  return { [projection.root]: out };
 }
 
 function keyOf(plan: Plan, variables: Record<string, unknown> | null | undefined): string {

@@ -4,6 +4,7 @@ import {
   GraphQLObjectType,
   GraphQLSchema,
   GraphQLString,
+  execute,
   parse,
   specifiedRules,
   type ExecutionResult,
@@ -187,6 +188,19 @@ describe("direct sinks (events written straight to the socket)", () => {
     const deadline = Date.now() + 5_000;
     while (socket.sent.length < 3 && Date.now() < deadline) await new Promise((r) => setImmediate(r));
     expect(socket.sent.map((t) => JSON.parse(t).payload.data.feed.later)).toEqual([1, 2, 3]);
+  });
+
+  test("a flat selection of plain properties is read off the event: the same text as graphql-js, no resolver run", async () => {
+    const plain = new SharedExecution([{ field: "feed", pureFields: new Set(["n"]), properties: true }]);
+    const prepared = documents.prepare("subscription { f: feed { __typename value: n n } }");
+    if (!("document" in prepared)) throw new Error("invalid test query");
+    const args = { schema, document: prepared.document, variableValues: {}, contextValue: { name: "x" } };
+    const socket = fakeSocket();
+    const sink = plain.sinkFor(prepared.document, undefined, {}, () => args, "op", socket)!;
+    sink.push(events[0]!, false);
+    expect(calls.n).toBe(0);
+    const viaGraphql = await execute({ ...args, rootValue: events[0] });
+    expect(socket.sent[0]).toBe(`{"id":"op","type":"next","payload":${JSON.stringify(viaGraphql)}}`);
   });
 
   test("a socket far behind skips droppable events, and past the hard limit asks the stream to end", () => {

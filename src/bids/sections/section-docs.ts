@@ -3,7 +3,13 @@ import { pgArray } from "../../common/validate";
 import { buildDoc, textOf } from "./section-crdt";
 import { Y, type YDoc } from "./yjs";
 
-/** A section's document as of `seq`: what reads serve and snapshots store. Never changes. */
+/**
+ * A section's document as of at least `seq`: what reads serve and snapshots store. Each part is
+ * computed from the cached document when first asked, then kept: a part asked after the document
+ * moved on may include later updates too (harmless: updates apply idempotently, and `seq` only
+ * promises "at least"). A sync answer (`diff`) and the state vector cost what is missing and the
+ * number of writers, not the size of the document, which decoding the full state would.
+ */
 export interface SectionDocView {
   /** Seq of the last text update included (the snapshot's seq when there is none after it). */
   readonly seq: number;
@@ -11,6 +17,36 @@ export interface SectionDocView {
   readonly state: Uint8Array;
   /** The plain-text projection. */
   readonly text: string;
+  /** Y.encodeStateVector of the document. */
+  readonly stateVector: Uint8Array;
+  /** What a document at `vector` lacks (a Yjs update). */
+  diff(vector: Uint8Array): Uint8Array;
+}
+
+/** A view over a cached document, each part computed once, on demand. */
+class LazyView implements SectionDocView {
+  private parts: { state?: Uint8Array; text?: string; stateVector?: Uint8Array } = {};
+
+  constructor(
+    private readonly doc: YDoc,
+    readonly seq: number,
+  ) {}
+
+  get state(): Uint8Array {
+    return (this.parts.state ??= Y.encodeStateAsUpdate(this.doc));
+  }
+
+  get text(): string {
+    return (this.parts.text ??= textOf(this.doc));
+  }
+
+  get stateVector(): Uint8Array {
+    return (this.parts.stateVector ??= Y.encodeStateVector(this.doc));
+  }
+
+  diff(vector: Uint8Array): Uint8Array {
+    return Y.encodeStateAsUpdate(this.doc, vector);
+  }
 }
 
 interface Entry {
@@ -203,8 +239,8 @@ export class SectionDocs {
   }
 }
 
-/** The entry's view, encoded once per change of its document. */
+/** The entry's view, one per change of its document (its parts computed when asked). */
 function viewOf(entry: Entry): SectionDocView {
-  entry.view ??= { seq: entry.seq, state: Y.encodeStateAsUpdate(entry.doc), text: textOf(entry.doc) };
+  entry.view ??= new LazyView(entry.doc, entry.seq);
   return entry.view;
 }

@@ -9,7 +9,6 @@ import { decodeBase64, encodeBase64, parseStateVector } from "./section-crdt";
 import { awarenessClients, frameAwareness, frameSyncStep2, SectionMessageKind, type SectionMessage } from "./section-protocol";
 import { SectionStream } from "./section-stream";
 import type { SectionAwarenessInput } from "./section.types";
-import { Y } from "./yjs";
 
 /**
  * `sectionUpdates` shares its per-message results across subscribers (realtime/shared-execution.ts):
@@ -18,6 +17,7 @@ import { Y } from "./yjs";
 export const SECTION_UPDATES_SHARED: SharedSubscription = {
   field: "sectionUpdates",
   pureFields: new Set(["kind", "message", "seq", "stateVector", "clientMutationId"]),
+  properties: true,
 };
 
 /**
@@ -63,9 +63,9 @@ export async function subscribeSectionUpdates(ctx: Context, args: { sectionId: s
   const first: SectionMessage[] = [
     {
       kind: SectionMessageKind.SYNC,
-      message: frameSyncStep2(vector ? Y.diffUpdate(view.state, vector) : view.state),
+      message: frameSyncStep2(vector ? view.diff(vector) : view.state),
       seq: view.seq,
-      stateVector: encodeBase64(Y.encodeStateVectorFromUpdate(view.state)),
+      stateVector: encodeBase64(view.stateVector),
       clientMutationId: null,
     },
   ];
