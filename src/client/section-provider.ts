@@ -69,7 +69,8 @@ export class SectionProvider extends Emitter<SectionProviderEvents> {
   private token: string | null = null;
   private timers: ReturnType<typeof setTimeout>[] = [];
   private syncTimer: ReturnType<typeof setInterval> | null = null;
-  private lackSince: number | null = null;
+  /** What this document held when the server was first seen lacking some of it. */
+  private lackSince: Map<number, number> | null = null;
   private awarenessDirty = false;
   private awarenessSending = false;
   private idle: (() => void)[] = [];
@@ -280,22 +281,26 @@ export class SectionProvider extends Emitter<SectionProviderEvents> {
 
   /**
    * Sends what the server lacks, as any update: only while nothing of this provider is pending
-   * (its own changes are on their way), and only if it still lacks it a check later (text
-   * relayed to us may be committing right now), except right after connecting.
+   * (its own changes are on their way), and, except right after connecting, only what it still
+   * lacks a check later of what this document held at the first check: text relayed to us is
+   * usually committing right now, and under steady typing there is always some in flight.
    */
   private offerLack(serverVector: Uint8Array, immediately: boolean): void {
     if (this.queue.length) return;
-    const lack = Y.encodeStateAsUpdate(this.doc, serverVector);
-    if (Y.decodeUpdate(lack).structs.length === 0) {
+    const server = Y.decodeStateVector(serverVector);
+    const local = Y.decodeStateVector(Y.encodeStateVector(this.doc));
+    const behind = (held: Map<number, number>) => [...held].some(([client, clock]) => (server.get(client) ?? 0) < clock);
+    if (!behind(local)) {
       this.lackSince = null;
       return;
     }
-    if (!immediately && this.lackSince === null) {
-      this.lackSince = Date.now();
+    if (!immediately && (this.lackSince === null || !behind(this.lackSince))) {
+      // Seen missing for the first time (or only newer text is): ask again at the next check.
+      this.lackSince = local;
       return;
     }
     this.lackSince = null;
-    this.onDocUpdate(lack, "sync");
+    this.onDocUpdate(Y.encodeStateAsUpdate(this.doc, serverVector), "sync");
   }
 
   /** Sends the queue's head until it is empty, one request at a time. */
