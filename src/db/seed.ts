@@ -3,7 +3,8 @@ import type { Logger } from "pino";
 import { hashPassword } from "../auth/password";
 import { PlatformRole } from "../auth/roles";
 import { User } from "../auth/user.entity";
-import { communes, findDepartment, normalizeCpv, type Commune } from "../common/reference/reference";
+import { communes, findDepartment, type Commune } from "../common/reference/reference";
+import { knownCpv } from "../common/cpv";
 import { Cooperative, CooperativeReference, CooperativeSkill, Membership } from "../cooperatives/cooperative.entity";
 import { LegalForm, MemberRole } from "../cooperatives/cooperative.enums";
 import { demoAddress, demoSiret } from "../cooperatives/cooperative.demo";
@@ -139,7 +140,7 @@ export async function seedDemo(em: EntityManager, options: { cooperatives?: numb
       codes.set(pick(rand, other.skills), 1 + Math.floor(rand() * 3));
     }
     const known = [...codes].flatMap(([code, level]) => {
-      const cpv = normalizeCpv(code);
+      const cpv = knownCpv(code);
       return cpv ? [[cpv, level] as const] : [];
     });
     for (const [cpv, level] of known) em.create(CooperativeSkill, { cooperative, cpv, level });

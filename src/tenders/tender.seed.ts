@@ -6,7 +6,7 @@ import { Cooperative, Membership } from "../cooperatives/cooperative.entity";
 import { commissionOf } from "./outcome.service";
 import { Lot, Outcome, ShortlistEntry, Tender } from "./tender.entity";
 import { InvitationAnswer, OutcomeResult, TenderKind, TenderStatus } from "./tender.enums";
-import { cpvSummary } from "./tender.service";
+import { cpvSummary } from "./tender.cpv";
 
 const BUYERS = ["Région Normandie", "Ville de Lyon", "Département de la Gironde", "CHU de Nantes", "Métropole de Lille", "Université de Rennes", "Ville de Besançon", "Musée des Beaux-Arts de Rouen"];
 const CLIENT_FIRMS = ["Biocoop Ouest", "Mutuelle des Cheminots", "Brasserie du Pays Basque", "Théâtre du Rond-Point", "Fondation Abbé Pierre"];

@@ -40,9 +40,9 @@ import {
   textOf,
   type XmlElement,
 } from "./eforms.xml";
+import { cpvDigits } from "../../common/cpv";
 import {
   multiLine,
-  normalizeCpv,
   oneLine,
   parseBoolean,
   parseCurrency,
@@ -386,7 +386,7 @@ function classificationCode(context: Context, classification: XmlElement, term: 
   }
   const list = attributeOf(code, "listName");
   if (list !== null && list.toLowerCase() !== "cpv") return null; // another classification
-  const cpv = normalizeCpv(text);
+  const cpv = cpvDigits(text);
   if (cpv === null) context.issues.add(code.path, `invalid CPV code "${text}" (${term})`);
   return cpv;
 }
