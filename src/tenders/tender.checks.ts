@@ -1,7 +1,7 @@
 import { parseKnownCpv } from "../common/cpv";
 import { BadInputError } from "../common/errors";
 import * as v from "../common/validate";
-import type { AwardCriterion } from "./tender.entity";
+import type { AwardCriterion } from "./tender.values";
 import type { AwardCriterionInput, GroupRulesInput, LotInput, PlaceInput } from "./tender.inputs";
 import { resolvePlace, type ResolvedPlace } from "./tender.place";
 
