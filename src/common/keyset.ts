@@ -50,12 +50,13 @@ export class KeysetPage<T> {
   constructor(
     private readonly keyset: Keyset<T>,
     args: KeysetArgs,
-    options: { maxSize?: number } = {},
+    options: { maxSize?: number; defaultBackward?: boolean } = {},
   ) {
     const last = args.last !== null && args.last !== undefined;
     const first = args.first !== null && args.first !== undefined;
     if (first && last) throw new BadInputError("last", "cannot be used with first");
-    this.backward = last || (!first && Boolean(args.before));
+    // With neither `first` nor `last`, a list reads from its start, or from its end when it says so (a conversation).
+    this.backward = last || (!first && options.defaultBackward === true);
     if (!this.backward && args.before) throw new BadInputError("before", "goes with last, not first");
     if (this.backward && args.after) throw new BadInputError("after", "goes with first, not last");
     this.size = pageSize(this.backward ? args.last : args.first, options.maxSize);
