@@ -16,17 +16,15 @@ import { SavedSearchResolver, UserSavedSearchesResolver } from "./alerts/saved-s
 import { BidOutcomeResolver } from "./tenders/outcome.resolver";
 import { BidExportResolver } from "./bids/exports/export.resolver";
 import { CompletionResolver, CooperativeMatchingResolver, OpportunitySubscriptionResolver, TenderMatchingResolver } from "./matching/matching.resolver";
+import { BidResolver, CooperativeBidsResolver, TenderBidsResolver } from "./bids/bid.resolver";
 import {
   BidEventResolver,
   BidLotAssignmentResolver,
   BidMemberResolver,
   BidPriceLineResolver,
-  BidResolver,
   BidSectionResolver,
-  CooperativeBidsResolver,
   SectionUpdatePayloadResolver,
-  TenderBidsResolver,
-} from "./bids/bid.resolver";
+} from "./bids/bid.parts.resolver";
 import { BID_EVENTS_SHARED } from "./bids/live/bid.live";
 import { SectionLiveResolver } from "./bids/sections/section.resolver";
 import { SECTION_UPDATES_SHARED } from "./bids/sections/section.live";

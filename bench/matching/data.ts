@@ -10,12 +10,13 @@ import type { Client } from "pg";
 import { hashPassword } from "../../src/auth/password";
 import { PlatformRole } from "../../src/auth/roles";
 import { User } from "../../src/auth/user.entity";
-import { communes, findDepartment, normalizeCpv, type Commune } from "../../src/common/reference/reference";
+import { knownCpv } from "../../src/common/cpv";
+import { communes, findDepartment, type Commune } from "../../src/common/reference/reference";
 import { prng, TRADES } from "../../src/db/seed";
 import { cpvPrefixes } from "../../src/matching/cpv-similarity";
 import { Lot, Tender } from "../../src/tenders/tender.entity";
 import { TenderKind, TenderStatus } from "../../src/tenders/tender.enums";
-import { cpvSummary } from "../../src/tenders/tender.service";
+import { cpvSummary } from "../../src/tenders/tender.cpv";
 
 export const OFFICER_EMAIL = "officer@bench-matching.scopgraph.coop";
 export const OFFICER_PASSWORD = "bench-matching-officer";
@@ -179,7 +180,7 @@ export async function addCooperatives(client: Client, from: number, to: number):
         if (!codes.has(code)) codes.set(code, 1 + Math.floor(rand() * 3));
       }
       const known = [...codes].flatMap(([code, level]) => {
-        const cpv = normalizeCpv(code);
+        const cpv = knownCpv(code);
         return cpv ? [[cpv, level] as const] : [];
       });
       coops.id.push(id);

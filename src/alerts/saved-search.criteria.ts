@@ -1,8 +1,9 @@
 import { BadInputError } from "../common/errors";
-import { cpvCodes, findDepartment, findRegion, normalizeCpv } from "../common/reference/reference";
+import { cpvCodes, findDepartment, findRegion } from "../common/reference/reference";
+import { knownCpv } from "../common/cpv";
 import * as v from "../common/validate";
 import { communeOf } from "../places/place.service";
-import { cpvFilterPrefix } from "../tenders/tender.service";
+import { cpvFilterPrefix } from "../tenders/tender.cpv";
 import { TenderKind } from "../tenders/tender.enums";
 import { AlertDelivery } from "./saved-search.enums";
 import type { SavedSearch } from "./saved-search.entity";
@@ -47,7 +48,7 @@ function list<T>(field: string, values: readonly T[] | null | undefined, max: nu
 function cpv(value: string, field: string): { code: string; prefix: string } {
   const given = v.text(field, value, { max: 10 }).replace(/\s+/g, "");
   if (/^\d{8}(-\d)?$/.test(given)) {
-    const code = normalizeCpv(given);
+    const code = knownCpv(given);
     if (!code) throw new BadInputError(field, "is not a code of the CPV list (or its check digit is wrong)");
     return { code, prefix: cpvFilterPrefix(field, code) };
   }

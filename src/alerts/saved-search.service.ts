@@ -5,7 +5,8 @@ import { User } from "../auth/user.entity";
 import type { Viewer } from "../auth/viewer";
 import { ConflictError, ForbiddenError, NotFoundError } from "../common/errors";
 import { decodeId } from "../common/node";
-import { decodeCursor, encodeCursor, pageSize, toConnection, type ConnectionShape } from "../common/pagination";
+import { KeysetPage, type Keyset } from "../common/keyset";
+import type { ConnectionShape } from "../common/pagination";
 import { DOC_SQL, MATCH_SQL } from "./alert.match";
 import type { FeedTender } from "./feed.atom";
 import { assertSomeCriterion, checkCriteria } from "./saved-search.criteria";
@@ -97,17 +98,27 @@ export async function revokeSavedSearchFeed(actor: SearchActor, globalId: string
   return search;
 }
 
+/** Oldest first on (createdAt, id); the list reads through the ORM with the same key. */
+const SAVED_SEARCH_KEYSET: Keyset<SavedSearch> = {
+  key: [
+    { sql: "created_at", kind: "date", cast: "::timestamptz" },
+    { sql: "id", kind: "uuid", cast: "::uuid" },
+  ],
+  direction: "ASC",
+  keyOf: (s) => [s.createdAt.toISOString(), s.id],
+};
+
 /** The viewer's saved searches, oldest first. */
 export async function listSavedSearches(actor: SearchActor, first: number | null | undefined, after: string | null | undefined, wantsTotal: boolean): Promise<ConnectionShape<SavedSearch>> {
   const ownerId = ownerOf(actor.viewer);
-  const size = pageSize(first);
-  const cursor = decodeCursor(after, ["date", "uuid"]);
+  const paging = new KeysetPage(SAVED_SEARCH_KEYSET, { first, after });
+  const cursor = paging.cursor;
   const where = cursor
     ? { owner: ownerId, $or: [{ createdAt: { $gt: new Date(String(cursor[0])) } }, { createdAt: new Date(String(cursor[0])), id: { $gt: String(cursor[1]) } }] }
     : { owner: ownerId };
-  const rows = await actor.em.find(SavedSearch, where, { orderBy: [{ createdAt: "asc" }, { id: "asc" }], limit: size + 1 });
+  const rows = await actor.em.find(SavedSearch, where, { orderBy: [{ createdAt: "asc" }, { id: "asc" }], limit: paging.limit });
   const total = wantsTotal ? await actor.em.count(SavedSearch, { owner: ownerId }) : -1;
-  return toConnection(rows, size, (s) => encodeCursor([s.createdAt.toISOString(), s.id]), total, cursor !== null);
+  return paging.connection(rows, total);
 }
 
 /** The search a feed secret opens, or null (unknown, malformed or revoked: all alike). */

@@ -3,7 +3,7 @@ import { Bid, BidMember } from "../bids/bid.entity";
 import { BidMemberStatus, BidStatus } from "../bids/bid.enums";
 import { BidsArgs } from "../bids/bid.inputs";
 import { BidConnection } from "../bids/bid.resolver";
-import { listBids } from "../bids/bid.service";
+import { listBids } from "../bids/bid.queries";
 import { ClientOrganisation } from "../clients/client.entity";
 import { readableOrganisation } from "../clients/organisation.service";
 import type { ConnectionShape } from "../common/pagination";

@@ -1,14 +1,10 @@
 import { GraphQLJSONObject } from "graphql-scalars";
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription, type SubscribeResolverData } from "type-graphql";
-import { User } from "../auth/user.entity";
 import type { Context } from "../context";
 import { Cost } from "../common/cost";
-import { toGlobalId } from "../common/node";
 import { Connection, PageArgs } from "../common/pagination";
 import { Cooperative } from "../cooperatives/cooperative.entity";
-import { encodeBase64, parseStateVector } from "./sections/section-crdt";
 import { Lot, Tender } from "../tenders/tender.entity";
-import { Y } from "./sections/yjs";
 import { Bid, BidEvent, BidLotAssignment, BidMember, BidPriceLine, BidSection } from "./bid.entity";
 import {
   AddPriceLineInput,
@@ -32,8 +28,10 @@ import {
   UpdateSectionInput,
 } from "./bid.inputs";
 import { heartbeat, subscribeBidEvents, subscribeBidPresence } from "./live/bid.live";
-import * as bids from "./bid.service";
-import { computeTotals, lineTotalCents } from "./bid.totals";
+import * as composition from "./bid.composition";
+import { bidTotals } from "./bid.presenters";
+import * as queries from "./bid.queries";
+import * as usecases from "./bid.usecases";
 import { BidPresence, BidTotals, CompletenessIssue, SectionUpdatePayload } from "./bid.types";
 import * as lots from "./lots.service";
 import * as prices from "./price.service";
@@ -50,13 +48,13 @@ export class BidResolver {
     description: "One bid by id. Null, with a NOT_FOUND error at this path, when there is none or the viewer may not see it: the rest of the answer stands.",
   })
   bid(@Arg("id", () => ID, { description: "Global id." }) id: string, @Ctx() ctx: Context): Promise<Bid | null> {
-    return bids.loadBid(ctx, id);
+    return queries.loadBid(ctx, id);
   }
 
   @Authorized()
   @Query(() => BidConnection, { description: "The bids the viewer may see (their cooperatives'; every bid for officers and admins), newest first." })
   bids(@Args(() => BidsArgs) args: BidsArgs, @Ctx() ctx: Context) {
-    return bids.listBids(ctx, args);
+    return queries.listBids(ctx, args);
   }
 
   @FieldResolver(() => Tender, { description: "The tender bid on." })
@@ -101,28 +99,14 @@ export class BidResolver {
 
   @Cost(20)
   @FieldResolver(() => BidTotals, { description: "Totals per lot, per member and overall, computed by the server." })
-  async totals(@Root() bid: Bid, @Ctx() ctx: Context): Promise<BidTotals> {
-    const lines = await ctx.loaders.priceLinesByBid.load(bid.id);
-    const totals = computeTotals(lines.map((p) => ({ lotId: p.lot.id, memberId: p.member.id, quantity: p.quantity, unitPriceCents: p.unitPriceCents })));
-    const lots = new Map((await ctx.em.find(Lot, { id: { $in: totals.perLot.map((t) => t.lotId) } })).map((l) => [l.id, l]));
-    const members = new Map((await ctx.loaders.membersByBid.load(bid.id)).map((m) => [m.id, m]));
-    return {
-      total: totals.totalCents / 100,
-      perLot: totals.perLot.flatMap((t) => {
-        const lot = lots.get(t.lotId);
-        return lot ? [{ lot, total: t.totalCents / 100 }] : [];
-      }),
-      perMember: totals.perMember.flatMap((t) => {
-        const member = members.get(t.memberId);
-        return member ? [{ member, total: t.totalCents / 100 }] : [];
-      }),
-    };
+  totals(@Root() bid: Bid, @Ctx() ctx: Context): Promise<BidTotals> {
+    return bidTotals(ctx, bid);
   }
 
   @Cost(20)
   @FieldResolver(() => [CompletenessIssue], { description: "What still prevents submission; empty when the bid is complete." })
   completeness(@Root() bid: Bid, @Ctx() ctx: Context): Promise<CompletenessIssue[]> {
-    return bids.bidCompleteness(ctx, bid);
+    return queries.bidCompleteness(ctx, bid);
   }
 
   @FieldResolver(() => GraphQLJSONObject, {
@@ -140,19 +124,19 @@ export class BidResolver {
 
   @FieldResolver(() => BidEventConnection, { description: "The bid's log (audit trail), oldest first, by pages." })
   events(@Root() bid: Bid, @Args(() => BidEventsPageArgs) args: BidEventsPageArgs, @Ctx() ctx: Context) {
-    return bids.listEvents(ctx, bid, args);
+    return queries.listEvents(ctx, bid, args);
   }
 
   @Authorized()
   @Mutation(() => Bid, { description: "Creates a consortium bid led by one of the viewer's cooperatives; one per lead and tender (CONFLICT), before the deadline." })
   createBid(@Arg("input", () => CreateBidInput, { description: "The bid." }) input: CreateBidInput, @Ctx() ctx: Context) {
-    return bids.createBid(ctx, input);
+    return usecases.createBid(ctx, input);
   }
 
   @Authorized()
   @Mutation(() => Bid, { description: "Changes the bid's title or group type (lead only)." })
   updateBid(@Arg("input", () => UpdateBidInput, { description: "The changes." }) input: UpdateBidInput, @Ctx() ctx: Context) {
-    return bids.updateBid(ctx, input);
+    return usecases.updateBid(ctx, input);
   }
 
   @Authorized()
@@ -167,37 +151,37 @@ export class BidResolver {
   @Authorized()
   @Mutation(() => Bid, { description: "A lifecycle transition: IN_REVIEW, back to DRAFT, WITHDRAWN (lead); WON or LOST (officers and admins); SUBMITTED as `submitBid`." })
   transitionBid(@Arg("input", () => TransitionBidInput, { description: "The transition." }) input: TransitionBidInput, @Ctx() ctx: Context) {
-    return bids.transitionBid(ctx, input);
+    return usecases.transitionBid(ctx, input);
   }
 
   @Authorized()
   @Mutation(() => Bid, { description: "Submits the bid (lead only, IN_REVIEW, before the deadline): checks completeness, freezes it and keeps a snapshot." })
   submitBid(@Arg("input", () => SubmitBidInput, { description: "The bid." }) input: SubmitBidInput, @Ctx() ctx: Context) {
-    return bids.submitBid(ctx, input);
+    return usecases.submitBid(ctx, input);
   }
 
   @Authorized()
   @Mutation(() => BidMember, { description: "Invites a cooperative into the group (lead only, DRAFT)." })
   inviteBidMember(@Arg("input", () => InviteBidMemberInput, { description: "The invitation." }) input: InviteBidMemberInput, @Ctx() ctx: Context) {
-    return bids.inviteMember(ctx, input);
+    return composition.inviteMember(ctx, input);
   }
 
   @Authorized()
   @Mutation(() => BidMember, { description: "Accepts or declines an invitation, for one of the viewer's cooperatives." })
   answerBidInvitation(@Arg("input", () => AnswerBidInvitationInput, { description: "The answer." }) input: AnswerBidInvitationInput, @Ctx() ctx: Context) {
-    return bids.answerInvitation(ctx, input);
+    return composition.answerInvitation(ctx, input);
   }
 
   @Authorized()
   @Mutation(() => BidMember, { description: "Removes a cooperative from the group (lead only, DRAFT); its people's live subscriptions end at once." })
   removeBidMember(@Arg("input", () => RemoveBidMemberInput, { description: "The removal." }) input: RemoveBidMemberInput, @Ctx() ctx: Context) {
-    return bids.removeMember(ctx, input);
+    return composition.removeMember(ctx, input);
   }
 
   @Authorized()
   @Mutation(() => BidLotAssignment, { description: "Assigns a lot to a member of the group, or unassigns it." })
   assignBidLot(@Arg("input", () => AssignLotInput, { description: "The assignment." }) input: AssignLotInput, @Ctx() ctx: Context) {
-    return bids.assignLot(ctx, input);
+    return composition.assignLot(ctx, input);
   }
 
   @Authorized()
@@ -273,139 +257,12 @@ export class BidResolver {
   }
 }
 
-@Resolver(() => SectionUpdatePayload)
-export class SectionUpdatePayloadResolver {
-  @FieldResolver(() => BidSection, { description: "The section (loaded only when asked for)." })
-  section(@Root() payload: SectionUpdatePayload, @Ctx() ctx: Context): Promise<BidSection> {
-    return ctx.em.findOneOrFail(BidSection, { id: payload.sectionId });
-  }
-}
-
-@Resolver(() => BidMember)
-export class BidMemberResolver {
-  @FieldResolver(() => Cooperative, { description: "The cooperative." })
-  cooperative(@Root() member: BidMember, @Ctx() ctx: Context): Promise<Cooperative> {
-    return ctx.em.findOneOrFail(Cooperative, { id: member.cooperative.id });
-  }
-
-  @FieldResolver(() => Bid, { description: "The bid." })
-  bid(@Root() member: BidMember, @Ctx() ctx: Context): Promise<Bid> {
-    return ctx.em.findOneOrFail(Bid, { id: member.bid.id });
-  }
-}
-
-@Resolver(() => BidLotAssignment)
-export class BidLotAssignmentResolver {
-  @FieldResolver(() => Lot, { description: "The lot." })
-  lot(@Root() assignment: BidLotAssignment, @Ctx() ctx: Context): Promise<Lot> {
-    return ctx.em.findOneOrFail(Lot, { id: assignment.lot.id });
-  }
-
-  @FieldResolver(() => BidMember, { nullable: true, description: "The member that performs it; null when unassigned." })
-  member(@Root() assignment: BidLotAssignment, @Ctx() ctx: Context): Promise<BidMember | null> {
-    return assignment.member ? ctx.em.findOne(BidMember, { id: assignment.member.id }) : Promise.resolve(null);
-  }
-}
-
-@Resolver(() => BidSection)
-export class BidSectionResolver {
-  @FieldResolver(() => User, { nullable: true, description: "The person in charge." })
-  assignee(@Root() section: BidSection, @Ctx() ctx: Context): Promise<User | null> {
-    return section.assignee ? ctx.em.findOne(User, { id: section.assignee.id }) : Promise.resolve(null);
-  }
-
-  @FieldResolver(() => User, { nullable: true, description: "The person who may approve the section (set it DONE) besides the lead; null when none is named." })
-  reviewer(@Root() section: BidSection, @Ctx() ctx: Context): Promise<User | null> {
-    return section.reviewer ? ctx.em.findOne(User, { id: section.reviewer.id }) : Promise.resolve(null);
-  }
-
-  @Cost(20)
-  @FieldResolver(() => String, { description: "Plain-text projection of the section's document, as of now." })
-  async text(@Root() section: BidSection, @Ctx() ctx: Context): Promise<string> {
-    const entry = await ctx.loaders.sectionDoc.load(section.id);
-    return entry?.text ?? "";
-  }
-
-  @Cost(20)
-  @FieldResolver(() => String, { description: "Base64 of the full Yjs state (Y.encodeStateAsUpdate) of the section's document; apply it to a Y.Doc and read `getText(\"content\")`." })
-  async state(@Root() section: BidSection, @Ctx() ctx: Context): Promise<string> {
-    const entry = await ctx.loaders.sectionDoc.load(section.id);
-    return encodeBase64(entry?.state ?? Y.encodeStateAsUpdate(new Y.Doc()));
-  }
-
-  @Cost(20)
-  @FieldResolver(() => String, { description: "Base64 Yjs update with what a client lacks, given its state vector." })
-  async diff(
-    @Root() section: BidSection,
-    @Arg("stateVector", { description: "Base64 of the client's Y.encodeStateVector(doc)." }) stateVector: string,
-    @Ctx() ctx: Context,
-  ): Promise<string> {
-    const vector = parseStateVector("stateVector", stateVector);
-    const entry = await ctx.loaders.sectionDoc.load(section.id);
-    return encodeBase64(entry ? entry.diff(vector) : Y.encodeStateAsUpdate(new Y.Doc()));
-  }
-
-  @Cost(20)
-  @FieldResolver(() => String, { description: "Base64 of the state vector (Y.encodeStateVector) of the section's document as committed: send what it lacks with applySectionUpdate (the periodic sync exchange)." })
-  async stateVector(@Root() section: BidSection, @Ctx() ctx: Context): Promise<string> {
-    const entry = await ctx.loaders.sectionDoc.load(section.id);
-    return encodeBase64(entry ? entry.stateVector : Y.encodeStateVector(new Y.Doc()));
-  }
-
-  @Cost(20)
-  @FieldResolver(() => Int, { description: "Seq of the last text update included in `state`, `diff` and `text`: subscribe to `bidEvents` after it (or earlier: updates apply idempotently)." })
-  async seq(@Root() section: BidSection, @Ctx() ctx: Context): Promise<number> {
-    return (await ctx.loaders.sectionDoc.load(section.id))?.seq ?? 0;
-  }
-
-  @FieldResolver(() => Bid, { description: "The bid." })
-  bid(@Root() section: BidSection, @Ctx() ctx: Context): Promise<Bid> {
-    return ctx.em.findOneOrFail(Bid, { id: section.bid.id });
-  }
-}
-
-@Resolver(() => BidPriceLine)
-export class BidPriceLineResolver {
-  @FieldResolver(() => Lot, { description: "The lot priced." })
-  lot(@Root() line: BidPriceLine, @Ctx() ctx: Context): Promise<Lot> {
-    return ctx.em.findOneOrFail(Lot, { id: line.lot.id });
-  }
-
-  @FieldResolver(() => BidMember, { description: "The member the line belongs to." })
-  member(@Root() line: BidPriceLine, @Ctx() ctx: Context): Promise<BidMember> {
-    return ctx.em.findOneOrFail(BidMember, { id: line.member.id });
-  }
-
-  @FieldResolver(() => Number, { description: "Unit price in euros excluding tax." })
-  unitPrice(@Root() line: BidPriceLine): number {
-    return line.unitPriceCents / 100;
-  }
-
-  @FieldResolver(() => Number, { description: "Quantity times unit price, rounded to the cent, in euros excluding tax." })
-  total(@Root() line: BidPriceLine): number {
-    return lineTotalCents(line) / 100;
-  }
-}
-
-@Resolver(() => BidEvent)
-export class BidEventResolver {
-  @FieldResolver(() => ID, { nullable: true, description: "Global id of the person who made the change." })
-  actorId(@Root() event: BidEvent): string | null {
-    return event.actor ? toGlobalId("User", event.actor.id) : null;
-  }
-
-  @FieldResolver(() => Bid, { description: "The bid." })
-  bid(@Root() event: BidEvent, @Ctx() ctx: Context): Promise<Bid> {
-    return ctx.em.findOneOrFail(Bid, { id: event.bid.id });
-  }
-}
-
 /** `Tender.bids`: only the bids the viewer may see; a competitor's bid is absent. */
 @Resolver(() => Tender)
 export class TenderBidsResolver {
   @FieldResolver(() => BidConnection, { description: "Bids on this tender that the viewer may see (their cooperatives'; all for officers and admins)." })
   bids(@Root() tender: Tender, @Args(() => PageArgs) args: PageArgs, @Ctx() ctx: Context) {
-    return bids.listBids(ctx, args, { tenderId: tender.id });
+    return queries.listBids(ctx, args, { tenderId: tender.id });
   }
 }
 
@@ -414,6 +271,6 @@ export class TenderBidsResolver {
 export class CooperativeBidsResolver {
   @FieldResolver(() => BidConnection, { description: "Bids this cooperative leads or is invited to or part of, among those the viewer may see." })
   bids(@Root() cooperative: Cooperative, @Args(() => PageArgs) args: PageArgs, @Ctx() ctx: Context) {
-    return bids.listBids(ctx, args, { cooperativeId: cooperative.id });
+    return queries.listBids(ctx, args, { cooperativeId: cooperative.id });
   }
 }

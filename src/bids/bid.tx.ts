@@ -3,7 +3,7 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import { userIdOf } from "../auth/viewer";
 import { createHash } from "node:crypto";
 import { type AppError, BadInputError, ConflictError, NotFoundError } from "../common/errors";
-import type { Actor } from "../cooperatives/cooperative.service";
+import type { Actor } from "../auth/actor";
 import { appendBidEvent } from "./live/event-log";
 import { decodeId } from "../common/node";
 import { accessToBid, readableBidOf, type BidRecordKind } from "./bid.access";

@@ -1,5 +1,5 @@
 import { decodeId, toGlobalId } from "../common/node";
-import type { Actor } from "../cooperatives/cooperative.service";
+import type { Actor } from "../auth/actor";
 import { Lot, Tender } from "../tenders/tender.entity";
 import { Bid, BidLot, BidMember } from "./bid.entity";
 import { BidEventType } from "./bid.enums";
@@ -8,7 +8,8 @@ import { assertCompositionEditable } from "./bid.lifecycle";
 import { checkDeclaredLots } from "./bid.lots";
 import { assertNoOtherOffer, lotFacts, releaseLots, tenderLots } from "./bid.offers";
 import { ACTIVE_MEMBER_STATUSES } from "./bid.policy";
-import { bidState, checkVersion } from "./bid.service";
+import { bidState } from "./bid.presenters";
+import { assertVersion } from "../common/version";
 import { mutateBid, resultRef } from "./bid.tx";
 
 const gid = toGlobalId;
@@ -25,7 +26,7 @@ export async function setBidLots(actor: Actor, input: SetBidLotsInput): Promise<
   return mutateBid(actor, id, { action: "lead", operation: "setBidLots", input, globalId: input.bidId }, async (tx) => {
     const { bid, em } = tx;
     assertCompositionEditable(bid.status);
-    checkVersion(input.expectedVersion, bid.version, "bid", () => bidState(bid));
+    assertVersion(input.expectedVersion, bid.version, "bid", () => bidState(bid));
     const tender = await em.findOneOrFail(Tender, { id: bid.tender.id });
     const lots = await tenderLots(em, tender.id);
     const lotIds = checkDeclaredLots("input.lotIds", requested, lots.map(lotFacts), tender.maxLotsPerTenderer);

@@ -1,30 +1,20 @@
-import { BadInputError, ConflictError } from "../common/errors";
+import { BadInputError } from "../common/errors";
+import { assertVersion, checkExpectedVersion } from "../common/version";
 import { decodeId, toGlobalId } from "../common/node";
 import * as v from "../common/validate";
-import type { Actor } from "../cooperatives/cooperative.service";
+import type { Actor } from "../auth/actor";
 import { Bid, BidPriceLine } from "./bid.entity";
 import { BidEventType } from "./bid.enums";
 import type { AddPriceLineInput, RemovePriceLineInput, UpdatePriceLineInput } from "./bid.inputs";
 import { assertContentEditable } from "./bid.lifecycle";
 import { assertCanEditPriceLine } from "./bid.rights";
-import { activeMemberOfBid, lotOfBid } from "./bid.service";
+import { activeMemberOfBid, lotOfBid } from "./bid.queries";
+import { priceLineState } from "./bid.presenters";
 import { eurosToCents } from "./bid.totals";
 import { bidRecord, mutateBid, resultRef } from "./bid.tx";
 
 const gid = toGlobalId;
 const MAX_UNIT_PRICE = 10_000_000;
-
-export function priceLineState(p: BidPriceLine): Record<string, unknown> {
-  return {
-    id: gid("BidPriceLine", p.id),
-    version: p.version,
-    lotId: gid("Lot", p.lot.id),
-    memberId: gid("BidMember", p.member.id),
-    description: p.description,
-    quantity: p.quantity,
-    unitPrice: p.unitPriceCents / 100,
-  };
-}
 
 function quantity(field: string, value: number): number {
   const q = v.decimal(field, value, 0, 1_000_000);
@@ -66,13 +56,11 @@ export async function updatePriceLine(actor: Actor, input: UpdatePriceLineInput)
   const text = input.description == null ? null : description("input.description", input.description);
   const q = input.quantity == null ? null : quantity("input.quantity", input.quantity);
   const cents = input.unitPrice == null ? null : unitPrice("input.unitPrice", input.unitPrice);
-  v.integer("input.expectedVersion", input.expectedVersion, 0, 2_000_000_000);
+  checkExpectedVersion(input.expectedVersion);
   return mutateBid(actor, bidId, { action: "edit", operation: "updatePriceLine", input, notFound }, async (tx) => {
     assertContentEditable(tx.bid.status);
     const line = await tx.em.findOneOrFail(BidPriceLine, { id: lineId }, { refresh: true });
-    if (line.version !== input.expectedVersion) {
-      throw new ConflictError(`The price line changed since version ${input.expectedVersion}; it is at version ${line.version}.`, priceLineState(line));
-    }
+    assertVersion(input.expectedVersion, line.version, "price line", () => priceLineState(line));
     assertCanEditPriceLine(tx.access, line.member.id);
     if (input.lotId != null) line.lot = await lotOfBid(tx, input.lotId, "input.lotId");
     if (input.memberId != null) {
@@ -90,13 +78,11 @@ export async function updatePriceLine(actor: Actor, input: UpdatePriceLineInput)
 
 export async function removePriceLine(actor: Actor, input: RemovePriceLineInput): Promise<Bid> {
   const { id: lineId, bidId, notFound } = await bidRecord(actor, "BidPriceLine", input.priceLineId, "input.priceLineId");
-  v.integer("input.expectedVersion", input.expectedVersion, 0, 2_000_000_000);
+  checkExpectedVersion(input.expectedVersion);
   return mutateBid(actor, bidId, { action: "edit", operation: "removePriceLine", input, notFound }, async (tx) => {
     assertContentEditable(tx.bid.status);
     const line = await tx.em.findOneOrFail(BidPriceLine, { id: lineId }, { refresh: true });
-    if (line.version !== input.expectedVersion) {
-      throw new ConflictError(`The price line changed since version ${input.expectedVersion}; it is at version ${line.version}.`, priceLineState(line));
-    }
+    assertVersion(input.expectedVersion, line.version, "price line", () => priceLineState(line));
     assertCanEditPriceLine(tx.access, line.member.id);
     tx.em.remove(line);
     await tx.append(BidEventType.PRICE_LINE_REMOVED, { priceLineId: gid("BidPriceLine", lineId) }, { result: resultRef("Bid", tx.bid.id) });

@@ -11,7 +11,7 @@ import { withLuhnKey } from "../cooperatives/siret";
 import { commissionOf } from "../tenders/outcome.record";
 import { Lot, Outcome, Tender } from "../tenders/tender.entity";
 import { OutcomeResult, OutcomeSource, TenderKind, TenderStatus } from "../tenders/tender.enums";
-import { cpvSummary } from "../tenders/tender.service";
+import { cpvSummary } from "../tenders/tender.cpv";
 import { ClientOrganisation, OfferAnswer } from "./client.entity";
 import { OfferAnswerKind } from "./client.enums";
 

@@ -5,7 +5,8 @@ import { isStaff } from "../auth/viewer";
 import { Bid, BidLot } from "../bids/bid.entity";
 import { BidEventType, BidStatus } from "../bids/bid.enums";
 import { assertBidTransition } from "../bids/bid.lifecycle";
-import { checkVersion, bidState } from "../bids/bid.service";
+import { assertVersion } from "../common/version";
+import { bidState } from "../bids/bid.presenters";
 import { mutateBid, resultRef, type BidTx } from "../bids/bid.tx";
 import { BID_EXPORTS, exportPath, type BidExportFile } from "../bids/exports/export.routes";
 import type { BidExport } from "../bids/exports/export.resolver";
@@ -13,7 +14,7 @@ import { InvalidStateError, NotFoundError } from "../common/errors";
 import { decodeId, fromGlobalId, toGlobalId } from "../common/node";
 import * as v from "../common/validate";
 import { Cooperative } from "../cooperatives/cooperative.entity";
-import type { Actor } from "../cooperatives/cooperative.service";
+import type { Actor } from "../auth/actor";
 import { NotificationKind } from "../notifications/notification.enums";
 import { applyAward } from "../tenders/outcome.record";
 import { Lot, Tender } from "../tenders/tender.entity";
@@ -164,7 +165,7 @@ async function answer(
       if (bid.status !== BidStatus.SUBMITTED) {
         throw new InvalidStateError(`This offer is ${offerStatus(bid.status, null) === OfferStatus.REVISION_REQUESTED ? "being revised" : bid.status}: it can be answered only while SUBMITTED.`);
       }
-      if (input.expectedVersion != null) checkVersion(input.expectedVersion, bid.version, "offer", () => bidState(bid));
+      if (input.expectedVersion != null) assertVersion(input.expectedVersion, bid.version, "offer", () => bidState(bid));
       const row = em.create(OfferAnswer, { bid, kind, note, answeredBy: tx.actorId ? em.getReference(User, tx.actorId) : null, submittedAt: bid.submittedAt ?? new Date() });
       await em.flush();
       await work(tx, tender, row);

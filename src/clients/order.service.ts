@@ -1,9 +1,9 @@
 import { Bid } from "../bids/bid.entity";
 import { InvalidStateError } from "../common/errors";
-import type { Actor } from "../cooperatives/cooperative.service";
+import type { Actor } from "../auth/actor";
 import type { Tender } from "../tenders/tender.entity";
 import type { UpdateTenderInput } from "../tenders/tender.inputs";
-import { updateTender } from "../tenders/tender.service";
+import { updateTender } from "../tenders/tender.usecases";
 import type { UpdateDirectOrderInput } from "./client.inputs";
 
 /**

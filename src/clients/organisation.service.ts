@@ -7,10 +7,12 @@ import { BadInputError, ConflictError, ForbiddenError, InvalidStateError, NotFou
 import { decodeId } from "../common/node";
 import type { ConnectionShape } from "../common/pagination";
 import * as v from "../common/validate";
-import { resolveLocation, siret as checkedSiret, type Actor } from "../cooperatives/cooperative.service";
+import type { Actor } from "../auth/actor";
+import { siret as checkedSiret } from "../cooperatives/cooperative.checks";
+import { resolveLocation } from "../places/location";
 import type { Tender } from "../tenders/tender.entity";
 import { TenderKind, TenderOrder } from "../tenders/tender.enums";
-import { listTenders } from "../tenders/tender.service";
+import { listTenders } from "../tenders/tender.queries";
 import { viewerOrganisationId } from "./client.access";
 import { ClientOrganisation } from "./client.entity";
 import type { AttachClientInput, CreateClientOrganisationInput, OrdersArgs } from "./client.inputs";

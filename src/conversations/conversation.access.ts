@@ -6,7 +6,7 @@ import { accessToBid } from "../bids/bid.access";
 import { BidStatus } from "../bids/bid.enums";
 import { Tender } from "../tenders/tender.entity";
 import { TenderKind } from "../tenders/tender.enums";
-import { viewerCanRead } from "../tenders/tender.service";
+import { viewerCanRead } from "../tenders/tender.queries";
 import { Conversation } from "./conversation.entity";
 import { ConversationSubject } from "./conversation.enums";
 import { offerReachedClient, type ConversationFacts } from "./conversation.policy";

@@ -1,7 +1,7 @@
 import { GraphQLDateTimeISO } from "graphql-scalars";
 import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root, Subscription } from "type-graphql";
 import { Bid } from "../bids/bid.entity";
-import { readableBid } from "../bids/bid.service";
+import { readableBid } from "../bids/bid.queries";
 import { Connection } from "../common/pagination";
 import type { Context } from "../context";
 import { Cooperative } from "../cooperatives/cooperative.entity";

@@ -4,15 +4,16 @@ import type { Viewer } from "../auth/viewer";
 import { checkClientMutationId } from "../bids/bid.tx";
 import { BadInputError, ConflictError } from "../common/errors";
 import { decodeId, toGlobalId } from "../common/node";
-import { decodeCursor, encodeCursor, pageSize, type ConnectionShape } from "../common/pagination";
+import { KeysetPage, type Keyset } from "../common/keyset";
+import { encodeCursor, type ConnectionShape } from "../common/pagination";
 import * as v from "../common/validate";
-import type { Actor } from "../cooperatives/cooperative.service";
+import type { Actor } from "../auth/actor";
 import { NotificationKind } from "../notifications/notification.enums";
 import { notifyPeople } from "../notifications/notify";
 import { notify } from "../realtime/bus";
 import { Tender } from "../tenders/tender.entity";
 import { TenderKind } from "../tenders/tender.enums";
-import { viewerCanRead } from "../tenders/tender.service";
+import { viewerCanRead } from "../tenders/tender.queries";
 import { authorCooperativeId, conversationFacts, conversationOf, findConversation, participantIds } from "./conversation.access";
 import { ConversationMessage, type Conversation } from "./conversation.entity";
 import { ConversationSubject, MessageAuthorSide } from "./conversation.enums";
@@ -63,12 +64,11 @@ export async function conversationTender(actor: Actor, conversation: Conversatio
 
 /** Messages oldest first, paged from either end (see MessagesArgs). */
 export async function listMessages(actor: Actor, conversation: Conversation, args: MessagesArgs): Promise<ConnectionShape<ConversationMessage>> {
-  const forward = args.first !== null && args.first !== undefined;
-  if (forward && args.last !== null && args.last !== undefined) throw new BadInputError("last", "cannot be used with first");
-  if (forward && args.before) throw new BadInputError("before", "goes with last, not first");
-  if (!forward && args.after) throw new BadInputError("after", "goes with first, not last");
-  const size = pageSize(forward ? args.first : args.last);
-  const cursor = decodeCursor(forward ? args.after : args.before, ["int"], forward ? "after" : "before");
+  const keyset: Keyset<ConversationMessage> = { key: [{ sql: "seq", kind: "int", cast: "" }], direction: "ASC", keyOf: (m) => [m.seq] };
+  const paging = new KeysetPage(keyset, args, { defaultBackward: true });
+  const forward = !paging.backward;
+  const size = paging.size;
+  const cursor = paging.cursor;
   const from = cursor ? Number(cursor[0]) : null;
   const em = actor.em;
   const where = forward ? (from === null ? {} : { seq: { $gt: from } }) : from === null ? {} : { seq: { $lt: from } };

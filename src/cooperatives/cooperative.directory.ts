@@ -1,15 +1,8 @@
 import { BadInputError } from "../common/errors";
 import { readOnlyEntity } from "../common/base.entity";
 import { boundingBox } from "../common/geo";
-import {
-  decodeCursor,
-  encodeCursor,
-  pageSize,
-  toConnection,
-  type ConnectionShape,
-  type CursorKind,
-  type CursorValue,
-} from "../common/pagination";
+import { KeysetPage, allOf, withCursor, type Keyset, type SqlPart } from "../common/keyset";
+import { pageSize, type ConnectionShape } from "../common/pagination";
 import * as v from "../common/validate";
 import { cpvPrefixes } from "../matching/cpv-similarity";
 import { communeOf, communesOfKnownPostcode, departmentCode, regionCode } from "../places/place.service";
@@ -18,7 +11,8 @@ import { Cooperative } from "./cooperative.entity";
 import { CooperativeOrder, CooperativeStatus, LegalForm } from "./cooperative.enums";
 import type { CooperativesArgs } from "./cooperative.inputs";
 import { authorizeCooperative } from "./cooperative.policy";
-import { toPrefixQuery, type Actor } from "./cooperative.service";
+import type { Actor } from "../auth/actor";
+import { toPrefixQuery } from "../common/text-search";
 
 /*
  * The directory: the cooperatives a filter selects, paged by keyset, with the distance to the
@@ -99,6 +93,95 @@ function directoryRow(row: Record<string, unknown>): CooperativeRow {
   });
 }
 
+type DirectoryFilter = NonNullable<CooperativesArgs["filter"]>;
+
+/** The great-circle distance to the centre of a `near` search, with its parameters. */
+interface Distance {
+  sql: string;
+  params: number[];
+}
+
+/** Text, CPV, department, region and status of the filter. */
+function subjectConditions(filter: DirectoryFilter): SqlPart[] {
+  const parts: SqlPart[] = [];
+  if (filter.search != null) {
+    const query = toPrefixQuery(v.text("filter.search", filter.search, { max: 200 }));
+    // The configuration of the generated column (migration 20261206074000): accents and case ignored.
+    if (query) parts.push({ sql: "c.search @@ to_tsquery('french_unaccent', ?)", params: [query] });
+  }
+  if (filter.cpv != null) {
+    const raw = v.text("filter.cpv", filter.cpv, { max: 10 }).replace(/-\d$/, "");
+    if (!/^\d{2,8}$/.test(raw)) throw new BadInputError("filter.cpv", "must be a CPV code or prefix of 2 to 8 digits");
+    // A full code stands for its significant prefix: 79340000 means "anything under 7934".
+    const prefix = raw.length === 8 ? (cpvPrefixes(raw).at(-1) ?? raw) : raw;
+    parts.push({ sql: "c.cpv_prefixes @> ARRAY[?]::text[]", params: [prefix] });
+  }
+  if (filter.department != null) parts.push({ sql: "c.department_code = ?", params: [departmentCode("filter.department", filter.department)] });
+  if (filter.region != null) parts.push({ sql: "c.region_code = ?", params: [regionCode("filter.region", filter.region)] });
+  if (filter.status != null) {
+    if (!Object.values(CooperativeStatus).includes(filter.status)) throw new BadInputError("filter.status", "is not a cooperative status");
+    parts.push({ sql: "c.status = ?", params: [filter.status] });
+  }
+  return parts;
+}
+
+/** A `near` search: the bounding box (indexed) then the exact distance. */
+function nearConditions(filter: DirectoryFilter): { parts: SqlPart[]; distance: Distance | null } {
+  if (!filter.near) return { parts: [], distance: null };
+  const near = resolveNear(filter.near);
+  const box = boundingBox({ lat: near.lat, lon: near.lon }, near.radiusKm);
+  const distance = { sql: DISTANCE_SQL, params: [near.lat, near.lat, near.lon] };
+  return {
+    distance,
+    parts: [
+      { sql: "c.latitude BETWEEN ? AND ? AND c.longitude BETWEEN ? AND ?", params: [box.minLat, box.maxLat, box.minLon, box.maxLon] },
+      { sql: `${DISTANCE_SQL} <= ?`, params: [...distance.params, near.radiusKm] },
+    ],
+  };
+}
+
+const ID_PART = { sql: "c.id", kind: "uuid", cast: "::uuid" } as const;
+
+/** The sort key of each order. */
+function directoryKeyset(order: CooperativeOrder, distance: Distance | null): Keyset<CooperativeRow> {
+  if (order === CooperativeOrder.DISTANCE && distance) {
+    return {
+      key: [{ sql: distance.sql, kind: "number", cast: "" }, ID_PART],
+      direction: "ASC",
+      keyOf: (row) => [row.distanceKm ?? null, row.id],
+      keyParams: distance.params,
+    };
+  }
+  if (order === CooperativeOrder.NEWEST) {
+    return { key: [{ sql: "c.created_at", kind: "date", cast: "::timestamptz" }, ID_PART], direction: "DESC", keyOf: (row) => [row.createdAt.toISOString(), row.id] };
+  }
+  return { key: [{ sql: "c.name", kind: "string", cast: "" }, ID_PART], direction: "ASC", keyOf: (row) => [row.name, row.id] };
+}
+
+function whereClause(part: SqlPart): string {
+  return part.sql === "TRUE" ? "" : `WHERE ${part.sql}`;
+}
+
+/** The directory's page: its rows, with the distance to the centre of a `near` search. */
+async function directoryRows(actor: Actor, selected: SqlPart, page: KeysetPage<CooperativeRow>, distance: Distance | null): Promise<CooperativeRow[]> {
+  const where = withCursor(selected, page);
+  const order = page.orderBy();
+  const distanceSelect = distance ? `, ${distance.sql} AS distance_km` : "";
+  const sql = `SELECT ${DIRECTORY_COLUMNS}${distanceSelect} FROM cooperatives c ${whereClause(where)} ORDER BY ${order.sql} LIMIT ?`;
+  const params = [...(distance ? distance.params : []), ...where.params, ...order.params, page.limit];
+  const rows = await actor.em.getConnection().execute<Record<string, unknown>[]>(sql, params);
+  return rows.map((row) => {
+    const entity = directoryRow(row);
+    if (distance) entity.distanceKm = Number(row.distance_km);
+    return entity;
+  });
+}
+
+async function countDirectory(actor: Actor, selected: SqlPart): Promise<number> {
+  const [count] = await actor.em.getConnection().execute<{ n: string }[]>(`SELECT count(*) AS n FROM cooperatives c ${whereClause(selected)}`, selected.params);
+  return Number(count?.n ?? 0);
+}
+
 export async function listCooperatives(
   actor: Actor,
   args: CooperativesArgs,
@@ -108,101 +191,15 @@ export async function listCooperatives(
   const size = pageSize(args.first);
   const order = args.orderBy ?? CooperativeOrder.NAME;
   const filter = args.filter ?? {};
-  const where: string[] = [];
-  const params: unknown[] = [];
-
-  if (filter.search != null) {
-    const query = toPrefixQuery(v.text("filter.search", filter.search, { max: 200 }));
-    if (query) {
-      // The configuration of the generated column (migration 20261206074000): accents and case ignored.
-      where.push("c.search @@ to_tsquery('french_unaccent', ?)");
-      params.push(query);
-    }
-  }
-  if (filter.cpv != null) {
-    const raw = v.text("filter.cpv", filter.cpv, { max: 10 }).replace(/-\d$/, "");
-    if (!/^\d{2,8}$/.test(raw)) throw new BadInputError("filter.cpv", "must be a CPV code or prefix of 2 to 8 digits");
-    // A full code stands for its significant prefix: 79340000 means "anything under 7934".
-    const prefix = raw.length === 8 ? (cpvPrefixes(raw).at(-1) ?? raw) : raw;
-    where.push("c.cpv_prefixes @> ARRAY[?]::text[]");
-    params.push(prefix);
-  }
-  if (filter.department != null) {
-    where.push("c.department_code = ?");
-    params.push(departmentCode("filter.department", filter.department));
-  }
-  if (filter.region != null) {
-    where.push("c.region_code = ?");
-    params.push(regionCode("filter.region", filter.region));
-  }
-  if (filter.status != null) {
-    if (!Object.values(CooperativeStatus).includes(filter.status)) throw new BadInputError("filter.status", "is not a cooperative status");
-    where.push("c.status = ?");
-    params.push(filter.status);
-  }
-  let distance: { sql: string; params: number[] } | null = null;
-  if (filter.near) {
-    const near = resolveNear(filter.near);
-    const box = boundingBox({ lat: near.lat, lon: near.lon }, near.radiusKm);
-    distance = { sql: DISTANCE_SQL, params: [near.lat, near.lat, near.lon] };
-    where.push("c.latitude BETWEEN ? AND ? AND c.longitude BETWEEN ? AND ?");
-    params.push(box.minLat, box.maxLat, box.minLon, box.maxLon);
-    where.push(`${DISTANCE_SQL} <= ?`);
-    params.push(...distance.params, near.radiusKm);
-  }
-  if (order === CooperativeOrder.DISTANCE && !distance) {
+  const subject = subjectConditions(filter);
+  const near = nearConditions(filter);
+  if (order === CooperativeOrder.DISTANCE && !near.distance) {
     throw new BadInputError("orderBy", "DISTANCE needs the filter.near argument");
   }
-
-  const filterWhere = [...where];
-  const filterParams = [...params];
-  const cursorKinds: CursorKind[] =
-    order === CooperativeOrder.DISTANCE ? ["number", "uuid"] : order === CooperativeOrder.NEWEST ? ["date", "uuid"] : ["string", "uuid"];
-  const cursor = decodeCursor(args.after, cursorKinds);
-  let orderSql: string;
-  let keyOf: (row: CooperativeRow) => CursorValue[];
-  if (order === CooperativeOrder.DISTANCE && distance) {
-    orderSql = `${distance.sql} ASC, c.id ASC`;
-    keyOf = (row) => [row.distanceKm ?? null, row.id];
-    if (cursor) {
-      where.push(`(${distance.sql}, c.id) > (?, ?::uuid)`);
-      params.push(...distance.params, Number(cursor[0]), String(cursor[1]));
-    }
-  } else if (order === CooperativeOrder.NEWEST) {
-    orderSql = "c.created_at DESC, c.id DESC";
-    keyOf = (row) => [row.createdAt.toISOString(), row.id];
-    if (cursor) {
-      where.push("(c.created_at, c.id) < (?::timestamptz, ?::uuid)");
-      params.push(String(cursor[0]), String(cursor[1]));
-    }
-  } else {
-    orderSql = "c.name ASC, c.id ASC";
-    keyOf = (row) => [row.name, row.id];
-    if (cursor) {
-      where.push("(c.name, c.id) > (?, ?::uuid)");
-      params.push(String(cursor[0]), String(cursor[1]));
-    }
-  }
-  const whereSql = where.length ? `WHERE ${where.join(" AND ")}` : "";
-  const distanceSelect = distance ? `, ${distance.sql} AS distance_km` : "";
-  const sql = `SELECT ${DIRECTORY_COLUMNS}${distanceSelect} FROM cooperatives c ${whereSql} ORDER BY ${orderSql} LIMIT ?`;
-  const selectParams = [...(distance ? distance.params : []), ...params, ...(distance && order === CooperativeOrder.DISTANCE ? distance.params : []), size + 1];
-  const connection = actor.em.getConnection();
-  const rows = await connection.execute<Record<string, unknown>[]>(sql, selectParams);
-  const cooperatives: CooperativeRow[] = rows.map((row) => {
-    const entity = directoryRow(row);
-    if (distance) entity.distanceKm = Number(row.distance_km);
-    return entity;
-  });
-  let totalCount = -1;
-  if (wantsTotal) {
-    const countWhere = filterWhere.length ? `WHERE ${filterWhere.join(" AND ")}` : "";
-    const [count] = await connection.execute<{ n: string }[]>(
-      `SELECT count(*) AS n FROM cooperatives c ${countWhere}`,
-      filterParams,
-    );
-    totalCount = Number(count?.n ?? 0);
-  }
-  const page = toConnection(cooperatives, size, (row) => encodeCursor(keyOf(row)), totalCount, cursor !== null);
-  return { ...page, edges: page.edges.map((edge) => ({ ...edge, distanceKm: edge.node.distanceKm ?? null })) };
+  const selected = allOf([...subject, ...near.parts]);
+  const page = new KeysetPage(directoryKeyset(order, near.distance), { first: size, after: args.after });
+  const cooperatives = await directoryRows(actor, selected, page, near.distance);
+  const totalCount = wantsTotal ? await countDirectory(actor, selected) : -1;
+  const connection = page.connection(cooperatives, totalCount);
+  return { ...connection, edges: connection.edges.map((edge) => ({ ...edge, distanceKm: edge.node.distanceKm ?? null })) };
 }

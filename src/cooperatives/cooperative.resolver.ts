@@ -18,7 +18,9 @@ import {
 } from "./cooperative.inputs";
 import { canOnCooperative } from "./cooperative.policy";
 import { listCooperatives } from "./cooperative.directory";
-import * as service from "./cooperative.service";
+import { roleIn } from "../auth/actor";
+import { loadCooperative } from "./cooperative.queries";
+import * as service from "./cooperative.usecases";
 import { inviteMember } from "./invitation.service";
 
 @ObjectType("CooperativeEdge", { description: "One cooperative in a page of the directory, with its cursor." })
@@ -57,7 +59,7 @@ export class CooperativeResolver {
     description: "One cooperative by id. Null, with a NOT_FOUND error at this path, when there is none or the viewer may not see it: the rest of the answer stands.",
   })
   cooperative(@Arg("id", () => ID, { description: "Global id." }) id: string, @Ctx() ctx: Context): Promise<Cooperative | null> {
-    return service.loadCooperative(ctx, id);
+    return loadCooperative(ctx, id);
   }
 
   @Authorized()
@@ -82,13 +84,13 @@ export class CooperativeResolver {
     description: "The people of the cooperative: visible to its members, officers and admins; null for others.",
   })
   async members(@Root() cooperative: Cooperative, @Ctx() ctx: Context): Promise<Membership[] | null> {
-    if (!canOnCooperative(ctx.viewer, "seeMembers", await service.roleIn(ctx, cooperative.id))) return null;
+    if (!canOnCooperative(ctx.viewer, "seeMembers", await roleIn(ctx, cooperative.id))) return null;
     return ctx.loaders.membersByCooperative.load(cooperative.id);
   }
 
   @FieldResolver(() => Boolean, { description: "Whether the viewer may edit this cooperative." })
   async viewerCanEdit(@Root() cooperative: Cooperative, @Ctx() ctx: Context): Promise<boolean> {
-    return canOnCooperative(ctx.viewer, "edit", await service.roleIn(ctx, cooperative.id));
+    return canOnCooperative(ctx.viewer, "edit", await roleIn(ctx, cooperative.id));
   }
 
   @Authorized()

@@ -3,7 +3,9 @@ import { isStaff } from "../auth/viewer";
 import { BadInputError, ForbiddenError } from "../common/errors";
 import { CooperativeStatus } from "./cooperative.enums";
 import type { Cooperative } from "./cooperative.entity";
-import { loadCooperative, siret, type Actor } from "./cooperative.service";
+import type { Actor } from "../auth/actor";
+import { siret } from "./cooperative.checks";
+import { loadCooperative } from "./cooperative.queries";
 import { normalizeSiret } from "./siret";
 
 export interface VerifyCooperativeRequest {

@@ -3,7 +3,8 @@ import type { Logger } from "pino";
 import { hashPassword } from "../auth/password";
 import { PlatformRole } from "../auth/roles";
 import { User } from "../auth/user.entity";
-import { communes, findDepartment, normalizeCpv, type Commune } from "../common/reference/reference";
+import { communes, findDepartment, type Commune } from "../common/reference/reference";
+import { knownCpv } from "../common/cpv";
 import { Cooperative, CooperativeReference, CooperativeSkill, Membership } from "../cooperatives/cooperative.entity";
 import { LegalForm, MemberRole } from "../cooperatives/cooperative.enums";
 import { demoAddress, demoSiret } from "../cooperatives/cooperative.demo";
@@ -86,6 +87,34 @@ function communePicker(rand: () => number): () => Commune {
   };
 }
 
+/** A demo cooperative's skills (most of its trade, sometimes a neighbouring one) and references. */
+function demoSkillsAndReferences(em: EntityManager, rand: () => number, cooperative: Cooperative, trade: Trade, year: number): void {
+  const codes = new Map<string, number>();
+  for (const code of trade.skills) if (rand() < 0.75 || codes.size === 0) codes.set(code, 2 + Math.floor(rand() * 4));
+  if (rand() < 0.35) {
+    const other = pick(rand, TRADES);
+    codes.set(pick(rand, other.skills), 1 + Math.floor(rand() * 3));
+  }
+  const known = [...codes].flatMap(([code, level]) => {
+    const cpv = knownCpv(code);
+    return cpv ? [[cpv, level] as const] : [];
+  });
+  for (const [cpv, level] of known) em.create(CooperativeSkill, { cooperative, cpv, level });
+  cooperative.cpvPrefixes = [...new Set(known.flatMap(([cpv]) => cpvPrefixes(cpv)))].sort();
+  const referenceCount = Math.floor(rand() * 4);
+  for (let r = 0; r < referenceCount && known.length; r++) {
+    const [cpv] = pick(rand, known);
+    em.create(CooperativeReference, {
+      cooperative,
+      cpv,
+      title: `${trade.words[0]} pour ${pick(rand, CLIENTS)}`,
+      client: pick(rand, CLIENTS),
+      year: year - 1 - Math.floor(rand() * 6),
+      amount: Math.round((5 + rand() * 120) * 1000),
+    });
+  }
+}
+
 /** Loads the demo directory: staff and client accounts, cooperatives with skills, references and members. */
 export async function seedDemo(em: EntityManager, options: { cooperatives?: number; seed?: number } = {}): Promise<{ cooperatives: number; users: number }> {
   const count = options.cooperatives ?? 320;
@@ -131,31 +160,7 @@ export async function seedDemo(em: EntityManager, options: { cooperatives?: numb
       headcount,
       annualRevenue: Math.round(headcount * (55_000 + rand() * 40_000)),
     });
-    // Skills: most of the trade, sometimes a neighbouring trade too.
-    const codes = new Map<string, number>();
-    for (const code of trade.skills) if (rand() < 0.75 || codes.size === 0) codes.set(code, 2 + Math.floor(rand() * 4));
-    if (rand() < 0.35) {
-      const other = pick(rand, TRADES);
-      codes.set(pick(rand, other.skills), 1 + Math.floor(rand() * 3));
-    }
-    const known = [...codes].flatMap(([code, level]) => {
-      const cpv = normalizeCpv(code);
-      return cpv ? [[cpv, level] as const] : [];
-    });
-    for (const [cpv, level] of known) em.create(CooperativeSkill, { cooperative, cpv, level });
-    cooperative.cpvPrefixes = [...new Set(known.flatMap(([cpv]) => cpvPrefixes(cpv)))].sort();
-    const referenceCount = Math.floor(rand() * 4);
-    for (let r = 0; r < referenceCount && known.length; r++) {
-      const [cpv] = pick(rand, known);
-      em.create(CooperativeReference, {
-        cooperative,
-        cpv,
-        title: `${trade.words[0]} pour ${pick(rand, CLIENTS)}`,
-        client: pick(rand, CLIENTS),
-        year: year - 1 - Math.floor(rand() * 6),
-        amount: Math.round((5 + rand() * 120) * 1000),
-      });
-    }
+    demoSkillsAndReferences(em, rand, cooperative, trade, year);
     // People: an owner and a few members.
     const people = 1 + Math.floor(rand() * 3);
     for (let p = 0; p < people; p++) {

@@ -2,7 +2,7 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import { User } from "../auth/user.entity";
 import { BadInputError, ForbiddenError, InvalidStateError, NotFoundError } from "../common/errors";
 import { decodeId, toGlobalId } from "../common/node";
-import type { Actor } from "../cooperatives/cooperative.service";
+import type { Actor } from "../auth/actor";
 import { accessToBid } from "../bids/bid.access";
 import { Bid } from "../bids/bid.entity";
 import { BidEventType } from "../bids/bid.enums";

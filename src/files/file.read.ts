@@ -1,6 +1,6 @@
 import { readableBidOf } from "../bids/bid.access";
 import { fromGlobalId, toGlobalId } from "../common/node";
-import type { Actor } from "../cooperatives/cooperative.service";
+import type { Actor } from "../auth/actor";
 import { BidAttachment, type TenderDocument } from "./file.entity";
 import { readableDocument } from "./tender-documents.service";
 

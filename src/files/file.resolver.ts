@@ -4,7 +4,7 @@ import { toGlobalId } from "../common/node";
 import type { Context } from "../context";
 import { Bid } from "../bids/bid.entity";
 import { Tender } from "../tenders/tender.entity";
-import { tenderFacts, viewerLinks } from "../tenders/tender.service";
+import { tenderFacts, viewerLinks } from "../tenders/tender.queries";
 import { attachmentVersions, deleteBidAttachment, listBidAttachments } from "./bid-attachments.service";
 import { BidAttachment, TenderDocument, type FileRecord } from "./file.entity";
 

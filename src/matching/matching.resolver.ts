@@ -10,7 +10,7 @@ import { Cost } from "../common/cost";
 import { PageArgs } from "../common/pagination";
 import { Cooperative } from "../cooperatives/cooperative.entity";
 import { Tender } from "../tenders/tender.entity";
-import { loadTender } from "../tenders/tender.service";
+import { loadTender } from "../tenders/tender.queries";
 import * as matching from "./matching.service";
 import { opportunityStream } from "./opportunity.stream";
 import {

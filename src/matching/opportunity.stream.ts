@@ -1,6 +1,6 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { Cooperative } from "../cooperatives/cooperative.entity";
-import { roleIn } from "../cooperatives/cooperative.service";
+import { roleIn } from "../auth/actor";
 import { CooperativeStatus } from "../cooperatives/cooperative.enums";
 import { assertVerifiedCooperative } from "../cooperatives/cooperative.status";
 import { NotFoundError } from "../common/errors";
@@ -10,7 +10,7 @@ import { mapIterator, subscribe } from "../realtime/bus";
 import { Lot, Tender } from "../tenders/tender.entity";
 import { TenderStatus } from "../tenders/tender.enums";
 import { TENDER_PUBLISHED, type TenderPublished } from "../tenders/tender.events";
-import { viewerCanRead } from "../tenders/tender.service";
+import { viewerCanRead } from "../tenders/tender.queries";
 import { demandOf } from "./matching.service";
 import { authorizeMatching, canSeeCooperativeFit } from "./matching.policy";
 import type { Opportunity } from "./matching.types";

@@ -1,7 +1,7 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import { BadInputError, NotFoundError } from "../common/errors";
 import { decodeId } from "../common/node";
-import { decodeCursor, encodeCursor, pageSize, toConnection } from "../common/pagination";
+import { KeysetPage, withCursor, type Keyset, type SqlPart } from "../common/keyset";
 import { Notification } from "./notification.entity";
 import { NotificationKind } from "./notification.enums";
 import type { MarkNotificationsReadInput, MarkNotificationsReadPayload, NotificationConnection, NotificationPreferenceInput, NotificationPreferenceSetting } from "./notification.types";
@@ -15,31 +15,40 @@ export async function unreadCount(em: EntityManager, userId: string): Promise<nu
   return em.count(Notification, { recipient: userId, readAt: null });
 }
 
+/**
+ * Newest first on (createdAt, id), the time cut to milliseconds as the cursor carries it
+ * (notifications written in one transaction share their microseconds).
+ */
+const INBOX_KEYSET: Keyset<Notification> = {
+  key: [
+    { sql: "date_trunc('milliseconds', created_at)", kind: "date", cast: "::timestamptz" },
+    { sql: "id", kind: "uuid", cast: "::uuid" },
+  ],
+  direction: "DESC",
+  keyOf: (n) => [n.createdAt.toISOString(), n.id],
+};
+
 /** A person's inbox, newest first, keyset-paged on (createdAt, id). */
 export async function inbox(
   em: EntityManager,
   userId: string,
   args: { first?: number | null; after?: string | null; unreadOnly?: boolean | null },
 ): Promise<NotificationConnection> {
-  const size = pageSize(args.first);
-  const cursor = decodeCursor(args.after, ["date", "uuid"]);
+  const paging = new KeysetPage(INBOX_KEYSET, { first: args.first, after: args.after });
   const where = { recipient: userId, ...(args.unreadOnly ? { readAt: null } : {}) };
-  // Keyset on the time cut to milliseconds, as the cursor carries it (notifications written in
-  // one transaction share their microseconds).
-  const ordered = `date_trunc('milliseconds', created_at)`;
+  const selected: SqlPart = { sql: `recipient_id = ? ${args.unreadOnly ? "AND read_at IS NULL" : ""}`, params: [userId] };
+  const conditions = withCursor(selected, paging);
   const [idRows, total, unread] = await Promise.all([
     em.execute<{ id: string }[]>(
-      `SELECT id FROM notifications WHERE recipient_id = ? ${args.unreadOnly ? "AND read_at IS NULL" : ""}
-         ${cursor ? `AND (${ordered}, id) < (?::timestamptz, ?::uuid)` : ""}
-       ORDER BY ${ordered} DESC, id DESC LIMIT ?`,
-      [userId, ...(cursor ? [String(cursor[0]), String(cursor[1])] : []), size + 1],
+      `SELECT id FROM notifications WHERE ${conditions.sql} ORDER BY ${paging.orderBy().sql} LIMIT ?`,
+      [...conditions.params, paging.limit],
     ),
     em.count(Notification, where),
     unreadCount(em, userId),
   ]);
   const found = new Map((await em.find(Notification, { id: { $in: idRows.map((r) => r.id) } })).map((n) => [n.id, n]));
   const rows = idRows.map((r) => found.get(r.id)).filter((n): n is Notification => n !== undefined);
-  const page = toConnection(rows, size, (n) => encodeCursor([n.createdAt.toISOString(), n.id]), total, cursor !== null);
+  const page = paging.connection(rows, total);
   return { ...page, unreadCount: unread };
 }
 

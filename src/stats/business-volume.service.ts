@@ -1,7 +1,7 @@
 import { BadInputError, ForbiddenError } from "../common/errors";
 import { findRegion } from "../common/reference/reference";
 import type { Config } from "../config";
-import type { Actor } from "../cooperatives/cooperative.service";
+import type { Actor } from "../auth/actor";
 import { Channel } from "../tenders/tender.enums";
 import { canSeeBusinessVolume } from "../tenders/tender.policy";
 import { RevenueBase, type BusinessVolume, type MonthVolume, type RevenueTarget, type VolumeFigures } from "./stats.types";

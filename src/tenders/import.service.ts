@@ -11,7 +11,7 @@ import { TENDER_PUBLISHED, type TenderPublished } from "./tender.events";
 import { notify } from "../realtime/bus";
 import { recordNoticeAwards } from "./notice-awards";
 import { canImportNotices } from "./tender.policy";
-import { cpvSummary } from "./tender.service";
+import { cpvSummary } from "./tender.cpv";
 import { alertSavedSearches, type AlertDeps } from "../alerts/alert.match";
 import { syncNoticeLinks } from "../files/tender-documents.service";
 

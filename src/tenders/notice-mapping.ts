@@ -1,5 +1,5 @@
 import type { AwardCriterion as ParsedCriterion, MoneyAmount, ParsedNotice } from "./eforms/eforms.types";
-import type { AwardCriterion, NoticeAward } from "./tender.entity";
+import type { AwardCriterion, NoticeAward } from "./tender.values";
 import { TenderStatus } from "./tender.enums";
 import { resolvePlace, type ResolvedPlace } from "./tender.place";
 

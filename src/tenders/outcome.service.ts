@@ -4,7 +4,7 @@ import * as v from "../common/validate";
 import { Bid, BidMember } from "../bids/bid.entity";
 import { BidMemberStatus } from "../bids/bid.enums";
 import { Cooperative } from "../cooperatives/cooperative.entity";
-import type { Actor } from "../cooperatives/cooperative.service";
+import type { Actor } from "../auth/actor";
 import { normalizeSiret } from "../cooperatives/siret";
 import { userIdOf } from "../auth/viewer";
 import { AWARDABLE_BID_STATUSES, applyAward, lotsAnsweredBy, maxLotsAwardedOf } from "./outcome.record";
@@ -12,7 +12,7 @@ import { Lot, Outcome, Tender } from "./tender.entity";
 import { OutcomeResult, OutcomeSource, TenderStatus } from "./tender.enums";
 import type { OutcomeInput } from "./tender.inputs";
 import { assertTransition } from "./tender.lifecycle";
-import { loadTender } from "./tender.service";
+import { loadTender } from "./tender.queries";
 
 export { commissionOf } from "./outcome.record";
 

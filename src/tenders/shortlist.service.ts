@@ -9,13 +9,14 @@ import { BadInputError, ForbiddenError, InvalidStateError, NotFoundError } from 
 import { decodeId } from "../common/node";
 import * as v from "../common/validate";
 import { Membership } from "../cooperatives/cooperative.entity";
-import { loadCooperative, type Actor } from "../cooperatives/cooperative.service";
+import type { Actor } from "../auth/actor";
+import { loadCooperative } from "../cooperatives/cooperative.queries";
 import { assertVerifiedCooperative } from "../cooperatives/cooperative.status";
 import { notify } from "../realtime/bus";
 import { ShortlistEntry, Tender } from "./tender.entity";
 import { InvitationAnswer, TenderStatus } from "./tender.enums";
 import type { AnswerInvitationInput, ShortlistInput } from "./tender.inputs";
-import { loadTender } from "./tender.service";
+import { loadTender } from "./tender.queries";
 
 /** The channel of new invitations; the payload names the entry and its cooperative. */
 export const INVITATIONS_CHANNEL = "invitations";

@@ -21,7 +21,8 @@ import { ImportStatus } from "./tender.enums";
 import { AnswerInvitationInput, CreateTenderInput, OutcomeInput, ShortlistInput, TendersArgs, UpdateTenderInput } from "./tender.inputs";
 import { acceptsBids } from "./tender.lifecycle";
 import { canOnTender } from "./tender.policy";
-import * as service from "./tender.service";
+import * as queries from "./tender.queries";
+import * as service from "./tender.usecases";
 import { viewerIsOrderClient } from "../clients/client.access";
 
 export const TenderConnection = Connection(Tender, "Tender", "tender");
@@ -64,7 +65,7 @@ export class TenderResolver {
     description: "One tender or direct order by id. Null, with a NOT_FOUND error at this path, when there is none or the viewer may not see it: the rest of the answer stands.",
   })
   tender(@Arg("id", () => ID, { description: "Global id." }) id: string, @Ctx() ctx: Context): Promise<Tender | null> {
-    return service.loadTender(ctx, id);
+    return queries.loadTender(ctx, id);
   }
 
   @Authorized()
@@ -74,7 +75,7 @@ export class TenderResolver {
       "The tenders and orders the viewer may see, filtered, sorted and paged: staff see everything published and their drafts; members published tenders and calls (and orders their cooperative is invited to); clients their own orders.",
   })
   tenders(@Args(() => TendersArgs) args: TendersArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
-    return service.listTenders(ctx, args, requestsField(info, "totalCount"));
+    return queries.listTenders(ctx, args, requestsField(info, "totalCount"));
   }
 
   @FieldResolver(() => [Lot], { description: "The lots, by number." })
@@ -102,7 +103,7 @@ export class TenderResolver {
 
   @FieldResolver(() => Boolean, { description: "Whether the viewer may edit the tender and move it through its lifecycle." })
   viewerCanEdit(@Root() tender: Tender, @Ctx() ctx: Context): boolean {
-    return canOnTender(ctx.viewer, "edit", service.tenderFacts(tender));
+    return canOnTender(ctx.viewer, "edit", queries.tenderFacts(tender));
   }
 
   @FieldResolver(() => [ShortlistEntry], {

@@ -6,7 +6,7 @@ import { Cooperative, Membership } from "../cooperatives/cooperative.entity";
 import { commissionOf } from "./outcome.service";
 import { Lot, Outcome, ShortlistEntry, Tender } from "./tender.entity";
 import { InvitationAnswer, OutcomeResult, TenderKind, TenderStatus } from "./tender.enums";
-import { cpvSummary } from "./tender.service";
+import { cpvSummary } from "./tender.cpv";
 
 const BUYERS = ["Région Normandie", "Ville de Lyon", "Département de la Gironde", "CHU de Nantes", "Métropole de Lille", "Université de Rennes", "Ville de Besançon", "Musée des Beaux-Arts de Rouen"];
 const CLIENT_FIRMS = ["Biocoop Ouest", "Mutuelle des Cheminots", "Brasserie du Pays Basque", "Théâtre du Rond-Point", "Fondation Abbé Pierre"];
@@ -20,6 +20,51 @@ const NEEDS: { title: string; lots: [string, string[]][] }[] = [
   { title: "Rapport annuel et magazine institutionnel", lots: [["Mise en page", ["79822500"]], ["Impression", ["79810000"]]] },
   { title: "Campagne de relations presse", lots: [["Relations presse", ["79416000"]]] },
 ];
+
+/** What the demo outcomes are drawn from. */
+interface OutcomeSeed {
+  rand: () => number;
+  pick: <T>(items: readonly T[]) => T;
+  now: number;
+  day: number;
+  cooperatives: Cooperative[];
+  officer: User | null;
+  commissionRate: number;
+  create: (kind: TenderKind, status: TenderStatus, near: Cooperative, need: (typeof NEEDS)[number], publishedAt: Date, deadline: Date, buyerName: string) => Tender;
+}
+
+/** Two years of awarded tenders with their outcomes; returns how many outcomes. */
+function seedOutcomes(em: EntityManager, seed: OutcomeSeed): number {
+  const { rand, pick, now, day, cooperatives, officer, commissionRate, create } = seed;
+  let outcomes = 0;
+  for (let m = 1; m <= 23; m++) {
+    const perMonth = 1 + Math.floor(rand() * 3);
+    for (let k = 0; k < perMonth; k++) {
+      const near = pick(cooperatives);
+      const kind = rand() < 0.3 ? pick([TenderKind.PUBLIC_TENDER, TenderKind.CALL_FOR_PROJECTS]) : TenderKind.DIRECT_ORDER;
+      const awardedAt = new Date(now - m * 30 * day + Math.floor(rand() * 20) * day);
+      const tender = create(kind, TenderStatus.AWARDED, near, pick(NEEDS), new Date(awardedAt.getTime() - 60 * day), new Date(awardedAt.getTime() - 20 * day),
+        kind === TenderKind.DIRECT_ORDER ? pick(CLIENT_FIRMS) : pick(BUYERS));
+      if (kind === TenderKind.DIRECT_ORDER) tender.client = null;
+      const won = rand() < 0.75;
+      const winners = won ? [near, ...(rand() < 0.3 ? [pick(cooperatives)] : [])].filter((c, i, all) => all.indexOf(c) === i) : [];
+      const amount = won ? Math.round((tender.estimatedValue ?? 20_000) * (0.8 + rand() * 0.25)) : 0;
+      em.create(Outcome, {
+        tender,
+        result: won ? OutcomeResult.WON : OutcomeResult.LOST,
+        winnerIds: winners.map((c) => c.id),
+        consortiumName: winners.length > 1 ? `Groupement ${winners.map((c) => c.name).join(" – ")}`.slice(0, 300) : null,
+        awardedAmount: amount,
+        commissionRate,
+        commission: commissionOf(amount, commissionRate),
+        awardedAt,
+        recordedBy: officer,
+      });
+      outcomes++;
+    }
+  }
+  return outcomes;
+}
 
 /**
  * Demo tenders for the demo directory: open tenders and calls placed at the communes of demo
@@ -35,7 +80,6 @@ export async function seedTenders(em: EntityManager, rand: () => number, commiss
   const now = Date.now();
   const day = 86400_000;
   let tenders = 0;
-  let outcomes = 0;
 
   const create = (kind: TenderKind, status: TenderStatus, near: Cooperative, need: (typeof NEEDS)[number], publishedAt: Date, deadline: Date, buyerName: string) => {
     const lots = need.lots.map(([title, codes], i) => ({ number: i + 1, title, cpvCodes: codes, estimatedValue: Math.round((8 + rand() * 70) * 1000) }));
@@ -94,32 +138,7 @@ export async function seedTenders(em: EntityManager, rand: () => number, commiss
   create(TenderKind.PUBLIC_TENDER, TenderStatus.DRAFT, cooperatives[2] as Cooperative, NEEDS[1]!, new Date(now), new Date(now + 40 * day), pick(BUYERS)).publishedAt = null;
 
   // Two years of outcomes: direct orders are most of the business, tenders about 30%.
-  for (let m = 1; m <= 23; m++) {
-    const perMonth = 1 + Math.floor(rand() * 3);
-    for (let k = 0; k < perMonth; k++) {
-      const near = pick(cooperatives);
-      const kind = rand() < 0.3 ? pick([TenderKind.PUBLIC_TENDER, TenderKind.CALL_FOR_PROJECTS]) : TenderKind.DIRECT_ORDER;
-      const awardedAt = new Date(now - m * 30 * day + Math.floor(rand() * 20) * day);
-      const tender = create(kind, TenderStatus.AWARDED, near, pick(NEEDS), new Date(awardedAt.getTime() - 60 * day), new Date(awardedAt.getTime() - 20 * day),
-        kind === TenderKind.DIRECT_ORDER ? pick(CLIENT_FIRMS) : pick(BUYERS));
-      if (kind === TenderKind.DIRECT_ORDER) tender.client = null;
-      const won = rand() < 0.75;
-      const winners = won ? [near, ...(rand() < 0.3 ? [pick(cooperatives)] : [])].filter((c, i, all) => all.indexOf(c) === i) : [];
-      const amount = won ? Math.round((tender.estimatedValue ?? 20_000) * (0.8 + rand() * 0.25)) : 0;
-      em.create(Outcome, {
-        tender,
-        result: won ? OutcomeResult.WON : OutcomeResult.LOST,
-        winnerIds: winners.map((c) => c.id),
-        consortiumName: winners.length > 1 ? `Groupement ${winners.map((c) => c.name).join(" – ")}`.slice(0, 300) : null,
-        awardedAmount: amount,
-        commissionRate,
-        commission: commissionOf(amount, commissionRate),
-        awardedAt,
-        recordedBy: officer,
-      });
-      outcomes++;
-    }
-  }
+  const outcomes = seedOutcomes(em, { rand, pick, now, day, cooperatives, officer, commissionRate, create });
   await em.flush();
   return { tenders, outcomes };
 }

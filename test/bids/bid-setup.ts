@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { PlatformRole } from "../../src/auth/roles";
 import { toGlobalId } from "../../src/common/node";
 import { Lot } from "../../src/tenders/tender.entity";
-import { cpvSummary } from "../../src/tenders/tender.service";
+import { cpvSummary } from "../../src/tenders/tender.cpv";
 import { CreateBidDocument, type CreateBidInput } from "../generated/graphql";
 import { createUser, insertCooperative, type TestUser } from "../helpers/factories";
 import type { TestServer } from "../helpers/server";

@@ -5,7 +5,7 @@ import { Bid, BidMember, BidPriceLine, BidSection } from "../../src/bids/bid.ent
 import { BidMemberRole, BidStatus } from "../../src/bids/bid.enums";
 import { toGlobalId } from "../../src/common/node";
 import { Lot, Tender } from "../../src/tenders/tender.entity";
-import { cpvSummary } from "../../src/tenders/tender.service";
+import { cpvSummary } from "../../src/tenders/tender.cpv";
 import { TenderStatus } from "../../src/tenders/tender.enums";
 import { BidExportsDocument } from "../generated/graphql";
 import { createUser, insertCooperative, type TestUser } from "../helpers/factories";

@@ -4,7 +4,7 @@ import { PlatformRole } from "../../src/auth/roles";
 import { toGlobalId } from "../../src/common/node";
 import { Y } from "../../src/bids/sections/yjs";
 import { Lot, Tender } from "../../src/tenders/tender.entity";
-import { cpvSummary } from "../../src/tenders/tender.service";
+import { cpvSummary } from "../../src/tenders/tender.cpv";
 import {
   AddBidPriceLineDocument,
   AddBidSectionDocument,

@@ -14,11 +14,11 @@ import {
   findDepartment,
   findRegion,
   formatCpv,
-  normalizeCpv,
   placeNameKey,
   regions,
   type CommuneQuery,
 } from "../../src/common/reference/reference";
+import { knownCpv } from "../../src/common/cpv";
 
 describe("CPV codes", () => {
   test.each([
@@ -36,7 +36,7 @@ describe("CPV codes", () => {
     ["22150000-6", "22150000", "Brochures"],
     ["48000000-8", "48000000", "Logiciels et systèmes d'information"],
   ])("%s is known as %s (%s)", (input, code, label) => {
-    expect(normalizeCpv(input)).toBe(code);
+    expect(knownCpv(input)).toBe(code);
     expect(findCpv(input)?.code).toBe(code);
     expect(cpvLabel(input)).toBe(label);
   });
@@ -50,7 +50,7 @@ describe("CPV codes", () => {
     ["45000000-7", "well-formed but outside the list (construction)"],
     ["79342410-4", "well-formed, communication group but left out (auctions)"],
   ])("%s is rejected (%s)", (input) => {
-    expect(normalizeCpv(input)).toBeNull();
+    expect(knownCpv(input)).toBeNull();
     expect(findCpv(input)).toBeUndefined();
     expect(cpvLabel(input)).toBeUndefined();
   });

@@ -4,7 +4,7 @@ import { encodeCursor } from "../../src/common/pagination";
 import { User } from "../../src/auth/user.entity";
 import { Lot, Tender } from "../../src/tenders/tender.entity";
 import { TenderKind, TenderStatus } from "../../src/tenders/tender.enums";
-import { cpvSummary } from "../../src/tenders/tender.service";
+import { cpvSummary } from "../../src/tenders/tender.cpv";
 import { createUser, insertCooperative, type TestUser } from "../helpers/factories";
 import { startTestServer, type TestServer } from "../helpers/server";
 

@@ -4,7 +4,7 @@ import { toGlobalId } from "../../src/common/node";
 import { awarenessProtocol, Y } from "../../src/bids/sections/yjs";
 import { Lot } from "../../src/tenders/tender.entity";
 import { TenderKind, TenderStatus } from "../../src/tenders/tender.enums";
-import { cpvSummary } from "../../src/tenders/tender.service";
+import { cpvSummary } from "../../src/tenders/tender.cpv";
 import { createUser, insertCooperative, type TestUser } from "../helpers/factories";
 import type { TestServer } from "../helpers/server";
 import { insertTender, type TenderSeed } from "../tenders/tender-factory";

@@ -8,7 +8,8 @@ import { XMLBuilder, XMLParser } from "fast-xml-parser";
 import { NoticeError, parseNotice } from "../../src/tenders/eforms/eforms.parser";
 import type { AwardCriterion, MoneyAmount, ParsedAward, ParsedLot, ParsedNotice, Place } from "../../src/tenders/eforms/eforms.types";
 import { MAX_NOTICE_BYTES } from "../../src/tenders/eforms/eforms.xml";
-import { normalizeCpv, parseDateTime } from "../../src/tenders/eforms/eforms.values";
+import { parseDateTime } from "../../src/tenders/eforms/eforms.values";
+import { cpvDigits } from "../../src/common/cpv";
 
 const FIXTURES = join(__dirname, "..", "fixtures", "eforms");
 
@@ -1756,12 +1757,12 @@ describe("value helpers", () => {
   });
 
   it("normalises CPV codes", () => {
-    expect(normalizeCpv("72230000")).toBe("72230000");
-    expect(normalizeCpv("72230000-6")).toBe("72230000");
-    expect(normalizeCpv("722300006")).toBe("72230000");
-    expect(normalizeCpv("72230000 - 6")).toBe("72230000");
-    expect(normalizeCpv("7223000")).toBeNull();
-    expect(normalizeCpv("CPV72230000")).toBeNull();
+    expect(cpvDigits("72230000")).toBe("72230000");
+    expect(cpvDigits("72230000-6")).toBe("72230000");
+    expect(cpvDigits("722300006")).toBe("72230000");
+    expect(cpvDigits("72230000 - 6")).toBe("72230000");
+    expect(cpvDigits("7223000")).toBeNull();
+    expect(cpvDigits("CPV72230000")).toBeNull();
   });
 });
 

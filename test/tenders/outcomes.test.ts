@@ -3,7 +3,7 @@ import { computeVolume, monthsBetween } from "../../src/stats/business-volume.se
 import { TenderKind, TenderStatus } from "../../src/tenders/tender.enums";
 import { toGlobalId } from "../../src/common/node";
 import { Lot } from "../../src/tenders/tender.entity";
-import { cpvSummary } from "../../src/tenders/tender.service";
+import { cpvSummary } from "../../src/tenders/tender.cpv";
 import { BidGroupType, BidStatus } from "../../src/bids/bid.enums";
 import { BidResultsDocument, BusinessVolumeDocument, RecordTenderOutcomeDocument, TenderDocument, TenderOutcomesDocument, type OutcomeInput } from "../generated/graphql";
 import { eventTypes, insertSubmittedBid } from "./award-factory";

@@ -1,7 +1,7 @@
 import { PlatformRole } from "../../src/auth/roles";
 import { toGlobalId } from "../../src/common/node";
 import { TenderKind, TenderStatus } from "../../src/tenders/tender.enums";
-import { assertAcceptsBids } from "../../src/tenders/tender.service";
+import { assertAcceptsBids } from "../../src/tenders/tender.lifecycle";
 import {
   AssignTenderOfficerDocument,
   CancelTenderDocument,

@@ -5,7 +5,7 @@ import { AppError } from "../../common/errors";
 import { toGlobalId } from "../../common/node";
 import { createContext, type AppServices } from "../../context";
 import type { Bid } from "../bid.entity";
-import { loadBid } from "../bid.service";
+import { loadBid } from "../bid.queries";
 import { offerBidForClient } from "../../clients/offer.service";
 import { exportData, type ExportData } from "./export.data";
 import { memoDocx } from "./memo.docx";

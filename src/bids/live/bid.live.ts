@@ -11,7 +11,7 @@ import { accessToBid } from "../bid.access";
 import type { BidEvent } from "../bid.entity";
 import type { BidPresenceInput } from "../bid.inputs";
 import { canOnBid } from "../bid.policy";
-import { loadBid } from "../bid.service";
+import { loadBid } from "../bid.queries";
 import type { BidPresence } from "../bid.types";
 
 /**

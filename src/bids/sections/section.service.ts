@@ -8,7 +8,7 @@ import { CLOSE_UNAUTHORIZED } from "../../auth/live-access";
 import { BadInputError, ConflictError, ForbiddenError, InvalidStateError, NotFoundError, UnauthenticatedError } from "../../common/errors";
 import { decodeId, toGlobalId } from "../../common/node";
 import * as v from "../../common/validate";
-import type { Actor } from "../../cooperatives/cooperative.service";
+import type { Actor } from "../../auth/actor";
 import type { Context } from "../../context";
 import { encodeBase64, parseUpdate } from "./section-crdt";
 import type { SectionDocs } from "./section-docs";

@@ -115,11 +115,6 @@ export function findCpv(input: string): CpvEntry | undefined {
   return entry;
 }
 
-/** The 8-digit code when the input is a valid, known CPV code (with or without check digit), else null. */
-export function normalizeCpv(input: string): string | null {
-  return findCpv(input)?.code ?? null;
-}
-
 /** The official French label of a known CPV code, else undefined. */
 export function cpvLabel(input: string): string | undefined {
   return findCpv(input)?.label;

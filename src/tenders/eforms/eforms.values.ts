@@ -82,16 +82,6 @@ export function parseCurrency(text: string | null): string | null {
   return /^[A-Z]{3}$/.test(trimmed) ? trimmed : null;
 }
 
-/**
- * A CPV code reduced to its 8 digits, without the check digit:
- * `72230000`, `72230000-6`, `722300006`, `72230000 - 6` → `72230000`; `null` when not a CPV code.
- */
-export function normalizeCpv(text: string): string | null {
-  const compact = text.replace(/\s+/g, "");
-  const match = /^(\d{8})(?:-?\d)?$/.exec(compact);
-  return match ? match[1] : null;
-}
-
 /** The values without duplicates, first occurrence kept. */
 export function unique<T>(values: readonly T[]): T[] {
   return [...new Set(values)];
