@@ -1,7 +1,8 @@
 import { once } from "node:events";
 import { SignUpDocument } from "../generated/graphql";
 import { startTestServer, type TestServer } from "../helpers/server";
-import { freePort, MailCatcher, tokenOf } from "./smtp";
+import { freePort } from "../helpers/wait";
+import { MailCatcher, tokenOf } from "./smtp";
 
 /*
  * The outbox: a mail is written with what causes it and delivered by the sender over real SMTP

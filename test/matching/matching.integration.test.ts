@@ -3,6 +3,7 @@ import { PlatformRole } from "../../src/auth/roles";
 import { toGlobalId } from "../../src/common/node";
 import { Lot, Tender } from "../../src/tenders/tender.entity";
 import { TenderKind, TenderStatus } from "../../src/tenders/tender.enums";
+import { TENDER_PUBLISHED } from "../../src/tenders/tender.events";
 import { cpvSummary } from "../../src/tenders/tender.service";
 import {
   CompletionSuggestionsDocument,
@@ -17,7 +18,8 @@ import {
   type TenderMatchesQueryVariables,
 } from "../generated/graphql";
 import { createUser, insertCooperative, type TestUser } from "../helpers/factories";
-import { codes, startTestServer, type TestServer } from "../helpers/server";
+import { codes, listening, startTestServer, type TestServer } from "../helpers/server";
+import { until } from "../helpers/wait";
 
 let server: TestServer;
 let officer: TestUser, memberA: TestUser, outsider: TestUser;
@@ -216,20 +218,23 @@ describe("a cooperative's fit and opportunities", () => {
 
   test("the opportunities subscription fires for a matching published tender, not for another", async () => {
     const client = server.ws(memberA.token);
+    const listenersBefore = server.app.bus.listeners(TENDER_PUBLISHED);
     const received: OpportunitiesSubscription[] = [];
     const dispose = client.subscribe<OpportunitiesSubscription>(
       { query: print(OpportunitiesDocument), variables: { cooperative: coops["Imprimerie de Rouen"]!.gid } },
       { next: (value) => value.data && received.push(value.data), error: () => undefined, complete: () => undefined },
     );
-    await new Promise((r) => setTimeout(r, 300));
+    await listening(server, TENDER_PUBLISHED, listenersBefore + 1);
     const unrelated = await insertTender({ title: "Traduction de rapports", status: TenderStatus.DRAFT, lots: [["Traduction", ["79530000"]]] });
     const related = await insertTender({ title: "Impression du magazine", status: TenderStatus.DRAFT, lots: [["Impression", ["79810000"]]] });
-    expect((await server.gql(PublishTenderDocument, { id: unrelated.gid }, officer.token)).errors).toBeUndefined();
-    expect((await server.gql(PublishTenderDocument, { id: related.gid }, officer.token)).errors).toBeUndefined();
-    for (let i = 0; i < 50 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
-    await new Promise((r) => setTimeout(r, 300));
+    // Published last, a second matching tender closes the window in which anything else could arrive.
+    const closing = await insertTender({ title: "Impression des affiches", status: TenderStatus.DRAFT, lots: [["Affiches", ["79810000"]]] });
+    for (const published of [unrelated, related, closing]) {
+      expect((await server.gql(PublishTenderDocument, { id: published.gid }, officer.token)).errors).toBeUndefined();
+    }
+    await until(() => received.some((r) => r.opportunities.tender.title === "Impression des affiches"), { label: "the closing tender on the opportunities subscription" });
     dispose();
-    expect(received.map((r) => r.opportunities.tender.title)).toEqual(["Impression du magazine"]);
+    expect(received.map((r) => r.opportunities.tender.title)).toEqual(["Impression du magazine", "Impression des affiches"]);
     expect(received[0]!.opportunities.score).toBeGreaterThanOrEqual(0.5);
   });
 });

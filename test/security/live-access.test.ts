@@ -6,6 +6,7 @@ import { toGlobalId } from "../../src/common/node";
 import { createWorld, type BidWorld } from "../bids/bid-setup";
 import { createUser, sessionToken } from "../helpers/factories";
 import { startTestServer, type TestServer } from "../helpers/server";
+import { until } from "../helpers/wait";
 import { changedTables, codeOf, doc, snapshot, type Vars } from "./harness";
 import { yUpdate } from "./world";
 
@@ -375,8 +376,13 @@ describe("socket rules", () => {
         open[0]!.socket.once("close", () => resolve());
         open[0]!.socket.close();
       });
-      await new Promise((r) => setTimeout(r, 50));
-      expect((await rawInit(capped, { authorization: `Bearer ${user.token}` })).acked).toBe(true);
+      // The place is given back when the server sees the close: until then an upgrade is refused.
+      const reopened = await until(async () => {
+        const attempt = await rawInit(capped, { authorization: `Bearer ${user.token}` });
+        return attempt.acked ? attempt : undefined;
+      }, { label: "a fourth socket to be admitted once one closed", timeoutMs: 5000 });
+      expect(reopened.acked).toBe(true);
+      reopened.socket.close();
       for (const o of open) o.socket.close();
     } finally {
       await capped.close();

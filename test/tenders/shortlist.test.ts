@@ -1,5 +1,6 @@
 import { print } from "graphql";
 import { PlatformRole } from "../../src/auth/roles";
+import { INVITATIONS_CHANNEL } from "../../src/tenders/shortlist.service";
 import { TenderKind, TenderStatus } from "../../src/tenders/tender.enums";
 import {
   AnswerInvitationDocument,
@@ -9,7 +10,8 @@ import {
   type InvitationsSubscription,
 } from "../generated/graphql";
 import { countRows, createUser, insertCooperative, type TestUser } from "../helpers/factories";
-import { codes, startTestServer, wsOnce, type TestServer } from "../helpers/server";
+import { codes, listening, startTestServer, wsOnce, type TestServer } from "../helpers/server";
+import { until } from "../helpers/wait";
 import { insertTender } from "./tender-factory";
 
 let server: TestServer;
@@ -31,8 +33,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await server.close();
 });
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe("shortlist and invitations", () => {
   test("an officer shortlists cooperatives; members answer; the officer sees every answer, members only theirs", async () => {
@@ -80,13 +80,17 @@ describe("shortlist and invitations", () => {
         complete: () => undefined,
       }),
     );
-    await sleep(400); // let both sockets start listening
+    await listening(server, INVITATIONS_CHANNEL, 2);
     await server.gql(ShortlistCooperativeDocument, { input: { tenderId: tender.gid, cooperativeId: coopB.gid, note: "pour B" } }, officer.token);
     await server.gql(ShortlistCooperativeDocument, { input: { tenderId: tender.gid, cooperativeId: coopA.gid, note: "pour A" } }, officer.token);
-    for (let i = 0; i < 50 && (received.m1!.length < 1 || received.m2!.length < 1); i++) await sleep(50);
-    await sleep(200);
+    await until(() => received.m1!.length >= 1, { label: "A's invitation on A's member's socket" });
+    // A's invitation must not reach B's member: events arrive in order, so one sent to B after it
+    // closes the window in which it could have.
+    const closing = await insertTender(server.orm.em.fork(), { status: TenderStatus.OPEN, title: "Appel suivant" });
+    await server.gql(ShortlistCooperativeDocument, { input: { tenderId: closing.gid, cooperativeId: coopB.gid, note: "fin" } }, officer.token);
+    await until(() => received.m2!.some((e) => e.note === "fin"), { label: "the closing invitation on B's member's socket" });
     expect(received.m1!.map((e) => [e.note, e.cooperative.name, e.tender.title, e.answer])).toEqual([["pour A", "Coop A", "Appel live", "INVITED"]]);
-    expect(received.m2!.map((e) => e.note)).toEqual(["pour B"]);
+    expect(received.m2!.map((e) => e.note)).toEqual(["pour B", "fin"]);
     stops.forEach((stop) => stop());
   });
 
