@@ -7,9 +7,8 @@ import { toGlobalId } from "../../src/common/node";
 import { TenderKind } from "../../src/tenders/tender.enums";
 import { createWorld, type BidWorld } from "../bids/bid-setup";
 import { PostMessageDocument } from "../generated/graphql";
-import { createUser, type TestUser } from "../helpers/factories";
+import { buildBid, createUser, type TestUser } from "../helpers/factories";
 import type { TestServer } from "../helpers/server";
-import { insertSubmittedBid } from "../tenders/award-factory";
 
 /** A direct order of `client`, the bid world around it, and a bid of A and B on the order in `status`. */
 export interface OrderWorld extends BidWorld {
@@ -24,7 +23,7 @@ export async function orderWorld(server: TestServer, offerStatus: BidStatus): Pr
   const otherClient = await createUser(server, PlatformRole.CLIENT);
   const w = await createWorld(server, { kind: TenderKind.DIRECT_ORDER, clientId: client.id, title: "Commande de plaquettes" });
   const em = server.orm.em.fork();
-  const offer = await insertSubmittedBid(em, { tenderId: w.tender.id, cooperativeIds: [w.coopA.id, w.coopB.id], status: offerStatus });
+  const offer = await buildBid(em, { tenderId: w.tender.id, cooperativeIds: [w.coopA.id, w.coopB.id], status: offerStatus });
   if (offerStatus === BidStatus.DRAFT) await em.getConnection().execute("UPDATE bids SET submitted_at = NULL WHERE id = ?", [offer.id]);
   return {
     ...w,

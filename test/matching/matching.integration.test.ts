@@ -1,10 +1,7 @@
 import { print } from "graphql";
 import { PlatformRole } from "../../src/auth/roles";
-import { toGlobalId } from "../../src/common/node";
-import { Lot, Tender } from "../../src/tenders/tender.entity";
-import { TenderKind, TenderStatus } from "../../src/tenders/tender.enums";
+import { TenderStatus } from "../../src/tenders/tender.enums";
 import { TENDER_PUBLISHED } from "../../src/tenders/tender.events";
-import { cpvSummary } from "../../src/tenders/tender.service";
 import {
   CompletionSuggestionsDocument,
   ConsortiumSuggestionsDocument,
@@ -17,7 +14,7 @@ import {
   type TenderMatchesQuery,
   type TenderMatchesQueryVariables,
 } from "../generated/graphql";
-import { createUser, insertCooperative, type TestUser } from "../helpers/factories";
+import { buildTender, createUser, insertCooperative, type TestUser } from "../helpers/factories";
 import { codes, listening, startTestServer, type TestServer } from "../helpers/server";
 import { until } from "../helpers/wait";
 
@@ -28,27 +25,22 @@ let tender: { id: string; gid: string; lots: { id: string; gid: string; number: 
 
 const ROUEN = { lat: 49.4431, lon: 1.0993 };
 
+/** A tender near Rouen (unless `place` says otherwise), each lot worth 80,000. */
 async function insertTender(options: { title: string; lots: [string, string[]][]; maxLots?: number | null; status?: TenderStatus; place?: { lat: number; lon: number } | null }) {
-  const em = server.orm.em.fork();
-  const all = options.lots.map(([, codes]) => codes);
-  const t = em.create(Tender, {
-    kind: TenderKind.PUBLIC_TENDER,
-    status: options.status ?? TenderStatus.OPEN,
+  const place = options.place === undefined ? ROUEN : options.place;
+  const t = await buildTender(server.orm.em.fork(), {
     title: options.title,
+    status: options.status ?? TenderStatus.OPEN,
     buyerName: "Métropole Rouen Normandie",
     city: "Rouen",
-    latitude: options.place === null ? null : (options.place ?? ROUEN).lat,
-    longitude: options.place === null ? null : (options.place ?? ROUEN).lon,
-    estimatedValue: 240_000,
+    lat: place?.lat ?? null,
+    lon: place?.lon ?? null,
+    value: 240_000,
     maxLotsPerTenderer: options.maxLots ?? null,
-    submissionDeadline: new Date(Date.now() + 20 * 86400_000),
-    ...cpvSummary(all),
+    deadline: new Date(Date.now() + 20 * 86400_000),
+    lots: options.lots.map(([title, cpv]) => ({ title, cpv, estimatedValue: 80_000 })),
   });
-  const lots = options.lots.map(([title, cpvCodes], i) =>
-    em.create(Lot, { tender: t, number: i + 1, title, cpvCodes, cpvPrefixes: cpvSummary([cpvCodes]).cpvPrefixes, estimatedValue: 80_000 }),
-  );
-  await em.flush();
-  return { id: t.id, gid: toGlobalId("Tender", t.id), lots: lots.map((l) => ({ id: l.id, gid: toGlobalId("Lot", l.id), number: l.number })) };
+  return { id: t.id, gid: t.gid, lots: t.lotRefs };
 }
 
 beforeAll(async () => {

@@ -14,12 +14,11 @@ import {
   SubmitDirectOrderDocument,
   type NotificationsSubscription,
 } from "../generated/graphql";
-import { createUser, insertCooperative, type TestUser } from "../helpers/factories";
+import { buildTender, createUser, insertCooperative, type TestUser } from "../helpers/factories";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { codes, listening, startTestServer, type TestServer } from "../helpers/server";
 import { within } from "../helpers/wait";
 import { MailCatcher } from "../mail/smtp";
-import { insertTender } from "../tenders/tender-factory";
 import { print } from "graphql";
 
 /*
@@ -101,7 +100,7 @@ test("a client's direct order reaches every officer's inbox, and by mail those w
 
 test("a shortlisted cooperative's member who was offline finds the invitation in the inbox, and marks it read", async () => {
   const coop = await insertCooperative(a.orm.em.fork(), { name: "Atelier Hors Ligne", owner: member });
-  const tender = await insertTender(a.orm.em.fork(), { title: "Affiches du festival" });
+  const tender = await buildTender(a.orm.em.fork(), { title: "Affiches du festival" });
   const shortlisted = await a.gql(ShortlistCooperativeDocument, { input: { tenderId: tender.gid, cooperativeId: coop.gid } }, officer.token);
   expect(shortlisted.errors).toBeUndefined();
 

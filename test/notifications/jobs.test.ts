@@ -8,12 +8,10 @@ import { notifyPeople } from "../../src/notifications/notify";
 import { REMINDER_QUEUE } from "../../src/notifications/reminders";
 import { CreateTenderDocument, InboxDocument, PublishTenderDocument } from "../generated/graphql";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
-import { createUser, insertCooperative, type TestUser } from "../helpers/factories";
+import { buildBid, buildTender, createUser, insertCooperative, type TestUser } from "../helpers/factories";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { MailCatcher } from "../mail/smtp";
 import { freePort, until } from "../helpers/wait";
-import { insertSubmittedBid } from "../tenders/award-factory";
-import { insertTender } from "../tenders/tender-factory";
 
 /*
  * Background work on pg-boss with two instances on one database: deadline reminders once per
@@ -69,10 +67,10 @@ test("a deadline in 6 days 23 hours: exactly one 7-day reminder per person of th
   const leadCoop = await insertCooperative(em, { owner: lead });
   const partnerCoop = await insertCooperative(em, { owner: partner });
   const otherCoop = await insertCooperative(em, { owner: outsider });
-  const tender = await insertTender(em, { title: "Signalétique du musée", deadline: new Date(Date.now() + (6 * 24 + 23) * 3600_000) });
-  const bid = await insertSubmittedBid(em, { tenderId: tender.id, cooperativeIds: [leadCoop.id, partnerCoop.id], status: BidStatus.DRAFT });
+  const tender = await buildTender(em, { title: "Signalétique du musée", deadline: new Date(Date.now() + (6 * 24 + 23) * 3600_000) });
+  const bid = await buildBid(em, { tenderId: tender.id, cooperativeIds: [leadCoop.id, partnerCoop.id], status: BidStatus.DRAFT });
   // A submitted bid is no longer being prepared: its people get no reminder.
-  await insertSubmittedBid(em, { tenderId: tender.id, cooperativeIds: [otherCoop.id] });
+  await buildBid(em, { tenderId: tender.id, cooperativeIds: [otherCoop.id] });
 
   const before = await completedJobs(REMINDER_QUEUE);
   await until(async () => (await completedJobs(REMINDER_QUEUE)) >= before + 3, { label: "three reminder scans completed", timeoutMs: 20_000, intervalMs: 100 });

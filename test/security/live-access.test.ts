@@ -4,7 +4,8 @@ import WebSocket from "ws";
 import { PlatformRole } from "../../src/auth/roles";
 import { toGlobalId } from "../../src/common/node";
 import { createWorld, type BidWorld } from "../bids/bid-setup";
-import { createUser, sessionToken } from "../helpers/factories";
+import { buildMember, createUser, sessionToken } from "../helpers/factories";
+import { MemberRole } from "../../src/cooperatives/cooperative.enums";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { until } from "../helpers/wait";
 import { changedTables, codeOf, doc, snapshot, type Vars } from "./harness";
@@ -83,8 +84,7 @@ async function outcome(w: Watch, ms = 5000) {
 
 /** Another owner, so that the one the test names may leave the cooperative. */
 async function addOwner(cooperativeId: string): Promise<void> {
-  const other = await createUser(server);
-  await server.orm.em.getConnection().execute("INSERT INTO memberships (id, cooperative_id, user_id, role) VALUES (gen_random_uuid(), ?, ?, 'OWNER')", [cooperativeId, other.id]);
+  await buildMember(server, cooperativeId, { role: MemberRole.OWNER });
 }
 
 const BID_EVENTS = `subscription($bidId: ID!) { bidEvents(bidId: $bidId, afterSeq: 0) { seq type } }`;

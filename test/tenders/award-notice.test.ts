@@ -17,11 +17,9 @@ import {
   TenderOutcomesDocument,
   type OpportunitiesSubscription,
 } from "../generated/graphql";
-import { createUser, insertCooperative, type TestUser } from "../helpers/factories";
+import { buildBid, buildTender, createUser, eventTypes, insertCooperative, type TestUser } from "../helpers/factories";
 import { listening, startTestServer, type TestServer } from "../helpers/server";
 import { within } from "../helpers/wait";
-import { eventTypes, insertSubmittedBid } from "./award-factory";
-import { insertTender } from "./tender-factory";
 
 const FIXTURES = path.resolve(__dirname, "../fixtures/eforms");
 const xml = (name: string) => readFileSync(path.join(FIXTURES, name), "utf8");
@@ -60,7 +58,7 @@ describe("award notices create outcomes", () => {
     const partner = await insertCooperative(em, { name: "Partenaire" });
     // Named like the second winner but without its SIREN, on another tender: matched by name, no bid on this one.
     const idVerde = await insertCooperative(em, { name: "SCOP Id Verdé" });
-    const bid = await insertSubmittedBid(em, { tenderId: tender.id, cooperativeIds: [lemire.id, partner.id], lotIds: lots.map((l) => l.id) });
+    const bid = await buildBid(em, { tenderId: tender.id, cooperativeIds: [lemire.id, partner.id], lotIds: lots.map((l) => l.id) });
 
     const can = await importXml(xml("can_24_FRA_comments.xml"));
     expect(can.tender).toMatchObject({ id: cn.tender.id, status: "AWARDED" });
@@ -136,7 +134,7 @@ describe("imported tenders reach opportunities subscribers", () => {
     const arrival = (title: string) => new Promise<void>((resolve) => waiters.push({ title, resolve }));
     await listening(server, TENDER_PUBLISHED, listenersBefore + 1);
     // A tender published by hand arrives first.
-    const probe = await insertTender(em, { title: "Sonde", status: TenderStatus.DRAFT, cpv: ["77310000"] });
+    const probe = await buildTender(em, { title: "Sonde", status: TenderStatus.DRAFT, cpv: ["77310000"] });
     const probed = arrival("Sonde");
     await server.gql(PublishTenderDocument, { id: probe.gid }, officer.token);
     await within(probed, { label: "the tender published by hand on the opportunities subscription" });
