@@ -8,6 +8,7 @@ import { TenderKind } from "../../src/tenders/tender.enums";
 import { createWorld, type BidWorld } from "../bids/bid-setup";
 import { PostMessageDocument } from "../generated/graphql";
 import { buildBid, createUser, type TestUser } from "../helpers/factories";
+import { settledWithin } from "../helpers/wait";
 import type { TestServer } from "../helpers/server";
 
 /** A direct order of `client`, the bid world around it, and a bid of A and B on the order in `status`. */
@@ -92,12 +93,6 @@ export function watch<T, V extends Record<string, unknown>>(client: WsClient, do
 }
 
 /** How `ended` settles within `ms`, or "running". */
-export async function outcome<T>(w: Watch<T>, ms = 5000): Promise<Awaited<Watch<T>["ended"]> | { how: "running" }> {
-  let timer: NodeJS.Timeout | undefined;
-  const running = new Promise<{ how: "running" }>((resolve) => {
-    timer = setTimeout(() => resolve({ how: "running" }), ms);
-  });
-  const result = await Promise.race([w.ended, running]);
-  clearTimeout(timer);
-  return result;
+export function outcome<T>(w: Watch<T>, ms = 5000): Promise<Awaited<Watch<T>["ended"]> | { how: "running" }> {
+  return settledWithin(w.ended, ms);
 }

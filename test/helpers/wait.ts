@@ -3,8 +3,8 @@ import { createServer } from "node:net";
 
 /**
  * Waiting in tests: on an event, a message, a row or a socket close, never on a guessed delay.
- * `sleep` is here for the one case a delay is the point: asserting that something does NOT happen
- * within a time (say so in a comment where it is used).
+ * `sleep` is here for the cases a delay is the point: asserting that something does NOT happen
+ * within a time, or pacing simulated typing (say so in a comment where it is used).
  */
 
 /** A free TCP port on the loopback (nothing listens on it once this resolves). */
@@ -19,7 +19,7 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** A pause. Only to prove that something does not happen within `ms`; anything else waits on an event. */
+/** A pause: to prove that something does not happen within `ms`, or a typing pace; anything else waits on an event. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -54,6 +54,23 @@ export async function until<T>(probe: () => T | Pending | Promise<T | Pending>, 
     }
     if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${label} (${last})`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
+
+/**
+ * What `promise` settles to within `ms`, or `{ how: "running" }`: to assert that something does
+ * NOT end (a subscription that must keep running), where a delay is the point.
+ */
+export async function settledWithin<T>(promise: Promise<T>, ms: number): Promise<T | { how: "running" }> {
+  let timer: NodeJS.Timeout | undefined;
+  const running = new Promise<{ how: "running" }>((resolve) => {
+    timer = setTimeout(() => resolve({ how: "running" }), ms);
+    timer.unref();
+  });
+  try {
+    return await Promise.race([promise, running]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

@@ -7,7 +7,7 @@ import { createWorld, type BidWorld } from "../bids/bid-setup";
 import { buildMember, createUser, sessionToken } from "../helpers/factories";
 import { MemberRole } from "../../src/cooperatives/cooperative.enums";
 import { startTestServer, type TestServer } from "../helpers/server";
-import { until } from "../helpers/wait";
+import { settledWithin, until } from "../helpers/wait";
 import { changedTables, codeOf, doc, snapshot, type Vars } from "./harness";
 import { yUpdate } from "./world";
 
@@ -71,15 +71,8 @@ function watch(client: WsClient, query: string, variables: Vars): Watch {
 }
 
 /** What `ended` settles to within `ms`, or "running". Long enough for a notification; far below the old 15 s recheck. */
-async function outcome(w: Watch, ms = 5000) {
-  let timer: NodeJS.Timeout | undefined;
-  const running = new Promise<{ how: "running" }>((resolve) => {
-    timer = setTimeout(() => resolve({ how: "running" }), ms);
-    timer.unref();
-  });
-  const result = await Promise.race([w.ended, running]);
-  clearTimeout(timer);
-  return result;
+function outcome(w: Watch, ms = 5000) {
+  return settledWithin(w.ended, ms);
 }
 
 /** Another owner, so that the one the test names may leave the cooperative. */
