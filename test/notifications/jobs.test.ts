@@ -1,4 +1,3 @@
-import { once } from "node:events";
 import { PlatformRole } from "../../src/auth/roles";
 import { BidStatus } from "../../src/bids/bid.enums";
 import { JOBS_SCHEMA } from "../../src/jobs/jobs";
@@ -11,7 +10,7 @@ import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { buildBid, buildTender, createUser, insertCooperative, type TestUser } from "../helpers/factories";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { MailCatcher } from "../mail/smtp";
-import { freePort, until } from "../helpers/wait";
+import { freePort, nextEvent, until } from "../helpers/wait";
 
 /*
  * Background work on pg-boss with two instances on one database: deadline reminders once per
@@ -146,9 +145,9 @@ test("a notification mail written while the SMTP server is down is delivered onc
     // Only this instance sends: the others' relay is up and would deliver it at once.
     await Promise.all([a.app.mailer.stop(), b.app.mailer.stop()]);
     const person: TestUser = await createUser(server, PlatformRole.MISSION_OFFICER);
-    const failed = once(server.app.mailer, "failed");
+    const failed = nextEvent<{ to: string; final: boolean }>(server.app.mailer, "failed", { label: "the failed send of the AWARD notification", timeoutMs: 25_000 });
     await server.orm.em.fork().transactional((em) => notifyPeople(em, [person.id], { kind: NotificationKind.AWARD, text: "Attribué à votre offre : « Plaquettes »" }));
-    const [failure] = (await failed) as [{ to: string; final: boolean }];
+    const failure = await failed;
     expect(failure).toMatchObject({ to: person.email, final: false });
     late = await MailCatcher.start(port);
     const mail = await late.next(person.email);

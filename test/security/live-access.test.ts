@@ -7,7 +7,7 @@ import { createWorld, type BidWorld } from "../bids/bid-setup";
 import { buildMember, createUser, sessionToken } from "../helpers/factories";
 import { MemberRole } from "../../src/cooperatives/cooperative.enums";
 import { startTestServer, type TestServer } from "../helpers/server";
-import { settledWithin, until } from "../helpers/wait";
+import { nextEvent, settledWithin, until } from "../helpers/wait";
 import { changedTables, codeOf, doc, snapshot, type Vars } from "./harness";
 import { yUpdate } from "./world";
 
@@ -339,7 +339,7 @@ describe("socket rules", () => {
       const user = await createUser(quick);
       const idle = await rawInit(quick, { authorization: `Bearer ${user.token}` });
       expect(idle.acked).toBe(true);
-      const closed = await new Promise<number>((resolve) => idle.socket.on("close", (code) => resolve(code)));
+      const closed = await nextEvent<number>(idle.socket, "close", { label: "the idle socket's close" });
       expect(closed).toBe(4408);
       // A subscription keeps its socket: it outlives several idle periods.
       const s = await createWorld(quick);
@@ -365,10 +365,9 @@ describe("socket rules", () => {
       const fourth = await rawInit(capped, { authorization: `Bearer ${user.token}` });
       expect([fourth.acked, fourth.status]).toEqual([false, 429]);
       // A closed socket frees its place.
-      await new Promise<void>((resolve) => {
-        open[0]!.socket.once("close", () => resolve());
-        open[0]!.socket.close();
-      });
+      const closing = nextEvent(open[0]!.socket, "close", { label: "the first socket's close" });
+      open[0]!.socket.close();
+      await closing;
       // The place is given back when the server sees the close: until then an upgrade is refused.
       const reopened = await until(async () => {
         const attempt = await rawInit(capped, { authorization: `Bearer ${user.token}` });
