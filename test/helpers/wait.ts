@@ -80,6 +80,7 @@ export async function within<T>(promise: Promise<T>, options: Omit<WaitOptions, 
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs} ms waiting for ${label}`)), timeoutMs);
+    timer.unref();
   });
   try {
     return await Promise.race([promise, timeout]);
