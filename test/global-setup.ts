@@ -1,24 +1,14 @@
 import { mkdtempSync } from "node:fs";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { Client } from "pg";
 import pino from "pino";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../src/db/embedded";
+import { freePort } from "./helpers/wait";
 
 declare global {
   // eslint-disable-next-line no-var
   var __EMBEDDED_PG__: EmbeddedDatabase | undefined;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
-    });
-  });
 }
 
 /**

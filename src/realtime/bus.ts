@@ -103,6 +103,14 @@ export class PgBus {
   /** Notifications heard per channel since start, for the metrics. */
   readonly received = new Map<string, number>();
 
+  /**
+   * How many handlers hear `channel` now. A first handler counts once its LISTEN is done, so a
+   * test can wait for a subscription to be listening instead of sleeping.
+   */
+  listeners(channel: string): number {
+    return this.handlers.get(channel)?.size ?? 0;
+  }
+
   /** Whether the listening connection is up (false while reconnecting). */
   get connected(): boolean {
     return this.client !== null && this.reconnecting === null;

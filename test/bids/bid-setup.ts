@@ -1,12 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { PlatformRole } from "../../src/auth/roles";
-import { toGlobalId } from "../../src/common/node";
-import { Lot } from "../../src/tenders/tender.entity";
-import { cpvSummary } from "../../src/tenders/tender.cpv";
 import { CreateBidDocument, type CreateBidInput } from "../generated/graphql";
-import { createUser, insertCooperative, type TestUser } from "../helpers/factories";
+import { buildMember, buildTender, createUser, insertCooperative, type TenderSeed, type TestUser } from "../helpers/factories";
 import type { TestServer } from "../helpers/server";
-import { insertTender, type TenderSeed } from "../tenders/tender-factory";
 
 /**
  * A tender with two lots and the people around a consortium bid:
@@ -30,7 +26,7 @@ export interface BidWorld {
   outsider: TestUser;
 }
 
-export async function createWorld(server: TestServer, tenderSeed: TenderSeed & { groupLegalForm?: string } = {}): Promise<BidWorld> {
+export async function createWorld(server: TestServer, tenderSeed: TenderSeed = {}): Promise<BidWorld> {
   const [lead, partner, third, rival, officer, admin, outsider] = await Promise.all([
     createUser(server),
     createUser(server),
@@ -41,15 +37,13 @@ export async function createWorld(server: TestServer, tenderSeed: TenderSeed & {
     createUser(server),
   ]);
   const em = server.orm.em.fork();
-  const tender = await insertTender(em, tenderSeed);
-  if (tenderSeed.groupLegalForm) {
-    tender.groupLegalFormRequired = true;
-    tender.groupLegalForm = tenderSeed.groupLegalForm;
-  }
-  const lot2 = em.create(Lot, { tender, number: 2, title: "Site web", cpvCodes: ["72413000"], cpvPrefixes: cpvSummary([["72413000"]]).cpvPrefixes });
-  await em.flush();
-  const lots = await em.find(Lot, { tender: tender.id }, { orderBy: { number: "asc" } });
-  void lot2;
+  const tender = await buildTender(em, {
+    lots: [
+      { title: "Lot unique", cpv: tenderSeed.cpv ?? ["79810000"] },
+      { title: "Site web", cpv: ["72413000"] },
+    ],
+    ...tenderSeed,
+  });
   const coopA = await insertCooperative(em, { owner: lead, name: "Atelier A" });
   const coopB = await insertCooperative(em, { owner: partner, name: "Brochures B" });
   const coopC = await insertCooperative(em, { owner: third, name: "Cinéma C" });
@@ -57,7 +51,7 @@ export async function createWorld(server: TestServer, tenderSeed: TenderSeed & {
   const ref = (x: { id: string; gid: string }) => ({ id: x.id, gid: x.gid });
   return {
     tender: ref(tender),
-    lots: lots.map((l) => ({ id: l.id, gid: toGlobalId("Lot", l.id) })),
+    lots: tender.lotRefs.map((l) => ({ id: l.id, gid: l.gid })),
     coopA: ref(coopA),
     coopB: ref(coopB),
     coopC: ref(coopC),
@@ -82,15 +76,7 @@ export async function createBid(server: TestServer, token: string, input: Create
   return result.data.createBid;
 }
 
-/**
- * Another person of a cooperative (a plain MEMBER): inside a bid, people of the same cooperative
- * share its rights, e.g. to type into the sections assigned to one of them.
- */
-export async function secondPerson(server: TestServer, cooperativeId: string): Promise<TestUser> {
-  const person = await createUser(server);
-  await server.orm.em
-    .fork()
-    .getConnection()
-    .execute("INSERT INTO memberships (id, cooperative_id, user_id, role) VALUES (gen_random_uuid(), ?, ?, 'MEMBER')", [cooperativeId, person.id]);
-  return person;
+/** Another person of a cooperative (a plain MEMBER), as the bid tests name it. */
+export function secondPerson(server: TestServer, cooperativeId: string): Promise<TestUser> {
+  return buildMember(server, cooperativeId);
 }

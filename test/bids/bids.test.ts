@@ -33,6 +33,7 @@ import {
 } from "../generated/graphql";
 import { countRows } from "../helpers/factories";
 import { codes, startTestServer, type GqlResult, type TestServer } from "../helpers/server";
+import { until } from "../helpers/wait";
 import { TenderStatus } from "../../src/tenders/tender.enums";
 import { cmid, createBid, createWorld, type BidWorld } from "./bid-setup";
 
@@ -444,11 +445,10 @@ describe("sections", () => {
       expect(r.errors).toBeUndefined();
     }
     // Compacted once 50 updates were pending (in the background: wait for it).
-    let row = { snapshot_seq: 0, snapshot_text: "" };
-    for (let i = 0; i < 50 && row.snapshot_seq === 0; i++) {
-      if (i) await new Promise((r) => setTimeout(r, 50));
-      row = (await server.orm.em.fork().execute("SELECT snapshot_seq, snapshot_text FROM bid_sections WHERE id = ?", [fromGlobalId(sectionId)!.id]))[0] as typeof row;
-    }
+    const row = await until(async () => {
+      const [section] = await server.orm.em.fork().execute<{ snapshot_seq: number; snapshot_text: string }[]>("SELECT snapshot_seq, snapshot_text FROM bid_sections WHERE id = ?", [fromGlobalId(sectionId)!.id]);
+      return section && section.snapshot_seq !== 0 ? section : undefined;
+    }, { label: "the section's compaction (snapshot_seq set)", timeoutMs: 5000, intervalMs: 50 });
     expect(row.snapshot_text.length).toBeGreaterThanOrEqual(50);
     expect(ytext.toString().startsWith(row.snapshot_text)).toBe(true);
     // The updates after the snapshot are exactly the characters it does not hold yet.

@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { appendFileSync } from "node:fs";
-import { createServer } from "node:net";
 import path from "node:path";
 import { fromGlobalId } from "../../src/common/node";
 import { buildDoc, textOf } from "../../src/bids/sections/section-crdt";
 import { AddBidSectionDocument, AnswerBidInvitationDocument, InviteBidMemberDocument } from "../generated/graphql";
 import { startTestServer, TEST_JWT_SECRET, type TestServer } from "../helpers/server";
+import { freePort, sleep, until } from "../helpers/wait";
 import { createBid, createWorld, secondPerson } from "./bid-setup";
 import WebSocket from "ws";
 import { SectionProvider } from "../../src/client";
@@ -27,16 +27,6 @@ const opened: SectionProvider[] = [];
 let child: ChildProcess | null = null;
 let port = 0;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const address = s.address();
-      s.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
-
 function startChild(): ChildProcess {
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -52,16 +42,8 @@ function startChild(): ChildProcess {
 }
 
 async function waitReady(timeoutMs = 90_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error("the server process did not become ready");
+  // Not listening yet throws, and is tried again.
+  await until(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200, { label: "the server process to be ready", timeoutMs, intervalMs: 200 });
 }
 
 function kill(): Promise<void> {
@@ -127,20 +109,27 @@ test("server killed and restarted, clients dropping and reconnecting: every ackn
         c.disconnect();
         setTimeout(() => c.connect(), 50 + Math.random() * 200);
       }
-      await new Promise((r) => setTimeout(r, 30 + Math.random() * 60));
+      // The typing pace of a person (not a wait for anything).
+      await sleep(30 + Math.random() * 60);
     }
   });
 
+  // Each phase lasts until the editors have had 20 more edits acknowledged by the server of the time.
+  const moreAcks = async (phase: string) => {
+    const before = acked.size;
+    await until(() => acked.size >= before + 20, { label: `20 more acknowledged edits (${phase})`, timeoutMs: 60_000 });
+  };
   for (let round = 0; round < 2; round++) {
-    await new Promise((r) => setTimeout(r, 1500));
+    await moreAcks(`before kill ${round}`);
     await kill();
     trace(`killed (round ${round}); acked ${acked.size}`);
-    await new Promise((r) => setTimeout(r, 500));
+    // The server stays down until every editor has seen its socket go.
+    await until(() => clients.every((c) => c.status !== "connected"), { label: "every editor to see the server gone", timeoutMs: 30_000 });
     child = startChild();
     await waitReady();
     trace("restarted");
   }
-  await new Promise((r) => setTimeout(r, 1500));
+  await moreAcks("after the last restart");
   typing = false;
   await Promise.all(writers);
   clients.forEach((c) => c.connect());
@@ -156,12 +145,12 @@ test("server killed and restarted, clients dropping and reconnecting: every ackn
     return textOf(buildDoc(row!.snapshot ? new Uint8Array(row!.snapshot) : null, updates.map((r) => new Uint8Array(Buffer.from(r.u, "base64")))));
   };
   // Converged (durable events and the periodic sync exchange bring whatever a drop missed).
-  for (let waited = 0; ; waited += 200) {
+  await until(async () => {
     const texts = new Set(clients.map(textOfClient));
-    if (texts.size === 1 && (await databaseText()) === textOfClient(clients[0]!)) break;
-    if (waited > 60_000) throw new Error(`no convergence: ${texts.size} texts`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
+    if (texts.size !== 1) throw new Error(`${texts.size} texts among the editors`);
+    if ((await databaseText()) !== textOfClient(clients[0]!)) throw new Error("the database's text differs from the editors'");
+    return true;
+  }, { label: "convergence of the editors and the database", timeoutMs: 60_000, intervalMs: 200 });
   trace("all converged");
 
   // Every acknowledged clientMutationId is in the log, once.

@@ -5,13 +5,10 @@ import { Bid, BidMember, BidPriceLine, BidSection } from "../../src/bids/bid.ent
 import { BidMemberRole, BidStatus } from "../../src/bids/bid.enums";
 import { toGlobalId } from "../../src/common/node";
 import { Lot, Tender } from "../../src/tenders/tender.entity";
-import { cpvSummary } from "../../src/tenders/tender.cpv";
 import { TenderStatus } from "../../src/tenders/tender.enums";
 import { BidExportsDocument } from "../generated/graphql";
-import { createUser, insertCooperative, type TestUser } from "../helpers/factories";
+import { buildBid, buildTender, createUser, insertCooperative, type TestUser } from "../helpers/factories";
 import { startTestServer, type TestServer } from "../helpers/server";
-import { insertSubmittedBid } from "../tenders/award-factory";
-import { insertTender } from "../tenders/tender-factory";
 
 let server: TestServer;
 let lead: TestUser, partner: TestUser, officer: TestUser, outsider: TestUser;
@@ -27,15 +24,20 @@ beforeAll(async () => {
     createUser(server),
   ]);
   const em = server.orm.em.fork();
-  const tender = await insertTender(em, { status: TenderStatus.OPEN, title: "Communication du festival" });
+  const tender = await buildTender(em, {
+    status: TenderStatus.OPEN,
+    title: "Communication du festival",
+    lots: [
+      { title: "Lot unique", cpv: ["79810000"] },
+      { title: "Site web", cpv: ["72413000"] },
+    ],
+  });
   await em.nativeUpdate(Tender, { id: tender.id }, { vatRate: 0.055 });
-  em.create(Lot, { tender, number: 2, title: "Site web", cpvCodes: ["72413000"], cpvPrefixes: cpvSummary([["72413000"]]).cpvPrefixes });
-  await em.flush();
-  const [lot1, lot2] = await em.find(Lot, { tender }, { orderBy: { number: "asc" } });
+  const [lot1, lot2] = await em.find(Lot, { tender: tender.id }, { orderBy: { number: "asc" } });
   const coopA = await insertCooperative(em, { owner: lead, name: "Atelier Imprimerie" });
   const coopB = await insertCooperative(em, { owner: partner, name: "Studio Web Coop" });
   await insertCooperative(em, { owner: outsider, name: "Autre" });
-  submitted = await insertSubmittedBid(em, { tenderId: tender.id, cooperativeIds: [coopA.id, coopB.id], lotIds: [lot1!.id] });
+  submitted = await buildBid(em, { tenderId: tender.id, cooperativeIds: [coopA.id, coopB.id], lotIds: [lot1!.id] });
   const members = await em.find(BidMember, { bid: submitted.id });
   const memberA = members.find((m) => m.role === BidMemberRole.LEAD)!;
   const memberB = members.find((m) => m.role !== BidMemberRole.LEAD)!;
@@ -48,7 +50,7 @@ beforeAll(async () => {
   em.create(BidPriceLine, { bid, lot: lot1!, member: memberB, description: "Maquette", quantity: 1, unitPriceCents: 80_000 });
   em.create(BidPriceLine, { bid, lot: lot2!, member: memberB, description: "Site vitrine", quantity: 1, unitPriceCents: 450_000 });
   await em.flush();
-  draft = await insertSubmittedBid(em, { tenderId: tender.id, cooperativeIds: [coopB.id], status: BidStatus.DRAFT });
+  draft = await buildBid(em, { tenderId: tender.id, cooperativeIds: [coopB.id], status: BidStatus.DRAFT });
   await em.nativeUpdate(Bid, { id: draft.id }, { submittedAt: null });
 });
 afterAll(async () => {

@@ -20,6 +20,7 @@ import {
   UpdateBidDocument,
 } from "../generated/graphql";
 import { codes, startTestServer, wsOnce, type TestServer } from "../helpers/server";
+import { sleep } from "../helpers/wait";
 import { createBid, createWorld, secondPerson, type BidWorld } from "./bid-setup";
 import { LiveClient } from "./live-client";
 
@@ -95,7 +96,6 @@ function boundary(text: string): number {
   return ends[Math.floor(Math.random() * ends.length)]!;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** A deadline for a race: it does not hold the process once the race is decided. */
 const unrefSleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
 

@@ -3,8 +3,7 @@ import path from "node:path";
 import { PlatformRole } from "../../src/auth/roles";
 import { toGlobalId } from "../../src/common/node";
 import { Y } from "../../src/bids/sections/yjs";
-import { Lot, Tender } from "../../src/tenders/tender.entity";
-import { cpvSummary } from "../../src/tenders/tender.cpv";
+import { Tender } from "../../src/tenders/tender.entity";
 import {
   AddBidPriceLineDocument,
   AddBidSectionDocument,
@@ -24,7 +23,7 @@ import {
   UpdateBidSectionDocument,
   UpdateTenderGroupRulesDocument,
 } from "../generated/graphql";
-import { createUser } from "../helpers/factories";
+import { buildLot, createUser } from "../helpers/factories";
 import { codes, startTestServer, type TestServer } from "../helpers/server";
 import { changedTables, snapshot } from "../security/harness";
 import { createWorld, type BidWorld } from "./bid-setup";
@@ -52,7 +51,7 @@ async function world(rules: { maxLotsPerTenderer?: number | null; multipleOffers
   const w = await createWorld(server);
   const em = server.orm.em.fork();
   const tender = await em.findOneOrFail(Tender, { id: w.tender.id });
-  const lot = em.create(Lot, { tender, number: 3, title: "Impression", cpvCodes: ["79810000"], cpvPrefixes: cpvSummary([["79810000"]]).cpvPrefixes });
+  const lot = buildLot(em, tender, { number: 3, title: "Impression", cpv: ["79810000"] });
   tender.maxLotsPerTenderer = rules.maxLotsPerTenderer ?? null;
   tender.multipleOffersForbidden = rules.multipleOffersForbidden ?? null;
   await em.flush();

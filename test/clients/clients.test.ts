@@ -22,9 +22,8 @@ import {
   CreateBidDocument,
   ShortlistCooperativeDocument,
 } from "../generated/graphql";
-import { createUser, insertCooperative, validSiret, type TestUser } from "../helpers/factories";
+import { createUser, eventTypes, insertCooperative, type TestUser, validSiret } from "../helpers/factories";
 import { codes, startTestServer, type TestServer } from "../helpers/server";
-import { eventTypes } from "../tenders/award-factory";
 import { ok, placeOrder, resubmit, submitOffer, type Consortium } from "./offer-setup";
 
 /*

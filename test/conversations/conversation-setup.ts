@@ -7,9 +7,9 @@ import { toGlobalId } from "../../src/common/node";
 import { TenderKind } from "../../src/tenders/tender.enums";
 import { createWorld, type BidWorld } from "../bids/bid-setup";
 import { PostMessageDocument } from "../generated/graphql";
-import { createUser, type TestUser } from "../helpers/factories";
+import { buildBid, createUser, type TestUser } from "../helpers/factories";
+import { settledWithin } from "../helpers/wait";
 import type { TestServer } from "../helpers/server";
-import { insertSubmittedBid } from "../tenders/award-factory";
 
 /** A direct order of `client`, the bid world around it, and a bid of A and B on the order in `status`. */
 export interface OrderWorld extends BidWorld {
@@ -24,7 +24,7 @@ export async function orderWorld(server: TestServer, offerStatus: BidStatus): Pr
   const otherClient = await createUser(server, PlatformRole.CLIENT);
   const w = await createWorld(server, { kind: TenderKind.DIRECT_ORDER, clientId: client.id, title: "Commande de plaquettes" });
   const em = server.orm.em.fork();
-  const offer = await insertSubmittedBid(em, { tenderId: w.tender.id, cooperativeIds: [w.coopA.id, w.coopB.id], status: offerStatus });
+  const offer = await buildBid(em, { tenderId: w.tender.id, cooperativeIds: [w.coopA.id, w.coopB.id], status: offerStatus });
   if (offerStatus === BidStatus.DRAFT) await em.getConnection().execute("UPDATE bids SET submitted_at = NULL WHERE id = ?", [offer.id]);
   return {
     ...w,
@@ -93,12 +93,6 @@ export function watch<T, V extends Record<string, unknown>>(client: WsClient, do
 }
 
 /** How `ended` settles within `ms`, or "running". */
-export async function outcome<T>(w: Watch<T>, ms = 5000): Promise<Awaited<Watch<T>["ended"]> | { how: "running" }> {
-  let timer: NodeJS.Timeout | undefined;
-  const running = new Promise<{ how: "running" }>((resolve) => {
-    timer = setTimeout(() => resolve({ how: "running" }), ms);
-  });
-  const result = await Promise.race([w.ended, running]);
-  clearTimeout(timer);
-  return result;
+export function outcome<T>(w: Watch<T>, ms = 5000): Promise<Awaited<Watch<T>["ended"]> | { how: "running" }> {
+  return settledWithin(w.ended, ms);
 }

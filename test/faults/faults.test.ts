@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer as createNetServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { MikroORM } from "@mikro-orm/postgresql";
@@ -16,6 +15,7 @@ import { LiveClient } from "../bids/live-client";
 import { PlatformRole } from "../../src/auth/roles";
 import { createUser, validSiret } from "../helpers/factories";
 import { codes, startTestServer, TEST_JWT_SECRET, type TestServer } from "../helpers/server";
+import { freePort, sleep, until, within } from "../helpers/wait";
 
 /**
  * Faults against a PostgreSQL of its own, which these tests kill and restart: requests fail with
@@ -28,16 +28,6 @@ let port: number;
 let pg: ChildProcess | null = null;
 let url: string;
 let server: TestServer;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createNetServer();
-    s.listen(0, "127.0.0.1", () => {
-      const a = s.address();
-      s.close(() => resolve(typeof a === "object" && a ? a.port : 0));
-    });
-  });
-}
 
 function startPostgres(): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -63,15 +53,8 @@ async function stopPostgres(): Promise<void> {
   });
 }
 
-async function until<T>(what: string, attempt: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await attempt().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** Tried every 200 ms for 20 s: the database comes back in seconds. */
+const RECOVERY = { timeoutMs: 20_000, intervalMs: 200 };
 
 const readyz = async () => (await fetch(server.url.replace(/graphql$/, "readyz"))).status;
 
@@ -123,11 +106,11 @@ test("killed connections: requests fail with a retryable error at worst, then su
   await admin.end();
 
   const seen: string[] = [];
-  const viewer = await until("a successful request after pg_terminate_backend", async () => {
+  const viewer = await until(async () => {
     const result = await server.gql(ViewerDocument, {}, token);
     seen.push(...codes(result));
     return result.data?.viewer ? result.data.viewer : undefined;
-  });
+  }, { label: "a successful request after pg_terminate_backend", ...RECOVERY });
   expect(viewer.email).toBe("terminated@faults.coop");
   expect(seen.filter((c) => c !== "SERVICE_UNAVAILABLE")).toEqual([]);
   expect(await cooperativeNames()).toContain("Avant la coupure");
@@ -139,7 +122,7 @@ test("PostgreSQL restarted: /readyz reports the outage, errors are retryable, se
   expect(acknowledged.errors).toBeUndefined();
 
   await stopPostgres();
-  expect(await until("/readyz to report the outage", async () => ((await readyz()) === 503 ? true : undefined))).toBe(true);
+  expect(await until(async () => (await readyz()) === 503, { label: "/readyz to report the outage", ...RECOVERY })).toBe(true);
   const during = await server.gql(ViewerDocument, {}, token);
   expect(codes(during)).toEqual(["SERVICE_UNAVAILABLE"]);
   expect(during.errors?.[0]?.extensions?.retryable).toBe(true);
@@ -147,11 +130,11 @@ test("PostgreSQL restarted: /readyz reports the outage, errors are retryable, se
   expect(failedWrite.data ?? null).toBeNull();
 
   await startPostgres();
-  expect(await until("/readyz to recover", async () => ((await readyz()) === 200 ? true : undefined))).toBe(true);
-  const after = await until("a write after the restart", async () => {
+  expect(await until(async () => (await readyz()) === 200, { label: "/readyz to recover", ...RECOVERY })).toBe(true);
+  const after = await until(async () => {
     const result = await createCooperative(token, "Après le redémarrage");
     return result.data?.createCooperative ? result : undefined;
-  });
+  }, { label: "a write after the restart", ...RECOVERY });
   expect(after.errors).toBeUndefined();
   const names = await cooperativeNames();
   expect(names).toEqual(expect.arrayContaining(["Acquittée avant le redémarrage", "Après le redémarrage"]));
@@ -171,7 +154,8 @@ test("text typed live while PostgreSQL restarts: the editors retry, every update
   const type = async (from: number, to: number) => {
     for (let i = from; i < to; i++) {
       editors.forEach((e, n) => e.insert(0, `<${n}.${i}>`));
-      await new Promise((r) => setTimeout(r, 20));
+      // The typing pace of a person (not a wait for anything).
+      await sleep(20);
     }
   };
   await type(0, 10);
@@ -180,7 +164,7 @@ test("text typed live while PostgreSQL restarts: the editors retry, every update
   await startPostgres();
   await type(20, 30);
   await Promise.all(editors.map((e) => e.flush(60_000)));
-  const end = (await until("the bid after the restart", async () => (await server.gql(BidBriefDocument, { id: bid.id }, w.lead.token)).data?.bid))!.headSeq;
+  const end = (await until(async () => (await server.gql(BidBriefDocument, { id: bid.id }, w.lead.token)).data?.bid, { label: "the bid after the restart", ...RECOVERY })).headSeq;
   await Promise.all(editors.map((e) => e.waitForSeq(end, 30_000)));
   // Every update acknowledged once: one event per clientMutationId, none lost, none doubled.
   const client = new Client({ connectionString: url });
@@ -202,14 +186,15 @@ test("the bus listens again after a restart: a notification sent afterwards reac
   const stop = await server.app.bus.on("faults_probe", (payload) => received.push(payload));
   await stopPostgres();
   await startPostgres();
-  await until("the bus to deliver after the restart", async () => {
+  // Notified again at each try until one arrives: the bus listens again some time after the restart.
+  await until(async () => {
+    if (received.includes("after-restart")) return true;
     const client = new Client({ connectionString: url });
     await client.connect();
     await client.query("SELECT pg_notify('faults_probe', 'after-restart')");
     await client.end();
-    await new Promise((r) => setTimeout(r, 200));
-    return received.includes("after-restart") ? true : undefined;
-  });
+    return received.includes("after-restart");
+  }, { label: "the bus to deliver after the restart", ...RECOVERY });
   stop();
 }, 60_000);
 
@@ -218,7 +203,7 @@ test("SIGTERM under load: acknowledged mutations are committed, sockets close wi
   const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: url, PORT: String(appPort), JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: "warn", SEED_DEMO: "false" };
   const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "src/main.ts"], { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
   const base = `http://127.0.0.1:${appPort}`;
-  await until("the server to start", async () => ((await fetch(`${base}/readyz`)).status === 200 ? true : undefined), 60_000);
+  await until(async () => (await fetch(`${base}/readyz`)).status === 200, { label: "the server to start", timeoutMs: 60_000, intervalMs: 200 });
   const post = async (body: object, token?: string) => {
     const response = await fetch(`${base}/graphql`, {
       method: "POST",
@@ -248,7 +233,8 @@ test("SIGTERM under load: acknowledged mutations are committed, sockets close wi
       .then((r) => (r.data?.createCooperative?.name ? name : null))
       .catch(() => null),
   );
-  await new Promise((r) => setTimeout(r, 30));
+  // Under load: SIGTERM once a first mutation is acknowledged, the others still in flight.
+  await within(new Promise<void>((resolve) => inFlight.forEach((p) => void p.then((name) => name !== null && resolve()))), { label: "a first acknowledged mutation", timeoutMs: 30_000 });
   child.kill("SIGTERM");
   const acknowledged = (await Promise.all(inFlight)).filter((n): n is string => n !== null);
   const exitCode = await new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once("exit", resolve)));

@@ -6,9 +6,8 @@ import { PlatformRole } from "../../src/auth/roles";
 import { MissingObjectError, type FileStorage } from "../../src/files/storage/file-storage";
 import { CHUNK_BYTES } from "../../src/files/storage/postgres.storage";
 import { TenderDocumentsDocument } from "../generated/graphql";
-import { countRows, createUser, type TestUser } from "../helpers/factories";
+import { buildTender, countRows, createUser, type TestUser } from "../helpers/factories";
 import { startTestServer, type TestServer } from "../helpers/server";
-import { insertTender } from "../tenders/tender-factory";
 import { download, pdf, sha256, upload } from "./samples";
 
 /*
@@ -104,7 +103,7 @@ describe.each(["postgres", "disk"] as const)("file storage %s", (kind) => {
   });
 
   test("through the HTTP endpoint: upload, list, download identical bytes with their checksum", async () => {
-    const tender = await insertTender(server.orm.em.fork());
+    const tender = await buildTender(server.orm.em.fork());
     const bytes = pdf(CHUNK_BYTES + 5000);
     const up = await upload(server, `/files/tenders/${tender.gid}`, officer.token, bytes, { fileName: "Règlement de consultation.pdf", contentType: "application/pdf" });
     expect([up.status, up.json.file?.sha256, up.json.file?.size]).toEqual([201, sha256(bytes), bytes.length]);

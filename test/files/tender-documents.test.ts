@@ -4,9 +4,8 @@ import { PlatformRole } from "../../src/auth/roles";
 import { toGlobalId } from "../../src/common/node";
 import { TenderKind, TenderStatus } from "../../src/tenders/tender.enums";
 import { CreateApiTokenDocument, DeleteDocumentDocument, type ApiScope, FileNodeDocument, ImportNoticeDocument, TenderDocumentsDocument } from "../generated/graphql";
-import { countRows, createUnverifiedUser, createUser, insertCooperative, type TestUser } from "../helpers/factories";
+import { buildTender, countRows, createUnverifiedUser, createUser, insertCooperative, type TestUser } from "../helpers/factories";
 import { codes, startTestServer, type TestServer } from "../helpers/server";
-import { insertTender } from "../tenders/tender-factory";
 import { docx, download, errorCode, exe, jpeg, odt, pdf, plainZip, png, sha256, upload, xlsx } from "./samples";
 
 const MAX = 300_000;
@@ -24,8 +23,8 @@ beforeAll(async () => {
   ]);
   const em = server.orm.em.fork();
   await insertCooperative(em, { owner: member });
-  tender = await insertTender(em, { status: TenderStatus.OPEN, title: "Brochures" });
-  order = await insertTender(em, { kind: TenderKind.DIRECT_ORDER, status: TenderStatus.OPEN, clientId: client.id, title: "Commande" });
+  tender = await buildTender(em, { status: TenderStatus.OPEN, title: "Brochures" });
+  order = await buildTender(em, { kind: TenderKind.DIRECT_ORDER, status: TenderStatus.OPEN, clientId: client.id, title: "Commande" });
 });
 afterAll(async () => {
   await server.close();
@@ -133,7 +132,7 @@ describe("documents of a tender", () => {
   });
 
   test("deleting is versioned: the same name makes a new version, a delete marks (who, when) and keeps the content, the history lists everything", async () => {
-    const t = await insertTender(server.orm.em.fork(), { status: TenderStatus.OPEN });
+    const t = await buildTender(server.orm.em.fork(), { status: TenderStatus.OPEN });
     const path_ = `/files/tenders/${t.gid}`;
     const v1 = await upload(server, path_, officer.token, pdf(10), { fileName: "CCTP.pdf" });
     const v2bytes = pdf(20);

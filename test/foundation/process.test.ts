@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
-import { createServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { freePort, until } from "../helpers/wait";
 
 /**
  * The real entry point, as `npm start` runs it, on the embedded PostgreSQL: it starts, answers
@@ -12,16 +12,6 @@ import path from "node:path";
 const ROOT = path.resolve(__dirname, "../..");
 let dataDir: string;
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, "127.0.0.1", () => {
-      const address = s.address();
-      s.close(() => resolve(typeof address === "object" && address ? address.port : 0));
-    });
-  });
-}
-
 function start(port: number, pgPort: number): ChildProcess {
   const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), EMBEDDED_PG_PORT: String(pgPort), DATA_DIR: dataDir, SEED_DEMO: "false", LOG_LEVEL: "warn", NODE_ENV: "development" };
   delete env.DATABASE_URL;
@@ -29,17 +19,8 @@ function start(port: number, pgPort: number): ChildProcess {
 }
 
 async function waitReady(port: number, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    try {
-      const response = await fetch(`http://127.0.0.1:${port}/readyz`);
-      if (response.status === 200) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error("server did not become ready");
+  // Not listening yet throws, and is tried again.
+  await until(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200, { label: `/readyz on port ${port}`, timeoutMs, intervalMs: 250 });
 }
 
 function exited(child: ChildProcess): Promise<number | null> {

@@ -55,18 +55,8 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A database of its own for one test file, cloned from the migrated template in a moment. */
-export async function createTestDatabase(): Promise<TestDatabase> {
-  const admin = new Client({ connectionString: adminUrl() });
-  await admin.connect();
-  const template = templateName();
-  const name = `sgtest_${randomBytes(5).toString("hex")}`;
-  try {
-    await ensureTemplate(admin, template);
-    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
-  } finally {
-    await admin.end();
-  }
+/** The handle of a database made by this module: its URL, and a drop that ends its sessions first. */
+function testDatabase(name: string): TestDatabase {
   return {
     name,
     url: withDatabase(adminUrl(), name),
@@ -82,6 +72,21 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   };
 }
 
+/** A database of its own for one test file, cloned from the migrated template in a moment. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const admin = new Client({ connectionString: adminUrl() });
+  await admin.connect();
+  const template = templateName();
+  const name = `sgtest_${randomBytes(5).toString("hex")}`;
+  try {
+    await ensureTemplate(admin, template);
+    await admin.query(`CREATE DATABASE ${name} TEMPLATE ${template}`);
+  } finally {
+    await admin.end();
+  }
+  return testDatabase(name);
+}
+
 /** An empty database (no tables), for restoring a backup into. */
 export async function createEmptyDatabase(): Promise<TestDatabase> {
   const name = `sgtest_${randomBytes(5).toString("hex")}`;
@@ -92,17 +97,5 @@ export async function createEmptyDatabase(): Promise<TestDatabase> {
   } finally {
     await admin.end();
   }
-  return {
-    name,
-    url: withDatabase(adminUrl(), name),
-    async drop() {
-      const client = new Client({ connectionString: adminUrl() });
-      await client.connect();
-      try {
-        await client.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await client.end();
-      }
-    },
-  };
+  return testDatabase(name);
 }

@@ -12,8 +12,21 @@ import { EmailVerification } from "../../src/auth/email-verification.entity";
 import { hashVerificationToken } from "../../src/auth/signup.service";
 import { withLuhnKey } from "../../src/cooperatives/siret";
 import { cpvPrefixes } from "../../src/matching/cpv-similarity";
+import { Bid, BidLot, BidLotAssignment, BidMember } from "../../src/bids/bid.entity";
+import { BidGroupType, BidMemberRole, BidMemberStatus, BidStatus } from "../../src/bids/bid.enums";
+import { Lot, Tender } from "../../src/tenders/tender.entity";
+import { TenderKind, TenderStatus } from "../../src/tenders/tender.enums";
+import { cpvSummary } from "../../src/tenders/tender.cpv";
 import type { TestServer } from "./server";
 import { TEST_JWT_SECRET } from "./server";
+
+/**
+ * One factory module for test set-up (set-up, not the code under test: each feature's own tests
+ * drive it through the API). Each `buildX(em, overrides)` creates what it needs and returns the
+ * entity with its global id: `createUser`, `insertCooperative` (a cooperative with its skills,
+ * owner and members), `buildMember` (one more person of a cooperative), `buildTender` (with its
+ * lots), `buildBid` (with its group, as it stands after submission).
+ */
 
 /** A precomputed scrypt hash of "correct horse battery": factories stay fast. */
 let sharedHash: Promise<string> | null = null;
@@ -116,6 +129,136 @@ export async function insertCooperative(em: EntityManager, seed: CooperativeSeed
   for (const member of seed.members ?? []) em.create(Membership, { cooperative, user: member.id, role: MemberRole.MEMBER });
   await em.flush();
   return Object.assign(cooperative, { gid: toGlobalId("Cooperative", cooperative.id) });
+}
+
+/**
+ * One more person of a cooperative (a plain MEMBER unless said): inside a bid, people of the same
+ * cooperative share its rights, e.g. to type into the sections assigned to one of them.
+ */
+export async function buildMember(server: TestServer, cooperativeId: string, overrides: { role?: MemberRole; user?: TestUser } = {}): Promise<TestUser> {
+  const person = overrides.user ?? (await createUser(server));
+  const em = server.orm.em.fork();
+  em.create(Membership, { cooperative: cooperativeId, user: person.id, role: overrides.role ?? MemberRole.MEMBER });
+  await em.flush();
+  return person;
+}
+
+export interface LotSeed {
+  title: string;
+  cpv: readonly string[];
+  estimatedValue?: number | null;
+}
+
+export interface TenderSeed {
+  title?: string;
+  kind?: TenderKind;
+  status?: TenderStatus;
+  clientId?: string;
+  createdById?: string;
+  assignedOfficerId?: string;
+  /** The codes of the one lot when `lots` is not given. */
+  cpv?: readonly string[];
+  /** Numbered from 1 in this order; default one lot, "Lot unique", of `cpv`. */
+  lots?: readonly LotSeed[];
+  buyerName?: string;
+  dept?: string | null;
+  region?: string | null;
+  city?: string | null;
+  nutsCode?: string | null;
+  lat?: number | null;
+  lon?: number | null;
+  value?: number | null;
+  deadline?: Date | null;
+  publishedAt?: Date | null;
+  description?: string;
+  maxLotsPerTenderer?: number | null;
+  /** Sets groupLegalFormRequired too. */
+  groupLegalForm?: string;
+}
+
+export type BuiltTender = Tender & { gid: string; lotRefs: { id: string; gid: string; number: number }[] };
+
+/** Inserts a tender with its lots straight into the database. */
+export async function buildTender(em: EntityManager, seed: TenderSeed = {}): Promise<BuiltTender> {
+  const lotSeeds = seed.lots ?? [{ title: "Lot unique", cpv: seed.cpv ?? ["79810000"] }];
+  const tender = em.create(Tender, {
+    kind: seed.kind ?? TenderKind.PUBLIC_TENDER,
+    status: seed.status ?? TenderStatus.OPEN,
+    title: seed.title ?? "Impression de brochures",
+    description: seed.description ?? null,
+    buyerName: seed.buyerName ?? "Ville de Rouen",
+    client: seed.clientId ? em.getReference(User, seed.clientId) : null,
+    createdBy: seed.createdById ? em.getReference(User, seed.createdById) : null,
+    assignedOfficer: seed.assignedOfficerId ? em.getReference(User, seed.assignedOfficerId) : null,
+    departmentCode: seed.dept ?? null,
+    regionCode: seed.region ?? null,
+    city: seed.city ?? null,
+    nutsCode: seed.nutsCode ?? null,
+    latitude: seed.lat ?? null,
+    longitude: seed.lon ?? null,
+    estimatedValue: seed.value ?? null,
+    maxLotsPerTenderer: seed.maxLotsPerTenderer ?? null,
+    groupLegalFormRequired: seed.groupLegalForm ? true : null,
+    groupLegalForm: seed.groupLegalForm ?? null,
+    submissionDeadline: seed.deadline === undefined ? new Date(Date.now() + 30 * 86400_000) : seed.deadline,
+    publishedAt: seed.publishedAt ?? null,
+    ...cpvSummary(lotSeeds.map((lot) => [...lot.cpv])),
+  });
+  const lots = lotSeeds.map((lot, i) => buildLot(em, tender, { number: i + 1, ...lot }));
+  await em.flush();
+  return Object.assign(tender, {
+    gid: toGlobalId("Tender", tender.id),
+    lotRefs: lots.map((lot) => ({ id: lot.id, gid: toGlobalId("Lot", lot.id), number: lot.number })),
+  });
+}
+
+/** A lot of `tender`, created in `em` (flushed by the caller). */
+export function buildLot(em: EntityManager, tender: Tender, seed: LotSeed & { number: number }): Lot {
+  const cpvCodes = [...seed.cpv];
+  return em.create(Lot, { tender, number: seed.number, title: seed.title, cpvCodes, cpvPrefixes: cpvSummary([cpvCodes]).cpvPrefixes, estimatedValue: seed.estimatedValue ?? null });
+}
+
+export interface BidSeed {
+  tenderId: string;
+  /** Lead first; every member ACCEPTED. */
+  cooperativeIds: string[];
+  /** The lots the bid answers, each assigned to the lead; default every lot of the tender. */
+  lotIds?: string[];
+  groupType?: BidGroupType;
+  status?: BidStatus;
+}
+
+/**
+ * Inserts a bid with its group as it stands after submission (submission itself is tested in
+ * test/bids): accepted members, the lots it answers assigned to the lead, status SUBMITTED.
+ */
+export async function buildBid(em: EntityManager, seed: BidSeed): Promise<{ id: string; gid: string }> {
+  const tender = em.getReference(Tender, seed.tenderId);
+  const [leadId, ...others] = seed.cooperativeIds;
+  if (!leadId) throw new Error("buildBid: a bid needs a lead cooperative");
+  const bid = em.create(Bid, {
+    tender,
+    lead: em.getReference(Cooperative, leadId),
+    title: "Offre",
+    groupType: seed.groupType ?? BidGroupType.CONJOINT,
+    status: seed.status ?? BidStatus.SUBMITTED,
+    submittedAt: new Date(),
+  });
+  const lead = em.create(BidMember, { bid, cooperative: em.getReference(Cooperative, leadId), role: BidMemberRole.LEAD, status: BidMemberStatus.ACCEPTED });
+  for (const id of others) em.create(BidMember, { bid, cooperative: em.getReference(Cooperative, id), role: BidMemberRole.MEMBER, status: BidMemberStatus.ACCEPTED });
+  const lotIds = seed.lotIds ?? (await em.find(Lot, { tender: seed.tenderId })).map((l) => l.id);
+  for (const lotId of lotIds) {
+    // The lots it declared it answers (Bid.lots), each performed by the lead.
+    em.create(BidLot, { bid, lot: em.getReference(Lot, lotId) });
+    em.create(BidLotAssignment, { bid, lot: em.getReference(Lot, lotId), member: lead });
+  }
+  await em.flush();
+  return { id: bid.id, gid: toGlobalId("Bid", bid.id) };
+}
+
+/** The types and payloads of a bid's log, in order. */
+export async function eventTypes(em: EntityManager, bidId: string): Promise<{ type: string; payload: Record<string, unknown> }[]> {
+  return em.getConnection().execute("SELECT type, payload FROM bid_events WHERE bid_id = ? ORDER BY seq", [bidId]);
 }
 
 export async function countRows(server: TestServer, table: string): Promise<number> {

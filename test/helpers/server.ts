@@ -12,6 +12,7 @@ import { driverLog, ormConfig } from "../../src/db/mikro-orm.config";
 import { PgBus } from "../../src/realtime/bus";
 import { createServer, type RunningServer } from "../../src/server";
 import { createTestDatabase, type TestDatabase } from "./db";
+import { until } from "./wait";
 
 export interface GqlResult<T> {
   status: number;
@@ -158,4 +159,12 @@ export function wsOnce<T, V extends Record<string, unknown>>(
 /** The codes of a result's errors, for compact assertions. */
 export function codes(result: { errors?: readonly GraphQLFormattedError[] | undefined }): string[] {
   return (result.errors ?? []).map((e) => String(e.extensions?.code));
+}
+
+/**
+ * Resolves once `count` subscribers hear the bus channel `channel` on this server (their LISTEN
+ * done): a subscription made over graphql-ws is live from then on, with no delay to guess.
+ */
+export async function listening(server: TestServer, channel: string, count = 1): Promise<void> {
+  await until(() => server.app.bus.listeners(channel) >= count, { label: `${count} subscriber(s) on the bus channel "${channel}"` });
 }

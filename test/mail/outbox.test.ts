@@ -1,7 +1,7 @@
-import { once } from "node:events";
 import { SignUpDocument } from "../generated/graphql";
 import { startTestServer, type TestServer } from "../helpers/server";
-import { freePort, MailCatcher, tokenOf } from "./smtp";
+import { freePort, nextEvent } from "../helpers/wait";
+import { MailCatcher, tokenOf } from "./smtp";
 
 /*
  * The outbox: a mail is written with what causes it and delivered by the sender over real SMTP
@@ -28,17 +28,17 @@ test("a mail written while the SMTP server is down is kept, retried with backoff
   const server = await startTestServer({ env: { SMTP_URL: `smtp://127.0.0.1:${port}`, MAIL_RETRY_BASE_MS: "50" } });
   let catcher: MailCatcher | null = null;
   try {
-    const firstFailure = once(server.app.mailer, "failed");
+    const firstFailure = nextEvent<{ to: string; attempts: number; final: boolean }>(server.app.mailer, "failed", { label: "the first failed send", timeoutMs: 25_000 });
     const up = await server.gql(SignUpDocument, { input: input("down@outbox.coop") });
     expect(up.errors).toBeUndefined();
-    const [failure] = (await firstFailure) as [{ to: string; attempts: number; final: boolean }];
+    const failure = await firstFailure;
     expect(failure).toMatchObject({ to: "down@outbox.coop", attempts: 1, final: false });
     const [pending] = await outboxRows(server, "down@outbox.coop");
     expect(pending).toMatchObject({ status: "PENDING", attempts: 1 });
     expect(pending?.last_error).toBeTruthy();
 
     // Listening before the server comes up: the sender marks the row, then says so.
-    const marked = once(server.app.mailer, "sent");
+    const marked = nextEvent(server.app.mailer, "sent", { label: "the mailer's sent event", timeoutMs: 25_000 });
     catcher = await MailCatcher.start(port);
     const mail = await catcher.next("down@outbox.coop");
     expect(mail.subject).toContain("Confirm your e-mail address");

@@ -1,8 +1,5 @@
 import { PlatformRole } from "../../src/auth/roles";
 import { toGlobalId } from "../../src/common/node";
-import { Lot, Tender } from "../../src/tenders/tender.entity";
-import { TenderKind, TenderStatus } from "../../src/tenders/tender.enums";
-import { cpvSummary } from "../../src/tenders/tender.cpv";
 import {
   AcceptProposedBidDocument,
   BidDocument,
@@ -14,7 +11,7 @@ import {
   TenderMatchesDocument,
   type CompletionSuggestionsQueryVariables,
 } from "../generated/graphql";
-import { countRows, createUser, insertCooperative, type TestUser } from "../helpers/factories";
+import { buildTender, countRows, createUser, insertCooperative, type TestUser } from "../helpers/factories";
 import { codes, startTestServer, type TestServer } from "../helpers/server";
 
 /**
@@ -29,26 +26,20 @@ const TOULOUSE = { lat: 43.6045, lon: 1.444 };
 /** A point `km` kilometres east of Toulouse (close enough at these distances). */
 const east = (km: number) => ({ lat: TOULOUSE.lat, lon: TOULOUSE.lon + km / 80.6 });
 
+/** A tender in Toulouse, each lot worth 30,000. */
 async function insertTender(title: string, lots: [string, string[]][] = [["Film", ["92111200"]], ["Impression", ["79810000"]], ["Site web", ["72413000"]]]) {
-  const em = server.orm.em.fork();
-  const t = em.create(Tender, {
-    kind: TenderKind.PUBLIC_TENDER,
-    status: TenderStatus.OPEN,
+  const t = await buildTender(server.orm.em.fork(), {
     title,
     buyerName: "Publications Office of the European Union",
     city: "Toulouse",
     nutsCode: "FRJ23",
-    latitude: TOULOUSE.lat,
-    longitude: TOULOUSE.lon,
-    estimatedValue: 90_000,
-    submissionDeadline: new Date(Date.now() + 20 * 86400_000),
-    ...cpvSummary(lots.map(([, c]) => c)),
+    lat: TOULOUSE.lat,
+    lon: TOULOUSE.lon,
+    value: 90_000,
+    deadline: new Date(Date.now() + 20 * 86400_000),
+    lots: lots.map(([lotTitle, cpv]) => ({ title: lotTitle, cpv, estimatedValue: 30_000 })),
   });
-  const created = lots.map(([lotTitle, cpvCodes], i) =>
-    em.create(Lot, { tender: t, number: i + 1, title: lotTitle, cpvCodes, cpvPrefixes: cpvSummary([cpvCodes]).cpvPrefixes, estimatedValue: 30_000 }),
-  );
-  await em.flush();
-  return { id: t.id, gid: toGlobalId("Tender", t.id), lots: created.map((l) => ({ gid: toGlobalId("Lot", l.id), number: l.number })) };
+  return { id: t.id, gid: t.gid, lots: t.lotRefs };
 }
 
 beforeAll(async () => {

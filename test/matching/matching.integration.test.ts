@@ -1,9 +1,7 @@
 import { print } from "graphql";
 import { PlatformRole } from "../../src/auth/roles";
-import { toGlobalId } from "../../src/common/node";
-import { Lot, Tender } from "../../src/tenders/tender.entity";
-import { TenderKind, TenderStatus } from "../../src/tenders/tender.enums";
-import { cpvSummary } from "../../src/tenders/tender.cpv";
+import { TenderStatus } from "../../src/tenders/tender.enums";
+import { TENDER_PUBLISHED } from "../../src/tenders/tender.events";
 import {
   CompletionSuggestionsDocument,
   ConsortiumSuggestionsDocument,
@@ -16,8 +14,9 @@ import {
   type TenderMatchesQuery,
   type TenderMatchesQueryVariables,
 } from "../generated/graphql";
-import { createUser, insertCooperative, type TestUser } from "../helpers/factories";
-import { codes, startTestServer, type TestServer } from "../helpers/server";
+import { buildTender, createUser, insertCooperative, type TestUser } from "../helpers/factories";
+import { codes, listening, startTestServer, type TestServer } from "../helpers/server";
+import { until } from "../helpers/wait";
 
 let server: TestServer;
 let officer: TestUser, memberA: TestUser, outsider: TestUser;
@@ -26,27 +25,22 @@ let tender: { id: string; gid: string; lots: { id: string; gid: string; number: 
 
 const ROUEN = { lat: 49.4431, lon: 1.0993 };
 
+/** A tender near Rouen (unless `place` says otherwise), each lot worth 80,000. */
 async function insertTender(options: { title: string; lots: [string, string[]][]; maxLots?: number | null; status?: TenderStatus; place?: { lat: number; lon: number } | null }) {
-  const em = server.orm.em.fork();
-  const all = options.lots.map(([, codes]) => codes);
-  const t = em.create(Tender, {
-    kind: TenderKind.PUBLIC_TENDER,
-    status: options.status ?? TenderStatus.OPEN,
+  const place = options.place === undefined ? ROUEN : options.place;
+  const t = await buildTender(server.orm.em.fork(), {
     title: options.title,
+    status: options.status ?? TenderStatus.OPEN,
     buyerName: "Métropole Rouen Normandie",
     city: "Rouen",
-    latitude: options.place === null ? null : (options.place ?? ROUEN).lat,
-    longitude: options.place === null ? null : (options.place ?? ROUEN).lon,
-    estimatedValue: 240_000,
+    lat: place?.lat ?? null,
+    lon: place?.lon ?? null,
+    value: 240_000,
     maxLotsPerTenderer: options.maxLots ?? null,
-    submissionDeadline: new Date(Date.now() + 20 * 86400_000),
-    ...cpvSummary(all),
+    deadline: new Date(Date.now() + 20 * 86400_000),
+    lots: options.lots.map(([title, cpv]) => ({ title, cpv, estimatedValue: 80_000 })),
   });
-  const lots = options.lots.map(([title, cpvCodes], i) =>
-    em.create(Lot, { tender: t, number: i + 1, title, cpvCodes, cpvPrefixes: cpvSummary([cpvCodes]).cpvPrefixes, estimatedValue: 80_000 }),
-  );
-  await em.flush();
-  return { id: t.id, gid: toGlobalId("Tender", t.id), lots: lots.map((l) => ({ id: l.id, gid: toGlobalId("Lot", l.id), number: l.number })) };
+  return { id: t.id, gid: t.gid, lots: t.lotRefs };
 }
 
 beforeAll(async () => {
@@ -216,20 +210,23 @@ describe("a cooperative's fit and opportunities", () => {
 
   test("the opportunities subscription fires for a matching published tender, not for another", async () => {
     const client = server.ws(memberA.token);
+    const listenersBefore = server.app.bus.listeners(TENDER_PUBLISHED);
     const received: OpportunitiesSubscription[] = [];
     const dispose = client.subscribe<OpportunitiesSubscription>(
       { query: print(OpportunitiesDocument), variables: { cooperative: coops["Imprimerie de Rouen"]!.gid } },
       { next: (value) => value.data && received.push(value.data), error: () => undefined, complete: () => undefined },
     );
-    await new Promise((r) => setTimeout(r, 300));
+    await listening(server, TENDER_PUBLISHED, listenersBefore + 1);
     const unrelated = await insertTender({ title: "Traduction de rapports", status: TenderStatus.DRAFT, lots: [["Traduction", ["79530000"]]] });
     const related = await insertTender({ title: "Impression du magazine", status: TenderStatus.DRAFT, lots: [["Impression", ["79810000"]]] });
-    expect((await server.gql(PublishTenderDocument, { id: unrelated.gid }, officer.token)).errors).toBeUndefined();
-    expect((await server.gql(PublishTenderDocument, { id: related.gid }, officer.token)).errors).toBeUndefined();
-    for (let i = 0; i < 50 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
-    await new Promise((r) => setTimeout(r, 300));
+    // Published last, a second matching tender closes the window in which anything else could arrive.
+    const closing = await insertTender({ title: "Impression des affiches", status: TenderStatus.DRAFT, lots: [["Affiches", ["79810000"]]] });
+    for (const published of [unrelated, related, closing]) {
+      expect((await server.gql(PublishTenderDocument, { id: published.gid }, officer.token)).errors).toBeUndefined();
+    }
+    await until(() => received.some((r) => r.opportunities.tender.title === "Impression des affiches"), { label: "the closing tender on the opportunities subscription" });
     dispose();
-    expect(received.map((r) => r.opportunities.tender.title)).toEqual(["Impression du magazine"]);
+    expect(received.map((r) => r.opportunities.tender.title)).toEqual(["Impression du magazine", "Impression des affiches"]);
     expect(received[0]!.opportunities.score).toBeGreaterThanOrEqual(0.5);
   });
 });

@@ -8,10 +8,8 @@ import {
   UpdateBidSectionDocument,
 } from "../generated/graphql";
 import { createBid, createWorld, secondPerson, type BidWorld } from "../bids/bid-setup";
-import type { TestUser } from "../helpers/factories";
+import { buildBid, buildTender, type TestUser } from "../helpers/factories";
 import { startTestServer, type TestServer } from "../helpers/server";
-import { insertSubmittedBid } from "../tenders/award-factory";
-import { insertTender } from "../tenders/tender-factory";
 
 /*
  * The events of a bid's life reach the inbox of those concerned, through the real mutations: an
@@ -64,9 +62,9 @@ test("an invitation into a bid, a section assigned, and a section sent for revie
 
 test("an award reaches the people of the winning bid and of the losing one", async () => {
   const em = server.orm.em.fork();
-  const tender = await insertTender(em, { title: "Charte graphique", createdById: w.officer.id });
-  const winner = await insertSubmittedBid(em, { tenderId: tender.id, cooperativeIds: [w.coopC.id] });
-  await insertSubmittedBid(em, { tenderId: tender.id, cooperativeIds: [w.coopR.id] });
+  const tender = await buildTender(em, { title: "Charte graphique", createdById: w.officer.id });
+  const winner = await buildBid(em, { tenderId: tender.id, cooperativeIds: [w.coopC.id] });
+  await buildBid(em, { tenderId: tender.id, cooperativeIds: [w.coopR.id] });
   expect((await server.gql(CloseTenderDocument, { id: tender.gid }, w.officer.token)).errors).toBeUndefined();
   const recorded = await server.gql(
     RecordTenderOutcomeDocument,

@@ -1,7 +1,7 @@
 import { PlatformRole } from "../../src/auth/roles";
 import { toGlobalId } from "../../src/common/node";
 import { NotificationKind } from "../../src/notifications/notification.enums";
-import { notifyPeople } from "../../src/notifications/notify";
+import { NOTIFICATIONS_CHANNEL, notifyPeople } from "../../src/notifications/notify";
 import {
   InboxDocument,
   MarkNotificationsReadDocument,
@@ -14,11 +14,11 @@ import {
   SubmitDirectOrderDocument,
   type NotificationsSubscription,
 } from "../generated/graphql";
-import { createUser, insertCooperative, type TestUser } from "../helpers/factories";
+import { buildTender, createUser, insertCooperative, type TestUser } from "../helpers/factories";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
-import { codes, startTestServer, type TestServer } from "../helpers/server";
+import { codes, listening, startTestServer, type TestServer } from "../helpers/server";
+import { within } from "../helpers/wait";
 import { MailCatcher } from "../mail/smtp";
-import { insertTender } from "../tenders/tender-factory";
 import { print } from "graphql";
 
 /*
@@ -100,7 +100,7 @@ test("a client's direct order reaches every officer's inbox, and by mail those w
 
 test("a shortlisted cooperative's member who was offline finds the invitation in the inbox, and marks it read", async () => {
   const coop = await insertCooperative(a.orm.em.fork(), { name: "Atelier Hors Ligne", owner: member });
-  const tender = await insertTender(a.orm.em.fork(), { title: "Affiches du festival" });
+  const tender = await buildTender(a.orm.em.fork(), { title: "Affiches du festival" });
   const shortlisted = await a.gql(ShortlistCooperativeDocument, { input: { tenderId: tender.gid, cooperativeId: coop.gid } }, officer.token);
   expect(shortlisted.errors).toBeUndefined();
 
@@ -199,15 +199,15 @@ function listen(server: TestServer, token: string) {
 
 test("the subscription is live on another instance, and ends when the person signs out everywhere", async () => {
   const person = await createUser(a, PlatformRole.MEMBER);
+  const listenersBefore = b.app.bus.listeners(NOTIFICATIONS_CHANNEL);
   const live = listen(b, person.token);
   await live.ready;
-  // Notified from instance A until B's subscription, which starts listening on its own, hears one.
-  for (let i = 0; live.received.length === 0 && i < 100; i++) {
-    await a.orm.em.fork().transactional((em) =>
-      notifyPeople(em, [person.id, other.id], { kind: NotificationKind.SECTION_ASSIGNED, text: "Une section vous est confiée", subjectId: toGlobalId("BidSection", person.id) }),
-    );
-    await Promise.race([live.until(() => live.received.length > 0), new Promise((resolve) => setTimeout(resolve, 100))]);
-  }
+  // Notified from instance A once B's subscription listens on its own.
+  await listening(b, NOTIFICATIONS_CHANNEL, listenersBefore + 1);
+  await a.orm.em.fork().transactional((em) =>
+    notifyPeople(em, [person.id, other.id], { kind: NotificationKind.SECTION_ASSIGNED, text: "Une section vous est confiée", subjectId: toGlobalId("BidSection", person.id) }),
+  );
+  await within(live.until(() => live.received.length > 0), { label: "the notification on instance B's subscription" });
   expect(live.received[0]).toEqual(expect.objectContaining({ kind: "SECTION_ASSIGNED", text: "Une section vous est confiée" }));
   // Only this person's own lines reach the socket.
   const own = await b.orm.em.getConnection().execute<{ id: string }[]>("SELECT id FROM notifications WHERE recipient_id = ?", [person.id]);
@@ -215,7 +215,7 @@ test("the subscription is live on another instance, and ends when the person sig
 
   const out = await a.gql(SignOutDocument, { everywhere: true }, person.token);
   expect(out.errors).toBeUndefined();
-  await live.until(() => live.ended);
+  await within(live.until(() => live.ended), { label: "the subscription to end after signing out everywhere" });
   expect(live.ended).toBe(true);
 }, 30_000);
 

@@ -1,4 +1,3 @@
-import { once } from "node:events";
 import { PlatformRole } from "../../src/auth/roles";
 import { BidStatus } from "../../src/bids/bid.enums";
 import { JOBS_SCHEMA } from "../../src/jobs/jobs";
@@ -8,11 +7,10 @@ import { notifyPeople } from "../../src/notifications/notify";
 import { REMINDER_QUEUE } from "../../src/notifications/reminders";
 import { CreateTenderDocument, InboxDocument, PublishTenderDocument } from "../generated/graphql";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
-import { createUser, insertCooperative, type TestUser } from "../helpers/factories";
+import { buildBid, buildTender, createUser, insertCooperative, type TestUser } from "../helpers/factories";
 import { startTestServer, type TestServer } from "../helpers/server";
-import { freePort, MailCatcher } from "../mail/smtp";
-import { insertSubmittedBid } from "../tenders/award-factory";
-import { insertTender } from "../tenders/tender-factory";
+import { MailCatcher } from "../mail/smtp";
+import { freePort, nextEvent, until } from "../helpers/wait";
 
 /*
  * Background work on pg-boss with two instances on one database: deadline reminders once per
@@ -51,16 +49,6 @@ afterAll(async () => {
 
 const sql = <T>(query: string, params: unknown[] = []) => a.orm.em.getConnection().execute<T[]>(query, params);
 
-/** Waits for a condition on the database (background work has no event of its own to wait on). */
-async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean, ms = 20_000): Promise<T> {
-  const until = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (done(value) || Date.now() > until) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
-
 async function completedJobs(queue: string): Promise<number> {
   const [row] = await sql<{ n: number }>(
     `SELECT (SELECT count(*) FROM ${JOBS_SCHEMA}.job WHERE name = ? AND state = 'completed') + (SELECT count(*) FROM ${JOBS_SCHEMA}.archive WHERE name = ? AND state = 'completed') AS n`,
@@ -78,13 +66,13 @@ test("a deadline in 6 days 23 hours: exactly one 7-day reminder per person of th
   const leadCoop = await insertCooperative(em, { owner: lead });
   const partnerCoop = await insertCooperative(em, { owner: partner });
   const otherCoop = await insertCooperative(em, { owner: outsider });
-  const tender = await insertTender(em, { title: "Signalétique du musée", deadline: new Date(Date.now() + (6 * 24 + 23) * 3600_000) });
-  const bid = await insertSubmittedBid(em, { tenderId: tender.id, cooperativeIds: [leadCoop.id, partnerCoop.id], status: BidStatus.DRAFT });
+  const tender = await buildTender(em, { title: "Signalétique du musée", deadline: new Date(Date.now() + (6 * 24 + 23) * 3600_000) });
+  const bid = await buildBid(em, { tenderId: tender.id, cooperativeIds: [leadCoop.id, partnerCoop.id], status: BidStatus.DRAFT });
   // A submitted bid is no longer being prepared: its people get no reminder.
-  await insertSubmittedBid(em, { tenderId: tender.id, cooperativeIds: [otherCoop.id] });
+  await buildBid(em, { tenderId: tender.id, cooperativeIds: [otherCoop.id] });
 
   const before = await completedJobs(REMINDER_QUEUE);
-  await eventually(() => completedJobs(REMINDER_QUEUE), (n) => n >= before + 3);
+  await until(async () => (await completedJobs(REMINDER_QUEUE)) >= before + 3, { label: "three reminder scans completed", timeoutMs: 20_000, intervalMs: 100 });
   for (const person of [lead, partner]) {
     expect(await kindsOf(person.id, "DEADLINE_REMINDER")).toEqual([{ dedupe_key: `reminder:${bid.id}:7`, text: expect.stringContaining("Dépôt dans 7 jours : « Signalétique du musée »") as unknown }]);
     const mail = await catcher.next(person.email, (m) => (m.subject ?? "").includes("Signalétique du musée"));
@@ -110,7 +98,7 @@ test("the daily digest: scheduled, and one mail per person grouping its lines, o
   const mail = await catcher.next(person.email, (m) => (m.subject ?? "").includes("résumé"));
   expect(mail.subject).toContain("3 notifications");
   for (const text of ["Méthodologie", "Vidéo institutionnelle", "Budget"]) expect(mail.text).toContain(text);
-  await eventually(() => completedJobs(DIGEST_QUEUE), (n) => n >= before + 3);
+  await until(async () => (await completedJobs(DIGEST_QUEUE)) >= before + 3, { label: "three digest runs completed", timeoutMs: 20_000, intervalMs: 100 });
   expect(catcher.to(person.email)).toHaveLength(1);
 }, 40_000);
 
@@ -138,7 +126,11 @@ test("a published tender notifies the people of the cooperatives whose score pas
   );
   expect(created.errors).toBeUndefined();
   expect((await a.gql(PublishTenderDocument, { id: created.data!.createTender.id }, officer.token)).errors).toBeUndefined();
-  const lines = await eventually(() => kindsOf(fit.id, "OPPORTUNITY"), (rows) => rows.length > 0);
+  // Background work: its row is the event to wait for.
+  const lines = await until(async () => {
+    const rows = await kindsOf(fit.id, "OPPORTUNITY");
+    return rows.length > 0 ? rows : undefined;
+  }, { label: "the OPPORTUNITY line of the fitting cooperative's person", timeoutMs: 20_000, intervalMs: 100 });
   expect(lines).toEqual([{ dedupe_key: expect.stringMatching(/^opportunity:.+:.+$/) as unknown, text: expect.stringContaining("Imprimerie du Port") as unknown }]);
   const inbox = await b.gql(InboxDocument, {}, fit.token);
   expect(inbox.data!.viewer!.notifications.edges[0]!.node).toMatchObject({ kind: "OPPORTUNITY", subjectId: created.data!.createTender.id });
@@ -153,9 +145,9 @@ test("a notification mail written while the SMTP server is down is delivered onc
     // Only this instance sends: the others' relay is up and would deliver it at once.
     await Promise.all([a.app.mailer.stop(), b.app.mailer.stop()]);
     const person: TestUser = await createUser(server, PlatformRole.MISSION_OFFICER);
-    const failed = once(server.app.mailer, "failed");
+    const failed = nextEvent<{ to: string; final: boolean }>(server.app.mailer, "failed", { label: "the failed send of the AWARD notification", timeoutMs: 25_000 });
     await server.orm.em.fork().transactional((em) => notifyPeople(em, [person.id], { kind: NotificationKind.AWARD, text: "Attribué à votre offre : « Plaquettes »" }));
-    const [failure] = (await failed) as [{ to: string; final: boolean }];
+    const failure = await failed;
     expect(failure).toMatchObject({ to: person.email, final: false });
     late = await MailCatcher.start(port);
     const mail = await late.next(person.email);

@@ -3,6 +3,7 @@ import { NotificationKind } from "../../src/notifications/notification.enums";
 import { NOTIFICATIONS_CHANNEL, notifyPeople, type NotificationNotice } from "../../src/notifications/notify";
 import { createUser } from "../helpers/factories";
 import { startTestServer, type TestServer } from "../helpers/server";
+import { until } from "../helpers/wait";
 
 /*
  * notifyPeople: one inbox row per recipient, in the caller's transaction (nothing on rollback),
@@ -34,8 +35,7 @@ test("writes one row per recipient, skips the actor and duplicates, and announce
     expect(written.map((w) => w.userId).sort()).toEqual([a.id, b.id].sort());
     expect(await inbox(a.id)).toEqual([{ kind: "NEW_DIRECT_ORDER", text: "Nouvelle commande", subject_id: "VGVuZGVyOjE=" }]);
     expect(await inbox(actor.id)).toEqual([]);
-    const deadline = Date.now() + 5000;
-    while (heard.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    await until(() => heard.length > 0, { label: "the notice on the bus", timeoutMs: 5000 });
     expect(heard).toEqual([{ ids: expect.arrayContaining(written.map((w) => w.id)) as unknown, userIds: expect.arrayContaining([a.id, b.id]) as unknown }]);
   } finally {
     stop();

@@ -9,7 +9,7 @@ import { AddBidSectionDocument, ApplySectionUpdateDocument, BidDocument } from "
 import { cmid, createBid, createWorld } from "../bids/bid-setup";
 import { createEmptyDatabase, type TestDatabase } from "../helpers/db";
 import { startTestServer, type TestServer } from "../helpers/server";
-import { freePort } from "../mail/smtp";
+import { freePort, until } from "../helpers/wait";
 
 /*
  * Backup and restore: a backup taken while people type holds every edit acknowledged before it
@@ -48,7 +48,7 @@ test("a backup taken during live typing restores every edit acknowledged before 
       acknowledged.push(`<${i}>`);
     }
   })();
-  while (acknowledged.length < 15) await new Promise((r) => setTimeout(r, 5));
+  await until(() => acknowledged.length >= 15, { label: "15 acknowledged edits", timeoutMs: 30_000, intervalMs: 5 });
 
   const file = path.join(dir, "during-typing.sgbackup");
   const ackedBeforeBackup = [...acknowledged];

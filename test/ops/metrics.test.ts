@@ -3,6 +3,7 @@ import { PlatformRole } from "../../src/auth/roles";
 import { InvitationsDocument, ViewerDocument } from "../generated/graphql";
 import { createUser } from "../helpers/factories";
 import { startTestServer, type TestServer } from "../helpers/server";
+import { until } from "../helpers/wait";
 
 /*
  * /metrics in the Prometheus text format: behind METRICS_TOKEN on the API port, or on METRICS_PORT;
@@ -75,12 +76,10 @@ test("requests, errors and latency per operation and code; sockets and subscript
   const client = server.ws(user.token);
   const events: unknown[] = [];
   const stop = client.subscribe({ query: print(InvitationsDocument) }, { next: (e) => events.push(e), error: () => undefined, complete: () => undefined });
-  let text = await scrape();
-  const deadline = Date.now() + 5000;
-  while ((sample(text, "scopgraph_ws_subscriptions") ?? 0) < 1 && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 25));
-    text = await scrape();
-  }
+  const text = await until(async () => {
+    const scraped = await scrape();
+    return (sample(scraped, "scopgraph_ws_subscriptions") ?? 0) >= 1 ? scraped : undefined;
+  }, { label: "scopgraph_ws_subscriptions >= 1 on /metrics", timeoutMs: 5000, intervalMs: 25 });
   expect(sample(text, "scopgraph_graphql_requests_total", { operation: "Viewer", transport: "http", code: "OK" })).toBe(okBefore + 3);
   expect(sample(text, "scopgraph_graphql_errors_total", { operation: "Broken", code: "GRAPHQL_VALIDATION_FAILED" })).toBe(1);
   expect(sample(text, "scopgraph_graphql_request_duration_seconds_count", { operation: "Viewer", transport: "http" })).toBeGreaterThanOrEqual(3);
@@ -93,12 +92,10 @@ test("requests, errors and latency per operation and code; sockets and subscript
 });
 
 test("the bus round trip and notifications are measured; the outbox is counted by status", async () => {
-  const deadline = Date.now() + 5000;
-  let text = await scrape();
-  while (sample(text, "scopgraph_bus_notifications_total", { channel: "metrics_ping" }) === null && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 25));
-    text = await scrape();
-  }
+  const text = await until(async () => {
+    const scraped = await scrape();
+    return sample(scraped, "scopgraph_bus_notifications_total", { channel: "metrics_ping" }) === null ? undefined : scraped;
+  }, { label: "the metrics_ping bus round trip on /metrics", timeoutMs: 5000, intervalMs: 25 });
   expect(sample(text, "scopgraph_bus_notifications_total", { channel: "metrics_ping" })).toBeGreaterThanOrEqual(1);
   expect(sample(text, "scopgraph_bus_lag_seconds")).toBeGreaterThan(0);
   await server.orm.em.getConnection().execute("INSERT INTO mail_outbox (id, recipient, subject, text) VALUES (gen_random_uuid(), 'a@b.coop', 's', 't')");

@@ -2,6 +2,7 @@ import { WebSocket } from "ws";
 import { SignInDocument } from "../generated/graphql";
 import { createUser } from "../helpers/factories";
 import { codes, startTestServer, type TestServer } from "../helpers/server";
+import { until } from "../helpers/wait";
 
 /*
  * Limits shared by instances: two servers on one database enforce one sign-in limit and one
@@ -57,11 +58,7 @@ async function slotsOpen(): Promise<number> {
   return Number(row?.n ?? 0);
 }
 async function untilSlots(n: number): Promise<void> {
-  const deadline = Date.now() + 5000;
-  while ((await slotsOpen()) !== n) {
-    if (Date.now() > deadline) throw new Error(`socket slots stayed at ${await slotsOpen()}, expected ${n}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await until(async () => (await slotsOpen()) === n, { label: `${n} socket slots`, timeoutMs: 5000 });
 }
 
 test("the sign-in limit per account counts attempts on both instances together", async () => {

@@ -7,19 +7,15 @@ import { PlatformRole } from "../../src/auth/roles";
 import { SavedSearch } from "../../src/alerts/saved-search.entity";
 import { User } from "../../src/auth/user.entity";
 import { toGlobalId } from "../../src/common/node";
-import { Membership } from "../../src/cooperatives/cooperative.entity";
 import { ClientOrganisation } from "../../src/clients/client.entity";
-import { MemberRole } from "../../src/cooperatives/cooperative.enums";
 import { TenderKind, TenderStatus } from "../../src/tenders/tender.enums";
 import { ApiScope, PlatformRole as Platform } from "../../src/auth/roles";
 import { buildSchema } from "../../src/schema";
 import { NotificationKind } from "../../src/notifications/notification.enums";
 import { notifyPeople } from "../../src/notifications/notify";
 import { CooperativeStatus } from "../../src/cooperatives/cooperative.enums";
-import { createUnverifiedUser, createUser, FACTORY_PASSWORD, insertCooperative, sessionToken, validSiret } from "../helpers/factories";
+import { buildBid, buildMember, buildTender, createUnverifiedUser, createUser, FACTORY_PASSWORD, insertCooperative, sessionToken, validSiret } from "../helpers/factories";
 import { startTestServer, type TestServer } from "../helpers/server";
-import { insertTender } from "../tenders/tender-factory";
-import { insertSubmittedBid } from "../tenders/award-factory";
 import { pdf, upload } from "../files/samples";
 import { changedTables, codeOf, send, snapshot, wsFirst, type Answer, type Transport, type Vars } from "./harness";
 import { awarenessUpdate, buildWorld, call, CREATE_BID, insertInvitation, insertOffer, isTokenRole, openTender, ROLES, TOKEN_SCOPES, yUpdate, type Role, type World } from "./world";
@@ -212,11 +208,7 @@ async function freshUser(role = PlatformRole.MEMBER) {
 
 /** A member of A to remove, inserted directly. */
 async function freshMemberOfA(): Promise<string> {
-  const user = await freshUser();
-  const em = server.orm.em.fork();
-  em.create(Membership, { cooperative: w.coopA.id, user: user.id, role: MemberRole.MEMBER });
-  await em.flush();
-  return user.globalId;
+  return (await buildMember(server, w.coopA.id, { user: await freshUser() })).globalId;
 }
 
 const PLATFORM_ROLE: Partial<Record<Role, Platform>> = {
@@ -236,13 +228,13 @@ async function ownSession(role: Role): Promise<string | null> {
 }
 
 async function freshTender(status: TenderStatus, createdById?: string, kind?: TenderKind, clientId?: string): Promise<string> {
-  return (await insertTender(server.orm.em.fork(), { status, createdById, kind, clientId })).gid;
+  return (await buildTender(server.orm.em.fork(), { status, createdById, kind, clientId })).gid;
 }
 
 /** A CLOSED tender with a submitted bid of cooperative A: what a won outcome needs. */
 async function awardableTender(): Promise<string> {
-  const tender = await insertTender(server.orm.em.fork(), { status: TenderStatus.CLOSED });
-  await insertSubmittedBid(server.orm.em.fork(), { tenderId: tender.id, cooperativeIds: [w.coopA.id] });
+  const tender = await buildTender(server.orm.em.fork(), { status: TenderStatus.CLOSED });
+  await buildBid(server.orm.em.fork(), { tenderId: tender.id, cooperativeIds: [w.coopA.id] });
   return tender.gid;
 }
 

@@ -17,19 +17,15 @@ import {
 } from "graphql";
 import pino from "pino";
 import { fromGlobalId, toGlobalId } from "../../src/common/node";
-import { Membership } from "../../src/cooperatives/cooperative.entity";
 import { ClientOrganisation } from "../../src/clients/client.entity";
-import { MemberRole } from "../../src/cooperatives/cooperative.enums";
 import { TenderKind, TenderStatus } from "../../src/tenders/tender.enums";
 import { buildSchema } from "../../src/schema";
 import { NotificationKind } from "../../src/notifications/notification.enums";
 import { notifyPeople } from "../../src/notifications/notify";
 import { PlatformRole } from "../../src/auth/roles";
 import { CooperativeStatus } from "../../src/cooperatives/cooperative.enums";
-import { createUnverifiedUser, createUser, insertCooperative, validSiret } from "../helpers/factories";
+import { buildBid, buildMember, buildTender, createUnverifiedUser, createUser, insertCooperative, validSiret } from "../helpers/factories";
 import { startTestServer, type TestServer } from "../helpers/server";
-import { insertTender } from "../tenders/tender-factory";
-import { insertSubmittedBid } from "../tenders/award-factory";
 import { pdf, upload } from "../files/samples";
 import { changedTables, doc, prng, snapshot, wsFirst, type Vars } from "./harness";
 import { awarenessUpdate, buildWorld, call, CREATE_BID, insertInvitation, insertOffer, openTender, yUpdate, type Role, type World } from "./world";
@@ -71,13 +67,13 @@ afterAll(async () => {
 // ---- valid baselines ------------------------------------------------------------------------
 
 async function freshTender(status: TenderStatus, extra: { createdById?: string; kind?: TenderKind; clientId?: string } = {}): Promise<string> {
-  return (await insertTender(server.orm.em.fork(), { status, ...extra })).gid;
+  return (await buildTender(server.orm.em.fork(), { status, ...extra })).gid;
 }
 
 /** A CLOSED tender with a submitted bid of cooperative A: what a won outcome needs. */
 async function awardableTender(): Promise<string> {
-  const tender = await insertTender(server.orm.em.fork(), { status: TenderStatus.CLOSED });
-  await insertSubmittedBid(server.orm.em.fork(), { tenderId: tender.id, cooperativeIds: [w.coopA.id] });
+  const tender = await buildTender(server.orm.em.fork(), { status: TenderStatus.CLOSED });
+  await buildBid(server.orm.em.fork(), { tenderId: tender.id, cooperativeIds: [w.coopA.id] });
   return tender.gid;
 }
 
@@ -127,12 +123,8 @@ async function makeBaselines(): Promise<Record<string, { actors: Role[]; args: V
       "proposeCompletion.id",
     );
   const freshBid = await call(server, ownerA, CREATE_BID, { input: { tenderId: (await openTender(server)).gid, leadCooperativeId: w.coopA.gid, groupType: "CONJOINT" } }, "createBid.id");
-  const member = await createUser(server);
-  const roleChange = await createUser(server);
-  const em = server.orm.em.fork();
-  em.create(Membership, { cooperative: w.coopA.id, user: member.id, role: MemberRole.MEMBER });
-  em.create(Membership, { cooperative: w.coopA.id, user: roleChange.id, role: MemberRole.MEMBER });
-  await em.flush();
+  const member = await buildMember(server, w.coopA.id);
+  const roleChange = await buildMember(server, w.coopA.id);
   const reference = await call(
     server,
     ownerA,

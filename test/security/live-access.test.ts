@@ -4,8 +4,10 @@ import WebSocket from "ws";
 import { PlatformRole } from "../../src/auth/roles";
 import { toGlobalId } from "../../src/common/node";
 import { createWorld, type BidWorld } from "../bids/bid-setup";
-import { createUser, sessionToken } from "../helpers/factories";
+import { buildMember, createUser, sessionToken } from "../helpers/factories";
+import { MemberRole } from "../../src/cooperatives/cooperative.enums";
 import { startTestServer, type TestServer } from "../helpers/server";
+import { nextEvent, settledWithin, until } from "../helpers/wait";
 import { changedTables, codeOf, doc, snapshot, type Vars } from "./harness";
 import { yUpdate } from "./world";
 
@@ -69,21 +71,13 @@ function watch(client: WsClient, query: string, variables: Vars): Watch {
 }
 
 /** What `ended` settles to within `ms`, or "running". Long enough for a notification; far below the old 15 s recheck. */
-async function outcome(w: Watch, ms = 5000) {
-  let timer: NodeJS.Timeout | undefined;
-  const running = new Promise<{ how: "running" }>((resolve) => {
-    timer = setTimeout(() => resolve({ how: "running" }), ms);
-    timer.unref();
-  });
-  const result = await Promise.race([w.ended, running]);
-  clearTimeout(timer);
-  return result;
+function outcome(w: Watch, ms = 5000) {
+  return settledWithin(w.ended, ms);
 }
 
 /** Another owner, so that the one the test names may leave the cooperative. */
 async function addOwner(cooperativeId: string): Promise<void> {
-  const other = await createUser(server);
-  await server.orm.em.getConnection().execute("INSERT INTO memberships (id, cooperative_id, user_id, role) VALUES (gen_random_uuid(), ?, ?, 'OWNER')", [cooperativeId, other.id]);
+  await buildMember(server, cooperativeId, { role: MemberRole.OWNER });
 }
 
 const BID_EVENTS = `subscription($bidId: ID!) { bidEvents(bidId: $bidId, afterSeq: 0) { seq type } }`;
@@ -345,7 +339,7 @@ describe("socket rules", () => {
       const user = await createUser(quick);
       const idle = await rawInit(quick, { authorization: `Bearer ${user.token}` });
       expect(idle.acked).toBe(true);
-      const closed = await new Promise<number>((resolve) => idle.socket.on("close", (code) => resolve(code)));
+      const closed = await nextEvent<number>(idle.socket, "close", { label: "the idle socket's close" });
       expect(closed).toBe(4408);
       // A subscription keeps its socket: it outlives several idle periods.
       const s = await createWorld(quick);
@@ -371,12 +365,16 @@ describe("socket rules", () => {
       const fourth = await rawInit(capped, { authorization: `Bearer ${user.token}` });
       expect([fourth.acked, fourth.status]).toEqual([false, 429]);
       // A closed socket frees its place.
-      await new Promise<void>((resolve) => {
-        open[0]!.socket.once("close", () => resolve());
-        open[0]!.socket.close();
-      });
-      await new Promise((r) => setTimeout(r, 50));
-      expect((await rawInit(capped, { authorization: `Bearer ${user.token}` })).acked).toBe(true);
+      const closing = nextEvent(open[0]!.socket, "close", { label: "the first socket's close" });
+      open[0]!.socket.close();
+      await closing;
+      // The place is given back when the server sees the close: until then an upgrade is refused.
+      const reopened = await until(async () => {
+        const attempt = await rawInit(capped, { authorization: `Bearer ${user.token}` });
+        return attempt.acked ? attempt : undefined;
+      }, { label: "a fourth socket to be admitted once one closed", timeoutMs: 5000 });
+      expect(reopened.acked).toBe(true);
+      reopened.socket.close();
       for (const o of open) o.socket.close();
     } finally {
       await capped.close();

@@ -1,11 +1,7 @@
 import { PlatformRole } from "../../src/auth/roles";
-import { toGlobalId } from "../../src/common/node";
 import { encodeCursor } from "../../src/common/pagination";
-import { User } from "../../src/auth/user.entity";
-import { Lot, Tender } from "../../src/tenders/tender.entity";
-import { TenderKind, TenderStatus } from "../../src/tenders/tender.enums";
-import { cpvSummary } from "../../src/tenders/tender.cpv";
-import { createUser, insertCooperative, type TestUser } from "../helpers/factories";
+import { TenderKind } from "../../src/tenders/tender.enums";
+import { buildTender, createUser, insertCooperative, type TestUser } from "../helpers/factories";
 import { startTestServer, type TestServer } from "../helpers/server";
 
 /** Bugs the security suites found, kept found. */
@@ -24,21 +20,17 @@ async function post(query: string, variables: Record<string, unknown>, token?: s
 }
 
 async function insertTender(kind: TenderKind, clientId: string | null) {
-  const em = server.orm.em.fork();
-  const t = em.create(Tender, {
+  const t = await buildTender(server.orm.em.fork(), {
     kind,
-    status: TenderStatus.OPEN,
     title: kind === TenderKind.DIRECT_ORDER ? "Commande directe : flyers" : "Impression des rapports",
     buyerName: "Client",
-    client: clientId ? em.getReference(User, clientId) : null,
-    latitude: 49.44,
-    longitude: 1.1,
-    submissionDeadline: new Date(Date.now() + 10 * 86400_000),
-    ...cpvSummary([["79810000"]]),
+    clientId: clientId ?? undefined,
+    lat: 49.44,
+    lon: 1.1,
+    deadline: new Date(Date.now() + 10 * 86400_000),
+    lots: [{ title: "Impression", cpv: ["79810000"] }],
   });
-  em.create(Lot, { tender: t, number: 1, title: "Impression", cpvCodes: ["79810000"], cpvPrefixes: cpvSummary([["79810000"]]).cpvPrefixes });
-  await em.flush();
-  return { id: t.id, gid: toGlobalId("Tender", t.id) };
+  return { id: t.id, gid: t.gid };
 }
 
 beforeAll(async () => {

@@ -2,13 +2,9 @@ import { ApiScope, PlatformRole } from "../../src/auth/roles";
 import { CooperativeInvitation } from "../../src/cooperatives/invitation.entity";
 import { toGlobalId } from "../../src/common/node";
 import { awarenessProtocol, Y } from "../../src/bids/sections/yjs";
-import { Lot } from "../../src/tenders/tender.entity";
 import { TenderKind, TenderStatus } from "../../src/tenders/tender.enums";
-import { cpvSummary } from "../../src/tenders/tender.cpv";
-import { createUser, insertCooperative, type TestUser } from "../helpers/factories";
+import { buildBid, buildTender, createUser, insertCooperative, type TenderSeed, type TestUser } from "../helpers/factories";
 import type { TestServer } from "../helpers/server";
-import { insertTender, type TenderSeed } from "../tenders/tender-factory";
-import { insertSubmittedBid } from "../tenders/award-factory";
 import { Bid } from "../../src/bids/bid.entity";
 import { doc, type Vars } from "./harness";
 
@@ -80,12 +76,14 @@ export function pick(value: unknown, path: string): string {
 
 /** An open tender with two lots (print, web), inserted directly. */
 export async function openTender(server: TestServer, seed: TenderSeed = {}): Promise<Ref & { lots: string[] }> {
-  const em = server.orm.em.fork();
-  const tender = await insertTender(em, { cpv: [CPV[0]!], ...seed });
-  em.create(Lot, { tender, number: 2, title: "Site web", cpvCodes: [CPV[1]!], cpvPrefixes: cpvSummary([[CPV[1]!]]).cpvPrefixes });
-  await em.flush();
-  const lots = await em.find(Lot, { tender: tender.id }, { orderBy: { number: "asc" } });
-  return { id: tender.id, gid: tender.gid, lots: lots.map((l) => toGlobalId("Lot", l.id)) };
+  const tender = await buildTender(server.orm.em.fork(), {
+    lots: [
+      { title: "Lot unique", cpv: [CPV[0]!] },
+      { title: "Site web", cpv: [CPV[1]!] },
+    ],
+    ...seed,
+  });
+  return { id: tender.id, gid: tender.gid, lots: tender.lotRefs.map((l) => l.gid) };
 }
 
 /** A y-protocols awareness update: a cursor named `name` (base64). */
@@ -124,8 +122,8 @@ export async function insertInvitation(server: TestServer, cooperativeId: string
  */
 export async function insertOffer(server: TestServer, cooperativeId: string, clientId: string): Promise<{ bid: string; order: string }> {
   const em = server.orm.em.fork();
-  const order = await insertTender(em, { status: TenderStatus.OPEN, kind: TenderKind.DIRECT_ORDER, clientId });
-  const bid = await insertSubmittedBid(em, { tenderId: order.id, cooperativeIds: [cooperativeId] });
+  const order = await buildTender(em, { status: TenderStatus.OPEN, kind: TenderKind.DIRECT_ORDER, clientId });
+  const bid = await buildBid(em, { tenderId: order.id, cooperativeIds: [cooperativeId] });
   await em.nativeUpdate(Bid, { id: bid.id }, { snapshot: { title: "Offre", members: [], lotIds: [], totals: { total: 1000, perLot: [] } } });
   return { bid: bid.gid, order: order.gid };
 }
@@ -150,9 +148,9 @@ export async function buildWorld(server: TestServer): Promise<World> {
   const coopB = await insertCooperative(em, { owner: ownerB, name: "Brochures B", skills, lat: 49.49, lon: 0.11, dept: "76", region: "28" });
   const coopC = await insertCooperative(em, { owner: ownerC, name: "Cinéma C", skills: [["92100000", 4]] });
   const tender = await openTender(server, { title: "Brochures et site" });
-  const draft = await insertTender(em, { status: TenderStatus.DRAFT, createdById: officer.id, title: "Brouillon de l'officier" });
-  const order = await insertTender(em, { kind: TenderKind.DIRECT_ORDER, status: TenderStatus.OPEN, clientId: client.id, title: "Commande du client" });
-  const order2 = await insertTender(em, { kind: TenderKind.DIRECT_ORDER, status: TenderStatus.OPEN, clientId: client2.id, title: "Commande d'un autre client" });
+  const draft = await buildTender(em, { status: TenderStatus.DRAFT, createdById: officer.id, title: "Brouillon de l'officier" });
+  const order = await buildTender(em, { kind: TenderKind.DIRECT_ORDER, status: TenderStatus.OPEN, clientId: client.id, title: "Commande du client" });
+  const order2 = await buildTender(em, { kind: TenderKind.DIRECT_ORDER, status: TenderStatus.OPEN, clientId: client2.id, title: "Commande d'un autre client" });
 
   const createToken = `mutation($input: CreateApiTokenInput!) { createApiToken(input: $input) { secret apiToken { id } } }`;
   const read = { input: { name: "battery READ", scopes: ["READ"] } };

@@ -6,6 +6,7 @@ import { Cooperative } from "../../src/cooperatives/cooperative.entity";
 import { withLuhnKey } from "../../src/cooperatives/siret";
 import { Lot, Tender } from "../../src/tenders/tender.entity";
 import { TenderStatus } from "../../src/tenders/tender.enums";
+import { TENDER_PUBLISHED } from "../../src/tenders/tender.events";
 import { companyNumber, matchWinner, normaliseName } from "../../src/tenders/award-matching";
 import {
   BidResultsDocument,
@@ -16,10 +17,9 @@ import {
   TenderOutcomesDocument,
   type OpportunitiesSubscription,
 } from "../generated/graphql";
-import { createUser, insertCooperative, type TestUser } from "../helpers/factories";
-import { startTestServer, type TestServer } from "../helpers/server";
-import { eventTypes, insertSubmittedBid } from "./award-factory";
-import { insertTender } from "./tender-factory";
+import { buildBid, buildTender, createUser, eventTypes, insertCooperative, type TestUser } from "../helpers/factories";
+import { listening, startTestServer, type TestServer } from "../helpers/server";
+import { within } from "../helpers/wait";
 
 const FIXTURES = path.resolve(__dirname, "../fixtures/eforms");
 const xml = (name: string) => readFileSync(path.join(FIXTURES, name), "utf8");
@@ -58,7 +58,7 @@ describe("award notices create outcomes", () => {
     const partner = await insertCooperative(em, { name: "Partenaire" });
     // Named like the second winner but without its SIREN, on another tender: matched by name, no bid on this one.
     const idVerde = await insertCooperative(em, { name: "SCOP Id Verdé" });
-    const bid = await insertSubmittedBid(em, { tenderId: tender.id, cooperativeIds: [lemire.id, partner.id], lotIds: lots.map((l) => l.id) });
+    const bid = await buildBid(em, { tenderId: tender.id, cooperativeIds: [lemire.id, partner.id], lotIds: lots.map((l) => l.id) });
 
     const can = await importXml(xml("can_24_FRA_comments.xml"));
     expect(can.tender).toMatchObject({ id: cn.tender.id, status: "AWARDED" });
@@ -115,6 +115,7 @@ describe("imported tenders reach opportunities subscribers", () => {
     // Every opened tender the cooperative may see is an opportunity for it.
     await em.nativeUpdate(Cooperative, { id: coop.id }, { opportunityThreshold: 0 });
     const client = server.ws(member.token);
+    const listenersBefore = server.app.bus.listeners(TENDER_PUBLISHED);
     const titles: string[] = [];
     const waiters: { title: string; resolve: () => void }[] = [];
     const dispose = client.subscribe<OpportunitiesSubscription>(
@@ -131,20 +132,12 @@ describe("imported tenders reach opportunities subscribers", () => {
       },
     );
     const arrival = (title: string) => new Promise<void>((resolve) => waiters.push({ title, resolve }));
-    // The subscription is live once a tender published by hand arrives: probe until one does.
-    const probe = await insertTender(em, { title: "Sonde", status: TenderStatus.DRAFT, cpv: ["77310000"] });
+    await listening(server, TENDER_PUBLISHED, listenersBefore + 1);
+    // A tender published by hand arrives first.
+    const probe = await buildTender(em, { title: "Sonde", status: TenderStatus.DRAFT, cpv: ["77310000"] });
     const probed = arrival("Sonde");
-    let live = false;
-    void probed.then(() => (live = true));
     await server.gql(PublishTenderDocument, { id: probe.gid }, officer.token);
-    for (let i = 0; i < 50 && !live; i++) {
-      await Promise.race([probed, new Promise((r) => setTimeout(r, 100))]);
-      if (!live) {
-        const again = await insertTender(em, { title: "Sonde", status: TenderStatus.DRAFT, cpv: ["77310000"] });
-        await server.gql(PublishTenderDocument, { id: again.gid }, officer.token);
-      }
-    }
-    expect(live).toBe(true);
+    await within(probed, { label: "the tender published by hand on the opportunities subscription" });
 
     // A fresh procedure whose deadline is to come: the import opens it.
     const opening = xml("cn_24_FRA_comments.xml")
@@ -155,7 +148,7 @@ describe("imported tenders reach opportunities subscribers", () => {
     expect(imported).toMatchObject({ status: "CREATED", tender: { status: "OPEN" } });
     const delivered = arrival(imported.tender.title);
     if (titles.includes(imported.tender.title)) waiters.at(-1)!.resolve();
-    await delivered;
+    await within(delivered, { label: "the imported tender on the opportunities subscription" });
     dispose();
     expect(titles.filter((t) => t === imported.tender.title)).toHaveLength(1);
   });

@@ -2,14 +2,10 @@ import { PlatformRole } from "../../src/auth/roles";
 import { computeVolume, monthsBetween } from "../../src/stats/business-volume.service";
 import { TenderKind, TenderStatus } from "../../src/tenders/tender.enums";
 import { toGlobalId } from "../../src/common/node";
-import { Lot } from "../../src/tenders/tender.entity";
-import { cpvSummary } from "../../src/tenders/tender.cpv";
 import { BidGroupType, BidStatus } from "../../src/bids/bid.enums";
 import { BidResultsDocument, BusinessVolumeDocument, RecordTenderOutcomeDocument, TenderDocument, TenderOutcomesDocument, type OutcomeInput } from "../generated/graphql";
-import { eventTypes, insertSubmittedBid } from "./award-factory";
-import { countRows, createUser, insertCooperative, type TestUser } from "../helpers/factories";
+import { buildBid, buildTender, countRows, createUser, eventTypes, insertCooperative, type TestUser } from "../helpers/factories";
 import { codes, startTestServer, type TestServer } from "../helpers/server";
-import { insertTender } from "./tender-factory";
 
 let server: TestServer;
 let officer: TestUser, admin: TestUser, member: TestUser, client: TestUser;
@@ -37,8 +33,8 @@ const won = (amount: number, at: string, winners = [coopA.gid], consortiumName?:
 
 describe("outcomes", () => {
   test("recording a won outcome awards a CLOSED tender with a 3% commission; a correction replaces it", async () => {
-    const t = await insertTender(server.orm.em.fork(), { status: TenderStatus.CLOSED });
-    await insertSubmittedBid(server.orm.em.fork(), { tenderId: t.id, cooperativeIds: [coopA.id, coopB.id] });
+    const t = await buildTender(server.orm.em.fork(), { status: TenderStatus.CLOSED });
+    await buildBid(server.orm.em.fork(), { tenderId: t.id, cooperativeIds: [coopA.id, coopB.id] });
     const r = await server.gql(RecordTenderOutcomeDocument, { tenderId: t.gid, input: won(123_456, "2025-06-01T10:00:00Z", [coopA.gid, coopB.gid], "Groupement A+B") }, officer.token);
     expect(r.errors).toBeUndefined();
     expect(r.data!.recordTenderOutcome).toMatchObject({
@@ -55,12 +51,12 @@ describe("outcomes", () => {
   });
 
   test.each([TenderStatus.DRAFT, TenderStatus.OPEN, TenderStatus.CANCELLED])("an outcome on a %s tender is INVALID_STATE", async (status) => {
-    const t = await insertTender(server.orm.em.fork(), { status, createdById: officer.id });
+    const t = await buildTender(server.orm.em.fork(), { status, createdById: officer.id });
     expect(codes(await server.gql(RecordTenderOutcomeDocument, { tenderId: t.gid, input: won(1000, "2025-01-01T00:00:00Z") }, officer.token))).toEqual(["INVALID_STATE"]);
   });
 
   test("members and clients may not record outcomes", async () => {
-    const t = await insertTender(server.orm.em.fork(), { status: TenderStatus.CLOSED });
+    const t = await buildTender(server.orm.em.fork(), { status: TenderStatus.CLOSED });
     expect(codes(await server.gql(RecordTenderOutcomeDocument, { tenderId: t.gid, input: won(1000, "2025-01-01T00:00:00Z") }, member.token))).toEqual(["FORBIDDEN"]);
     expect(codes(await server.gql(RecordTenderOutcomeDocument, { tenderId: t.gid, input: won(1000, "2025-01-01T00:00:00Z") }, client.token))).toEqual(["FORBIDDEN"]);
   });
@@ -85,8 +81,8 @@ describe("outcomes", () => {
     ["input.awardedAt", () => ({ ...won(1000, new Date(Date.now() + 86400_000).toISOString()) }), undefined],
     ["tenderId", () => won(1000, "2025-01-01T00:00:00Z"), "bad"],
   ])("bad input on %s is BAD_USER_INPUT naming it; nothing written", async (field, input, tenderId) => {
-    const t = await insertTender(server.orm.em.fork(), { status: TenderStatus.CLOSED });
-    await insertSubmittedBid(server.orm.em.fork(), { tenderId: t.id, cooperativeIds: [coopA.id] });
+    const t = await buildTender(server.orm.em.fork(), { status: TenderStatus.CLOSED });
+    await buildBid(server.orm.em.fork(), { tenderId: t.id, cooperativeIds: [coopA.id] });
     const before = await countRows(server, "outcomes");
     const events = await countRows(server, "bid_events");
     const result = await server.gql(RecordTenderOutcomeDocument, { tenderId: tenderId ?? t.gid, input: input() }, officer.token);
@@ -102,16 +98,16 @@ describe("business volume", () => {
   test("figures by channel, region and month, tender share, pipeline and target, against hand-computed values", async () => {
     const em = server.orm.em.fork();
     await em.getConnection().execute("DELETE FROM outcomes; DELETE FROM bids; DELETE FROM tenders;");
-    const closed = (kind: TenderKind, region: string) => insertTender(em, { status: TenderStatus.CLOSED, kind, region, clientId: kind === TenderKind.DIRECT_ORDER ? client.id : undefined });
+    const closed = (kind: TenderKind, region: string) => buildTender(em, { status: TenderStatus.CLOSED, kind, region, clientId: kind === TenderKind.DIRECT_ORDER ? client.id : undefined });
     const t1 = await closed(TenderKind.DIRECT_ORDER, "28");
     const t2 = await closed(TenderKind.PUBLIC_TENDER, "11");
     const t3 = await closed(TenderKind.CALL_FOR_PROJECTS, "28");
     const t4 = await closed(TenderKind.PUBLIC_TENDER, "84");
     const t5 = await closed(TenderKind.PUBLIC_TENDER, "28");
-    await insertTender(em, { status: TenderStatus.OPEN, value: 20_000 });
-    await insertTender(em, { status: TenderStatus.OPEN, value: null });
-    await insertTender(em, { status: TenderStatus.DRAFT, value: 99_999 });
-    for (const t of [t1, t2, t3, t4, t5]) await insertSubmittedBid(em, { tenderId: t.id, cooperativeIds: [coopA.id] });
+    await buildTender(em, { status: TenderStatus.OPEN, value: 20_000 });
+    await buildTender(em, { status: TenderStatus.OPEN, value: null });
+    await buildTender(em, { status: TenderStatus.DRAFT, value: 99_999 });
+    for (const t of [t1, t2, t3, t4, t5]) await buildBid(em, { tenderId: t.id, cooperativeIds: [coopA.id] });
     const record = async (gid: string, input: OutcomeInput) => {
       const r = await server.gql(RecordTenderOutcomeDocument, { tenderId: gid, input }, officer.token);
       expect(r.errors).toBeUndefined();
@@ -165,20 +161,22 @@ describe("business volume", () => {
 
 describe("the award closes the loop", () => {
   async function twoLotTender(extra: { groupLegalForm?: string } = {}) {
-    const em = server.orm.em.fork();
-    const t = await insertTender(em, { status: TenderStatus.CLOSED });
-    if (extra.groupLegalForm) Object.assign(t, { groupLegalFormRequired: true, groupLegalForm: extra.groupLegalForm });
-    em.create(Lot, { tender: t, number: 2, title: "Site web", cpvCodes: ["72413000"], cpvPrefixes: cpvSummary([["72413000"]]).cpvPrefixes });
-    await em.flush();
-    const lots = await em.find(Lot, { tender: t.id }, { orderBy: { number: "asc" } });
-    return { t, lots: lots.map((l) => ({ id: l.id, gid: toGlobalId("Lot", l.id) })) };
+    const t = await buildTender(server.orm.em.fork(), {
+      status: TenderStatus.CLOSED,
+      groupLegalForm: extra.groupLegalForm,
+      lots: [
+        { title: "Lot unique", cpv: ["79810000"] },
+        { title: "Site web", cpv: ["72413000"] },
+      ],
+    });
+    return { t, lots: t.lotRefs.map((l) => ({ id: l.id, gid: l.gid })) };
   }
 
   test("one outcome per lot sets each bid's lot results and status in its log; the tender is AWARDED when every lot is decided", async () => {
     const { t, lots } = await twoLotTender();
     const coopC = await insertCooperative(server.orm.em.fork(), { name: "C" });
-    const x = await insertSubmittedBid(server.orm.em.fork(), { tenderId: t.id, cooperativeIds: [coopA.id, coopB.id] });
-    const y = await insertSubmittedBid(server.orm.em.fork(), { tenderId: t.id, cooperativeIds: [coopC.id], lotIds: [lots[1]!.id] });
+    const x = await buildBid(server.orm.em.fork(), { tenderId: t.id, cooperativeIds: [coopA.id, coopB.id] });
+    const y = await buildBid(server.orm.em.fork(), { tenderId: t.id, cooperativeIds: [coopC.id], lotIds: [lots[1]!.id] });
 
     const first = await server.gql(RecordTenderOutcomeDocument, { tenderId: t.gid, input: { result: "WON", lotId: lots[0]!.gid, bidId: x.gid, awardedAmount: 40_000, awardedAt: "2026-01-10T00:00:00Z" } }, officer.token);
     expect(first.errors).toBeUndefined();
@@ -226,10 +224,10 @@ describe("the award closes the loop", () => {
 
   test("a winner that is not a submitted bid on this tender, or a lot the bid did not answer, is refused; nothing written", async () => {
     const { t, lots } = await twoLotTender();
-    const other = await insertTender(server.orm.em.fork(), { status: TenderStatus.CLOSED });
-    const elsewhere = await insertSubmittedBid(server.orm.em.fork(), { tenderId: other.id, cooperativeIds: [coopA.id] });
-    const draft = await insertSubmittedBid(server.orm.em.fork(), { tenderId: t.id, cooperativeIds: [coopB.id], status: BidStatus.DRAFT });
-    const partial = await insertSubmittedBid(server.orm.em.fork(), { tenderId: t.id, cooperativeIds: [coopA.id], lotIds: [lots[1]!.id] });
+    const other = await buildTender(server.orm.em.fork(), { status: TenderStatus.CLOSED });
+    const elsewhere = await buildBid(server.orm.em.fork(), { tenderId: other.id, cooperativeIds: [coopA.id] });
+    const draft = await buildBid(server.orm.em.fork(), { tenderId: t.id, cooperativeIds: [coopB.id], status: BidStatus.DRAFT });
+    const partial = await buildBid(server.orm.em.fork(), { tenderId: t.id, cooperativeIds: [coopA.id], lotIds: [lots[1]!.id] });
     const before = [await countRows(server, "outcomes"), await countRows(server, "bid_events")];
     const attempt = (input: OutcomeInput) => server.gql(RecordTenderOutcomeDocument, { tenderId: t.gid, input }, officer.token);
     for (const [input, field] of [
@@ -247,10 +245,10 @@ describe("the award closes the loop", () => {
 
   test("a group form required by the buyer applies at award: a win by a group of another form asks for the change in its log", async () => {
     const { t, lots } = await twoLotTender({ groupLegalForm: "Groupement conjoint avec mandataire solidaire" });
-    const solidaire = await insertSubmittedBid(server.orm.em.fork(), { tenderId: t.id, cooperativeIds: [coopA.id, coopB.id], groupType: BidGroupType.SOLIDAIRE, lotIds: [lots[0]!.id] });
+    const solidaire = await buildBid(server.orm.em.fork(), { tenderId: t.id, cooperativeIds: [coopA.id, coopB.id], groupType: BidGroupType.SOLIDAIRE, lotIds: [lots[0]!.id] });
     const coopD = await insertCooperative(server.orm.em.fork(), { name: "D" });
     const coopE = await insertCooperative(server.orm.em.fork(), { name: "E" });
-    const conforming = await insertSubmittedBid(server.orm.em.fork(), { tenderId: t.id, cooperativeIds: [coopD.id, coopE.id], groupType: BidGroupType.CONJOINT_WITH_SOLIDARY_LEAD, lotIds: [lots[1]!.id] });
+    const conforming = await buildBid(server.orm.em.fork(), { tenderId: t.id, cooperativeIds: [coopD.id, coopE.id], groupType: BidGroupType.CONJOINT_WITH_SOLIDARY_LEAD, lotIds: [lots[1]!.id] });
     for (const [lot, bid] of [[lots[0]!, solidaire], [lots[1]!, conforming]] as const) {
       const r = await server.gql(RecordTenderOutcomeDocument, { tenderId: t.gid, input: { result: "WON", lotId: lot.gid, bidId: bid.gid, awardedAmount: 5000 } }, officer.token);
       expect(r.errors).toBeUndefined();

@@ -1,5 +1,6 @@
 import { print } from "graphql";
 import { PlatformRole } from "../../src/auth/roles";
+import { INVITATIONS_CHANNEL } from "../../src/tenders/shortlist.service";
 import { TenderKind, TenderStatus } from "../../src/tenders/tender.enums";
 import {
   AnswerInvitationDocument,
@@ -8,9 +9,9 @@ import {
   TenderDocument,
   type InvitationsSubscription,
 } from "../generated/graphql";
-import { countRows, createUser, insertCooperative, type TestUser } from "../helpers/factories";
-import { codes, startTestServer, wsOnce, type TestServer } from "../helpers/server";
-import { insertTender } from "./tender-factory";
+import { buildTender, countRows, createUser, insertCooperative, type TestUser } from "../helpers/factories";
+import { codes, listening, startTestServer, wsOnce, type TestServer } from "../helpers/server";
+import { until } from "../helpers/wait";
 
 let server: TestServer;
 let officer: TestUser, m1: TestUser, m2: TestUser, client: TestUser;
@@ -32,11 +33,9 @@ afterAll(async () => {
   await server.close();
 });
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
 describe("shortlist and invitations", () => {
   test("an officer shortlists cooperatives; members answer; the officer sees every answer, members only theirs", async () => {
-    const tender = await insertTender(server.orm.em.fork(), { status: TenderStatus.OPEN });
+    const tender = await buildTender(server.orm.em.fork(), { status: TenderStatus.OPEN });
     const a = await server.gql(ShortlistCooperativeDocument, { input: { tenderId: tender.gid, cooperativeId: coopA.gid, note: "Imprimeur à 5 km" } }, officer.token);
     expect(a.errors).toBeUndefined();
     expect(a.data!.shortlistCooperative).toMatchObject({ note: "Imprimeur à 5 km", answer: "INVITED", cooperative: { id: coopA.gid }, tender: { id: tender.gid } });
@@ -62,7 +61,7 @@ describe("shortlist and invitations", () => {
   });
 
   test("a shortlisted cooperative's members see the direct order it is invited to", async () => {
-    const order = await insertTender(server.orm.em.fork(), { status: TenderStatus.OPEN, kind: TenderKind.DIRECT_ORDER, clientId: client.id });
+    const order = await buildTender(server.orm.em.fork(), { status: TenderStatus.OPEN, kind: TenderKind.DIRECT_ORDER, clientId: client.id });
     expect(codes(await server.gql(TenderDocument, { id: order.gid }, m1.token))).toEqual(["NOT_FOUND"]);
     await server.gql(ShortlistCooperativeDocument, { input: { tenderId: order.gid, cooperativeId: coopA.gid } }, officer.token);
     expect((await server.gql(TenderDocument, { id: order.gid }, m1.token)).data?.tender!.id).toBe(order.gid);
@@ -70,7 +69,7 @@ describe("shortlist and invitations", () => {
   });
 
   test("invitations arrive live over graphql-ws, only to members of the invited cooperative", async () => {
-    const tender = await insertTender(server.orm.em.fork(), { status: TenderStatus.OPEN, title: "Appel live" });
+    const tender = await buildTender(server.orm.em.fork(), { status: TenderStatus.OPEN, title: "Appel live" });
     const received: Record<string, InvitationsSubscription["invitations"][]> = { m1: [], m2: [] };
     const clients = { m1: server.ws(m1.token), m2: server.ws(m2.token) };
     const stops = (Object.keys(clients) as (keyof typeof clients)[]).map((who) =>
@@ -80,13 +79,17 @@ describe("shortlist and invitations", () => {
         complete: () => undefined,
       }),
     );
-    await sleep(400); // let both sockets start listening
+    await listening(server, INVITATIONS_CHANNEL, 2);
     await server.gql(ShortlistCooperativeDocument, { input: { tenderId: tender.gid, cooperativeId: coopB.gid, note: "pour B" } }, officer.token);
     await server.gql(ShortlistCooperativeDocument, { input: { tenderId: tender.gid, cooperativeId: coopA.gid, note: "pour A" } }, officer.token);
-    for (let i = 0; i < 50 && (received.m1!.length < 1 || received.m2!.length < 1); i++) await sleep(50);
-    await sleep(200);
+    await until(() => received.m1!.length >= 1, { label: "A's invitation on A's member's socket" });
+    // A's invitation must not reach B's member: events arrive in order, so one sent to B after it
+    // closes the window in which it could have.
+    const closing = await buildTender(server.orm.em.fork(), { status: TenderStatus.OPEN, title: "Appel suivant" });
+    await server.gql(ShortlistCooperativeDocument, { input: { tenderId: closing.gid, cooperativeId: coopB.gid, note: "fin" } }, officer.token);
+    await until(() => received.m2!.some((e) => e.note === "fin"), { label: "the closing invitation on B's member's socket" });
     expect(received.m1!.map((e) => [e.note, e.cooperative.name, e.tender.title, e.answer])).toEqual([["pour A", "Coop A", "Appel live", "INVITED"]]);
-    expect(received.m2!.map((e) => e.note)).toEqual(["pour B"]);
+    expect(received.m2!.map((e) => e.note)).toEqual(["pour B", "fin"]);
     stops.forEach((stop) => stop());
   });
 
@@ -97,9 +100,9 @@ describe("shortlist and invitations", () => {
 
   test("rules: staff only shortlist, OPEN tenders only, answers while OPEN", async () => {
     const em = server.orm.em.fork();
-    const draft = await insertTender(em, { status: TenderStatus.DRAFT, createdById: officer.id });
+    const draft = await buildTender(em, { status: TenderStatus.DRAFT, createdById: officer.id });
     expect(codes(await server.gql(ShortlistCooperativeDocument, { input: { tenderId: draft.gid, cooperativeId: coopA.gid } }, officer.token))).toEqual(["INVALID_STATE"]);
-    const open = await insertTender(em, { status: TenderStatus.OPEN });
+    const open = await buildTender(em, { status: TenderStatus.OPEN });
     expect(codes(await server.gql(ShortlistCooperativeDocument, { input: { tenderId: open.gid, cooperativeId: coopA.gid } }, m1.token))).toEqual(["FORBIDDEN"]);
     const entry = (await server.gql(ShortlistCooperativeDocument, { input: { tenderId: open.gid, cooperativeId: coopA.gid } }, officer.token)).data!.shortlistCooperative;
     await em.getConnection().execute("UPDATE tenders SET status = 'CLOSED' WHERE id = ?", [open.id]);
@@ -111,7 +114,7 @@ describe("shortlist and invitations", () => {
     ["input.cooperativeId", { cooperativeId: "bad" }],
     ["input.note", { note: "x".repeat(2001) }],
   ])("shortlistCooperative: bad %s is BAD_USER_INPUT naming it, nothing written", async (field, over) => {
-    const tender = await insertTender(server.orm.em.fork(), { status: TenderStatus.OPEN });
+    const tender = await buildTender(server.orm.em.fork(), { status: TenderStatus.OPEN });
     const before = await countRows(server, "shortlist_entries");
     const result = await server.gql(ShortlistCooperativeDocument, { input: { tenderId: tender.gid, cooperativeId: coopA.gid, ...over } }, officer.token);
     expect(codes(result)).toEqual(["BAD_USER_INPUT"]);
@@ -120,7 +123,7 @@ describe("shortlist and invitations", () => {
   });
 
   test("answerInvitation: bad id or answer INVITED are BAD_USER_INPUT naming the field, nothing changed", async () => {
-    const tender = await insertTender(server.orm.em.fork(), { status: TenderStatus.OPEN });
+    const tender = await buildTender(server.orm.em.fork(), { status: TenderStatus.OPEN });
     const entry = (await server.gql(ShortlistCooperativeDocument, { input: { tenderId: tender.gid, cooperativeId: coopA.gid } }, officer.token)).data!.shortlistCooperative;
     const bad = await server.gql(AnswerInvitationDocument, { input: { invitationId: "nope", answer: "DECLINED" } }, m1.token);
     expect(bad.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input.invitationId" });

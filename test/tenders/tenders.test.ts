@@ -16,9 +16,8 @@ import {
   type CreateTenderInput,
   type UpdateTenderInput,
 } from "../generated/graphql";
-import { countRows, createUser, insertCooperative, type TestUser } from "../helpers/factories";
+import { buildTender, countRows, createUser, insertCooperative, type TestUser } from "../helpers/factories";
 import { codes, startTestServer, type TestServer } from "../helpers/server";
-import { insertTender } from "./tender-factory";
 
 let server: TestServer;
 let admin: TestUser, officer: TestUser, officer2: TestUser, member: TestUser, client: TestUser, client2: TestUser;
@@ -190,7 +189,7 @@ describe("lifecycle", () => {
     [TenderStatus.CANCELLED, "cancel", null],
   ];
   test.each(cases)("%s --%s--> %s", async (from, action, to) => {
-    const t = await insertTender(server.orm.em.fork(), { status: from, createdById: officer.id });
+    const t = await buildTender(server.orm.em.fork(), { status: from, createdById: officer.id });
     const result = await server.gql(DOC[action as "publish"], { id: t.gid }, officer.token);
     if (to) {
       expect(result.errors).toBeUndefined();
@@ -204,22 +203,22 @@ describe("lifecycle", () => {
   });
 
   test.each([TenderStatus.CLOSED, TenderStatus.AWARDED, TenderStatus.CANCELLED])("a %s tender cannot be edited (INVALID_STATE)", async (status) => {
-    const t = await insertTender(server.orm.em.fork(), { status });
+    const t = await buildTender(server.orm.em.fork(), { status });
     expect(codes(await server.gql(UpdateTenderDocument, { id: t.gid, input: { title: "x" } }, officer.token))).toEqual(["INVALID_STATE"]);
   });
 
   test("publishing sets publishedAt; a draft whose deadline passed cannot be published", async () => {
-    const ok = await insertTender(server.orm.em.fork(), { status: TenderStatus.DRAFT, createdById: officer.id });
+    const ok = await buildTender(server.orm.em.fork(), { status: TenderStatus.DRAFT, createdById: officer.id });
     const published = await server.gql(PublishTenderDocument, { id: ok.gid }, officer.token);
     expect(published.data?.publishTender.publishedAt).toBeTruthy();
-    const late = await insertTender(server.orm.em.fork(), { status: TenderStatus.DRAFT, createdById: officer.id, deadline: new Date(Date.now() - 1000) });
+    const late = await buildTender(server.orm.em.fork(), { status: TenderStatus.DRAFT, createdById: officer.id, deadline: new Date(Date.now() - 1000) });
     const result = await server.gql(PublishTenderDocument, { id: late.gid }, officer.token);
     expect(codes(result)).toEqual(["BAD_USER_INPUT"]);
     expect(result.errors?.[0]?.extensions?.field).toBe("submissionDeadline");
   });
 
   test("lifecycle mutations are staff only: a member gets FORBIDDEN, anonymous UNAUTHENTICATED", async () => {
-    const t = await insertTender(server.orm.em.fork(), { status: TenderStatus.OPEN });
+    const t = await buildTender(server.orm.em.fork(), { status: TenderStatus.OPEN });
     expect(codes(await server.gql(CloseTenderDocument, { id: t.gid }, member.token))).toEqual(["FORBIDDEN"]);
     expect(codes(await server.gql(CloseTenderDocument, { id: t.gid }))).toEqual(["UNAUTHENTICATED"]);
   });
@@ -241,7 +240,7 @@ describe("lifecycle", () => {
   });
 
   test("an open tender past its deadline shows acceptsBids false", async () => {
-    const t = await insertTender(server.orm.em.fork(), { status: TenderStatus.OPEN, deadline: new Date(Date.now() - 60_000) });
+    const t = await buildTender(server.orm.em.fork(), { status: TenderStatus.OPEN, deadline: new Date(Date.now() - 60_000) });
     expect((await server.gql(TenderDocument, { id: t.gid }, officer.token)).data?.tender!.acceptsBids).toBe(false);
   });
 });
@@ -258,7 +257,7 @@ describe("visibility", () => {
       expect(codes(await server.gql(TenderDocument, { id: order.id }, who.token))).toEqual(["NOT_FOUND"]);
       expect((await server.gql(TenderNodeDocument, { id: order.id }, who.token)).data?.node).toBeNull();
     }
-    const publicOne = await insertTender(server.orm.em.fork(), { status: TenderStatus.OPEN });
+    const publicOne = await buildTender(server.orm.em.fork(), { status: TenderStatus.OPEN });
     expect(codes(await server.gql(TenderDocument, { id: publicOne.gid }, client.token))).toEqual(["NOT_FOUND"]);
     const list = await server.gql(TendersDocument, { first: 100 }, client.token);
     expect(list.data?.tenders.edges.map((e) => e.node.id)).toEqual([order.id]);
@@ -271,7 +270,7 @@ describe("visibility", () => {
   });
 
   test("drafts: only their author, assigned officer and admins see them; everyone else gets NOT_FOUND on every path", async () => {
-    const draft = await insertTender(server.orm.em.fork(), { status: TenderStatus.DRAFT, createdById: officer.id, title: "Brouillon secret" });
+    const draft = await buildTender(server.orm.em.fork(), { status: TenderStatus.DRAFT, createdById: officer.id, title: "Brouillon secret" });
     for (const who of [officer, admin]) {
       expect((await server.gql(TenderDocument, { id: draft.gid }, who.token)).data?.tender!.title).toBe("Brouillon secret");
     }
@@ -295,8 +294,8 @@ describe("visibility", () => {
 
   test("members see published tenders and calls; direct orders only when their cooperative is shortlisted", async () => {
     const em = server.orm.em.fork();
-    const open = await insertTender(em, { status: TenderStatus.OPEN, kind: TenderKind.CALL_FOR_PROJECTS });
-    const order = await insertTender(em, { status: TenderStatus.OPEN, kind: TenderKind.DIRECT_ORDER, clientId: client.id });
+    const open = await buildTender(em, { status: TenderStatus.OPEN, kind: TenderKind.CALL_FOR_PROJECTS });
+    const order = await buildTender(em, { status: TenderStatus.OPEN, kind: TenderKind.DIRECT_ORDER, clientId: client.id });
     expect((await server.gql(TenderDocument, { id: open.gid }, member.token)).data?.tender!.id).toBe(open.gid);
     expect(codes(await server.gql(TenderDocument, { id: order.gid }, member.token))).toEqual(["NOT_FOUND"]);
     const coop = await insertCooperative(em, { members: [member] });
@@ -320,7 +319,7 @@ describe("filters and sort", () => {
       ["pub14", { title: "Zeta campagne publicitaire", cpv: ["79341000"], dept: "14", region: "28", value: 15000, deadline: null, publishedAt: new Date(base - 4 * day) }],
       ["closed76", { title: "Zeta impression ancienne", cpv: ["79823000"], dept: "76", region: "28", value: 9000, deadline: new Date(base + 1 * day), status: TenderStatus.CLOSED, publishedAt: new Date(base - 9 * day) }],
     ] as const;
-    for (const [key, seed] of rows) ids[key] = (await insertTender(em, { ...seed, description: "zetafilter" })).gid;
+    for (const [key, seed] of rows) ids[key] = (await buildTender(em, { ...seed, description: "zetafilter" })).gid;
   });
 
   const names = (edges: { node: { id: string } }[]) => edges.map((e) => Object.keys(ids).find((k) => ids[k] === e.node.id));

@@ -8,9 +8,8 @@ import { TenderStatus } from "../../src/tenders/tender.enums";
 import { TOUR } from "../../src/web/tour";
 import { SignInDocument, ShortlistCooperativeDocument } from "../generated/graphql";
 import { launchBrowser, recordExternalRequests, screenshot, type TestBrowser } from "../helpers/browser";
-import { createUser, FACTORY_PASSWORD, insertCooperative, type TestUser } from "../helpers/factories";
+import { buildTender, createUser, FACTORY_PASSWORD, insertCooperative, type TestUser } from "../helpers/factories";
 import { startTestServer, type TestServer } from "../helpers/server";
-import { insertTender } from "../tenders/tender-factory";
 
 /*
  * The local explorer in headless Chromium: GraphiQL served by the server itself, nothing loaded
@@ -122,7 +121,7 @@ test("GET /graphql in a browser: the explorer, from this server only, runs a que
   const title = "Appel vu dans l'explorateur";
   // The subscription listens once the server has handled `subscribe`: shortlist until an event arrives (bounded).
   for (let attempt = 0; attempt < 20 && !frames.some((f) => f.type === "next"); attempt++) {
-    const tender = await insertTender(server.orm.em.fork(), { status: TenderStatus.OPEN, title });
+    const tender = await buildTender(server.orm.em.fork(), { status: TenderStatus.OPEN, title });
     const shortlisted = await server.gql(ShortlistCooperativeDocument, { input: { tenderId: tender.gid, cooperativeId: coop.gid } }, officer.token);
     expect(shortlisted.errors).toBeUndefined();
     await resultShows(page, title, 1_000).catch(() => undefined);
