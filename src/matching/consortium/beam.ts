@@ -21,6 +21,8 @@ interface BeamChild {
   /** Index in `parent.members`, or -1 for a newcomer. */
   slot: number;
   estimate: number;
+  /** score − penalty × estimate (penalized objectives), the first criterion. */
+  value: number;
   score: number;
   unknown: number;
   distM: number;
@@ -98,12 +100,15 @@ function expand(w: Walk, state: BeamState, parent: number, t: number, children: 
     }
     const known = p.unknownDistance[candidate] === 0;
     const newcomersNeeded = stillUncovered === 0 ? 0 : p.maxCover === 0 ? NO_LIMIT : Math.ceil(stillUncovered / p.maxCover);
+    const estimate = members + newcomersNeeded;
+    const score = state.score + (p.score[candidate * L + lot] ?? 0);
     children.push({
       parent,
       candidate,
       slot,
-      estimate: members + newcomersNeeded,
-      score: state.score + (p.score[candidate * L + lot] ?? 0),
+      estimate,
+      value: p.penalty < 0 ? 0 : estimate >= NO_LIMIT ? -NO_LIMIT : score - p.penalty * estimate,
+      score,
       unknown: state.unknown + (slot < 0 && !known ? 1 : 0),
       distM: state.distM + (slot < 0 && known ? (p.distM[candidate] ?? 0) : 0),
       order: children.length,
@@ -126,17 +131,53 @@ function expand(w: Walk, state: BeamState, parent: number, t: number, children: 
   }
 }
 
-function sortChildren(p: Problem, children: BeamChild[]): void {
-  const valueOf = (c: BeamChild): number => (c.estimate >= NO_LIMIT ? -NO_LIMIT : c.score - p.penalty * c.estimate);
-  children.sort(
-    (a, b) =>
-      (p.penalty >= 0 ? valueOf(b) - valueOf(a) : 0) ||
-      a.estimate - b.estimate ||
-      b.score - a.score ||
-      a.unknown - b.unknown ||
-      a.distM - b.distM ||
-      a.order - b.order,
-  );
+/** The order of children: value (penalized objectives), fewest members, score, distance, then creation order. */
+function compareChildren(a: BeamChild, b: BeamChild): number {
+  return b.value - a.value || a.estimate - b.estimate || b.score - a.score || a.unknown - b.unknown || a.distM - b.distM || a.order - b.order;
+}
+
+/**
+ * Moves the `k` first children (in `compareChildren` order) to the front, in any order
+ * (quickselect, Hoare partition): sorting them then gives the prefix a full sort would.
+ */
+function selectFirst(children: BeamChild[], k: number): void {
+  let lo = 0;
+  let hi = children.length - 1;
+  while (lo < hi && k - 1 >= lo && k - 1 <= hi) {
+    const pivot = must(children[(lo + hi) >>> 1]);
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (compareChildren(must(children[i]), pivot) < 0) i++;
+      while (compareChildren(must(children[j]), pivot) > 0) j--;
+      if (i <= j) {
+        const swap = must(children[i]);
+        children[i] = must(children[j]);
+        children[j] = swap;
+        i++;
+        j--;
+      }
+    }
+    if (k - 1 <= j) hi = j;
+    else if (k - 1 >= i) lo = i;
+    else return;
+  }
+}
+
+/**
+ * The children in `compareChildren` order, as far as the next beam needs them: a sorted
+ * prefix of a few times `width` (duplicates of a member set are skipped), all of them sorted
+ * when that prefix does not fill the beam.
+ */
+function nextFromChildren(beam: BeamState[], children: BeamChild[], lot: number, width: number): BeamState[] {
+  const k = width * 4;
+  if (children.length > k * 2) {
+    selectFirst(children, k);
+    const prefix = children.slice(0, k).sort(compareChildren);
+    const next = nextBeam(beam, prefix, lot, width);
+    if (next.length >= width) return next;
+  }
+  return nextBeam(beam, children.sort(compareChildren), lot, width);
 }
 
 /** The `width` best children as states, one per member set with its loads. */
@@ -174,8 +215,7 @@ export function beamSearch(p: Problem, top: TopTeams, width: number): void {
   for (let t = 0; t < w.L && beam.length > 0; t++) {
     const children: BeamChild[] = [];
     beam.forEach((state, parent) => expand(w, state, parent, t, children));
-    sortChildren(p, children);
-    beam = nextBeam(beam, children, w.order[t] ?? 0, width);
+    beam = nextFromChildren(beam, children, w.order[t] ?? 0, width);
   }
   for (const state of beam) {
     const team = makeTeam(p, state.assign, new Set(state.members));

@@ -37,6 +37,8 @@ class ExactSearch {
   private readonly touched: number[] = [];
   private readonly topGains: number[] = [];
   private readonly scratch: number[] = [];
+  /** The largest cap: no one takes more lots. */
+  private readonly maxCap: number;
 
   constructor(
     private readonly p: Problem,
@@ -57,6 +59,7 @@ class ExactSearch {
     this.memberOptions = Array.from({ length: L + 1 }, () => []);
     this.gainSum = new Int32Array(n);
     this.gainMax = new Int32Array(n);
+    this.maxCap = p.cap.reduce((max, cap) => Math.max(max, cap), 0);
     if (p.lead >= 0) this.join(p.lead);
   }
 
@@ -147,12 +150,15 @@ class ExactSearch {
   private amortizedBound(remaining: number): number {
     const { p, L } = this;
     let total = 0;
+    // No newcomer pays less than the penalty shared over this many lots.
+    const widest = p.penalty / Math.max(1, Math.min(this.maxCap, popcount(remaining)));
     for (let rest = remaining; rest !== 0; rest &= rest - 1) {
       const l = lowestBit(rest);
       let best = this.memberBestOn(l);
       for (const c of must(p.options[l])) {
         const s = p.score[c * L + l] ?? 0;
-        if (s <= best) break;
+        // Options come best first: none further on can beat `best`.
+        if (s - widest <= best) break;
         if (this.isMember[c]) continue;
         const reach = Math.min(p.cap[c] ?? 0, popcount(remaining & (this.doable[c] ?? 0)));
         const value = s - p.penalty / Math.max(1, reach);
