@@ -9,7 +9,7 @@ import { writeFileSync } from "node:fs";
 import { MikroORM } from "@mikro-orm/postgresql";
 import { ormConfig } from "../../src/db/mikro-orm.config";
 import { TEAM_OBJECTIVES, type ConsortiumCandidate } from "../../src/matching/consortium";
-import { findCandidateRows, loadProfiles } from "../../src/matching/matching.candidates";
+import { findCandidateRowsOfMany, loadProfiles } from "../../src/matching/matching.candidates";
 import { demandOf, LOT_SCORE_FLOOR, placeLabel } from "../../src/matching/matching.service";
 import { rankCandidates, validateProximityOptions, validateWeights } from "../../src/matching/scoring";
 import { Lot, Tender } from "../../src/tenders/tender.entity";
@@ -24,9 +24,10 @@ async function main(url: string, tenderId: string, out: string): Promise<void> {
     const proximity = validateProximityOptions({});
     const now = new Date();
     const candidates = new Map<string, ConsortiumCandidate & { lotScores: Record<string, number>; lotEvidence: Record<string, string> }>();
-    for (const lot of lots) {
+    const rowsPerLot = await findCandidateRowsOfMany(em, lots.map((lot) => ({ demand: demandOf(tender, lots, lot), maxDistanceKm: null, limit: 60 })));
+    for (const [i, lot] of lots.entries()) {
       const demand = demandOf(tender, lots, lot);
-      const profiles = await loadProfiles(em, await findCandidateRows(em, { demand, maxDistanceKm: null, limit: 60 }));
+      const profiles = await loadProfiles(em, rowsPerLot[i] ?? []);
       for (const ranked of rankCandidates(demand, profiles, weights, proximity, now)) {
         const entry = candidates.get(ranked.id) ?? { id: ranked.id, name: ranked.name, distanceKm: ranked.distanceKm, lotScores: {}, lotEvidence: {} };
         if (ranked.score >= LOT_SCORE_FLOOR && ranked.coveredCpv.length > 0) {

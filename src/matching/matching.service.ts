@@ -10,7 +10,7 @@ import { Lot, Tender } from "../tenders/tender.entity";
 import { TenderStatus } from "../tenders/tender.enums";
 import { viewerCanRead } from "../tenders/tender.service";
 import { suggestConsortia, TEAM_OBJECTIVES, type ConsortiumCandidate, type TeamPreferenceName } from "./consortium";
-import { CANDIDATE_POOL, findCandidateRows, findCandidates, loadProfiles } from "./matching.candidates";
+import { CANDIDATE_POOL, findCandidateRowsOfMany, findCandidates, loadProfiles } from "./matching.candidates";
 import { authorizeMatching, canRankDirectory, canSeeCooperativeFit } from "./matching.policy";
 import type { ConsortiumSuggestions, Match, MatchScoreResult, MatchWeightsInput, Opportunity } from "./matching.types";
 import {
@@ -226,9 +226,9 @@ export async function consortiumSuggestions(
   if (leadCooperative) assertVerifiedCooperative(leadCooperative, "lead a bid");
   const leadProfile = leadCooperative ? await loadCooperativeProfile(em, leadCooperative) : null;
 
-  // One candidate statement per lot, concurrently, then one profile load for their union.
+  // One candidate statement for every lot, then one profile load for their union.
   const maxDistanceKm = options.proximity.maxDistanceKm ?? null;
-  const rowsPerUnit = await Promise.all(units.map(({ demand }) => findCandidateRows(em, { demand, maxDistanceKm, limit: POOL_PER_LOT })));
+  const rowsPerUnit = await findCandidateRowsOfMany(em, units.map(({ demand }) => ({ demand, maxDistanceKm, limit: POOL_PER_LOT })));
   const union = new Map(rowsPerUnit.flat().map((row) => [row.id, row]));
   const profiles = new Map((await loadProfiles(em, [...union.values()])).map((p) => [p.id, p]));
   const candidates = new Map<string, ConsortiumCandidate & { lotScores: Record<string, number>; lotEvidence: Record<string, string> }>();
