@@ -27,7 +27,7 @@ type CandidateRows = Parameters<typeof loadProfiles>[1];
 export interface PhaseTimes {
   /** Candidate statements (GIN narrowing + pre-ranking), summed over lots. */
   candidateSqlMs: number;
-  /** loadProfiles for the candidates found (4 queries in parallel, plus bid_members probe). */
+  /** loadProfiles for the candidates found (one statement: skills, references, wins, open bids). */
   loadProfilesMs: number;
   /** rankCandidates, summed over lots. */
   scoringMs: number;

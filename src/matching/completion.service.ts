@@ -1,4 +1,5 @@
 import { UniqueConstraintViolationException } from "@mikro-orm/core";
+import type { EntityManager } from "@mikro-orm/postgresql";
 import { NotificationKind } from "../notifications/notification.enums";
 import { notifyPeople } from "../notifications/notify";
 import { notifyBidInvitation } from "../notifications/bid-hooks";
@@ -176,7 +177,101 @@ export async function requestCompletion(actor: Actor, input: CompletionRequest):
       await assignLot(actor, { bidId: bidGid, lotId: gid("Lot", lotId), memberId: memberOf.get(member.cooperativeId) ?? null, expectedVersion: 0 });
     }
   }
-  return (await actor.em.fork().findOne(Bid, { id: bid.id })) as Bid;
+  return actor.em.fork().findOneOrFail(Bid, { id: bid.id });
+}
+
+/** What `proposeCompletion` writes, checked. */
+interface Proposal {
+  tender: Tender;
+  lead: Cooperative;
+  title: string;
+  groupType: BidGroupType;
+  /** The officer proposing. */
+  userId: string;
+  team: Team;
+  lotIds: string[];
+  clientMutationId: string | null;
+  fingerprint: string | null;
+}
+
+/** The PROPOSED bid, its lead (accepted) and partners (invited), its lots and their assignments. */
+function composeProposal(
+  em: EntityManager,
+  proposal: Proposal,
+): { bid: Bid; leadMember: BidMember; members: Map<string, BidMember>; assignments: BidLotAssignment[] } {
+  const { tender, lead, title, groupType, team, lotIds } = proposal;
+  const officer = em.getReference(User, proposal.userId);
+  const bid = em.create(Bid, { tender, lead, title, groupType, status: BidStatus.PROPOSED, createdBy: officer });
+  const leadMember = em.create(BidMember, { bid, cooperative: lead, role: BidMemberRole.LEAD, status: BidMemberStatus.ACCEPTED, answeredAt: null });
+  const members = new Map<string, BidMember>([[lead.id, leadMember]]);
+  for (const m of team.members) {
+    if (members.has(m.cooperativeId)) continue;
+    const cooperative = em.getReference(Cooperative, m.cooperativeId);
+    members.set(m.cooperativeId, em.create(BidMember, { bid, cooperative, role: BidMemberRole.MEMBER, status: BidMemberStatus.INVITED, invitedBy: officer }));
+  }
+  for (const lotId of lotIds) em.create(BidLot, { bid, lot: em.getReference(Lot, lotId) });
+  const assignments: BidLotAssignment[] = [];
+  for (const m of team.members) {
+    const member = members.get(m.cooperativeId);
+    for (const lotId of m.lotIds) {
+      assignments.push(em.create(BidLotAssignment, { bid, lot: em.getReference(Lot, lotId), member: member ?? null }));
+    }
+  }
+  return { bid, leadMember, members, assignments };
+}
+
+/** Writes the proposal in the caller's transaction: the bid, its log (BID_PROPOSED, invitations, assignments), the lead's notification. */
+async function writeProposal(em: EntityManager, proposal: Proposal): Promise<Bid> {
+  const { tender, lead, title, groupType, userId, team, lotIds, clientMutationId, fingerprint } = proposal;
+  const { bid, leadMember, members, assignments } = composeProposal(em, proposal);
+  await em.flush();
+  await assertNoOtherOffer(em, tender, bid.id, { cooperativeIds: [...members.keys()], lotIds }, "input.leadCooperativeId");
+  const event = (type: BidEventType, payload: Record<string, unknown>, result: string, first = false) =>
+    appendBidEvent(em, bid.id, {
+      type,
+      payload,
+      actorId: userId,
+      clientMutationId: first ? clientMutationId : null,
+      requestHash: first ? fingerprint : null,
+      result,
+    });
+  await event(
+    BidEventType.BID_PROPOSED,
+    {
+      tenderId: gid("Tender", tender.id),
+      leadCooperativeId: gid("Cooperative", lead.id),
+      leadMemberId: gid("BidMember", leadMember.id),
+      groupType,
+      title,
+      proposedBy: gid("User", userId),
+      lotIds: lotIds.map((id) => gid("Lot", id)),
+      members: team.members.map((m) => ({ cooperativeId: gid("Cooperative", m.cooperativeId), lotIds: m.lotIds.map((id) => gid("Lot", id)) })),
+    },
+    resultRef("Bid", bid.id),
+    true,
+  );
+  for (const [cooperativeId, member] of members) {
+    if (cooperativeId === lead.id) continue;
+    await event(
+      BidEventType.MEMBER_INVITED,
+      { memberId: gid("BidMember", member.id), cooperativeId: gid("Cooperative", cooperativeId), role: member.role, version: member.version },
+      resultRef("BidMember", member.id),
+    );
+  }
+  for (const a of assignments) {
+    await event(
+      BidEventType.LOT_ASSIGNED,
+      { assignmentId: gid("BidLotAssignment", a.id), lotId: gid("Lot", a.lot.id), version: a.version, memberId: a.member ? gid("BidMember", a.member.id) : null },
+      resultRef("BidLotAssignment", a.id),
+    );
+  }
+  await notifyPeople(em, await peopleOfCooperatives(em, [lead.id]), {
+    kind: NotificationKind.OFFER_PROPOSED,
+    text: `Une offre est proposée au nom de ${lead.name} : « ${title} » (à accepter ou refuser)`,
+    subjectId: gid("Bid", bid.id),
+    dedupeKey: `proposed:${bid.id}`,
+  }, { except: userId });
+  return bid;
 }
 
 /**
@@ -195,8 +290,8 @@ export async function proposeCompletion(actor: Actor, input: CompletionChoice, n
   const lead = await actor.em.findOne(Cooperative, { id: leadId });
   if (!lead) throw new NotFoundError("Cooperative", input.leadCooperativeId);
   const fingerprint = clientMutationId ? requestFingerprint("proposeCompletion", input) : null;
-  if (clientMutationId) {
-    const prior = await priorOpening(actor, "BID_PROPOSED", userId, clientMutationId, fingerprint as string);
+  if (clientMutationId && fingerprint !== null) {
+    const prior = await priorOpening(actor, "BID_PROPOSED", userId, clientMutationId, fingerprint);
     if (prior) return prior;
   }
   const groupType = checkGroupType(input.groupType);
@@ -207,75 +302,10 @@ export async function proposeCompletion(actor: Actor, input: CompletionChoice, n
   const lotIds = teamLots(tender, team);
   const title = tender.title.slice(0, 300);
   try {
-    return await actor.em.transactional(async (em) => {
-      const officer = em.getReference(User, userId);
-      const bid = em.create(Bid, { tender, lead, title, groupType, status: BidStatus.PROPOSED, createdBy: officer });
-      const members = new Map<string, BidMember>();
-      members.set(lead.id, em.create(BidMember, { bid, cooperative: lead, role: BidMemberRole.LEAD, status: BidMemberStatus.ACCEPTED, answeredAt: null }));
-      for (const m of team.members) {
-        if (members.has(m.cooperativeId)) continue;
-        const cooperative = em.getReference(Cooperative, m.cooperativeId);
-        members.set(m.cooperativeId, em.create(BidMember, { bid, cooperative, role: BidMemberRole.MEMBER, status: BidMemberStatus.INVITED, invitedBy: officer }));
-      }
-      for (const lotId of lotIds) em.create(BidLot, { bid, lot: em.getReference(Lot, lotId) });
-      const assignments: BidLotAssignment[] = [];
-      for (const m of team.members) {
-        for (const lotId of m.lotIds) {
-          assignments.push(em.create(BidLotAssignment, { bid, lot: em.getReference(Lot, lotId), member: members.get(m.cooperativeId) as BidMember }));
-        }
-      }
-      await em.flush();
-      await assertNoOtherOffer(em, tender, bid.id, { cooperativeIds: [...members.keys()], lotIds }, "input.leadCooperativeId");
-      const event = (type: BidEventType, payload: Record<string, unknown>, result: string, first = false) =>
-        appendBidEvent(em, bid.id, {
-          type,
-          payload,
-          actorId: userId,
-          clientMutationId: first ? clientMutationId : null,
-          requestHash: first ? fingerprint : null,
-          result,
-        });
-      await event(
-        BidEventType.BID_PROPOSED,
-        {
-          tenderId: gid("Tender", tender.id),
-          leadCooperativeId: gid("Cooperative", lead.id),
-          leadMemberId: gid("BidMember", (members.get(lead.id) as BidMember).id),
-          groupType,
-          title,
-          proposedBy: gid("User", userId),
-          lotIds: lotIds.map((id) => gid("Lot", id)),
-          members: team.members.map((m) => ({ cooperativeId: gid("Cooperative", m.cooperativeId), lotIds: m.lotIds.map((id) => gid("Lot", id)) })),
-        },
-        resultRef("Bid", bid.id),
-        true,
-      );
-      for (const [cooperativeId, member] of members) {
-        if (cooperativeId === lead.id) continue;
-        await event(
-          BidEventType.MEMBER_INVITED,
-          { memberId: gid("BidMember", member.id), cooperativeId: gid("Cooperative", cooperativeId), role: member.role, version: member.version },
-          resultRef("BidMember", member.id),
-        );
-      }
-      for (const a of assignments) {
-        await event(
-          BidEventType.LOT_ASSIGNED,
-          { assignmentId: gid("BidLotAssignment", a.id), lotId: gid("Lot", a.lot.id), version: a.version, memberId: a.member ? gid("BidMember", a.member.id) : null },
-          resultRef("BidLotAssignment", a.id),
-        );
-      }
-      await notifyPeople(em, await peopleOfCooperatives(em, [lead.id]), {
-        kind: NotificationKind.OFFER_PROPOSED,
-        text: `Une offre est proposée au nom de ${lead.name} : « ${title} » (à accepter ou refuser)`,
-        subjectId: gid("Bid", bid.id),
-        dedupeKey: `proposed:${bid.id}`,
-      }, { except: userId });
-      return bid;
-    });
+    return await actor.em.transactional((em) => writeProposal(em, { tender, lead, title, groupType, userId, team, lotIds, clientMutationId, fingerprint }));
   } catch (error) {
     if (error instanceof UniqueConstraintViolationException) {
-      const prior = clientMutationId ? await priorOpening({ ...actor, em: actor.em.fork() }, "BID_PROPOSED", userId, clientMutationId, fingerprint as string) : null;
+      const prior = clientMutationId && fingerprint !== null ? await priorOpening({ ...actor, em: actor.em.fork() }, "BID_PROPOSED", userId, clientMutationId, fingerprint) : null;
       if (prior) return prior;
       throw new ConflictError("This cooperative already leads a bid on this tender.");
     }

@@ -72,8 +72,8 @@ const CPV_PATTERN = /^(\d{8})(?:-\d)?$/;
  */
 export function normalizeCpv(code: string): string | null {
   const match = CPV_PATTERN.exec(code.trim());
-  if (!match) return null;
-  const digits = match[1] as string;
+  const digits = match?.[1];
+  if (digits === undefined) return null;
   return digits.startsWith("00") ? null : digits;
 }
 

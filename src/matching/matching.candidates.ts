@@ -54,21 +54,64 @@ export async function findCandidates(em: EntityManager, search: CandidateSearch)
 
 /** The candidates' rows, without their profiles (several demands share one profile load). */
 export async function findCandidateRows(em: EntityManager, search: CandidateSearch): Promise<CandidateRow[]> {
-  const limit = search.limit ?? CANDIDATE_POOL;
-  const { demand } = search;
-  // Class-level overlap first; widen to the group when that finds too few.
-  let rows = await queryCandidates(em, search, demandPrefixes(demand.cpvCodes, 4), limit);
-  if (rows.length < limit && !search.onlyIds) {
-    const wider = await queryCandidates(em, search, demandPrefixes(demand.cpvCodes, 3), limit);
-    const seen = new Set(rows.map((r) => r.id));
-    rows = [...rows, ...wider.filter((r) => !seen.has(r.id))].slice(0, limit);
-  }
-  return rows;
+  const [rows] = await findCandidateRowsOfMany(em, [search]);
+  return rows ?? [];
 }
 
-async function queryCandidates(em: EntityManager, search: CandidateSearch, prefixes: string[], limit: number): Promise<CandidateRow[]> {
+interface Statement {
+  sql: string;
+  params: unknown[];
+}
+
+/** A candidate row as the combined statement returns it: its search, its tier (1 class-level, 2 group-level). */
+type TieredRow = CandidateRow & { search: number; tier: number; overlap: string };
+
+/**
+ * The candidates of several searches (one per lot of a tender) in one statement. Per search,
+ * class-level overlap first; the group-level statement runs only when the first found fewer
+ * than `limit` (a one-time filter), and completes it with the rows not already found.
+ */
+export async function findCandidateRowsOfMany(em: EntityManager, searches: readonly CandidateSearch[]): Promise<CandidateRow[][]> {
+  const ctes: string[] = [];
+  const selects: string[] = [];
+  const params: unknown[] = [];
+  searches.forEach((search, i) => {
+    const limit = search.limit ?? CANDIDATE_POOL;
+    const narrow = candidateStatement(search, demandPrefixes(search.demand.cpvCodes, 4), limit);
+    const wide = search.onlyIds ? null : candidateStatement(search, demandPrefixes(search.demand.cpvCodes, 3), limit);
+    if (narrow) {
+      ctes.push(`s${i}_1 AS (${narrow.sql})`);
+      params.push(...narrow.params);
+      selects.push(`SELECT ${i} AS search, 1 AS tier, * FROM s${i}_1`);
+    }
+    if (wide) {
+      ctes.push(`s${i}_2 AS (${wide.sql})`);
+      params.push(...wide.params);
+      const needed = narrow ? ` WHERE (SELECT count(*) FROM s${i}_1) < ${Math.trunc(limit)}` : "";
+      selects.push(`SELECT ${i} AS search, 2 AS tier, * FROM s${i}_2${needed}`);
+    }
+  });
+  const result: CandidateRow[][] = searches.map(() => []);
+  if (selects.length === 0) return result;
+  const sql = `WITH ${ctes.join(",\n")}\n${selects.join("\nUNION ALL ")}
+    ORDER BY search, tier, overlap DESC, distance_km ASC NULLS LAST, id ASC`;
+  const rows = await em.getConnection().execute<TieredRow[]>(sql, params);
+  const seen = searches.map(() => new Set<string>());
+  for (const { search, tier: _tier, overlap: _overlap, ...row } of rows) {
+    const list = result[search];
+    const ids = seen[search];
+    const limit = searches[search]?.limit ?? CANDIDATE_POOL;
+    if (!list || !ids || ids.has(row.id) || list.length >= limit) continue;
+    ids.add(row.id);
+    list.push(row);
+  }
+  return result;
+}
+
+/** One search's candidate statement for these prefixes, or null when there is nothing to narrow on. */
+function candidateStatement(search: CandidateSearch, prefixes: string[], limit: number): Statement | null {
   const { demand, maxDistanceKm, onlyIds } = search;
-  if (prefixes.length === 0 && !onlyIds) return [];
+  if (prefixes.length === 0 && !onlyIds) return null;
   // A cooperative awaiting verification is proposed to no one (src/cooperatives/cooperative.status.ts).
   const where: string[] = ["c.status = 'VERIFIED'"];
   const params: unknown[] = [];
@@ -95,79 +138,67 @@ async function queryCandidates(em: EntityManager, search: CandidateSearch, prefi
          ORDER BY point(c.longitude, c.latitude) <-> point(?, ?) LIMIT ?) AS c`
     : `cooperatives c WHERE ${where.join(" AND ")}`;
   const sql = `SELECT c.id, c.name, c.city, c.latitude, c.longitude, c.headcount, c.annual_revenue,
-      ${distanceSelect} AS distance_km
+      ${distanceSelect} AS distance_km, ${overlap} AS overlap
     FROM ${source}
-    ORDER BY ${overlap} DESC, distance_km ASC NULLS LAST, c.id ASC
+    ORDER BY overlap DESC, distance_km ASC NULLS LAST, c.id ASC
     LIMIT ?`;
   const nearestParams = nearest && place ? [place.lon, place.lat, NEAREST_POOL] : [];
-  return em.getConnection().execute<CandidateRow[]>(sql, [...distanceParams, ...params, ...nearestParams, pgArray(prefixes), limit]);
+  return { sql, params: [...distanceParams, pgArray(prefixes), ...params, ...nearestParams, limit] };
 }
 
-/** Skills, references, won outcomes and open bids of the candidates: one query each. */
+interface ProfileRow {
+  id: string;
+  skills: [string, number][] | null;
+  refs: [string, number, number | null][] | null;
+  wins: [string[], string, number][] | null;
+  open_bids: string | number;
+}
+
+/**
+ * Skills, references, won outcomes and open bids (bids still being written, with the
+ * cooperative invited or in: its current load) of the candidates, in one statement.
+ */
 export async function loadProfiles(em: EntityManager, rows: CandidateRow[]): Promise<CandidateProfile[]> {
   if (rows.length === 0) return [];
-  const ids = rows.map((r) => r.id);
-  const connection = em.getConnection();
-  const [skills, references, wins, load] = await Promise.all([
-    connection.execute<{ cooperative_id: string; cpv: string; level: number }[]>(
-      "SELECT cooperative_id, cpv, level FROM cooperative_skills WHERE cooperative_id = ANY(?::uuid[])",
-      [pgArray(ids)],
-    ),
-    connection.execute<{ cooperative_id: string; cpv: string; year: number; amount: number | null }[]>(
-      "SELECT cooperative_id, cpv, year, amount FROM cooperative_references WHERE cooperative_id = ANY(?::uuid[])",
-      [pgArray(ids)],
-    ),
-    connection.execute<{ cooperative_id: string; cpv_codes: string[]; awarded_at: Date; awarded_amount: number }[]>(
-      `SELECT w.cooperative_id, t.cpv_codes, o.awarded_at, o.awarded_amount
+  const ids = [...new Set(rows.map((r) => r.id))];
+  const found = await em.getConnection().execute<ProfileRow[]>(
+    `WITH wins AS (
+       SELECT w.cooperative_id, json_agg(json_build_array(t.cpv_codes, o.awarded_at, o.awarded_amount)) AS wins
          FROM outcomes o
          JOIN tenders t ON t.id = o.tender_id
          CROSS JOIN LATERAL unnest(o.winner_ids) AS w(cooperative_id)
-        WHERE o.result = 'WON' AND w.cooperative_id = ANY(?::text[])`,
-      [pgArray(ids)],
-    ),
-    openBidCounts(em, ids),
-  ]);
-  const byId = <T extends { cooperative_id: string }>(list: T[]) => {
-    const map = new Map<string, T[]>();
-    for (const row of list) map.set(row.cooperative_id, [...(map.get(row.cooperative_id) ?? []), row]);
-    return map;
-  };
-  const skillsOf = byId(skills);
-  const referencesOf = byId(references);
-  const winsOf = byId(wins);
-  return rows.map((row) => {
-    const track: TrackEntry[] = [
-      ...(referencesOf.get(row.id) ?? []).map((r) => ({ cpv: r.cpv, year: r.year, amount: r.amount, kind: "REFERENCE" as const })),
-      ...(winsOf.get(row.id) ?? []).flatMap((w) =>
-        w.cpv_codes.slice(0, 1).map((cpv) => ({
-          cpv,
-          year: new Date(w.awarded_at).getUTCFullYear(),
-          amount: w.awarded_amount,
-          kind: "WON" as const,
-        })),
-      ),
-    ];
-    return {
-      id: row.id,
-      name: row.name,
-      skills: (skillsOf.get(row.id) ?? []).map((s) => ({ cpv: s.cpv, level: s.level })),
-      location:
-        row.latitude !== null && row.longitude !== null ? { lat: row.latitude, lon: row.longitude, label: row.city } : null,
-      headcount: row.headcount,
-      annualRevenue: row.annual_revenue,
-      openBids: load.get(row.id) ?? 0,
-      track,
-    };
-  });
+        WHERE o.result = 'WON' AND w.cooperative_id = ANY(?::text[])
+        GROUP BY w.cooperative_id)
+     SELECT i.id,
+       (SELECT json_agg(json_build_array(s.cpv, s.level) ORDER BY s.cpv) FROM cooperative_skills s WHERE s.cooperative_id = i.id) AS skills,
+       (SELECT json_agg(json_build_array(r.cpv, r.year, r.amount)) FROM cooperative_references r WHERE r.cooperative_id = i.id) AS refs,
+       wins.wins,
+       (SELECT count(*) FROM bid_members m JOIN bids b ON b.id = m.bid_id
+         WHERE m.cooperative_id = i.id AND m.status IN ('INVITED', 'ACCEPTED') AND b.status IN ('DRAFT', 'IN_REVIEW')) AS open_bids
+     FROM unnest(?::uuid[]) AS i(id)
+     LEFT JOIN wins ON wins.cooperative_id = i.id::text`,
+    [pgArray(ids), pgArray(ids)],
+  );
+  const byId = new Map(found.map((p) => [p.id, p]));
+  return rows.map((row) => profileOf(row, byId.get(row.id)));
 }
 
-/** Bids each cooperative takes part in that are still being written: its current load. */
-async function openBidCounts(em: EntityManager, ids: string[]): Promise<Map<string, number>> {
-  const rows = await em.getConnection().execute<{ cooperative_id: string; n: string }[]>(
-    `SELECT m.cooperative_id, count(*) AS n FROM bid_members m JOIN bids b ON b.id = m.bid_id
-      WHERE m.cooperative_id = ANY(?::uuid[]) AND m.status IN ('INVITED', 'ACCEPTED') AND b.status IN ('DRAFT', 'IN_REVIEW')
-      GROUP BY m.cooperative_id`,
-    [pgArray(ids)],
-  );
-  return new Map(rows.map((r) => [r.cooperative_id, Number(r.n)]));
+function profileOf(row: CandidateRow, found: ProfileRow | undefined): CandidateProfile {
+  const track: TrackEntry[] = [
+    ...(found?.refs ?? []).map(([cpv, year, amount]) => ({ cpv, year, amount, kind: "REFERENCE" as const })),
+    ...(found?.wins ?? []).flatMap(([cpvCodes, awardedAt, amount]) =>
+      cpvCodes.slice(0, 1).map((cpv) => ({ cpv, year: new Date(awardedAt).getUTCFullYear(), amount, kind: "WON" as const })),
+    ),
+  ];
+  return {
+    id: row.id,
+    name: row.name,
+    skills: (found?.skills ?? []).map(([cpv, level]) => ({ cpv, level })),
+    location: row.latitude !== null && row.longitude !== null ? { lat: row.latitude, lon: row.longitude, label: row.city } : null,
+    headcount: row.headcount,
+    annualRevenue: row.annual_revenue,
+    openBids: Number(found?.open_bids ?? 0),
+    track,
+  };
 }
+

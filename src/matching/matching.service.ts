@@ -10,7 +10,7 @@ import { Lot, Tender } from "../tenders/tender.entity";
 import { TenderStatus } from "../tenders/tender.enums";
 import { viewerCanRead } from "../tenders/tender.queries";
 import { suggestConsortia, TEAM_OBJECTIVES, type ConsortiumCandidate, type TeamPreferenceName } from "./consortium";
-import { CANDIDATE_POOL, findCandidateRows, findCandidates, loadProfiles } from "./matching.candidates";
+import { CANDIDATE_POOL, findCandidateRowsOfMany, findCandidates, loadProfiles } from "./matching.candidates";
 import { authorizeMatching, canRankDirectory, canSeeCooperativeFit } from "./matching.policy";
 import type { ConsortiumSuggestions, Match, MatchScoreResult, MatchWeightsInput, Opportunity } from "./matching.types";
 import {
@@ -83,6 +83,13 @@ function findLot(lots: Lot[], globalId: string | null | undefined, field = "lot"
   return lot;
 }
 
+/** A record loaded just before by id; missing means it vanished meanwhile (an internal error, not the caller's). */
+function loaded<T>(map: ReadonlyMap<string, T>, id: string): T {
+  const value = map.get(id);
+  if (value === undefined) throw new Error(`matching: ${id} was not loaded`);
+  return value;
+}
+
 async function cooperativesById(em: EntityManager, ids: string[]): Promise<Map<string, Cooperative>> {
   const list = ids.length ? await em.find(Cooperative, { id: { $in: ids } }) : [];
   return new Map(list.map((c) => [c.id, c]));
@@ -105,7 +112,7 @@ export async function matchesForTender(
   const ranked = rankCandidates(demand, candidates, options.weights, options.proximity, now).filter((r) => r.score >= options.minScore);
   const window = ranked.slice(offset, offset + size + 1);
   const cooperatives = await cooperativesById(actor.em, window.map((r) => r.id));
-  const rows: Match[] = window.map((r, i) => ({ ...r, rank: offset + i + 1, cooperative: cooperatives.get(r.id) as Cooperative }));
+  const rows: Match[] = window.map((r, i) => ({ ...r, rank: offset + i + 1, cooperative: loaded(cooperatives, r.id) }));
   return toConnection(rows, size, (row) => encodeCursor([row.rank - 1]), ranked.length, offset > 0);
 }
 
@@ -122,7 +129,7 @@ async function loadCooperativeProfile(em: EntityManager, cooperative: Cooperativ
       distance_km: null,
     },
   ]);
-  return profile as CandidateProfile;
+  return loaded(new Map(profile ? [[cooperative.id, profile]] : []), cooperative.id);
 }
 
 /** `Cooperative.matchScore`: one cooperative against one tender (or lot), explained. */
@@ -200,6 +207,51 @@ async function currentLeads(em: EntityManager, tenderId: string): Promise<string
   return rows.map((r) => r.lead_id);
 }
 
+type LotCandidate = ConsortiumCandidate & { lotScores: Record<string, number>; lotEvidence: Record<string, string> };
+
+interface LotUnit {
+  lot: Lot | null;
+  demand: Demand;
+}
+
+/**
+ * Every cooperative able to do a lot, with its score and evidence per lot: one candidate
+ * statement for every lot, one profile load for their union, then the scoring per lot (the
+ * lead, when given, is scored on every lot wherever it is).
+ */
+async function lotCandidates(
+  em: EntityManager,
+  units: readonly LotUnit[],
+  context: { options: ResolvedOptions; now: Date; leadId: string | null; leadProfile: CandidateProfile | null; tenderId: string },
+): Promise<LotCandidate[]> {
+  const { options, now, leadId, leadProfile } = context;
+  const maxDistanceKm = options.proximity.maxDistanceKm ?? null;
+  const rowsPerUnit = await findCandidateRowsOfMany(em, units.map(({ demand }) => ({ demand, maxDistanceKm, limit: POOL_PER_LOT })));
+  const union = new Map(rowsPerUnit.flat().map((row) => [row.id, row]));
+  const profiles = new Map((await loadProfiles(em, [...union.values()])).map((p) => [p.id, p]));
+  const candidates = new Map<string, LotCandidate>();
+  units.forEach(({ lot, demand }, index) => {
+    const key = lot?.id ?? context.tenderId;
+    const pool = (rowsPerUnit[index] ?? []).flatMap((row) => profiles.get(row.id) ?? []);
+    const partners = pool.filter((p) => p.id !== leadId);
+    // The distance limit is for partners: the lead leads wherever it is.
+    const ranking = [
+      ...rankCandidates(demand, partners, options.weights, options.proximity, now),
+      ...(leadProfile ? rankCandidates(demand, [leadProfile], options.weights, { ...options.proximity, maxDistanceKm: null }, now) : []),
+    ];
+    for (const ranked of ranking) {
+      const entry = candidates.get(ranked.id) ?? { id: ranked.id, name: ranked.name, distanceKm: ranked.distanceKm, lotScores: {}, lotEvidence: {} };
+      // Able to do the lot: covers at least one of its CPV codes (similarity 0.6 or more).
+      if (ranked.score >= LOT_SCORE_FLOOR && ranked.coveredCpv.length > 0) {
+        entry.lotScores[key] = ranked.score;
+        entry.lotEvidence[key] = ranked.components.find((c) => c.name === "SKILLS")?.evidence ?? "";
+      }
+      candidates.set(ranked.id, entry);
+    }
+  });
+  return [...candidates.values()];
+}
+
 /** `Tender.consortiumSuggestions`: teams covering every lot, optionally built around a lead. */
 export async function consortiumSuggestions(
   actor: Actor,
@@ -225,36 +277,11 @@ export async function consortiumSuggestions(
   if (leadId && !leadCooperative) throw new NotFoundError("Cooperative", args.lead ?? undefined);
   if (leadCooperative) assertVerifiedCooperative(leadCooperative, "lead a bid");
   const leadProfile = leadCooperative ? await loadCooperativeProfile(em, leadCooperative) : null;
-
-  // One candidate statement per lot, concurrently, then one profile load for their union.
-  const maxDistanceKm = options.proximity.maxDistanceKm ?? null;
-  const rowsPerUnit = await Promise.all(units.map(({ demand }) => findCandidateRows(em, { demand, maxDistanceKm, limit: POOL_PER_LOT })));
-  const union = new Map(rowsPerUnit.flat().map((row) => [row.id, row]));
-  const profiles = new Map((await loadProfiles(em, [...union.values()])).map((p) => [p.id, p]));
-  const candidates = new Map<string, ConsortiumCandidate & { lotScores: Record<string, number>; lotEvidence: Record<string, string> }>();
-  units.forEach(({ lot, demand }, index) => {
-    const key = lot?.id ?? tender.id;
-    const pool = (rowsPerUnit[index] ?? []).flatMap((row) => (profiles.has(row.id) ? [profiles.get(row.id) as CandidateProfile] : []));
-    const partners = pool.filter((p) => p.id !== leadId);
-    // The distance limit is for partners: the lead leads wherever it is.
-    const ranking = [
-      ...rankCandidates(demand, partners, options.weights, options.proximity, now),
-      ...(leadProfile ? rankCandidates(demand, [leadProfile], options.weights, { ...options.proximity, maxDistanceKm: null }, now) : []),
-    ];
-    for (const ranked of ranking) {
-      const entry = candidates.get(ranked.id) ?? { id: ranked.id, name: ranked.name, distanceKm: ranked.distanceKm, lotScores: {}, lotEvidence: {} };
-      // Able to do the lot: covers at least one of its CPV codes (similarity 0.6 or more).
-      if (ranked.score >= LOT_SCORE_FLOOR && ranked.coveredCpv.length > 0) {
-        entry.lotScores[key] = ranked.score;
-        entry.lotEvidence[key] = ranked.components.find((c) => c.name === "SKILLS")?.evidence ?? "";
-      }
-      candidates.set(ranked.id, entry);
-    }
-  });
+  const candidates = await lotCandidates(em, units, { options, now, leadId, leadProfile, tenderId: tender.id });
   const excluded = (await currentLeads(em, tender.id)).filter((id) => id !== leadId);
   const result = suggestConsortia({
     lots: units.map(({ lot }) => ({ lotId: lot?.id ?? tender.id, label: lot?.title ?? tender.title, number: lot?.number ?? null })),
-    candidates: [...candidates.values()].filter((c) => Object.keys(c.lotScores).length > 0 || c.id === leadId),
+    candidates: candidates.filter((c) => Object.keys(c.lotScores).length > 0 || c.id === leadId),
     maxLotsPerMember: tender.maxLotsPerTenderer,
     lead: leadId,
     excludedLeads: excluded,
@@ -267,7 +294,7 @@ export async function consortiumSuggestions(
   return {
     exact: result.exact,
     notes: result.notes,
-    uncoveredLots: result.uncoveredLots.flatMap((id) => (lotById.get(id) ? [lotById.get(id) as Lot] : [])),
+    uncoveredLots: result.uncoveredLots.flatMap((id) => lotById.get(id) ?? []),
     suggestions: result.suggestions.map((s, i) => ({
       rank: i + 1,
       score: s.score,
@@ -275,10 +302,10 @@ export async function consortiumSuggestions(
       totalDistanceKm: s.totalDistanceKm,
       explanation: s.explanation,
       members: s.members.map((m) => ({
-        cooperative: cooperatives.get(m.id) as Cooperative,
+        cooperative: loaded(cooperatives, m.id),
         role: m.role,
         distanceKm: m.distanceKm,
-        lots: m.lots.flatMap((id) => (lotById.get(id) ? [lotById.get(id) as Lot] : [])),
+        lots: m.lots.flatMap((id) => lotById.get(id) ?? []),
       })),
     })),
   };
