@@ -1,11 +1,11 @@
 import { BadInputError } from "../common/errors";
 import { readOnlyEntity } from "../common/base.entity";
 import { boundingBox } from "../common/geo";
+import { preparedRows } from "../common/prepared-query";
 import {
   decodeCursor,
   encodeCursor,
   pageSize,
-  toConnection,
   type ConnectionShape,
   type CursorKind,
   type CursorValue,
@@ -14,7 +14,7 @@ import * as v from "../common/validate";
 import { cpvPrefixes } from "../matching/cpv-similarity";
 import { communeOf, communesOfKnownPostcode, departmentCode, regionCode } from "../places/place.service";
 import type { LocationPrecision } from "../places/place.types";
-import { Cooperative } from "./cooperative.entity";
+import { Cooperative, CooperativeSkill } from "./cooperative.entity";
 import { CooperativeOrder, CooperativeStatus, LegalForm } from "./cooperative.enums";
 import type { CooperativesArgs } from "./cooperative.inputs";
 import { authorizeCooperative } from "./cooperative.policy";
@@ -54,55 +54,130 @@ function resolveNear(near: NonNullable<NonNullable<CooperativesArgs["filter"]>["
   };
 }
 
+/** Where a directory row keeps the skills read with it (see preloadedSkills). */
+const SKILLS = Symbol("directory skills");
+
 export interface CooperativeRow extends Cooperative {
   distanceKm?: number | null;
+  [SKILLS]?: CooperativeSkill[];
 }
 
-/** The directory's columns (not the search vector), read as is. */
-const DIRECTORY_COLUMNS = `c.id, c.created_at, c.updated_at, c.name, c.legal_form, c.siret, c.naf_code, c.description,
-  c.website, c.address, c.postcode, c.city, c.commune_code, c.department_code, c.region_code, c.latitude,
-  c.longitude, c.location_precision, c.headcount, c.annual_revenue, c.opportunity_threshold, c.cpv_prefixes, c.status, c.verified_at`;
+/**
+ * The skills read with the page, strongest first, when the client asked for them; undefined
+ * for a cooperative from anywhere else (the field then goes through its loader).
+ */
+export function preloadedSkills(cooperative: Cooperative): CooperativeSkill[] | undefined {
+  return (cooperative as CooperativeRow)[SKILLS];
+}
+
+/**
+ * Each row's skills in the page's own statement, as a JSON array of
+ * [id, cpv, level, created_at, updated_at], in the loader's order (level desc, code): one round
+ * trip for the page and its nested list instead of two, and no DataLoader batch per page.
+ * PostgreSQL computes it for the rows the LIMIT keeps only.
+ */
+const skillsSql = (dates: boolean) => `(SELECT coalesce(json_agg(json_build_array(k.id, k.cpv, k.level${dates ? ", k.created_at, k.updated_at" : ""})
+   ORDER BY k.level DESC, k.cpv ASC), '[]') FROM cooperative_skills k WHERE k.cooperative_id = c.id) AS skills_json`;
+
+/** [id, cpv, level], then created_at and updated_at when asked for. */
+type SkillTuple = [string, string, number, string?, string?];
+
+function skillsOf(value: unknown): CooperativeSkill[] {
+  const tuples = (typeof value === "string" ? JSON.parse(value) : value) as SkillTuple[];
+  return tuples.map(([id, cpv, level, createdAt, updatedAt]) =>
+    readOnlyEntity(
+      CooperativeSkill,
+      createdAt === undefined || updatedAt === undefined ? { id, cpv, level } : { id, cpv, level, createdAt: new Date(createdAt), updatedAt: new Date(updatedAt) },
+    ),
+  );
+}
+
+/** The skills' times are read only when selected (a page's hundreds of Date objects otherwise). */
+const SKILL_TIME_FIELDS = ["createdAt", "updatedAt"];
+
+const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
+const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
+const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
+
+/**
+ * The directory's columns (not the search vector), each with the property (and GraphQL field of
+ * the same name) it fills and how its value is read.
+ */
+const COLUMNS: readonly { property: keyof Cooperative & string; column: string; read: (v: unknown) => unknown }[] = [
+  { property: "id", column: "id", read: String },
+  { property: "createdAt", column: "created_at", read: date },
+  { property: "updatedAt", column: "updated_at", read: date },
+  { property: "name", column: "name", read: String },
+  { property: "legalForm", column: "legal_form", read: (v) => v as LegalForm },
+  { property: "siret", column: "siret", read: String },
+  { property: "nafCode", column: "naf_code", read: str },
+  { property: "description", column: "description", read: str },
+  { property: "website", column: "website", read: str },
+  { property: "address", column: "address", read: str },
+  { property: "postcode", column: "postcode", read: str },
+  { property: "city", column: "city", read: str },
+  { property: "communeCode", column: "commune_code", read: str },
+  { property: "departmentCode", column: "department_code", read: str },
+  { property: "regionCode", column: "region_code", read: str },
+  { property: "latitude", column: "latitude", read: num },
+  { property: "longitude", column: "longitude", read: num },
+  { property: "locationPrecision", column: "location_precision", read: (v) => (v == null ? null : (v as LocationPrecision)) },
+  { property: "headcount", column: "headcount", read: num },
+  { property: "annualRevenue", column: "annual_revenue", read: num },
+  { property: "opportunityThreshold", column: "opportunity_threshold", read: Number },
+  { property: "cpvPrefixes", column: "cpv_prefixes", read: (v) => (v as string[] | null) ?? [] },
+  { property: "status", column: "status", read: (v) => v as CooperativeStatus },
+  { property: "verifiedAt", column: "verified_at", read: date },
+];
+const COLUMN_OF = new Map(COLUMNS.map((c) => [c.property as string, c]));
+const ALL_COLUMNS = COLUMNS.map((c) => `c.${c.column}`).join(", ");
+/** Read whatever is asked: the keyset's columns (name, created_at, id). */
+const KEY_COLUMNS = ["id", "name", "createdAt"];
+/** Fields of a node that need no column of their own (skills come with the page, by id). */
+const FREE_FIELDS = new Set(["__typename", "skills"]);
+
+/**
+ * The columns a page needs: only those of the node's selected fields when every one of them is
+ * a plain column (or the skills); all of them as soon as a field has its own resolver, which
+ * may read any property. A page of names and cities then parses 4 columns a row, not 24.
+ */
+function columnsFor(nodeFields: ReadonlySet<string> | null): string {
+  if (!nodeFields) return ALL_COLUMNS;
+  const wanted = new Set(KEY_COLUMNS);
+  for (const field of nodeFields) {
+    if (FREE_FIELDS.has(field)) continue;
+    if (!COLUMN_OF.has(field)) return ALL_COLUMNS;
+    wanted.add(field);
+  }
+  return COLUMNS.filter((c) => wanted.has(c.property)).map((c) => `c.${c.column}`).join(", ");
+}
 
 /**
  * A page of the directory as read-only objects of the Cooperative type, without the identity
  * map's cost (bench/read: most of a page's CPU went to entity creation and tracking). Writes
- * always load the entity through the entity manager.
+ * always load the entity through the entity manager. Only the columns read are set.
  */
 function directoryRow(row: Record<string, unknown>): CooperativeRow {
-  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
-  const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
-  return readOnlyEntity<CooperativeRow>(Cooperative, {
-    id: String(row.id),
-    createdAt: new Date(row.created_at as string),
-    updatedAt: new Date(row.updated_at as string),
-    name: String(row.name),
-    legalForm: row.legal_form as LegalForm,
-    siret: String(row.siret),
-    nafCode: str(row.naf_code),
-    description: str(row.description),
-    website: str(row.website),
-    address: str(row.address),
-    postcode: str(row.postcode),
-    city: str(row.city),
-    communeCode: str(row.commune_code),
-    departmentCode: str(row.department_code),
-    regionCode: str(row.region_code),
-    latitude: num(row.latitude),
-    longitude: num(row.longitude),
-    locationPrecision: row.location_precision == null ? null : (row.location_precision as LocationPrecision),
-    headcount: num(row.headcount),
-    annualRevenue: num(row.annual_revenue),
-    opportunityThreshold: Number(row.opportunity_threshold),
-    cpvPrefixes: (row.cpv_prefixes as string[] | null) ?? [],
-    status: row.status as CooperativeStatus,
-    verifiedAt: row.verified_at === null || row.verified_at === undefined ? null : new Date(row.verified_at as string),
-  });
+  const values: Record<string, unknown> = {};
+  for (const { property, column, read } of COLUMNS) {
+    if (column in row) values[property] = read(row[column]);
+  }
+  return readOnlyEntity<CooperativeRow>(Cooperative, values);
+}
+
+/** What the client selected, so that the page reads no more than that. */
+export interface DirectoryWants {
+  totalCount: boolean;
+  /** The fields selected on the nodes (null: unknown, every column is read). */
+  nodeFields: ReadonlySet<string> | null;
+  /** The fields selected on the nodes' skills, when skills are selected. */
+  skillFields: ReadonlySet<string> | null;
 }
 
 export async function listCooperatives(
   actor: Actor,
   args: CooperativesArgs,
-  wantsTotal: boolean,
+  wants: DirectoryWants,
 ): Promise<ConnectionShape<Cooperative> & { edges: { distanceKm: number | null }[] }> {
   authorizeCooperative(actor.viewer, "read", null);
   const size = pageSize(args.first);
@@ -185,24 +260,52 @@ export async function listCooperatives(
   }
   const whereSql = where.length ? `WHERE ${where.join(" AND ")}` : "";
   const distanceSelect = distance ? `, ${distance.sql} AS distance_km` : "";
-  const sql = `SELECT ${DIRECTORY_COLUMNS}${distanceSelect} FROM cooperatives c ${whereSql} ORDER BY ${orderSql} LIMIT ?`;
+  const { skillFields } = wants;
+  const skillsSelect = skillFields ? `, ${skillsSql(SKILL_TIME_FIELDS.some((f) => skillFields.has(f)))}` : "";
+  const sql = `SELECT ${columnsFor(wants.nodeFields)}${distanceSelect}${skillsSelect} FROM cooperatives c ${whereSql} ORDER BY ${orderSql} LIMIT ?`;
   const selectParams = [...(distance ? distance.params : []), ...params, ...(distance && order === CooperativeOrder.DISTANCE ? distance.params : []), size + 1];
-  const connection = actor.em.getConnection();
-  const rows = await connection.execute<Record<string, unknown>[]>(sql, selectParams);
+  const rows = await preparedRows<Record<string, unknown>>(actor.em, sql, selectParams);
   const cooperatives: CooperativeRow[] = rows.map((row) => {
     const entity = directoryRow(row);
     if (distance) entity.distanceKm = Number(row.distance_km);
+    if (skillFields) entity[SKILLS] = skillsOf(row.skills_json);
     return entity;
   });
   let totalCount = -1;
-  if (wantsTotal) {
+  if (wants.totalCount) {
     const countWhere = filterWhere.length ? `WHERE ${filterWhere.join(" AND ")}` : "";
-    const [count] = await connection.execute<{ n: string }[]>(
-      `SELECT count(*) AS n FROM cooperatives c ${countWhere}`,
-      filterParams,
-    );
+    const [count] = await preparedRows<{ n: string }>(actor.em, `SELECT count(*) AS n FROM cooperatives c ${countWhere}`, filterParams);
     totalCount = Number(count?.n ?? 0);
   }
-  const page = toConnection(cooperatives, size, (row) => encodeCursor(keyOf(row)), totalCount, cursor !== null);
-  return { ...page, edges: page.edges.map((edge) => ({ ...edge, distanceKm: edge.node.distanceKm ?? null })) };
+  const nodes = cooperatives.slice(0, size);
+  const edges = nodes.map((node) => new DirectoryEdge(node, keyOf));
+  return {
+    edges,
+    totalCount,
+    pageInfo: {
+      hasNextPage: cooperatives.length > size,
+      hasPreviousPage: cursor !== null,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+  };
+}
+
+/**
+ * An edge whose cursor is encoded when it is read: a page that does not select `cursor` (the
+ * directory screens do not) encodes two, for pageInfo, not one per edge.
+ */
+class DirectoryEdge {
+  constructor(
+    readonly node: CooperativeRow,
+    private readonly keyOf: (row: CooperativeRow) => CursorValue[],
+  ) {}
+
+  get cursor(): string {
+    return encodeCursor(this.keyOf(this.node));
+  }
+
+  get distanceKm(): number | null {
+    return this.node.distanceKm ?? null;
+  }
 }
