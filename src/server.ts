@@ -163,8 +163,9 @@ export async function createServer(app: AppServices, listen: { port: number; hos
         if (!viewer) {
           throw new AppError("UNAUTHENTICATED", "The token is invalid or has expired.", { http: { status: 401 } });
         }
-        // Set, not spread: a spread read every lazy getter of the context (a fork of the entity
-        // manager, every DataLoader, a child logger) on each request, used or not.
+        // Set, not spread: a spread reads every lazy getter of the context (every DataLoader, a
+        // child logger). Apollo still clones the context with Object.assign, which reads them too
+        // (bench/README.md, read): left for a lazier context.
         context.viewer = viewer;
         return context;
       },
