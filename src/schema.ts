@@ -6,7 +6,7 @@ import { AuthResolver } from "./auth/auth.resolver";
 import { SessionResolver } from "./auth/session.resolver";
 import { SignUpResolver } from "./auth/signup.resolver";
 import { NodeResolver } from "./common/node.resolver";
-import { CooperativeResolver, CooperativeSkillResolver, MembershipResolver } from "./cooperatives/cooperative.resolver";
+import { CooperativeResolver, MembershipResolver } from "./cooperatives/cooperative.resolver";
 import { CooperativeInvitationResolver, CooperativeInvitationsResolver } from "./cooperatives/invitation.resolver";
 import { CooperativeVerificationResolver } from "./cooperatives/cooperative.verification.resolver";
 import { LotResolver, OutcomeResolver, ShortlistEntryResolver, TenderResolver } from "./tenders/tender.resolver";
@@ -45,7 +45,6 @@ export const RESOLVERS: NonEmptyArray<Function> = [
   NodeResolver,
   CooperativeResolver,
   CooperativeVerificationResolver,
-  CooperativeSkillResolver,
   MembershipResolver,
   CooperativeInvitationResolver,
   CooperativeInvitationsResolver,

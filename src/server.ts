@@ -5,10 +5,12 @@ import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHt
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from "@apollo/server/plugin/disabled";
 import { expressMiddleware } from "@as-integrations/express5";
 import cors from "cors";
+import type { Logger } from "pino";
 import express from "express";
 import { NoSchemaIntrospectionCustomRule, specifiedRules, type GraphQLSchema } from "graphql";
 import { resolveViewer } from "./auth/auth.service";
-import { assertCost } from "./common/cost";
+import { CompiledQueries, compiledExecutionPlugin } from "./common/compiled-execution";
+import { CostCache } from "./common/cost";
 import { DocumentCache } from "./common/document-cache";
 import { formatError } from "./common/format-error";
 import { guardTextArguments } from "./common/input-guard";
@@ -38,13 +40,17 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Refuses operations whose cost, with their variables, passes the limit. */
+/**
+ * Refuses operations whose cost, with their variables, passes the limit; a known operation is
+ * priced once per document and page sizes (CostCache), not on every request.
+ */
 function costPlugin(schema: GraphQLSchema): ApolloServerPlugin<Context> {
+  const costs = new CostCache(schema);
   return {
     async requestDidStart() {
       return {
         async didResolveOperation({ document, request }) {
-          assertCost(schema, document, request.operationName, request.variables, LIMITS.cost);
+          costs.assert(document, request.operationName, request.variables, LIMITS.cost);
         },
       };
     },
@@ -52,9 +58,11 @@ function costPlugin(schema: GraphQLSchema): ApolloServerPlugin<Context> {
 }
 
 /** Logs one line per request with its duration and viewer, never variables or content. */
-function requestLogPlugin(): ApolloServerPlugin<Context> {
+function requestLogPlugin(log: Logger): ApolloServerPlugin<Context> {
   return {
     async requestDidStart({ contextValue, request }) {
+      // Below the info level there is no line to write: no per-request child logger either.
+      if (!log.isLevelEnabled("info")) return {};
       const started = performance.now();
       return {
         async willSendResponse({ errors }) {
@@ -128,7 +136,9 @@ export async function createServer(app: AppServices, listen: { port: number; hos
       },
       graphqlOverHttpPlugin(),
       costPlugin(schema),
-      requestLogPlugin(),
+      requestLogPlugin(log),
+      // Last of the hooks that may answer an operation: queries run compiled (graphql-jit).
+      compiledExecutionPlugin<Context>(new CompiledQueries(schema)),
       metricsPlugin(app.metrics),
       // No HTTP caching of GraphQL answers here; the plugin would run a hook on every field.
       ApolloServerPluginCacheControlDisabled(),
@@ -148,12 +158,16 @@ export async function createServer(app: AppServices, listen: { port: number; hos
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
         const meta = { requestId: requestIds.of(res), clientAddress: clientAddress(req, config.trustProxy) };
-        const probe = createContext(app, { kind: "ANONYMOUS" }, meta);
-        const viewer = await resolveViewer(probe.em, app.auth, req.headers.authorization);
+        const context = createContext(app, { kind: "ANONYMOUS" }, meta);
+        const viewer = await resolveViewer(context.em, app.auth, req.headers.authorization);
         if (!viewer) {
           throw new AppError("UNAUTHENTICATED", "The token is invalid or has expired.", { http: { status: 401 } });
         }
-        return { ...probe, viewer };
+        // Set, not spread: a spread reads every lazy getter of the context (every DataLoader, a
+        // child logger). Apollo still clones the context with Object.assign, which reads them too
+        // (bench/README.md, read): left for a lazier context.
+        context.viewer = viewer;
+        return context;
       },
     }),
   );

@@ -36,8 +36,38 @@ export async function signSessionUntil(secret: Uint8Array, claims: Omit<SessionC
   return { token, expiresAt: new Date(expiresAt * 1000) };
 }
 
-/** Returns null for any token that is not ours, expired or malformed; never throws on input. */
+/** Tokens already verified, by secret: the signature is checked once per token, not per request. */
+const verified = new WeakMap<Uint8Array, Map<string, SessionClaims>>();
+const MAX_VERIFIED = 10_000;
+
+/**
+ * Returns null for any token that is not ours, expired or malformed; never throws on input. A
+ * token verified before is answered from memory while it has not expired (the signature and
+ * claims of a given text cannot change); revocation is the caller's check (resolveViewer reads
+ * the session on every request).
+ */
 export async function verifySession(secret: Uint8Array, token: string): Promise<SessionClaims | null> {
+  let known = verified.get(secret);
+  if (!known) {
+    known = new Map();
+    verified.set(secret, known);
+  }
+  const cached = known.get(token);
+  if (cached) {
+    // jose's rule: expired when exp <= now, in whole seconds.
+    if (cached.expiresAt > Math.floor(Date.now() / 1000)) return cached;
+    known.delete(token);
+    return null;
+  }
+  const claims = await verifySignature(secret, token);
+  if (claims) {
+    if (known.size >= MAX_VERIFIED) known.clear();
+    known.set(token, claims);
+  }
+  return claims;
+}
+
+async function verifySignature(secret: Uint8Array, token: string): Promise<SessionClaims | null> {
   try {
     const { payload } = await jwtVerify(token, secret, { issuer: ISSUER, audience: AUDIENCE, algorithms: ["HS256"] });
     const role = payload.role;

@@ -5,6 +5,7 @@ import {
   isCompositeType,
   Kind,
   valueFromASTUntyped,
+  visit as visitAst,
   type DocumentNode,
   type FieldNode,
   type FragmentDefinitionNode,
@@ -13,6 +14,7 @@ import {
   type GraphQLSchema,
   type OperationDefinitionNode,
   type SelectionSetNode,
+  type ValueNode,
 } from "graphql";
 import { Extensions } from "type-graphql";
 import { AppError } from "./errors";
@@ -177,4 +179,70 @@ export function assertCost(
 ): void {
   const cost = operationCost(schema, document, operationName, variables);
   if (cost > max) throw new CostLimitError(cost, max);
+}
+
+/** Price lists kept per document; past it, that document's are dropped and computed again. */
+const MAX_PRICES_PER_DOCUMENT = 64;
+const MAX_KEY_CHARS = 256;
+
+interface DocumentPrices {
+  /** The variables whose values can change the cost: those inside a `first` or `last` argument. */
+  pageVariables: string[];
+  /** Cost by operation name and those variables' values. */
+  costs: Map<string, number>;
+}
+
+/** The variable names used anywhere in the `first`/`last` arguments of a document. */
+function pageVariablesOf(document: DocumentNode): string[] {
+  const names = new Set<string>();
+  const collect = (value: ValueNode): void => {
+    if (value.kind === Kind.VARIABLE) names.add(value.name.value);
+    else if (value.kind === Kind.LIST) value.values.forEach(collect);
+    else if (value.kind === Kind.OBJECT) value.fields.forEach((f) => collect(f.value));
+  };
+  visitAst(document, {
+    Argument(node) {
+      if (node.name.value === "first" || node.name.value === "last") collect(node.value);
+    },
+  });
+  return [...names].sort();
+}
+
+/**
+ * operationCost, kept per document (the parsed document is the same object for the same query
+ * text: Apollo's document store and DocumentCache both guarantee it) and per value of the
+ * variables that size pages, so a known operation is priced once, not on every request. A
+ * cursor or a filter in the variables does not change the price, and is not part of the key.
+ */
+export class CostCache {
+  private readonly documents = new WeakMap<DocumentNode, DocumentPrices>();
+
+  constructor(private readonly schema: GraphQLSchema) {}
+
+  cost(document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | null | undefined): number {
+    let prices = this.documents.get(document);
+    if (!prices) {
+      prices = { pageVariables: pageVariablesOf(document), costs: new Map() };
+      this.documents.set(document, prices);
+    }
+    const sent = variables ?? {};
+    const key = JSON.stringify([
+      operationName ?? null,
+      ...prices.pageVariables.map((name) => (Object.prototype.hasOwnProperty.call(sent, name) ? (sent[name] ?? null) : "\u0000default")),
+    ]);
+    const known = prices.costs.get(key);
+    if (known !== undefined) return known;
+    const cost = operationCost(this.schema, document, operationName, variables);
+    // A key that long is not a page size a screen sends: priced, not kept.
+    if (key.length > MAX_KEY_CHARS) return cost;
+    if (prices.costs.size >= MAX_PRICES_PER_DOCUMENT) prices.costs.clear();
+    prices.costs.set(key, cost);
+    return cost;
+  }
+
+  /** Throws CostLimitError when the operation, with its variables, costs more than `max`. */
+  assert(document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | null | undefined, max: number): void {
+    const cost = this.cost(document, operationName, variables);
+    if (cost > max) throw new CostLimitError(cost, max);
+  }
 }

@@ -1,14 +1,14 @@
 import { BadInputError } from "../common/errors";
-import { readOnlyEntity } from "../common/base.entity";
 import { boundingBox } from "../common/geo";
 import { KeysetPage, allOf, withCursor, type Keyset, type SqlPart } from "../common/keyset";
 import { pageSize, type ConnectionShape } from "../common/pagination";
 import * as v from "../common/validate";
 import { cpvPrefixes } from "../matching/cpv-similarity";
 import { communeOf, communesOfKnownPostcode, departmentCode, regionCode } from "../places/place.service";
-import type { LocationPrecision } from "../places/place.types";
-import { Cooperative } from "./cooperative.entity";
-import { CooperativeOrder, CooperativeStatus, LegalForm } from "./cooperative.enums";
+import { preparedRows } from "../common/prepared-query";
+import type { Cooperative } from "./cooperative.entity";
+import { CooperativeOrder, CooperativeStatus } from "./cooperative.enums";
+import { columnsFor, directoryRow, SKILL_TIME_FIELDS, SKILLS, skillsOf, skillsSql, type CooperativeRow, type DirectoryWants } from "./cooperative.directory-rows";
 import type { CooperativesArgs } from "./cooperative.inputs";
 import { authorizeCooperative } from "./cooperative.policy";
 import type { Actor } from "../auth/actor";
@@ -46,51 +46,6 @@ function resolveNear(near: NonNullable<NonNullable<CooperativesArgs["filter"]>["
     lon: v.longitude("filter.near.longitude", near.longitude),
     radiusKm,
   };
-}
-
-export interface CooperativeRow extends Cooperative {
-  distanceKm?: number | null;
-}
-
-/** The directory's columns (not the search vector), read as is. */
-const DIRECTORY_COLUMNS = `c.id, c.created_at, c.updated_at, c.name, c.legal_form, c.siret, c.naf_code, c.description,
-  c.website, c.address, c.postcode, c.city, c.commune_code, c.department_code, c.region_code, c.latitude,
-  c.longitude, c.location_precision, c.headcount, c.annual_revenue, c.opportunity_threshold, c.cpv_prefixes, c.status, c.verified_at`;
-
-/**
- * A page of the directory as read-only objects of the Cooperative type, without the identity
- * map's cost (bench/read: most of a page's CPU went to entity creation and tracking). Writes
- * always load the entity through the entity manager.
- */
-function directoryRow(row: Record<string, unknown>): CooperativeRow {
-  const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
-  const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
-  return readOnlyEntity<CooperativeRow>(Cooperative, {
-    id: String(row.id),
-    createdAt: new Date(row.created_at as string),
-    updatedAt: new Date(row.updated_at as string),
-    name: String(row.name),
-    legalForm: row.legal_form as LegalForm,
-    siret: String(row.siret),
-    nafCode: str(row.naf_code),
-    description: str(row.description),
-    website: str(row.website),
-    address: str(row.address),
-    postcode: str(row.postcode),
-    city: str(row.city),
-    communeCode: str(row.commune_code),
-    departmentCode: str(row.department_code),
-    regionCode: str(row.region_code),
-    latitude: num(row.latitude),
-    longitude: num(row.longitude),
-    locationPrecision: row.location_precision == null ? null : (row.location_precision as LocationPrecision),
-    headcount: num(row.headcount),
-    annualRevenue: num(row.annual_revenue),
-    opportunityThreshold: Number(row.opportunity_threshold),
-    cpvPrefixes: (row.cpv_prefixes as string[] | null) ?? [],
-    status: row.status as CooperativeStatus,
-    verifiedAt: row.verified_at === null || row.verified_at === undefined ? null : new Date(row.verified_at as string),
-  });
 }
 
 type DirectoryFilter = NonNullable<CooperativesArgs["filter"]>;
@@ -163,29 +118,33 @@ function whereClause(part: SqlPart): string {
 }
 
 /** The directory's page: its rows, with the distance to the centre of a `near` search. */
-async function directoryRows(actor: Actor, selected: SqlPart, page: KeysetPage<CooperativeRow>, distance: Distance | null): Promise<CooperativeRow[]> {
+async function directoryRows(actor: Actor, selected: SqlPart, page: KeysetPage<CooperativeRow>, distance: Distance | null, wants: DirectoryWants): Promise<CooperativeRow[]> {
   const where = withCursor(selected, page);
   const order = page.orderBy();
   const distanceSelect = distance ? `, ${distance.sql} AS distance_km` : "";
-  const sql = `SELECT ${DIRECTORY_COLUMNS}${distanceSelect} FROM cooperatives c ${whereClause(where)} ORDER BY ${order.sql} LIMIT ?`;
+  const { skillFields } = wants;
+  const skillsSelect = skillFields ? `, ${skillsSql(SKILL_TIME_FIELDS.some((f) => skillFields.has(f)))}` : "";
+  const sql = `SELECT ${columnsFor(wants.nodeFields)}${distanceSelect}${skillsSelect} FROM cooperatives c ${whereClause(where)} ORDER BY ${order.sql} LIMIT ?`;
   const params = [...(distance ? distance.params : []), ...where.params, ...order.params, page.limit];
-  const rows = await actor.em.getConnection().execute<Record<string, unknown>[]>(sql, params);
+  // A named prepared statement with bound values (bench/read: the ORM's text path cost more than the query).
+  const rows = await preparedRows<Record<string, unknown>>(actor.em, sql, params);
   return rows.map((row) => {
     const entity = directoryRow(row);
     if (distance) entity.distanceKm = Number(row.distance_km);
+    if (skillFields) entity[SKILLS] = skillsOf(row.skills_json);
     return entity;
   });
 }
 
 async function countDirectory(actor: Actor, selected: SqlPart): Promise<number> {
-  const [count] = await actor.em.getConnection().execute<{ n: string }[]>(`SELECT count(*) AS n FROM cooperatives c ${whereClause(selected)}`, selected.params);
+  const [count] = await preparedRows<{ n: string }>(actor.em, `SELECT count(*) AS n FROM cooperatives c ${whereClause(selected)}`, selected.params);
   return Number(count?.n ?? 0);
 }
 
 export async function listCooperatives(
   actor: Actor,
   args: CooperativesArgs,
-  wantsTotal: boolean,
+  wants: DirectoryWants,
 ): Promise<ConnectionShape<Cooperative> & { edges: { distanceKm: number | null }[] }> {
   authorizeCooperative(actor.viewer, "read", null);
   const size = pageSize(args.first);
@@ -198,8 +157,10 @@ export async function listCooperatives(
   }
   const selected = allOf([...subject, ...near.parts]);
   const page = new KeysetPage(directoryKeyset(order, near.distance), { first: size, after: args.after });
-  const cooperatives = await directoryRows(actor, selected, page, near.distance);
-  const totalCount = wantsTotal ? await countDirectory(actor, selected) : -1;
+  const cooperatives = await directoryRows(actor, selected, page, near.distance, wants);
+  const totalCount = wants.totalCount ? await countDirectory(actor, selected) : -1;
   const connection = page.connection(cooperatives, totalCount);
   return { ...connection, edges: connection.edges.map((edge) => ({ ...edge, distanceKm: edge.node.distanceKm ?? null })) };
 }
+
+export { preloadedSkills, type CooperativeRow, type DirectoryWants } from "./cooperative.directory-rows";

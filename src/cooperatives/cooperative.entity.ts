@@ -4,6 +4,7 @@ import { Field, Float, Int, ObjectType } from "type-graphql";
 import { LocationPrecision } from "../places/place.types";
 import { User } from "../auth/user.entity";
 import { BaseEntity } from "../common/base.entity";
+import { cpvLabel } from "../common/reference/reference";
 import { Node } from "../common/node";
 import { CooperativeStatus, LegalForm, MemberRole } from "./cooperative.enums";
 
@@ -154,6 +155,15 @@ export class CooperativeSkill extends BaseEntity {
   @Field(() => Int, { description: "Level of mastery, 1 (occasional) to 5 (core trade)." })
   @Property({ type: "smallint" })
   level!: number;
+
+  /**
+   * A getter rather than a type-graphql field resolver: a plain property read for graphql, not a
+   * resolver wrapper per skill (a directory page has hundreds). Not a column: no @Property.
+   */
+  @Field(() => String, { nullable: true, description: "French label of the CPV code." })
+  get label(): string | null {
+    return cpvLabel(this.cpv) ?? null;
+  }
 }
 
 @ObjectType({ implements: Node, description: "A past contract a cooperative cites as reference." })

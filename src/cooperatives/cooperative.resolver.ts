@@ -2,8 +2,7 @@ import { Arg, Args, Authorized, Ctx, Field, FieldResolver, Float, ID, Info, Int,
 import type { GraphQLResolveInfo } from "graphql";
 import type { Context } from "../context";
 import { PageInfo } from "../common/pagination";
-import { requestsField } from "../common/selection";
-import { cpvLabel } from "../common/reference/reference";
+import { requestsField, requestsPath, selectedFieldNames } from "../common/selection";
 import { ApiScope } from "../auth/roles";
 import { Scopes } from "../auth/scopes";
 import { User } from "../auth/user.entity";
@@ -17,7 +16,7 @@ import {
   UpdateCooperativeInput,
 } from "./cooperative.inputs";
 import { canOnCooperative } from "./cooperative.policy";
-import { listCooperatives } from "./cooperative.directory";
+import { listCooperatives, preloadedSkills } from "./cooperative.directory";
 import { roleIn } from "../auth/actor";
 import { loadCooperative } from "./cooperative.queries";
 import * as service from "./cooperative.usecases";
@@ -66,12 +65,16 @@ export class CooperativeResolver {
   @Scopes(ApiScope.READ)
   @Query(() => CooperativeConnection, { description: "The cooperative directory, filtered and paged." })
   cooperatives(@Args(() => CooperativesArgs) args: CooperativesArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
-    return listCooperatives(ctx, args, requestsField(info, "totalCount"));
+    return listCooperatives(ctx, args, {
+      totalCount: requestsField(info, "totalCount"),
+      nodeFields: selectedFieldNames(info, ["edges", "node"]),
+      skillFields: requestsPath(info, ["edges", "node", "skills"]) ? selectedFieldNames(info, ["edges", "node", "skills"]) : null,
+    });
   }
 
   @FieldResolver(() => [CooperativeSkill], { description: "Competences, strongest first." })
-  skills(@Root() cooperative: Cooperative, @Ctx() { loaders }: Context): Promise<CooperativeSkill[]> {
-    return loaders.skillsByCooperative.load(cooperative.id);
+  skills(@Root() cooperative: Cooperative, @Ctx() ctx: Context): CooperativeSkill[] | Promise<CooperativeSkill[]> {
+    return preloadedSkills(cooperative) ?? ctx.loaders.skillsByCooperative.load(cooperative.id);
   }
 
   @FieldResolver(() => [CooperativeReference], { description: "Past contracts cited as references, newest first." })
@@ -165,14 +168,6 @@ export class CooperativeResolver {
     @Ctx() ctx: Context,
   ) {
     return service.removeMember(ctx, cooperativeId, userId);
-  }
-}
-
-@Resolver(() => CooperativeSkill)
-export class CooperativeSkillResolver {
-  @FieldResolver(() => String, { nullable: true, description: "French label of the CPV code." })
-  label(@Root() skill: CooperativeSkill): string | null {
-    return cpvLabel(skill.cpv) ?? null;
   }
 }
 

@@ -1,10 +1,10 @@
 /**
- * Every commune of the 101 departments (about 35,000), loaded once from communes.json and
+ * Every commune of the 101 departments (about 35,000), loaded once from commune-data.json and
  * indexed at module load: INSEE code, name, department, postcodes, population, and a point with
  * its precision (the commune's own point, or the documented fallback: README.md beside this file).
  * No dependency and no ORM: re-exported by reference.ts.
  */
-import communeData from "./communes.json";
+import communeData from "./commune-data.json";
 
 /**
  * Where a commune's point comes from. A commune without a point of its own (most communes under
@@ -12,7 +12,7 @@ import communeData from "./communes.json";
  */
 export type PointPrecision = "COMMUNE" | "POSTCODE" | "ARRONDISSEMENT" | "DEPARTMENT";
 
-/** The precision codes of communes.json, in the generator's order. */
+/** The precision codes of commune-data.json, in the generator's order. */
 const PRECISIONS: readonly PointPrecision[] = ["COMMUNE", "POSTCODE", "ARRONDISSEMENT", "DEPARTMENT"];
 
 export interface Commune {
@@ -44,7 +44,7 @@ export interface CommuneQuery {
   dept?: string;
 }
 
-/** communes.json rows: [insee, name, postcodes, lat, lon, population, precision code]. */
+/** commune-data.json rows: [insee, name, postcodes, lat, lon, population, precision code]. */
 type RawCommune = [string, string, string[], number, number, number, number];
 
 /** "2A004" → "2A", "97411" → "974", "76540" → "76". */
