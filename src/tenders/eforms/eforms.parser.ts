@@ -443,11 +443,12 @@ function mapAwardCriteria(context: Context, terms: XmlElement | null): AwardCrit
 
 /** The criteria of the lots when every lot has the same ones (type, name, weight), else none. */
 function commonCriteria(lots: readonly ParsedLot[]): AwardCriterion[] {
-  if (lots.length === 0) return [];
+  const [head] = lots;
+  if (!head) return [];
   const key = (criteria: readonly AwardCriterion[]): string =>
     JSON.stringify(criteria.map((criterion) => [criterion.type, criterion.name, criterion.weight, criterion.weightCode]));
-  const first = key(lots[0].awardCriteria);
-  return lots.every((lot) => key(lot.awardCriteria) === first) ? lots[0].awardCriteria.map((criterion) => ({ ...criterion })) : [];
+  const first = key(head.awardCriteria);
+  return lots.every((lot) => key(lot.awardCriteria) === first) ? head.awardCriteria.map((criterion) => ({ ...criterion })) : [];
 }
 
 /** BT-769 of the lots, for the whole tender: one lot forbidding multiple tenders is enough to forbid them. */
@@ -671,15 +672,15 @@ function mapChanges(context: Context, changes: XmlElement | null): Changes {
     return { present: false, changedNoticeId: null, changedNoticeVersion: null, reasonCode: null, description: null, sections: [] };
   }
   const changed = singleText(context, changes, "efbc:ChangedNoticeIdentifier");
-  const versioned = changed ? /^(.+)-(\d{2})$/.exec(changed) : null;
+  const [, versionedId, version] = (changed ? /^(.+)-(\d{2})$/.exec(changed) : null) ?? [];
   const reason = single(context, changes, "efac:ChangeReason");
   const descriptions = allOf(changes, "efac:Change")
     .map((change) => localized(context, change, "efbc:ChangeDescription", multiLine)?.text ?? null)
     .filter(isPresent);
   return {
     present: true,
-    changedNoticeId: versioned ? versioned[1] : changed,
-    changedNoticeVersion: versioned ? versioned[2] : null,
+    changedNoticeId: versionedId ?? changed,
+    changedNoticeVersion: version ?? null,
     reasonCode: singleText(context, reason, "cbc:ReasonCode"),
     description:
       descriptions.length > 0
@@ -740,8 +741,10 @@ function pickLocalized(context: Context, elements: readonly XmlElement[], style:
     .filter((variant) => variant.text !== "");
   for (const language of repeatedLanguages(variants)) {
     const repeated = variants.filter((variant) => variant.language === language);
+    const [, second] = repeated;
+    if (!second) continue; // a repeated language has two variants at least
     context.issues.add(
-      pathWithoutPosition(repeated[1].element),
+      pathWithoutPosition(second.element),
       `${repeated.length} values in language ${language} where one is allowed`,
     );
   }

@@ -88,8 +88,7 @@ export function parseCurrency(text: string | null): string | null {
  */
 export function normalizeCpv(text: string): string | null {
   const compact = text.replace(/\s+/g, "");
-  const match = /^(\d{8})(?:-?\d)?$/.exec(compact);
-  return match ? match[1] : null;
+  return /^(\d{8})(?:-?\d)?$/.exec(compact)?.[1] ?? null;
 }
 
 /** The values without duplicates, first occurrence kept. */

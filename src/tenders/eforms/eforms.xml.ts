@@ -241,12 +241,11 @@ function buildElement(
   const rawChildren = node[qualified];
   const list: unknown[] = Array.isArray(rawChildren) ? rawChildren : [];
   const childNodes = list.filter(isRawNode).filter((child) => elementName(child) !== null);
-  const names = childNodes.map((child) => canonicalName(elementName(child) ?? "", scopeOf(child, scope)));
+  const named = childNodes.map((child) => ({ child, childName: canonicalName(elementName(child) ?? "", scopeOf(child, scope)) }));
   const totals = new Map<string, number>();
-  for (const childName of names) totals.set(childName, (totals.get(childName) ?? 0) + 1);
+  for (const { childName } of named) totals.set(childName, (totals.get(childName) ?? 0) + 1);
   const seen = new Map<string, number>();
-  const children = childNodes.map((child, index) => {
-    const childName = names[index];
+  const children = named.map(({ child, childName }) => {
     const rank = (seen.get(childName) ?? 0) + 1;
     seen.set(childName, rank);
     const childPosition = (totals.get(childName) ?? 0) > 1 ? rank : 0;
