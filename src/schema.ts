@@ -34,7 +34,7 @@ import { BidConversationResolver, ConversationMessageResolver, ConversationResol
 import { NotificationResolver, UserInboxResolver } from "./notifications/notification.resolver";
 import type { SharedSubscription } from "./realtime/shared-execution";
 import { BidClientAnswersResolver, ClientOrganisationResolver, OfferResolver, TenderOffersResolver } from "./clients/client.resolver";
-import { MineResolver } from "./auth/mine.resolver";
+import { MineResolver } from "./mine/mine.resolver";
 import "./nodes";
 import "./files/file.nodes";
 import { BidAttachmentResolver, BidAttachmentsResolver, TenderDocumentResolver, TenderDocumentsResolver } from "./files/file.resolver";
