@@ -21,23 +21,11 @@ const NEEDS: { title: string; lots: [string, string[]][] }[] = [
   { title: "Campagne de relations presse", lots: [["Relations presse", ["79416000"]]] },
 ];
 
-/**
- * Demo tenders for the demo directory: open tenders and calls placed at the communes of demo
- * cooperatives (so that matching finds neighbours), a client's direct order, a shortlist for the
- * demo member's cooperative, and two years of past outcomes for the business volume.
- */
-export async function seedTenders(em: EntityManager, rand: () => number, commissionRate = 0.03): Promise<{ tenders: number; outcomes: number }> {
-  const cooperatives = await em.find(Cooperative, { communeCode: { $ne: null } }, { orderBy: { id: "asc" }, limit: 40 });
-  if (cooperatives.length === 0) return { tenders: 0, outcomes: 0 };
-  const officer = await em.findOne(User, { role: PlatformRole.MISSION_OFFICER });
-  const client = await em.findOne(User, { role: PlatformRole.CLIENT });
-  const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T;
-  const now = Date.now();
-  const day = 86400_000;
-  let tenders = 0;
-  let outcomes = 0;
+type NewTender = (kind: TenderKind, status: TenderStatus, near: Cooperative, need: (typeof NEEDS)[number], publishedAt: Date, deadline: Date, buyerName: string) => Tender;
 
-  const create = (kind: TenderKind, status: TenderStatus, near: Cooperative, need: (typeof NEEDS)[number], publishedAt: Date, deadline: Date, buyerName: string) => {
+/** A demo tender and its lots placed at a cooperative's commune, prepared by `officer` (for `client` when a direct order). */
+function tenderFactory(em: EntityManager, rand: () => number, officer: User | null, client: User | null): NewTender {
+  return (kind, status, near, need, publishedAt, deadline, buyerName) => {
     const lots = need.lots.map(([title, codes], i) => ({ number: i + 1, title, cpvCodes: codes, estimatedValue: Math.round((8 + rand() * 70) * 1000) }));
     const tender = em.create(Tender, {
       kind,
@@ -67,8 +55,30 @@ export async function seedTenders(em: EntityManager, rand: () => number, commiss
       ...cpvSummary(lots.map((l) => l.cpvCodes)),
     });
     for (const lot of lots) em.create(Lot, { ...lot, tender, cpvPrefixes: cpvSummary([lot.cpvCodes]).cpvPrefixes });
-    tenders++;
     return tender;
+  };
+}
+
+/**
+ * Demo tenders for the demo directory: open tenders and calls placed at the communes of demo
+ * cooperatives (so that matching finds neighbours), a client's direct order, a shortlist for the
+ * demo member's cooperative, and two years of past outcomes for the business volume.
+ */
+export async function seedTenders(em: EntityManager, rand: () => number, commissionRate = 0.03): Promise<{ tenders: number; outcomes: number }> {
+  const cooperatives = await em.find(Cooperative, { communeCode: { $ne: null } }, { orderBy: { id: "asc" }, limit: 40 });
+  if (cooperatives.length === 0) return { tenders: 0, outcomes: 0 };
+  const officer = await em.findOne(User, { role: PlatformRole.MISSION_OFFICER });
+  const client = await em.findOne(User, { role: PlatformRole.CLIENT });
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T;
+  const now = Date.now();
+  const day = 86400_000;
+  let tenders = 0;
+  let outcomes = 0;
+
+  const newTender = tenderFactory(em, rand, officer, client);
+  const create: NewTender = (...args) => {
+    tenders++;
+    return newTender(...args);
   };
 
   // Open opportunities near the cooperatives.
