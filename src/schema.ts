@@ -1,6 +1,6 @@
 import "reflect-metadata";
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphql";
-import { buildSchema as buildTypeGraphQLSchema, type NonEmptyArray, type PubSub } from "type-graphql";
+import { buildSchema as buildTypeGraphQLSchema, type ClassType, type NonEmptyArray, type PubSub } from "type-graphql";
 import { authChecker } from "./auth/auth-checker";
 import { AuthResolver } from "./auth/auth.resolver";
 import { SessionResolver } from "./auth/session.resolver";
@@ -39,8 +39,7 @@ import "./nodes";
 import "./files/file.nodes";
 import { BidAttachmentResolver, BidAttachmentsResolver, TenderDocumentResolver, TenderDocumentsResolver } from "./files/file.resolver";
 
-// eslint-disable-next-line @typescript-eslint/ban-types
-export const RESOLVERS: NonEmptyArray<Function> = [
+export const RESOLVERS: NonEmptyArray<ClassType> = [
   AuthResolver,
   SessionResolver,
   SignUpResolver,

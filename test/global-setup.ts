@@ -7,7 +7,6 @@ import pino from "pino";
 import { startEmbeddedPostgres, type EmbeddedDatabase } from "../src/db/embedded";
 
 declare global {
-  // eslint-disable-next-line no-var
   var __EMBEDDED_PG__: EmbeddedDatabase | undefined;
 }
 

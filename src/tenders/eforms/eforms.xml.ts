@@ -93,11 +93,13 @@ export function parseXmlDocument(xml: unknown): XmlElement {
     const reason = error instanceof Error ? error.message : String(error);
     throw NoticeError.at("(xml)", `unreadable XML: ${reason}`);
   }
-  const roots = Array.isArray(parsed) ? parsed.filter((node) => elementName(node) !== null) : [];
-  if (roots.length !== 1) {
-    throw NoticeError.at("(xml)", roots.length === 0 ? "no root element" : "several root elements");
+  const nodes: unknown[] = Array.isArray(parsed) ? parsed : [];
+  const roots = nodes.filter(isRawNode).filter((node) => elementName(node) !== null);
+  const [root] = roots;
+  if (!root || roots.length > 1) {
+    throw NoticeError.at("(xml)", root ? "several root elements" : "no root element");
   }
-  return buildElement(roots[0], "", new Map(), 1, 0);
+  return buildElement(root, "", new Map(), 1, 0);
 }
 
 /** Direct children named `name`. */
