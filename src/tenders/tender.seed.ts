@@ -113,23 +113,38 @@ export async function seedTenders(em: EntityManager, rand: () => number, commiss
       const tender = create(kind, TenderStatus.AWARDED, near, pick(NEEDS), new Date(awardedAt.getTime() - 60 * day), new Date(awardedAt.getTime() - 20 * day),
         kind === TenderKind.DIRECT_ORDER ? pick(CLIENT_FIRMS) : pick(BUYERS));
       if (kind === TenderKind.DIRECT_ORDER) tender.client = null;
-      const won = rand() < 0.75;
-      const winners = won ? [near, ...(rand() < 0.3 ? [pick(cooperatives)] : [])].filter((c, i, all) => all.indexOf(c) === i) : [];
-      const amount = won ? Math.round((tender.estimatedValue ?? 20_000) * (0.8 + rand() * 0.25)) : 0;
-      em.create(Outcome, {
-        tender,
-        result: won ? OutcomeResult.WON : OutcomeResult.LOST,
-        winnerIds: winners.map((c) => c.id),
-        consortiumName: winners.length > 1 ? `Groupement ${winners.map((c) => c.name).join(" – ")}`.slice(0, 300) : null,
-        awardedAmount: amount,
-        commissionRate,
-        commission: commissionOf(amount, commissionRate),
-        awardedAt,
-        recordedBy: officer,
-      });
+      createOutcome(em, rand, pick, cooperatives, tender, near, awardedAt, officer, commissionRate);
       outcomes++;
     }
   }
   await em.flush();
   return { tenders, outcomes };
+}
+
+/** The outcome of an awarded demo tender: won three times in four by `near`, now and then with a partner. */
+function createOutcome(
+  em: EntityManager,
+  rand: () => number,
+  pick: <T>(items: readonly T[]) => T,
+  cooperatives: readonly Cooperative[],
+  tender: Tender,
+  near: Cooperative,
+  awardedAt: Date,
+  officer: User | null,
+  commissionRate: number,
+): void {
+  const won = rand() < 0.75;
+  const winners = won ? [near, ...(rand() < 0.3 ? [pick(cooperatives)] : [])].filter((c, i, all) => all.indexOf(c) === i) : [];
+  const amount = won ? Math.round((tender.estimatedValue ?? 20_000) * (0.8 + rand() * 0.25)) : 0;
+  em.create(Outcome, {
+    tender,
+    result: won ? OutcomeResult.WON : OutcomeResult.LOST,
+    winnerIds: winners.map((c) => c.id),
+    consortiumName: winners.length > 1 ? `Groupement ${winners.map((c) => c.name).join(" – ")}`.slice(0, 300) : null,
+    awardedAmount: amount,
+    commissionRate,
+    commission: commissionOf(amount, commissionRate),
+    awardedAt,
+    recordedBy: officer,
+  });
 }
