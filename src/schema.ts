@@ -1,6 +1,6 @@
 import "reflect-metadata";
 import { lexicographicSortSchema, printSchema, type GraphQLSchema } from "graphql";
-import { buildSchema as buildTypeGraphQLSchema, type NonEmptyArray, type PubSub } from "type-graphql";
+import { buildSchema as buildTypeGraphQLSchema, type ClassType, type NonEmptyArray, type PubSub } from "type-graphql";
 import { authChecker } from "./auth/auth-checker";
 import { AuthResolver } from "./auth/auth.resolver";
 import { SessionResolver } from "./auth/session.resolver";
@@ -32,13 +32,12 @@ import { BidConversationResolver, ConversationMessageResolver, ConversationResol
 import { NotificationResolver, UserInboxResolver } from "./notifications/notification.resolver";
 import type { SharedSubscription } from "./realtime/shared-execution";
 import { BidClientAnswersResolver, ClientOrganisationResolver, OfferResolver, TenderOffersResolver } from "./clients/client.resolver";
-import { MineResolver } from "./auth/mine.resolver";
+import { MineResolver } from "./mine/mine.resolver";
 import "./nodes";
 import "./files/file.nodes";
 import { BidAttachmentResolver, BidAttachmentsResolver, TenderDocumentResolver, TenderDocumentsResolver } from "./files/file.resolver";
 
-// eslint-disable-next-line @typescript-eslint/ban-types
-export const RESOLVERS: NonEmptyArray<Function> = [
+export const RESOLVERS: NonEmptyArray<ClassType> = [
   AuthResolver,
   SessionResolver,
   SignUpResolver,

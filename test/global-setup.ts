@@ -7,7 +7,6 @@ import { startEmbeddedPostgres, type EmbeddedDatabase } from "../src/db/embedded
 import { freePort } from "./helpers/wait";
 
 declare global {
-  // eslint-disable-next-line no-var
   var __EMBEDDED_PG__: EmbeddedDatabase | undefined;
 }
 

@@ -58,8 +58,10 @@ let estimator: ZxcvbnFactory | null = null;
  */
 function getEstimator(): ZxcvbnFactory {
   if (!estimator) {
+    /* eslint-disable @typescript-eslint/no-require-imports -- loaded on the first check, synchronously: sign-in never pays for them */
     const common = require("@zxcvbn-ts/language-common") as typeof import("@zxcvbn-ts/language-common");
     const fr = require("@zxcvbn-ts/language-fr") as typeof import("@zxcvbn-ts/language-fr");
+    /* eslint-enable @typescript-eslint/no-require-imports */
     estimator = new ZxcvbnFactory({ dictionary: { ...common.dictionary, ...fr.dictionary }, graphs: common.adjacencyGraphs });
   }
   return estimator;

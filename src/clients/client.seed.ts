@@ -36,20 +36,7 @@ export async function seedClients(em: EntityManager, commissionRate = 0.03): Pro
   const demoClient = await em.findOne(User, { email: "client@demo.scopgraph.coop" });
   const cooperatives = await em.find(Cooperative, { communeCode: { $ne: null } }, { orderBy: { id: "asc" }, limit: 2 });
   const officer = await em.findOne(User, { role: PlatformRole.MISSION_OFFICER });
-  const organisations = ORGANISATIONS.map((o) => {
-    const commune = findCommune({ insee: o.insee });
-    return em.create(ClientOrganisation, {
-      name: o.name,
-      siret: withLuhnKey(`${withLuhnKey(o.siren)}0001`),
-      address: o.address,
-      postcode: commune?.postcodes[0] ?? null,
-      city: commune?.name ?? null,
-      communeCode: commune?.insee ?? null,
-      departmentCode: commune?.dept ?? null,
-      latitude: commune?.lat ?? null,
-      longitude: commune?.lon ?? null,
-    });
-  });
+  const organisations = createOrganisations(em);
   const [mine, other] = organisations as [ClientOrganisation, ClientOrganisation];
   if (demoClient) {
     demoClient.clientOrganisation = mine;
@@ -66,29 +53,7 @@ export async function seedClients(em: EntityManager, commissionRate = 0.03): Pro
   const [lead, partner] = cooperatives;
   for (const [i, state] of STATES.entries()) {
     const placedBy = demoClient ?? otherClient;
-    const order = em.create(Tender, {
-      kind: TenderKind.DIRECT_ORDER,
-      status: state === "ACCEPTED" ? TenderStatus.AWARDED : state === "CANCELLED" ? TenderStatus.CANCELLED : TenderStatus.OPEN,
-      title: `Affiches et site du festival (${i + 1})`,
-      description: "Affiches A2 et site de l'édition.",
-      buyerName: mine.name,
-      client: placedBy,
-      clientOrganisation: mine,
-      city: mine.city,
-      communeCode: mine.communeCode,
-      departmentCode: mine.departmentCode,
-      latitude: mine.latitude,
-      longitude: mine.longitude,
-      estimatedValue: 15000,
-      publishedAt: new Date(now - (10 + i) * DAY),
-      submissionDeadline: new Date(now + (20 + i) * DAY),
-      assignedOfficer: officer,
-      ...cpvSummary([["79810000"], ["72413000"]]),
-    });
-    const lots = [
-      em.create(Lot, { tender: order, number: 1, title: "Affiches", cpvCodes: ["79810000"], cpvPrefixes: cpvSummary([["79810000"]]).cpvPrefixes, estimatedValue: 5000 }),
-      em.create(Lot, { tender: order, number: 2, title: "Site web", cpvCodes: ["72413000"], cpvPrefixes: cpvSummary([["72413000"]]).cpvPrefixes, estimatedValue: 10000 }),
-    ];
+    const { order, lots } = createOrder(em, i, state, mine, placedBy, officer, now);
     orders++;
     if (state === "OPEN_NO_OFFER" || state === "CANCELLED" || !lead || !partner) continue;
     offer(em, order, lots, lead, partner, state, demoClient, commissionRate, now - (5 - i) * DAY);
@@ -116,21 +81,7 @@ function offer(em: EntityManager, order: Tender, lots: Lot[], lead: Cooperative,
     em.create(BidLotAssignment, { bid, lot, member: members[i]! });
   }
   for (const p of prices) em.create(BidPriceLine, { bid, ...p });
-  const euros = (cents: number) => cents / 100;
-  const lineTotal = (p: (typeof prices)[number]) => euros(p.quantity * p.unitPriceCents);
-  bid.snapshot = {
-    submittedAt: submittedAt.toISOString(),
-    title: bid.title,
-    groupType: bid.groupType,
-    tenderId: toGlobalId("Tender", order.id),
-    leadCooperativeId: toGlobalId("Cooperative", lead.id),
-    members: members.map((m) => ({ id: toGlobalId("BidMember", m.id), cooperativeId: toGlobalId("Cooperative", m.cooperative.id), role: m.role })),
-    lotIds: lots.map((l) => toGlobalId("Lot", l.id)),
-    lotAssignments: lots.map((l, i) => ({ lotId: toGlobalId("Lot", l.id), memberId: toGlobalId("BidMember", members[i]!.id) })),
-    sections: [{ title: "Méthodologie", position: 1, status: SectionStatus.DONE, text: memo }],
-    priceLines: prices.map((p) => ({ lotId: toGlobalId("Lot", p.lot.id), memberId: toGlobalId("BidMember", p.member.id), description: p.description, quantity: p.quantity, unitPrice: euros(p.unitPriceCents), total: lineTotal(p) })),
-    totals: { total: prices.reduce((s, p) => s + lineTotal(p), 0), perLot: prices.map((p) => ({ lotId: toGlobalId("Lot", p.lot.id), total: lineTotal(p) })), perMember: [] },
-  };
+  bid.snapshot = offerSnapshot(order, bid, lead, members, lots, prices, memo, submittedAt);
   const answer = { ACCEPTED: OfferAnswerKind.ACCEPTED, DECLINED: OfferAnswerKind.DECLINED, REVISION_REQUESTED: OfferAnswerKind.REVISION_REQUESTED, OFFER_SUBMITTED: null }[state];
   if (answer) {
     const note = answer === OfferAnswerKind.DECLINED ? "Le budget du festival ne le permet pas cette année." : answer === OfferAnswerKind.REVISION_REQUESTED ? "Pouvez-vous proposer 300 affiches au lieu de 500 ?" : null;
@@ -154,4 +105,78 @@ function offer(em: EntityManager, order: Tender, lots: Lot[], lead: Cooperative,
       });
     }
   }
+}
+
+/** The demo client organisations, placed at their communes. */
+function createOrganisations(em: EntityManager): ClientOrganisation[] {
+  return ORGANISATIONS.map((o) => {
+    const commune = findCommune({ insee: o.insee });
+    return em.create(ClientOrganisation, {
+      name: o.name,
+      siret: withLuhnKey(`${withLuhnKey(o.siren)}0001`),
+      address: o.address,
+      postcode: commune?.postcodes[0] ?? null,
+      city: commune?.name ?? null,
+      communeCode: commune?.insee ?? null,
+      departmentCode: commune?.dept ?? null,
+      latitude: commune?.lat ?? null,
+      longitude: commune?.lon ?? null,
+    });
+  });
+}
+
+/** The i-th demo direct order of `mine`, in `state`, with its two lots. */
+function createOrder(em: EntityManager, i: number, state: State, mine: ClientOrganisation, placedBy: User, officer: User | null, now: number): { order: Tender; lots: Lot[] } {
+  const order = em.create(Tender, {
+    kind: TenderKind.DIRECT_ORDER,
+    status: state === "ACCEPTED" ? TenderStatus.AWARDED : state === "CANCELLED" ? TenderStatus.CANCELLED : TenderStatus.OPEN,
+    title: `Affiches et site du festival (${i + 1})`,
+    description: "Affiches A2 et site de l'édition.",
+    buyerName: mine.name,
+    client: placedBy,
+    clientOrganisation: mine,
+    city: mine.city,
+    communeCode: mine.communeCode,
+    departmentCode: mine.departmentCode,
+    latitude: mine.latitude,
+    longitude: mine.longitude,
+    estimatedValue: 15000,
+    publishedAt: new Date(now - (10 + i) * DAY),
+    submissionDeadline: new Date(now + (20 + i) * DAY),
+    assignedOfficer: officer,
+    ...cpvSummary([["79810000"], ["72413000"]]),
+  });
+  const lots = [
+    em.create(Lot, { tender: order, number: 1, title: "Affiches", cpvCodes: ["79810000"], cpvPrefixes: cpvSummary([["79810000"]]).cpvPrefixes, estimatedValue: 5000 }),
+    em.create(Lot, { tender: order, number: 2, title: "Site web", cpvCodes: ["72413000"], cpvPrefixes: cpvSummary([["72413000"]]).cpvPrefixes, estimatedValue: 10000 }),
+  ];
+  return { order, lots };
+}
+
+interface PriceLine {
+  lot: Lot;
+  member: BidMember;
+  description: string;
+  quantity: number;
+  unitPriceCents: number;
+}
+
+const euros = (cents: number) => cents / 100;
+const lineTotal = (p: PriceLine) => euros(p.quantity * p.unitPriceCents);
+
+/** The offer as it stands after submission (what the client sees). */
+function offerSnapshot(order: Tender, bid: Bid, lead: Cooperative, members: BidMember[], lots: Lot[], prices: PriceLine[], memo: string, submittedAt: Date): Bid["snapshot"] {
+  return {
+    submittedAt: submittedAt.toISOString(),
+    title: bid.title,
+    groupType: bid.groupType,
+    tenderId: toGlobalId("Tender", order.id),
+    leadCooperativeId: toGlobalId("Cooperative", lead.id),
+    members: members.map((m) => ({ id: toGlobalId("BidMember", m.id), cooperativeId: toGlobalId("Cooperative", m.cooperative.id), role: m.role })),
+    lotIds: lots.map((l) => toGlobalId("Lot", l.id)),
+    lotAssignments: lots.map((l, i) => ({ lotId: toGlobalId("Lot", l.id), memberId: toGlobalId("BidMember", members[i]!.id) })),
+    sections: [{ title: "Méthodologie", position: 1, status: SectionStatus.DONE, text: memo }],
+    priceLines: prices.map((p) => ({ lotId: toGlobalId("Lot", p.lot.id), memberId: toGlobalId("BidMember", p.member.id), description: p.description, quantity: p.quantity, unitPrice: euros(p.unitPriceCents), total: lineTotal(p) })),
+    totals: { total: prices.reduce((s, p) => s + lineTotal(p), 0), perLot: prices.map((p) => ({ lotId: toGlobalId("Lot", p.lot.id), total: lineTotal(p) })), perMember: [] },
+  };
 }

@@ -37,7 +37,7 @@ export function guardTextArguments(schema: GraphQLSchema): GraphQLSchema {
 
 const GUARDED = Symbol("guardTextArguments");
 
-type Resolver = GraphQLFieldResolver<unknown, unknown> & { [GUARDED]?: true };
+type Resolver = GraphQLFieldResolver<unknown, unknown, Record<string, unknown>> & { [GUARDED]?: true };
 
 function guarded(resolve: Resolver): Resolver {
   if (resolve[GUARDED]) return resolve;

@@ -5,7 +5,6 @@ import { BadInputError } from "./errors";
  * at it, and runs before anything is written.
  */
 
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
 /**

@@ -1,5 +1,5 @@
 import { GraphQLDateTimeISO } from "graphql-scalars";
-import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root, Subscription } from "type-graphql";
+import { Arg, Args, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Resolver, Root, Subscription, type SubscribeResolverData } from "type-graphql";
 import { Bid } from "../bids/bid.entity";
 import { readableBid } from "../bids/bid.queries";
 import { Connection } from "../common/pagination";
@@ -65,7 +65,7 @@ export class ConversationResolver {
   @Subscription(() => ConversationMessage, {
     description:
       "The messages posted to a conversation from now on, from every instance, for its participants; ends at once when the viewer stops taking part. Earlier ones: `Conversation.messages`.",
-    subscribe: ({ args, context }) => conversationMessageStream(context as Context, String(args.conversationId)),
+    subscribe: ({ args, context }: SubscribeResolverData<unknown, { conversationId: string }, Context>) => conversationMessageStream(context, args.conversationId),
   })
   conversationMessages(
     @Root() message: ConversationMessage,

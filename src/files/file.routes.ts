@@ -98,7 +98,7 @@ function incomingFile(req: Request, maxBytes: number): Promise<{ file: IncomingF
         resolve({ file: { stream, fileName: fileName("file", info.filename), declared: declaredType(info.mimeType), announced }, fields });
       } catch (error) {
         stream.resume();
-        reject(error);
+        reject(error instanceof Error ? error : new Error(String(error)));
       }
     });
     parser.on("error", (error) => (found ? undefined : reject(new BadInputError("body", `not a readable multipart body (${(error as Error).message})`))));

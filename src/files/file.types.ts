@@ -96,7 +96,6 @@ export const MAX_FILE_NAME = 200;
 export function cleanFileName(raw: string | null | undefined): string | null {
   if (typeof raw !== "string") return null;
   const last = raw.split(/[\\/]/).pop() ?? "";
-  // eslint-disable-next-line no-control-regex
   let name = last.normalize("NFC").replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, "").trim();
   if (name === "" || name === "." || name === "..") return null;
   if (name.length > MAX_FILE_NAME) {

@@ -107,6 +107,35 @@ export async function writeBackup(url: string, out: Writable): Promise<BackupSum
 
 export class RestoreError extends Error {}
 
+/** The backup's first line: its header, checked for the format this code reads. */
+async function readHeader(lines: AsyncIterator<string>): Promise<BackupHeader> {
+  const first = await lines.next();
+  let header: BackupHeader;
+  try {
+    header = JSON.parse(first.done ? "" : first.value) as BackupHeader;
+  } catch {
+    throw new RestoreError("Not a Scopgraph backup: the first line is not its header.");
+  }
+  const format: unknown = header.format;
+  if (format !== BACKUP_FORMAT) throw new RestoreError(`Unknown backup format "${String(format)}" (expected ${BACKUP_FORMAT}).`);
+  return header;
+}
+
+/** The schema as it was: the backup's migrations, no later one; refused when one is unknown here. */
+async function migrateAsTheBackup(url: string, migrations: readonly string[]): Promise<void> {
+  const orm = await MikroORM.init(ormConfig(url, { debug: false }));
+  try {
+    const migrator = orm.getMigrator();
+    const known = new Set((await migrator.getPendingMigrations()).map((m) => m.name));
+    const unknown = migrations.filter((name) => !known.has(name));
+    if (unknown.length) throw new RestoreError(`The backup was taken by a newer version of Scopgraph (unknown migrations: ${unknown.join(", ")}).`);
+    const last = migrations.at(-1);
+    if (last) await migrator.up({ to: last });
+  } finally {
+    await orm.close(true);
+  }
+}
+
 /**
  * Restores a backup into the empty database at `url`: applies the backup's migrations, loads
  * every table in one transaction (foreign keys and triggers off while loading, when the role may
@@ -115,34 +144,14 @@ export class RestoreError extends Error {}
  */
 export async function restoreBackup(url: string, input: Readable): Promise<BackupSummary> {
   const lines = createInterface({ input: input.pipe(createGunzip()), crlfDelay: Infinity })[Symbol.asyncIterator]();
-  const first = await lines.next();
-  let header: BackupHeader;
-  try {
-    header = JSON.parse(first.done ? "" : first.value) as BackupHeader;
-  } catch {
-    throw new RestoreError("Not a Scopgraph backup: the first line is not its header.");
-  }
-  if (header.format !== BACKUP_FORMAT) throw new RestoreError(`Unknown backup format "${String(header.format)}" (expected ${BACKUP_FORMAT}).`);
-
+  const header = await readHeader(lines);
   const client = new Client({ connectionString: url, application_name: "scopgraph-restore" });
   await client.connect();
   try {
     const { rows: present } = await client.query<{ n: string }>("SELECT count(*) AS n FROM pg_tables WHERE schemaname = 'public'");
     if (Number(present[0]?.n ?? 0) > 0) throw new RestoreError("The target database is not empty: restore into a new database (or a new data folder).");
 
-    // The schema as it was: the backup's migrations, no later one.
-    const orm = await MikroORM.init(ormConfig(url, { debug: false }));
-    try {
-      const migrator = orm.getMigrator();
-      const known = new Set((await migrator.getPendingMigrations()).map((m) => m.name));
-      const unknown = header.migrations.filter((name) => !known.has(name));
-      if (unknown.length) throw new RestoreError(`The backup was taken by a newer version of Scopgraph (unknown migrations: ${unknown.join(", ")}).`);
-      const last = header.migrations.at(-1);
-      if (last) await migrator.up({ to: last });
-    } finally {
-      await orm.close(true);
-    }
-
+    await migrateAsTheBackup(url, header.migrations);
     await client.query("BEGIN");
     const replica = await client
       .query("SET LOCAL session_replication_role = replica")

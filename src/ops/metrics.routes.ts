@@ -14,7 +14,7 @@ export function metricsPlugin(metrics: Metrics): ApolloServerPlugin<Context> {
       const started = performance.now();
       return {
         async willSendResponse({ errors, operationName, document }) {
-          const codes = (errors ?? []).map((e) => String(e.extensions?.code ?? "INTERNAL_SERVER_ERROR"));
+          const codes = (errors ?? []).map((e) => (typeof e.extensions?.code === "string" ? e.extensions.code : "INTERNAL_SERVER_ERROR"));
           // A document that failed validation has no resolved operation: its name is still in it.
           const name = operationName ?? request.operationName ?? (document ? getOperationAST(document)?.name?.value : undefined);
           metrics.observe(name, "http", (performance.now() - started) / 1000, codes);

@@ -52,6 +52,12 @@ export class Metrics {
       registers,
     });
     this.busLag = new Gauge({ name: "scopgraph_bus_lag_seconds", help: "Round trip of the last NOTIFY this instance sent to itself through PostgreSQL.", registers });
+    this.registerLiveGauges(registers);
+    this.registerDatabaseGauges(registers);
+  }
+
+  /** Sockets, subscriptions and the PostgreSQL bus, read when scraped. */
+  private registerLiveGauges(registers: Registry[]): void {
     const stats = () => this.socketStats();
     new Gauge({ name: "scopgraph_ws_sockets", help: "Open graphql-ws sockets.", registers, collect() { this.set(stats().sockets); } });
     new Gauge({ name: "scopgraph_ws_subscriptions", help: "Running subscriptions on the open sockets.", registers, collect() { this.set(stats().subscriptions); } });
@@ -67,6 +73,10 @@ export class Metrics {
         for (const [channel, n] of busView.received) this.inc({ channel }, n);
       },
     });
+  }
+
+  /** The outbox, the job queue and the connection pool, read from the database when scraped. */
+  private registerDatabaseGauges(registers: Registry[]): void {
     const db = this.orm;
     new Gauge({
       name: "scopgraph_mail_outbox",

@@ -76,9 +76,9 @@ export function communeOf(field: string, text: string, postcode?: string | null)
 }
 
 /** The communes a postcode serves, most populous first; BAD_USER_INPUT on `field` when it serves none. */
-export function communesOfKnownPostcode(field: string, postcode: string): readonly Commune[] {
+export function communesOfKnownPostcode(field: string, postcode: string): readonly [Commune, ...Commune[]] {
   if (!/^\d{5}$/.test(postcode)) throw new BadInputError(field, "must be 5 digits");
-  const served = communesOfPostcode(postcode);
-  if (served.length === 0) throw new BadInputError(field, "is not a known postcode");
-  return served;
+  const [first, ...others] = communesOfPostcode(postcode);
+  if (!first) throw new BadInputError(field, "is not a known postcode");
+  return [first, ...others];
 }

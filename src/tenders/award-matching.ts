@@ -25,7 +25,7 @@ export function normaliseName(name: string): string {
 /** The digits of a national id: a SIRET (14) or a SIREN (9); null for anything else. */
 export function companyNumber(id: string | null | undefined): string | null {
   if (!id) return null;
-  const digits = id.replace(/[\s.\-]/g, "");
+  const digits = id.replace(/[\s.-]/g, "");
   return /^\d{9}$/.test(digits) || /^\d{14}$/.test(digits) ? digits : null;
 }
 

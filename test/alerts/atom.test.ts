@@ -41,9 +41,12 @@ test("a feed of hostile titles is well-formed and reads back the same text", () 
     tenders: titles.map((title) => tender({ title })),
   });
   expect(XMLValidator.validate(xml)).toBe(true);
-  const feed = new XMLParser({ ignoreAttributes: false, processEntities: true, htmlEntities: false }).parse(xml).feed;
-  expect(feed.entry.map((e: { title: { "#text": string } }) => e.title["#text"])).toEqual(["<script>alert(1)</script>", "a]]>b", "xy", "&amp; déjà"]);
-  expect(feed.link[0]["@_href"]).toBe("https://app.test/feeds/searches/sgf_x.atom?a=1&b=2");
+  const parsed = new XMLParser({ ignoreAttributes: false, processEntities: true, htmlEntities: false }).parse(xml) as {
+    feed: { entry: { title: { "#text": string } }[]; link: { "@_href": string }[]; updated: string };
+  };
+  const { feed } = parsed;
+  expect(feed.entry.map((e) => e.title["#text"])).toEqual(["<script>alert(1)</script>", "a]]>b", "xy", "&amp; déjà"]);
+  expect(feed.link[0]?.["@_href"]).toBe("https://app.test/feeds/searches/sgf_x.atom?a=1&b=2");
   expect(feed.updated).toBe("2026-12-02T08:30:00.000Z");
 });
 

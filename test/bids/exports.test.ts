@@ -64,6 +64,14 @@ async function download(path: string, token?: string): Promise<{ status: number;
   return { status: response.status, type: response.headers.get("content-type"), body: Buffer.from(await response.arrayBuffer()) };
 }
 
+/** The first GraphQL error of a refused download's JSON body. */
+function errorOf(body: Buffer): { extensions: { code: string } } {
+  const { errors } = JSON.parse(body.toString()) as { errors: { extensions: { code: string } }[] };
+  const [first] = errors;
+  if (!first) throw new Error("the refusal names no error");
+  return first;
+}
+
 describe("exports of a submitted bid", () => {
   test("named in the graph, the memo downloads as a DOCX with the group, its lots and the sections in order", async () => {
     const listed = await server.gql(BidExportsDocument, { id: submitted.gid }, partner.token);
@@ -109,8 +117,8 @@ describe("exports of a submitted bid", () => {
     const missing = await download(`/exports/bids/${toGlobalId("Bid", "00000000-0000-4000-8000-000000000000")}/memo.docx`, outsider.token);
     const hidden = await download(`/exports/bids/${submitted.gid}/memo.docx`, outsider.token);
     expect([missing.status, hidden.status]).toEqual([404, 404]);
-    expect(JSON.parse(hidden.body.toString()).errors[0].extensions.code).toBe("NOT_FOUND");
-    expect(JSON.parse(missing.body.toString()).errors[0].extensions).toEqual(JSON.parse(hidden.body.toString()).errors[0].extensions);
+    expect(errorOf(hidden.body).extensions.code).toBe("NOT_FOUND");
+    expect(errorOf(missing.body).extensions).toEqual(errorOf(hidden.body).extensions);
     expect((await download(`/exports/bids/${submitted.gid}/memo.docx`)).status).toBe(404);
     expect((await download(`/exports/bids/garbage/memo.docx`, lead.token)).status).toBe(404);
     expect((await download(`/exports/bids/${submitted.gid}/other.pdf`, lead.token)).status).toBe(404);
@@ -118,7 +126,7 @@ describe("exports of a submitted bid", () => {
 
     const early = await download(`/exports/bids/${draft.gid}/prices.xlsx`, partner.token);
     expect(early.status).toBe(409);
-    expect(JSON.parse(early.body.toString()).errors[0].extensions.code).toBe("INVALID_STATE");
+    expect(errorOf(early.body).extensions.code).toBe("INVALID_STATE");
     expect((await server.gql(BidExportsDocument, { id: draft.gid }, partner.token)).data?.bid!.exports).toEqual([]);
   });
 });

@@ -7,6 +7,7 @@ import {
   isObjectType,
   isUnionType,
   type GraphQLField,
+  type GraphQLInputField,
   type GraphQLSchema,
 } from "graphql";
 import { getMetadataStorage } from "type-graphql";
@@ -75,7 +76,8 @@ test("every type, field, argument and enum value carries a description", () => {
     if (type.name.startsWith("__") || ["String", "Int", "Float", "Boolean", "ID"].includes(type.name)) continue;
     if (!type.description) missing.push(type.name);
     if (isObjectType(type) || isInterfaceType(type) || isInputObjectType(type)) {
-      for (const field of Object.values(type.getFields())) {
+      const fields: (GraphQLField<unknown, unknown> | GraphQLInputField)[] = Object.values(type.getFields());
+      for (const field of fields) {
         if (!field.description) missing.push(`${type.name}.${field.name}`);
         if ("args" in field) {
           for (const arg of field.args) if (!arg.description) missing.push(`${type.name}.${field.name}(${arg.name})`);

@@ -34,8 +34,8 @@ function sample(text: string, name: string, labels: Record<string, string> = {})
     if (!line.startsWith(name) || line.startsWith("#")) continue;
     const match = /^([a-z_:]+)(\{(.*)\})? (.+)$/.exec(line);
     if (!match || match[1] !== name) continue;
-    const have = Object.fromEntries([...(match[3] ?? "").matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
-    if (Object.entries(labels).every(([k, v]) => have[k] === v)) return Number(match[4]);
+    const have = new Map([...(match[3] ?? "").matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+    if (Object.entries(labels).every(([k, v]) => have.get(k) === v)) return Number(match[4]);
   }
   return null;
 }

@@ -31,7 +31,7 @@ function open(target: TestServer, token: string): Promise<Upgrade> {
     const socket = new WebSocket(target.wsUrl, "graphql-transport-ws");
     socket.on("open", () => socket.send(JSON.stringify({ type: "connection_init", payload: { authorization: `Bearer ${token}` } })));
     socket.on("message", (data) => {
-      if ((JSON.parse(String(data)) as { type: string }).type === "connection_ack") resolve({ acked: true, socket });
+      if ((JSON.parse(new TextDecoder().decode(Array.isArray(data) ? Buffer.concat(data) : data)) as { type: string }).type === "connection_ack") resolve({ acked: true, socket });
     });
     socket.on("close", () => resolve({ acked: false, socket }));
     socket.on("unexpected-response", (_req, res) => resolve({ acked: false, status: res.statusCode, socket }));

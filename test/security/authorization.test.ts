@@ -1573,7 +1573,10 @@ describe("an account whose e-mail address is not verified", () => {
     return open;
   }
 
-  const refusal = (errors: readonly GraphQLFormattedError[] | undefined) => `${codeOf(errors)}/${String(errors?.[0]?.extensions?.reason ?? "")}`;
+  const refusal = (errors: readonly GraphQLFormattedError[] | undefined) => {
+    const reason = errors?.[0]?.extensions?.reason;
+    return `${codeOf(errors)}/${typeof reason === "string" ? reason : ""}`;
+  };
 
   test.each(TRANSPORTS)("is refused every other root field with FORBIDDEN (EMAIL_NOT_VERIFIED) over %s, writing nothing", async (transport) => {
     const open = await openFields();

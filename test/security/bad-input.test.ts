@@ -426,12 +426,13 @@ function badValues(type: GraphQLInputType, name: string, rand: () => number, sam
       if (lower.includes("deadline")) out.push({ what: "a deadline in the past", value: PAST });
       if (lower.includes("awardedat")) out.push({ what: "an award in the future", value: "2999-01-01T00:00:00Z" });
       break;
-    case "ID":
+    case "ID": {
       out.push({ what: "a number for an ID", value: 12345 }, { what: "an object for an ID", value: { id: "x" } }, { what: "an empty ID", value: "" }, { what: "a huge ID", value: HUGE }, { what: "an ID with NUL", value: "QmlkOg\u0000==" });
       // Ids of other types, and unknown ids of the expected type (never a real one of it).
       const expected = typeof sample === "string" ? fromGlobalId(sample)?.type : undefined;
       for (const other of OTHER_IDS()) if (fromGlobalId(other.value)?.type !== expected || other.what.startsWith("unknown")) out.push(other);
       break;
+    }
     default: {
       // String and other string-like scalars.
       out.push({ what: "a number for a String", value: 12345 }, { what: "an object for a String", value: { s: "x" } }, { what: "a 100 KB string", value: HUGE });

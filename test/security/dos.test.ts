@@ -52,7 +52,7 @@ function overWs(query: string, variables?: Record<string, unknown>): Promise<Fai
         next: (value) => {
           errors = [...((value.errors as Failure[] | undefined) ?? [])];
         },
-        error: (error) => (Array.isArray(error) ? resolve(error as Failure[]) : reject(error)),
+        error: (error) => (Array.isArray(error) ? resolve(error as Failure[]) : reject(error instanceof Error ? error : new Error(String(error)))),
         complete: () => resolve(errors),
       },
     );

@@ -298,7 +298,7 @@ describe("socket rules", () => {
       const socket = new WebSocket(target.wsUrl, "graphql-transport-ws");
       socket.on("open", () => socket.send(JSON.stringify({ type: "connection_init", payload })));
       socket.on("message", (data) => {
-        if (JSON.parse(String(data)).type === "connection_ack") resolve({ acked: true, socket });
+        if ((JSON.parse(new TextDecoder().decode(Array.isArray(data) ? Buffer.concat(data) : data)) as { type: string }).type === "connection_ack") resolve({ acked: true, socket });
       });
       socket.on("close", (code, reason) => resolve({ acked: false, code, reason: reason.toString(), socket }));
       socket.on("unexpected-response", (_req, res) => resolve({ acked: false, status: res.statusCode, socket }));

@@ -1121,6 +1121,7 @@ describe("parseNotice on the eForms SDK example notices", () => {
     const notice = parseNotice(fixture("cn_24_maximal.xml"));
     expect(notice.lotGroups).toHaveLength(1);
     const [group] = notice.lotGroups;
+    if (!group) throw new Error("the maximal notice has no group of lots");
     expect(group.groupId).toBe("GLO-0001");
     expect(group.lotIds).toEqual(["LOT-0001", "LOT-0002"]);
     expect(group.title).toBe("Title ---");
@@ -1130,7 +1131,7 @@ describe("parseNotice on the eForms SDK example notices", () => {
       { type: "quality", name: "Name of AC ---", weight: 40, weightCode: "per-exa" },
     ]);
     expect(notice.places.map((place) => place.region)).toEqual([null, "anyw-eea"]);
-    expect(notice.places[0].street).toBe("Bruce Wayne House, 2 Gotham Street");
+    expect(notice.places[0]?.street).toBe("Bruce Wayne House, 2 Gotham Street");
     expect(notice.organizations.map((organization) => organization.organizationId)).toEqual([
       "ORG-0001", "ORG-0002", "ORG-0003", "ORG-0004", "ORG-0005", "ORG-0006", "ORG-0007",
     ]);
@@ -1153,19 +1154,19 @@ describe("parseNotice on the eForms SDK example notices", () => {
 
   it("keeps each lot's own criterion descriptions, the notice those of the first lot", () => {
     const notice = parseNotice(fixture("cn_24_FRA_comments.xml"));
-    expect(notice.lots[1].awardCriteria[0].description).toBe("Le prix contribue for 40 % …");
-    expect(notice.awardCriteria[0].description).toBe("Le prix contribue for 60 % …");
+    expect(notice.lots[1]?.awardCriteria[0]?.description).toBe("Le prix contribue for 40 % …");
+    expect(notice.awardCriteria[0]?.description).toBe("Le prix contribue for 60 % …");
   });
 
   it("decodes XML entities in texts (roofing materials &amp; services)", () => {
     const notice = parseNotice(fixture("pin-only_24_lots.xml"));
-    expect(notice.lots[5].description).toContain("all grades of roofing materials & associated services");
+    expect(notice.lots[5]?.description).toContain("all grades of roofing materials & associated services");
   });
 
   it("gives the lot description of the defence notice line by line", () => {
     const notice = parseNotice(fixture("cn_81_FRA.xml"));
-    expect(notice.lots[0].description?.split("\n")[0]).toBe("Prestation composée de trois missions principales:");
-    expect(notice.lots[0].place?.description).toBe("United Kingdom");
+    expect(notice.lots[0]?.description?.split("\n")[0]).toBe("Prestation composée de trois missions principales:");
+    expect(notice.lots[0]?.place?.description).toBe("United Kingdom");
   });
 
   it("links the change notice to the notice it cancels", () => {
@@ -1374,7 +1375,7 @@ describe("parseNotice on hand-written notices", () => {
     ]);
     expect(iso(many.submissionDeadline)).toBe("2025-03-10T16:30:00.000Z");
     expect(many.awardCriteria).toEqual([]); // the lots do not share their criteria
-    expect(many.lots[0].awardCriteria).toEqual([
+    expect(many.lots[0]?.awardCriteria).toEqual([
       { type: "price", name: "Prix", description: null, weight: 40, weightCode: "per-exa" },
     ]);
   });
@@ -1441,7 +1442,7 @@ describe("parseNotice on hand-written notices", () => {
     ];
     for (const [date, time, expected] of cases) {
       const notice = parseNotice(snippet({ lots: [lotXml("LOT-0001", deadline(date, time))] }));
-      expect(iso(notice.lots[0].submissionDeadline)).toBe(expected);
+      expect(iso(notice.lots[0]?.submissionDeadline ?? null)).toBe(expected);
     }
   });
 
@@ -1472,7 +1473,7 @@ describe("parseNotice on hand-written notices", () => {
       }),
     );
     expect(notice.estimatedValue).toEqual({ amount: 125000.5, currency: "EUR" });
-    expect(notice.lots[0].estimatedValue).toEqual({ amount: 80000, currency: "CHF" });
+    expect(notice.lots[0]?.estimatedValue).toEqual({ amount: 80000, currency: "CHF" });
   });
 
   it("maps the buyer through its organisation, with French names", () => {

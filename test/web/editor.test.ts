@@ -96,7 +96,9 @@ test("two people co-edit a section in the editor page: typing at once, offline a
   await db.execute("UPDATE users SET name = ? WHERE id = ?", ["Ada Lead", w.lead.id]);
   await db.execute("UPDATE users SET name = ? WHERE id = ?", ["Bob Colleague", colleague.id]);
 
-  const [ada, bob] = await Promise.all(browsers.map((b) => b.page({ width: 900, height: 420 })));
+  const [adaBrowser, bobBrowser] = browsers;
+  if (!adaBrowser || !bobBrowser) throw new Error("beforeAll launches two browsers");
+  const [ada, bob] = await Promise.all([adaBrowser.page({ width: 900, height: 420 }), bobBrowser.page({ width: 900, height: 420 })]);
   const external = [...(await recordExternalRequests(ada)), ...(await recordExternalRequests(bob))];
   const externalLater = async () => [...external];
   const policyViolations: string[] = [];

@@ -232,8 +232,8 @@ export function lookupCommune(text: string, postcode?: string | null): CommuneLo
     const area = served.length ? served : candidates.filter((c) => c.postcodes.some((p) => postcodeArea(p) === postcodeArea(pc)));
     if (area.length) candidates = area;
   }
-  if (candidates.length === 0) return { kind: "UNKNOWN" };
   const [first, second] = candidates;
+  if (!first) return { kind: "UNKNOWN" };
   if (!second || first.population >= DOMINANT_NAMESAKE_RATIO * Math.max(second.population, 1)) {
     return { kind: "FOUND", commune: first };
   }
@@ -243,9 +243,10 @@ export function lookupCommune(text: string, postcode?: string | null): CommuneLo
 /** The communes of a name, narrowed by a bracketed department or postcode ("Saint-Martin (32)"). */
 function namesakes(query: string): readonly Commune[] {
   const qualified = NAME_WITH_QUALIFIER.exec(query);
-  if (!qualified) return communesNamed(query);
-  const qualifier = qualified[2].toUpperCase();
-  return communesNamed(qualified[1]).filter((c) =>
+  const [, name, code] = qualified ?? [];
+  if (!name || !code) return communesNamed(query);
+  const qualifier = code.toUpperCase();
+  return communesNamed(name).filter((c) =>
     qualifier.length === 5 ? c.postcodes.includes(qualifier) : c.dept === deptCode(qualifier),
   );
 }

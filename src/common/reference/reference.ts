@@ -93,9 +93,9 @@ const CPV_INPUT = /^(\d{8})(?:-(\d))?$/;
 
 /** Splits "79340000", "79340000-9" or " 79340000 - 9 " into code and optional check digit. */
 function parseCpv(input: string): { code: string; check?: string } | null {
-  const match = CPV_INPUT.exec(input.replace(/\s+/g, ""));
-  if (!match) return null;
-  return match[2] === undefined ? { code: match[1] } : { code: match[1], check: match[2] };
+  const [, code, check] = CPV_INPUT.exec(input.replace(/\s+/g, "")) ?? [];
+  if (code === undefined) return null;
+  return check === undefined ? { code } : { code, check };
 }
 
 /** All CPV codes of the reference list, sorted by code. */

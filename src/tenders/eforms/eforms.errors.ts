@@ -24,10 +24,11 @@ export class NoticeError extends Error {
   readonly issues: readonly NoticeIssue[];
 
   constructor(issues: readonly NoticeIssue[]) {
-    const list = issues.length > 0 ? issues : [{ path: "(input)", message: "invalid notice" }];
+    const [first = { path: "(input)", message: "invalid notice" }, ...others] = issues;
+    const list = [first, ...others];
     super(list.map((issue) => `${issue.path}: ${issue.message}`).join("; "));
     this.name = "NoticeError";
-    this.path = list[0].path;
+    this.path = first.path;
     this.issues = list;
   }
 

@@ -208,11 +208,12 @@ export function mapAwardCriteria(context: Context, terms: XmlElement | null): Aw
 
 /** The criteria of the lots when every lot has the same ones (type, name, weight), else none. */
 export function commonCriteria(lots: readonly ParsedLot[]): AwardCriterion[] {
-  if (lots.length === 0) return [];
+  const [head] = lots;
+  if (!head) return [];
   const key = (criteria: readonly AwardCriterion[]): string =>
     JSON.stringify(criteria.map((criterion) => [criterion.type, criterion.name, criterion.weight, criterion.weightCode]));
-  const first = key(lots[0].awardCriteria);
-  return lots.every((lot) => key(lot.awardCriteria) === first) ? lots[0].awardCriteria.map((criterion) => ({ ...criterion })) : [];
+  const first = key(head.awardCriteria);
+  return lots.every((lot) => key(lot.awardCriteria) === first) ? head.awardCriteria.map((criterion) => ({ ...criterion })) : [];
 }
 
 /** BT-769 of the lots, for the whole tender: one lot forbidding multiple tenders is enough to forbid them. */

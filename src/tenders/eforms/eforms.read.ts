@@ -76,8 +76,10 @@ export function pickLocalized(context: Context, elements: readonly XmlElement[],
     .filter((variant) => variant.text !== "");
   for (const language of repeatedLanguages(variants)) {
     const repeated = variants.filter((variant) => variant.language === language);
+    const second = repeated[1];
+    if (!second) continue;
     context.issues.add(
-      pathWithoutPosition(repeated[1].element),
+      pathWithoutPosition(second.element),
       `${repeated.length} values in language ${language} where one is allowed`,
     );
   }

@@ -219,8 +219,8 @@ export function mapChanges(context: Context, changes: XmlElement | null): Change
     .filter(isPresent);
   return {
     present: true,
-    changedNoticeId: versioned ? versioned[1] : changed,
-    changedNoticeVersion: versioned ? versioned[2] : null,
+    changedNoticeId: versioned ? (versioned[1] ?? changed) : changed,
+    changedNoticeVersion: versioned ? (versioned[2] ?? null) : null,
     reasonCode: singleText(context, reason, "cbc:ReasonCode"),
     description:
       descriptions.length > 0

@@ -93,11 +93,13 @@ export function parseXmlDocument(xml: unknown): XmlElement {
     const reason = error instanceof Error ? error.message : String(error);
     throw NoticeError.at("(xml)", `unreadable XML: ${reason}`);
   }
-  const roots = Array.isArray(parsed) ? parsed.filter((node) => elementName(node) !== null) : [];
-  if (roots.length !== 1) {
-    throw NoticeError.at("(xml)", roots.length === 0 ? "no root element" : "several root elements");
+  const nodes: unknown[] = Array.isArray(parsed) ? parsed : [];
+  const roots = nodes.filter(isRawNode).filter((node) => elementName(node) !== null);
+  const [root] = roots;
+  if (!root || roots.length > 1) {
+    throw NoticeError.at("(xml)", root ? "several root elements" : "no root element");
   }
-  return buildElement(roots[0], "", new Map(), 1, 0);
+  return buildElement(root, "", new Map(), 1, 0);
 }
 
 /** Direct children named `name`. */
@@ -241,12 +243,11 @@ function buildElement(
   const rawChildren = node[qualified];
   const list: unknown[] = Array.isArray(rawChildren) ? rawChildren : [];
   const childNodes = list.filter(isRawNode).filter((child) => elementName(child) !== null);
-  const names = childNodes.map((child) => canonicalName(elementName(child) ?? "", scopeOf(child, scope)));
+  const named = childNodes.map((child) => ({ child, childName: canonicalName(elementName(child) ?? "", scopeOf(child, scope)) }));
   const totals = new Map<string, number>();
-  for (const childName of names) totals.set(childName, (totals.get(childName) ?? 0) + 1);
+  for (const { childName } of named) totals.set(childName, (totals.get(childName) ?? 0) + 1);
   const seen = new Map<string, number>();
-  const children = childNodes.map((child, index) => {
-    const childName = names[index];
+  const children = named.map(({ child, childName }) => {
     const rank = (seen.get(childName) ?? 0) + 1;
     seen.set(childName, rank);
     const childPosition = (totals.get(childName) ?? 0) > 1 ? rank : 0;

@@ -14,7 +14,7 @@ import { CooperativeInvitation } from "../cooperatives/invitation.entity";
 import { myInvitations } from "../cooperatives/invitation.service";
 import { ShortlistEntry } from "../tenders/tender.entity";
 import { InvitationAnswer } from "../tenders/tender.enums";
-import { User } from "./user.entity";
+import { User } from "../auth/user.entity";
 
 /*
  * "Mine", on the viewer: what a person expects to find without paging through the directory. Each
