@@ -47,7 +47,12 @@ function prepareScopgraph(options: BenchOptions): "dist" | "src" {
   // tsc writes its output despite type errors (elsewhere in a tree others are editing).
   if (errors.length && existsSync(server) && statSync(server).mtimeMs >= started) {
     log(`npm run build reported ${errors.length} type error(s), but emitted dist/; running Scopgraph from it. First errors:`);
-    log(errors.slice(0, 5).map((line) => `  ${line}`).join("\n"));
+    log(
+      errors
+        .slice(0, 5)
+        .map((line) => `  ${line}`)
+        .join("\n"),
+    );
     return "dist";
   }
   log(`npm run build failed (exit ${build.status ?? build.signal}); running Scopgraph from src/ through ts-node instead:`);

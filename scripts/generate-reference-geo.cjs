@@ -24,8 +24,15 @@ const deptCodes = new Set(depts.map((d) => d.code));
 const communes = allCommunes.filter((c) => c.type === "commune-actuelle" && deptCodes.has(c.departement));
 const communeByCode = new Map(communes.map((c) => [c.code, c]));
 
-const norm = (s) => s.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/œ/g, "oe").replace(/æ/g, "ae")
-  .toLowerCase().replace(/[^a-z0-9]+/g, " ").trim();
+const norm = (s) =>
+  s
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .replace(/œ/g, "oe")
+    .replace(/æ/g, "ae")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, " ")
+    .trim();
 
 // GeoNames cities500, columns: id, name, ascii, alternates, lat, lon, fclass, fcode, country, cc2,
 // admin1, admin2, admin3, admin4, admin5, population, elevation, dem, tz, modified
@@ -43,7 +50,10 @@ const rank = (g) => (g.fcode === "PPLC" ? 0 : /^PPLA/.test(g.fcode) ? 1 : g.fcod
 const geoByInsee = new Map();
 for (const g of geo) if (g.a4) (geoByInsee.get(g.a4) || geoByInsee.set(g.a4, []).get(g.a4)).push(g);
 const geoByName = new Map();
-for (const g of geo) { const k = norm(g.name); (geoByName.get(k) || geoByName.set(k, []).get(k)).push(g); }
+for (const g of geo) {
+  const k = norm(g.name);
+  (geoByName.get(k) || geoByName.set(k, []).get(k)).push(g);
+}
 
 function locate(c) {
   const own = geoByInsee.get(c.code);
@@ -53,8 +63,7 @@ function locate(c) {
     return pool.sort((a, b) => rank(a) - rank(b) || b.pop - a.pop)[0];
   }
   // fallback: same name in the same department, only when unambiguous
-  const byName = (geoByName.get(norm(c.nom)) || []).filter((g) =>
-    (g.a4 && g.a4.startsWith(c.departement)) || g.a2 === c.departement);
+  const byName = (geoByName.get(norm(c.nom)) || []).filter((g) => (g.a4 && g.a4.startsWith(c.departement)) || g.a2 === c.departement);
   return byName.length === 1 ? byName[0] : undefined;
 }
 const round = (x) => Math.round(x * 1e4) / 1e4;
@@ -65,17 +74,27 @@ const postcodes = new Map();
 for (const c of communes) postcodes.set(c.code, new Set(c.codesPostaux || []));
 for (const e of cp) {
   // arrondissements municipaux (Paris, Lyon, Marseille) belong to their commune
-  const code = e.codeCommune.replace(/^751\d\d$/, "75056").replace(/^6938\d$/, "69123").replace(/^132\d\d$/, (m) => (Number(m.slice(3)) >= 1 && Number(m.slice(3)) <= 16 ? "13055" : m));
+  const code = e.codeCommune
+    .replace(/^751\d\d$/, "75056")
+    .replace(/^6938\d$/, "69123")
+    .replace(/^132\d\d$/, (m) => (Number(m.slice(3)) >= 1 && Number(m.slice(3)) <= 16 ? "13055" : m));
   if (postcodes.has(code)) postcodes.get(code).add(e.codePostal);
 }
 
 // Own points first, then the fallbacks, each from own points only (never from another fallback).
 const own = new Map();
-for (const c of communes) { const g = locate(c); if (g) own.set(c.code, { lat: g.lat, lon: g.lon }); }
+for (const c of communes) {
+  const g = locate(c);
+  if (g) own.set(c.code, { lat: g.lat, lon: g.lon });
+}
 const mean = (points) => ({ lat: points.reduce((s, p) => s + p.lat, 0) / points.length, lon: points.reduce((s, p) => s + p.lon, 0) / points.length });
 const group = (keyOf) => {
   const m = new Map();
-  for (const c of communes) for (const k of keyOf(c)) { if (!m.has(k)) m.set(k, []); m.get(k).push(c); }
+  for (const c of communes)
+    for (const k of keyOf(c)) {
+      if (!m.has(k)) m.set(k, []);
+      m.get(k).push(c);
+    }
   return m;
 };
 const byPostcode = group((c) => [...postcodes.get(c.code)]);
@@ -110,10 +129,12 @@ for (const c of communes.slice().sort((a, b) => a.code.localeCompare(b.code))) {
   outCommunes.push([c.code, c.nom, [...postcodes.get(c.code)].sort(), round(p.lat), round(p.lon), c.population || 0, p.precision]);
 }
 
-const outRegions = regions.map((r) => {
-  const cl = chefLieu(r.chefLieu);
-  return { code: r.code, name: r.nom, overseas: r.zone !== "metro", chefLieu: { insee: cl.insee, name: cl.name }, lat: cl.lat, lon: cl.lon };
-}).sort((a, b) => a.code.localeCompare(b.code));
+const outRegions = regions
+  .map((r) => {
+    const cl = chefLieu(r.chefLieu);
+    return { code: r.code, name: r.nom, overseas: r.zone !== "metro", chefLieu: { insee: cl.insee, name: cl.name }, lat: cl.lat, lon: cl.lon };
+  })
+  .sort((a, b) => a.code.localeCompare(b.code));
 
 // NUTS-3 by department name
 const nuts = new Map();
@@ -121,16 +142,26 @@ for (const line of fs.readFileSync(NUTS_CSV, "utf8").trim().split("\n").slice(1)
   const m = /^([A-Z0-9]+),"(.*)"$/.exec(line.trim());
   if (m && m[1] !== "FRZZZ") nuts.set(norm(m[2].replace(/’/g, "'")), m[1]);
 }
-const outDepts = depts.map((d) => {
-  const n = nuts.get(norm(d.nom));
-  if (!n) throw new Error("no NUTS-3 for " + d.code + " " + d.nom);
-  const cl = prefectureOf.get(d.code);
-  return { code: d.code, name: d.nom, region: d.region, nuts3: n, prefecture: { insee: cl.insee, name: cl.name }, lat: cl.lat, lon: cl.lon };
-}).sort((a, b) => a.code.localeCompare(b.code));
+const outDepts = depts
+  .map((d) => {
+    const n = nuts.get(norm(d.nom));
+    if (!n) throw new Error("no NUTS-3 for " + d.code + " " + d.nom);
+    const cl = prefectureOf.get(d.code);
+    return { code: d.code, name: d.nom, region: d.region, nuts3: n, prefecture: { insee: cl.insee, name: cl.name }, lat: cl.lat, lon: cl.lon };
+  })
+  .sort((a, b) => a.code.localeCompare(b.code));
 if (new Set(outDepts.map((d) => d.nuts3)).size !== outDepts.length) throw new Error("duplicate NUTS-3");
 
 const lines = (arr) => "[\n" + arr.map((x) => "  " + JSON.stringify(x)).join(",\n") + "\n]\n";
 fs.writeFileSync(path.join(OUT, "regions.json"), lines(outRegions));
 fs.writeFileSync(path.join(OUT, "departments.json"), lines(outDepts));
 fs.writeFileSync(path.join(OUT, "communes.json"), "[\n" + outCommunes.map((x) => JSON.stringify(x)).join(",\n") + "\n]\n");
-console.log({ regions: outRegions.length, departments: outDepts.length, communes: outCommunes.length, ownPoint: counts[0], postcode: counts[1], arrondissement: counts[2], department: counts[3] });
+console.log({
+  regions: outRegions.length,
+  departments: outDepts.length,
+  communes: outCommunes.length,
+  ownPoint: counts[0],
+  postcode: counts[1],
+  arrondissement: counts[2],
+  department: counts[3],
+});

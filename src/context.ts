@@ -84,11 +84,7 @@ export function createLoaders(em: EntityManager, live: Pick<BidLive, "docs">): L
   return { ...createCooperativeLoaders(em), ...createTenderLoaders(em), ...createBidLoaders(em, live.docs) };
 }
 
-export function createContext(
-  app: AppServices,
-  viewer: Viewer,
-  meta: { requestId: string; clientAddress: string; live?: LiveContext },
-): Context {
+export function createContext(app: AppServices, viewer: Viewer, meta: { requestId: string; clientAddress: string; live?: LiveContext }): Context {
   // The entity manager, loaders and logger are made on first use: a live editor's text update
   // over WebSocket needs none of the loaders, and it comes many times a second.
   let em: EntityManager | undefined;

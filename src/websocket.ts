@@ -24,7 +24,7 @@ const CLOSE_IDLE = 4408;
 
 /** Close reasons (at most 123 bytes) that say where the token goes. */
 const HINT_NO_TOKEN = 'Unauthorized: send {"authorization": "Bearer <token>"} as the connection_init payload';
-const HINT_MISPLACED_TOKEN = 'Unauthorized: the token goes in connection_init\'s payload.authorization, not in payload.headers';
+const HINT_MISPLACED_TOKEN = "Unauthorized: the token goes in connection_init's payload.authorization, not in payload.headers";
 
 /** A token sent the way an HTTP client would, under `headers`: refused, with a hint. */
 function misplacedToken(payload: Record<string, unknown>): boolean {
@@ -39,7 +39,10 @@ export function clientAddress(request: IncomingMessage, trustedProxies = 0): str
   // Behind N trusted proxies, the client is the Nth address from the right of X-Forwarded-For
   // (each proxy appends the address it received from); anything further left is the client's say.
   const header = request.headers["x-forwarded-for"];
-  const hops = (Array.isArray(header) ? header.join(",") : (header ?? "")).split(",").map((h) => h.trim()).filter(Boolean);
+  const hops = (Array.isArray(header) ? header.join(",") : (header ?? ""))
+    .split(",")
+    .map((h) => h.trim())
+    .filter(Boolean);
   return hops[hops.length - trustedProxies] ?? hops[0] ?? peer;
 }
 
@@ -233,7 +236,12 @@ export async function createWebSocketEndpoint(
         }
         state.live.viewer = viewer;
         const requestId = randomUUID();
-        if (answering) state.timings.set(id, { name: payload.operationName ?? getOperationAST(document, payload.operationName)?.name?.value ?? null, started: performance.now(), codes: [] });
+        if (answering)
+          state.timings.set(id, {
+            name: payload.operationName ?? getOperationAST(document, payload.operationName)?.name?.value ?? null,
+            started: performance.now(),
+            codes: [],
+          });
         // A subscription that shares its results writes them straight to the socket (set below).
         let args: ExecutionArgs | undefined;
         const sink = answering ? null : shared.sinkFor(document, payload.operationName, payload.variables, () => args!, id, ctx.extra.socket);
@@ -256,7 +264,13 @@ export async function createWebSocketEndpoint(
         const timing = ctx.extra.state?.timings.get(id);
         if (timing) timing.codes.push(...formatted.map((e) => String(e.extensions?.code ?? "INTERNAL_SERVER_ERROR")));
         // Refused before execution (validation, cost, access): counted here, never timed.
-        else app.metrics.observe(payload.operationName, "ws", null, formatted.map((e) => String(e.extensions?.code ?? "INTERNAL_SERVER_ERROR")));
+        else
+          app.metrics.observe(
+            payload.operationName,
+            "ws",
+            null,
+            formatted.map((e) => String(e.extensions?.code ?? "INTERNAL_SERVER_ERROR")),
+          );
         return formatted;
       },
       onComplete: (ctx, id) => {
@@ -295,7 +309,7 @@ export async function createWebSocketEndpoint(
     },
     goAway() {
       access.stop();
-      for (const client of wsServer.clients) client.close(1001 as CloseCode, "Server shutting down");
+      for (const client of wsServer.clients) client.close(1001, "Server shutting down");
     },
   };
 }

@@ -74,7 +74,12 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     const value = () => inline ?? argv[++i];
     switch (flag) {
       case "--only":
-        options.only.push(...(value() ?? "").split(",").map((s) => s.trim()).filter(Boolean));
+        options.only.push(
+          ...(value() ?? "")
+            .split(",")
+            .map((s) => s.trim())
+            .filter(Boolean),
+        );
         break;
       case "--duration":
         options.duration = positive("--duration", value(), false);

@@ -39,8 +39,7 @@ function waitFor<T extends FromChild["type"]>(
       if (raw.type === "failed") finish(new Error(`${describe()} failed:\n${raw.error}`));
       else if (raw.type === type) finish(null, raw as Extract<FromChild, { type: T }>);
     };
-    const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
-      finish(new Error(`${describe()} exited (${code ?? signal}) before "${type}"`));
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) => finish(new Error(`${describe()} exited (${code ?? signal}) before "${type}"`));
     const finish = (error: Error | null, value?: Extract<FromChild, { type: T }>) => {
       clearTimeout(timer);
       child.off("message", onMessage);
@@ -57,12 +56,7 @@ function waitFor<T extends FromChild["type"]>(
  * Starts a server in a child process of its own (so that the load generator never shares its
  * event loop), TypeScript through ts-node's transpile-only hook, and waits for its URL.
  */
-export async function startServerChild(options: {
-  name: string;
-  script: string;
-  env: Record<string, string>;
-  timeoutMs?: number;
-}): Promise<ServerChild> {
+export async function startServerChild(options: { name: string; script: string; env: Record<string, string>; timeoutMs?: number }): Promise<ServerChild> {
   installExitHook();
   const child = fork(options.script, [], {
     cwd: ROOT_DIR,

@@ -66,12 +66,7 @@ async function inspect(adminUrl: string): Promise<{ version: string; postmasterP
   });
 }
 
-function pgServer(
-  kind: PgServer["kind"],
-  adminUrl: string,
-  found: { version: string; postmasterPid: number | null },
-  stop: () => Promise<void>,
-): PgServer {
+function pgServer(kind: PgServer["kind"], adminUrl: string, found: { version: string; postmasterPid: number | null }, stop: () => Promise<void>): PgServer {
   const ident = (name: string) => {
     if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`not a plain database name: ${name}`);
     return name;

@@ -74,10 +74,7 @@ function percentile(sorted: Float64Array, p: number): number {
  * latency of every response (autocannon's own histogram only keeps whole milliseconds) and the
  * CPU time of the server, PostgreSQL and this process over the window.
  */
-export function runLoad(
-  target: LoadTarget,
-  options: { connections: number; seconds: number; serverPid: number; pg: PgProcesses | null },
-): Promise<LoadResult> {
+export function runLoad(target: LoadTarget, options: { connections: number; seconds: number; serverPid: number; pg: PgProcesses | null }): Promise<LoadResult> {
   const autocannon = benchRequire<Autocannon>("autocannon");
   const latencies: number[] = [];
   const before = cpuSnapshot(options.serverPid, options.pg);

@@ -45,17 +45,26 @@ const ACTIVITIES: [string, (f: Frame) => boolean][] = [
   ["(idle)", (f) => f.functionName === "(idle)"],
   ["MikroORM: entity hydration, identity map, unit of work", (f) => /@mikro-orm\/core\/(entity|unit-of-work|hydration)\//.test(f.url)],
   ["MikroORM: query building (QueryBuilder, knex)", (f) => /@mikro-orm\/knex\/query|node_modules\/knex\//.test(f.url)],
-  ["pg driver: protocol and row parsing", (f) => /node_modules\/(pg|pg-protocol|pg-types|pg-pool|postgres-array|postgres-date|postgres-interval|postgres-bytea)\//.test(f.url)],
+  [
+    "pg driver: protocol and row parsing",
+    (f) => /node_modules\/(pg|pg-protocol|pg-types|pg-pool|postgres-array|postgres-date|postgres-interval|postgres-bytea)\//.test(f.url),
+  ],
   ["MikroORM: EntityManager, driver, utils", (f) => /@mikro-orm\//.test(f.url)],
   ["PostGraphile / graphile", (f) => /node_modules\/(postgraphile|graphile-[^/]+|pg-sql2|@graphile)\//.test(f.url)],
   ["DataLoader", (f) => /node_modules\/dataloader\//.test(f.url)],
   ["type-graphql resolver wrappers", (f) => /node_modules\/type-graphql\//.test(f.url)],
-  ["Apollo: cache-control and field instrumentation (per field)", (f) => /@apollo\/server\/dist\/cjs\/(plugin\/cacheControl|utils\/schemaInstrumentation)/.test(f.url)],
+  [
+    "Apollo: cache-control and field instrumentation (per field)",
+    (f) => /@apollo\/server\/dist\/cjs\/(plugin\/cacheControl|utils\/schemaInstrumentation)/.test(f.url),
+  ],
   ["Apollo: JSON.stringify of the response", (f) => f.functionName === "prettyJSONStringify"],
   ["graphql-js: parse, validate, execute", (f) => /node_modules\/graphql\//.test(f.url)],
   ["Apollo: request pipeline", (f) => /@apollo\//.test(f.url)],
   ["JWT verification (jose)", (f) => /node_modules\/jose\//.test(f.url)],
-  ["express, body-parser, cors", (f) => /node_modules\/(express|body-parser|cors|router|raw-body|content-type|type-is|finalhandler|send|etag|@as-integrations\/[^/]+)\//.test(f.url)],
+  [
+    "express, body-parser, cors",
+    (f) => /node_modules\/(express|body-parser|cors|router|raw-body|content-type|type-is|finalhandler|send|etag|@as-integrations\/[^/]+)\//.test(f.url),
+  ],
   ["logging (pino)", (f) => /node_modules\/pino/.test(f.url)],
   ["Scopgraph src/", (f) => !f.url.includes("node_modules") && /\/(dist\/)?src\//.test(f.url)],
 ];
@@ -86,7 +95,7 @@ function areaOf(url: string, functionName: string): string {
   const file = url.replace(/^file:\/\//, "");
   if (file.startsWith(ROOT_DIR)) {
     const relative = path.relative(ROOT_DIR, file);
-    return relative.startsWith("dist/src/") || relative.startsWith("src/") ? "Scopgraph src/" : relative.split("/")[0] ?? relative;
+    return relative.startsWith("dist/src/") || relative.startsWith("src/") ? "Scopgraph src/" : (relative.split("/")[0] ?? relative);
   }
   return "other";
 }

@@ -1,8 +1,5 @@
 /** Messages between bench/run.ts and a server child, over the fork IPC channel. */
-export type ToChild =
-  | { type: "profile-start"; samplingIntervalUs: number }
-  | { type: "profile-stop"; file: string }
-  | { type: "stop" };
+export type ToChild = { type: "profile-start"; samplingIntervalUs: number } | { type: "profile-stop"; file: string } | { type: "stop" };
 
 export type FromChild =
   | { type: "ready"; url: string; details: Record<string, string | number | boolean> }

@@ -92,15 +92,23 @@ export class EditorGroup {
     if (spec.system === "scopgraph") {
       // Through the provider a front-end gets (src/client), `ws` as its WebSocket. Loaded here so
       // that a Hocuspocus thread never loads the app's copy of Yjs.
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+
       const { SectionProvider } = require("../../src/client") as { SectionProvider: typeof SectionProviderType };
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
+
       const deps = require("../../src/client/deps") as ClientDeps;
       this.Y = deps.Y;
       this.editors = await Promise.all(
         spec.tokens.map((token, i) => {
           const doc = new deps.Y.Doc();
-          const provider = new SectionProvider({ url: spec.url, sectionId: spec.sectionId, token, doc, WebSocket, name: `e${spec.firstIndex + i}`, renewBeforeMs: 0 });
+          const provider = new SectionProvider({
+            url: spec.url,
+            sectionId: spec.sectionId,
+            token,
+            doc,
+            WebSocket,
+            name: `e${spec.firstIndex + i}`,
+            renewBeforeMs: 0,
+          });
           provider.on("acknowledged", ({ ms, seq }) => {
             this.acks?.push(ms);
             // The acknowledged change holds what was typed before it left (later typing goes next).

@@ -117,7 +117,6 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 }
 
-
 function withDatabase(url: string, name: string): string {
   const parsed = new URL(url);
   parsed.pathname = `/${name}`;
@@ -219,7 +218,15 @@ class EditorPool {
         if (sent !== undefined) latencies.push(at - sent);
       }
     }
-    return { latencies, durable: durableLatencies(records, sentAt), sent: sentAt.size, expected: sentAt.size * (editors - 1), serverCpuMs, clientCpuMs, acks: records.flatMap((r) => r.acks) };
+    return {
+      latencies,
+      durable: durableLatencies(records, sentAt),
+      sent: sentAt.size,
+      expected: sentAt.size * (editors - 1),
+      serverCpuMs,
+      clientCpuMs,
+      acks: records.flatMap((r) => r.acks),
+    };
   }
   /** Acknowledged updates per second, every editor sending back to back for `ms`. */
   async throughput(ms: number): Promise<number> {
@@ -419,10 +426,20 @@ async function seed(dbUrl: string, people: number, graphqlUrl: string): Promise<
   const orm = await MikroORM.init(ormConfig(dbUrl, { pool: { min: 0, max: 4 } }));
   try {
     const em = orm.em.fork();
-    const coop = em.create(Cooperative, { name: "Bench coop", legalForm: LegalForm.SCOP_SARL, siret: withLuhnKey(`${400000000 + Math.floor(Math.random() * 99999999)}0001`) });
+    const coop = em.create(Cooperative, {
+      name: "Bench coop",
+      legalForm: LegalForm.SCOP_SARL,
+      siret: withLuhnKey(`${400000000 + Math.floor(Math.random() * 99999999)}0001`),
+    });
     const users: User[] = [];
     for (let i = 0; i < people; i++) {
-      const user = em.create(User, { email: `bench-${i}-${randomBytes(3).toString("hex")}@bench.coop`, name: `Editor ${i}`, role: PlatformRole.MEMBER, passwordHash: "x", emailVerifiedAt: new Date() });
+      const user = em.create(User, {
+        email: `bench-${i}-${randomBytes(3).toString("hex")}@bench.coop`,
+        name: `Editor ${i}`,
+        role: PlatformRole.MEMBER,
+        passwordHash: "x",
+        emailVerifiedAt: new Date(),
+      });
       em.create(Membership, { cooperative: coop, user, role: i === 0 ? MemberRole.OWNER : MemberRole.MEMBER });
       users.push(user);
     }
@@ -440,7 +457,10 @@ async function seed(dbUrl: string, people: number, graphqlUrl: string): Promise<
     const sessions = users.map((user) => em.create(Session, { user, expiresAt: new Date(Date.now() + 3600_000) }));
     await em.flush();
     const tokens = await Promise.all(
-      sessions.map(async (session) => (await signSession(secret, { userId: session.user.id, sessionId: session.id, role: PlatformRole.MEMBER, tokenVersion: 0 }, 3600)).token),
+      sessions.map(
+        async (session) =>
+          (await signSession(secret, { userId: session.user.id, sessionId: session.id, role: PlatformRole.MEMBER, tokenVersion: 0 }, 3600)).token,
+      ),
     );
     const gql = async <T>(query: string, variables: Record<string, unknown>): Promise<T> => {
       const response = await fetch(graphqlUrl, {
@@ -452,14 +472,12 @@ async function seed(dbUrl: string, people: number, graphqlUrl: string): Promise<
       if (!body.data) throw new Error(JSON.stringify(body.errors));
       return body.data;
     };
-    const created = await gql<{ createBid: { id: string } }>(
-      "mutation($input: CreateBidInput!) { createBid(input: $input) { id } }",
-      { input: { tenderId: toGlobalId("Tender", tender.id), leadCooperativeId: toGlobalId("Cooperative", coop.id), groupType: "SOLIDAIRE" } },
-    );
-    const section = await gql<{ addBidSection: { id: string } }>(
-      "mutation($input: AddSectionInput!) { addBidSection(input: $input) { id } }",
-      { input: { bidId: created.createBid.id, title: "Mémoire technique" } },
-    );
+    const created = await gql<{ createBid: { id: string } }>("mutation($input: CreateBidInput!) { createBid(input: $input) { id } }", {
+      input: { tenderId: toGlobalId("Tender", tender.id), leadCooperativeId: toGlobalId("Cooperative", coop.id), groupType: "SOLIDAIRE" },
+    });
+    const section = await gql<{ addBidSection: { id: string } }>("mutation($input: AddSectionInput!) { addBidSection(input: $input) { id } }", {
+      input: { bidId: created.createBid.id, title: "Mémoire technique" },
+    });
     return { bidId: created.createBid.id, sectionId: section.addBidSection.id, tokens };
   } finally {
     await orm.close(true);
@@ -479,7 +497,17 @@ async function startScopgraph(o: Options, log: (line: string) => void): Promise<
   const entry = [...extra, ...probe, ...(o.scopgraphFrom === "dist" ? ["dist/src/main.js"] : ["-r", "ts-node/register/transpile-only", "src/main.ts"])];
   const child = spawn(process.execPath, entry, {
     cwd: ROOT,
-    env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(port), HOST: "127.0.0.1", JWT_SECRET, SEED_DEMO: "false", LOG_LEVEL: "warn", NODE_ENV: "development", WS_SOCKETS_PER_ADDRESS: "5000" },
+    env: {
+      ...process.env,
+      DATABASE_URL: dbUrl,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      JWT_SECRET,
+      SEED_DEMO: "false",
+      LOG_LEVEL: "warn",
+      NODE_ENV: "development",
+      WS_SOCKETS_PER_ADDRESS: "5000",
+    },
     stdio: ["ignore", "ignore", "inherit", "ipc"],
   });
   const url = `http://127.0.0.1:${port}/graphql`;
@@ -508,7 +536,10 @@ async function startScopgraph(o: Options, log: (line: string) => void): Promise<
       async latency() {
         log(`Scopgraph: latency phase, ${o.clients} clients × ${o.rate}/s for ${o.durationMs / 1000} s`);
         const spec = phaseSpec(o);
-        const [phase, statements] = await Promise.all([pool!.phase(spec, child.pid!, o.clients), probeWindow(child, spec.warmupMs, spec.warmupMs + spec.durationMs)]);
+        const [phase, statements] = await Promise.all([
+          pool!.phase(spec, child.pid!, o.clients),
+          probeWindow(child, spec.warmupMs, spec.warmupMs + spec.durationMs),
+        ]);
         return { ...phase, statements };
       },
       async throughput() {
@@ -547,7 +578,16 @@ async function startScopgraph(o: Options, log: (line: string) => void): Promise<
           const doc = new Y.Doc();
           const awareness = new awarenessProtocol.Awareness(doc);
           awareness.setLocalState(null);
-          const provider = new SectionProvider({ url, sectionId: scene.sectionId, token: scene.tokens[i % scene.tokens.length]!, doc, awareness, WebSocket, renewBeforeMs: 0, syncIntervalMs: 3_600_000 });
+          const provider = new SectionProvider({
+            url,
+            sectionId: scene.sectionId,
+            token: scene.tokens[i % scene.tokens.length]!,
+            doc,
+            awareness,
+            WebSocket,
+            renewBeforeMs: 0,
+            syncIntervalMs: 3_600_000,
+          });
           provider.on("synced", (ok) => ok && syncedOnce.add(provider));
           provider.on("error", () => void (failed += 1));
           idle.push(provider);
@@ -575,12 +615,7 @@ interface Provider {
   on(event: "synced", listener: () => void): void;
 }
 
-type ProviderConstructor = new (configuration: {
-  url: string;
-  name: string;
-  document: YDoc;
-  WebSocketPolyfill: typeof WebSocket;
-}) => Provider;
+type ProviderConstructor = new (configuration: { url: string; name: string; document: YDoc; WebSocketPolyfill: typeof WebSocket }) => Provider;
 
 async function startHocuspocus(o: Options, log: (line: string) => void): Promise<RunningSystem> {
   const port = await freePort();
@@ -626,7 +661,8 @@ async function startHocuspocus(o: Options, log: (line: string) => void): Promise
         await sleep(1000);
         log(`Hocuspocus: memory with ${o.idleClients} idle connected clients`);
         const baseRssMb = rssMb(child.pid!);
-        for (let i = 0; i < o.idleClients; i += 100) await Promise.all(Array.from({ length: Math.min(100, o.idleClients - i) }, () => connect(new PeerY.Doc())));
+        for (let i = 0; i < o.idleClients; i += 100)
+          await Promise.all(Array.from({ length: Math.min(100, o.idleClients - i) }, () => connect(new PeerY.Doc())));
         await sleep(4000);
         const idleRssMb = rssMb(child.pid!);
         for (const p of providers.splice(0)) p.destroy();
@@ -662,10 +698,12 @@ function phaseSpec(o: Options): PhaseSpec {
 
 function table(rows: string[][]): string {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
-  return rows.map((r, i) => {
-    const line = r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ");
-    return i === 0 ? `${line}\n${widths.map((w) => "-".repeat(w)).join("  ")}` : line;
-  }).join("\n");
+  return rows
+    .map((r, i) => {
+      const line = r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!))).join("  ");
+      return i === 0 ? `${line}\n${widths.map((w) => "-".repeat(w)).join("  ")}` : line;
+    })
+    .join("\n");
 }
 
 type Options = Required<Omit<LiveOptions, "log" | "print">>;
@@ -744,14 +782,20 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
     durableP50: r2(med(scopgraph, "durableP50Ms") / hocuspocus.p50Ms),
     durableP99: r2(med(scopgraph, "durableP99Ms") / hocuspocus.p99Ms),
     cpu: r2(cpuS / cpuH),
-    durableVsPgbench: scopgraph.durableUpdatesPerSec !== null && scopgraph.pgbenchUpdatesPerSec ? r2(scopgraph.durableUpdatesPerSec / scopgraph.pgbenchUpdatesPerSec) : NaN,
+    durableVsPgbench:
+      scopgraph.durableUpdatesPerSec !== null && scopgraph.pgbenchUpdatesPerSec ? r2(scopgraph.durableUpdatesPerSec / scopgraph.pgbenchUpdatesPerSec) : NaN,
     idleMemory: r2((scopgraph.idleRssMb - scopgraph.baseRssMb) / Math.max(0.1, hocuspocus.idleRssMb - hocuspocus.baseRssMb)),
   };
   const fmt = (x: number | null, unit = "") => (x === null || Number.isNaN(x) ? "n/a" : `${x}${unit}`);
   const perRound = (r: SystemResult, key: keyof RoundFigures) => r.rounds.map((x) => x[key]).join(" / ");
   const rows = [
     ["live: one bid, one section (Scopgraph through its SectionProvider)", "Scopgraph", "Hocuspocus 3.4.4", "ratio"],
-    [`latency p50, relayed (${o.clients} editors × ${o.rate}/s, to the ${o.clients - 1} others; median of ${o.rounds})`, fmt(scopgraph.p50Ms, " ms"), fmt(hocuspocus.p50Ms, " ms"), `${ratio.p50}×`],
+    [
+      `latency p50, relayed (${o.clients} editors × ${o.rate}/s, to the ${o.clients - 1} others; median of ${o.rounds})`,
+      fmt(scopgraph.p50Ms, " ms"),
+      fmt(hocuspocus.p50Ms, " ms"),
+      `${ratio.p50}×`,
+    ],
     [`latency p99, relayed (median of ${o.rounds})`, fmt(scopgraph.p99Ms, " ms"), fmt(hocuspocus.p99Ms, " ms"), `${ratio.p99}×`],
     ["  p50 per round", perRound(scopgraph, "p50Ms"), perRound(hocuspocus, "p50Ms"), ""],
     ["  p99 per round", perRound(scopgraph, "p99Ms"), perRound(hocuspocus, "p99Ms"), ""],
@@ -761,19 +805,47 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
     ["  durable p50 / p99 per round", scopgraph.rounds.map((r) => `${r.durableP50Ms}/${r.durableP99Ms}`).join("  "), "", ""],
     ["update to its acknowledgement (durable), p50 / p99 (median)", `${fmt(ackP50)}/${fmt(ackP99, " ms")}`, "n/a", ""],
     ["  per round", scopgraph.rounds.map((r) => `${r.ackP50Ms}/${r.ackP99Ms}`).join("  "), "", ""],
-    ["  of which the statement to its commit, in the server, p50 / p99", `${fmt(stP50)}/${fmt(stP99, " ms")}`, "", `commit share ${Math.round((stP50 / ackP50) * 100)}% / ${Math.round((stP99 / ackP99) * 100)}%`],
+    [
+      "  of which the statement to its commit, in the server, p50 / p99",
+      `${fmt(stP50)}/${fmt(stP99, " ms")}`,
+      "",
+      `commit share ${Math.round((stP50 / ackP50) * 100)}% / ${Math.round((stP99 / ackP99) * 100)}%`,
+    ],
     ["server CPU per update sent (median)", fmt(cpuS, " ms"), fmt(cpuH, " ms"), `${ratio.cpu}×`],
     ["  per round", perRound(scopgraph, "serverCpuMsPerUpdate"), perRound(hocuspocus, "serverCpuMsPerUpdate"), ""],
-    ["clients' CPU per delivery (median, editor threads)", fmt(med(scopgraph, "clientCpuUsPerDelivery"), " µs"), fmt(med(hocuspocus, "clientCpuUsPerDelivery"), " µs"), ""],
-    ["deliveries measured / expected (relayed; durable)", `${scopgraph.deliveries}/${scopgraph.expectedDeliveries}; ${scopgraph.rounds.reduce((n, r) => n + r.durableDeliveries, 0)}`, `${hocuspocus.deliveries}/${hocuspocus.expectedDeliveries}`, ""],
+    [
+      "clients' CPU per delivery (median, editor threads)",
+      fmt(med(scopgraph, "clientCpuUsPerDelivery"), " µs"),
+      fmt(med(hocuspocus, "clientCpuUsPerDelivery"), " µs"),
+      "",
+    ],
+    [
+      "deliveries measured / expected (relayed; durable)",
+      `${scopgraph.deliveries}/${scopgraph.expectedDeliveries}; ${scopgraph.rounds.reduce((n, r) => n + r.durableDeliveries, 0)}`,
+      `${hocuspocus.deliveries}/${hocuspocus.expectedDeliveries}`,
+      "",
+    ],
     [`durable updates/s on one bid (${o.throughputClients} co-editors back to back)`, fmt(scopgraph.durableUpdatesPerSec), "n/a (in memory)", ""],
-    [`pgbench single-row UPDATE tps, ${o.throughputClients} clients, same PostgreSQL`, fmt(scopgraph.pgbenchUpdatesPerSec), "", `${fmt(ratio.durableVsPgbench)}× (durable / pgbench)`],
+    [
+      `pgbench single-row UPDATE tps, ${o.throughputClients} clients, same PostgreSQL`,
+      fmt(scopgraph.pgbenchUpdatesPerSec),
+      "",
+      `${fmt(ratio.durableVsPgbench)}× (durable / pgbench)`,
+    ],
     ["server RSS, no client", fmt(scopgraph.baseRssMb, " MB"), fmt(hocuspocus.baseRssMb, " MB"), ""],
-    [`server RSS, ${o.idleClients} idle subscribed editors`, fmt(scopgraph.idleRssMb, " MB"), fmt(hocuspocus.idleRssMb, " MB"), `${ratio.idleMemory}× (growth)`],
+    [
+      `server RSS, ${o.idleClients} idle subscribed editors`,
+      fmt(scopgraph.idleRssMb, " MB"),
+      fmt(hocuspocus.idleRssMb, " MB"),
+      `${ratio.idleMemory}× (growth)`,
+    ],
     ["per idle editor", fmt(scopgraph.idleKbPerClient, " KB"), fmt(hocuspocus.idleKbPerClient, " KB"), ""],
   ];
   const text = [
-    `${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.version}, load ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`,
+    `${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.version}, load ${os
+      .loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")}`,
     table(rows),
     "Scopgraph relays an update to the section's other editors before its commit (provisional), then sends the durable message and the acknowledgement once it is committed in the bid's log; Hocuspocus keeps documents in memory (no persistence extension). Editors of both systems run in worker threads of the bench process, both through their own provider.",
   ].join("\n");

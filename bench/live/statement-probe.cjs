@@ -21,10 +21,14 @@ let recording = !process.send;
 const query = pg.Client.prototype.query;
 pg.Client.prototype.query = function (config, ...rest) {
   const answer = query.call(this, config, ...rest);
-  const timed = recording && config !== null && typeof config === "object" && typeof config.name === "string" && config.name.startsWith("bid_apply_section_update");
+  const timed =
+    recording && config !== null && typeof config === "object" && typeof config.name === "string" && config.name.startsWith("bid_apply_section_update");
   if (timed && answer && typeof answer.then === "function") {
     const started = performance.now();
-    answer.then(() => times.push(performance.now() - started), () => undefined);
+    answer.then(
+      () => times.push(performance.now() - started),
+      () => undefined,
+    );
   }
   return answer;
 };

@@ -348,5 +348,13 @@ export async function runPhase(options: {
   const deliveries = subscribers.deliveries;
   const updatesSent = subscribers.sentAt.size;
   subscribers.reset(false);
-  return { seconds: options.seconds, stats, deliveries, updatesSent, rssPeakMiB: rssPeak, rssEndMiB: rssMiB(options.serverPid), cpu: cpu.before ? cpuBetween(cpu.before, cpu.after) : null };
+  return {
+    seconds: options.seconds,
+    stats,
+    deliveries,
+    updatesSent,
+    rssPeakMiB: rssPeak,
+    rssEndMiB: rssMiB(options.serverPid),
+    cpu: cpu.before ? cpuBetween(cpu.before, cpu.after) : null,
+  };
 }

@@ -254,7 +254,7 @@ function normalMix(fixture: Fixture, subscribers: Subscribers, random: () => num
       };
     },
   };
-  return NORMAL.map((n) => ({ key: n.key, weight: n.weight, abusive: false, expected: "served" as Outcome, build: builders[n.key] as MixEntry["build"] }));
+  return NORMAL.map((n) => ({ key: n.key, weight: n.weight, abusive: false, expected: "served", build: builders[n.key] as MixEntry["build"] }));
 }
 
 function abusiveMix(queries: AbusiveQuery[], probes: Map<string, Probe>, officer: string): MixEntry[] {
@@ -286,7 +286,14 @@ async function probe(target: HttpTarget, entry: MixEntry): Promise<Probe> {
       bytes: Buffer.byteLength(request.body),
     };
   } catch (error) {
-    return { key: entry.key, outcome: "error", status: 0, detail: error instanceof Error ? error.message : String(error), ms: performance.now() - started, bytes: Buffer.byteLength(request.body) };
+    return {
+      key: entry.key,
+      outcome: "error",
+      status: 0,
+      detail: error instanceof Error ? error.message : String(error),
+      ms: performance.now() - started,
+      bytes: Buffer.byteLength(request.body),
+    };
   }
 }
 
@@ -342,13 +349,27 @@ function totalOf(result: PhaseResult, keys: string[]): Row {
 
 function fanoutRow(result: PhaseResult): Row {
   const sorted = Float64Array.from(result.deliveries).sort();
-  return { key: "fanout", count: sorted.length, perSecond: sorted.length / result.seconds, p50: percentile(sorted, 50), p99: percentile(sorted, 99), errorPercent: 0, rejected: 0 };
+  return {
+    key: "fanout",
+    count: sorted.length,
+    perSecond: sorted.length / result.seconds,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    errorPercent: 0,
+    rejected: 0,
+  };
 }
 
 const ms = (v: number) => fixed(v, v < 10 ? 1 : 0);
 const rate = (v: number) => (v < 10 ? fixed(v, 1) : thousands(v));
 
-function levelTable(level: number, clean: PhaseResult, abused: PhaseResult, abusive: AbusiveQuery[], labels: Map<string, string>): { text: string; worst: number; pass: boolean } {
+function levelTable(
+  level: number,
+  clean: PhaseResult,
+  abused: PhaseResult,
+  abusive: AbusiveQuery[],
+  labels: Map<string, string>,
+): { text: string; worst: number; pass: boolean } {
   const normalKeys = NORMAL.map((n) => n.key);
   const abusiveKeys = abusive.map((a) => a.key);
   const c = rowsOf(clean, normalKeys);
@@ -482,7 +503,10 @@ function report(
     const normalKeys = NORMAL.map((n) => n.key);
     const ct = totalOf(clean.result, normalKeys);
     const at = totalOf(abused.result, normalKeys);
-    const aa = totalOf(abused.result, abusive.map((a) => a.key));
+    const aa = totalOf(
+      abused.result,
+      abusive.map((a) => a.key),
+    );
     summary.push([
       String(level),
       rate(ct.perSecond),
@@ -519,7 +543,13 @@ function report(
     ],
     abusive.map((q) => {
       const p = probes.get(q.key);
-      return [`${q.label}: ${q.what}`, `${fixed((p?.bytes ?? 0) / 1024, 1)} KiB`, q.cost === null ? "n/a" : thousands(q.cost), `${p?.outcome ?? "?"}: ${p?.detail ?? ""}`, ms(p?.ms ?? NaN)];
+      return [
+        `${q.label}: ${q.what}`,
+        `${fixed((p?.bytes ?? 0) / 1024, 1)} KiB`,
+        q.cost === null ? "n/a" : thousands(q.cost),
+        `${p?.outcome ?? "?"}: ${p?.detail ?? ""}`,
+        ms(p?.ms ?? NaN),
+      ];
     }),
   );
   const d = child.details;
@@ -532,7 +562,14 @@ function report(
     "",
     summaryTable,
     "",
-    `Target (every normal operation's p99 with ${100 * ABUSIVE_SHARE}% abuse within ${TARGET_RATIO}× of the clean run, no errors): ${allPass ? "met at every level" : `NOT met at ${summary.filter((r) => r[8] !== "PASS").map((r) => `${r[0]} connections`).join(", ")}`}.`,
+    `Target (every normal operation's p99 with ${100 * ABUSIVE_SHARE}% abuse within ${TARGET_RATIO}× of the clean run, no errors): ${
+      allPass
+        ? "met at every level"
+        : `NOT met at ${summary
+            .filter((r) => r[8] !== "PASS")
+            .map((r) => `${r[0]} connections`)
+            .join(", ")}`
+    }.`,
     ...(worstOther > 0.25
       ? [
           `WARNING: other processes on this ${machine.cores}-core machine used up to ${worstOther.toFixed(2)} cores during the measurements: latencies are inflated and ratios noisier than on a quiet machine.`,
@@ -571,7 +608,14 @@ function report(
     baseRssMiB: baseRss,
     abusive: abusive.map((q) => {
       const p = probes.get(q.key);
-      return { key: q.key, label: q.label, what: q.what, cost: q.cost, bytes: p?.bytes ?? null, probe: p ? { outcome: p.outcome, status: p.status, detail: p.detail, ms: p.ms } : null };
+      return {
+        key: q.key,
+        label: q.label,
+        what: q.what,
+        cost: q.cost,
+        bytes: p?.bytes ?? null,
+        probe: p ? { outcome: p.outcome, status: p.status, detail: p.detail, ms: p.ms } : null,
+      };
     }),
     phases: phases.map((p) => phaseJson(p, [...normalKeys, ...abusive.map((a) => a.key)])),
     server: Object.fromEntries(Object.entries(d).map(([k, v]) => [k, v])),
@@ -612,7 +656,11 @@ const load: Section = {
       const fixture = await prepareFixture(target, url, log);
 
       const subscriptions = fixture.bids.flatMap((bid) =>
-        Array.from({ length: SUBSCRIBERS_PER_BID }, (_, i) => ({ token: i % 2 === 0 ? fixture.member : fixture.officer, bidId: bid.bidId, afterSeq: bid.headSeq })),
+        Array.from({ length: SUBSCRIBERS_PER_BID }, (_, i) => ({
+          token: i % 2 === 0 ? fixture.member : fixture.officer,
+          bidId: bid.bidId,
+          afterSeq: bid.headSeq,
+        })),
       );
       await subscribers.start(child.url, subscriptions);
       log(`  ${subscriptions.length} bidEvents subscribers connected`);
@@ -662,7 +710,10 @@ const load: Section = {
             serverPid: child.pid,
             pg: pgProcesses(context),
           });
-          const normalTotal = totalOf(result, NORMAL.map((n) => n.key));
+          const normalTotal = totalOf(
+            result,
+            NORMAL.map((n) => n.key),
+          );
           log(
             `    normal: ${rate(normalTotal.perSecond)} req/s, p50 ${ms(normalTotal.p50)} ms, p99 ${ms(normalTotal.p99)} ms, ${fixed(normalTotal.errorPercent, 2)}% errors; ` +
               `RSS peak ${fixed(result.rssPeakMiB, 0)} MiB; other processes ${fixed(result.cpu?.cores.other, 2)} cores`,

@@ -176,7 +176,14 @@ function paddedBody(bytes: number): string {
   return result;
 }
 
-export function abusiveQueries(limits: { cost: number; bodyBytes: number; aliases: number; depth: number; tokens: number; directives: number }): AbusiveQuery[] {
+export function abusiveQueries(limits: {
+  cost: number;
+  bodyBytes: number;
+  aliases: number;
+  depth: number;
+  tokens: number;
+  directives: number;
+}): AbusiveQuery[] {
   const { under, over } = costQueries(limits.cost);
   const aliases = (n: number) => `query AliasesNearLimit {\n  ${Array.from({ length: n }, (_, i) => DIRECTORY_PIECE(`a${i}`, 20)).join("\n  ")}\n}`;
   const tokens = `query TooManyTokens { viewer { ${"id ".repeat(limits.tokens)} } }`;
@@ -184,11 +191,26 @@ export function abusiveQueries(limits: { cost: number; bodyBytes: number; aliase
   const directives = `query TooManyDirectives { viewer { ${directiveFields.map((f) => `${f} @include(if: true) @skip(if: false)`).join(" ")} } }`;
   const huge = `query HugePage { cooperatives(first: 1000000) { edges { node { id name skills { code level } } } } }`;
   const list: Omit<AbusiveQuery, "cost">[] = [
-    { key: "depth-12", label: "depth 12 (at the limit)", what: `tenders → matches → cooperative → opportunities → tender, first: 1 each, depth ${limits.depth}`, body: body(depthQuery(12)) },
+    {
+      key: "depth-12",
+      label: "depth 12 (at the limit)",
+      what: `tenders → matches → cooperative → opportunities → tender, first: 1 each, depth ${limits.depth}`,
+      body: body(depthQuery(12)),
+    },
     { key: "depth-13", label: "depth 13 (over)", what: `the same, one level deeper (${limits.depth + 1})`, body: body(depthQuery(13)) },
-    { key: "aliases-15", label: "15 aliases (at the limit)", what: `${limits.aliases} aliased directory pages of 20 with skills`, body: body(aliases(limits.aliases)) },
+    {
+      key: "aliases-15",
+      label: "15 aliases (at the limit)",
+      what: `${limits.aliases} aliased directory pages of 20 with skills`,
+      body: body(aliases(limits.aliases)),
+    },
     { key: "aliases-16", label: "16 aliases (over)", what: `${limits.aliases + 1} aliased directory pages`, body: body(aliases(limits.aliases + 1)) },
-    { key: "cost-under", label: "cost just under 20,000", what: "cooperatives pages of 100 with skills and references, the last one trimmed to stay within the limit", body: body(under) },
+    {
+      key: "cost-under",
+      label: "cost just under 20,000",
+      what: "cooperatives pages of 100 with skills and references, the last one trimmed to stay within the limit",
+      body: body(under),
+    },
     { key: "cost-over", label: "cost just over 20,000", what: "the same, one step over the limit", body: body(over) },
     { key: "huge-first", label: "first: 1,000,000", what: "a directory page of a million", body: body(huge) },
     { key: "tokens", label: "3,000+ tokens", what: `viewer { id × ${limits.tokens} }`, body: body(tokens) },

@@ -100,7 +100,9 @@ async function main(): Promise<void> {
     console.error(`${thousands(size)} cooperatives in ${fixed((performance.now() - started) / 1000, 1)} s (with the GiST index)`);
     orm = await MikroORM.init(ormConfig(url.toString(), { pool: { min: 0, max: 5 } }));
     const em = orm.em.fork();
-    const tender = (await client.query<{ latitude: number; longitude: number; city: string }>("SELECT latitude, longitude, city FROM tenders WHERE id = $1", [data.five.id])).rows[0];
+    const tender = (
+      await client.query<{ latitude: number; longitude: number; city: string }>("SELECT latitude, longitude, city FROM tenders WHERE id = $1", [data.five.id])
+    ).rows[0];
     const lots = (await client.query<{ cpv_codes: string[] }>("SELECT cpv_codes FROM lots WHERE tender_id = $1 ORDER BY number", [data.five.id])).rows;
     if (!tender) throw new Error("no tender");
     const demands = [
@@ -115,11 +117,22 @@ async function main(): Promise<void> {
       const place = { lat: tender.latitude, lon: tender.longitude, label: tender.city };
       const score = async (found: Rows) =>
         rankCandidates({ cpvCodes: demand.codes, place, value: null }, await loadProfiles(em, found), weights, proximity, new Date()).slice(0, 20);
-      const all = (await client.query(`SELECT ${COLUMNS}, NULL::double precision AS distance_km FROM cooperatives c WHERE c.cpv_prefixes && $1::text[]`, [prefixes])).rows as Rows;
+      const all = (
+        await client.query(`SELECT ${COLUMNS}, NULL::double precision AS distance_km FROM cooperatives c WHERE c.cpv_prefixes && $1::text[]`, [prefixes])
+      ).rows as Rows;
       const exact = await score(all);
       const exactIds = new Set(exact.map((r) => r.id));
       const mean = (list: { score: number }[]) => list.reduce((t, r) => t + r.score, 0) / Math.max(1, list.length);
-      rows.push([demand.label, `exact: all ${thousands(all.length)} overlapping scored`, "-", "-", String(all.length), "20/20", fixed(exact[0]?.score, 3), fixed(mean(exact), 3)]);
+      rows.push([
+        demand.label,
+        `exact: all ${thousands(all.length)} overlapping scored`,
+        "-",
+        "-",
+        String(all.length),
+        "20/20",
+        fixed(exact[0]?.score, 3),
+        fixed(mean(exact), 3),
+      ]);
       for (const variant of variants(prefixes, tender.latitude, tender.longitude)) {
         for (let i = 0; i < 3; i++) await client.query(variant.sql, variant.params);
         const times: number[] = [];
@@ -132,7 +145,16 @@ async function main(): Promise<void> {
         times.sort((a, b) => a - b);
         const top = await score(found);
         const same = top.filter((r) => exactIds.has(r.id)).length;
-        rows.push([demand.label, variant.name, fixed(quantile(times, 0.5), 1), fixed(quantile(times, 0.95), 1), String(found.length), `${same}/20`, fixed(top[0]?.score, 3), fixed(mean(top), 3)]);
+        rows.push([
+          demand.label,
+          variant.name,
+          fixed(quantile(times, 0.5), 1),
+          fixed(quantile(times, 0.95), 1),
+          String(found.length),
+          `${same}/20`,
+          fixed(top[0]?.score, 3),
+          fixed(mean(top), 3),
+        ]);
         console.error(`${demand.label} — ${variant.name}: p50 ${fixed(quantile(times, 0.5), 1)} ms`);
       }
     }

@@ -26,9 +26,42 @@ export const OPEN_TENDERS = 200;
 const CHUNK = 5_000;
 
 const LEGAL_FORMS = ["SCOP_SARL", "SCOP_SARL", "SCOP_SAS", "SCOP_SA", "SCIC_SAS", "SCIC_SARL", "CAE"] as const;
-const NAMES = ["Ricochet", "Mistral", "L'Établi", "La Fabrique", "Colibri", "Les Arpenteurs", "Cap Horizon", "Le Lavoir", "Grand Angle", "La Navette", "Contrechamp", "L'Encrier", "La Ruche", "Le Phare", "La Boussole", "Fil Rouge"];
-const CLIENTS = ["Région Normandie", "Ville de Lyon", "Département de la Gironde", "CHU de Nantes", "Métropole de Lille", "Université de Rennes", "Ville de Besançon"];
-const BUYERS = ["Région Bretagne", "Ville de Grenoble", "Métropole de Lyon", "Département du Nord", "CHU de Bordeaux", "Université de Strasbourg", "Ville de Toulouse"];
+const NAMES = [
+  "Ricochet",
+  "Mistral",
+  "L'Établi",
+  "La Fabrique",
+  "Colibri",
+  "Les Arpenteurs",
+  "Cap Horizon",
+  "Le Lavoir",
+  "Grand Angle",
+  "La Navette",
+  "Contrechamp",
+  "L'Encrier",
+  "La Ruche",
+  "Le Phare",
+  "La Boussole",
+  "Fil Rouge",
+];
+const CLIENTS = [
+  "Région Normandie",
+  "Ville de Lyon",
+  "Département de la Gironde",
+  "CHU de Nantes",
+  "Métropole de Lille",
+  "Université de Rennes",
+  "Ville de Besançon",
+];
+const BUYERS = [
+  "Région Bretagne",
+  "Ville de Grenoble",
+  "Métropole de Lyon",
+  "Département du Nord",
+  "CHU de Bordeaux",
+  "Université de Strasbourg",
+  "Ville de Toulouse",
+];
 
 /** One lot per trade of the sector: title and codes (all from the TRADES of src/db/seed.ts). */
 const LOTS: Record<string, [string, string[]]> = {
@@ -104,7 +137,11 @@ function pick<T>(rand: () => number, items: readonly T[]): T {
 
 /** A version-4-shaped UUID from the generator, so that the same size gives the same directory. */
 function uuidFrom(rand: () => number): string {
-  const hex = Array.from({ length: 4 }, () => Math.floor(rand() * 2 ** 32).toString(16).padStart(8, "0")).join("");
+  const hex = Array.from({ length: 4 }, () =>
+    Math.floor(rand() * 2 ** 32)
+      .toString(16)
+      .padStart(8, "0"),
+  ).join("");
   const variant = (8 | (parseInt(hex[16] as string, 16) & 3)).toString(16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
@@ -159,7 +196,24 @@ export async function addCooperatives(client: Client, from: number, to: number):
   const year = new Date().getUTCFullYear();
   for (let start = from; start < to; start += CHUNK) {
     const end = Math.min(to, start + CHUNK);
-    const coops: CooperativeRows = { id: [], name: [], legalForm: [], siret: [], naf: [], description: [], postcode: [], city: [], commune: [], dept: [], region: [], lat: [], lon: [], headcount: [], revenue: [], prefixes: [] };
+    const coops: CooperativeRows = {
+      id: [],
+      name: [],
+      legalForm: [],
+      siret: [],
+      naf: [],
+      description: [],
+      postcode: [],
+      city: [],
+      commune: [],
+      dept: [],
+      region: [],
+      lat: [],
+      lon: [],
+      headcount: [],
+      revenue: [],
+      prefixes: [],
+    };
     const skillRows: SkillRows = { cooperative: [], cpv: [], level: [] };
     const refRows: ReferenceRows = { cooperative: [], title: [], client: [], cpv: [], year: [], amount: [] };
     for (let i = start; i < end; i++) {
@@ -224,7 +278,24 @@ export async function addCooperatives(client: Client, from: number, to: number):
          FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
                      $10::text[], $11::text[], $12::float8[], $13::float8[], $14::int[], $15::int[], $16::text[])
            AS t(id, name, legal_form, siret, naf, description, postcode, city, commune, dept, region, lat, lon, headcount, revenue, prefixes)`,
-      [coops.id, coops.name, coops.legalForm, coops.siret, coops.naf, coops.description, coops.postcode, coops.city, coops.commune, coops.dept, coops.region, coops.lat, coops.lon, coops.headcount, coops.revenue, coops.prefixes],
+      [
+        coops.id,
+        coops.name,
+        coops.legalForm,
+        coops.siret,
+        coops.naf,
+        coops.description,
+        coops.postcode,
+        coops.city,
+        coops.commune,
+        coops.dept,
+        coops.region,
+        coops.lat,
+        coops.lon,
+        coops.headcount,
+        coops.revenue,
+        coops.prefixes,
+      ],
     );
     await client.query(
       `INSERT INTO cooperative_skills (id, cooperative_id, cpv, level)
@@ -261,7 +332,13 @@ export async function firstCooperative(client: Client): Promise<{ id: string; na
  * 4 lots of the sector, and the two measured tenders, through the ORM.
  */
 export async function addOfficerAndTenders(em: EntityManager): Promise<BenchData> {
-  em.create(User, { email: OFFICER_EMAIL, name: "Bench Officer", role: PlatformRole.MISSION_OFFICER, passwordHash: await hashPassword(OFFICER_PASSWORD), emailVerifiedAt: new Date() });
+  em.create(User, {
+    email: OFFICER_EMAIL,
+    name: "Bench Officer",
+    role: PlatformRole.MISSION_OFFICER,
+    passwordHash: await hashPassword(OFFICER_PASSWORD),
+    emailVerifiedAt: new Date(),
+  });
   const rand = prng(4242);
   const now = Date.now();
   const day = 86_400_000;

@@ -24,7 +24,10 @@ async function main(url: string, tenderId: string, out: string): Promise<void> {
     const proximity = validateProximityOptions({});
     const now = new Date();
     const candidates = new Map<string, ConsortiumCandidate & { lotScores: Record<string, number>; lotEvidence: Record<string, string> }>();
-    const rowsPerLot = await findCandidateRowsOfMany(em, lots.map((lot) => ({ demand: demandOf(tender, lots, lot), maxDistanceKm: null, limit: 60 })));
+    const rowsPerLot = await findCandidateRowsOfMany(
+      em,
+      lots.map((lot) => ({ demand: demandOf(tender, lots, lot), maxDistanceKm: null, limit: 60 })),
+    );
     for (const [i, lot] of lots.entries()) {
       const demand = demandOf(tender, lots, lot);
       const profiles = await loadProfiles(em, rowsPerLot[i] ?? []);

@@ -28,24 +28,9 @@ import { describeMachine, machineLines } from "../lib/machine";
 import { RESULTS_DIR } from "../lib/paths";
 import type { Json, Section, SectionReport } from "../lib/section";
 import { fixed, renderTable, thousands } from "../lib/table";
-import {
-  addCooperatives,
-  addOfficerAndTenders,
-  firstCooperative,
-  MEASURED_TENDERS,
-  OFFICER_PASSWORD,
-  type BenchData,
-} from "./data";
+import { addCooperatives, addOfficerAndTenders, firstCooperative, MEASURED_TENDERS, OFFICER_PASSWORD, type BenchData } from "./data";
 import { PhaseProbe, type CandidatePlan, type PhaseTimes } from "./phases";
-import {
-  CONSORTIUM_QUERY,
-  FLOOR_QUERY,
-  MATCHES_QUERY,
-  OPPORTUNITIES_QUERY,
-  type ConsortiumData,
-  type MatchesData,
-  type OpportunitiesData,
-} from "./queries";
+import { CONSORTIUM_QUERY, FLOOR_QUERY, MATCHES_QUERY, OPPORTUNITIES_QUERY, type ConsortiumData, type MatchesData, type OpportunitiesData } from "./queries";
 
 export const DEFAULT_SIZES = [1_000, 10_000, 100_000];
 export const DEFAULT_ITERATIONS = 40;
@@ -197,7 +182,16 @@ async function lotCodes(client: Client, tenderId: string): Promise<string[][]> {
 
 async function measureSize(
   size: number,
-  context: { client: Client; child: ServerChild; token: string; data: BenchData; probe: PhaseProbe; cooperative: { id: string; prefixes: string[] }; settings: Settings; log: (line: string) => void },
+  context: {
+    client: Client;
+    child: ServerChild;
+    token: string;
+    data: BenchData;
+    probe: PhaseProbe;
+    cooperative: { id: string; prefixes: string[] };
+    settings: Settings;
+    log: (line: string) => void;
+  },
 ): Promise<Omit<SizeResult, "loadSeconds" | "skills" | "references" | "loadAverage">> {
   const { client, child, token, data, probe, settings, log } = context;
   const five = toGlobalId("Tender", data.five.id);
@@ -233,11 +227,22 @@ async function measureSize(
     };
   });
   await run("opportunities", async () => {
-    const { latency, first } = await time<OpportunitiesData>(child.url, token, OPPORTUNITIES_QUERY, { id: toGlobalId("Cooperative", context.cooperative.id), first: 20 }, settings);
+    const { latency, first } = await time<OpportunitiesData>(
+      child.url,
+      token,
+      OPPORTUNITIES_QUERY,
+      { id: toGlobalId("Cooperative", context.cooperative.id), first: 20 },
+      settings,
+    );
     const o = first.cooperative.opportunities;
     return {
       latencyMs: latency,
-      sqlCandidates: await countOverlap(client, "tenders", context.cooperative.prefixes.filter((p) => p.length >= 3), true),
+      sqlCandidates: await countOverlap(
+        client,
+        "tenders",
+        context.cooperative.prefixes.filter((p) => p.length >= 3),
+        true,
+      ),
       scored: o.totalCount,
       summary: `${o.edges.length} edges of ${o.totalCount}; #1 ${o.edges[0]?.node.tender.title ?? "-"} (${fixed(o.edges[0]?.node.score, 3)})`,
     };
@@ -282,7 +287,8 @@ interface MeasureContext {
 /** The benchmark proper, on a PostgreSQL server already running: the report as text and JSON. */
 export async function measureMatching({ pg, log, settings }: MeasureContext): Promise<SectionReport> {
   const sizes = [...new Set(settings.sizes)].sort((a, b) => a - b);
-  if (sizes.length === 0 || sizes.some((s) => !Number.isInteger(s) || s < 1)) throw new Error(`sizes must be positive integers, got ${settings.sizes.join(",")}`);
+  if (sizes.length === 0 || sizes.some((s) => !Number.isInteger(s) || s < 1))
+    throw new Error(`sizes must be positive integers, got ${settings.sizes.join(",")}`);
   log(`Database ${DATABASE}: recreating on ${pg.where}`);
   const url = await pg.recreateDatabase(DATABASE);
   const client = new Client({ connectionString: url });
@@ -427,7 +433,8 @@ function report(
   );
   const last = results.at(-1) as SizeResult;
   const p95At = (key: OperationKey) => last.operations.find((o) => o.key === key)?.latencyMs.p95 ?? NaN;
-  const verdict = (value: number, limit: number) => (Number.isFinite(value) ? (value < limit ? `met (${fixed(value, 1)} ms)` : `NOT met (${fixed(value, 1)} ms)`) : "n/a");
+  const verdict = (value: number, limit: number) =>
+    Number.isFinite(value) ? (value < limit ? `met (${fixed(value, 1)} ms)` : `NOT met (${fixed(value, 1)} ms)`) : "n/a";
   const matchingOps = OPERATIONS.filter((op) => op.key !== "floor");
   const growth = matchingOps.map((op) => {
     const g = growthOf(results, op.key);
@@ -458,7 +465,9 @@ function report(
     phaseTable,
     "",
     `Candidate statement of matches (EXPLAIN ANALYZE execution time) by size: ${results.map((r) => `${thousands(r.size)}: ${fixed(r.plan.executionMs, 1)} ms`).join(", ")}` +
-      (results.length > 1 ? ` (×${fixed(last.plan.executionMs / (results[0] as SizeResult).plan.executionMs, 1)} for a directory ×${fixed(directory, 0)})` : ""),
+      (results.length > 1
+        ? ` (×${fixed(last.plan.executionMs / (results[0] as SizeResult).plan.executionMs, 1)} for a directory ×${fixed(directory, 0)})`
+        : ""),
     "",
     `Plan of the first candidate statement of matches at ${thousands(last.size)} (EXPLAIN ANALYZE, BUFFERS): execution ${fixed(last.plan.executionMs, 1)} ms, planning ${fixed(last.plan.planningMs, 1)} ms`,
     ...last.plan.plan.map((l) => `    ${l}`),
@@ -477,7 +486,13 @@ function report(
   ];
   const json: Json = {
     section: "matching",
-    settings: { sizes: settings.sizes, iterations: settings.iterations, warmup: settings.warmup, phaseRuns: settings.phaseRuns, scopgraphFrom: settings.scopgraphFrom },
+    settings: {
+      sizes: settings.sizes,
+      iterations: settings.iterations,
+      warmup: settings.warmup,
+      phaseRuns: settings.phaseRuns,
+      scopgraphFrom: settings.scopgraphFrom,
+    },
     queries: { matches: MATCHES_QUERY, opportunities: OPPORTUNITIES_QUERY, consortium: CONSORTIUM_QUERY },
     tenders: { five: { ...data.five }, twelve: { ...data.twelve }, openTenders: data.openTenders },
     cooperative: { ...cooperative, skills: cooperative.skills },
@@ -487,7 +502,14 @@ function report(
       loadAverage: [...r.loadAverage],
       skills: r.skills,
       references: r.references,
-      operations: r.operations.map((o) => ({ key: o.key, label: o.label, latencyMs: { ...o.latencyMs }, sqlCandidates: o.sqlCandidates, scored: o.scored, summary: o.summary })),
+      operations: r.operations.map((o) => ({
+        key: o.key,
+        label: o.label,
+        latencyMs: { ...o.latencyMs },
+        sqlCandidates: o.sqlCandidates,
+        scored: o.scored,
+        summary: o.summary,
+      })),
       phases: {
         matches: { ...r.phases.matches },
         consortium5: { ...r.phases.consortium5 },

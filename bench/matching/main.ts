@@ -24,7 +24,9 @@ function parse(argv: readonly string[]): MatchingOptions {
     };
     switch (flag) {
       case "--sizes":
-        options.sizes = value().split(",").map((s) => int(s.trim()));
+        options.sizes = value()
+          .split(",")
+          .map((s) => int(s.trim()));
         break;
       case "--iterations":
         options.iterations = int(value());

@@ -119,7 +119,16 @@ export class PhaseProbe {
     // One untimed run first (JIT, caches).
     for (let r = -1; r < reps; r++) {
       const one = await this.onePool(em.fork(), statements, demand, CANDIDATE_POOL);
-      if (r >= 0) runs.push({ candidateSqlMs: one.sql, loadProfilesMs: one.profiles, scoringMs: one.scoring, solverMs: null, totalMs: one.sql + one.profiles + one.scoring, statements: statements.length, loaded: one.loaded });
+      if (r >= 0)
+        runs.push({
+          candidateSqlMs: one.sql,
+          loadProfilesMs: one.profiles,
+          scoringMs: one.scoring,
+          solverMs: null,
+          totalMs: one.sql + one.profiles + one.scoring,
+          statements: statements.length,
+          loaded: one.loaded,
+        });
     }
     return medianOf(runs);
   }
@@ -164,7 +173,18 @@ export class PhaseProbe {
       });
       const solver = performance.now() - t0;
       const statementCount = [...statements.values()].reduce((n, s) => n + s.length, 0);
-      if (r >= 0) runs.push({ candidateSqlMs: sql, loadProfilesMs: profiles, scoringMs: scoring, solverMs: solver, totalMs: sql + profiles + scoring + solver, statements: statementCount, loaded, exact: result.exact, suggestions: result.suggestions.length });
+      if (r >= 0)
+        runs.push({
+          candidateSqlMs: sql,
+          loadProfilesMs: profiles,
+          scoringMs: scoring,
+          solverMs: solver,
+          totalMs: sql + profiles + scoring + solver,
+          statements: statementCount,
+          loaded,
+          exact: result.exact,
+          suggestions: result.suggestions.length,
+        });
     }
     const median = medianOf(runs);
     return { ...median, exact: runs.every((r) => r.exact), suggestions: runs[0]?.suggestions ?? 0 };

@@ -48,13 +48,7 @@ async function signIn(url: string): Promise<string> {
 }
 
 /** One request before any timing: 200, no errors, 50 edges; its body is what every timed response must be. */
-async function reference(
-  key: ServerKey,
-  label: string,
-  child: ServerChild,
-  query: string,
-  headers: Record<string, string>,
-): Promise<Contender> {
+async function reference(key: ServerKey, label: string, child: ServerChild, query: string, headers: Record<string, string>): Promise<Contender> {
   const body = JSON.stringify({ query });
   const response = await postJson(child.url, body, headers);
   if (response.status !== 200) throw new Error(`${label}: HTTP ${response.status}: ${response.text.slice(0, 500)}`);
@@ -123,10 +117,7 @@ async function measureAll(contenders: Contender[], context: SectionContext): Pro
   });
 }
 
-async function profileScopgraph(
-  contender: Contender,
-  context: SectionContext,
-): Promise<{ file: string; load: LoadResult; summary: ProfileSummary }> {
+async function profileScopgraph(contender: Contender, context: SectionContext): Promise<{ file: string; load: LoadResult; summary: ProfileSummary }> {
   const { options, log } = context;
   const file = path.join(RESULTS_DIR, `${context.resultsPrefix}-read-scopgraph.cpuprofile`);
   log(`  Scopgraph: profiling a ${options.duration} s run (V8 sampling profiler, ${PROFILE_SAMPLING_US} µs) …`);
@@ -153,9 +144,7 @@ function singleLoopLimits(measured: Measured[]): string[] {
     const ms = (1000 * cpu) / m.load.requests;
     return [`${m.label} ${ms.toFixed(1)} ms → at most ~${thousands(1000 / ms)} req/s`];
   });
-  return parts.length
-    ? [`CPU of the server process per request, and the throughput one event loop can reach with it: ${parts.join("; ")}.`]
-    : [];
+  return parts.length ? [`CPU of the server process per request, and the throughput one event loop can reach with it: ${parts.join("; ")}.`] : [];
 }
 
 function noiseWarning(measured: Measured[], cores: number): string[] {
@@ -249,14 +238,15 @@ function report(
     `- Each server runs in its own child process; the load generator runs in this process. The machine's ${context.machine.cores} cores are shared by the server, ` +
       `PostgreSQL and the load generator; "other" is every other process on the machine during the window (anything above ~0.05 cores disturbed the figures).`,
     ...(options.rounds > 1
-      ? [`- ${options.rounds} interleaved rounds per server; the table shows each server's median round (req/s of the rounds: ${measured.map((m) => `${m.label} ${m.rounds.map((r) => r.toFixed(0)).join("/")}`).join("; ")}).`]
+      ? [
+          `- ${options.rounds} interleaved rounds per server; the table shows each server's median round (req/s of the rounds: ${measured.map((m) => `${m.label} ${m.rounds.map((r) => r.toFixed(0)).join("/")}`).join("; ")}).`,
+        ]
       : []),
     `- Seeding took ${fixed(db.seedSeconds, 0)} s.`,
   ];
   if (profile) {
     const { summary } = profile;
-    const entries = (list: { name: string; ms: number; percent: number }[]) =>
-      list.map((e) => `${e.percent.toFixed(1).padStart(5)}%  ${e.name}`);
+    const entries = (list: { name: string; ms: number; percent: number }[]) => list.map((e) => `${e.percent.toFixed(1).padStart(5)}%  ${e.name}`);
     lines.push(
       "",
       `Profile of Scopgraph (a separate ${options.duration} s run under the sampling profiler: ${thousands(profile.load.requestsPerSecond)} req/s; ` +

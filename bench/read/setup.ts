@@ -44,9 +44,7 @@ export async function prepareReadDatabase(url: string, log: (line: string) => vo
       codes.map((c) => c.code),
       codes.map((c) => c.label),
     ]);
-    await client.query(
-      "ALTER TABLE cooperative_skills ADD CONSTRAINT cooperative_skills_cpv_label_fkey FOREIGN KEY (cpv) REFERENCES cpv_labels (code)",
-    );
+    await client.query("ALTER TABLE cooperative_skills ADD CONSTRAINT cooperative_skills_cpv_label_fkey FOREIGN KEY (cpv) REFERENCES cpv_labels (code)");
     const omitted = await omitOtherTables(client);
     await client.query("VACUUM (ANALYZE)");
     const count = async (table: string) => Number((await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows[0]?.n ?? 0);

@@ -84,12 +84,17 @@ export async function alertSavedSearches(em: EntityManager, tenderId: string, de
   // Each search says whether it mails (its own alert mail, below), so the per-kind preferences
   // and the daily digest leave these notifications alone.
   for (const row of rows) {
-    const notified = await notifyPeople(em, [row.owner_id], {
-      kind: NotificationKind.SAVED_SEARCH_MATCH,
-      text: alertText(row.search_name, row),
-      subjectId: toGlobalId("Tender", row.id),
-      dedupeKey: `search:${row.search_id}:${row.id}`,
-    }, { mailHandled: true });
+    const notified = await notifyPeople(
+      em,
+      [row.owner_id],
+      {
+        kind: NotificationKind.SAVED_SEARCH_MATCH,
+        text: alertText(row.search_name, row),
+        subjectId: toGlobalId("Tender", row.id),
+        dedupeKey: `search:${row.search_id}:${row.id}`,
+      },
+      { mailHandled: true },
+    );
     written += notified.length;
     if (notified.length > 0 && deps && row.delivery === AlertDelivery.INBOX_AND_EMAIL) {
       await deps.mailer.enqueue(em, alertMail(row.owner_email, row.search_name, row, deps.appUrl));

@@ -24,7 +24,14 @@ export function savedSearchFeedRoutes(app: AppServices): Router {
       }
       const appUrl = app.config.mail.appUrl;
       const tenders = await feedTenders(em, search.id);
-      const body = atomFeed({ searchId: search.id, searchName: search.name, searchUpdatedAt: search.updatedAt, selfUrl: `${appUrl}${feedPath(secret)}`, appUrl, tenders });
+      const body = atomFeed({
+        searchId: search.id,
+        searchName: search.name,
+        searchUpdatedAt: search.updatedAt,
+        selfUrl: `${appUrl}${feedPath(secret)}`,
+        appUrl,
+        tenders,
+      });
       const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 32)}"`;
       res.setHeader("ETag", etag);
       res.setHeader("Last-Modified", feedUpdated({ searchUpdatedAt: search.updatedAt, tenders }).toUTCString());

@@ -127,8 +127,16 @@ export function checkCriteria(input: SaveSearchInput | UpdateSavedSearchInput, p
 }
 
 /** A search with no criterion would announce every tender: at least one is asked for. */
-export function assertSomeCriterion(s: Pick<SavedSearch, "cpvPrefixes" | "departmentCodes" | "regionCodes" | "nearRadiusKm" | "keywords" | "kinds" | "minValue">): void {
+export function assertSomeCriterion(
+  s: Pick<SavedSearch, "cpvPrefixes" | "departmentCodes" | "regionCodes" | "nearRadiusKm" | "keywords" | "kinds" | "minValue">,
+): void {
   const any =
-    s.cpvPrefixes.length > 0 || s.departmentCodes.length > 0 || s.regionCodes.length > 0 || s.nearRadiusKm !== null || s.keywords.length > 0 || s.kinds.length > 0 || s.minValue !== null;
+    s.cpvPrefixes.length > 0 ||
+    s.departmentCodes.length > 0 ||
+    s.regionCodes.length > 0 ||
+    s.nearRadiusKm !== null ||
+    s.keywords.length > 0 ||
+    s.kinds.length > 0 ||
+    s.minValue !== null;
   if (!any) throw new BadInputError("input", "give at least one criterion: CPV codes, places, keywords, kinds or a minimum value");
 }

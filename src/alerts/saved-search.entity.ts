@@ -24,7 +24,10 @@ export class SavedSearchNear {
  * that opens (alert.match.ts). Empty lists mean "any". The feed's secret is kept as its SHA-256
  * only, like API tokens: it is shown once, when rotated.
  */
-@ObjectType({ implements: Node, description: "A search a person saved: every tender that opens and matches it is announced to them, and listed in its Atom feed." })
+@ObjectType({
+  implements: Node,
+  description: "A search a person saved: every tender that opens and matches it is announced to them, and listed in its Atom feed.",
+})
 @Entity({ tableName: "saved_searches" })
 @Index({ properties: ["owner", "createdAt"] })
 export class SavedSearch extends BaseEntity {
@@ -35,7 +38,9 @@ export class SavedSearch extends BaseEntity {
   @Property({ type: "string", length: 200 })
   name!: string;
 
-  @Field(() => [String], { description: "CPV codes or prefixes (2 to 8 digits) as given; a tender matches when one of its or its lots' codes falls under one of them. Empty: any." })
+  @Field(() => [String], {
+    description: "CPV codes or prefixes (2 to 8 digits) as given; a tender matches when one of its or its lots' codes falls under one of them. Empty: any.",
+  })
   @Property({ type: "text[]", default: "{}" })
   cpvCodes: Opt<string[]> = [];
 
@@ -66,7 +71,10 @@ export class SavedSearch extends BaseEntity {
   @Property({ type: "double", nullable: true })
   nearRadiusKm: number | null = null;
 
-  @Field(() => [String], { description: "Words or phrases; a tender whose title, description or lots contain one of them (ignoring accents and case, from the start of a word) matches. Empty: any." })
+  @Field(() => [String], {
+    description:
+      "Words or phrases; a tender whose title, description or lots contain one of them (ignoring accents and case, from the start of a word) matches. Empty: any.",
+  })
   @Property({ type: "text[]", default: "{}" })
   keywords: Opt<string[]> = [];
 
@@ -87,7 +95,10 @@ export class SavedSearch extends BaseEntity {
   @Unique()
   feedSecretHash: string | null = null;
 
-  @Field(() => GraphQLDateTimeISO, { nullable: true, description: "When the current feed URL was made (`rotateSavedSearchFeed`); null when the search has no feed." })
+  @Field(() => GraphQLDateTimeISO, {
+    nullable: true,
+    description: "When the current feed URL was made (`rotateSavedSearchFeed`); null when the search has no feed.",
+  })
   @Property({ type: "datetime", nullable: true })
   feedCreatedAt: Date | null = null;
 }

@@ -32,7 +32,10 @@ export class SaveSearchInput {
   })
   near?: SavedSearchNearInput | null;
 
-  @Field(() => [String], { nullable: true, description: "Words or phrases (letters, digits, spaces, hyphens, apostrophes; up to 100 characters each); at most 20." })
+  @Field(() => [String], {
+    nullable: true,
+    description: "Words or phrases (letters, digits, spaces, hyphens, apostrophes; up to 100 characters each); at most 20.",
+  })
   keywords?: string[] | null;
 
   @Field(() => [TenderKind], { nullable: true, description: "Kinds of tender; none: every kind." })

@@ -17,8 +17,13 @@ const SEARCHERS = [PlatformRole.MEMBER, PlatformRole.MISSION_OFFICER, PlatformRo
 @Resolver(() => SavedSearch)
 export class SavedSearchResolver {
   @Authorized(...SEARCHERS)
-  @Mutation(() => SavedSearch, { description: `Members, mission officers and admins: saves a search whose matching tenders are announced to you as they open (at most 50 per person).` })
-  saveSearch(@Arg("input", () => SaveSearchInput, { description: "The criteria, a name and the delivery choice." }) input: SaveSearchInput, @Ctx() ctx: Context): Promise<SavedSearch> {
+  @Mutation(() => SavedSearch, {
+    description: `Members, mission officers and admins: saves a search whose matching tenders are announced to you as they open (at most 50 per person).`,
+  })
+  saveSearch(
+    @Arg("input", () => SaveSearchInput, { description: "The criteria, a name and the delivery choice." }) input: SaveSearchInput,
+    @Ctx() ctx: Context,
+  ): Promise<SavedSearch> {
     return service.saveSearch(ctx, input);
   }
 
@@ -39,7 +44,9 @@ export class SavedSearchResolver {
   }
 
   @Authorized(...SEARCHERS)
-  @Mutation(() => SavedSearchFeed, { description: "Makes a new secret Atom feed URL for one of your saved searches, shown this once; the previous URL stops answering." })
+  @Mutation(() => SavedSearchFeed, {
+    description: "Makes a new secret Atom feed URL for one of your saved searches, shown this once; the previous URL stops answering.",
+  })
   async rotateSavedSearchFeed(@Arg("id", () => ID, { description: "The saved search." }) id: string, @Ctx() ctx: Context): Promise<SavedSearchFeed> {
     const { search, secret } = await service.rotateSavedSearchFeed(ctx, id);
     const path = service.feedPath(secret);
@@ -70,7 +77,12 @@ export class UserSavedSearchesResolver {
     nullable: true,
     description: "The saved searches of this user, oldest first: only for the user themselves (`viewer`), null for anyone else and for clients.",
   })
-  async savedSearches(@Root() user: User, @Args(() => PageArgs) args: PageArgs, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo): Promise<ConnectionShape<SavedSearch> | null> {
+  async savedSearches(
+    @Root() user: User,
+    @Args(() => PageArgs) args: PageArgs,
+    @Ctx() ctx: Context,
+    @Info() info: GraphQLResolveInfo,
+  ): Promise<ConnectionShape<SavedSearch> | null> {
     if (!canSaveSearches(ctx.viewer) || ctx.viewer.kind !== "USER" || ctx.viewer.userId !== user.id) return null;
     return service.listSavedSearches(ctx, args.first, args.after, requestsField(info, "totalCount"));
   }

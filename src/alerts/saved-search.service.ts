@@ -109,7 +109,12 @@ const SAVED_SEARCH_KEYSET: Keyset<SavedSearch> = {
 };
 
 /** The viewer's saved searches, oldest first. */
-export async function listSavedSearches(actor: SearchActor, first: number | null | undefined, after: string | null | undefined, wantsTotal: boolean): Promise<ConnectionShape<SavedSearch>> {
+export async function listSavedSearches(
+  actor: SearchActor,
+  first: number | null | undefined,
+  after: string | null | undefined,
+  wantsTotal: boolean,
+): Promise<ConnectionShape<SavedSearch>> {
   const ownerId = ownerOf(actor.viewer);
   const paging = new KeysetPage(SAVED_SEARCH_KEYSET, { first, after });
   const cursor = paging.cursor;

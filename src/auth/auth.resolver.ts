@@ -25,7 +25,10 @@ export class AuthResolver {
 
   @Authorized(PlatformRole.ADMIN)
   @Mutation(() => CreatedApiToken, { description: "Admins: creates an integrator's API token." })
-  createApiToken(@Arg("input", () => CreateApiTokenInput, { description: "Name and scopes of the token." }) input: CreateApiTokenInput, @Ctx() { em, viewer }: Context) {
+  createApiToken(
+    @Arg("input", () => CreateApiTokenInput, { description: "Name and scopes of the token." }) input: CreateApiTokenInput,
+    @Ctx() { em, viewer }: Context,
+  ) {
     if (viewer.kind !== "USER") throw new UnauthenticatedError();
     return auth.createApiToken(em, viewer.userId, input);
   }

@@ -32,11 +32,7 @@ export async function signIn(em: EntityManager, settings: AuthSettings, input: S
  * Reads `Authorization: Bearer …` (HTTP) or the `connection_init` token (WebSocket). Returns
  * null for a token that is given but not valid, so the caller can refuse it.
  */
-export async function resolveViewer(
-  em: EntityManager,
-  settings: AuthSettings,
-  bearer: string | null | undefined,
-): Promise<Viewer | null> {
+export async function resolveViewer(em: EntityManager, settings: AuthSettings, bearer: string | null | undefined): Promise<Viewer | null> {
   if (!bearer) return ANONYMOUS;
   const token = bearer.replace(/^Bearer\s+/i, "").trim();
   if (!token) return ANONYMOUS;

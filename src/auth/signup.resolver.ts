@@ -26,7 +26,9 @@ export class SignUpResolver {
   }
 
   @Public()
-  @Mutation(() => AcceptedPayload, { description: "Mails a new verification link to an account that is not verified yet; the same answer for any address. Rate-limited like signUp." })
+  @Mutation(() => AcceptedPayload, {
+    description: "Mails a new verification link to an account that is not verified yet; the same answer for any address. Rate-limited like signUp.",
+  })
   async resendVerification(@Arg("email", { description: "The address of the account." }) email: string, @Ctx() ctx: Context): Promise<AcceptedPayload> {
     await ctx.app.signUpLimits.signUp(ctx.clientAddress, email);
     return signup.resendVerification(deps(ctx), email);

@@ -24,7 +24,11 @@ export async function signSession(
 }
 
 /** Signs a token that expires at `expiresAt` (seconds since the epoch). */
-export async function signSessionUntil(secret: Uint8Array, claims: Omit<SessionClaims, "expiresAt">, expiresAt: number): Promise<{ token: string; expiresAt: Date }> {
+export async function signSessionUntil(
+  secret: Uint8Array,
+  claims: Omit<SessionClaims, "expiresAt">,
+  expiresAt: number,
+): Promise<{ token: string; expiresAt: Date }> {
   const token = await new SignJWT({ role: claims.role, tv: claims.tokenVersion, sid: claims.sessionId })
     .setProtectedHeader({ alg: "HS256" })
     .setSubject(claims.userId)

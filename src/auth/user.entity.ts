@@ -27,7 +27,10 @@ export class User extends BaseEntity {
   @Index()
   role: Opt<PlatformRole> = PlatformRole.MEMBER;
 
-  @Field(() => GraphQLDateTimeISO, { nullable: true, description: "When the person proved they own the sign-in email; null until then, and until then they may only read their viewer, verify and sign out." })
+  @Field(() => GraphQLDateTimeISO, {
+    nullable: true,
+    description: "When the person proved they own the sign-in email; null until then, and until then they may only read their viewer, verify and sign out.",
+  })
   @Property({ type: "datetime", nullable: true })
   emailVerifiedAt: Opt<Date> | null = null;
 

@@ -43,7 +43,11 @@ export function completenessIssues(facts: CompletenessFacts): CompletenessIssue[
   const declared = new Set(facts.lots.map((l) => l.id));
   for (const member of facts.members) {
     if (member.status === BidMemberStatus.INVITED) {
-      issues.push({ code: "MEMBER_NOT_ACCEPTED", message: `${member.name} has not accepted its invitation yet (accept, decline, or remove it).`, subjectId: member.id });
+      issues.push({
+        code: "MEMBER_NOT_ACCEPTED",
+        message: `${member.name} has not accepted its invitation yet (accept, decline, or remove it).`,
+        subjectId: member.id,
+      });
     }
   }
   if (facts.tenderLots.length > 0 && facts.lots.length === 0) {
@@ -90,7 +94,10 @@ export function completenessIssues(facts: CompletenessFacts): CompletenessIssue[
  */
 export function allowedGroupTypes(required: boolean | null, legalForm: string | null): BidGroupType[] | null {
   if (!required || !legalForm) return null;
-  const text = legalForm.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
+  const text = legalForm
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase();
   const conjoint = /conjoint/.test(text);
   const solidaire = /solidaire/.test(text);
   if (conjoint && solidaire) return [BidGroupType.CONJOINT_WITH_SOLIDARY_LEAD];

@@ -58,7 +58,8 @@ export async function inviteMember(actor: Actor, input: InviteBidMemberInput): P
       { result: resultRef("BidMember", member.id) },
     );
     // A partner of a PROPOSED bid hears of it when the lead accepts (completion.service.ts).
-    if (bid.status !== BidStatus.PROPOSED) await notifyBidInvitation(em, { bidId: bid.id, bidTitle: bid.title, cooperativeId, memberId: member.id, version: member.version }, tx.actorId);
+    if (bid.status !== BidStatus.PROPOSED)
+      await notifyBidInvitation(em, { bidId: bid.id, bidTitle: bid.title, cooperativeId, memberId: member.id, version: member.version }, tx.actorId);
     return member;
   });
 }

@@ -165,7 +165,10 @@ export class BidSection extends BaseEntity {
   snapshotText: Opt<string> = "";
 }
 
-@ObjectType({ implements: Node, description: "A line of the price schedule (bordereau de prix): a lot, the member who performs it, a quantity and a unit price." })
+@ObjectType({
+  implements: Node,
+  description: "A line of the price schedule (bordereau de prix): a lot, the member who performs it, a quantity and a unit price.",
+})
 @Entity({ tableName: "bid_price_lines" })
 @Index({ properties: ["bid", "createdAt"] })
 export class BidPriceLine extends BaseEntity {

@@ -136,7 +136,9 @@ registerEnumType(BidEventType, {
       description:
         "A mission officer (the event's actor) composed the bid on behalf of the lead cooperative, which is notified by this event until the notification inbox exists. Payload: tenderId, leadCooperativeId, groupType, title, proposedBy, members (cooperativeId, lotIds).",
     },
-    PROPOSAL_ACCEPTED: { description: "The lead's people accepted the proposed bid: it is a DRAFT, the partners' invitations are active. Payload: from, to, version, reason." },
+    PROPOSAL_ACCEPTED: {
+      description: "The lead's people accepted the proposed bid: it is a DRAFT, the partners' invitations are active. Payload: from, to, version, reason.",
+    },
     PROPOSAL_DECLINED: { description: "The lead's people declined the proposed bid: it is WITHDRAWN. Payload: from, to, version, reason." },
     BID_UPDATED: { description: "Title or group type changed. Payload: the changed fields and the new version." },
     STATUS_CHANGED: { description: "Lifecycle transition. Payload: from, to, version." },
@@ -146,7 +148,10 @@ registerEnumType(BidEventType, {
     MEMBER_DECLINED: { description: "An invited cooperative declined. Payload: memberId, cooperativeId." },
     MEMBER_REMOVED: { description: "The lead removed a cooperative; its people lose access at once. Payload: memberId, cooperativeId." },
     LOT_ASSIGNED: { description: "A lot was assigned to a member, or unassigned. Payload: assignmentId, lotId, memberId, version." },
-    LOT_UNASSIGNED: { description: "A lot was released because its member left the group (declined or removed) or the bid stopped answering it. Payload: assignmentId, lotId, memberId (the one released), reason, version." },
+    LOT_UNASSIGNED: {
+      description:
+        "A lot was released because its member left the group (declined or removed) or the bid stopped answering it. Payload: assignmentId, lotId, memberId (the one released), reason, version.",
+    },
     LOTS_DECLARED: { description: "The lead changed the lots the bid answers. Payload: lotIds, version." },
     SECTION_ADDED: { description: "A section was added to the technical memo. Payload: the section's fields." },
     SECTION_UPDATED: { description: "A section's title, position, assignee or status changed. Payload: the new fields and version." },
@@ -156,17 +161,25 @@ registerEnumType(BidEventType, {
     PRICE_LINE_UPDATED: { description: "A price line changed. Payload: the new fields and version." },
     PRICE_LINE_REMOVED: { description: "A price line was removed. Payload: priceLineId." },
     LOT_RESULT_RECORDED: {
-      description: "The award of a lot the bid answered was recorded: won or lost. Payload: lotId (null for a tender without lots), outcomeId, result, source, awardedAmount (when won).",
+      description:
+        "The award of a lot the bid answered was recorded: won or lost. Payload: lotId (null for a tender without lots), outcomeId, result, source, awardedAmount (when won).",
     },
     ATTACHMENT_ADDED: {
-      description: "A file was attached (uploaded over HTTP). Payload: attachmentId, fileName, category, contentType, size, sha256, version, previousVersionId.",
+      description:
+        "A file was attached (uploaded over HTTP). Payload: attachmentId, fileName, category, contentType, size, sha256, version, previousVersionId.",
     },
     ATTACHMENT_DELETED: { description: "An attachment was marked deleted; its content is kept. Payload: attachmentId, fileName, version." },
     GROUP_FORM_CHANGE_REQUESTED: {
-      description: "The bid won, but its group form is not the one the buyer requires after award: the group must change form. Payload: lotId, from, required, allowed.",
+      description:
+        "The bid won, but its group form is not the one the buyer requires after award: the group must change form. Payload: lotId, from, required, allowed.",
     },
-    OFFER_ACCEPTED: { description: "The client of the direct order accepted the offer; the lots' results follow (LOT_RESULT_RECORDED, source CLIENT_ACCEPTANCE). Payload: answerId, submittedAt." },
+    OFFER_ACCEPTED: {
+      description:
+        "The client of the direct order accepted the offer; the lots' results follow (LOT_RESULT_RECORDED, source CLIENT_ACCEPTANCE). Payload: answerId, submittedAt.",
+    },
     OFFER_DECLINED: { description: "The client of the direct order declined the offer: it is LOST. Payload: answerId, reason, submittedAt." },
-    REVISION_REQUESTED: { description: "The client of the direct order asked for a revision: the bid is a DRAFT again, to be submitted anew. Payload: answerId, note, submittedAt." },
+    REVISION_REQUESTED: {
+      description: "The client of the direct order asked for a revision: the bid is a DRAFT again, to be submitted anew. Payload: answerId, note, submittedAt.",
+    },
   },
 });

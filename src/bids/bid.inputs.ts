@@ -2,7 +2,8 @@ import { ArgsType, Field, Float, ID, InputType, Int } from "type-graphql";
 import { PageArgs } from "../common/pagination";
 import { BidGroupType, BidMemberRole, BidStatus, SectionStatus } from "./bid.enums";
 
-const CMID = "Optional id chosen by the client (1-100 characters, unique per bid): a retry with the same id and the same input returns the first result and changes nothing; the same id with another input is a CONFLICT.";
+const CMID =
+  "Optional id chosen by the client (1-100 characters, unique per bid): a retry with the same id and the same input returns the first result and changes nothing; the same id with another input is a CONFLICT.";
 const EXPECTED = "The version the client last saw; a stale one gets CONFLICT with the current state in `extensions.current`.";
 
 @InputType({ description: "A new consortium bid, led by one of the viewer's cooperatives." })
@@ -160,11 +161,15 @@ export class AddSectionInput {
 
   @Field(() => ID, {
     nullable: true,
-    description: "The person (User) in charge; one of the people of the group's cooperatives. A member other than the lead may only name one of its own people (the default for them is the viewer).",
+    description:
+      "The person (User) in charge; one of the people of the group's cooperatives. A member other than the lead may only name one of its own people (the default for them is the viewer).",
   })
   assigneeId?: string | null;
 
-  @Field(() => ID, { nullable: true, description: "The person (User) who may approve the section besides the lead; one of the people of the group's cooperatives." })
+  @Field(() => ID, {
+    nullable: true,
+    description: "The person (User) who may approve the section besides the lead; one of the people of the group's cooperatives.",
+  })
   reviewerId?: string | null;
 
   @Field(() => String, { nullable: true, description: "When the section should be ready, as YYYY-MM-DD." })
@@ -208,7 +213,8 @@ export class UpdateSectionInput {
 
   @Field(() => SectionStatus, {
     nullable: true,
-    description: "Progress: TODO → IN_PROGRESS → IN_REVIEW → DONE (DONE by the lead or the reviewer, with a text); IN_REVIEW → IN_PROGRESS when changes are requested.",
+    description:
+      "Progress: TODO → IN_PROGRESS → IN_REVIEW → DONE (DONE by the lead or the reviewer, with a text); IN_REVIEW → IN_PROGRESS when changes are requested.",
   })
   status?: SectionStatus | null;
 

@@ -25,7 +25,11 @@ export function createBidLoaders(em: EntityManager, sectionDocs: SectionDocs) {
     /** A viewer's access to bids, keyed by `accessKey(viewer, bidId)`. */
     bidAccess: new DataLoader<AccessKey, BidAccess, string>(
       async (keys) => {
-        const access = await accessToBids(em, keys[0]?.viewer ?? { kind: "ANONYMOUS" }, keys.map((k) => k.bidId));
+        const access = await accessToBids(
+          em,
+          keys[0]?.viewer ?? { kind: "ANONYMOUS" },
+          keys.map((k) => k.bidId),
+        );
         return keys.map((k) => access.get(k.bidId) ?? { staff: false, activeMemberIds: [], lead: false });
       },
       // One viewer per operation: the bid id is the cache key.

@@ -67,7 +67,9 @@ export class BidSectionResolver {
   }
 
   @Cost(20)
-  @FieldResolver(() => String, { description: "Base64 of the full Yjs state (Y.encodeStateAsUpdate) of the section's document; apply it to a Y.Doc and read `getText(\"content\")`." })
+  @FieldResolver(() => String, {
+    description: 'Base64 of the full Yjs state (Y.encodeStateAsUpdate) of the section\'s document; apply it to a Y.Doc and read `getText("content")`.',
+  })
   async state(@Root() section: BidSection, @Ctx() ctx: Context): Promise<string> {
     const entry = await ctx.loaders.sectionDoc.load(section.id);
     return encodeBase64(entry?.state ?? Y.encodeStateAsUpdate(new Y.Doc()));
@@ -86,14 +88,20 @@ export class BidSectionResolver {
   }
 
   @Cost(20)
-  @FieldResolver(() => String, { description: "Base64 of the state vector (Y.encodeStateVector) of the section's document as committed: send what it lacks with applySectionUpdate (the periodic sync exchange)." })
+  @FieldResolver(() => String, {
+    description:
+      "Base64 of the state vector (Y.encodeStateVector) of the section's document as committed: send what it lacks with applySectionUpdate (the periodic sync exchange).",
+  })
   async stateVector(@Root() section: BidSection, @Ctx() ctx: Context): Promise<string> {
     const entry = await ctx.loaders.sectionDoc.load(section.id);
     return encodeBase64(entry ? entry.stateVector : Y.encodeStateVector(new Y.Doc()));
   }
 
   @Cost(20)
-  @FieldResolver(() => Int, { description: "Seq of the last text update included in `state`, `diff` and `text`: subscribe to `bidEvents` after it (or earlier: updates apply idempotently)." })
+  @FieldResolver(() => Int, {
+    description:
+      "Seq of the last text update included in `state`, `diff` and `text`: subscribe to `bidEvents` after it (or earlier: updates apply idempotently).",
+  })
   async seq(@Root() section: BidSection, @Ctx() ctx: Context): Promise<number> {
     return (await ctx.loaders.sectionDoc.load(section.id))?.seq ?? 0;
   }

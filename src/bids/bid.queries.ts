@@ -85,10 +85,10 @@ export async function listBids(actor: Actor, args: BidsArgs, scope: BidScope = {
   const selected = bidConditions(actor, args, scope);
   const total = await actor.em.execute<{ n: string }[]>(`SELECT count(*) AS n FROM bids b WHERE ${selected.sql}`, selected.params);
   const where = withCursor(selected, page);
-  const rows = await actor.em.execute<{ id: string }[]>(
-    `SELECT b.id FROM bids b WHERE ${where.sql} ORDER BY ${page.orderBy().sql} LIMIT ?`,
-    [...where.params, page.limit],
-  );
+  const rows = await actor.em.execute<{ id: string }[]>(`SELECT b.id FROM bids b WHERE ${where.sql} ORDER BY ${page.orderBy().sql} LIMIT ?`, [
+    ...where.params,
+    page.limit,
+  ]);
   const bids = await actor.em.find(Bid, { id: { $in: rows.map((r) => r.id) } });
   const byId = new Map(bids.map((b) => [b.id, b]));
   const ordered = rows.map((r) => byId.get(r.id)).filter((b): b is Bid => b !== undefined);

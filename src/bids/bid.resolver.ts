@@ -72,7 +72,9 @@ export class BidResolver {
     return ctx.loaders.bidHeadSeq.load(bid.id);
   }
 
-  @FieldResolver(() => [BidMember], { description: "The cooperatives of the group, with their role and invitation state (declined and removed ones included)." })
+  @FieldResolver(() => [BidMember], {
+    description: "The cooperatives of the group, with their role and invitation state (declined and removed ones included).",
+  })
   members(@Root() bid: Bid, @Ctx() ctx: Context): Promise<BidMember[]> {
     return ctx.loaders.membersByBid.load(bid.id);
   }
@@ -128,7 +130,9 @@ export class BidResolver {
   }
 
   @Authorized()
-  @Mutation(() => Bid, { description: "Creates a consortium bid led by one of the viewer's cooperatives; one per lead and tender (CONFLICT), before the deadline." })
+  @Mutation(() => Bid, {
+    description: "Creates a consortium bid led by one of the viewer's cooperatives; one per lead and tender (CONFLICT), before the deadline.",
+  })
   createBid(@Arg("input", () => CreateBidInput, { description: "The bid." }) input: CreateBidInput, @Ctx() ctx: Context) {
     return usecases.createBid(ctx, input);
   }
@@ -149,7 +153,9 @@ export class BidResolver {
   }
 
   @Authorized()
-  @Mutation(() => Bid, { description: "A lifecycle transition: IN_REVIEW, back to DRAFT, WITHDRAWN (lead); WON or LOST (officers and admins); SUBMITTED as `submitBid`." })
+  @Mutation(() => Bid, {
+    description: "A lifecycle transition: IN_REVIEW, back to DRAFT, WITHDRAWN (lead); WON or LOST (officers and admins); SUBMITTED as `submitBid`.",
+  })
   transitionBid(@Arg("input", () => TransitionBidInput, { description: "The transition." }) input: TransitionBidInput, @Ctx() ctx: Context) {
     return usecases.transitionBid(ctx, input);
   }
@@ -204,7 +210,10 @@ export class BidResolver {
 
   @Authorized()
   @Mutation(() => SectionUpdatePayload, { description: "Applies text typed in a section (a Yjs update); answers once it is durable in the bid's log." })
-  async applySectionUpdate(@Arg("input", () => ApplySectionUpdateInput, { description: "The update." }) input: ApplySectionUpdateInput, @Ctx() ctx: Context): Promise<SectionUpdatePayload> {
+  async applySectionUpdate(
+    @Arg("input", () => ApplySectionUpdateInput, { description: "The update." }) input: ApplySectionUpdateInput,
+    @Ctx() ctx: Context,
+  ): Promise<SectionUpdatePayload> {
     const result = await sections.applySectionUpdate(ctx, input);
     return Object.assign(new SectionUpdatePayload(), { seq: result.seq, clientMutationId: result.clientMutationId, sectionId: result.sectionId });
   }
@@ -228,8 +237,13 @@ export class BidResolver {
   }
 
   @Authorized()
-  @Mutation(() => Int, { description: "Presence heartbeat: the viewer is online in the bid, on a section or none; returns the seconds it lasts (send again before)." })
-  bidPresenceHeartbeat(@Arg("input", () => BidPresenceInput, { description: "Where the viewer is." }) input: BidPresenceInput, @Ctx() ctx: Context): Promise<number> {
+  @Mutation(() => Int, {
+    description: "Presence heartbeat: the viewer is online in the bid, on a section or none; returns the seconds it lasts (send again before).",
+  })
+  bidPresenceHeartbeat(
+    @Arg("input", () => BidPresenceInput, { description: "Where the viewer is." }) input: BidPresenceInput,
+    @Ctx() ctx: Context,
+  ): Promise<number> {
     return heartbeat(ctx, input);
   }
 

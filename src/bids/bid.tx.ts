@@ -102,7 +102,11 @@ function canonical(value: unknown): unknown {
  */
 export function requestFingerprint(operation: string, input: { clientMutationId?: string | null }): string {
   const { clientMutationId: _id, ...rest } = input;
-  return createHash("sha256").update(operation).update("\0").update(JSON.stringify(canonical(rest))).digest("hex");
+  return createHash("sha256")
+    .update(operation)
+    .update("\0")
+    .update(JSON.stringify(canonical(rest)))
+    .digest("hex");
 }
 
 /**
@@ -170,12 +174,7 @@ export interface MutateOptions<T> {
  * under the lock, returns the first result for a clientMutationId already used, then runs `work`,
  * whose events are appended and notified in the same transaction.
  */
-export async function mutateBid<T>(
-  actor: Actor,
-  bidId: string,
-  options: MutateOptions<T>,
-  work: (tx: BidTx) => Promise<T>,
-): Promise<T> {
+export async function mutateBid<T>(actor: Actor, bidId: string, options: MutateOptions<T>, work: (tx: BidTx) => Promise<T>): Promise<T> {
   const clientMutationId = checkClientMutationId(options.input.clientMutationId);
   const fingerprint = clientMutationId ? requestFingerprint(options.operation, options.input) : null;
   const actorId = userIdOf(actor.viewer);
@@ -245,4 +244,3 @@ export async function mutateBid<T>(
     throw error;
   }
 }
-

@@ -41,7 +41,7 @@ export class CompletenessIssue {
   })
   code!: string;
 
-  @Field({ description: "In plain words, naming the lot (\"Lot 2 (Impression)\"), the section or the cooperative." })
+  @Field({ description: 'In plain words, naming the lot ("Lot 2 (Impression)"), the section or the cooperative.' })
   message!: string;
 
   @Field(() => ID, { nullable: true, description: "Global id of the lot, section or member concerned, when there is one." })
@@ -83,4 +83,3 @@ export class BidPresence {
   @Field(() => [PresenceUser], { description: "The people online, by name." })
   online!: PresenceUser[];
 }
-

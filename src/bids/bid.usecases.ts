@@ -65,8 +65,16 @@ export async function createBid(actor: Actor, input: CreateBidInput, now = new D
   const lots = await tenderLots(actor.em, tender.id);
   const lotIds =
     input.lotIds == null
-      ? defaultDeclaredLots(lots.map((l) => l.id), tender.maxLotsPerTenderer)
-      : checkDeclaredLots("input.lotIds", input.lotIds.map((id, i) => decodeId("Lot", id, `input.lotIds[${i}]`)), lots.map(lotFacts), tender.maxLotsPerTenderer);
+      ? defaultDeclaredLots(
+          lots.map((l) => l.id),
+          tender.maxLotsPerTenderer,
+        )
+      : checkDeclaredLots(
+          "input.lotIds",
+          input.lotIds.map((id, i) => decodeId("Lot", id, `input.lotIds[${i}]`)),
+          lots.map(lotFacts),
+          tender.maxLotsPerTenderer,
+        );
   assertAcceptsBids(tender, now);
   const existing = await actor.em.findOne(Bid, { tender: tender.id, lead: lead.id }, { fields: ["id"] });
   if (existing) throw new ConflictError("This cooperative already leads a bid on this tender.", { bidId: gid("Bid", existing.id) });
@@ -104,7 +112,6 @@ export async function createBid(actor: Actor, input: CreateBidInput, now = new D
   }
 }
 
-
 export async function updateBid(actor: Actor, input: UpdateBidInput): Promise<Bid> {
   const id = decodeId("Bid", input.bidId, "input.bidId");
   const name = input.title == null ? null : title("input.title", input.title);
@@ -133,7 +140,8 @@ export async function transitionBid(actor: Actor, input: TransitionBidInput, now
     const { bid } = tx;
     if (outcome && !tx.access.staff) throw new ForbiddenError("Only mission officers and admins record a bid's outcome.");
     // A proposal is answered as such, so that its log says so.
-    if (bid.status === BidStatus.PROPOSED) throw new InvalidStateError("This bid is PROPOSED: its lead accepts it (acceptProposedBid) or declines it (declineProposedBid).");
+    if (bid.status === BidStatus.PROPOSED)
+      throw new InvalidStateError("This bid is PROPOSED: its lead accepts it (acceptProposedBid) or declines it (declineProposedBid).");
     assertBidTransition(bid.status, input.status);
     assertVersion(input.expectedVersion, bid.version, "bid", () => bidState(bid));
     const from = bid.status;
@@ -146,7 +154,10 @@ export async function transitionBid(actor: Actor, input: TransitionBidInput, now
 
 /** Copies each section's document as of now into its row, and answers them as the snapshot lists them. */
 async function freezeSections(actor: Actor, em: EntityManager, rows: BidSection[]): Promise<FrozenSection[]> {
-  const docs = await actor.loaders.sectionDocs.load(em, rows.map((s) => s.id));
+  const docs = await actor.loaders.sectionDocs.load(
+    em,
+    rows.map((s) => s.id),
+  );
   return rows.map((s) => {
     const entry = docs.get(s.id);
     const state = entry?.state ?? Y.encodeStateAsUpdate(new Y.Doc());
@@ -178,7 +189,11 @@ export async function submitBid(actor: Actor, input: SubmitBidInput, now = new D
     bid.submittedAt = now;
     bid.status = BidStatus.SUBMITTED;
     bid.version += 1;
-    await tx.append(BidEventType.BID_SUBMITTED, { submittedAt: now.toISOString(), version: bid.version, total: totals.totalCents / 100 }, { result: resultRef("Bid", bid.id) });
+    await tx.append(
+      BidEventType.BID_SUBMITTED,
+      { submittedAt: now.toISOString(), version: bid.version, total: totals.totalCents / 100 },
+      { result: resultRef("Bid", bid.id) },
+    );
     await offerSubmitted(em, bid, facts.tender.id, tx.actorId);
     return bid;
   });

@@ -117,9 +117,7 @@ async function run(): Promise<number> {
     await orm.close();
     await embedded?.stop();
   }
-  console.log(
-    `\n${jobs.length} notices: ${counts.CREATED} created, ${counts.UPDATED} updated, ${counts.UNCHANGED} unchanged, ${rejected.length} rejected`,
-  );
+  console.log(`\n${jobs.length} notices: ${counts.CREATED} created, ${counts.UPDATED} updated, ${counts.UNCHANGED} unchanged, ${rejected.length} rejected`);
   for (const r of rejected) console.log(`  rejected ${r.file}: ${r.reason}`);
   return rejected.length > 0 ? 1 : 0;
 }

@@ -19,7 +19,9 @@ async function run(): Promise<void> {
   if (!config.databaseUrl && existsSync(path.join(config.dataDir, "pg")) && readdirSync(path.join(config.dataDir, "pg")).length > 0) {
     throw new RestoreError(`${config.dataDir} already holds a database: restore into a new DATA_DIR (or move this one away).`);
   }
-  const embedded = config.databaseUrl ? null : await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, database: "scopgraph", log });
+  const embedded = config.databaseUrl
+    ? null
+    : await startEmbeddedPostgres({ dataDir: config.dataDir, port: config.embeddedPgPort, database: "scopgraph", log });
   try {
     const summary = await restoreBackup(config.databaseUrl ?? embedded?.url ?? "", createReadStream(path.resolve(file)));
     log.info({ file, ...summary }, "backup restored");

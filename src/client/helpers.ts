@@ -18,7 +18,16 @@ export function jwtExpiry(token: string): number | null {
   const part = token.split(".")[1];
   if (!part) return null;
   try {
-    const json = JSON.parse(new TextDecoder().decode(fromBase64(part.replace(/-/g, "+").replace(/_/g, "/").padEnd(Math.ceil(part.length / 4) * 4, "=")))) as { exp?: unknown };
+    const json = JSON.parse(
+      new TextDecoder().decode(
+        fromBase64(
+          part
+            .replace(/-/g, "+")
+            .replace(/_/g, "/")
+            .padEnd(Math.ceil(part.length / 4) * 4, "="),
+        ),
+      ),
+    ) as { exp?: unknown };
     return typeof json.exp === "number" ? json.exp * 1000 : null;
   } catch {
     return null;

@@ -46,7 +46,10 @@ interface Pending {
 }
 
 class RequestError extends Error {
-  constructor(readonly code: string, message: string) {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -316,7 +319,11 @@ export class SectionProvider extends Emitter<SectionProviderEvents> {
           while (last + 1 < this.queue.length && !this.queue[last + 1]!.sent) last++;
           if (last > 0) {
             const merged = this.queue.splice(0, last + 1);
-            this.queue.unshift({ clientMutationId: merged[merged.length - 1]!.clientMutationId, update: Y.mergeUpdates(merged.map((p) => p.update)), sent: false });
+            this.queue.unshift({
+              clientMutationId: merged[merged.length - 1]!.clientMutationId,
+              update: Y.mergeUpdates(merged.map((p) => p.update)),
+              sent: false,
+            });
           }
         }
         const item = this.queue[0]!;
@@ -374,9 +381,10 @@ export class SectionProvider extends Emitter<SectionProviderEvents> {
           next: (result) => {
             const first = result.errors?.[0];
             if (first) reject(new RequestError(String(first.extensions?.code ?? "INTERNAL_SERVER_ERROR"), first.message));
-            else data = (result.data ?? null) as T | null;
+            else data = result.data ?? null;
           },
-          error: (error) => reject(graphqlError(error) ? new RequestError(graphqlError(error)!.code, graphqlError(error)!.message) : new Error("connection lost")),
+          error: (error) =>
+            reject(graphqlError(error) ? new RequestError(graphqlError(error)!.code, graphqlError(error)!.message) : new Error("connection lost")),
           complete: () => (data === null ? reject(new Error("no answer")) : resolve(data)),
         },
       );

@@ -7,7 +7,10 @@ import { Node } from "../common/node";
 import { Bid } from "../bids/bid.entity";
 import { OfferAnswerKind } from "./client.enums";
 
-@ObjectType({ implements: Node, description: "A client company or body that places direct orders; its people (CLIENT accounts) all see its orders and answer their offers." })
+@ObjectType({
+  implements: Node,
+  description: "A client company or body that places direct orders; its people (CLIENT accounts) all see its orders and answer their offers.",
+})
 @Entity({ tableName: "client_organisations" })
 export class ClientOrganisation extends BaseEntity {
   @Field({ description: "Name of the organisation." })
@@ -15,7 +18,10 @@ export class ClientOrganisation extends BaseEntity {
   name!: string;
 
   /** Unique when known; organisations made from the clients of older orders have none yet. */
-  @Field(() => String, { nullable: true, description: "SIRET (14 digits, SIREN and SIRET keys checked); null for an organisation created from an older order, until staff set it." })
+  @Field(() => String, {
+    nullable: true,
+    description: "SIRET (14 digits, SIREN and SIRET keys checked); null for an organisation created from an older order, until staff set it.",
+  })
   @Property({ type: "string", length: 14, nullable: true, unique: true })
   siret: string | null = null;
 

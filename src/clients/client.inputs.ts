@@ -13,7 +13,10 @@ export class CreateClientOrganisationInput {
   @Field({ description: "SIRET (14 digits; spaces allowed): the SIREN's and the SIRET's Luhn keys are checked." })
   siret!: string;
 
-  @Field(() => LocationInput, { nullable: true, description: "Address and commune (resolved by INSEE code, or name and postcode); coordinates from the commune unless given." })
+  @Field(() => LocationInput, {
+    nullable: true,
+    description: "Address and commune (resolved by INSEE code, or name and postcode); coordinates from the commune unless given.",
+  })
   location?: LocationInput | null;
 }
 

@@ -10,7 +10,15 @@ import { Tender } from "../tenders/tender.entity";
 import { TenderConnection } from "../tenders/tender.resolver";
 import { viewerIsOrderClient } from "./client.access";
 import { ClientOrganisation, OfferAnswer } from "./client.entity";
-import { AnswerOfferInput, AttachClientInput, CreateClientOrganisationInput, DeclineOfferInput, OrdersArgs, RequestRevisionInput, UpdateDirectOrderInput } from "./client.inputs";
+import {
+  AnswerOfferInput,
+  AttachClientInput,
+  CreateClientOrganisationInput,
+  DeclineOfferInput,
+  OrdersArgs,
+  RequestRevisionInput,
+  UpdateDirectOrderInput,
+} from "./client.inputs";
 import * as offers from "./offer.service";
 import { Offer } from "./offer.types";
 import { updateDirectOrder } from "./order.service";
@@ -46,13 +54,21 @@ export class ClientOrganisationResolver {
     description:
       "Creates a client organisation (name, SIRET with both keys checked, address and commune): a client account without one creates it and joins it (INVALID_STATE when it has one); staff create it for the accounts they attach. A SIRET already registered is CONFLICT.",
   })
-  createClientOrganisation(@Arg("input", () => CreateClientOrganisationInput, { description: "The organisation." }) input: CreateClientOrganisationInput, @Ctx() ctx: Context) {
+  createClientOrganisation(
+    @Arg("input", () => CreateClientOrganisationInput, { description: "The organisation." }) input: CreateClientOrganisationInput,
+    @Ctx() ctx: Context,
+  ) {
     return organisations.createOrganisation(ctx, input);
   }
 
   @Authorized(...STAFF_RULES)
-  @Mutation(() => ClientOrganisation, { description: "Staff attach a client account to an organisation: from then on its people see the organisation's orders, and only those." })
-  attachClientToOrganisation(@Arg("input", () => AttachClientInput, { description: "Organisation and account." }) input: AttachClientInput, @Ctx() ctx: Context) {
+  @Mutation(() => ClientOrganisation, {
+    description: "Staff attach a client account to an organisation: from then on its people see the organisation's orders, and only those.",
+  })
+  attachClientToOrganisation(
+    @Arg("input", () => AttachClientInput, { description: "Organisation and account." }) input: AttachClientInput,
+    @Ctx() ctx: Context,
+  ) {
     return organisations.attachClient(ctx, input);
   }
 
@@ -74,13 +90,21 @@ export class OfferResolver {
     description:
       "The order's client accepts a submitted offer: in one transaction the order closes to new offers, each lot the offer answers is awarded to it at its submitted price (outcome CLIENT_ACCEPTANCE), the bid WON, the other offers on those lots LOST, the order AWARDED once every lot is decided. INVALID_STATE when the offer is no longer SUBMITTED or the order CANCELLED or AWARDED; a stale `expectedVersion` is CONFLICT; anyone but the order's client gets NOT_FOUND.",
   })
-  async acceptOffer(@Arg("input", () => AnswerOfferInput, { description: "The offer." }) input: AnswerOfferInput, @Ctx() ctx: Context): Promise<OfferAnswerPayload> {
+  async acceptOffer(
+    @Arg("input", () => AnswerOfferInput, { description: "The offer." }) input: AnswerOfferInput,
+    @Ctx() ctx: Context,
+  ): Promise<OfferAnswerPayload> {
     return payload(ctx, await offers.acceptOffer({ ...ctx, commissionRate: ctx.app.config.commissionRate }, input));
   }
 
   @Authorized(PlatformRole.CLIENT)
-  @Mutation(() => OfferAnswerPayload, { description: "The order's client declines a submitted offer with a reason its group reads: the bid is LOST. Same rules as `acceptOffer`." })
-  async declineOffer(@Arg("input", () => DeclineOfferInput, { description: "The offer and the reason." }) input: DeclineOfferInput, @Ctx() ctx: Context): Promise<OfferAnswerPayload> {
+  @Mutation(() => OfferAnswerPayload, {
+    description: "The order's client declines a submitted offer with a reason its group reads: the bid is LOST. Same rules as `acceptOffer`.",
+  })
+  async declineOffer(
+    @Arg("input", () => DeclineOfferInput, { description: "The offer and the reason." }) input: DeclineOfferInput,
+    @Ctx() ctx: Context,
+  ): Promise<OfferAnswerPayload> {
     return payload(ctx, await offers.declineOffer(ctx, input));
   }
 
@@ -89,7 +113,10 @@ export class OfferResolver {
     description:
       "The order's client asks the group to revise a submitted offer, with a note: the bid becomes a DRAFT again for its group (the note in `Bid.clientAnswers` and its log), to be submitted anew while the order takes offers (INVALID_STATE otherwise). Same rules as `acceptOffer`.",
   })
-  async requestRevision(@Arg("input", () => RequestRevisionInput, { description: "The offer and the note." }) input: RequestRevisionInput, @Ctx() ctx: Context): Promise<OfferAnswerPayload> {
+  async requestRevision(
+    @Arg("input", () => RequestRevisionInput, { description: "The offer and the note." }) input: RequestRevisionInput,
+    @Ctx() ctx: Context,
+  ): Promise<OfferAnswerPayload> {
     return payload(ctx, await offers.requestRevision(ctx, input));
   }
 
@@ -114,7 +141,10 @@ export class TenderOffersResolver {
     return offers.offersOfOrder(ctx, tender);
   }
 
-  @FieldResolver(() => ClientOrganisation, { nullable: true, description: "The client organisation of a direct order: for its people and the staff; null otherwise." })
+  @FieldResolver(() => ClientOrganisation, {
+    nullable: true,
+    description: "The client organisation of a direct order: for its people and the staff; null otherwise.",
+  })
   async clientOrganisation(@Root() tender: Tender, @Ctx() ctx: Context): Promise<ClientOrganisation | null> {
     if (!tender.clientOrganisation) return null;
     if (!isStaff(ctx.viewer) && !(await viewerIsOrderClient(ctx.em, ctx.viewer, tender.id))) return null;
@@ -124,7 +154,9 @@ export class TenderOffersResolver {
 
 @Resolver(() => Bid)
 export class BidClientAnswersResolver {
-  @FieldResolver(() => [OfferAnswer], { description: "What the client of the order answered to this bid (acceptance, decline with its reason, revision asked with its note), oldest first." })
+  @FieldResolver(() => [OfferAnswer], {
+    description: "What the client of the order answered to this bid (acceptance, decline with its reason, revision asked with its note), oldest first.",
+  })
   clientAnswers(@Root() bid: Bid, @Ctx() ctx: Context): Promise<OfferAnswer[]> {
     return offers.answersOf(ctx.em, bid.id);
   }

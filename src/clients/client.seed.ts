@@ -46,8 +46,22 @@ export async function seedClients(em: EntityManager, commissionRate = 0.03): Pro
   }
   // A colleague of the demo client, and a client of the other organisation.
   const hash = await hashPassword("scopgraph-demo");
-  em.create(User, { email: "colleague@demo.scopgraph.coop", name: "Camille Collègue", role: PlatformRole.CLIENT, passwordHash: hash, emailVerifiedAt: new Date(), clientOrganisation: mine });
-  const otherClient = em.create(User, { email: "client2@demo.scopgraph.coop", name: "Dominique Brasseur", role: PlatformRole.CLIENT, passwordHash: hash, emailVerifiedAt: new Date(), clientOrganisation: other });
+  em.create(User, {
+    email: "colleague@demo.scopgraph.coop",
+    name: "Camille Collègue",
+    role: PlatformRole.CLIENT,
+    passwordHash: hash,
+    emailVerifiedAt: new Date(),
+    clientOrganisation: mine,
+  });
+  const otherClient = em.create(User, {
+    email: "client2@demo.scopgraph.coop",
+    name: "Dominique Brasseur",
+    role: PlatformRole.CLIENT,
+    passwordHash: hash,
+    emailVerifiedAt: new Date(),
+    clientOrganisation: other,
+  });
   let orders = 0;
   const now = Date.now();
   const [lead, partner] = cooperatives;
@@ -62,10 +76,27 @@ export async function seedClients(em: EntityManager, commissionRate = 0.03): Pro
   return { organisations: organisations.length, orders };
 }
 
-function offer(em: EntityManager, order: Tender, lots: Lot[], lead: Cooperative, partner: Cooperative, state: Exclude<State, "OPEN_NO_OFFER" | "CANCELLED">, client: User | null, commissionRate: number, at: number): void {
+function offer(
+  em: EntityManager,
+  order: Tender,
+  lots: Lot[],
+  lead: Cooperative,
+  partner: Cooperative,
+  state: Exclude<State, "OPEN_NO_OFFER" | "CANCELLED">,
+  client: User | null,
+  commissionRate: number,
+  at: number,
+): void {
   const status = { OFFER_SUBMITTED: BidStatus.SUBMITTED, ACCEPTED: BidStatus.WON, DECLINED: BidStatus.LOST, REVISION_REQUESTED: BidStatus.DRAFT }[state];
   const submittedAt = new Date(at);
-  const bid = em.create(Bid, { tender: order, lead, title: `Groupement ${lead.name} – ${partner.name}`.slice(0, 300), groupType: BidGroupType.CONJOINT, status, submittedAt });
+  const bid = em.create(Bid, {
+    tender: order,
+    lead,
+    title: `Groupement ${lead.name} – ${partner.name}`.slice(0, 300),
+    groupType: BidGroupType.CONJOINT,
+    status,
+    submittedAt,
+  });
   const members = [
     em.create(BidMember, { bid, cooperative: lead, role: BidMemberRole.LEAD, status: BidMemberStatus.ACCEPTED, answeredAt: submittedAt }),
     em.create(BidMember, { bid, cooperative: partner, role: BidMemberRole.MEMBER, status: BidMemberStatus.ACCEPTED, answeredAt: submittedAt }),
@@ -82,9 +113,19 @@ function offer(em: EntityManager, order: Tender, lots: Lot[], lead: Cooperative,
   }
   for (const p of prices) em.create(BidPriceLine, { bid, ...p });
   bid.snapshot = offerSnapshot(order, bid, lead, members, lots, prices, memo, submittedAt);
-  const answer = { ACCEPTED: OfferAnswerKind.ACCEPTED, DECLINED: OfferAnswerKind.DECLINED, REVISION_REQUESTED: OfferAnswerKind.REVISION_REQUESTED, OFFER_SUBMITTED: null }[state];
+  const answer = {
+    ACCEPTED: OfferAnswerKind.ACCEPTED,
+    DECLINED: OfferAnswerKind.DECLINED,
+    REVISION_REQUESTED: OfferAnswerKind.REVISION_REQUESTED,
+    OFFER_SUBMITTED: null,
+  }[state];
   if (answer) {
-    const note = answer === OfferAnswerKind.DECLINED ? "Le budget du festival ne le permet pas cette année." : answer === OfferAnswerKind.REVISION_REQUESTED ? "Pouvez-vous proposer 300 affiches au lieu de 500 ?" : null;
+    const note =
+      answer === OfferAnswerKind.DECLINED
+        ? "Le budget du festival ne le permet pas cette année."
+        : answer === OfferAnswerKind.REVISION_REQUESTED
+          ? "Pouvez-vous proposer 300 affiches au lieu de 500 ?"
+          : null;
     em.create(OfferAnswer, { bid, kind: answer, note, answeredBy: client, submittedAt });
   }
   if (state === "ACCEPTED") {
@@ -126,7 +167,15 @@ function createOrganisations(em: EntityManager): ClientOrganisation[] {
 }
 
 /** The i-th demo direct order of `mine`, in `state`, with its two lots. */
-function createOrder(em: EntityManager, i: number, state: State, mine: ClientOrganisation, placedBy: User, officer: User | null, now: number): { order: Tender; lots: Lot[] } {
+function createOrder(
+  em: EntityManager,
+  i: number,
+  state: State,
+  mine: ClientOrganisation,
+  placedBy: User,
+  officer: User | null,
+  now: number,
+): { order: Tender; lots: Lot[] } {
   const order = em.create(Tender, {
     kind: TenderKind.DIRECT_ORDER,
     status: state === "ACCEPTED" ? TenderStatus.AWARDED : state === "CANCELLED" ? TenderStatus.CANCELLED : TenderStatus.OPEN,
@@ -147,8 +196,22 @@ function createOrder(em: EntityManager, i: number, state: State, mine: ClientOrg
     ...cpvSummary([["79810000"], ["72413000"]]),
   });
   const lots = [
-    em.create(Lot, { tender: order, number: 1, title: "Affiches", cpvCodes: ["79810000"], cpvPrefixes: cpvSummary([["79810000"]]).cpvPrefixes, estimatedValue: 5000 }),
-    em.create(Lot, { tender: order, number: 2, title: "Site web", cpvCodes: ["72413000"], cpvPrefixes: cpvSummary([["72413000"]]).cpvPrefixes, estimatedValue: 10000 }),
+    em.create(Lot, {
+      tender: order,
+      number: 1,
+      title: "Affiches",
+      cpvCodes: ["79810000"],
+      cpvPrefixes: cpvSummary([["79810000"]]).cpvPrefixes,
+      estimatedValue: 5000,
+    }),
+    em.create(Lot, {
+      tender: order,
+      number: 2,
+      title: "Site web",
+      cpvCodes: ["72413000"],
+      cpvPrefixes: cpvSummary([["72413000"]]).cpvPrefixes,
+      estimatedValue: 10000,
+    }),
   ];
   return { order, lots };
 }
@@ -165,7 +228,16 @@ const euros = (cents: number) => cents / 100;
 const lineTotal = (p: PriceLine) => euros(p.quantity * p.unitPriceCents);
 
 /** The offer as it stands after submission (what the client sees). */
-function offerSnapshot(order: Tender, bid: Bid, lead: Cooperative, members: BidMember[], lots: Lot[], prices: PriceLine[], memo: string, submittedAt: Date): Bid["snapshot"] {
+function offerSnapshot(
+  order: Tender,
+  bid: Bid,
+  lead: Cooperative,
+  members: BidMember[],
+  lots: Lot[],
+  prices: PriceLine[],
+  memo: string,
+  submittedAt: Date,
+): Bid["snapshot"] {
   return {
     submittedAt: submittedAt.toISOString(),
     title: bid.title,
@@ -176,7 +248,18 @@ function offerSnapshot(order: Tender, bid: Bid, lead: Cooperative, members: BidM
     lotIds: lots.map((l) => toGlobalId("Lot", l.id)),
     lotAssignments: lots.map((l, i) => ({ lotId: toGlobalId("Lot", l.id), memberId: toGlobalId("BidMember", members[i]!.id) })),
     sections: [{ title: "Méthodologie", position: 1, status: SectionStatus.DONE, text: memo }],
-    priceLines: prices.map((p) => ({ lotId: toGlobalId("Lot", p.lot.id), memberId: toGlobalId("BidMember", p.member.id), description: p.description, quantity: p.quantity, unitPrice: euros(p.unitPriceCents), total: lineTotal(p) })),
-    totals: { total: prices.reduce((s, p) => s + lineTotal(p), 0), perLot: prices.map((p) => ({ lotId: toGlobalId("Lot", p.lot.id), total: lineTotal(p) })), perMember: [] },
+    priceLines: prices.map((p) => ({
+      lotId: toGlobalId("Lot", p.lot.id),
+      memberId: toGlobalId("BidMember", p.member.id),
+      description: p.description,
+      quantity: p.quantity,
+      unitPrice: euros(p.unitPriceCents),
+      total: lineTotal(p),
+    })),
+    totals: {
+      total: prices.reduce((s, p) => s + lineTotal(p), 0),
+      perLot: prices.map((p) => ({ lotId: toGlobalId("Lot", p.lot.id), total: lineTotal(p) })),
+      perMember: [],
+    },
   };
 }

@@ -68,5 +68,10 @@ export async function offerAnswered(
   bid: { id: string; title: string },
   actorId: string | null,
 ): Promise<void> {
-  await notifyPeople(em, await peopleOfBid(em, bid.id), { kind, text: ANSWER_TEXT[kind](bid.title), subjectId: toGlobalId("Bid", bid.id) }, { except: actorId });
+  await notifyPeople(
+    em,
+    await peopleOfBid(em, bid.id),
+    { kind, text: ANSWER_TEXT[kind](bid.title), subjectId: toGlobalId("Bid", bid.id) },
+    { except: actorId },
+  );
 }

@@ -37,7 +37,11 @@ const FROZEN: readonly BidStatus[] = [BidStatus.SUBMITTED, BidStatus.WON, BidSta
 export async function offersOfOrder(actor: Actor, tender: Tender): Promise<Offer[]> {
   if (!isStaff(actor.viewer) && !(await viewerIsOrderClient(actor.em, actor.viewer, tender.id))) return [];
   // Submitted at least once: drafts never written down as an offer stay with their group.
-  const bids = await actor.em.find(Bid, { tender: tender.id, submittedAt: { $ne: null }, snapshot: { $ne: null } }, { orderBy: { submittedAt: "asc", id: "asc" } });
+  const bids = await actor.em.find(
+    Bid,
+    { tender: tender.id, submittedAt: { $ne: null }, snapshot: { $ne: null } },
+    { orderBy: { submittedAt: "asc", id: "asc" } },
+  );
   return buildOffers(actor.em, tender, bids);
 }
 
@@ -163,10 +167,18 @@ async function answer(
         throw new InvalidStateError(`This order is ${tender.status}: its offers can no longer be answered.`);
       }
       if (bid.status !== BidStatus.SUBMITTED) {
-        throw new InvalidStateError(`This offer is ${offerStatus(bid.status, null) === OfferStatus.REVISION_REQUESTED ? "being revised" : bid.status}: it can be answered only while SUBMITTED.`);
+        throw new InvalidStateError(
+          `This offer is ${offerStatus(bid.status, null) === OfferStatus.REVISION_REQUESTED ? "being revised" : bid.status}: it can be answered only while SUBMITTED.`,
+        );
       }
       if (input.expectedVersion != null) assertVersion(input.expectedVersion, bid.version, "offer", () => bidState(bid));
-      const row = em.create(OfferAnswer, { bid, kind, note, answeredBy: tx.actorId ? em.getReference(User, tx.actorId) : null, submittedAt: bid.submittedAt ?? new Date() });
+      const row = em.create(OfferAnswer, {
+        bid,
+        kind,
+        note,
+        answeredBy: tx.actorId ? em.getReference(User, tx.actorId) : null,
+        submittedAt: bid.submittedAt ?? new Date(),
+      });
       await em.flush();
       await work(tx, tender, row);
       return bid;
@@ -181,52 +193,78 @@ async function answer(
  * volume counts it), and the group is told.
  */
 export async function acceptOffer(actor: AnswerActor, input: AnswerOfferInput, now = new Date()): Promise<Bid> {
-  return answer(actor, "acceptOffer", input, async (tx, tender, row) => {
-    const { bid, em } = tx;
-    await tx.append(BidEventType.OFFER_ACCEPTED, { answerId: toGlobalId("OfferAnswer", row.id), submittedAt: row.submittedAt.toISOString() }, { result: resultRef("Bid", bid.id) });
-    if (tender.status === TenderStatus.OPEN) {
-      assertTransition(tender.status, TenderStatus.CLOSED);
-      tender.status = TenderStatus.CLOSED;
-      await em.flush();
-    }
-    const view = readSnapshot(bid.snapshot ?? {});
-    const declared = await em.find(BidLot, { bid: bid.id }, { populate: ["lot"] });
-    const hasLots = (await em.count(Lot, { tender: tender.id })) > 0;
-    const awards: { lot: Lot | null; amount: number }[] = hasLots
-      ? declared.map((d) => ({ lot: d.lot, amount: awardedEuros(view.perLot.get(d.lot.id) ?? 0) }))
-      : [{ lot: null, amount: awardedEuros(view.total) }];
-    for (const award of awards) {
-      await applyAward(em, {
-        tender,
-        lot: award.lot,
-        bid,
-        winnerName: null,
-        winnerSiret: null,
-        winnerIds: view.members.map((m) => m.cooperativeId),
-        consortiumName: null,
-        amount: award.amount,
-        awardedAt: now,
-        source: OutcomeSource.CLIENT_ACCEPTANCE,
-        commissionRate: actor.commissionRate,
-        recordedById: tx.actorId,
-      });
-    }
-    await offerAnswered(em, NotificationKind.OFFER_ACCEPTED, bid, tx.actorId);
-  }, OfferAnswerKind.ACCEPTED, null);
+  return answer(
+    actor,
+    "acceptOffer",
+    input,
+    async (tx, tender, row) => {
+      const { bid, em } = tx;
+      await tx.append(
+        BidEventType.OFFER_ACCEPTED,
+        { answerId: toGlobalId("OfferAnswer", row.id), submittedAt: row.submittedAt.toISOString() },
+        { result: resultRef("Bid", bid.id) },
+      );
+      if (tender.status === TenderStatus.OPEN) {
+        assertTransition(tender.status, TenderStatus.CLOSED);
+        tender.status = TenderStatus.CLOSED;
+        await em.flush();
+      }
+      const view = readSnapshot(bid.snapshot ?? {});
+      const declared = await em.find(BidLot, { bid: bid.id }, { populate: ["lot"] });
+      const hasLots = (await em.count(Lot, { tender: tender.id })) > 0;
+      const awards: { lot: Lot | null; amount: number }[] = hasLots
+        ? declared.map((d) => ({ lot: d.lot, amount: awardedEuros(view.perLot.get(d.lot.id) ?? 0) }))
+        : [{ lot: null, amount: awardedEuros(view.total) }];
+      for (const award of awards) {
+        await applyAward(em, {
+          tender,
+          lot: award.lot,
+          bid,
+          winnerName: null,
+          winnerSiret: null,
+          winnerIds: view.members.map((m) => m.cooperativeId),
+          consortiumName: null,
+          amount: award.amount,
+          awardedAt: now,
+          source: OutcomeSource.CLIENT_ACCEPTANCE,
+          commissionRate: actor.commissionRate,
+          recordedById: tx.actorId,
+        });
+      }
+      await offerAnswered(em, NotificationKind.OFFER_ACCEPTED, bid, tx.actorId);
+    },
+    OfferAnswerKind.ACCEPTED,
+    null,
+  );
 }
 
 /** The client declines an offer, with a reason its group reads: the bid is LOST. */
 export async function declineOffer(actor: Actor, input: DeclineOfferInput): Promise<Bid> {
   const reason = v.text("input.reason", input.reason, { max: 2000, multiline: true });
-  return answer(actor, "declineOffer", input, async (tx, _tender, row) => {
-    const { bid, em } = tx;
-    assertBidTransition(bid.status, BidStatus.LOST);
-    bid.status = BidStatus.LOST;
-    bid.version += 1;
-    await tx.append(BidEventType.OFFER_DECLINED, { answerId: toGlobalId("OfferAnswer", row.id), reason, submittedAt: row.submittedAt.toISOString() }, { result: resultRef("Bid", bid.id) });
-    await tx.append(BidEventType.STATUS_CHANGED, { from: BidStatus.SUBMITTED, to: BidStatus.LOST, version: bid.version, reason: "CLIENT_DECLINED" }, { result: resultRef("Bid", bid.id) });
-    await offerAnswered(em, NotificationKind.OFFER_DECLINED, bid, tx.actorId);
-  }, OfferAnswerKind.DECLINED, reason);
+  return answer(
+    actor,
+    "declineOffer",
+    input,
+    async (tx, _tender, row) => {
+      const { bid, em } = tx;
+      assertBidTransition(bid.status, BidStatus.LOST);
+      bid.status = BidStatus.LOST;
+      bid.version += 1;
+      await tx.append(
+        BidEventType.OFFER_DECLINED,
+        { answerId: toGlobalId("OfferAnswer", row.id), reason, submittedAt: row.submittedAt.toISOString() },
+        { result: resultRef("Bid", bid.id) },
+      );
+      await tx.append(
+        BidEventType.STATUS_CHANGED,
+        { from: BidStatus.SUBMITTED, to: BidStatus.LOST, version: bid.version, reason: "CLIENT_DECLINED" },
+        { result: resultRef("Bid", bid.id) },
+      );
+      await offerAnswered(em, NotificationKind.OFFER_DECLINED, bid, tx.actorId);
+    },
+    OfferAnswerKind.DECLINED,
+    reason,
+  );
 }
 
 /**
@@ -236,15 +274,31 @@ export async function declineOffer(actor: Actor, input: DeclineOfferInput): Prom
  */
 export async function requestRevision(actor: Actor, input: RequestRevisionInput, now = new Date()): Promise<Bid> {
   const note = v.text("input.note", input.note, { max: 2000, multiline: true });
-  return answer(actor, "requestRevision", input, async (tx, tender, row) => {
-    const { bid, em } = tx;
-    if (!acceptsBids(tender, now)) throw new InvalidStateError("This order no longer takes offers (closed or past its deadline): a revised offer could not be submitted.");
-    bid.status = BidStatus.DRAFT;
-    bid.version += 1;
-    await tx.append(BidEventType.REVISION_REQUESTED, { answerId: toGlobalId("OfferAnswer", row.id), note, submittedAt: row.submittedAt.toISOString() }, { result: resultRef("Bid", bid.id) });
-    await tx.append(BidEventType.STATUS_CHANGED, { from: BidStatus.SUBMITTED, to: BidStatus.DRAFT, version: bid.version, reason: "REVISION_REQUESTED" }, { result: resultRef("Bid", bid.id) });
-    await offerAnswered(em, NotificationKind.REVISION_REQUESTED, bid, tx.actorId);
-  }, OfferAnswerKind.REVISION_REQUESTED, note);
+  return answer(
+    actor,
+    "requestRevision",
+    input,
+    async (tx, tender, row) => {
+      const { bid, em } = tx;
+      if (!acceptsBids(tender, now))
+        throw new InvalidStateError("This order no longer takes offers (closed or past its deadline): a revised offer could not be submitted.");
+      bid.status = BidStatus.DRAFT;
+      bid.version += 1;
+      await tx.append(
+        BidEventType.REVISION_REQUESTED,
+        { answerId: toGlobalId("OfferAnswer", row.id), note, submittedAt: row.submittedAt.toISOString() },
+        { result: resultRef("Bid", bid.id) },
+      );
+      await tx.append(
+        BidEventType.STATUS_CHANGED,
+        { from: BidStatus.SUBMITTED, to: BidStatus.DRAFT, version: bid.version, reason: "REVISION_REQUESTED" },
+        { result: resultRef("Bid", bid.id) },
+      );
+      await offerAnswered(em, NotificationKind.REVISION_REQUESTED, bid, tx.actorId);
+    },
+    OfferAnswerKind.REVISION_REQUESTED,
+    note,
+  );
 }
 
 /** The client's answers to a bid, for the bid's readers (its members read the revision note here). */

@@ -69,7 +69,8 @@ export async function createOrganisation(actor: Actor, input: CreateClientOrgani
       return organisation;
     });
   } catch (error) {
-    if (error instanceof UniqueConstraintViolationException) throw new ConflictError("A client organisation with this SIRET exists already.", { field: "input.siret" });
+    if (error instanceof UniqueConstraintViolationException)
+      throw new ConflictError("A client organisation with this SIRET exists already.", { field: "input.siret" });
     throw error;
   }
 }
@@ -100,7 +101,12 @@ export async function peopleOf(actor: Actor, organisation: ClientOrganisation): 
 export async function ordersOf(actor: Actor, organisation: ClientOrganisation, args: OrdersArgs, wantsTotal: boolean): Promise<ConnectionShape<Tender>> {
   return listTenders(
     actor,
-    { first: args.first, after: args.after, orderBy: TenderOrder.PUBLICATION, filter: { kinds: [TenderKind.DIRECT_ORDER], statuses: args.filter?.statuses ?? null } },
+    {
+      first: args.first,
+      after: args.after,
+      orderBy: TenderOrder.PUBLICATION,
+      filter: { kinds: [TenderKind.DIRECT_ORDER], statuses: args.filter?.statuses ?? null },
+    },
     wantsTotal,
     { clientOrganisationId: organisation.id },
   );

@@ -4,14 +4,7 @@ import { GraphQLError } from "graphql";
  * The stable error codes of the API (ARCHITECTURE §7). Clients branch on `extensions.code`,
  * never on the message.
  */
-export type ErrorCode =
-  | "UNAUTHENTICATED"
-  | "FORBIDDEN"
-  | "NOT_FOUND"
-  | "BAD_USER_INPUT"
-  | "CONFLICT"
-  | "INVALID_STATE"
-  | "RATE_LIMITED";
+export type ErrorCode = "UNAUTHENTICATED" | "FORBIDDEN" | "NOT_FOUND" | "BAD_USER_INPUT" | "CONFLICT" | "INVALID_STATE" | "RATE_LIMITED";
 
 /** Base of every error the API shows to a client as is. */
 export class AppError extends GraphQLError {

@@ -14,7 +14,8 @@ const PROTOCOL_CODES = new Set([
   "BAD_REQUEST",
 ]);
 
-const CONNECTION_FAILURES = /ECONNREFUSED|ECONNRESET|terminating connection|Connection terminated|timeout exceeded when trying to connect|the database system is (starting up|shutting down)|57P01|57P03/;
+const CONNECTION_FAILURES =
+  /ECONNREFUSED|ECONNRESET|terminating connection|Connection terminated|timeout exceeded when trying to connect|the database system is (starting up|shutting down)|57P01|57P03/;
 // 08P01 (protocol violation) is a bad request that reached the driver, not an outage.
 
 /**
@@ -22,12 +23,7 @@ const CONNECTION_FAILURES = /ECONNREFUSED|ECONNRESET|terminating connection|Conn
  * SERVICE_UNAVAILABLE when the database is out of reach, and for anything else a bare
  * INTERNAL_SERVER_ERROR (the log keeps the detail, with the request id).
  */
-export function formatError(
-  formatted: GraphQLFormattedError,
-  error: unknown,
-  log: Logger,
-  requestId?: string,
-): GraphQLFormattedError {
+export function formatError(formatted: GraphQLFormattedError, error: unknown, log: Logger, requestId?: string): GraphQLFormattedError {
   const original = error instanceof GraphQLError ? (error.originalError ?? error) : error;
   if (original instanceof AppError) {
     // `http` only steers the status code; it is not for the client.

@@ -32,14 +32,7 @@ export function isValidLatLon(p: unknown): p is LatLon {
   if (typeof p !== "object" || p === null) return false;
   const { lat, lon } = p as { lat?: unknown; lon?: unknown };
   return (
-    typeof lat === "number" &&
-    typeof lon === "number" &&
-    Number.isFinite(lat) &&
-    Number.isFinite(lon) &&
-    lat >= -90 &&
-    lat <= 90 &&
-    lon >= -180 &&
-    lon <= 180
+    typeof lat === "number" && typeof lon === "number" && Number.isFinite(lat) && Number.isFinite(lon) && lat >= -90 && lat <= 90 && lon >= -180 && lon <= 180
   );
 }
 
@@ -55,8 +48,7 @@ export function haversineKm(a: LatLon, b: LatLon): number {
   assertLatLon(b, "b");
   const dLat = (b.lat - a.lat) * DEG;
   const dLon = (b.lon - a.lon) * DEG;
-  const h =
-    Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * DEG) * Math.cos(b.lat * DEG) * Math.sin(dLon / 2) ** 2;
+  const h = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * DEG) * Math.cos(b.lat * DEG) * Math.sin(dLon / 2) ** 2;
   // min() guards against h slightly above 1 from rounding at antipodes.
   return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(h)));
 }

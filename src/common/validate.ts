@@ -20,11 +20,7 @@ export function isUnicode(value: string): boolean {
   return !LONE_SURROGATE.test(value);
 }
 
-export function text(
-  field: string,
-  value: string,
-  options: { min?: number; max: number; multiline?: boolean } = { max: 200 },
-): string {
+export function text(field: string, value: string, options: { min?: number; max: number; multiline?: boolean } = { max: 200 }): string {
   if (typeof value !== "string") throw new BadInputError(field, "must be a string");
   const trimmed = value.trim();
   const min = options.min ?? 1;
@@ -39,11 +35,7 @@ export function text(
   return trimmed;
 }
 
-export function optionalText(
-  field: string,
-  value: string | null | undefined,
-  options: { max: number; multiline?: boolean },
-): string | null {
+export function optionalText(field: string, value: string | null | undefined, options: { max: number; multiline?: boolean }): string | null {
   if (value === null || value === undefined || value.trim() === "") return null;
   return text(field, value, options);
 }

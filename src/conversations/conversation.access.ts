@@ -84,10 +84,7 @@ export async function participantIds(em: EntityManager, conversation: Conversati
   if (conversation.subject === ConversationSubject.DIRECT_ORDER) {
     for (const id of await orderClientUserIds(em, conversation.tenderId)) people.add(id);
   } else if (conversation.bidId) {
-    const members = await em.execute<{ user_id: string }[]>(
-      "SELECT DISTINCT a.user_id FROM bid_active_memberships a WHERE a.bid_id = ?",
-      [conversation.bidId],
-    );
+    const members = await em.execute<{ user_id: string }[]>("SELECT DISTINCT a.user_id FROM bid_active_memberships a WHERE a.bid_id = ?", [conversation.bidId]);
     for (const row of members) people.add(row.user_id);
     const bid = await em.execute<{ status: BidStatus; submitted_at: Date | null; kind: TenderKind }[]>(
       "SELECT b.status, b.submitted_at, t.kind FROM bids b JOIN tenders t ON t.id = b.tender_id WHERE b.id = ?",

@@ -39,7 +39,10 @@ export class ConversationHead {
  * A conversation as the graph shows it: made from its subject, whether or not a message exists
  * yet (no row is written by reading).
  */
-@ObjectType({ implements: Node, description: "The conversation of a direct order or of a bid: messages between its participants, with read markers per person." })
+@ObjectType({
+  implements: Node,
+  description: "The conversation of a direct order or of a bid: messages between its participants, with read markers per person.",
+})
 export class Conversation extends Node {
   @Field(() => ConversationSubject, { description: "What the conversation is about." })
   subject!: ConversationSubject;
@@ -78,7 +81,6 @@ export class ConversationMessage extends BaseEntity {
   /** The author's retry key: the same key and body return this message again. */
   @Property({ type: "string", length: 100, nullable: true })
   clientMutationId: string | null = null;
-
 }
 
 /** How far a person has read a conversation. */

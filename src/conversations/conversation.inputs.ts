@@ -15,7 +15,10 @@ export class MessagesArgs {
   @Field(() => String, { nullable: true, description: "Messages after this cursor (with `first`): catching up." })
   after?: string | null;
 
-  @Field(() => Int, { nullable: true, description: `The newest messages (before \`before\`, when given): 1-${MAX_PAGE_SIZE}; 20 when neither \`first\` nor \`last\` is given.` })
+  @Field(() => Int, {
+    nullable: true,
+    description: `The newest messages (before \`before\`, when given): 1-${MAX_PAGE_SIZE}; 20 when neither \`first\` nor \`last\` is given.`,
+  })
   last?: number | null;
 
   @Field(() => String, { nullable: true, description: "Messages before this cursor (with `last`): scrolling back." })
@@ -42,6 +45,9 @@ export class MarkConversationReadInput {
   @Field(() => ID, { description: "The conversation." })
   conversationId!: string;
 
-  @Field(() => ID, { nullable: true, description: "The last message read (a message of this conversation); every message, when omitted. A marker never moves back." })
+  @Field(() => ID, {
+    nullable: true,
+    description: "The last message read (a message of this conversation); every message, when omitted. A marker never moves back.",
+  })
   upTo?: string | null;
 }

@@ -20,7 +20,10 @@ export class ConversationResolver {
     return conversations.conversationTender(ctx, conversation);
   }
 
-  @FieldResolver(() => Bid, { nullable: true, description: "The bid, for a bid's conversation (null otherwise, and when the viewer may not read the bid itself)." })
+  @FieldResolver(() => Bid, {
+    nullable: true,
+    description: "The bid, for a bid's conversation (null otherwise, and when the viewer may not read the bid itself).",
+  })
   bid(@Root() conversation: Conversation, @Ctx() ctx: Context): Promise<Bid | null> {
     return conversation.bidId ? readableBid(ctx, conversation.bidId) : Promise.resolve(null);
   }
@@ -38,7 +41,10 @@ export class ConversationResolver {
     return conversations.unreadCount(ctx, conversation);
   }
 
-  @FieldResolver(() => GraphQLDateTimeISO, { nullable: true, description: "When the viewer last marked the conversation read (posting marks it too); null if never." })
+  @FieldResolver(() => GraphQLDateTimeISO, {
+    nullable: true,
+    description: "When the viewer last marked the conversation read (posting marks it too); null if never.",
+  })
   async lastReadAt(@Root() conversation: Conversation, @Ctx() ctx: Context): Promise<Date | null> {
     return (await conversations.readMarker(ctx, conversation)).at;
   }
@@ -48,12 +54,17 @@ export class ConversationResolver {
     description:
       "Posts a message to a conversation the viewer takes part in (NOT_FOUND otherwise). Idempotent with `clientMutationId`. The other participants get a NEW_MESSAGE notification, at most one unread per conversation until they read it.",
   })
-  postMessage(@Arg("input", () => PostMessageInput, { description: "The message." }) input: PostMessageInput, @Ctx() ctx: Context): Promise<ConversationMessage> {
+  postMessage(
+    @Arg("input", () => PostMessageInput, { description: "The message." }) input: PostMessageInput,
+    @Ctx() ctx: Context,
+  ): Promise<ConversationMessage> {
     return conversations.postMessage(ctx, input);
   }
 
   @Authorized()
-  @Mutation(() => Conversation, { description: "Moves the viewer's read marker forward (never back); reading everything also marks the conversation's NEW_MESSAGE notifications read." })
+  @Mutation(() => Conversation, {
+    description: "Moves the viewer's read marker forward (never back); reading everything also marks the conversation's NEW_MESSAGE notifications read.",
+  })
   markConversationRead(
     @Arg("input", () => MarkConversationReadInput, { description: "The conversation and the last message read." }) input: MarkConversationReadInput,
     @Ctx() ctx: Context,
@@ -65,7 +76,8 @@ export class ConversationResolver {
   @Subscription(() => ConversationMessage, {
     description:
       "The messages posted to a conversation from now on, from every instance, for its participants; ends at once when the viewer stops taking part. Earlier ones: `Conversation.messages`.",
-    subscribe: ({ args, context }: SubscribeResolverData<unknown, { conversationId: string }, Context>) => conversationMessageStream(context, args.conversationId),
+    subscribe: ({ args, context }: SubscribeResolverData<unknown, { conversationId: string }, Context>) =>
+      conversationMessageStream(context, args.conversationId),
   })
   conversationMessages(
     @Root() message: ConversationMessage,
@@ -108,7 +120,8 @@ export class TenderConversationResolver {
 export class BidConversationResolver {
   @FieldResolver(() => Conversation, {
     nullable: true,
-    description: "The bid's conversation between its cooperatives and the mission officers (and the order's client once the offer is submitted); null for anyone who does not take part.",
+    description:
+      "The bid's conversation between its cooperatives and the mission officers (and the order's client once the offer is submitted); null for anyone who does not take part.",
   })
   conversation(@Root() bid: Bid, @Ctx() ctx: Context): Promise<Conversation | null> {
     return conversations.bidConversation(ctx, bid);

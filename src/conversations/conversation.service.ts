@@ -99,10 +99,12 @@ export async function listMessages(actor: Actor, conversation: Conversation, arg
 
 /** Makes the conversation's row if it has none yet (first message or first read marker). */
 async function ensureHead(em: EntityManager, conversation: Conversation): Promise<void> {
-  await em.execute(
-    `INSERT INTO conversations (id, subject, tender_id, bid_id) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
-    [conversation.id, conversation.subject, conversation.tenderId, conversation.bidId],
-  );
+  await em.execute(`INSERT INTO conversations (id, subject, tender_id, bid_id) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`, [
+    conversation.id,
+    conversation.subject,
+    conversation.tenderId,
+    conversation.bidId,
+  ]);
 }
 
 /** Moves a person's marker forward to `seq` (never back). */
@@ -139,7 +141,8 @@ export async function postMessage(actor: Actor, input: PostMessageInput): Promis
         [id, viewer.userId, clientMutationId],
       );
       if (prior) {
-        if (prior.body !== body) throw new ConflictError("This clientMutationId was already used for another message; use a new one.", { field: "input.clientMutationId" });
+        if (prior.body !== body)
+          throw new ConflictError("This clientMutationId was already used for another message; use a new one.", { field: "input.clientMutationId" });
         return prior.id;
       }
     }
@@ -202,12 +205,18 @@ export async function markConversationRead(actor: Actor, input: MarkConversation
     let seq = head?.head_seq ?? 0;
     if (input.upTo !== null && input.upTo !== undefined) {
       const messageId = decodeId("ConversationMessage", input.upTo, "input.upTo");
-      const [message] = await em.execute<{ seq: number }[]>("SELECT seq FROM conversation_messages WHERE id = ? AND conversation_id = ?", [messageId, found.id]);
+      const [message] = await em.execute<{ seq: number }[]>("SELECT seq FROM conversation_messages WHERE id = ? AND conversation_id = ?", [
+        messageId,
+        found.id,
+      ]);
       if (!message) throw new BadInputError("input.upTo", "is not a message of this conversation");
       seq = message.seq;
     }
     await markUpTo(em, found.id, viewer.userId, seq);
-    const [marker] = await em.execute<{ last_read_seq: number }[]>("SELECT last_read_seq FROM conversation_reads WHERE conversation_id = ? AND user_id = ?", [found.id, viewer.userId]);
+    const [marker] = await em.execute<{ last_read_seq: number }[]>("SELECT last_read_seq FROM conversation_reads WHERE conversation_id = ? AND user_id = ?", [
+      found.id,
+      viewer.userId,
+    ]);
     if ((marker?.last_read_seq ?? 0) >= (head?.head_seq ?? 0)) {
       await em.execute(
         "UPDATE notifications SET read_at = now(), updated_at = now() WHERE recipient_id = ? AND kind = 'NEW_MESSAGE' AND subject_id = ? AND read_at IS NULL",

@@ -41,7 +41,9 @@ export function skillsOf(value: unknown): CooperativeSkill[] {
   return tuples.map(([id, cpv, level, createdAt, updatedAt]) =>
     readOnlyEntity(
       CooperativeSkill,
-      createdAt === undefined || updatedAt === undefined ? { id, cpv, level } : { id, cpv, level, createdAt: new Date(createdAt), updatedAt: new Date(updatedAt) },
+      createdAt === undefined || updatedAt === undefined
+        ? { id, cpv, level }
+        : { id, cpv, level, createdAt: new Date(createdAt), updatedAt: new Date(updatedAt) },
     ),
   );
 }
@@ -62,7 +64,7 @@ const COLUMNS: readonly { property: keyof Cooperative & string; column: string; 
   { property: "createdAt", column: "created_at", read: date },
   { property: "updatedAt", column: "updated_at", read: date },
   { property: "name", column: "name", read: String },
-  { property: "legalForm", column: "legal_form", read: (v) => v as LegalForm },
+  { property: "legalForm", column: "legal_form", read: (v) => v },
   { property: "siret", column: "siret", read: String },
   { property: "nafCode", column: "naf_code", read: str },
   { property: "description", column: "description", read: str },
@@ -75,12 +77,12 @@ const COLUMNS: readonly { property: keyof Cooperative & string; column: string; 
   { property: "regionCode", column: "region_code", read: str },
   { property: "latitude", column: "latitude", read: num },
   { property: "longitude", column: "longitude", read: num },
-  { property: "locationPrecision", column: "location_precision", read: (v) => (v == null ? null : (v as LocationPrecision)) },
+  { property: "locationPrecision", column: "location_precision", read: (v) => (v == null ? null : v) },
   { property: "headcount", column: "headcount", read: num },
   { property: "annualRevenue", column: "annual_revenue", read: num },
   { property: "opportunityThreshold", column: "opportunity_threshold", read: Number },
-  { property: "cpvPrefixes", column: "cpv_prefixes", read: (v) => (v as string[] | null) ?? [] },
-  { property: "status", column: "status", read: (v) => v as CooperativeStatus },
+  { property: "cpvPrefixes", column: "cpv_prefixes", read: (v) => v ?? [] },
+  { property: "status", column: "status", read: (v) => v },
   { property: "verifiedAt", column: "verified_at", read: date },
 ];
 const COLUMN_OF = new Map(COLUMNS.map((c) => [c.property as string, c]));
@@ -103,7 +105,9 @@ export function columnsFor(nodeFields: ReadonlySet<string> | null): string {
     if (!COLUMN_OF.has(field)) return ALL_COLUMNS;
     wanted.add(field);
   }
-  return COLUMNS.filter((c) => wanted.has(c.property)).map((c) => `c.${c.column}`).join(", ");
+  return COLUMNS.filter((c) => wanted.has(c.property))
+    .map((c) => `c.${c.column}`)
+    .join(", ");
 }
 
 /**

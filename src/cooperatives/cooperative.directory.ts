@@ -8,7 +8,16 @@ import { communeOf, communesOfKnownPostcode, departmentCode, regionCode } from "
 import { preparedRows } from "../common/prepared-query";
 import type { Cooperative } from "./cooperative.entity";
 import { CooperativeOrder, CooperativeStatus } from "./cooperative.enums";
-import { columnsFor, directoryRow, SKILL_TIME_FIELDS, SKILLS, skillsOf, skillsSql, type CooperativeRow, type DirectoryWants } from "./cooperative.directory-rows";
+import {
+  columnsFor,
+  directoryRow,
+  SKILL_TIME_FIELDS,
+  SKILLS,
+  skillsOf,
+  skillsSql,
+  type CooperativeRow,
+  type DirectoryWants,
+} from "./cooperative.directory-rows";
 import type { CooperativesArgs } from "./cooperative.inputs";
 import { authorizeCooperative } from "./cooperative.policy";
 import type { Actor } from "../auth/actor";
@@ -108,7 +117,11 @@ function directoryKeyset(order: CooperativeOrder, distance: Distance | null): Ke
     };
   }
   if (order === CooperativeOrder.NEWEST) {
-    return { key: [{ sql: "c.created_at", kind: "date", cast: "::timestamptz" }, ID_PART], direction: "DESC", keyOf: (row) => [row.createdAt.toISOString(), row.id] };
+    return {
+      key: [{ sql: "c.created_at", kind: "date", cast: "::timestamptz" }, ID_PART],
+      direction: "DESC",
+      keyOf: (row) => [row.createdAt.toISOString(), row.id],
+    };
   }
   return { key: [{ sql: "c.name", kind: "string", cast: "" }, ID_PART], direction: "ASC", keyOf: (row) => [row.name, row.id] };
 }
@@ -118,7 +131,13 @@ function whereClause(part: SqlPart): string {
 }
 
 /** The directory's page: its rows, with the distance to the centre of a `near` search. */
-async function directoryRows(actor: Actor, selected: SqlPart, page: KeysetPage<CooperativeRow>, distance: Distance | null, wants: DirectoryWants): Promise<CooperativeRow[]> {
+async function directoryRows(
+  actor: Actor,
+  selected: SqlPart,
+  page: KeysetPage<CooperativeRow>,
+  distance: Distance | null,
+  wants: DirectoryWants,
+): Promise<CooperativeRow[]> {
   const where = withCursor(selected, page);
   const order = page.orderBy();
   const distanceSelect = distance ? `, ${distance.sql} AS distance_km` : "";

@@ -78,7 +78,8 @@ export class Cooperative extends BaseEntity {
 
   @Field(() => LocationPrecision, {
     nullable: true,
-    description: "Where the point comes from: the commune's own point, a documented fallback for a small commune without one (POSTCODE, ARRONDISSEMENT), or GIVEN with the coordinates; null without a point.",
+    description:
+      "Where the point comes from: the commune's own point, a documented fallback for a small commune without one (POSTCODE, ARRONDISSEMENT), or GIVEN with the coordinates; null without a point.",
   })
   @Property({ type: "string", length: 16, nullable: true })
   locationPrecision: LocationPrecision | null = null;
@@ -95,7 +96,10 @@ export class Cooperative extends BaseEntity {
   @Enum({ items: () => CooperativeStatus, nativeEnumName: "cooperative_status", default: CooperativeStatus.VERIFIED })
   status: Opt<CooperativeStatus> = CooperativeStatus.VERIFIED;
 
-  @Field(() => GraphQLDateTimeISO, { nullable: true, description: "When the registration was checked (for cooperatives already there, when they were registered)." })
+  @Field(() => GraphQLDateTimeISO, {
+    nullable: true,
+    description: "When the registration was checked (for cooperatives already there, when they were registered).",
+  })
   @Property({ type: "datetime", nullable: true })
   verifiedAt: Date | null = null;
 

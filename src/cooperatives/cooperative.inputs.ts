@@ -16,7 +16,10 @@ export class LocationInput {
   @Field(() => String, { nullable: true, description: "Postal code." })
   postcode?: string | null;
 
-  @Field(() => String, { nullable: true, description: "Commune name (any commune of France, `Name (department)` for namesakes), used with the postcode when no INSEE code is given." })
+  @Field(() => String, {
+    nullable: true,
+    description: "Commune name (any commune of France, `Name (department)` for namesakes), used with the postcode when no INSEE code is given.",
+  })
   city?: string | null;
 
   @Field(() => Float, { nullable: true, description: "Latitude (WGS 84), -90 to 90." })
@@ -142,7 +145,10 @@ export class NearInput {
 
 @InputType({ description: "Filters of the cooperative directory; all given filters must hold." })
 export class CooperativeFilter {
-  @Field(() => String, { nullable: true, description: "Words to find in the name or description (French stemming, prefix match, accents and case ignored: `video` finds `vidéo`)." })
+  @Field(() => String, {
+    nullable: true,
+    description: "Words to find in the name or description (French stemming, prefix match, accents and case ignored: `video` finds `vidéo`).",
+  })
   search?: string | null;
 
   @Field(() => String, { nullable: true, description: "A CPV code or prefix (`7934`, `79341000`): cooperatives with a skill under it." })

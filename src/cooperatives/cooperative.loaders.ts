@@ -47,34 +47,28 @@ export function createCooperativeLoaders(em: EntityManager) {
     pendingInvitationsByCooperative: new DataLoader<string, CooperativeInvitation[]>(async (ids) =>
       groupBy(
         ids,
-        await em.find(CooperativeInvitation, { cooperative: { $in: [...ids] }, status: InvitationStatus.PENDING }, { orderBy: { createdAt: "desc", id: "desc" } }),
+        await em.find(
+          CooperativeInvitation,
+          { cooperative: { $in: [...ids] }, status: InvitationStatus.PENDING },
+          { orderBy: { createdAt: "desc", id: "desc" } },
+        ),
         (i) => i.cooperative.id,
       ),
     ),
     referencesByCooperative: new DataLoader<string, CooperativeReference[]>(async (ids) =>
-      groupBy(
-        ids,
-        await em.find(CooperativeReference, { cooperative: { $in: [...ids] } }, { orderBy: { year: "desc", id: "asc" } }),
-        (r) => r.cooperative.id,
-      ),
+      groupBy(ids, await em.find(CooperativeReference, { cooperative: { $in: [...ids] } }, { orderBy: { year: "desc", id: "asc" } }), (r) => r.cooperative.id),
     ),
     membersByCooperative: new DataLoader<string, Membership[]>(async (ids) =>
       groupBy(
         ids,
-        await em.find(
-          Membership,
-          { cooperative: { $in: [...ids] } },
-          { populate: ["user"], orderBy: { role: "asc", createdAt: "asc" } },
-        ),
+        await em.find(Membership, { cooperative: { $in: [...ids] } }, { populate: ["user"], orderBy: { role: "asc", createdAt: "asc" } }),
         (m) => m.cooperative.id,
       ),
     ),
     /** The roles of one user in their cooperatives, keyed by user id. */
     rolesOfUser: new DataLoader<string, Map<string, MemberRole>>(async (userIds) => {
       const rows = await em.find(Membership, { user: { $in: [...userIds] } });
-      return userIds.map(
-        (userId) => new Map(rows.filter((m) => m.user.id === userId).map((m) => [m.cooperative.id, m.role])),
-      );
+      return userIds.map((userId) => new Map(rows.filter((m) => m.user.id === userId).map((m) => [m.cooperative.id, m.role])));
     }),
   };
 }

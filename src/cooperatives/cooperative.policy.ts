@@ -24,8 +24,6 @@ export function canOnCooperative(viewer: Viewer, action: CooperativeAction, role
 
 export function authorizeCooperative(viewer: Viewer, action: CooperativeAction, role: MemberRole | null): void {
   if (!canOnCooperative(viewer, action, role)) {
-    throw new ForbiddenError(
-      action === "edit" ? "Only an owner of this cooperative, an officer or an admin may change it." : undefined,
-    );
+    throw new ForbiddenError(action === "edit" ? "Only an owner of this cooperative, an officer or an admin may change it." : undefined);
   }
 }

@@ -7,14 +7,7 @@ import { ApiScope } from "../auth/roles";
 import { Scopes } from "../auth/scopes";
 import { User } from "../auth/user.entity";
 import { Cooperative, CooperativeReference, CooperativeSkill, Membership } from "./cooperative.entity";
-import {
-  AddMemberInput,
-  CooperativesArgs,
-  CreateCooperativeInput,
-  ReferenceInput,
-  SkillInput,
-  UpdateCooperativeInput,
-} from "./cooperative.inputs";
+import { AddMemberInput, CooperativesArgs, CreateCooperativeInput, ReferenceInput, SkillInput, UpdateCooperativeInput } from "./cooperative.inputs";
 import { canOnCooperative } from "./cooperative.policy";
 import { listCooperatives, preloadedSkills } from "./cooperative.directory";
 import { roleIn } from "../auth/actor";
@@ -55,7 +48,8 @@ export class CooperativeResolver {
   @Scopes(ApiScope.READ)
   @Query(() => Cooperative, {
     nullable: true,
-    description: "One cooperative by id. Null, with a NOT_FOUND error at this path, when there is none or the viewer may not see it: the rest of the answer stands.",
+    description:
+      "One cooperative by id. Null, with a NOT_FOUND error at this path, when there is none or the viewer may not see it: the rest of the answer stands.",
   })
   cooperative(@Arg("id", () => ID, { description: "Global id." }) id: string, @Ctx() ctx: Context): Promise<Cooperative | null> {
     return loadCooperative(ctx, id);
@@ -98,7 +92,10 @@ export class CooperativeResolver {
 
   @Authorized()
   @Mutation(() => Cooperative, { description: "Registers a cooperative; a member who registers it becomes its owner." })
-  createCooperative(@Arg("input", () => CreateCooperativeInput, { description: "The cooperative to register." }) input: CreateCooperativeInput, @Ctx() ctx: Context) {
+  createCooperative(
+    @Arg("input", () => CreateCooperativeInput, { description: "The cooperative to register." }) input: CreateCooperativeInput,
+    @Ctx() ctx: Context,
+  ) {
     return service.createCooperative(ctx, input);
   }
 
@@ -155,7 +152,10 @@ export class CooperativeResolver {
     deprecationReason:
       "Since 2026-12-06 membership is an invitation the person accepts: use inviteCooperativeMember (it returns the invitation), and setCooperativeMemberRole to change a member's role. This field now only sends the invitation and returns null.",
   })
-  async addCooperativeMember(@Arg("input", () => AddMemberInput, { description: "Cooperative, person and role." }) input: AddMemberInput, @Ctx() ctx: Context): Promise<Membership | null> {
+  async addCooperativeMember(
+    @Arg("input", () => AddMemberInput, { description: "Cooperative, person and role." }) input: AddMemberInput,
+    @Ctx() ctx: Context,
+  ): Promise<Membership | null> {
     await inviteMember(ctx, input);
     return null;
   }

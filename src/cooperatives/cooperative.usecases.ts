@@ -29,8 +29,7 @@ export async function createCooperative(actor: Actor, input: CreateCooperativeIn
     description: v.optionalText("input.description", input.description, { max: 5000, multiline: true }),
     website: v.url("input.website", input.website),
     headcount: input.headcount == null ? null : v.integer("input.headcount", input.headcount, 0, 100_000),
-    annualRevenue:
-      input.annualRevenue == null ? null : v.integer("input.annualRevenue", input.annualRevenue, 0, 2_000_000_000),
+    annualRevenue: input.annualRevenue == null ? null : v.integer("input.annualRevenue", input.annualRevenue, 0, 2_000_000_000),
     ...(input.location ? resolveLocation("input.location", input.location) : {}),
   };
   await assertSiretFree(em, values.siret);
@@ -67,19 +66,13 @@ export async function updateCooperative(actor: Actor, globalId: string, input: U
     changes.headcount = input.headcount == null ? null : v.integer("input.headcount", input.headcount, 0, 100_000);
   }
   if (has("annualRevenue")) {
-    changes.annualRevenue =
-      input.annualRevenue == null ? null : v.integer("input.annualRevenue", input.annualRevenue, 0, 2_000_000_000);
+    changes.annualRevenue = input.annualRevenue == null ? null : v.integer("input.annualRevenue", input.annualRevenue, 0, 2_000_000_000);
   }
   if (has("opportunityThreshold") && input.opportunityThreshold != null) {
     changes.opportunityThreshold = v.decimal("input.opportunityThreshold", input.opportunityThreshold, 0, 1);
   }
   if (has("location")) {
-    Object.assign(
-      changes,
-      input.location
-        ? resolveLocation("input.location", input.location)
-        : resolveLocation("input.location", {}),
-    );
+    Object.assign(changes, input.location ? resolveLocation("input.location", input.location) : resolveLocation("input.location", {}));
   }
   if (changes.siret && changes.siret !== cooperative.siret) await assertSiretFree(actor.em, changes.siret, cooperative.id);
   actor.em.assign(cooperative, changes);

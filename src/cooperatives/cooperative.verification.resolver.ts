@@ -9,9 +9,13 @@ import { verifyCooperative } from "./cooperative.verification";
 export class CooperativeVerificationResolver {
   @Authorized(PlatformRole.MISSION_OFFICER, PlatformRole.ADMIN)
   @Mutation(() => Cooperative, {
-    description: "Officers and admins: confirms a cooperative registered by a member (PENDING becomes VERIFIED) after checking its SIRET in the Sirene register.",
+    description:
+      "Officers and admins: confirms a cooperative registered by a member (PENDING becomes VERIFIED) after checking its SIRET in the Sirene register.",
   })
-  verifyCooperative(@Arg("input", () => VerifyCooperativeInput, { description: "The cooperative and the SIRET checked." }) input: VerifyCooperativeInput, @Ctx() ctx: Context): Promise<Cooperative> {
+  verifyCooperative(
+    @Arg("input", () => VerifyCooperativeInput, { description: "The cooperative and the SIRET checked." }) input: VerifyCooperativeInput,
+    @Ctx() ctx: Context,
+  ): Promise<Cooperative> {
     return verifyCooperative(ctx, input);
   }
 }

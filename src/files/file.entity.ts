@@ -16,7 +16,9 @@ import type { StorageKind } from "./storage/file-storage";
  */
 @ObjectType("FileRecord", { description: "Fields shared by tender documents and bid attachments; never emitted on its own." })
 export abstract class FileRecord extends BaseEntity {
-  @Field(() => String, { description: "The file name, as uploaded (path and control characters removed); for a link, the notice's document id or the link's address." })
+  @Field(() => String, {
+    description: "The file name, as uploaded (path and control characters removed); for a link, the notice's document id or the link's address.",
+  })
   @Property({ type: "string", length: 255 })
   fileName!: string;
 
@@ -50,7 +52,10 @@ export abstract class FileRecord extends BaseEntity {
   @ManyToOne(() => User, { nullable: true, deleteRule: "set null" })
   uploadedBy: User | null = null;
 
-  @Field(() => GraphQLDateTimeISO, { nullable: true, description: "When it was marked deleted; null while current. Its content is kept and still downloadable." })
+  @Field(() => GraphQLDateTimeISO, {
+    nullable: true,
+    description: "When it was marked deleted; null while current. Its content is kept and still downloadable.",
+  })
   @Property({ type: "datetime", nullable: true })
   deletedAt: Opt<Date> | null = null;
 
@@ -74,7 +79,10 @@ export class TenderDocument extends FileRecord {
   @Property({ type: "string", length: 2000, nullable: true })
   url: string | null = null;
 
-  @Field(() => Boolean, { nullable: true, description: "For a link: true when the notice says access is restricted (BT-14), so the buyer's platform asks for registration." })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: "For a link: true when the notice says access is restricted (BT-14), so the buyer's platform asks for registration.",
+  })
   @Property({ type: "boolean", nullable: true })
   restricted: boolean | null = null;
 
@@ -82,7 +90,10 @@ export class TenderDocument extends FileRecord {
   previousVersion: TenderDocument | null = null;
 }
 
-@ObjectType({ implements: Node, description: "A file attached to a bid: a certificate, a reference, a signed form. Frozen with the bid's content at submission." })
+@ObjectType({
+  implements: Node,
+  description: "A file attached to a bid: a certificate, a reference, a signed form. Frozen with the bid's content at submission.",
+})
 @Entity({ tableName: "bid_attachments" })
 @Unique({ properties: ["bid", "nameKey", "version"] })
 export class BidAttachment extends FileRecord {

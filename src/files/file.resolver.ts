@@ -37,14 +37,18 @@ function fileFields<T extends FileRecord>(type: "TenderDocument" | "BidAttachmen
       return file.createdAt;
     }
 
-    @FieldResolver(() => ID, { nullable: true, description: "Global id of the person who marked it deleted; null while current, or when an imported notice stopped listing a link." })
+    @FieldResolver(() => ID, {
+      nullable: true,
+      description: "Global id of the person who marked it deleted; null while current, or when an imported notice stopped listing a link.",
+    })
     deletedById(@Root() file: T): string | null {
       return file.deletedBy ? toGlobalId("User", file.deletedBy.id) : null;
     }
 
     @FieldResolver(() => String, {
       nullable: true,
-      description: "Where to GET the bytes, relative to the server (`/files/<id>`), with the API's bearer token; null for a link. Deleted versions stay downloadable.",
+      description:
+        "Where to GET the bytes, relative to the server (`/files/<id>`), with the API's bearer token; null for a link. Deleted versions stay downloadable.",
     })
     downloadUrl(@Root() file: T): string | null {
       return file.storageKey ? downloadPath(type, file.id) : null;
@@ -109,7 +113,8 @@ export class TenderDocumentsResolver {
     @Ctx() ctx: Context,
   ): Promise<TenderDocument[]> {
     const facts = tenderFacts(tender);
-    const readable = canOnTenderDocuments(ctx.viewer, "read", facts) || canOnTenderDocuments(ctx.viewer, "read", facts, await viewerLinks(ctx.em, ctx.viewer, tender.id));
+    const readable =
+      canOnTenderDocuments(ctx.viewer, "read", facts) || canOnTenderDocuments(ctx.viewer, "read", facts, await viewerLinks(ctx.em, ctx.viewer, tender.id));
     return readable ? listTenderDocuments(ctx.em, tender.id, includeDeleted) : [];
   }
 }
@@ -123,5 +128,3 @@ export class BidAttachmentsResolver {
     return listBidAttachments(ctx.em, bid.id, includeDeleted);
   }
 }
-
-

@@ -123,10 +123,14 @@ function fileJson(type: "TenderDocument" | "BidAttachment", file: FileRecord, ex
 
 /** Maps what a file route may throw to its HTTP answer. */
 function answerError(req: Request, res: Response, error: unknown, early: boolean): boolean {
-  const send = early ? (s: number, c: string, m: string, e?: Record<string, unknown>) => failEarly(req, res, s, c, m, e) : (s: number, c: string, m: string, e?: Record<string, unknown>) => fail(res, s, c, m, e);
+  const send = early
+    ? (s: number, c: string, m: string, e?: Record<string, unknown>) => failEarly(req, res, s, c, m, e)
+    : (s: number, c: string, m: string, e?: Record<string, unknown>) => fail(res, s, c, m, e);
   if (error instanceof UploadRefused) send(error.status, error.code, error.message, error.extensions);
-  else if (error instanceof ChecksumMismatch) send(400, "BAD_USER_INPUT", error.message, { field: "Content-Digest", expected: error.announced, actual: error.actual || null });
-  else if (error instanceof AppError) send(STATUS[error.code], error.code, error.message, { ...(error.extensions as Record<string, unknown>), code: error.code });
+  else if (error instanceof ChecksumMismatch)
+    send(400, "BAD_USER_INPUT", error.message, { field: "Content-Digest", expected: error.announced, actual: error.actual || null });
+  else if (error instanceof AppError)
+    send(STATUS[error.code], error.code, error.message, { ...(error.extensions as Record<string, unknown>), code: error.code });
   else return false;
   return true;
 }
@@ -154,7 +158,8 @@ export function fileRoutes(app: AppServices, meta: Meta): Router {
         throw error instanceof BadInputError ? notFound() : error;
       });
       const length = Number(header(req, "content-length") ?? "0");
-      if (length > maxUploadBytes + SNIFF_BYTES) throw new UploadRefused(413, "FILE_TOO_LARGE", `The file is larger than the limit of ${maxUploadBytes} bytes.`, { maxBytes: maxUploadBytes });
+      if (length > maxUploadBytes + SNIFF_BYTES)
+        throw new UploadRefused(413, "FILE_TOO_LARGE", `The file is larger than the limit of ${maxUploadBytes} bytes.`, { maxBytes: maxUploadBytes });
       const { file, fields } = await incomingFile(req, maxUploadBytes);
       const category = subject === "bid" ? attachmentCategory("category", typeof req.query.category === "string" ? req.query.category : fields.category) : null;
       const stored = await storeUpload(app.files, file, maxUploadBytes);
@@ -167,7 +172,9 @@ export function fileRoutes(app: AppServices, meta: Meta): Router {
       res.setHeader("ETag", `"${stored.sha256}"`);
       res.setHeader("Content-Digest", contentDigest(stored.sha256));
       res.setHeader("Location", downloadPath(type, record.id));
-      res.status(201).json({ file: { ...fileJson(type, record, extra), previousVersionId: record.previousVersion ? toGlobalId(type, record.previousVersion.id) : null } });
+      res
+        .status(201)
+        .json({ file: { ...fileJson(type, record, extra), previousVersionId: record.previousVersion ? toGlobalId(type, record.previousVersion.id) : null } });
     } catch (error) {
       if (!answerError(req, res, error, early)) next(error);
     }

@@ -96,7 +96,10 @@ export const MAX_FILE_NAME = 200;
 export function cleanFileName(raw: string | null | undefined): string | null {
   if (typeof raw !== "string") return null;
   const last = raw.split(/[\\/]/).pop() ?? "";
-  let name = last.normalize("NFC").replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, "").trim();
+  let name = last
+    .normalize("NFC")
+    .replace(/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g, "")
+    .trim();
   if (name === "" || name === "." || name === "..") return null;
   if (name.length > MAX_FILE_NAME) {
     const dot = name.lastIndexOf(".");
@@ -113,7 +116,10 @@ export function nameKey(fileName: string): string {
 
 /** `Content-Disposition: attachment` with an ASCII fallback and the exact name (RFC 6266 / 5987). */
 export function contentDisposition(fileName: string): string {
-  const ascii = fileName.normalize("NFKD").replace(/[^\x20-\x7e]/g, "_").replace(/["\\]/g, "_");
+  const ascii = fileName
+    .normalize("NFKD")
+    .replace(/[^\x20-\x7e]/g, "_")
+    .replace(/["\\]/g, "_");
   const encoded = encodeURIComponent(fileName).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return `attachment; filename="${ascii}"; filename*=UTF-8''${encoded}`;
 }

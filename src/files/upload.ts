@@ -31,7 +31,11 @@ export class ChecksumMismatch extends Error {
     readonly announced: string | null,
     readonly actual: string,
   ) {
-    super(announced === null ? "The announced checksum is not a SHA-256 (Content-Digest: sha-256=:<base64>: or X-Checksum-SHA256: <hex>)." : "The file's SHA-256 is not the one announced: it was not kept.");
+    super(
+      announced === null
+        ? "The announced checksum is not a SHA-256 (Content-Digest: sha-256=:<base64>: or X-Checksum-SHA256: <hex>)."
+        : "The file's SHA-256 is not the one announced: it was not kept.",
+    );
     this.name = "ChecksumMismatch";
   }
 }

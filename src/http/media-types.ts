@@ -17,6 +17,13 @@ export function resultMediaType(accept: string | undefined): string | undefined 
 /** Whether a GET prefers a page (HTML) to a result, as a browser opening the URL does: the explorer's cue. */
 export function prefersHtml(method: string, accept: string | undefined): boolean {
   if (method !== "GET" || !accept) return false;
-  const types = [MEDIA.json, MEDIA.graphqlResponse, "multipart/mixed; deferSpec=20220824", "multipart/mixed; incrementalSpec=v0.2", "multipart/mixed", MEDIA.html];
+  const types = [
+    MEDIA.json,
+    MEDIA.graphqlResponse,
+    "multipart/mixed; deferSpec=20220824",
+    "multipart/mixed; incrementalSpec=v0.2",
+    "multipart/mixed",
+    MEDIA.html,
+  ];
   return new Negotiator({ headers: { accept } }).mediaType(types) === MEDIA.html;
 }

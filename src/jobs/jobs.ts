@@ -67,7 +67,10 @@ export class Jobs {
 
   /** Offers a periodic job; the throttle (one per period and key) keeps it to one run per period across instances. */
   private every(queue: string, seconds: number): void {
-    const offer = () => void this.send(queue, {}, { singletonKey: queue, singletonSeconds: seconds }).catch((error: unknown) => this.log.warn({ err: error, queue }, "periodic job not offered"));
+    const offer = () =>
+      void this.send(queue, {}, { singletonKey: queue, singletonSeconds: seconds }).catch((error: unknown) =>
+        this.log.warn({ err: error, queue }, "periodic job not offered"),
+      );
     offer();
     const timer = setInterval(offer, seconds * 1000);
     timer.unref();

@@ -69,7 +69,9 @@ export class Mailer extends EventEmitter<MailEvents> {
   ) {
     super();
     // Timeouts well under the lease, so a mail is never sent by two senders at once.
-    this.transport = config.smtpUrl ? nodemailer.createTransport({ url: config.smtpUrl, connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 45_000 }) : null;
+    this.transport = config.smtpUrl
+      ? nodemailer.createTransport({ url: config.smtpUrl, connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 45_000 })
+      : null;
   }
 
   /** Writes a mail in `em`'s transaction (the caller flushes and commits). */
@@ -157,7 +159,10 @@ export class Mailer extends EventEmitter<MailEvents> {
       const text = row.text.replaceAll(APP_URL_TOKEN, this.config.appUrl);
       await transport.sendMail({ from: this.config.from, to: row.recipient, subject: row.subject, text });
       // The body may carry a single-use token (stored hashed elsewhere): it is not kept once delivered.
-      await connection.execute("UPDATE mail_outbox SET status = ?, sent_at = now(), last_error = NULL, text = '', updated_at = now() WHERE id = ?", [MailStatus.SENT, row.id]);
+      await connection.execute("UPDATE mail_outbox SET status = ?, sent_at = now(), last_error = NULL, text = '', updated_at = now() WHERE id = ?", [
+        MailStatus.SENT,
+        row.id,
+      ]);
       this.log.info({ mailId: row.id, attempts: row.attempts }, "mail sent");
       this.emit("sent", { id: row.id, to: row.recipient });
     } catch (error) {

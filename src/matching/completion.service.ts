@@ -261,16 +261,26 @@ async function writeProposal(em: EntityManager, proposal: Proposal): Promise<Bid
   for (const a of assignments) {
     await event(
       BidEventType.LOT_ASSIGNED,
-      { assignmentId: gid("BidLotAssignment", a.id), lotId: gid("Lot", a.lot.id), version: a.version, memberId: a.member ? gid("BidMember", a.member.id) : null },
+      {
+        assignmentId: gid("BidLotAssignment", a.id),
+        lotId: gid("Lot", a.lot.id),
+        version: a.version,
+        memberId: a.member ? gid("BidMember", a.member.id) : null,
+      },
       resultRef("BidLotAssignment", a.id),
     );
   }
-  await notifyPeople(em, await peopleOfCooperatives(em, [lead.id]), {
-    kind: NotificationKind.OFFER_PROPOSED,
-    text: `Une offre est proposée au nom de ${lead.name} : « ${title} » (à accepter ou refuser)`,
-    subjectId: gid("Bid", bid.id),
-    dedupeKey: `proposed:${bid.id}`,
-  }, { except: userId });
+  await notifyPeople(
+    em,
+    await peopleOfCooperatives(em, [lead.id]),
+    {
+      kind: NotificationKind.OFFER_PROPOSED,
+      text: `Une offre est proposée au nom de ${lead.name} : « ${title} » (à accepter ou refuser)`,
+      subjectId: gid("Bid", bid.id),
+      dedupeKey: `proposed:${bid.id}`,
+    },
+    { except: userId },
+  );
   return bid;
 }
 
@@ -305,14 +315,16 @@ export async function proposeCompletion(actor: Actor, input: CompletionChoice, n
     return await actor.em.transactional((em) => writeProposal(em, { tender, lead, title, groupType, userId, team, lotIds, clientMutationId, fingerprint }));
   } catch (error) {
     if (error instanceof UniqueConstraintViolationException) {
-      const prior = clientMutationId && fingerprint !== null ? await priorOpening({ ...actor, em: actor.em.fork() }, "BID_PROPOSED", userId, clientMutationId, fingerprint) : null;
+      const prior =
+        clientMutationId && fingerprint !== null
+          ? await priorOpening({ ...actor, em: actor.em.fork() }, "BID_PROPOSED", userId, clientMutationId, fingerprint)
+          : null;
       if (prior) return prior;
       throw new ConflictError("This cooperative already leads a bid on this tender.");
     }
     throw error;
   }
 }
-
 
 export interface ProposalAnswer {
   bidId: string;
@@ -339,10 +351,18 @@ export async function acceptProposedBid(actor: Actor, input: ProposalAnswer, now
     }
     bid.status = BidStatus.DRAFT;
     bid.version += 1;
-    await tx.append(BidEventType.PROPOSAL_ACCEPTED, { from: BidStatus.PROPOSED, to: BidStatus.DRAFT, version: bid.version, reason }, { result: resultRef("Bid", bid.id) });
+    await tx.append(
+      BidEventType.PROPOSAL_ACCEPTED,
+      { from: BidStatus.PROPOSED, to: BidStatus.DRAFT, version: bid.version, reason },
+      { result: resultRef("Bid", bid.id) },
+    );
     // The partners' invitations come alive: now their people hear of them.
     for (const partner of await em.find(BidMember, { bid: bid.id, status: BidMemberStatus.INVITED })) {
-      await notifyBidInvitation(em, { bidId: bid.id, bidTitle: bid.title, cooperativeId: partner.cooperative.id, memberId: partner.id, version: partner.version }, tx.actorId);
+      await notifyBidInvitation(
+        em,
+        { bidId: bid.id, bidTitle: bid.title, cooperativeId: partner.cooperative.id, memberId: partner.id, version: partner.version },
+        tx.actorId,
+      );
     }
     return bid;
   });
@@ -362,7 +382,11 @@ export async function declineProposedBid(actor: Actor, input: ProposalAnswer): P
     assertBidTransition(bid.status, BidStatus.WITHDRAWN);
     bid.status = BidStatus.WITHDRAWN;
     bid.version += 1;
-    await tx.append(BidEventType.PROPOSAL_DECLINED, { from: BidStatus.PROPOSED, to: BidStatus.WITHDRAWN, version: bid.version, reason }, { result: resultRef("Bid", bid.id) });
+    await tx.append(
+      BidEventType.PROPOSAL_DECLINED,
+      { from: BidStatus.PROPOSED, to: BidStatus.WITHDRAWN, version: bid.version, reason },
+      { result: resultRef("Bid", bid.id) },
+    );
     const partners = await em.find(BidMember, { bid: bid.id, status: BidMemberStatus.INVITED });
     for (const member of partners) {
       member.status = BidMemberStatus.REMOVED;
@@ -373,7 +397,11 @@ export async function declineProposedBid(actor: Actor, input: ProposalAnswer): P
         { result: resultRef("Bid", bid.id) },
       );
     }
-    if (partners.length) await announceCooperativeAccessChange(em, partners.map((m) => m.cooperative.id));
+    if (partners.length)
+      await announceCooperativeAccessChange(
+        em,
+        partners.map((m) => m.cooperative.id),
+      );
     return bid;
   });
 }

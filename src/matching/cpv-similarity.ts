@@ -31,15 +31,7 @@ import { BadInputError } from "../common/errors";
 
 export type CpvLevel = "DIVISION" | "GROUP" | "CLASS" | "CATEGORY" | "SUBCATEGORY";
 
-export type CpvRelation =
-  | "EXACT"
-  | "BROADER_SKILL"
-  | "NARROWER_SKILL"
-  | "SAME_CATEGORY"
-  | "SAME_CLASS"
-  | "SAME_GROUP"
-  | "SAME_DIVISION"
-  | "UNRELATED";
+export type CpvRelation = "EXACT" | "BROADER_SKILL" | "NARROWER_SKILL" | "SAME_CATEGORY" | "SAME_CLASS" | "SAME_GROUP" | "SAME_DIVISION" | "UNRELATED";
 
 export interface CpvMatch {
   similarity: number;
@@ -154,10 +146,7 @@ export function matchSignificant(skill: string, demanded: string): CpvMatch {
 
 /** Similarity and relation of a skill's code to a demanded code (both validated). */
 export function cpvMatch(skill: string, demanded: string): CpvMatch {
-  return matchSignificant(
-    significantDigits(parseCpv(skill, "skill")),
-    significantDigits(parseCpv(demanded, "demanded")),
-  );
+  return matchSignificant(significantDigits(parseCpv(skill, "skill")), significantDigits(parseCpv(demanded, "demanded")));
 }
 
 /** Similarity in [0, 1] of a skill's code to a demanded code; see the table above. */

@@ -201,4 +201,3 @@ function profileOf(row: CandidateRow, found: ProfileRow | undefined): CandidateP
     track,
   };
 }
-

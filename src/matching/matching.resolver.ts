@@ -120,8 +120,7 @@ export class OpportunitySubscriptionResolver {
   @Authorized()
   @Scopes(ApiScope.READ)
   @Subscription(() => Opportunity, {
-    description:
-      "Newly published tenders that score at or above the cooperative's `opportunityThreshold`, live, for its members (and staff).",
+    description: "Newly published tenders that score at or above the cooperative's `opportunityThreshold`, live, for its members (and staff).",
     subscribe: ({ args, context }) => opportunityStream(context as Context, String(args.cooperative)),
   })
   opportunities(
@@ -157,7 +156,8 @@ class CompletionChoiceInput {
 
   @Field(() => [LotMemberInput], {
     nullable: true,
-    description: "The team given explicitly, lot by lot (each lot at most once; the tender's maximum lots per tenderer applies); lots left out stay unassigned. Exclusive with `rank`.",
+    description:
+      "The team given explicitly, lot by lot (each lot at most once; the tender's maximum lots per tenderer applies); lots left out stay unassigned. Exclusive with `rank`.",
   })
   lotMembers?: LotMemberInput[] | null;
 
@@ -188,7 +188,10 @@ export class ProposalAnswerInput {
   @Field(() => ID, { description: "The PROPOSED bid." })
   bidId!: string;
 
-  @Field(() => String, { nullable: true, description: "A note for the officer (up to 1000 characters), kept in the log: why it declines, or what it will change." })
+  @Field(() => String, {
+    nullable: true,
+    description: "A note for the officer (up to 1000 characters), kept in the log: why it declines, or what it will change.",
+  })
   reason?: string | null;
 
   @Field(() => String, { nullable: true, description: "Makes a retry safe: the same id returns the first result." })
@@ -200,8 +203,7 @@ export class CompletionResolver {
   @Authorized()
   @Cost(1000)
   @Mutation(() => Bid, {
-    description:
-      "Turns the best consortium suggestion around the lead into a draft bid: the lead's bid, partners invited, lots assigned as suggested.",
+    description: "Turns the best consortium suggestion around the lead into a draft bid: the lead's bid, partners invited, lots assigned as suggested.",
   })
   requestCompletion(@Arg("input", () => RequestCompletionInput, { description: "Tender and lead." }) input: RequestCompletionInput, @Ctx() ctx: Context) {
     return requestCompletion(ctx, input);
@@ -218,7 +220,9 @@ export class CompletionResolver {
   }
 
   @Authorized()
-  @Mutation(() => Bid, { description: "The lead's people accept a bid proposed on their behalf: it becomes a DRAFT and the partners' invitations become active." })
+  @Mutation(() => Bid, {
+    description: "The lead's people accept a bid proposed on their behalf: it becomes a DRAFT and the partners' invitations become active.",
+  })
   acceptProposedBid(@Arg("input", () => ProposalAnswerInput, { description: "The proposed bid." }) input: ProposalAnswerInput, @Ctx() ctx: Context) {
     return acceptProposedBid(ctx, input);
   }

@@ -63,10 +63,7 @@ export function demandOf(tender: Tender, lots: readonly Lot[], lot: Lot | null):
   const cpvCodes = lot ? lot.cpvCodes : [...new Set([...tender.cpvCodes, ...lots.flatMap((l) => l.cpvCodes)])];
   return {
     cpvCodes,
-    place:
-      tender.latitude !== null && tender.longitude !== null
-        ? { lat: tender.latitude, lon: tender.longitude, label: placeLabel(tender) }
-        : null,
+    place: tender.latitude !== null && tender.longitude !== null ? { lat: tender.latitude, lon: tender.longitude, label: placeLabel(tender) } : null,
     value: lot ? lot.estimatedValue : tender.estimatedValue,
   };
 }
@@ -111,7 +108,10 @@ export async function matchesForTender(
   const candidates = await findCandidates(actor.em, { demand, maxDistanceKm: options.proximity.maxDistanceKm ?? null });
   const ranked = rankCandidates(demand, candidates, options.weights, options.proximity, now).filter((r) => r.score >= options.minScore);
   const window = ranked.slice(offset, offset + size + 1);
-  const cooperatives = await cooperativesById(actor.em, window.map((r) => r.id));
+  const cooperatives = await cooperativesById(
+    actor.em,
+    window.map((r) => r.id),
+  );
   const rows: Match[] = window.map((r, i) => ({ ...r, rank: offset + i + 1, cooperative: loaded(cooperatives, r.id) }));
   return toConnection(rows, size, (row) => encodeCursor([row.rank - 1]), ranked.length, offset > 0);
 }
@@ -184,11 +184,27 @@ export async function opportunitiesFor(
   const ranked = tenders
     .map((tender) => ({
       tender,
-      ...scoreCandidate(demandOf(tender, lots.filter((l) => l.tender.id === tender.id), null), profile, options.weights, options.proximity, now),
+      ...scoreCandidate(
+        demandOf(
+          tender,
+          lots.filter((l) => l.tender.id === tender.id),
+          null,
+        ),
+        profile,
+        options.weights,
+        options.proximity,
+        now,
+      ),
     }))
     .filter((r) => r.score >= options.minScore && (options.proximity.maxDistanceKm == null || (r.distanceKm ?? Infinity) <= options.proximity.maxDistanceKm))
     // Skill first: a tender none of whose codes the cooperative covers comes after those it covers.
-    .sort((a, b) => Number(a.coveredCpv.length === 0) - Number(b.coveredCpv.length === 0) || b.score - a.score || (a.tender.submissionDeadline?.getTime() ?? Infinity) - (b.tender.submissionDeadline?.getTime() ?? Infinity) || a.tender.id.localeCompare(b.tender.id));
+    .sort(
+      (a, b) =>
+        Number(a.coveredCpv.length === 0) - Number(b.coveredCpv.length === 0) ||
+        b.score - a.score ||
+        (a.tender.submissionDeadline?.getTime() ?? Infinity) - (b.tender.submissionDeadline?.getTime() ?? Infinity) ||
+        a.tender.id.localeCompare(b.tender.id),
+    );
   const rows: Opportunity[] = ranked.slice(offset, offset + size + 1).map((r, i) => ({ ...r, rank: offset + i + 1 }));
   return toConnection(rows, size, (row) => encodeCursor([row.rank - 1]), ranked.length, offset > 0);
 }
@@ -200,10 +216,7 @@ const POOL_PER_LOT = 60;
 
 /** Cooperatives already leading a bid on this tender may join a team, not lead it. */
 async function currentLeads(em: EntityManager, tenderId: string): Promise<string[]> {
-  const rows = await em.getConnection().execute<{ lead_id: string }[]>(
-    "SELECT lead_id FROM bids WHERE tender_id = ? AND status <> 'WITHDRAWN'",
-    [tenderId],
-  );
+  const rows = await em.getConnection().execute<{ lead_id: string }[]>("SELECT lead_id FROM bids WHERE tender_id = ? AND status <> 'WITHDRAWN'", [tenderId]);
   return rows.map((r) => r.lead_id);
 }
 
@@ -226,7 +239,10 @@ async function lotCandidates(
 ): Promise<LotCandidate[]> {
   const { options, now, leadId, leadProfile } = context;
   const maxDistanceKm = options.proximity.maxDistanceKm ?? null;
-  const rowsPerUnit = await findCandidateRowsOfMany(em, units.map(({ demand }) => ({ demand, maxDistanceKm, limit: POOL_PER_LOT })));
+  const rowsPerUnit = await findCandidateRowsOfMany(
+    em,
+    units.map(({ demand }) => ({ demand, maxDistanceKm, limit: POOL_PER_LOT })),
+  );
   const union = new Map(rowsPerUnit.flat().map((row) => [row.id, row]));
   const profiles = new Map((await loadProfiles(em, [...union.values()])).map((p) => [p.id, p]));
   const candidates = new Map<string, LotCandidate>();
@@ -310,4 +326,3 @@ export async function consortiumSuggestions(
     })),
   };
 }
-

@@ -34,7 +34,9 @@ registerEnumType(TeamPreference, {
     "How consortium suggestions weigh closeness to the place of performance against the number of members. A team's value is the sum over its lots of the lot's match score plus a locality bonus (the member's closeness, 1 on site, halving every `decayKm`, default 50 km), less a penalty per member; highest first.",
   valuesConfig: {
     LOCAL: { description: "Near the client first: locality bonus 0.5 per lot, 0.05 per member." },
-    BALANCED: { description: "The default: locality bonus 0.25 per lot, 0.15 per member. A close team of three comes before one far cooperative doing two lots." },
+    BALANCED: {
+      description: "The default: locality bonus 0.25 per lot, 0.15 per member. A close team of three comes before one far cooperative doing two lots.",
+    },
     SMALL_TEAM: { description: "Fewest members first, wherever they are; then the best lot scores, then the shortest total distance." },
   },
 });

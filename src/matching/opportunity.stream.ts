@@ -60,7 +60,16 @@ export async function opportunitiesOf(
   const lots = await em.find(Lot, { tender });
   const profiles = await loadProfiles(
     em,
-    cooperatives.map((c) => ({ id: c.id, name: c.name, city: c.city, latitude: c.latitude, longitude: c.longitude, headcount: c.headcount, annual_revenue: c.annualRevenue, distance_km: null })),
+    cooperatives.map((c) => ({
+      id: c.id,
+      name: c.name,
+      city: c.city,
+      latitude: c.latitude,
+      longitude: c.longitude,
+      headcount: c.headcount,
+      annual_revenue: c.annualRevenue,
+      distance_km: null,
+    })),
   );
   const byId = new Map(cooperatives.map((c) => [c.id, c]));
   const demand = demandOf(tender, lots, null);

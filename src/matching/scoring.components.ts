@@ -87,8 +87,7 @@ function significantOf(code: string): string | null {
   return significant;
 }
 
-const knownAmount = (x: number | null | undefined): number | null =>
-  typeof x === "number" && Number.isFinite(x) && x >= 0 ? x : null;
+const knownAmount = (x: number | null | undefined): number | null => (typeof x === "number" && Number.isFinite(x) && x >= 0 ? x : null);
 
 /** A demand checked once, codes reduced to their significant digits. */
 export interface PreparedDemand {
@@ -123,10 +122,7 @@ function levelFactor(level: number): number {
   return SKILL_LEVEL_FACTOR[clamped as 1 | 2 | 3 | 4 | 5];
 }
 
-export function skillsComponent(
-  demand: PreparedDemand,
-  candidate: CandidateProfile,
-): { value: number; evidence: string; covered: string[] } {
+export function skillsComponent(demand: PreparedDemand, candidate: CandidateProfile): { value: number; evidence: string; covered: string[] } {
   if (demand.codes.length === 0) {
     return { value: SKILLS_NO_DEMAND, evidence: "no CPV code demanded", covered: [] };
   }
@@ -161,8 +157,7 @@ export function skillsComponent(
     if (bestSimilarity === 1) exact++;
     if (nearest && bestSimilarity < 1) near.push(relationWords(code.normalized, nearest.skill, nearest.relation, bestSimilarity >= SKILL_COVER_THRESHOLD));
   }
-  const evidence =
-    `${covered.length} of ${plural(n, "CPV code")}` + (exact > 0 ? `, ${exact} exact` : "") + (near.length ? `; ${near.join("; ")}` : "");
+  const evidence = `${covered.length} of ${plural(n, "CPV code")}` + (exact > 0 ? `, ${exact} exact` : "") + (near.length ? `; ${near.join("; ")}` : "");
   return { value: sum / n, evidence, covered };
 }
 
@@ -177,7 +172,9 @@ function relationWords(demanded: string, skillSignificant: string, relation: Cpv
   const head = isCovered ? `${demanded} covered by its skill ${skill}` : `${demanded} not covered: its skill ${skill}`;
   switch (relation) {
     case "BROADER_SKILL":
-      return isCovered ? `${head}, a broader code that contains it` : `${head} is too broad (the whole ${LEVEL_NAMES[Math.min(5, skillSignificant.length)] ?? "division"} ${skillSignificant})`;
+      return isCovered
+        ? `${head}, a broader code that contains it`
+        : `${head} is too broad (the whole ${LEVEL_NAMES[Math.min(5, skillSignificant.length)] ?? "division"} ${skillSignificant})`;
     case "NARROWER_SKILL":
       return `${head}, a narrower code, part of it`;
     case "UNRELATED":
@@ -248,8 +245,7 @@ export function capacityComponent(demand: PreparedDemand, candidate: CandidatePr
     parts.push(`lot of ${formatEuros(value)}, size of the cooperative unknown`);
   } else {
     const revenueFit = revenue === null ? null : revenue === 0 ? (value === 0 ? 1 : 0) : interpolate(REVENUE_RATIO_CURVE, value / revenue);
-    const headFit =
-      headcount === null ? null : interpolate(REVENUE_RATIO_CURVE, value / (headcount * OUTPUT_PER_PERSON_EUR));
+    const headFit = headcount === null ? null : interpolate(REVENUE_RATIO_CURVE, value / (headcount * OUTPUT_PER_PERSON_EUR));
     size =
       revenueFit !== null && headFit !== null
         ? REVENUE_SHARE_OF_SIZE * revenueFit + (1 - REVENUE_SHARE_OF_SIZE) * headFit
@@ -270,20 +266,12 @@ export function capacityComponent(demand: PreparedDemand, candidate: CandidatePr
   const excess = Math.max(0, openBids - easyBids);
   const penalty = Math.min(LOAD_PENALTY_MAX, LOAD_PENALTY_PER_BID * excess);
   parts.push(
-    openBids === 0
-      ? "no open bid"
-      : excess > 0
-        ? `${plural(openBids, "open bid")}, ${excess} more than it carries easily`
-        : plural(openBids, "open bid"),
+    openBids === 0 ? "no open bid" : excess > 0 ? `${plural(openBids, "open bid")}, ${excess} more than it carries easily` : plural(openBids, "open bid"),
   );
   return { value: clamp01(size * (1 - penalty)), evidence: parts.join(", ") };
 }
 
-export function trackComponent(
-  demand: PreparedDemand,
-  candidate: CandidateProfile,
-  now: Date,
-): { value: number; evidence: string } {
+export function trackComponent(demand: PreparedDemand, candidate: CandidateProfile, now: Date): { value: number; evidence: string } {
   if (demand.codes.length === 0) {
     return { value: TRACK_NO_DEMAND, evidence: "no CPV code demanded to compare past work with" };
   }
@@ -303,10 +291,7 @@ export function trackComponent(
     const kind = entry.kind === "WON" ? "WON" : "REFERENCE";
     const age = Math.max(0, nowYear - entry.year);
     const amount = knownAmount(entry.amount);
-    const size =
-      amount !== null && demand.value !== null && amount < TRACK_SMALL_AMOUNT_RATIO * demand.value
-        ? TRACK_SMALL_AMOUNT_FACTOR
-        : 1;
+    const size = amount !== null && demand.value !== null && amount < TRACK_SMALL_AMOUNT_RATIO * demand.value ? TRACK_SMALL_AMOUNT_FACTOR : 1;
     total += similarity * TRACK_KIND_WEIGHT[kind] * 2 ** (-age / TRACK_HALF_LIFE_YEARS) * size;
     counts[kind]++;
     since[kind] = Math.min(since[kind], entry.year);
@@ -318,7 +303,6 @@ export function trackComponent(
       : counts.REFERENCE > 0
         ? "no similar contract won"
         : "no similar contract won or referenced";
-  const references =
-    counts.REFERENCE > 0 ? `, ${plural(counts.REFERENCE, "reference")} ${when(counts.REFERENCE, since.REFERENCE)}` : "";
+  const references = counts.REFERENCE > 0 ? `, ${plural(counts.REFERENCE, "reference")} ${when(counts.REFERENCE, since.REFERENCE)}` : "";
   return { value: 1 - 2 ** -total, evidence: won + references };
 }

@@ -65,9 +65,7 @@ export interface ProximityOptions {
 export const DEFAULT_PROXIMITY: Readonly<ProximityOptions> = Object.freeze({ decayKm: 50, maxDistanceKm: null });
 
 /** Complete and check proximity options (BadInputError on `decayKm` / `maxDistanceKm`). */
-export function validateProximityOptions(
-  input: Partial<ProximityOptions> | null | undefined = {},
-): ProximityOptions {
+export function validateProximityOptions(input: Partial<ProximityOptions> | null | undefined = {}): ProximityOptions {
   const decayKm = input?.decayKm ?? DEFAULT_PROXIMITY.decayKm;
   if (!Number.isFinite(decayKm) || decayKm <= 0 || decayKm > 20000) {
     throw new BadInputError("decayKm", "must be a number of km above 0 and at most 20000");

@@ -112,13 +112,7 @@ function checkNow(now: Date): void {
  * `validateWeights`, `options` with `validateProximityOptions` (both throw `BadInputError`);
  * pass `DEFAULT_WEIGHTS` and `{}` for the defaults. `now` dates the track record.
  */
-export function scoreCandidate(
-  demand: Demand,
-  candidate: CandidateProfile,
-  weights: WeightsInput,
-  options: Partial<ProximityOptions>,
-  now: Date,
-): MatchScore {
+export function scoreCandidate(demand: Demand, candidate: CandidateProfile, weights: WeightsInput, options: Partial<ProximityOptions>, now: Date): MatchScore {
   checkNow(now);
   const prepared = prepareDemand(demand);
   return scorePrepared(prepared, candidate, validateWeights(weights), validateProximityOptions(options), now).match;

@@ -36,10 +36,14 @@ export class MyInvitations {
   @Field(() => [CooperativeInvitation], { description: "Invitations to join a cooperative, sent to the viewer's address (as `myCooperativeInvitations`)." })
   cooperatives!: CooperativeInvitation[];
 
-  @Field(() => [BidMember], { description: "Invitations of the viewer's cooperatives into consortium bids, not answered yet (answer with `answerBidInvitation`)." })
+  @Field(() => [BidMember], {
+    description: "Invitations of the viewer's cooperatives into consortium bids, not answered yet (answer with `answerBidInvitation`).",
+  })
   bids!: BidMember[];
 
-  @Field(() => [ShortlistEntry], { description: "Shortlistings of the viewer's cooperatives by mission officers, not answered yet (answer with `answerInvitation`)." })
+  @Field(() => [ShortlistEntry], {
+    description: "Shortlistings of the viewer's cooperatives by mission officers, not answered yet (answer with `answerInvitation`).",
+  })
   shortlists!: ShortlistEntry[];
 }
 
@@ -54,20 +58,29 @@ export class MineResolver {
     return memberships.map((m) => ({ cooperative: m.cooperative, role: m.role })).sort((a, b) => a.cooperative.name.localeCompare(b.cooperative.name));
   }
 
-  @FieldResolver(() => BidConnection, { description: "For the viewer themself: the bids of their cooperatives (led, joined or invited to), newest first; empty for anyone else." })
+  @FieldResolver(() => BidConnection, {
+    description: "For the viewer themself: the bids of their cooperatives (led, joined or invited to), newest first; empty for anyone else.",
+  })
   async bids(@Root() user: User, @Args(() => BidsArgs) args: BidsArgs, @Ctx() ctx: Context): Promise<ConnectionShape<Bid>> {
     // Someone else's: a scope no bid matches.
     return listBids(ctx, args, { memberUserId: isSelf(ctx, user) ? user.id : "00000000-0000-0000-0000-000000000000" });
   }
 
-  @FieldResolver(() => MyInvitations, { nullable: true, description: "For the viewer themself: the invitations waiting for them or their cooperatives; null for anyone else." })
+  @FieldResolver(() => MyInvitations, {
+    nullable: true,
+    description: "For the viewer themself: the invitations waiting for them or their cooperatives; null for anyone else.",
+  })
   async invitations(@Root() user: User, @Ctx() ctx: Context): Promise<MyInvitations | null> {
     if (!isSelf(ctx, user)) return null;
     const { em } = ctx;
     const coopIds = (await em.find(Membership, { user: user.id }, { fields: ["cooperative"] })).map((m) => m.cooperative.id);
     // A bid an officer proposed keeps its partners' invitations dormant until its lead accepts it.
     const bids = coopIds.length
-      ? await em.find(BidMember, { cooperative: { $in: coopIds }, status: BidMemberStatus.INVITED, bid: { status: { $ne: BidStatus.PROPOSED } } }, { orderBy: { createdAt: "desc", id: "desc" } })
+      ? await em.find(
+          BidMember,
+          { cooperative: { $in: coopIds }, status: BidMemberStatus.INVITED, bid: { status: { $ne: BidStatus.PROPOSED } } },
+          { orderBy: { createdAt: "desc", id: "desc" } },
+        )
       : [];
     const shortlists = coopIds.length
       ? await em.find(ShortlistEntry, { cooperative: { $in: coopIds }, answer: InvitationAnswer.INVITED }, { orderBy: { createdAt: "desc", id: "desc" } })
@@ -75,7 +88,10 @@ export class MineResolver {
     return { cooperatives: await myInvitations(ctx), bids, shortlists };
   }
 
-  @FieldResolver(() => ClientOrganisation, { nullable: true, description: "For the viewer themself: the client organisation they belong to (its `orders`); null otherwise." })
+  @FieldResolver(() => ClientOrganisation, {
+    nullable: true,
+    description: "For the viewer themself: the client organisation they belong to (its `orders`); null otherwise.",
+  })
   async clientOrganisation(@Root() user: User, @Ctx() ctx: Context): Promise<ClientOrganisation | null> {
     if (!isSelf(ctx, user) || !user.clientOrganisation) return null;
     return readableOrganisation(ctx, user.clientOrganisation.id);

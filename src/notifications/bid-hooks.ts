@@ -15,12 +15,17 @@ export async function notifyBidInvitation(
   invitation: { bidId: string; bidTitle: string; cooperativeId: string; memberId: string; version: number },
   actorId: string | null,
 ): Promise<void> {
-  await notifyPeople(em, await peopleOfCooperatives(em, [invitation.cooperativeId]), {
-    kind: NotificationKind.BID_INVITATION,
-    text: `Votre coopérative est invitée à rejoindre l'offre « ${invitation.bidTitle} »`,
-    subjectId: toGlobalId("BidMember", invitation.memberId),
-    dedupeKey: `bid-invitation:${invitation.memberId}:${invitation.version}`,
-  }, { except: actorId });
+  await notifyPeople(
+    em,
+    await peopleOfCooperatives(em, [invitation.cooperativeId]),
+    {
+      kind: NotificationKind.BID_INVITATION,
+      text: `Votre coopérative est invitée à rejoindre l'offre « ${invitation.bidTitle} »`,
+      subjectId: toGlobalId("BidMember", invitation.memberId),
+      dedupeKey: `bid-invitation:${invitation.memberId}:${invitation.version}`,
+    },
+    { except: actorId },
+  );
 }
 
 /** A section assigned to someone (SECTION_ASSIGNED) or sent for their review (SECTION_REVIEW_REQUESTED). */
@@ -32,8 +37,19 @@ export async function notifySection(
   userIds: readonly string[],
   actorId: string | null,
 ): Promise<void> {
-  const text = kind === NotificationKind.SECTION_ASSIGNED
-    ? `La section « ${section.title} » de l'offre « ${bidTitle} » vous est confiée`
-    : `La section « ${section.title} » de l'offre « ${bidTitle} » attend votre relecture`;
-  await notifyPeople(em, userIds, { kind, text, subjectId: toGlobalId("BidSection", section.id), dedupeKey: `${kind === NotificationKind.SECTION_ASSIGNED ? "assigned" : "review"}:${section.id}:${section.version}` }, { except: actorId });
+  const text =
+    kind === NotificationKind.SECTION_ASSIGNED
+      ? `La section « ${section.title} » de l'offre « ${bidTitle} » vous est confiée`
+      : `La section « ${section.title} » de l'offre « ${bidTitle} » attend votre relecture`;
+  await notifyPeople(
+    em,
+    userIds,
+    {
+      kind,
+      text,
+      subjectId: toGlobalId("BidSection", section.id),
+      dedupeKey: `${kind === NotificationKind.SECTION_ASSIGNED ? "assigned" : "review"}:${section.id}:${section.version}`,
+    },
+    { except: actorId },
+  );
 }

@@ -4,7 +4,13 @@ import { decodeId } from "../common/node";
 import { KeysetPage, withCursor, type Keyset, type SqlPart } from "../common/keyset";
 import { Notification } from "./notification.entity";
 import { NotificationKind } from "./notification.enums";
-import type { MarkNotificationsReadInput, MarkNotificationsReadPayload, NotificationConnection, NotificationPreferenceInput, NotificationPreferenceSetting } from "./notification.types";
+import type {
+  MarkNotificationsReadInput,
+  MarkNotificationsReadPayload,
+  NotificationConnection,
+  NotificationPreferenceInput,
+  NotificationPreferenceSetting,
+} from "./notification.types";
 import { NotificationPreference } from "./preference.entity";
 import { defaultDelivery, type NotificationDelivery } from "./preferences";
 
@@ -39,10 +45,10 @@ export async function inbox(
   const selected: SqlPart = { sql: `recipient_id = ? ${args.unreadOnly ? "AND read_at IS NULL" : ""}`, params: [userId] };
   const conditions = withCursor(selected, paging);
   const [idRows, total, unread] = await Promise.all([
-    em.execute<{ id: string }[]>(
-      `SELECT id FROM notifications WHERE ${conditions.sql} ORDER BY ${paging.orderBy().sql} LIMIT ?`,
-      [...conditions.params, paging.limit],
-    ),
+    em.execute<{ id: string }[]>(`SELECT id FROM notifications WHERE ${conditions.sql} ORDER BY ${paging.orderBy().sql} LIMIT ?`, [
+      ...conditions.params,
+      paging.limit,
+    ]),
     em.count(Notification, where),
     unreadCount(em, userId),
   ]);
@@ -69,9 +75,7 @@ export async function markRead(em: EntityManager, userId: string, input: MarkNot
 }
 
 export async function preferencesOf(em: EntityManager, userId: string): Promise<NotificationPreferenceSetting[]> {
-  const chosen = new Map<NotificationKind, NotificationDelivery>(
-    (await em.find(NotificationPreference, { user: userId })).map((p) => [p.kind, p.delivery]),
-  );
+  const chosen = new Map<NotificationKind, NotificationDelivery>((await em.find(NotificationPreference, { user: userId })).map((p) => [p.kind, p.delivery]));
   return Object.values(NotificationKind).map((kind) => ({ kind, delivery: chosen.get(kind) ?? defaultDelivery(kind), isDefault: !chosen.has(kind) }));
 }
 

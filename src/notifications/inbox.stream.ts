@@ -15,7 +15,11 @@ export function notificationStream(ctx: Context): AsyncIterableIterator<Notifica
   const viewer = ctx.viewer;
   if (viewer.kind !== "USER") throw new UnauthenticatedError();
   const userId = viewer.userId;
-  const notices = subscribe<NotificationNotice>(ctx.app.bus, NOTIFICATIONS_CHANNEL, (notice) => Array.isArray(notice.userIds) && notice.userIds.includes(userId));
+  const notices = subscribe<NotificationNotice>(
+    ctx.app.bus,
+    NOTIFICATIONS_CHANNEL,
+    (notice) => Array.isArray(notice.userIds) && notice.userIds.includes(userId),
+  );
   // One notice may carry several of this person's notifications: they are delivered one by one.
   const pending: Notification[] = [];
   const rows = mapIterator(notices, async (notice) => {

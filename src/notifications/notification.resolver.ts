@@ -49,7 +49,9 @@ export class UserInboxResolver {
 @Resolver(() => Notification)
 export class NotificationResolver {
   @Authorized()
-  @Mutation(() => MarkNotificationsReadPayload, { description: "Marks notifications of the viewer's inbox read: some by id (another person's is NOT_FOUND), or all." })
+  @Mutation(() => MarkNotificationsReadPayload, {
+    description: "Marks notifications of the viewer's inbox read: some by id (another person's is NOT_FOUND), or all.",
+  })
   markNotificationsRead(
     @Arg("input", () => MarkNotificationsReadInput, { description: "The notifications, or `all: true`." }) input: MarkNotificationsReadInput,
     @Ctx() { em, viewer }: Context,
@@ -58,7 +60,9 @@ export class NotificationResolver {
   }
 
   @Authorized()
-  @Mutation(() => [NotificationPreferenceSetting], { description: "Chooses how some kinds of notification reach the viewer by e-mail; returns every kind's setting." })
+  @Mutation(() => [NotificationPreferenceSetting], {
+    description: "Chooses how some kinds of notification reach the viewer by e-mail; returns every kind's setting.",
+  })
   setNotificationPreferences(
     @Arg("preferences", () => [NotificationPreferenceInput], { description: "One line per kind to change (each kind at most once); other kinds keep theirs." })
     preferences: NotificationPreferenceInput[],

@@ -46,7 +46,9 @@ export function defaultDelivery(kind: NotificationKind): NotificationDelivery {
 }
 
 /** Every kind with its delivery: the person's choices over the defaults. */
-export function effectivePreferences(chosen: ReadonlyMap<NotificationKind, NotificationDelivery>): { kind: NotificationKind; delivery: NotificationDelivery }[] {
+export function effectivePreferences(
+  chosen: ReadonlyMap<NotificationKind, NotificationDelivery>,
+): { kind: NotificationKind; delivery: NotificationDelivery }[] {
   return Object.values(NotificationKind).map((kind) => ({ kind, delivery: chosen.get(kind) ?? DEFAULTS[kind] }));
 }
 

@@ -21,7 +21,9 @@ export async function peopleOfBid(em: EntityManager, bidId: string, statuses: re
 /** The people of some cooperatives. */
 export async function peopleOfCooperatives(em: EntityManager, cooperativeIds: readonly string[]): Promise<string[]> {
   if (cooperativeIds.length === 0) return [];
-  const rows = await em.execute<{ user_id: string }[]>("SELECT DISTINCT user_id FROM memberships WHERE cooperative_id = ANY(?::uuid[])", [`{${cooperativeIds.join(",")}}`]);
+  const rows = await em.execute<{ user_id: string }[]>("SELECT DISTINCT user_id FROM memberships WHERE cooperative_id = ANY(?::uuid[])", [
+    `{${cooperativeIds.join(",")}}`,
+  ]);
   return rows.map((r) => r.user_id);
 }
 

@@ -173,7 +173,9 @@ export async function restoreBackup(url: string, input: Readable): Promise<Backu
         const table = header.tables.find((t) => t.name === name);
         if (!table) throw new RestoreError(`The backup holds a table its header does not list: ${name}.`);
         // With foreign keys on, a table waits (in memory) until the tables it points to are loaded.
-        const copy = replica ? client.query(copyFrom(`COPY ${ident(client, name)} (${table.columns.map((c) => ident(client, c)).join(", ")}) FROM STDIN`)) : null;
+        const copy = replica
+          ? client.query(copyFrom(`COPY ${ident(client, name)} (${table.columns.map((c) => ident(client, c)).join(", ")}) FROM STDIN`))
+          : null;
         const finished = copy ? once(copy, "finish") : null;
         const data: string[] = [];
         for (;;) {
@@ -234,7 +236,9 @@ async function foreignKeyOrder<T extends { name: string }>(client: Client, table
   const placed = new Set<string>();
   let left = [...tables];
   while (left.length) {
-    const ready = left.filter((t) => rows.every((fk) => clean(fk.child) !== t.name || placed.has(clean(fk.parent)) || !tables.some((x) => x.name === clean(fk.parent))));
+    const ready = left.filter((t) =>
+      rows.every((fk) => clean(fk.child) !== t.name || placed.has(clean(fk.parent)) || !tables.some((x) => x.name === clean(fk.parent))),
+    );
     if (ready.length === 0) throw new RestoreError("The foreign keys form a cycle: restore as a role that may set session_replication_role.");
     for (const t of ready) {
       ordered.push(t);

@@ -45,7 +45,10 @@ export function metricsRoutes(metrics: Metrics, token: string | null): Router {
   if (!token) return router;
   router.get("/metrics", (req, res, next) => {
     if (!tokenMatches(req, token)) {
-      res.status(401).setHeader("www-authenticate", 'Bearer realm="metrics"').json({ errors: [{ message: "Send METRICS_TOKEN as a bearer token.", extensions: { code: "UNAUTHENTICATED" } }] });
+      res
+        .status(401)
+        .setHeader("www-authenticate", 'Bearer realm="metrics"')
+        .json({ errors: [{ message: "Send METRICS_TOKEN as a bearer token.", extensions: { code: "UNAUTHENTICATED" } }] });
       return;
     }
     answer(metrics, res).catch(next);

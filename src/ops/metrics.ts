@@ -42,8 +42,18 @@ export class Metrics {
   ) {
     const registers = [this.registry];
     collectDefaultMetrics({ register: this.registry, prefix: "scopgraph_" });
-    this.requests = new Counter({ name: "scopgraph_graphql_requests_total", help: "GraphQL operations answered, by operation name, transport (http, ws) and outcome code (OK or the first error's code).", labelNames: ["operation", "transport", "code"], registers });
-    this.errors = new Counter({ name: "scopgraph_graphql_errors_total", help: "GraphQL errors returned, by operation name, transport and error code.", labelNames: ["operation", "transport", "code"], registers });
+    this.requests = new Counter({
+      name: "scopgraph_graphql_requests_total",
+      help: "GraphQL operations answered, by operation name, transport (http, ws) and outcome code (OK or the first error's code).",
+      labelNames: ["operation", "transport", "code"],
+      registers,
+    });
+    this.errors = new Counter({
+      name: "scopgraph_graphql_errors_total",
+      help: "GraphQL errors returned, by operation name, transport and error code.",
+      labelNames: ["operation", "transport", "code"],
+      registers,
+    });
     this.duration = new Histogram({
       name: "scopgraph_graphql_request_duration_seconds",
       help: "Time to answer a GraphQL query or mutation, by operation name and transport.",
@@ -51,7 +61,11 @@ export class Metrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers,
     });
-    this.busLag = new Gauge({ name: "scopgraph_bus_lag_seconds", help: "Round trip of the last NOTIFY this instance sent to itself through PostgreSQL.", registers });
+    this.busLag = new Gauge({
+      name: "scopgraph_bus_lag_seconds",
+      help: "Round trip of the last NOTIFY this instance sent to itself through PostgreSQL.",
+      registers,
+    });
     this.registerLiveGauges(registers);
     this.registerDatabaseGauges(registers);
   }
@@ -59,10 +73,31 @@ export class Metrics {
   /** Sockets, subscriptions and the PostgreSQL bus, read when scraped. */
   private registerLiveGauges(registers: Registry[]): void {
     const stats = () => this.socketStats();
-    new Gauge({ name: "scopgraph_ws_sockets", help: "Open graphql-ws sockets.", registers, collect() { this.set(stats().sockets); } });
-    new Gauge({ name: "scopgraph_ws_subscriptions", help: "Running subscriptions on the open sockets.", registers, collect() { this.set(stats().subscriptions); } });
+    new Gauge({
+      name: "scopgraph_ws_sockets",
+      help: "Open graphql-ws sockets.",
+      registers,
+      collect() {
+        this.set(stats().sockets);
+      },
+    });
+    new Gauge({
+      name: "scopgraph_ws_subscriptions",
+      help: "Running subscriptions on the open sockets.",
+      registers,
+      collect() {
+        this.set(stats().subscriptions);
+      },
+    });
     const busView = this.bus;
-    new Gauge({ name: "scopgraph_bus_connected", help: "1 while the LISTEN connection to PostgreSQL is up.", registers, collect() { this.set(busView.connected ? 1 : 0); } });
+    new Gauge({
+      name: "scopgraph_bus_connected",
+      help: "1 while the LISTEN connection to PostgreSQL is up.",
+      registers,
+      collect() {
+        this.set(busView.connected ? 1 : 0);
+      },
+    });
     new Counter({
       name: "scopgraph_bus_notifications_total",
       help: "Notifications heard on the PostgreSQL bus, by channel.",
@@ -98,7 +133,9 @@ export class Metrics {
         this.reset();
         const [present] = await db.em.getConnection().execute<{ t: string | null }[]>("SELECT to_regclass('pgboss.job')::text AS t");
         if (!present?.t) return;
-        const rows = await db.em.getConnection().execute<{ name: string; state: string; n: string }[]>("SELECT name, state::text AS state, count(*) AS n FROM pgboss.job GROUP BY 1, 2");
+        const rows = await db.em
+          .getConnection()
+          .execute<{ name: string; state: string; n: string }[]>("SELECT name, state::text AS state, count(*) AS n FROM pgboss.job GROUP BY 1, 2");
         for (const row of rows) this.set({ queue: row.name, state: row.state }, Number(row.n));
       },
     });
@@ -124,7 +161,8 @@ export class Metrics {
       const ping = JSON.parse(payload) as { instance: string; at: number };
       if (ping.instance === this.instance) this.busLag.set((performance.timeOrigin + performance.now() - ping.at) / 1000);
     });
-    const ping = () => void notify(this.orm.em.fork(), PING_CHANNEL, { instance: this.instance, at: performance.timeOrigin + performance.now() }).catch(() => undefined);
+    const ping = () =>
+      void notify(this.orm.em.fork(), PING_CHANNEL, { instance: this.instance, at: performance.timeOrigin + performance.now() }).catch(() => undefined);
     ping();
     this.pinger = setInterval(ping, PING_MS);
     this.pinger.unref();

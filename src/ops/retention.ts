@@ -15,7 +15,13 @@ export interface RetentionPolicy {
   sectionUpdatesDays: number;
 }
 
-export const DEFAULT_RETENTION: RetentionPolicy = { sessionsDays: 30, verificationsDays: 7, readNotificationsDays: 90, sentMailsDays: 30, sectionUpdatesDays: 30 };
+export const DEFAULT_RETENTION: RetentionPolicy = {
+  sessionsDays: 30,
+  verificationsDays: 7,
+  readNotificationsDays: 90,
+  sentMailsDays: 30,
+  sectionUpdatesDays: 30,
+};
 
 export type PurgeCounts = Record<"sessions" | "verifications" | "readNotifications" | "sentMails" | "rateLimits" | "sectionUpdates", number>;
 

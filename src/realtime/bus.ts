@@ -155,11 +155,7 @@ export async function notify(em: EntityManager, channel: string, payload: object
  * subscription; `accept` filters per subscriber. The iterator stops listening when the client
  * unsubscribes or the socket closes.
  */
-export function subscribe<T>(
-  bus: PgBus,
-  channel: string,
-  accept: (payload: T) => boolean | Promise<boolean> = () => true,
-): AsyncIterableIterator<T> {
+export function subscribe<T>(bus: PgBus, channel: string, accept: (payload: T) => boolean | Promise<boolean> = () => true): AsyncIterableIterator<T> {
   const queue: T[] = [];
   let wake: (() => void) | null = null;
   let done = false;
@@ -214,10 +210,7 @@ export function subscribe<T>(
  * source at once: an async generator would queue it behind a pending `next`, keeping the
  * subscription alive until the next notification.
  */
-export function mapIterator<T, U>(
-  source: AsyncIterator<T>,
-  fn: (value: T) => Promise<U | undefined> | U | undefined,
-): AsyncIterableIterator<U> {
+export function mapIterator<T, U>(source: AsyncIterator<T>, fn: (value: T) => Promise<U | undefined> | U | undefined): AsyncIterableIterator<U> {
   return {
     async next(): Promise<IteratorResult<U>> {
       for (;;) {

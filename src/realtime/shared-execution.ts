@@ -106,14 +106,23 @@ export class SharedExecution {
     const source = await createSourceEventStream(args);
     if (!isAsyncIterable(source)) return source;
     const key = keyOf(plan, args.variableValues);
-    return mapEach(source[Symbol.asyncIterator](), (event) => (typeof event === "object" && event !== null ? this.resultOf(event, key, args) : execute({ ...args, rootValue: event })));
+    return mapEach(source[Symbol.asyncIterator](), (event) =>
+      typeof event === "object" && event !== null ? this.resultOf(event, key, args) : execute({ ...args, rootValue: event }),
+    );
   };
 
   /**
    * A sink for one WebSocket operation (`id`) when it can share its results, else null. `args`
    * is read at the first event (the context that holds the sink is part of them).
    */
-  sinkFor(document: DocumentNode, operationName: string | null | undefined, variables: Record<string, unknown> | null | undefined, args: () => ExecutionArgs, id: string, socket: SinkSocket): DirectSink | null {
+  sinkFor(
+    document: DocumentNode,
+    operationName: string | null | undefined,
+    variables: Record<string, unknown> | null | undefined,
+    args: () => ExecutionArgs,
+    id: string,
+    socket: SinkSocket,
+  ): DirectSink | null {
     const plan = this.planOf(document, operationName);
     if (!plan) return null;
     const key = keyOf(plan, variables);
@@ -303,9 +312,7 @@ function analyse(document: DocumentNode, operationName: string | null | undefine
       switch (selection.kind) {
         case Kind.FIELD:
           return (
-            (selection.name.value === "__typename" || rule.pureFields.has(selection.name.value)) &&
-            !selection.selectionSet &&
-            !selection.arguments?.length
+            (selection.name.value === "__typename" || rule.pureFields.has(selection.name.value)) && !selection.selectionSet && !selection.arguments?.length
           );
         case Kind.INLINE_FRAGMENT:
           return pure(selection.selectionSet);

@@ -105,7 +105,10 @@ export async function businessVolume(
   const fallback = defaultWindow(args.to ?? now, actor.config.revenueTarget.months);
   const from = args.from ?? fallback.from;
   const to = args.to ?? now;
-  for (const [field, d] of [["from", from], ["to", to]] as const) {
+  for (const [field, d] of [
+    ["from", from],
+    ["to", to],
+  ] as const) {
     if (!(d instanceof Date) || Number.isNaN(d.getTime())) throw new BadInputError(field, "is not a date");
   }
   if (from.getTime() >= to.getTime()) throw new BadInputError("to", "must be after `from`");

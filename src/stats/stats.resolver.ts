@@ -15,7 +15,8 @@ export class StatsResolver {
       "Business volume for officers and admins: won amounts and commission by channel, region and month over a window (default: the revenue target's span ending now), the share of tenders, the open pipeline and progress against the revenue target.",
   })
   businessVolume(
-    @Arg("from", () => GraphQLDateTimeISO, { nullable: true, description: "Start of the window (inclusive); default `to` minus the target's months." }) from: Date | null,
+    @Arg("from", () => GraphQLDateTimeISO, { nullable: true, description: "Start of the window (inclusive); default `to` minus the target's months." })
+    from: Date | null,
     @Arg("to", () => GraphQLDateTimeISO, { nullable: true, description: "End of the window (exclusive); default now." }) to: Date | null,
     @Ctx() ctx: Context,
   ): Promise<BusinessVolume> {

@@ -69,7 +69,9 @@ export class RevenueTarget {
   @Field(() => Int, { description: "Months the target spans (REVENUE_TARGET_MONTHS)." })
   months!: number;
 
-  @Field(() => Int, { description: "What was earned in the window on `base`, in euros: awarded amounts of won outcomes (AWARDED) or their commission (COMMISSION)." })
+  @Field(() => Int, {
+    description: "What was earned in the window on `base`, in euros: awarded amounts of won outcomes (AWARDED) or their commission (COMMISSION).",
+  })
   earned!: number;
 
   @Field(() => Float, {

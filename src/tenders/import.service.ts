@@ -123,14 +123,19 @@ async function apply(em: EntityManager, notice: ParsedNotice, now: Date, options
   tender.noticeVersion = notice.version;
   if (award) {
     tender.noticeAwards = mapping.awards;
-    tender.noticeAwardedValue = mapping.awardedValue ?? (mapping.awards.some((a) => a.amount !== null)
-      ? mapping.awards.reduce((s, a) => s + (a.amount ?? 0), 0)
-      : null);
+    tender.noticeAwardedValue =
+      mapping.awardedValue ?? (mapping.awards.some((a) => a.amount !== null) ? mapping.awards.reduce((s, a) => s + (a.amount ?? 0), 0) : null);
   }
   await applyLots(em, tender, mapping.lots, !award);
   await em.flush();
   const lots = await em.find(Lot, { tender });
-  Object.assign(tender, cpvSummary(lots.map((l) => l.cpvCodes), notice.cpvCodes));
+  Object.assign(
+    tender,
+    cpvSummary(
+      lots.map((l) => l.cpvCodes),
+      notice.cpvCodes,
+    ),
+  );
   em.create(TenderNotice, {
     tender,
     noticeId: notice.noticeId,
@@ -179,4 +184,3 @@ export async function importNoticeAs(viewer: Viewer, em: EntityManager, xml: str
   const tender = await em.findOneOrFail(Tender, { id: outcome.tender.id }, { refresh: true });
   return { ...outcome, tender };
 }
-

@@ -62,8 +62,8 @@ export interface NoticeMapping {
 export function mapNotice(notice: ParsedNotice): NoticeMapping {
   const place = notice.place ?? notice.lots.find((l) => l.place)?.place ?? null;
   const lotValues = notice.lots.map((l) => l.estimatedValue).filter((m): m is MoneyAmount => m !== null);
-  const estimate = notice.estimatedValue ??
-    (lotValues.length ? { amount: lotValues.reduce((s, m) => s + m.amount, 0), currency: lotValues[0]!.currency } : null);
+  const estimate =
+    notice.estimatedValue ?? (lotValues.length ? { amount: lotValues.reduce((s, m) => s + m.amount, 0), currency: lotValues[0]!.currency } : null);
   const currency = estimate?.currency ?? notice.awardedValue?.currency ?? notice.awards.find((a) => a.amount)?.amount?.currency ?? "EUR";
   const numberOf = new Map(notice.lots.map((l) => [l.lotId, l.number]));
   return {

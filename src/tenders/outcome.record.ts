@@ -112,7 +112,10 @@ export async function applyAward(em: EntityManager, facts: AwardFacts): Promise<
 async function settleBids(em: EntityManager, tender: Tender, outcome: Outcome, previousBidId: string | null, actorId: string | null): Promise<void> {
   const candidates = await em.find(Bid, { tender, status: { $in: [...AWARDABLE_BID_STATUSES] } }, { orderBy: { id: "asc" } });
   if (candidates.length === 0) return;
-  const answered = await lotsAnsweredBy(em, candidates.map((b) => b.id));
+  const answered = await lotsAnsweredBy(
+    em,
+    candidates.map((b) => b.id),
+  );
   const key = lotKey(outcome.lot);
   const tenderHasLots = (await em.count(Lot, { tender })) > 0;
   const outcomes = await em.find(Outcome, { tender });
@@ -146,12 +149,17 @@ async function settleBids(em: EntityManager, tender: Tender, outcome: Outcome, p
         });
       }
     }
-    await notifyPeople(em, await peopleOfBid(em, bid.id, [BidMemberStatus.ACCEPTED]), {
-      kind: NotificationKind.AWARD,
-      text: `${result === OutcomeResult.WON ? "Attribué à votre offre" : "Non retenu"}${outcome.lot ? ` (lot ${outcome.lot.number})` : ""} : « ${tender.title} »`,
-      subjectId: toGlobalId("Bid", bid.id),
-      dedupeKey: `award:${outcome.id}:${bid.id}:${result}`,
-    }, { except: actorId });
+    await notifyPeople(
+      em,
+      await peopleOfBid(em, bid.id, [BidMemberStatus.ACCEPTED]),
+      {
+        kind: NotificationKind.AWARD,
+        text: `${result === OutcomeResult.WON ? "Attribué à votre offre" : "Non retenu"}${outcome.lot ? ` (lot ${outcome.lot.number})` : ""} : « ${tender.title} »`,
+        subjectId: toGlobalId("Bid", bid.id),
+        dedupeKey: `award:${outcome.id}:${bid.id}:${result}`,
+      },
+      { except: actorId },
+    );
     const next = settledStatus(bid.status, lots, results(bid.id));
     if (next !== bid.status) {
       const from = bid.status;

@@ -67,7 +67,11 @@ async function winningBid(actor: Actor, tender: Tender, input: OutcomeInput): Pr
   }
   if (!bid) throw new BadInputError("input.bidId", "name the winning bid");
   const field = input.bidId != null ? "input.bidId" : "input.winnerIds";
-  if (!AWARDABLE_BID_STATUSES.includes(bid.status)) throw new BadInputError(field, `${input.bidId != null ? "was" : "are members of a bid that was"} not submitted (it is ${bid.status}): only a submitted bid can win`);
+  if (!AWARDABLE_BID_STATUSES.includes(bid.status))
+    throw new BadInputError(
+      field,
+      `${input.bidId != null ? "was" : "are members of a bid that was"} not submitted (it is ${bid.status}): only a submitted bid can win`,
+    );
   return bid;
 }
 
@@ -102,7 +106,8 @@ export async function recordOutcome(
     const max = maxLotsAwardedOf(tender);
     if (max !== null && lot) {
       const others = await em.count(Outcome, { tender, bid, lot: { $ne: lot.id } });
-      if (others + 1 > max) throw new BadInputError("input.bidId", `the buyer awards at most ${max} lot(s) to one tenderer, and this bid already won ${others}`);
+      if (others + 1 > max)
+        throw new BadInputError("input.bidId", `the buyer awards at most ${max} lot(s) to one tenderer, and this bid already won ${others}`);
     }
     if (input.awardedAmount == null) throw new BadInputError("input.awardedAmount", "is required when WON");
     amount = v.integer("input.awardedAmount", input.awardedAmount, 1, 2_000_000_000);
@@ -119,7 +124,11 @@ export async function recordOutcome(
       }
     }
     if (input.awardedAmount != null && input.awardedAmount !== 0) {
-      if (winnerName === null) throw new BadInputError("input.awardedAmount", "a lost outcome brings no amount to the cooperatives (give the outside winner's amount with `outsideWinner`)");
+      if (winnerName === null)
+        throw new BadInputError(
+          "input.awardedAmount",
+          "a lost outcome brings no amount to the cooperatives (give the outside winner's amount with `outsideWinner`)",
+        );
       amount = v.integer("input.awardedAmount", input.awardedAmount, 1, 2_000_000_000);
     }
   }

@@ -54,12 +54,17 @@ export async function shortlistCooperative(actor: Actor, input: ShortlistInput):
     const event: InvitationEvent = { entryId: entry.id, cooperativeId: cooperative.id };
     await notify(em, INVITATIONS_CHANNEL, event);
     // The inbox keeps it for members who are not connected now.
-    await notifyPeople(em, await peopleOfCooperatives(em, [cooperative.id]), {
-      kind: NotificationKind.SHORTLIST_INVITATION,
-      text: `${cooperative.name} est présélectionnée pour « ${tender.title} »`,
-      subjectId: toGlobalId("ShortlistEntry", entry.id),
-      dedupeKey: `shortlist:${entry.id}`,
-    }, { except: invitedBy });
+    await notifyPeople(
+      em,
+      await peopleOfCooperatives(em, [cooperative.id]),
+      {
+        kind: NotificationKind.SHORTLIST_INVITATION,
+        text: `${cooperative.name} est présélectionnée pour « ${tender.title} »`,
+        subjectId: toGlobalId("ShortlistEntry", entry.id),
+        dedupeKey: `shortlist:${entry.id}`,
+      },
+      { except: invitedBy },
+    );
     return entry;
   });
 }

@@ -166,7 +166,10 @@ export class Tender extends BaseEntity {
   @Property({ type: "boolean", nullable: true })
   multipleOffersForbidden: boolean | null = null;
 
-  @Field(() => Boolean, { nullable: true, description: "Group rules: whether a group of tenderers must take a given legal form once awarded; null when not said." })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: "Group rules: whether a group of tenderers must take a given legal form once awarded; null when not said.",
+  })
   @Property({ type: "boolean", nullable: true })
   groupLegalFormRequired: boolean | null = null;
 
@@ -198,8 +201,7 @@ export class Tender extends BaseEntity {
   /** Full-text search over title, description and buyer. */
   @Property({
     columnType: "tsvector",
-    generated:
-      "(to_tsvector('french', coalesce(title, '') || ' ' || coalesce(description, '') || ' ' || coalesce(buyer_name, ''))) stored",
+    generated: "(to_tsvector('french', coalesce(title, '') || ' ' || coalesce(description, '') || ' ' || coalesce(buyer_name, ''))) stored",
     persist: false,
     hidden: true,
     lazy: true,
@@ -329,7 +331,11 @@ export class Outcome extends BaseEntity {
   @Index()
   bid: Bid | null = null;
 
-  @Field(() => String, { nullable: true, description: "Name of the outside winner (a company that is not a bid of the platform), as the buyer published it; null when a bid of the platform won or the winner is unknown." })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      "Name of the outside winner (a company that is not a bid of the platform), as the buyer published it; null when a bid of the platform won or the winner is unknown.",
+  })
   @Property({ type: "string", length: 500, nullable: true })
   winnerName: string | null = null;
 
@@ -349,11 +355,15 @@ export class Outcome extends BaseEntity {
   @Property({ type: "string", length: 300, nullable: true })
   consortiumName: string | null = null;
 
-  @Field(() => Int, { description: "Amount awarded, excluding tax, in euros: to the winning bid when WON, to the outside winner when LOST and known (0 otherwise)." })
+  @Field(() => Int, {
+    description: "Amount awarded, excluding tax, in euros: to the winning bid when WON, to the outside winner when LOST and known (0 otherwise).",
+  })
   @Property({ type: "integer" })
   awardedAmount!: number;
 
-  @Field(() => Int, { description: "The platform's commission in euros: the awarded amount times the commission rate in force when the outcome was recorded, rounded." })
+  @Field(() => Int, {
+    description: "The platform's commission in euros: the awarded amount times the commission rate in force when the outcome was recorded, rounded.",
+  })
   @Property({ type: "integer" })
   commission!: number;
 

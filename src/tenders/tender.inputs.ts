@@ -30,7 +30,9 @@ export class LotInput {
   estimatedValue?: number | null;
 }
 
-@InputType({ description: "Where the work is done. Give a commune (INSEE code), or a postcode and city, or a NUTS code; coordinates default to the commune's." })
+@InputType({
+  description: "Where the work is done. Give a commune (INSEE code), or a postcode and city, or a NUTS code; coordinates default to the commune's.",
+})
 export class PlaceInput {
   @Field(() => String, { nullable: true, description: "NUTS-3 code, e.g. `FRD22`." })
   nutsCode?: string | null;
@@ -62,7 +64,10 @@ export class GroupRulesInput {
   @Field(() => Int, { nullable: true, description: "Maximum number of lots that may be awarded to one tenderer; null for no limit." })
   maxLotsAwardedPerTenderer?: number | null;
 
-  @Field(() => Boolean, { nullable: true, description: "True when the buyer forbids multiple offers: a cooperative may be in one offer per lot only, alone or in a group." })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: "True when the buyer forbids multiple offers: a cooperative may be in one offer per lot only, alone or in a group.",
+  })
   multipleOffersForbidden?: boolean | null;
 
   @Field(() => Boolean, { nullable: true, description: "Whether an awarded group must take a given legal form." })
@@ -217,7 +222,8 @@ export class OutcomeInput {
 
   @Field(() => [ID], {
     nullable: true,
-    description: "The winning member cooperatives (WON, instead of `bidId`): they must be accepted members of one submitted bid on this tender, which is the winner.",
+    description:
+      "The winning member cooperatives (WON, instead of `bidId`): they must be accepted members of one submitted bid on this tender, which is the winner.",
   })
   winnerIds?: string[] | null;
 

@@ -29,10 +29,7 @@ export interface BiddableTender {
 
 /** Whether a tender takes new bids at `now`: open, and before its deadline (if any). */
 export function acceptsBids(tender: BiddableTender, now: Date): boolean {
-  return (
-    tender.status === TenderStatus.OPEN &&
-    (tender.submissionDeadline === null || now.getTime() < tender.submissionDeadline.getTime())
-  );
+  return tender.status === TenderStatus.OPEN && (tender.submissionDeadline === null || now.getTime() < tender.submissionDeadline.getTime());
 }
 
 /** For the bids feature: INVALID_STATE unless the tender takes new bids at `now`. */

@@ -16,11 +16,7 @@ export function createTenderLoaders(em: EntityManager) {
       groupBy(ids, await em.find(Lot, { tender: { $in: [...ids] } }, { orderBy: { number: "asc" } }), (l) => l.tender.id),
     ),
     shortlistByTender: new DataLoader<string, ShortlistEntry[]>(async (ids) =>
-      groupBy(
-        ids,
-        await em.find(ShortlistEntry, { tender: { $in: [...ids] } }, { orderBy: { createdAt: "asc", id: "asc" } }),
-        (s) => s.tender.id,
-      ),
+      groupBy(ids, await em.find(ShortlistEntry, { tender: { $in: [...ids] } }, { orderBy: { createdAt: "asc", id: "asc" } }), (s) => s.tender.id),
     ),
     outcomesByTender: new DataLoader<string, Outcome[]>(async (ids) =>
       groupBy(

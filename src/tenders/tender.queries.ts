@@ -155,20 +155,29 @@ function listConditions(viewer: Viewer, filter: TenderFilter, scope: { clientOrg
 function tenderKeyset(order: TenderOrder): Keyset<Tender> {
   if (order === TenderOrder.VALUE) {
     return {
-      key: [{ sql: "COALESCE(t.estimated_value, -1)", kind: "int", cast: "::int" }, { sql: "t.id", kind: "uuid", cast: "::uuid" }],
+      key: [
+        { sql: "COALESCE(t.estimated_value, -1)", kind: "int", cast: "::int" },
+        { sql: "t.id", kind: "uuid", cast: "::uuid" },
+      ],
       direction: "DESC",
       keyOf: (t) => [t.estimatedValue ?? -1, t.id],
     };
   }
   if (order === TenderOrder.PUBLICATION) {
     return {
-      key: [{ sql: "COALESCE(t.published_at, t.created_at)", kind: "date", cast: "::timestamptz" }, { sql: "t.id", kind: "uuid", cast: "::uuid" }],
+      key: [
+        { sql: "COALESCE(t.published_at, t.created_at)", kind: "date", cast: "::timestamptz" },
+        { sql: "t.id", kind: "uuid", cast: "::uuid" },
+      ],
       direction: "DESC",
       keyOf: (t) => [(t.publishedAt ?? t.createdAt).toISOString(), t.id],
     };
   }
   return {
-    key: [{ sql: "COALESCE(t.submission_deadline, 'infinity'::timestamptz)", kind: "date", cast: "::timestamptz" }, { sql: "t.id", kind: "uuid", cast: "::uuid" }],
+    key: [
+      { sql: "COALESCE(t.submission_deadline, 'infinity'::timestamptz)", kind: "date", cast: "::timestamptz" },
+      { sql: "t.id", kind: "uuid", cast: "::uuid" },
+    ],
     direction: "ASC",
     keyOf: (t) => [t.submissionDeadline ? t.submissionDeadline.toISOString() : "infinity", t.id],
   };
@@ -185,10 +194,13 @@ export async function listTenders(
   const selected = listConditions(actor.viewer, args.filter ?? {}, scope);
   const where = withCursor(selected, page);
   const order = page.orderBy();
-  const rows = await actor.em.getConnection().execute<Record<string, unknown>[]>(
-    `SELECT t.* FROM tenders t WHERE ${where.sql} ORDER BY ${order.sql} LIMIT ?`,
-    [...where.params, ...order.params, page.limit],
-  );
+  const rows = await actor.em
+    .getConnection()
+    .execute<Record<string, unknown>[]>(`SELECT t.* FROM tenders t WHERE ${where.sql} ORDER BY ${order.sql} LIMIT ?`, [
+      ...where.params,
+      ...order.params,
+      page.limit,
+    ]);
   const tenders = rows.map((row) => actor.em.map(Tender, row));
   const totalCount = wantsTotal ? await countTenders(actor.em, selected) : -1;
   return page.connection(tenders, totalCount);

@@ -62,7 +62,8 @@ export class TenderResolver {
   @Scopes(ApiScope.READ)
   @Query(() => Tender, {
     nullable: true,
-    description: "One tender or direct order by id. Null, with a NOT_FOUND error at this path, when there is none or the viewer may not see it: the rest of the answer stands.",
+    description:
+      "One tender or direct order by id. Null, with a NOT_FOUND error at this path, when there is none or the viewer may not see it: the rest of the answer stands.",
   })
   tender(@Arg("id", () => ID, { description: "Global id." }) id: string, @Ctx() ctx: Context): Promise<Tender | null> {
     return queries.loadTender(ctx, id);
@@ -83,7 +84,10 @@ export class TenderResolver {
     return ctx.loaders.lotsByTender.load(tender.id);
   }
 
-  @FieldResolver(() => User, { nullable: true, description: "The client account that placed a direct order: visible to staff and the people of the order's client organisation; null otherwise." })
+  @FieldResolver(() => User, {
+    nullable: true,
+    description: "The client account that placed a direct order: visible to staff and the people of the order's client organisation; null otherwise.",
+  })
   async client(@Root() tender: Tender, @Ctx() ctx: Context): Promise<User | null> {
     if (!tender.client) return null;
     if (!isStaff(ctx.viewer) && !(await viewerIsOrderClient(ctx.em, ctx.viewer, tender.id))) return null;
@@ -141,7 +145,10 @@ export class TenderResolver {
 
   @Authorized(PlatformRole.CLIENT)
   @Mutation(() => Tender, { description: "A client submits a direct order (kind DIRECT_ORDER): it is OPEN at once, seen by the client and the staff." })
-  submitDirectOrder(@Arg("input", () => CreateTenderInput, { description: "The order; `kind` must be DIRECT_ORDER." }) input: CreateTenderInput, @Ctx() ctx: Context) {
+  submitDirectOrder(
+    @Arg("input", () => CreateTenderInput, { description: "The order; `kind` must be DIRECT_ORDER." }) input: CreateTenderInput,
+    @Ctx() ctx: Context,
+  ) {
     return service.submitDirectOrder(ctx, input);
   }
 
@@ -189,7 +196,10 @@ export class TenderResolver {
     description:
       "Imports one eForms notice (officers, admins, API tokens with IMPORT_NOTICES). Contract and prior information notices create or update a tender, change notices update the tender they change, award notices record the results. Idempotent by notice id and version. Bad XML is BAD_USER_INPUT on `xml`, and nothing is written.",
   })
-  async importNotice(@Arg("xml", () => String, { description: "The notice's XML (UTF-8, up to 5 MB)." }) xml: string, @Ctx() ctx: Context): Promise<ImportNoticeResult> {
+  async importNotice(
+    @Arg("xml", () => String, { description: "The notice's XML (UTF-8, up to 5 MB)." }) xml: string,
+    @Ctx() ctx: Context,
+  ): Promise<ImportNoticeResult> {
     const result = await importNoticeAs(ctx.viewer, ctx.em, xml, { commissionRate: ctx.app.config.commissionRate, alerts: alertDepsOf(ctx.app) });
     return { status: result.status, tender: result.tender, noticeId: result.notice.noticeId, version: result.notice.version, noticeKind: result.notice.kind };
   }
@@ -266,7 +276,10 @@ export class OutcomeResolver {
     return all.filter((c): c is Cooperative => c instanceof Cooperative);
   }
 
-  @FieldResolver(() => Lot, { nullable: true, description: "The lot awarded; null for a tender without lots (or an outcome recorded before outcomes were per lot)." })
+  @FieldResolver(() => Lot, {
+    nullable: true,
+    description: "The lot awarded; null for a tender without lots (or an outcome recorded before outcomes were per lot).",
+  })
   async lot(@Root() outcome: Outcome, @Ctx() ctx: Context): Promise<Lot | null> {
     if (!outcome.lot) return null;
     return wrap(outcome.lot).isInitialized() ? outcome.lot : ctx.em.findOne(Lot, { id: outcome.lot.id });

@@ -8,16 +8,57 @@ import { Lot, Outcome, ShortlistEntry, Tender } from "./tender.entity";
 import { InvitationAnswer, OutcomeResult, TenderKind, TenderStatus } from "./tender.enums";
 import { cpvSummary } from "./tender.cpv";
 
-const BUYERS = ["Région Normandie", "Ville de Lyon", "Département de la Gironde", "CHU de Nantes", "Métropole de Lille", "Université de Rennes", "Ville de Besançon", "Musée des Beaux-Arts de Rouen"];
+const BUYERS = [
+  "Région Normandie",
+  "Ville de Lyon",
+  "Département de la Gironde",
+  "CHU de Nantes",
+  "Métropole de Lille",
+  "Université de Rennes",
+  "Ville de Besançon",
+  "Musée des Beaux-Arts de Rouen",
+];
 const CLIENT_FIRMS = ["Biocoop Ouest", "Mutuelle des Cheminots", "Brasserie du Pays Basque", "Théâtre du Rond-Point", "Fondation Abbé Pierre"];
 
 /** Demand that the demo cooperatives can answer: lots on the codes of the trades. */
 const NEEDS: { title: string; lots: [string, string[]][] }[] = [
-  { title: "Campagne de communication sur la mobilité douce", lots: [["Conception graphique", ["79822500"]], ["Impression des supports", ["79810000", "79823000"]], ["Film de campagne", ["92111000"]]] },
-  { title: "Refonte du site internet et de l'identité visuelle", lots: [["Identité visuelle", ["79822500"]], ["Site web", ["72413000", "72212200"]]] },
-  { title: "Organisation des Rencontres régionales de l'économie sociale", lots: [["Organisation de l'événement", ["79952000"]], ["Captation vidéo", ["92111000"]], ["Reportage photo", ["79961000"]]] },
-  { title: "Traduction et sous-titrage des contenus du musée", lots: [["Traduction", ["79530000"]], ["Sous-titrage vidéo", ["79540000"]]] },
-  { title: "Rapport annuel et magazine institutionnel", lots: [["Mise en page", ["79822500"]], ["Impression", ["79810000"]]] },
+  {
+    title: "Campagne de communication sur la mobilité douce",
+    lots: [
+      ["Conception graphique", ["79822500"]],
+      ["Impression des supports", ["79810000", "79823000"]],
+      ["Film de campagne", ["92111000"]],
+    ],
+  },
+  {
+    title: "Refonte du site internet et de l'identité visuelle",
+    lots: [
+      ["Identité visuelle", ["79822500"]],
+      ["Site web", ["72413000", "72212200"]],
+    ],
+  },
+  {
+    title: "Organisation des Rencontres régionales de l'économie sociale",
+    lots: [
+      ["Organisation de l'événement", ["79952000"]],
+      ["Captation vidéo", ["92111000"]],
+      ["Reportage photo", ["79961000"]],
+    ],
+  },
+  {
+    title: "Traduction et sous-titrage des contenus du musée",
+    lots: [
+      ["Traduction", ["79530000"]],
+      ["Sous-titrage vidéo", ["79540000"]],
+    ],
+  },
+  {
+    title: "Rapport annuel et magazine institutionnel",
+    lots: [
+      ["Mise en page", ["79822500"]],
+      ["Impression", ["79810000"]],
+    ],
+  },
   { title: "Campagne de relations presse", lots: [["Relations presse", ["79416000"]]] },
 ];
 
@@ -30,7 +71,15 @@ interface OutcomeSeed {
   cooperatives: Cooperative[];
   officer: User | null;
   commissionRate: number;
-  create: (kind: TenderKind, status: TenderStatus, near: Cooperative, need: (typeof NEEDS)[number], publishedAt: Date, deadline: Date, buyerName: string) => Tender;
+  create: (
+    kind: TenderKind,
+    status: TenderStatus,
+    near: Cooperative,
+    need: (typeof NEEDS)[number],
+    publishedAt: Date,
+    deadline: Date,
+    buyerName: string,
+  ) => Tender;
 }
 
 /** Two years of awarded tenders with their outcomes; returns how many outcomes. */
@@ -43,8 +92,15 @@ function seedOutcomes(em: EntityManager, seed: OutcomeSeed): number {
       const near = pick(cooperatives);
       const kind = rand() < 0.3 ? pick([TenderKind.PUBLIC_TENDER, TenderKind.CALL_FOR_PROJECTS]) : TenderKind.DIRECT_ORDER;
       const awardedAt = new Date(now - m * 30 * day + Math.floor(rand() * 20) * day);
-      const tender = create(kind, TenderStatus.AWARDED, near, pick(NEEDS), new Date(awardedAt.getTime() - 60 * day), new Date(awardedAt.getTime() - 20 * day),
-        kind === TenderKind.DIRECT_ORDER ? pick(CLIENT_FIRMS) : pick(BUYERS));
+      const tender = create(
+        kind,
+        TenderStatus.AWARDED,
+        near,
+        pick(NEEDS),
+        new Date(awardedAt.getTime() - 60 * day),
+        new Date(awardedAt.getTime() - 20 * day),
+        kind === TenderKind.DIRECT_ORDER ? pick(CLIENT_FIRMS) : pick(BUYERS),
+      );
       if (kind === TenderKind.DIRECT_ORDER) tender.client = null;
       const won = rand() < 0.75;
       const winners = won ? [near, ...(rand() < 0.3 ? [pick(cooperatives)] : [])].filter((c, i, all) => all.indexOf(c) === i) : [];
@@ -81,7 +137,15 @@ export async function seedTenders(em: EntityManager, rand: () => number, commiss
   const day = 86400_000;
   let tenders = 0;
 
-  const create = (kind: TenderKind, status: TenderStatus, near: Cooperative, need: (typeof NEEDS)[number], publishedAt: Date, deadline: Date, buyerName: string) => {
+  const create = (
+    kind: TenderKind,
+    status: TenderStatus,
+    near: Cooperative,
+    need: (typeof NEEDS)[number],
+    publishedAt: Date,
+    deadline: Date,
+    buyerName: string,
+  ) => {
     const lots = need.lots.map(([title, codes], i) => ({ number: i + 1, title, cpvCodes: codes, estimatedValue: Math.round((8 + rand() * 70) * 1000) }));
     const tender = em.create(Tender, {
       kind,
@@ -100,7 +164,10 @@ export async function seedTenders(em: EntityManager, rand: () => number, commiss
       estimatedValue: lots.reduce((s, l) => s + l.estimatedValue, 0),
       publishedAt,
       submissionDeadline: deadline,
-      awardCriteria: [{ name: "Valeur technique", weight: 60 }, { name: "Prix", weight: 40 }],
+      awardCriteria: [
+        { name: "Valeur technique", weight: 60 },
+        { name: "Prix", weight: 40 },
+      ],
       maxLotsPerTenderer: lots.length > 2 ? 2 : null,
       groupLegalFormRequired: lots.length > 1 ? true : null,
       groupLegalForm: lots.length > 1 ? "Groupement conjoint avec mandataire solidaire" : null,
@@ -132,10 +199,25 @@ export async function seedTenders(em: EntityManager, rand: () => number, commiss
     em.create(ShortlistEntry, { tender: open[0], cooperative: demoMembership.cooperative, note: "Compétences et proximité", invitedBy: officer });
     // Another cooperative than the demo member's (the list's order is the database's).
     const partner = cooperatives.find((c) => c.id !== demoMembership.cooperative.id) as Cooperative;
-    em.create(ShortlistEntry, { tender: open[0], cooperative: partner, note: "Partenaire possible", answer: InvitationAnswer.INTERESTED, invitedBy: officer, answeredAt: new Date(now - day) });
+    em.create(ShortlistEntry, {
+      tender: open[0],
+      cooperative: partner,
+      note: "Partenaire possible",
+      answer: InvitationAnswer.INTERESTED,
+      invitedBy: officer,
+      answeredAt: new Date(now - day),
+    });
   }
   // A draft an officer is preparing.
-  create(TenderKind.PUBLIC_TENDER, TenderStatus.DRAFT, cooperatives[2] as Cooperative, NEEDS[1]!, new Date(now), new Date(now + 40 * day), pick(BUYERS)).publishedAt = null;
+  create(
+    TenderKind.PUBLIC_TENDER,
+    TenderStatus.DRAFT,
+    cooperatives[2] as Cooperative,
+    NEEDS[1]!,
+    new Date(now),
+    new Date(now + 40 * day),
+    pick(BUYERS),
+  ).publishedAt = null;
 
   // Two years of outcomes: direct orders are most of the business, tenders about 30%.
   const outcomes = seedOutcomes(em, { rand, pick, now, day, cooperatives, officer, commissionRate, create });

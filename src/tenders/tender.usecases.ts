@@ -38,9 +38,11 @@ export async function createTender(actor: Actor, input: CreateTenderInput, now =
   const { em, viewer } = actor;
   if (!Object.values(TenderKind).includes(input.kind)) throw new BadInputError("input.kind", "is not a tender kind");
   if (!canCreateTender(viewer, input.kind)) {
-    throw new ForbiddenError(viewer.kind === "USER" && viewer.role === PlatformRole.CLIENT
-      ? "A client may only place direct orders."
-      : "Only mission officers and admins create tenders.");
+    throw new ForbiddenError(
+      viewer.kind === "USER" && viewer.role === PlatformRole.CLIENT
+        ? "A client may only place direct orders."
+        : "Only mission officers and admins create tenders.",
+    );
   }
   const userId = viewer.kind === "USER" ? viewer.userId : null;
   const isClient = viewer.kind === "USER" && viewer.role === PlatformRole.CLIENT;
@@ -54,11 +56,9 @@ export async function createTender(actor: Actor, input: CreateTenderInput, now =
     if (!client) throw new BadInputError("input.clientId", "is not a client account");
   }
   const lotValues = lots("input.lots", input.lots ?? []);
-  const sumOfLots = lotValues.some((l) => l.estimatedValue !== null)
-    ? lotValues.reduce((s, l) => s + (l.estimatedValue ?? 0), 0)
-    : null;
+  const sumOfLots = lotValues.some((l) => l.estimatedValue !== null) ? lotValues.reduce((s, l) => s + (l.estimatedValue ?? 0), 0) : null;
   // The order belongs to the client's organisation (every person of it sees it); the person placed it.
-  const organisationId = client ? (await em.findOne(User, { id: client.id }, { fields: ["clientOrganisation"] }))?.clientOrganisation?.id ?? null : null;
+  const organisationId = client ? ((await em.findOne(User, { id: client.id }, { fields: ["clientOrganisation"] }))?.clientOrganisation?.id ?? null) : null;
   const organisation = organisationId ? await em.findOneOrFail(ClientOrganisation, { id: organisationId }) : null;
   const buyerName = v.optionalText("input.buyerName", input.buyerName, { max: 300 }) ?? organisation?.name ?? client?.name ?? null;
   if (buyerName === null) throw new BadInputError("input.buyerName", "must not be empty");

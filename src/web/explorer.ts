@@ -113,7 +113,11 @@ export interface ExplorerPage {
 function inlineScriptHashes(html: string): string[] {
   const hashes: string[] = [];
   for (const match of html.matchAll(/<script>([\s\S]*?)<\/script>/g)) {
-    hashes.push(`'sha256-${createHash("sha256").update(match[1] ?? "").digest("base64")}'`);
+    hashes.push(
+      `'sha256-${createHash("sha256")
+        .update(match[1] ?? "")
+        .digest("base64")}'`,
+    );
   }
   return hashes;
 }
@@ -126,9 +130,7 @@ export function renderExplorer(): ExplorerPage {
     defaultEditorToolsVisibility: "variables",
     shouldPersistHeaders: false,
   });
-  const html = graphiql
-    .replace("</head>", `${TOKEN_STYLE}${TOKEN_SCRIPT}</head>`)
-    .replace('<div id="root"></div>', `${TOKEN_BAR}<div id="root"></div>`);
+  const html = graphiql.replace("</head>", `${TOKEN_STYLE}${TOKEN_SCRIPT}</head>`).replace('<div id="root"></div>', `${TOKEN_BAR}<div id="root"></div>`);
   const csp = [
     "default-src 'self'",
     // GraphiQL's bundle is one inline script; Monaco's workers start from blob: URLs.

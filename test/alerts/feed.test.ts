@@ -43,7 +43,9 @@ interface Entry {
 /** The feed's entries, after checking that the document is well-formed XML and an Atom feed. */
 function entriesOf(xml: string): { feed: Record<string, unknown>; entries: Entry[] } {
   expect(XMLValidator.validate(xml)).toBe(true);
-  const parsed = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === "entry" }).parse(xml) as { feed: Record<string, unknown> & { entry?: Entry[] } };
+  const parsed = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === "entry" }).parse(xml) as {
+    feed: Record<string, unknown> & { entry?: Entry[] };
+  };
   expect(parsed.feed["@_xmlns"]).toBe("http://www.w3.org/2005/Atom");
   return { feed: parsed.feed, entries: parsed.feed.entry ?? [] };
 }
@@ -106,7 +108,12 @@ test("a revoked or rotated secret answers 404, like an unknown or malformed one"
   expect(gone.status).toBe(404);
   expect(await gone.json()).toEqual({ errors: [{ message: "This feed does not exist or was revoked.", extensions: { code: "NOT_FOUND" } }] });
 
-  for (const path of [`/feeds/searches/sgf_${"A".repeat(43)}.atom`, "/feeds/searches/nothing.atom", second.path.replace(".atom", ".rss"), "/feeds/searches/%00.atom"]) {
+  for (const path of [
+    `/feeds/searches/sgf_${"A".repeat(43)}.atom`,
+    "/feeds/searches/nothing.atom",
+    second.path.replace(".atom", ".rss"),
+    "/feeds/searches/%00.atom",
+  ]) {
     expect([path, (await get(path)).status]).toEqual([path, 404]);
   }
   // The secret is stored hashed: the database holds no feed URL.

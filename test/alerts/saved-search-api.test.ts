@@ -24,7 +24,11 @@ let member: TestUser, other: TestUser, admin: TestUser;
 
 beforeAll(async () => {
   server = await startTestServer();
-  [member, other, admin] = await Promise.all([createUser(server, PlatformRole.MEMBER), createUser(server, PlatformRole.MEMBER), createUser(server, PlatformRole.ADMIN)]);
+  [member, other, admin] = await Promise.all([
+    createUser(server, PlatformRole.MEMBER),
+    createUser(server, PlatformRole.MEMBER),
+    createUser(server, PlatformRole.ADMIN),
+  ]);
 });
 
 afterAll(async () => {
@@ -79,9 +83,20 @@ test("saves the criteria, normalised, and lists them to their owner, paged", asy
 
 test("updates what is given, keeps the rest, and clears with null", async () => {
   const id = await save(server, member.token, { name: "Avant", cpvCodes: ["7981"], near: { commune: "Rouen", radiusKm: 30 }, minValue: 1000 });
-  const updated = await server.gql(UpdateSavedSearchDocument, { id, input: { name: "Après", near: null, minValue: null, keywords: ["catalogue"] } }, member.token);
+  const updated = await server.gql(
+    UpdateSavedSearchDocument,
+    { id, input: { name: "Après", near: null, minValue: null, keywords: ["catalogue"] } },
+    member.token,
+  );
   expect(updated.errors).toBeUndefined();
-  expect(updated.data!.updateSavedSearch).toMatchObject({ name: "Après", cpvCodes: ["7981"], near: null, minValue: null, keywords: ["catalogue"], delivery: "INBOX" });
+  expect(updated.data!.updateSavedSearch).toMatchObject({
+    name: "Après",
+    cpvCodes: ["7981"],
+    near: null,
+    minValue: null,
+    keywords: ["catalogue"],
+    delivery: "INBOX",
+  });
   // Clearing every criterion is refused: the search would announce every tender.
   const empty = await server.gql(UpdateSavedSearchDocument, { id, input: { cpvCodes: [], keywords: [] } }, member.token);
   expect(empty.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input" });

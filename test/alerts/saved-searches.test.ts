@@ -74,7 +74,9 @@ describe("an imported contract notice that opens", () => {
     const reopened = await importXml(server, openingNotice("02"), officer.token);
     expect(reopened).toMatchObject({ status: "UPDATED", tender: { status: "OPEN" } });
     expect(await alerts(server, member.id)).toHaveLength(1);
-    const outbox = await server.orm.em.getConnection().execute<{ n: number }[]>("SELECT count(*)::int AS n FROM mail_outbox WHERE recipient = ?", [member.email]);
+    const outbox = await server.orm.em
+      .getConnection()
+      .execute<{ n: number }[]>("SELECT count(*)::int AS n FROM mail_outbox WHERE recipient = ?", [member.email]);
     expect(outbox[0]!.n).toBe(1);
     expect(catcher.to(member.email).filter((m) => (m.subject ?? "").includes("Espaces verts en Seine-Maritime"))).toHaveLength(1);
   });
@@ -117,7 +119,12 @@ describe("a tender published by an officer", () => {
   test("a draft alerts nobody; a search for lot text matches a word of a lot", async () => {
     await save(server, other.token, { name: "Flyers", keywords: ["flyer"] });
     const before = (await alerts(server, other.id)).length;
-    const draft = await createDraft(server, officer.token, { title: "Communication 2027", communeCode: "13055", cpv: ["79810000"], description: "Flyers et affiches" });
+    const draft = await createDraft(server, officer.token, {
+      title: "Communication 2027",
+      communeCode: "13055",
+      cpv: ["79810000"],
+      description: "Flyers et affiches",
+    });
     expect(await alerts(server, other.id)).toHaveLength(before);
     const tender = await publish(server, officer.token, draft);
     const got = (await alerts(server, other.id)).slice(before);
@@ -131,7 +138,14 @@ describe("a client's direct order", () => {
     const officerSearch = await save(server, officer.token, { name: "Commandes d'impression", cpvCodes: ["7981"], kinds: ["DIRECT_ORDER"] });
     const order = await server.gql(
       SubmitDirectOrderDocument,
-      { input: { kind: "DIRECT_ORDER", title: "Cartes de visite", buyerName: "Boulangerie Martin", lots: [{ number: 1, title: "Cartes", cpvCodes: ["79810000"] }] } },
+      {
+        input: {
+          kind: "DIRECT_ORDER",
+          title: "Cartes de visite",
+          buyerName: "Boulangerie Martin",
+          lots: [{ number: 1, title: "Cartes", cpvCodes: ["79810000"] }],
+        },
+      },
       client.token,
     );
     expect(order.errors).toBeUndefined();

@@ -28,9 +28,11 @@ describe("sign-up and sign-in", () => {
     const up = await server.gql(SignUpDocument, { input: signUpInput("Nina@Example.coop") });
     expect(up.errors).toBeUndefined();
     expect(up.data?.signUp.accepted).toBe(true);
-    const rows = await server.orm.em.getConnection().execute<{ password_hash: string; role: string; email_verified_at: Date | null }[]>(
-      "SELECT password_hash, role, email_verified_at FROM users WHERE email = 'nina@example.coop'",
-    );
+    const rows = await server.orm.em
+      .getConnection()
+      .execute<{ password_hash: string; role: string; email_verified_at: Date | null }[]>(
+        "SELECT password_hash, role, email_verified_at FROM users WHERE email = 'nina@example.coop'",
+      );
     expect(rows[0]?.password_hash).toMatch(/^scrypt\$/);
     expect(rows[0]?.password_hash).not.toContain("a long enough password");
     expect(rows[0]).toMatchObject({ role: "MEMBER", email_verified_at: null });

@@ -46,7 +46,11 @@ test("IMPORT_NOTICES does not read the directory (SIRETs) but imports and reads 
   expect(codes(ranked)).toEqual(["FORBIDDEN"]);
   expect(ranked.errors?.[0]?.path).toEqual(["importNotice", "tender", "matches"]);
 
-  const own = await server.gql(doc(`mutation($xml: String!) { importNotice(xml: $xml) { status noticeId tender { id title } } }`), { xml: NOTICE }, secrets.import);
+  const own = await server.gql(
+    doc(`mutation($xml: String!) { importNotice(xml: $xml) { status noticeId tender { id title } } }`),
+    { xml: NOTICE },
+    secrets.import,
+  );
   expect(own.errors).toBeUndefined();
   expect((own.data as { importNotice: { tender: { title: string } } }).importNotice.tender.title).toBeTruthy();
 

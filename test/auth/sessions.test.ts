@@ -61,10 +61,9 @@ describe("sign-out", () => {
     expect(await socketVerdict(laptop)).toBe(4403);
     expect(await whoIs(phone)).toBe(user.email);
     expect(await socketVerdict(phone)).toBe("open");
-    const [row] = await server.orm.em.getConnection().execute<{ revoked: number }[]>(
-      "SELECT count(*)::int AS revoked FROM sessions WHERE user_id = ? AND revoked_at IS NOT NULL",
-      [user.id],
-    );
+    const [row] = await server.orm.em
+      .getConnection()
+      .execute<{ revoked: number }[]>("SELECT count(*)::int AS revoked FROM sessions WHERE user_id = ? AND revoked_at IS NOT NULL", [user.id]);
     expect(row?.revoked).toBe(1);
   });
 
@@ -121,10 +120,9 @@ describe("refresh", () => {
     expect(claims.exp! - oldClaims.exp!).toBeGreaterThan(11 * 3600);
     expect(new Date(expiresAt).getTime()).toBe(claims.exp! * 1000);
     expect(await whoIs(token)).toBe(user.email);
-    const [row] = await server.orm.em.getConnection().execute<{ expires_at: string; refreshed_at: string | null }[]>(
-      "SELECT expires_at, refreshed_at FROM sessions WHERE id = ?",
-      [claims.sid],
-    );
+    const [row] = await server.orm.em
+      .getConnection()
+      .execute<{ expires_at: string; refreshed_at: string | null }[]>("SELECT expires_at, refreshed_at FROM sessions WHERE id = ?", [claims.sid]);
     expect(new Date(row!.expires_at).getTime()).toBe(claims.exp! * 1000);
     expect(row?.refreshed_at).not.toBeNull();
 

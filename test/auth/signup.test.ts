@@ -87,7 +87,9 @@ describe("verification", () => {
     const email = "expired@signup.coop";
     await server.gql(SignUpDocument, { input: input(email) });
     const first = await catcher.next(email);
-    await server.orm.em.getConnection().execute("UPDATE email_verifications SET expires_at = now() - interval '1 second' WHERE user_id = (SELECT id FROM users WHERE email = ?)", [email]);
+    await server.orm.em
+      .getConnection()
+      .execute("UPDATE email_verifications SET expires_at = now() - interval '1 second' WHERE user_id = (SELECT id FROM users WHERE email = ?)", [email]);
     const expired = await server.gql(VerifyEmailDocument, { token: tokenOf(first) });
     expect(codes(expired)).toEqual(["BAD_USER_INPUT"]);
     const session = await signIn(email);

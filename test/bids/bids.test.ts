@@ -76,18 +76,34 @@ async function completeBid(w: BidWorld) {
   const ids = await draftWithPartner(w);
   const token = w.lead.token;
   await server.gql(AssignBidLotDocument, { input: { bidId: ids.bidId, lotId: w.lots[0]!.gid, memberId: ids.leadMember, expectedVersion: 0 } }, token);
-  await server.gql(AssignBidLotDocument, { input: { bidId: ids.bidId, lotId: w.lots[1]!.gid, memberId: ids.partnerMember, expectedVersion: 0 } }, w.partner.token);
+  await server.gql(
+    AssignBidLotDocument,
+    { input: { bidId: ids.bidId, lotId: w.lots[1]!.gid, memberId: ids.partnerMember, expectedVersion: 0 } },
+    w.partner.token,
+  );
   // Assigned to the partner's person: the partner writes its text, the lead moves it to DONE.
   const section = await server.gql(AddBidSectionDocument, { input: { bidId: ids.bidId, title: "Méthodologie", assigneeId: w.partner.globalId } }, token);
   const sectionId = section.data!.addBidSection.id;
   const typed = await server.gql(ApplySectionUpdateDocument, { input: { sectionId, update: yUpdate("Notre méthode.") } }, w.partner.token);
   expect(typed.errors).toBeUndefined();
-  for (const [expectedVersion, status] of [[1, "IN_PROGRESS"], [2, "IN_REVIEW"], [3, "DONE"]] as const) {
+  for (const [expectedVersion, status] of [
+    [1, "IN_PROGRESS"],
+    [2, "IN_REVIEW"],
+    [3, "DONE"],
+  ] as const) {
     const moved = await server.gql(UpdateBidSectionDocument, { input: { sectionId, expectedVersion, status } }, token);
     expect(moved.errors).toBeUndefined();
   }
-  await server.gql(AddBidPriceLineDocument, { input: { bidId: ids.bidId, lotId: w.lots[0]!.gid, memberId: ids.leadMember, description: "Impression", quantity: 1000, unitPrice: 0.35 } }, token);
-  await server.gql(AddBidPriceLineDocument, { input: { bidId: ids.bidId, lotId: w.lots[1]!.gid, memberId: ids.partnerMember, description: "Site", quantity: 12.5, unitPrice: 480 } }, w.partner.token);
+  await server.gql(
+    AddBidPriceLineDocument,
+    { input: { bidId: ids.bidId, lotId: w.lots[0]!.gid, memberId: ids.leadMember, description: "Impression", quantity: 1000, unitPrice: 0.35 } },
+    token,
+  );
+  await server.gql(
+    AddBidPriceLineDocument,
+    { input: { bidId: ids.bidId, lotId: w.lots[1]!.gid, memberId: ids.partnerMember, description: "Site", quantity: 12.5, unitPrice: 480 } },
+    w.partner.token,
+  );
   const review = await server.gql(TransitionBidDocument, { input: { bidId: ids.bidId, status: "IN_REVIEW", expectedVersion: 1 } }, token);
   expect(review.errors).toBeUndefined();
   return { ...ids, sectionId };
@@ -107,7 +123,11 @@ describe("creating a bid", () => {
     const w = await createWorld(server);
     await createBid(server, w.lead.token, { tenderId: w.tender.gid, leadCooperativeId: w.coopA.gid, groupType: "CONJOINT" });
     const before = await countRows(server, "bids");
-    const again = await server.gql(CreateBidDocument, { input: { tenderId: w.tender.gid, leadCooperativeId: w.coopA.gid, groupType: "SOLIDAIRE" } }, w.lead.token);
+    const again = await server.gql(
+      CreateBidDocument,
+      { input: { tenderId: w.tender.gid, leadCooperativeId: w.coopA.gid, groupType: "SOLIDAIRE" } },
+      w.lead.token,
+    );
     expect(codes(again)).toEqual(["CONFLICT"]);
     expect(await countRows(server, "bids")).toBe(before);
     // Another cooperative may lead its own bid on the same tender.
@@ -116,18 +136,34 @@ describe("creating a bid", () => {
 
   test("only a person of the lead cooperative creates its bid", async () => {
     const w = await createWorld(server);
-    const result = await server.gql(CreateBidDocument, { input: { tenderId: w.tender.gid, leadCooperativeId: w.coopA.gid, groupType: "CONJOINT" } }, w.partner.token);
+    const result = await server.gql(
+      CreateBidDocument,
+      { input: { tenderId: w.tender.gid, leadCooperativeId: w.coopA.gid, groupType: "CONJOINT" } },
+      w.partner.token,
+    );
     expect(codes(result)).toEqual(["FORBIDDEN"]);
-    const officer = await server.gql(CreateBidDocument, { input: { tenderId: w.tender.gid, leadCooperativeId: w.coopA.gid, groupType: "CONJOINT" } }, w.officer.token);
+    const officer = await server.gql(
+      CreateBidDocument,
+      { input: { tenderId: w.tender.gid, leadCooperativeId: w.coopA.gid, groupType: "CONJOINT" } },
+      w.officer.token,
+    );
     expect(codes(officer)).toEqual(["FORBIDDEN"]);
   });
 
   test("no bid after the tender's deadline, nor on a tender that is not OPEN", async () => {
     const late = await createWorld(server, { deadline: new Date(Date.now() - 3600_000) });
-    const result = await server.gql(CreateBidDocument, { input: { tenderId: late.tender.gid, leadCooperativeId: late.coopA.gid, groupType: "CONJOINT" } }, late.lead.token);
+    const result = await server.gql(
+      CreateBidDocument,
+      { input: { tenderId: late.tender.gid, leadCooperativeId: late.coopA.gid, groupType: "CONJOINT" } },
+      late.lead.token,
+    );
     expect(codes(result)).toEqual(["INVALID_STATE"]);
     const closed = await createWorld(server, { status: TenderStatus.CLOSED });
-    const result2 = await server.gql(CreateBidDocument, { input: { tenderId: closed.tender.gid, leadCooperativeId: closed.coopA.gid, groupType: "CONJOINT" } }, closed.lead.token);
+    const result2 = await server.gql(
+      CreateBidDocument,
+      { input: { tenderId: closed.tender.gid, leadCooperativeId: closed.coopA.gid, groupType: "CONJOINT" } },
+      closed.lead.token,
+    );
     expect(codes(result2)).toEqual(["INVALID_STATE"]);
   });
 
@@ -277,7 +313,15 @@ describe("the event log", () => {
     const w = await createWorld(server);
     const ids = await draftWithPartner(w);
     const id = cmid();
-    const input = { bidId: ids.bidId, lotId: w.lots[0]!.gid, memberId: ids.partnerMember, description: "Papier", quantity: 2, unitPrice: 10, clientMutationId: id };
+    const input = {
+      bidId: ids.bidId,
+      lotId: w.lots[0]!.gid,
+      memberId: ids.partnerMember,
+      description: "Papier",
+      quantity: 2,
+      unitPrice: 10,
+      clientMutationId: id,
+    };
     const first = await server.gql(AddBidPriceLineDocument, { input }, w.partner.token);
     const before = [await events(), await countRows(server, "bid_price_lines")];
     const retry = await server.gql(AddBidPriceLineDocument, { input }, w.partner.token);
@@ -288,7 +332,11 @@ describe("the event log", () => {
     expect(updated.data?.updateBidPriceLine).toMatchObject({ version: 2, total: 30 });
     const replay = await server.gql(UpdateBidPriceLineDocument, { input: update }, w.partner.token);
     expect(replay.data?.updateBidPriceLine).toMatchObject({ version: 2, total: 30 });
-    const text = { sectionId: (await server.gql(AddBidSectionDocument, { input: { bidId: ids.bidId, title: "S" } }, w.lead.token)).data!.addBidSection.id, update: yUpdate("once"), clientMutationId: cmid() };
+    const text = {
+      sectionId: (await server.gql(AddBidSectionDocument, { input: { bidId: ids.bidId, title: "S" } }, w.lead.token)).data!.addBidSection.id,
+      update: yUpdate("once"),
+      clientMutationId: cmid(),
+    };
     const applied = await server.gql(ApplySectionUpdateDocument, { input: text }, w.lead.token);
     const reapplied = await server.gql(ApplySectionUpdateDocument, { input: text }, w.lead.token);
     expect(reapplied.data?.applySectionUpdate.seq).toBe(applied.data?.applySectionUpdate.seq);
@@ -311,14 +359,32 @@ describe("the event log", () => {
     // The lead's section (no assignee): the lead edits it; the stale writer below is the lead too.
     await server.gql(UpdateBidSectionDocument, { input: { sectionId: section.id, expectedVersion: 1, title: "Moyens humains" } }, w.lead.token);
     const before = await events();
-    const stale = await server.gql(UpdateBidSectionDocument, { input: { sectionId: section.id, expectedVersion: 1, title: "Moyens techniques" } }, w.lead.token);
+    const stale = await server.gql(
+      UpdateBidSectionDocument,
+      { input: { sectionId: section.id, expectedVersion: 1, title: "Moyens techniques" } },
+      w.lead.token,
+    );
     expect(codes(stale)).toEqual(["CONFLICT"]);
     expect(stale.errors?.[0]?.extensions?.current).toMatchObject({ id: section.id, version: 2, title: "Moyens humains" });
-    const assign = await server.gql(AssignBidLotDocument, { input: { bidId: ids.bidId, lotId: w.lots[0]!.gid, memberId: ids.leadMember, expectedVersion: 0 } }, w.lead.token);
+    const assign = await server.gql(
+      AssignBidLotDocument,
+      { input: { bidId: ids.bidId, lotId: w.lots[0]!.gid, memberId: ids.leadMember, expectedVersion: 0 } },
+      w.lead.token,
+    );
     expect(assign.data?.assignBidLot.version).toBe(1);
-    const staleAssign = await server.gql(AssignBidLotDocument, { input: { bidId: ids.bidId, lotId: w.lots[0]!.gid, memberId: ids.partnerMember, expectedVersion: 0 } }, w.partner.token);
+    const staleAssign = await server.gql(
+      AssignBidLotDocument,
+      { input: { bidId: ids.bidId, lotId: w.lots[0]!.gid, memberId: ids.partnerMember, expectedVersion: 0 } },
+      w.partner.token,
+    );
     expect(staleAssign.errors?.[0]?.extensions).toMatchObject({ code: "CONFLICT", current: { version: 1, memberId: ids.leadMember } });
-    const line = (await server.gql(AddBidPriceLineDocument, { input: { bidId: ids.bidId, lotId: w.lots[0]!.gid, memberId: ids.leadMember, description: "x", quantity: 1, unitPrice: 1 } }, w.lead.token)).data!.addBidPriceLine;
+    const line = (
+      await server.gql(
+        AddBidPriceLineDocument,
+        { input: { bidId: ids.bidId, lotId: w.lots[0]!.gid, memberId: ids.leadMember, description: "x", quantity: 1, unitPrice: 1 } },
+        w.lead.token,
+      )
+    ).data!.addBidPriceLine;
     const staleRemove = await server.gql(RemoveBidPriceLineDocument, { input: { priceLineId: line.id, expectedVersion: 7 } }, w.lead.token);
     expect(staleRemove.errors?.[0]?.extensions).toMatchObject({ code: "CONFLICT", current: { version: 1 } });
     const staleBid = await server.gql(UpdateBidDocument, { input: { bidId: ids.bidId, expectedVersion: 9, title: "Nouveau" } }, w.lead.token);
@@ -387,8 +453,14 @@ describe("submission", () => {
     expect(ready.data?.bid!.completeness).toEqual([]);
     expect(ready.data?.bid!.totals).toEqual({
       total: 6350,
-      perLot: [{ lot: { id: w2.lots[0]!.gid }, total: 350 }, { lot: { id: w2.lots[1]!.gid }, total: 6000 }],
-      perMember: [{ member: { id: ids.leadMember }, total: 350 }, { member: { id: ids.partnerMember }, total: 6000 }],
+      perLot: [
+        { lot: { id: w2.lots[0]!.gid }, total: 350 },
+        { lot: { id: w2.lots[1]!.gid }, total: 6000 },
+      ],
+      perMember: [
+        { member: { id: ids.leadMember }, total: 350 },
+        { member: { id: ids.partnerMember }, total: 6000 },
+      ],
     });
     const byPartner = await server.gql(SubmitBidDocument, { input: { bidId: ids.bidId, expectedVersion: 2 } }, w2.partner.token);
     expect(codes(byPartner)).toEqual(["FORBIDDEN"]);
@@ -406,7 +478,11 @@ describe("submission", () => {
     const attempts = [
       await server.gql(ApplySectionUpdateDocument, { input: { sectionId: ids.sectionId, update: yUpdate("late") } }, w2.partner.token),
       await server.gql(AddBidSectionDocument, { input: { bidId: ids.bidId, title: "late" } }, w2.lead.token),
-      await server.gql(AddBidPriceLineDocument, { input: { bidId: ids.bidId, lotId: w2.lots[0]!.gid, memberId: ids.leadMember, description: "x", quantity: 1, unitPrice: 1 } }, w2.lead.token),
+      await server.gql(
+        AddBidPriceLineDocument,
+        { input: { bidId: ids.bidId, lotId: w2.lots[0]!.gid, memberId: ids.leadMember, description: "x", quantity: 1, unitPrice: 1 } },
+        w2.lead.token,
+      ),
       await server.gql(InviteBidMemberDocument, { input: { bidId: ids.bidId, cooperativeId: w2.coopC.gid } }, w2.lead.token),
       await server.gql(RemoveBidMemberDocument, { input: { memberId: ids.partnerMember, expectedVersion: 2 } }, w2.lead.token),
       await server.gql(UpdateBidDocument, { input: { bidId: ids.bidId, expectedVersion: 3, title: "late" } }, w2.lead.token),
@@ -434,7 +510,8 @@ describe("sections", () => {
     const w = await createWorld(server);
     const ids = await draftWithPartner(w);
     // Assigned to the partner's person, who types the text.
-    const sectionId = (await server.gql(AddBidSectionDocument, { input: { bidId: ids.bidId, title: "S", assigneeId: w.partner.globalId } }, w.lead.token)).data!.addBidSection.id;
+    const sectionId = (await server.gql(AddBidSectionDocument, { input: { bidId: ids.bidId, title: "S", assigneeId: w.partner.globalId } }, w.lead.token)).data!
+      .addBidSection.id;
     const doc = new Y.Doc();
     const ytext = doc.getText("content");
     const updates: Uint8Array[] = [];
@@ -445,17 +522,26 @@ describe("sections", () => {
       expect(r.errors).toBeUndefined();
     }
     // Compacted once 50 updates were pending (in the background: wait for it).
-    const row = await until(async () => {
-      const [section] = await server.orm.em.fork().execute<{ snapshot_seq: number; snapshot_text: string }[]>("SELECT snapshot_seq, snapshot_text FROM bid_sections WHERE id = ?", [fromGlobalId(sectionId)!.id]);
-      return section && section.snapshot_seq !== 0 ? section : undefined;
-    }, { label: "the section's compaction (snapshot_seq set)", timeoutMs: 5000, intervalMs: 50 });
+    const row = await until(
+      async () => {
+        const [section] = await server.orm.em
+          .fork()
+          .execute<{ snapshot_seq: number; snapshot_text: string }[]>("SELECT snapshot_seq, snapshot_text FROM bid_sections WHERE id = ?", [
+            fromGlobalId(sectionId)!.id,
+          ]);
+        return section && section.snapshot_seq !== 0 ? section : undefined;
+      },
+      { label: "the section's compaction (snapshot_seq set)", timeoutMs: 5000, intervalMs: 50 },
+    );
     expect(row.snapshot_text.length).toBeGreaterThanOrEqual(50);
     expect(ytext.toString().startsWith(row.snapshot_text)).toBe(true);
     // The updates after the snapshot are exactly the characters it does not hold yet.
-    const after = await server.orm.em.fork().execute<{ n: string }[]>(
-      "SELECT count(*) AS n FROM bid_events WHERE section_id = ? AND type = 'SECTION_TEXT_UPDATED' AND seq > ?",
-      [fromGlobalId(sectionId)!.id, row.snapshot_seq],
-    );
+    const after = await server.orm.em
+      .fork()
+      .execute<{ n: string }[]>("SELECT count(*) AS n FROM bid_events WHERE section_id = ? AND type = 'SECTION_TEXT_UPDATED' AND seq > ?", [
+        fromGlobalId(sectionId)!.id,
+        row.snapshot_seq,
+      ]);
     expect(Number(after[0]!.n)).toBe(60 - row.snapshot_text.length);
     const state = await server.gql(SectionStateDocument, { id: sectionId }, w.lead.token);
     const section = state.data?.node as { text: string; state: string; seq: number };
@@ -480,12 +566,17 @@ describe("concurrent text updates", () => {
     const w = await createWorld(server);
     const ids = await draftWithPartner(w);
     // Assigned to the partner's person: the lead and the partner both type into it.
-    const sectionId = (await server.gql(AddBidSectionDocument, { input: { bidId: ids.bidId, title: "S", assigneeId: w.partner.globalId } }, w.lead.token)).data!.addBidSection.id;
+    const sectionId = (await server.gql(AddBidSectionDocument, { input: { bidId: ids.bidId, title: "S", assigneeId: w.partner.globalId } }, w.lead.token)).data!
+      .addBidSection.id;
     const before = (await server.gql(BidBriefDocument, { id: ids.bidId }, w.lead.token)).data!.bid!.headSeq;
     const shared = cmid();
     const results = await Promise.all(
       Array.from({ length: 40 }, (_, i) =>
-        server.gql(ApplySectionUpdateDocument, { input: { sectionId, update: yUpdate(`<${i}>`), clientMutationId: i < 2 ? shared : cmid() } }, i % 2 ? w.lead.token : w.partner.token),
+        server.gql(
+          ApplySectionUpdateDocument,
+          { input: { sectionId, update: yUpdate(`<${i}>`), clientMutationId: i < 2 ? shared : cmid() } },
+          i % 2 ? w.lead.token : w.partner.token,
+        ),
       ),
     );
     const seqs = results.map((r) => r.data?.applySectionUpdate.seq);
@@ -500,15 +591,41 @@ describe("bad input names the field and writes nothing", () => {
     const w = await createWorld(server);
     const ids = await draftWithPartner(w);
     const sectionId = (await server.gql(AddBidSectionDocument, { input: { bidId: ids.bidId, title: "S" } }, w.lead.token)).data!.addBidSection.id;
-    const lineId = (await server.gql(AddBidPriceLineDocument, { input: { bidId: ids.bidId, lotId: w.lots[0]!.gid, memberId: ids.leadMember, description: "x", quantity: 1, unitPrice: 1 } }, w.lead.token)).data!.addBidPriceLine.id;
+    const lineId = (
+      await server.gql(
+        AddBidPriceLineDocument,
+        { input: { bidId: ids.bidId, lotId: w.lots[0]!.gid, memberId: ids.leadMember, description: "x", quantity: 1, unitPrice: 1 } },
+        w.lead.token,
+      )
+    ).data!.addBidPriceLine.id;
     const t = w.lead.token;
     const otherLot = toGlobalId("Lot", randomUUID());
     const before = [await events(), await countRows(server, "bids"), await countRows(server, "bid_sections"), await countRows(server, "bid_price_lines")];
     const cases: [Promise<Errors>, string][] = [
-      [server.gql(CreateBidDocument, { input: { tenderId: "nope", leadCooperativeId: w.coopB.gid, groupType: "CONJOINT" } }, w.partner.token), "input.tenderId"],
-      [server.gql(CreateBidDocument, { input: { tenderId: w.tender.gid, leadCooperativeId: w.tender.gid, groupType: "CONJOINT" } }, w.partner.token), "input.leadCooperativeId"],
-      [server.gql(CreateBidDocument, { input: { tenderId: w.tender.gid, leadCooperativeId: w.coopB.gid, groupType: "CONJOINT", title: "  " } }, w.partner.token), "input.title"],
-      [server.gql(CreateBidDocument, { input: { tenderId: w.tender.gid, leadCooperativeId: w.coopB.gid, groupType: "CONJOINT", clientMutationId: "" } }, w.partner.token), "input.clientMutationId"],
+      [
+        server.gql(CreateBidDocument, { input: { tenderId: "nope", leadCooperativeId: w.coopB.gid, groupType: "CONJOINT" } }, w.partner.token),
+        "input.tenderId",
+      ],
+      [
+        server.gql(CreateBidDocument, { input: { tenderId: w.tender.gid, leadCooperativeId: w.tender.gid, groupType: "CONJOINT" } }, w.partner.token),
+        "input.leadCooperativeId",
+      ],
+      [
+        server.gql(
+          CreateBidDocument,
+          { input: { tenderId: w.tender.gid, leadCooperativeId: w.coopB.gid, groupType: "CONJOINT", title: "  " } },
+          w.partner.token,
+        ),
+        "input.title",
+      ],
+      [
+        server.gql(
+          CreateBidDocument,
+          { input: { tenderId: w.tender.gid, leadCooperativeId: w.coopB.gid, groupType: "CONJOINT", clientMutationId: "" } },
+          w.partner.token,
+        ),
+        "input.clientMutationId",
+      ],
       [server.gql(UpdateBidDocument, { input: { bidId: ids.bidId, expectedVersion: 1, title: "x".repeat(301) } }, t), "input.title"],
       [server.gql(UpdateBidDocument, { input: { bidId: "x", expectedVersion: 1 } }, t), "input.bidId"],
       [server.gql(TransitionBidDocument, { input: { bidId: ids.bidId, status: "IN_REVIEW", expectedVersion: -1 } }, t), "input.expectedVersion"],
@@ -518,21 +635,59 @@ describe("bad input names the field and writes nothing", () => {
       [server.gql(AnswerBidInvitationDocument, { input: { memberId: "zz", accept: true } }, t), "input.memberId"],
       [server.gql(RemoveBidMemberDocument, { input: { memberId: ids.bidId, expectedVersion: 1 } }, t), "input.memberId"],
       [server.gql(AssignBidLotDocument, { input: { bidId: ids.bidId, lotId: otherLot, memberId: ids.leadMember, expectedVersion: 0 } }, t), "input.lotId"],
-      [server.gql(AssignBidLotDocument, { input: { bidId: ids.bidId, lotId: w.lots[0]!.gid, memberId: toGlobalId("BidMember", randomUUID()), expectedVersion: 0 } }, t), "input.memberId"],
+      [
+        server.gql(
+          AssignBidLotDocument,
+          { input: { bidId: ids.bidId, lotId: w.lots[0]!.gid, memberId: toGlobalId("BidMember", randomUUID()), expectedVersion: 0 } },
+          t,
+        ),
+        "input.memberId",
+      ],
       [server.gql(AddBidSectionDocument, { input: { bidId: ids.bidId, title: "" } }, t), "input.title"],
       [server.gql(AddBidSectionDocument, { input: { bidId: ids.bidId, title: "ok", position: -3 } }, t), "input.position"],
       [server.gql(AddBidSectionDocument, { input: { bidId: ids.bidId, title: "ok", assigneeId: w.rival.globalId } }, t), "input.assigneeId"],
       [server.gql(UpdateBidSectionDocument, { input: { sectionId, expectedVersion: 1, title: "a\u0001b" } }, t), "input.title"],
-      [server.gql(UpdateBidSectionDocument, { input: { sectionId, expectedVersion: 1, assigneeId: w.lead.globalId, clearAssignee: true } }, t), "input.clearAssignee"],
+      [
+        server.gql(UpdateBidSectionDocument, { input: { sectionId, expectedVersion: 1, assigneeId: w.lead.globalId, clearAssignee: true } }, t),
+        "input.clearAssignee",
+      ],
       [server.gql(RemoveBidSectionDocument, { input: { sectionId: "bad", expectedVersion: 1 } }, t), "input.sectionId"],
       [server.gql(ApplySectionUpdateDocument, { input: { sectionId, update: "not base64!" } }, t), "input.update"],
       [server.gql(ApplySectionUpdateDocument, { input: { sectionId, update: Buffer.from("hello world, not yjs").toString("base64") } }, t), "input.update"],
       [server.gql(ApplySectionUpdateDocument, { input: { sectionId, update: "AAA=" } }, t), "input.update"],
       [server.gql(ApplySectionUpdateDocument, { input: { sectionId, update: Buffer.alloc(70_000, 1).toString("base64") } }, t), "input.update"],
-      [server.gql(AddBidPriceLineDocument, { input: { bidId: ids.bidId, lotId: w.lots[0]!.gid, memberId: ids.leadMember, description: "x", quantity: 0, unitPrice: 1 } }, t), "input.quantity"],
-      [server.gql(AddBidPriceLineDocument, { input: { bidId: ids.bidId, lotId: w.lots[0]!.gid, memberId: ids.leadMember, description: "x", quantity: 1, unitPrice: 1.005 } }, t), "input.unitPrice"],
-      [server.gql(AddBidPriceLineDocument, { input: { bidId: ids.bidId, lotId: w.lots[0]!.gid, memberId: ids.leadMember, description: "", quantity: 1, unitPrice: 1 } }, t), "input.description"],
-      [server.gql(AddBidPriceLineDocument, { input: { bidId: ids.bidId, lotId: otherLot, memberId: ids.leadMember, description: "x", quantity: 1, unitPrice: 1 } }, t), "input.lotId"],
+      [
+        server.gql(
+          AddBidPriceLineDocument,
+          { input: { bidId: ids.bidId, lotId: w.lots[0]!.gid, memberId: ids.leadMember, description: "x", quantity: 0, unitPrice: 1 } },
+          t,
+        ),
+        "input.quantity",
+      ],
+      [
+        server.gql(
+          AddBidPriceLineDocument,
+          { input: { bidId: ids.bidId, lotId: w.lots[0]!.gid, memberId: ids.leadMember, description: "x", quantity: 1, unitPrice: 1.005 } },
+          t,
+        ),
+        "input.unitPrice",
+      ],
+      [
+        server.gql(
+          AddBidPriceLineDocument,
+          { input: { bidId: ids.bidId, lotId: w.lots[0]!.gid, memberId: ids.leadMember, description: "", quantity: 1, unitPrice: 1 } },
+          t,
+        ),
+        "input.description",
+      ],
+      [
+        server.gql(
+          AddBidPriceLineDocument,
+          { input: { bidId: ids.bidId, lotId: otherLot, memberId: ids.leadMember, description: "x", quantity: 1, unitPrice: 1 } },
+          t,
+        ),
+        "input.lotId",
+      ],
       [server.gql(UpdateBidPriceLineDocument, { input: { priceLineId: lineId, expectedVersion: 1, unitPrice: -1 } }, t), "input.unitPrice"],
       [server.gql(UpdateBidPriceLineDocument, { input: { priceLineId: lineId, expectedVersion: 1, quantity: 1.0001 } }, t), "input.quantity"],
       [server.gql(RemoveBidPriceLineDocument, { input: { priceLineId: "x", expectedVersion: 1 } }, t), "input.priceLineId"],
@@ -542,6 +697,8 @@ describe("bad input names the field and writes nothing", () => {
     results.forEach((result, i) => {
       expect([i, codes(result), field(result)]).toEqual([i, ["BAD_USER_INPUT"], cases[i]![1]]);
     });
-    expect([await events(), await countRows(server, "bids"), await countRows(server, "bid_sections"), await countRows(server, "bid_price_lines")]).toEqual(before);
+    expect([await events(), await countRows(server, "bids"), await countRows(server, "bid_sections"), await countRows(server, "bid_price_lines")]).toEqual(
+      before,
+    );
   });
 });

@@ -43,7 +43,11 @@ function startChild(): ChildProcess {
 
 async function waitReady(timeoutMs = 90_000): Promise<void> {
   // Not listening yet throws, and is tried again.
-  await until(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200, { label: "the server process to be ready", timeoutMs, intervalMs: 200 });
+  await until(async () => (await fetch(`http://127.0.0.1:${port}/readyz`)).status === 200, {
+    label: "the server process to be ready",
+    timeoutMs,
+    intervalMs: 200,
+  });
 }
 
 function kill(): Promise<void> {
@@ -69,13 +73,17 @@ afterAll(async () => {
 test("server killed and restarted, clients dropping and reconnecting: every acknowledged edit survives and all converge", async () => {
   const w = await createWorld(setup);
   const bid = await createBid(setup, w.lead.token, { tenderId: w.tender.gid, leadCooperativeId: w.coopA.gid, groupType: "CONJOINT" });
-  for (const [who, coop] of [["partner", w.coopB.gid], ["third", w.coopC.gid]] as const) {
+  for (const [who, coop] of [
+    ["partner", w.coopB.gid],
+    ["third", w.coopC.gid],
+  ] as const) {
     const invited = await setup.gql(InviteBidMemberDocument, { input: { bidId: bid.id, cooperativeId: coop } }, w.lead.token);
     await setup.gql(AnswerBidInvitationDocument, { input: { memberId: invited.data!.inviteBidMember.id, accept: true } }, w[who].token);
   }
   // Assigned to the partner: the lead, the partner and a second person of the partner's cooperative
   // type into it (a member other than the lead types only into sections assigned to its people).
-  const sectionId = (await setup.gql(AddBidSectionDocument, { input: { bidId: bid.id, title: "Chaos", assigneeId: w.partner.globalId } }, w.lead.token)).data!.addBidSection.id;
+  const sectionId = (await setup.gql(AddBidSectionDocument, { input: { bidId: bid.id, title: "Chaos", assigneeId: w.partner.globalId } }, w.lead.token)).data!
+    .addBidSection.id;
   const colleague = await secondPerson(setup, w.coopB.id);
 
   child = startChild();
@@ -86,7 +94,16 @@ test("server killed and restarted, clients dropping and reconnecting: every ackn
   const acked = new Map<string, number>();
   const connections = people.map(() => 0);
   const clients = people.map((p, i) => {
-    const provider = new SectionProvider({ url, sectionId, token: p.token, WebSocket, name: `c${i}`, retryDelayMs: 100, maxRetryDelayMs: 1000, syncIntervalMs: 500 });
+    const provider = new SectionProvider({
+      url,
+      sectionId,
+      token: p.token,
+      WebSocket,
+      name: `c${i}`,
+      retryDelayMs: 100,
+      maxRetryDelayMs: 1000,
+      syncIntervalMs: 500,
+    });
     provider.on("acknowledged", (ack) => acked.set(ack.clientMutationId, ack.seq));
     provider.on("status", (status) => status === "connected" && (connections[i] = connections[i]! + 1));
     provider.on("error", (error) => trace(`c${i} error ${error.code} ${error.message}`));
@@ -141,21 +158,35 @@ test("server killed and restarted, clients dropping and reconnecting: every ackn
   const sid = fromGlobalId(sectionId)!.id;
   const databaseText = async () => {
     const [row] = await em.execute<{ snapshot: Buffer | null; snapshot_seq: number }[]>("SELECT snapshot, snapshot_seq FROM bid_sections WHERE id = ?", [sid]);
-    const updates = await em.execute<{ u: string }[]>("SELECT payload->>'update' AS u FROM bid_events WHERE section_id = ? AND seq > ? ORDER BY seq", [sid, row!.snapshot_seq]);
-    return textOf(buildDoc(row!.snapshot ? new Uint8Array(row!.snapshot) : null, updates.map((r) => new Uint8Array(Buffer.from(r.u, "base64")))));
+    const updates = await em.execute<{ u: string }[]>("SELECT payload->>'update' AS u FROM bid_events WHERE section_id = ? AND seq > ? ORDER BY seq", [
+      sid,
+      row!.snapshot_seq,
+    ]);
+    return textOf(
+      buildDoc(
+        row!.snapshot ? new Uint8Array(row!.snapshot) : null,
+        updates.map((r) => new Uint8Array(Buffer.from(r.u, "base64"))),
+      ),
+    );
   };
   // Converged (durable events and the periodic sync exchange bring whatever a drop missed).
-  await until(async () => {
-    const texts = new Set(clients.map(textOfClient));
-    if (texts.size !== 1) throw new Error(`${texts.size} texts among the editors`);
-    if ((await databaseText()) !== textOfClient(clients[0]!)) throw new Error("the database's text differs from the editors'");
-    return true;
-  }, { label: "convergence of the editors and the database", timeoutMs: 60_000, intervalMs: 200 });
+  await until(
+    async () => {
+      const texts = new Set(clients.map(textOfClient));
+      if (texts.size !== 1) throw new Error(`${texts.size} texts among the editors`);
+      if ((await databaseText()) !== textOfClient(clients[0]!)) throw new Error("the database's text differs from the editors'");
+      return true;
+    },
+    { label: "convergence of the editors and the database", timeoutMs: 60_000, intervalMs: 200 },
+  );
   trace("all converged");
 
   // Every acknowledged clientMutationId is in the log, once.
   expect(acked.size).toBeGreaterThan(0);
-  const logged = await em.execute<{ client_mutation_id: string }[]>("SELECT client_mutation_id FROM bid_events WHERE bid_id = ? AND client_mutation_id IS NOT NULL", [fromGlobalId(bid.id)!.id]);
+  const logged = await em.execute<{ client_mutation_id: string }[]>(
+    "SELECT client_mutation_id FROM bid_events WHERE bid_id = ? AND client_mutation_id IS NOT NULL",
+    [fromGlobalId(bid.id)!.id],
+  );
   const inLog = new Set(logged.map((r) => r.client_mutation_id));
   expect([...acked.keys()].filter((id) => !inLog.has(id))).toEqual([]);
   expect(logged.length).toBe(inLog.size);

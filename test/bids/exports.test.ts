@@ -42,7 +42,9 @@ beforeAll(async () => {
   const memberA = members.find((m) => m.role === BidMemberRole.LEAD)!;
   const memberB = members.find((m) => m.role !== BidMemberRole.LEAD)!;
   // Lot 2 performed by the partner.
-  await em.getConnection().execute("INSERT INTO bid_lot_assignments (id, bid_id, lot_id, member_id) VALUES (gen_random_uuid(), ?, ?, ?)", [submitted.id, lot2!.id, memberB.id]);
+  await em
+    .getConnection()
+    .execute("INSERT INTO bid_lot_assignments (id, bid_id, lot_id, member_id) VALUES (gen_random_uuid(), ?, ?, ?)", [submitted.id, lot2!.id, memberB.id]);
   const bid = em.getReference(Bid, submitted.id);
   em.create(BidSection, { bid, title: "Méthodologie", position: 2, snapshotText: "Nous imprimons sur papier recyclé.\nLivraison en 48 h." });
   em.create(BidSection, { bid, title: "Présentation du groupement", position: 1, snapshotText: "Deux coopératives normandes." });
@@ -86,7 +88,15 @@ describe("exports of a submitted bid", () => {
     expect(memo.type).toContain("wordprocessingml");
     const xml = await (await JSZip.loadAsync(memo.body)).file("word/document.xml")!.async("string");
     const text = [...xml.matchAll(/<w:t(?: [^>]*)?>([^<]*)<\/w:t>/g)].map((m) => m[1]).join("|");
-    for (const expected of ["Communication du festival", "Atelier Imprimerie", "Mandataire", "Studio Web Coop", "Cotraitant", "Site web", "Livraison en 48 h."]) {
+    for (const expected of [
+      "Communication du festival",
+      "Atelier Imprimerie",
+      "Mandataire",
+      "Studio Web Coop",
+      "Cotraitant",
+      "Site web",
+      "Livraison en 48 h.",
+    ]) {
       expect(text).toContain(expected);
     }
     // Sections in their order, whatever the order they were written in.
@@ -101,7 +111,10 @@ describe("exports of a submitted bid", () => {
     await workbook.xlsx.load(prices.body as unknown as ArrayBuffer);
     expect(workbook.worksheets.map((w) => w.name)).toEqual(["Lot 1", "Lot 2"]);
     const rows = (name: string) =>
-      (workbook.getWorksheet(name)!.getSheetValues() as unknown[][]).filter(Boolean).map((r) => r.slice(1)).filter((r) => r.some((c) => c !== undefined && c !== null));
+      (workbook.getWorksheet(name)!.getSheetValues() as unknown[][])
+        .filter(Boolean)
+        .map((r) => r.slice(1))
+        .filter((r) => r.some((c) => c !== undefined && c !== null));
     expect(rows("Lot 1")).toEqual([
       ["Membre", "Désignation", "Quantité", "Prix unitaire HT", "Total HT"],
       ["Atelier Imprimerie", "Affiches A2", 200, 1.5, 300],
@@ -110,7 +123,11 @@ describe("exports of a submitted bid", () => {
       [undefined, "TVA 5,5 %", undefined, undefined, 60.5],
       [undefined, "Total TTC", undefined, undefined, 1160.5],
     ]);
-    expect(rows("Lot 2").slice(-3).map((r) => r[4])).toEqual([4500, 247.5, 4747.5]);
+    expect(
+      rows("Lot 2")
+        .slice(-3)
+        .map((r) => r[4]),
+    ).toEqual([4500, 247.5, 4747.5]);
   });
 
   test("others get the answer of a missing bid; before submission the download is refused with INVALID_STATE and the graph lists none", async () => {

@@ -56,7 +56,10 @@ async function scene(assignee?: (w: BidWorld) => string): Promise<Scene> {
   const w = await createWorld(server);
   const bid = await createBid(server, w.lead.token, { tenderId: w.tender.gid, leadCooperativeId: w.coopA.gid, groupType: "CONJOINT" });
   const members = { lead: bid.members[0]!.id, partner: "", third: "" };
-  for (const [who, coop] of [["partner", w.coopB.gid], ["third", w.coopC.gid]] as const) {
+  for (const [who, coop] of [
+    ["partner", w.coopB.gid],
+    ["third", w.coopC.gid],
+  ] as const) {
     const invited = await server.gql(InviteBidMemberDocument, { input: { bidId: bid.id, cooperativeId: coop } }, w.lead.token);
     members[who] = invited.data!.inviteBidMember.id;
     await server.gql(AnswerBidInvitationDocument, { input: { memberId: members[who], accept: true } }, w[who].token);
@@ -82,11 +85,16 @@ async function textInDatabase(sectionGid: string): Promise<string> {
   const id = fromGlobalId(sectionGid)!.id;
   const em = server.orm.em.fork();
   const [row] = await em.execute<{ snapshot: Buffer | null; snapshot_seq: number }[]>("SELECT snapshot, snapshot_seq FROM bid_sections WHERE id = ?", [id]);
-  const updates = await em.execute<{ u: string }[]>(
-    "SELECT payload->>'update' AS u FROM bid_events WHERE section_id = ? AND seq > ? ORDER BY seq",
-    [id, row!.snapshot_seq],
+  const updates = await em.execute<{ u: string }[]>("SELECT payload->>'update' AS u FROM bid_events WHERE section_id = ? AND seq > ? ORDER BY seq", [
+    id,
+    row!.snapshot_seq,
+  ]);
+  return textOf(
+    buildDoc(
+      row!.snapshot ? new Uint8Array(row!.snapshot) : null,
+      updates.map((r) => new Uint8Array(Buffer.from(r.u, "base64"))),
+    ),
   );
-  return textOf(buildDoc(row!.snapshot ? new Uint8Array(row!.snapshot) : null, updates.map((r) => new Uint8Array(Buffer.from(r.u, "base64")))));
 }
 
 /** A random position between two tokens `<...>` (never inside one), so that each insertion stays whole. */
@@ -172,7 +180,12 @@ test("a structured change streams too, with its clientMutationId and author", as
   const watcher = client(s, s.w.third.token, start, "watcher");
   await server.gql(UpdateBidDocument, { input: { bidId: s.bidId, expectedVersion: 1, title: "Offre commune", clientMutationId: "rename-1" } }, s.w.lead.token);
   await watcher.waitForSeq(start + 1);
-  expect(watcher.received[0]).toMatchObject({ seq: start + 1, type: "BID_UPDATED", clientMutationId: "rename-1", payload: { title: "Offre commune", version: 2 } });
+  expect(watcher.received[0]).toMatchObject({
+    seq: start + 1,
+    type: "BID_UPDATED",
+    clientMutationId: "rename-1",
+    payload: { title: "Offre commune", version: 2 },
+  });
 });
 
 test("removing a member ends that member's subscriptions at once; the others go on", async () => {
@@ -182,7 +195,10 @@ test("removing a member ends that member's subscriptions at once; the others go 
   const stays = client(s, s.w.third.token, start, "stays");
   const presenceEnded = new Promise<string>((resolve) => {
     const ws = server.ws(s.w.partner.token);
-    ws.subscribe({ query: print(BidPresenceDocument), variables: { bidId: s.bidId } }, { next: () => undefined, error: () => resolve("error"), complete: () => resolve("complete") });
+    ws.subscribe(
+      { query: print(BidPresenceDocument), variables: { bidId: s.bidId } },
+      { next: () => undefined, error: () => resolve("error"), complete: () => resolve("complete") },
+    );
   });
   const writer = client(s, s.w.lead.token, start, "writer");
   writer.insert(0, "avant ");
@@ -277,21 +293,35 @@ test("each instance's document of a section follows the edits made through the o
   // The diff against a client that has the first half brings it to the whole text.
   const stale = buildDoc(half, []);
   expect(textOf(stale)).not.toBe(writer.text);
-  const diff = await server2.gql(SectionDiffDocument, { id: s.sectionId, stateVector: Buffer.from(Y.encodeStateVector(stale)).toString("base64") }, s.w.third.token);
+  const diff = await server2.gql(
+    SectionDiffDocument,
+    { id: s.sectionId, stateVector: Buffer.from(Y.encodeStateVector(stale)).toString("base64") },
+    s.w.third.token,
+  );
   Y.applyUpdate(stale, new Uint8Array(Buffer.from((diff.data?.node as { diff: string }).diff, "base64")));
   expect(textOf(stale)).toBe(writer.text);
   await waitFor(async () => {
-    const [row] = await server.orm.em.fork().execute<{ snapshot_seq: number; snapshot_text: string }[]>(
-      "SELECT snapshot_seq, snapshot_text FROM bid_sections WHERE id = ?",
-      [fromGlobalId(s.sectionId)!.id],
-    );
+    const [row] = await server.orm.em
+      .fork()
+      .execute<{ snapshot_seq: number; snapshot_text: string }[]>("SELECT snapshot_seq, snapshot_text FROM bid_sections WHERE id = ?", [
+        fromGlobalId(s.sectionId)!.id,
+      ]);
     // Compaction ran: the snapshot holds exactly the log up to its seq.
     expect(row!.snapshot_seq).toBeGreaterThan(start);
-    const upTo = await server.orm.em.fork().execute<{ u: string }[]>(
-      "SELECT payload->>'update' AS u FROM bid_events WHERE section_id = ? AND type = 'SECTION_TEXT_UPDATED' AND seq <= ? ORDER BY seq",
-      [fromGlobalId(s.sectionId)!.id, row!.snapshot_seq],
-    );
-    expect(textOf(buildDoc(null, upTo.map((r) => new Uint8Array(Buffer.from(r.u, "base64")))))).toBe(row!.snapshot_text);
+    const upTo = await server.orm.em
+      .fork()
+      .execute<{ u: string }[]>(
+        "SELECT payload->>'update' AS u FROM bid_events WHERE section_id = ? AND type = 'SECTION_TEXT_UPDATED' AND seq <= ? ORDER BY seq",
+        [fromGlobalId(s.sectionId)!.id, row!.snapshot_seq],
+      );
+    expect(
+      textOf(
+        buildDoc(
+          null,
+          upTo.map((r) => new Uint8Array(Buffer.from(r.u, "base64"))),
+        ),
+      ),
+    ).toBe(row!.snapshot_text);
   });
   expect(await textInDatabase(s.sectionId)).toBe(writer.text);
 });
@@ -382,7 +412,11 @@ test("presence: heartbeats over NOTIFY only, with the section each one is on, ac
   const done = new Promise<void>((resolve) => {
     ws.subscribe<{ bidPresence: { online: { userId: string; sectionId: string | null }[] } }>(
       { query: print(BidPresenceDocument), variables: { bidId: s.bidId } },
-      { next: (r) => r.data && seen.push(r.data.bidPresence.online.map((u) => ({ userId: u.userId, sectionId: u.sectionId }))), error: () => resolve(), complete: () => resolve() },
+      {
+        next: (r) => r.data && seen.push(r.data.bidPresence.online.map((u) => ({ userId: u.userId, sectionId: u.sectionId }))),
+        error: () => resolve(),
+        complete: () => resolve(),
+      },
     );
   });
   const until = async (check: () => boolean) => {

@@ -47,7 +47,9 @@ function yUpdate(text: string): string {
 }
 
 /** The bid world with a third lot, "Impression", and the tender's group rules set. */
-async function world(rules: { maxLotsPerTenderer?: number | null; multipleOffersForbidden?: boolean | null } = {}): Promise<BidWorld & { lot3: { id: string; gid: string } }> {
+async function world(
+  rules: { maxLotsPerTenderer?: number | null; multipleOffersForbidden?: boolean | null } = {},
+): Promise<BidWorld & { lot3: { id: string; gid: string } }> {
   const w = await createWorld(server);
   const em = server.orm.em.fork();
   const tender = await em.findOneOrFail(Tender, { id: w.tender.id });
@@ -102,11 +104,23 @@ describe("a bid answers the lots it chooses", () => {
 
     const section = (await server.gql(AddBidSectionDocument, { input: { bidId: bid.id, title: "Méthodologie" } }, w.lead.token)).data!.addBidSection.id;
     await server.gql(ApplySectionUpdateDocument, { input: { sectionId: section, update: yUpdate("Notre méthode.") } }, w.lead.token);
-    for (const [expectedVersion, status] of [[1, "IN_PROGRESS"], [2, "IN_REVIEW"], [3, "DONE"]] as const) {
+    for (const [expectedVersion, status] of [
+      [1, "IN_PROGRESS"],
+      [2, "IN_REVIEW"],
+      [3, "DONE"],
+    ] as const) {
       expect((await server.gql(UpdateBidSectionDocument, { input: { sectionId: section, expectedVersion, status } }, w.lead.token)).errors).toBeUndefined();
     }
-    await server.gql(AddBidPriceLineDocument, { input: { bidId: bid.id, lotId: w.lots[0]!.gid, memberId: lead, description: "Film", quantity: 1, unitPrice: 14500 } }, w.lead.token);
-    await server.gql(AddBidPriceLineDocument, { input: { bidId: bid.id, lotId: w.lots[1]!.gid, memberId: partner, description: "Site", quantity: 1, unitPrice: 6000 } }, w.partner.token);
+    await server.gql(
+      AddBidPriceLineDocument,
+      { input: { bidId: bid.id, lotId: w.lots[0]!.gid, memberId: lead, description: "Film", quantity: 1, unitPrice: 14500 } },
+      w.lead.token,
+    );
+    await server.gql(
+      AddBidPriceLineDocument,
+      { input: { bidId: bid.id, lotId: w.lots[1]!.gid, memberId: partner, description: "Site", quantity: 1, unitPrice: 6000 } },
+      w.partner.token,
+    );
     expect((await readLots(bid.id, w.lead.token))!.completeness).toEqual([]);
     await server.gql(TransitionBidDocument, { input: { bidId: bid.id, status: "IN_REVIEW", expectedVersion: 2 } }, w.lead.token);
     const submitted = await server.gql(SubmitBidDocument, { input: { bidId: bid.id, expectedVersion: 3 } }, w.lead.token);
@@ -128,7 +142,11 @@ describe("a bid answers the lots it chooses", () => {
     const none = await server.gql(SetBidLotsDocument, { input: { bidId: bid.id, lotIds: [], expectedVersion: 1 } }, w.lead.token);
     expect(fieldOf(none)).toBe("input.lotIds");
     // At creation too.
-    const created = await server.gql(CreateBidWithLotsDocument, { input: { tenderId: w.tender.gid, leadCooperativeId: w.coopR.gid, groupType: "CONJOINT", lotIds: all } }, w.rival.token);
+    const created = await server.gql(
+      CreateBidWithLotsDocument,
+      { input: { tenderId: w.tender.gid, leadCooperativeId: w.coopR.gid, groupType: "CONJOINT", lotIds: all } },
+      w.rival.token,
+    );
     expect(codes(created)).toEqual(["BAD_USER_INPUT"]);
     expect(fieldOf(created)).toBe("input.lotIds");
     // Only the lead sets the lots.
@@ -168,14 +186,20 @@ describe("the buyer forbids multiple offers", () => {
     expect(changedTables(before, await snapshot(server))).toEqual([]);
 
     // On lot 1 only, B may join; adding lot 2 back is then refused, naming the lot.
-    expect((await server.gql(SetBidLotsDocument, { input: { bidId: bid.id, lotIds: [w.lots[0]!.gid], expectedVersion: 1 } }, w.lead.token)).errors).toBeUndefined();
+    expect(
+      (await server.gql(SetBidLotsDocument, { input: { bidId: bid.id, lotIds: [w.lots[0]!.gid], expectedVersion: 1 } }, w.lead.token)).errors,
+    ).toBeUndefined();
     expect((await invite(bid.id, w.coopB.gid, w.lead.token)).errors).toBeUndefined();
     const snap = await snapshot(server);
     const back = await server.gql(SetBidLotsDocument, { input: { bidId: bid.id, lotIds: [w.lots[0]!.gid, w.lots[1]!.gid], expectedVersion: 2 } }, w.lead.token);
     expect(fieldOf(back)).toBe("input.lotIds");
     expect(messageOf(back)).toContain("Lot 2 (Site web)");
     // Alone too: B's own bid on lot 2, where it is already in the rival's offer.
-    const alone = await server.gql(CreateBidWithLotsDocument, { input: { tenderId: w.tender.gid, leadCooperativeId: w.coopB.gid, groupType: "CONJOINT", lotIds: [w.lots[1]!.gid] } }, w.partner.token);
+    const alone = await server.gql(
+      CreateBidWithLotsDocument,
+      { input: { tenderId: w.tender.gid, leadCooperativeId: w.coopB.gid, groupType: "CONJOINT", lotIds: [w.lots[1]!.gid] } },
+      w.partner.token,
+    );
     expect(fieldOf(alone)).toBe("input.lotIds");
     expect(messageOf(alone)).toContain("Lot 2 (Site web)");
     expect(changedTables(snap, await snapshot(server))).toEqual([]);
@@ -188,9 +212,17 @@ describe("the buyer forbids multiple offers", () => {
     const inRival = (await invite(rivalBid.id, w.coopB.gid, w.rival.token)).data!.inviteBidMember.id;
     const inLead = (await invite(bid.id, w.coopB.gid, w.lead.token)).data!.inviteBidMember.id;
     expect((await server.gql(AnswerBidInvitationDocument, { input: { memberId: inRival, accept: true } }, w.partner.token)).errors).toBeUndefined();
-    const partnerOnly = await server.gql(UpdateTenderGroupRulesDocument, { id: w.tender.gid, input: { groupRules: { multipleOffersForbidden: true } } }, w.partner.token);
+    const partnerOnly = await server.gql(
+      UpdateTenderGroupRulesDocument,
+      { id: w.tender.gid, input: { groupRules: { multipleOffersForbidden: true } } },
+      w.partner.token,
+    );
     expect(codes(partnerOnly)).not.toEqual([]);
-    const ruled = await server.gql(UpdateTenderGroupRulesDocument, { id: w.tender.gid, input: { groupRules: { multipleOffersForbidden: true, maxLotsAwardedPerTenderer: 1 } } }, w.officer.token);
+    const ruled = await server.gql(
+      UpdateTenderGroupRulesDocument,
+      { id: w.tender.gid, input: { groupRules: { multipleOffersForbidden: true, maxLotsAwardedPerTenderer: 1 } } },
+      w.officer.token,
+    );
     expect(ruled.errors).toBeUndefined();
     expect(ruled.data!.updateTender).toMatchObject({ multipleOffersForbidden: true, maxLotsAwardedPerTenderer: 1 });
     const before = await snapshot(server);
@@ -256,14 +288,14 @@ describe("group rules read from eForms notices", () => {
     const officer = await createUser(server, PlatformRole.MISSION_OFFICER);
     const french = await server.gql(ImportNoticeDocument, { xml: xml("cn_24_FRA_comments.xml") }, officer.token);
     expect(french.errors).toBeUndefined();
-    const frenchRules = await server.gql(TenderGroupRulesDocument, { id: french.data!.importNotice.tender!.id }, officer.token);
+    const frenchRules = await server.gql(TenderGroupRulesDocument, { id: french.data!.importNotice.tender.id }, officer.token);
     expect(frenchRules.data!.tender).toMatchObject({ maxLotsPerTenderer: 2, maxLotsAwardedPerTenderer: 1, multipleOffersForbidden: null });
 
     // The maximal notice allows multiple tenders on its lots; the same notice forbidding them.
     const forbidding = xml("cn_24_maximal.xml").replace(/(<cbc:MultipleTendersCode listName="permission">)allowed</g, "$1not-allowed<");
     const maximal = await server.gql(ImportNoticeDocument, { xml: forbidding }, officer.token);
     expect(maximal.errors).toBeUndefined();
-    const maximalRules = await server.gql(TenderGroupRulesDocument, { id: maximal.data!.importNotice.tender!.id }, officer.token);
+    const maximalRules = await server.gql(TenderGroupRulesDocument, { id: maximal.data!.importNotice.tender.id }, officer.token);
     expect(maximalRules.data!.tender).toMatchObject({ maxLotsPerTenderer: 2, maxLotsAwardedPerTenderer: 2, multipleOffersForbidden: true });
   });
 });

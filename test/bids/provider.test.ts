@@ -121,11 +121,19 @@ test("text relayed but never committed is recovered by the sync exchange of an e
   // never committed, yet relayed at once to the section's editors (before the commit refused it).
   const sender = new Y.Doc();
   sender.getText("content").insert(0, "engagé ");
-  const first = await server.gql(ApplySectionUpdateDocument, { input: { sectionId: s.sectionId, update: b64(Y.encodeStateAsUpdate(sender)), clientMutationId: "cm-1" } }, s.w.partner.token);
+  const first = await server.gql(
+    ApplySectionUpdateDocument,
+    { input: { sectionId: s.sectionId, update: b64(Y.encodeStateAsUpdate(sender)), clientMutationId: "cm-1" } },
+    s.w.partner.token,
+  );
   expect(first.errors).toBeUndefined();
   const before = Y.encodeStateVector(sender);
   sender.getText("content").insert(7, "perdu?");
-  const reused = await server.gql(ApplySectionUpdateDocument, { input: { sectionId: s.sectionId, update: b64(Y.encodeStateAsUpdate(sender, before)), clientMutationId: "cm-1" } }, s.w.partner.token);
+  const reused = await server.gql(
+    ApplySectionUpdateDocument,
+    { input: { sectionId: s.sectionId, update: b64(Y.encodeStateAsUpdate(sender, before)), clientMutationId: "cm-1" } },
+    s.w.partner.token,
+  );
   expect(codes(reused)).toEqual(["CONFLICT"]);
   await until([holder], () => text(holder) === "engagé perdu?");
   // The holder's periodic sync finds the server without it and commits it like any update.
@@ -141,7 +149,11 @@ test("a clientMutationId reused with other content is a CONFLICT; with the same,
   const retry = await server.gql(ApplySectionUpdateDocument, { input: { sectionId: s.sectionId, update, clientMutationId: "same" } }, s.w.partner.token);
   expect(retry.data?.applySectionUpdate.seq).toBe(first.data?.applySectionUpdate.seq);
   doc.getText("content").insert(1, "b");
-  const other = await server.gql(ApplySectionUpdateDocument, { input: { sectionId: s.sectionId, update: b64(Y.encodeStateAsUpdate(doc)), clientMutationId: "same" } }, s.w.partner.token);
+  const other = await server.gql(
+    ApplySectionUpdateDocument,
+    { input: { sectionId: s.sectionId, update: b64(Y.encodeStateAsUpdate(doc)), clientMutationId: "same" } },
+    s.w.partner.token,
+  );
   expect(codes(other)).toEqual(["CONFLICT"]);
   expect(await serverText(s, s.w.lead.token)).toBe("a");
 });
@@ -215,7 +227,11 @@ test("rich text: the plain-text projection reads a Y.XmlFragment as TipTap write
   t2.insert(0, "et réactive.");
   p2.insert(0, [t2]);
   fragment.insert(0, [p1, p2]);
-  const applied = await server.gql(ApplySectionUpdateDocument, { input: { sectionId: s.sectionId, update: b64(Y.encodeStateAsUpdate(doc)) } }, s.w.partner.token);
+  const applied = await server.gql(
+    ApplySectionUpdateDocument,
+    { input: { sectionId: s.sectionId, update: b64(Y.encodeStateAsUpdate(doc)) } },
+    s.w.partner.token,
+  );
   expect(applied.errors).toBeUndefined();
   expect(await serverText(s, s.w.lead.token)).toBe("Une équipe locale\net réactive.");
 });

@@ -41,7 +41,13 @@ describe("totals", () => {
     [[], 0],
     [[{ lotId: "l1", memberId: "m1", quantity: 1000, unitPriceCents: 35 }], 35000],
     [[{ lotId: "l1", memberId: "m1", quantity: 0.333, unitPriceCents: 1001 }], 333],
-    [[{ lotId: "l1", memberId: "m1", quantity: 12.5, unitPriceCents: 48000 }, { lotId: "l2", memberId: "m1", quantity: 2, unitPriceCents: 1 }], 600002],
+    [
+      [
+        { lotId: "l1", memberId: "m1", quantity: 12.5, unitPriceCents: 48000 },
+        { lotId: "l2", memberId: "m1", quantity: 2, unitPriceCents: 1 },
+      ],
+      600002,
+    ],
   ])("lines %j total %d cents", (lines, total) => {
     expect(computeTotals(lines).totalCents).toBe(total);
   });
@@ -54,8 +60,14 @@ describe("totals", () => {
     expect(lineTotalCents({ quantity: 1.5, unitPriceCents: 333 })).toBe(500);
     expect(totals).toEqual({
       totalCents: 700,
-      perLot: [{ lotId: "a", totalCents: 600 }, { lotId: "b", totalCents: 100 }],
-      perMember: [{ memberId: "x", totalCents: 600 }, { memberId: "y", totalCents: 100 }],
+      perLot: [
+        { lotId: "a", totalCents: 600 },
+        { lotId: "b", totalCents: 100 },
+      ],
+      perMember: [
+        { memberId: "x", totalCents: 600 },
+        { memberId: "y", totalCents: 100 },
+      ],
     });
   });
   test.each([
@@ -77,17 +89,30 @@ describe("completeness", () => {
   const base: CompletenessFacts = {
     lots: [l1, l2],
     tenderLots: [l1, l2, l3],
-    members: [{ id: "lead", status: BidMemberStatus.ACCEPTED, name: "Atelier A" }, { id: "b", status: BidMemberStatus.ACCEPTED, name: "Brochures B" }],
-    assignments: [{ lotId: "l1", memberId: "lead" }, { lotId: "l2", memberId: "b" }],
+    members: [
+      { id: "lead", status: BidMemberStatus.ACCEPTED, name: "Atelier A" },
+      { id: "b", status: BidMemberStatus.ACCEPTED, name: "Brochures B" },
+    ],
+    assignments: [
+      { lotId: "l1", memberId: "lead" },
+      { lotId: "l2", memberId: "b" },
+    ],
     sections: [{ id: "s1", title: "Méthode", status: SectionStatus.DONE }],
-    priceLines: [{ lotId: "l1", memberId: "lead" }, { lotId: "l2", memberId: "b" }],
+    priceLines: [
+      { lotId: "l1", memberId: "lead" },
+      { lotId: "l2", memberId: "b" },
+    ],
   };
   const codes = (facts: Partial<CompletenessFacts>) => completenessIssues({ ...base, ...facts }).map((i) => i.code);
   test.each([
     ["complete on the lots it declares (lot 3 left out)", {}, []],
     ["no lot declared", { lots: [], assignments: [], priceLines: [] }, ["NO_LOT"]],
     ["a lot unassigned", { assignments: [{ lotId: "l1", memberId: "lead" }] }, ["LOT_UNASSIGNED"]],
-    ["a lot assigned to a removed member", { members: [base.members[0]!, { id: "b", status: BidMemberStatus.REMOVED, name: "B" }], priceLines: [{ lotId: "l1", memberId: "lead" }] }, ["LOT_UNASSIGNED", "LOT_UNPRICED"]],
+    [
+      "a lot assigned to a removed member",
+      { members: [base.members[0]!, { id: "b", status: BidMemberStatus.REMOVED, name: "B" }], priceLines: [{ lotId: "l1", memberId: "lead" }] },
+      ["LOT_UNASSIGNED", "LOT_UNPRICED"],
+    ],
     ["a member still invited", { members: [...base.members, { id: "c", status: BidMemberStatus.INVITED, name: "C" }] }, ["MEMBER_NOT_ACCEPTED"]],
     ["a declined member is not a blocker", { members: [...base.members, { id: "c", status: BidMemberStatus.DECLINED, name: "C" }] }, []],
     ["a section not done", { sections: [{ id: "s1", title: "x", status: SectionStatus.IN_PROGRESS }] }, ["SECTION_NOT_DONE"]],
@@ -103,7 +128,10 @@ describe("completeness", () => {
     const issues = completenessIssues({
       ...base,
       members: [...base.members, { id: "c", status: BidMemberStatus.INVITED, name: "Cinéma C" }],
-      assignments: [{ lotId: "l1", memberId: "lead" }, { lotId: "l2", memberId: "c" }],
+      assignments: [
+        { lotId: "l1", memberId: "lead" },
+        { lotId: "l2", memberId: "c" },
+      ],
       sections: [{ id: "s1", title: "Méthode", status: SectionStatus.IN_REVIEW }],
     });
     expect(issues).toEqual(
@@ -145,7 +173,9 @@ describe("declared lots", () => {
     expect(() => checkDeclaredLots("f", declared, lots, max)).toThrow(message);
   });
   test("a clash names the lot and the cooperative, not the other offer", () => {
-    expect(offerClashMessage({ lot: { number: 2, title: "Impression" }, cooperativeName: "Brochures B" })).toMatch(/^Lot 2 \(Impression\): Brochures B is already in another offer/);
+    expect(offerClashMessage({ lot: { number: 2, title: "Impression" }, cooperativeName: "Brochures B" })).toMatch(
+      /^Lot 2 \(Impression\): Brochures B is already in another offer/,
+    );
   });
 });
 
@@ -234,7 +264,9 @@ describe("Yjs input checks", () => {
     ["truncated", valid.slice(0, 8)],
     ["too large", Buffer.alloc(65 * 1024, 7).toString("base64")],
   ])("%s is refused, naming the field", (_name, value) => {
-    expect(() => parseUpdate("input.update", value)).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: "BAD_USER_INPUT", field: "input.update" }) }));
+    expect(() => parseUpdate("input.update", value)).toThrow(
+      expect.objectContaining({ extensions: expect.objectContaining({ code: "BAD_USER_INPUT", field: "input.update" }) }),
+    );
   });
   test("state vectors", () => {
     expect(parseStateVector("sv", Buffer.from(Y.encodeStateVector(doc)).toString("base64")).length).toBeGreaterThan(0);

@@ -55,9 +55,17 @@ describe("price lines: each member its own, the lead all", () => {
     expect(codes(cut)).toEqual(["FORBIDDEN"]);
     const removed = await server.gql(RemoveBidPriceLineDocument, { input: { priceLineId: leadLine.id, expectedVersion: 1 } }, w.partner.token);
     expect(codes(removed)).toEqual(["FORBIDDEN"]);
-    const forLead = await server.gql(AddBidPriceLineDocument, { input: { bidId: g.bidId, lotId: w.lots[0]!.gid, memberId: g.lead, description: "x", quantity: 1, unitPrice: 1 } }, w.partner.token);
+    const forLead = await server.gql(
+      AddBidPriceLineDocument,
+      { input: { bidId: g.bidId, lotId: w.lots[0]!.gid, memberId: g.lead, description: "x", quantity: 1, unitPrice: 1 } },
+      w.partner.token,
+    );
     expect(codes(forLead)).toEqual(["FORBIDDEN"]);
-    const moved = await server.gql(UpdateBidPriceLineDocument, { input: { priceLineId: partnerLine.id, expectedVersion: 1, memberId: g.lead } }, w.partner.token);
+    const moved = await server.gql(
+      UpdateBidPriceLineDocument,
+      { input: { priceLineId: partnerLine.id, expectedVersion: 1, memberId: g.lead } },
+      w.partner.token,
+    );
     expect(codes(moved)).toEqual(["FORBIDDEN"]);
     expect(changedTables(before, await snapshot(server))).toEqual([]);
 
@@ -76,19 +84,36 @@ describe("sections: assigned ones to their member, all to the lead; review befor
     const before = await snapshot(server);
     const retitle = await server.gql(UpdateBidSectionFullDocument, { input: { sectionId: leads.id, expectedVersion: 1, title: "Volée" } }, w.partner.token);
     expect(codes(retitle)).toEqual(["FORBIDDEN"]);
-    const start = await server.gql(UpdateBidSectionFullDocument, { input: { sectionId: leads.id, expectedVersion: 1, status: "IN_PROGRESS" } }, w.partner.token);
+    const start = await server.gql(
+      UpdateBidSectionFullDocument,
+      { input: { sectionId: leads.id, expectedVersion: 1, status: "IN_PROGRESS" } },
+      w.partner.token,
+    );
     expect(codes(start)).toEqual(["FORBIDDEN"]);
-    const grab = await server.gql(UpdateBidSectionFullDocument, { input: { sectionId: leads.id, expectedVersion: 1, assigneeId: w.partner.globalId } }, w.partner.token);
+    const grab = await server.gql(
+      UpdateBidSectionFullDocument,
+      { input: { sectionId: leads.id, expectedVersion: 1, assigneeId: w.partner.globalId } },
+      w.partner.token,
+    );
     expect(codes(grab)).toEqual(["FORBIDDEN"]);
     const foreign = await server.gql(AddBidSectionFullDocument, { input: { bidId: g.bidId, title: "x", assigneeId: w.lead.globalId } }, w.partner.token);
     expect(codes(foreign)).toEqual(["BAD_USER_INPUT"]);
     expect(changedTables(before, await snapshot(server))).toEqual([]);
 
-    const own = (await server.gql(AddBidSectionFullDocument, { input: { bidId: g.bidId, title: "Site web", dueDate: "2027-01-15" } }, w.partner.token)).data!.addBidSection;
+    const own = (await server.gql(AddBidSectionFullDocument, { input: { bidId: g.bidId, title: "Site web", dueDate: "2027-01-15" } }, w.partner.token)).data!
+      .addBidSection;
     expect(own).toMatchObject({ status: "TODO", dueDate: "2027-01-15", assignee: { id: w.partner.globalId } });
-    const moved = await server.gql(UpdateBidSectionFullDocument, { input: { sectionId: own.id, expectedVersion: 1, status: "IN_PROGRESS", title: "Site web et SEO" } }, w.partner.token);
+    const moved = await server.gql(
+      UpdateBidSectionFullDocument,
+      { input: { sectionId: own.id, expectedVersion: 1, status: "IN_PROGRESS", title: "Site web et SEO" } },
+      w.partner.token,
+    );
     expect(moved.data?.updateBidSection).toMatchObject({ status: "IN_PROGRESS", version: 2 });
-    const badDate = await server.gql(UpdateBidSectionFullDocument, { input: { sectionId: own.id, expectedVersion: 2, dueDate: "2027-02-30" } }, w.partner.token);
+    const badDate = await server.gql(
+      UpdateBidSectionFullDocument,
+      { input: { sectionId: own.id, expectedVersion: 2, dueDate: "2027-02-30" } },
+      w.partner.token,
+    );
     expect(badDate.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input.dueDate" });
     // The lead edits every section.
     const byLead = await server.gql(UpdateBidSectionFullDocument, { input: { sectionId: own.id, expectedVersion: 2, clearDueDate: true } }, w.lead.token);
@@ -99,7 +124,9 @@ describe("sections: assigned ones to their member, all to the lead; review befor
     const w = await createWorld(server);
     const g = await group(w);
     const leads = (await server.gql(AddBidSectionFullDocument, { input: { bidId: g.bidId, title: "Méthodologie" } }, w.lead.token)).data!.addBidSection;
-    const assigned = (await server.gql(AddBidSectionFullDocument, { input: { bidId: g.bidId, title: "Site web", assigneeId: w.partner.globalId } }, w.lead.token)).data!.addBidSection;
+    const assigned = (
+      await server.gql(AddBidSectionFullDocument, { input: { bidId: g.bidId, title: "Site web", assigneeId: w.partner.globalId } }, w.lead.token)
+    ).data!.addBidSection;
     expect(assigned.assignee).toEqual({ id: w.partner.globalId });
     const bidEvents = async () =>
       (await server.orm.em.fork().execute<{ n: number }[]>("SELECT count(*)::int AS n FROM bid_events WHERE bid_id = ?", [fromGlobalId(g.bidId)!.id]))[0]!.n;
@@ -120,15 +147,19 @@ describe("sections: assigned ones to their member, all to the lead; review befor
     expect(await bidEvents()).toBe(eventsBefore + 1);
 
     // The lead types into every section: its own and the partner's.
-    for (const [sectionId, text] of [[leads.id, "Notre méthode."], [assigned.id, "Relu. "]] as const) {
+    for (const [sectionId, text] of [
+      [leads.id, "Notre méthode."],
+      [assigned.id, "Relu. "],
+    ] as const) {
       const byLead = await server.gql(ApplySectionUpdateDocument, { input: { sectionId, update: yUpdate(text) } }, w.lead.token);
       expect(byLead.errors).toBeUndefined();
     }
     expect(await bidEvents()).toBe(eventsBefore + 3);
-    const texts = await server.orm.em.fork().execute<{ section_id: string }[]>(
-      "SELECT section_id FROM bid_events WHERE bid_id = ? AND type = 'SECTION_TEXT_UPDATED' ORDER BY seq",
-      [fromGlobalId(g.bidId)!.id],
-    );
+    const texts = await server.orm.em
+      .fork()
+      .execute<{ section_id: string }[]>("SELECT section_id FROM bid_events WHERE bid_id = ? AND type = 'SECTION_TEXT_UPDATED' ORDER BY seq", [
+        fromGlobalId(g.bidId)!.id,
+      ]);
     expect(texts.map((r) => r.section_id)).toEqual([assigned.id, leads.id, assigned.id].map((id) => fromGlobalId(id)!.id));
   });
 
@@ -157,13 +188,24 @@ describe("sections: assigned ones to their member, all to the lead; review befor
     expect((await update(5, "DONE", w.lead.token)).data?.updateBidSection.status).toBe("DONE");
 
     // A named reviewer of another member approves a section of the lead; only the lead names reviewers.
-    const leads = (await server.gql(AddBidSectionFullDocument, { input: { bidId: g.bidId, title: "Méthodologie", reviewerId: w.partner.globalId } }, w.lead.token)).data!.addBidSection;
+    const leads = (
+      await server.gql(AddBidSectionFullDocument, { input: { bidId: g.bidId, title: "Méthodologie", reviewerId: w.partner.globalId } }, w.lead.token)
+    ).data!.addBidSection;
     expect(leads.reviewer).toEqual({ id: w.partner.globalId });
-    const selfReview = await server.gql(UpdateBidSectionFullDocument, { input: { sectionId: own.id, expectedVersion: 6, reviewerId: w.partner.globalId } }, w.partner.token);
+    const selfReview = await server.gql(
+      UpdateBidSectionFullDocument,
+      { input: { sectionId: own.id, expectedVersion: 6, reviewerId: w.partner.globalId } },
+      w.partner.token,
+    );
     expect(codes(selfReview)).toEqual(["FORBIDDEN"]);
     await server.gql(ApplySectionUpdateDocument, { input: { sectionId: leads.id, update: yUpdate("Notre méthode.") } }, w.lead.token);
-    for (const [version, status] of [[1, "IN_PROGRESS"], [2, "IN_REVIEW"]] as const) {
-      expect((await server.gql(UpdateBidSectionFullDocument, { input: { sectionId: leads.id, expectedVersion: version, status } }, w.lead.token)).errors).toBeUndefined();
+    for (const [version, status] of [
+      [1, "IN_PROGRESS"],
+      [2, "IN_REVIEW"],
+    ] as const) {
+      expect(
+        (await server.gql(UpdateBidSectionFullDocument, { input: { sectionId: leads.id, expectedVersion: version, status } }, w.lead.token)).errors,
+      ).toBeUndefined();
     }
     const approved = await server.gql(UpdateBidSectionFullDocument, { input: { sectionId: leads.id, expectedVersion: 3, status: "DONE" } }, w.partner.token);
     expect(approved.data?.updateBidSection.status).toBe("DONE");

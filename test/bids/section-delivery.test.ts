@@ -6,7 +6,13 @@ import { fromGlobalId } from "../../src/common/node";
 import { sectionChannel } from "../../src/bids/sections/section-hub";
 import { frameUpdate } from "../../src/bids/sections/section-protocol";
 import { Y } from "../../src/bids/sections/yjs";
-import { AddBidSectionDocument, AnswerBidInvitationDocument, ApplySectionUpdateDocument, InviteBidMemberDocument, SectionUpdatesDocument } from "../generated/graphql";
+import {
+  AddBidSectionDocument,
+  AnswerBidInvitationDocument,
+  ApplySectionUpdateDocument,
+  InviteBidMemberDocument,
+  SectionUpdatesDocument,
+} from "../generated/graphql";
 import { codes, startTestServer, wsOnce, type TestServer } from "../helpers/server";
 import { createBid, createWorld, type BidWorld } from "./bid-setup";
 
@@ -48,7 +54,12 @@ async function scene(): Promise<Scene> {
 }
 
 /** A raw subscription to a section, keeping every message; resolves once the sync answer came. */
-async function watch(via: TestServer, token: string, sectionId: string, query = print(SectionUpdatesDocument)): Promise<{ messages: Record<string, unknown>[]; next(predicate: (m: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> }> {
+async function watch(
+  via: TestServer,
+  token: string,
+  sectionId: string,
+  query = print(SectionUpdatesDocument),
+): Promise<{ messages: Record<string, unknown>[]; next(predicate: (m: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> }> {
   const client = via.ws(token);
   clients.push(client);
   const messages: Record<string, unknown>[] = [];
@@ -141,7 +152,9 @@ test("the events of one commit reach an editor as one durable mark", async () =>
   clients.push(sender);
   const doc = new Y.Doc();
   // Six updates wait on the lock: two statements in flight hold one each, the next takes the four others.
-  const sent = ["un ", "deux ", "trois ", "quatre ", "cinq ", "six "].map((word, i) => wsOnce(sender, ApplySectionUpdateDocument, { input: { sectionId: s.sectionId, update: textUpdate(doc, 0, word), clientMutationId: `batch-${i}` } }));
+  const sent = ["un ", "deux ", "trois ", "quatre ", "cinq ", "six "].map((word, i) =>
+    wsOnce(sender, ApplySectionUpdateDocument, { input: { sectionId: s.sectionId, update: textUpdate(doc, 0, word), clientMutationId: `batch-${i}` } }),
+  );
   await reader.next(() => reader.messages.filter((m) => m.kind === "RELAYED").length === 6);
   await release();
   const seqs = (await Promise.all(sent)).map((r) => r.data?.applySectionUpdate.seq ?? 0);
@@ -191,10 +204,15 @@ test("over a socket, a text update whose session changed behind the bus's back i
   const doc = new Y.Doc();
   const ok = await wsOnce(sender, ApplySectionUpdateDocument, { input: { sectionId: s.sectionId, update: textUpdate(doc, 0, "avant ") } });
   expect(ok.errors).toBeUndefined();
-  const events = async () => Number((await server.orm.em.fork().execute<{ n: string }[]>("SELECT count(*) AS n FROM bid_events WHERE section_id = ?", [fromGlobalId(s.sectionId)!.id]))[0]!.n);
+  const events = async () =>
+    Number(
+      (await server.orm.em.fork().execute<{ n: string }[]>("SELECT count(*) AS n FROM bid_events WHERE section_id = ?", [fromGlobalId(s.sectionId)!.id]))[0]!.n,
+    );
   const before = await events();
   await server.orm.em.fork().getConnection().execute("UPDATE users SET token_version = token_version + 1 WHERE id = ?", [s.w.partner.id]);
-  const refused = await wsOnce(sender, ApplySectionUpdateDocument, { input: { sectionId: s.sectionId, update: textUpdate(doc, 6, "après") } }).catch((e: unknown) => ({ errors: [{ message: String(e), extensions: { code: "CLOSED" } }] }));
+  const refused = await wsOnce(sender, ApplySectionUpdateDocument, { input: { sectionId: s.sectionId, update: textUpdate(doc, 6, "après") } }).catch(
+    (e: unknown) => ({ errors: [{ message: String(e), extensions: { code: "CLOSED" } }] }),
+  );
   expect(["UNAUTHENTICATED", "CLOSED"]).toContain(codes(refused as never)[0]);
   expect(await events()).toBe(before);
 });

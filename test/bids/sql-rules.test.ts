@@ -19,10 +19,7 @@ afterAll(async () => {
 });
 
 async function definition(name: string): Promise<string> {
-  const rows = await server.orm.em.fork().execute<{ def: string }[]>(
-    "SELECT pg_get_functiondef(p.oid) AS def FROM pg_proc p WHERE p.proname = ?",
-    [name],
-  );
+  const rows = await server.orm.em.fork().execute<{ def: string }[]>("SELECT pg_get_functiondef(p.oid) AS def FROM pg_proc p WHERE p.proname = ?", [name]);
   expect(rows).toHaveLength(1);
   return rows[0]!.def;
 }

@@ -44,7 +44,9 @@ async function download(path: string, token?: string): Promise<{ status: number;
 }
 
 async function notified(userId: string, kind: string): Promise<string[]> {
-  const rows = await server.orm.em.getConnection().execute<{ subject_id: string }[]>("SELECT subject_id FROM notifications WHERE recipient_id = ? AND kind = ?", [userId, kind]);
+  const rows = await server.orm.em
+    .getConnection()
+    .execute<{ subject_id: string }[]>("SELECT subject_id FROM notifications WHERE recipient_id = ? AND kind = ?", [userId, kind]);
   return rows.map((r) => r.subject_id);
 }
 
@@ -65,7 +67,13 @@ beforeAll(async () => {
   const partnerCoop = await insertCooperative(em, { owner: partner, name: "Studio Web Scop" });
   rivalCoop = (await insertCooperative(em, { owner: rivalOwner, name: "Rival" })).gid;
   c = { lead, leadCoop: leadCoop.gid, partner, partnerCoop: partnerCoop.gid, officer };
-  const created = await ok(server.gql(CreateClientOrganisationDocument, { input: { name: "Salon du livre de Rouen", siret: validSiret(), location: { communeCode: "76540", address: "1 place de la Cathédrale" } } }, clientA1.token));
+  const created = await ok(
+    server.gql(
+      CreateClientOrganisationDocument,
+      { input: { name: "Salon du livre de Rouen", siret: validSiret(), location: { communeCode: "76540", address: "1 place de la Cathédrale" } } },
+      clientA1.token,
+    ),
+  );
   orgA = created.createClientOrganisation.id;
   await ok(server.gql(AttachClientToOrganisationDocument, { input: { organisationId: orgA, userId: clientA2.globalId } }, officer.token));
   await ok(server.gql(CreateClientOrganisationDocument, { input: { name: "Autre client", siret: validSiret() } }, clientB.token));
@@ -80,7 +88,13 @@ describe("client organisations", () => {
     const org = await ok(server.gql(ClientOrganisationDocument, { id: orgA }, clientA2.token));
     expect(org.clientOrganisation.people.map((p) => p.id).sort()).toEqual([clientA1.globalId, clientA2.globalId].sort());
     const fresh = await createUser(server, PlatformRole.CLIENT);
-    const created = await ok(server.gql(CreateClientOrganisationDocument, { input: { name: "Mairie de Lyon", siret: validSiret(), location: { city: "Lyon", postcode: "69001" } } }, fresh.token));
+    const created = await ok(
+      server.gql(
+        CreateClientOrganisationDocument,
+        { input: { name: "Mairie de Lyon", siret: validSiret(), location: { city: "Lyon", postcode: "69001" } } },
+        fresh.token,
+      ),
+    );
     expect(created.createClientOrganisation).toMatchObject({ city: "Lyon", departmentCode: "69" });
     expect(created.createClientOrganisation.latitude).toBeCloseTo(45.76, 1);
     // A second one for the same account, and a SIRET already registered.
@@ -103,7 +117,11 @@ describe("client organisations", () => {
       expect(codes(result)).toEqual(["BAD_USER_INPUT"]);
       expect(result.errors?.[0]?.extensions?.field).toBe("input.siret");
     }
-    const commune = await server.gql(CreateClientOrganisationDocument, { input: { name: "X", siret: validSiret(), location: { communeCode: "99999" } } }, fresh.token);
+    const commune = await server.gql(
+      CreateClientOrganisationDocument,
+      { input: { name: "X", siret: validSiret(), location: { communeCode: "99999" } } },
+      fresh.token,
+    );
     expect(commune.errors?.[0]?.extensions?.field).toBe("input.location.communeCode");
     const member = await server.gql(AttachClientToOrganisationDocument, { input: { organisationId: orgA, userId: c.lead.globalId } }, officer.token);
     expect(member.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input.userId" });
@@ -124,7 +142,9 @@ describe("orders belong to the organisation", () => {
     expect(other.tenders.edges.map((e) => e.node.id)).not.toContain(order.gid);
     expect(codes(await server.gql(ClientOrganisationDocument, { id: orgA }, clientB.token))).toEqual(["NOT_FOUND"]);
     // The colleague may edit it (no offer yet) and cancel it.
-    const edited = await ok(server.gql(UpdateDirectOrderDocument, { id: order.gid, input: { title: "Affiches et flyers", estimatedValue: 21000 } }, clientA2.token));
+    const edited = await ok(
+      server.gql(UpdateDirectOrderDocument, { id: order.gid, input: { title: "Affiches et flyers", estimatedValue: 21000 } }, clientA2.token),
+    );
     expect(edited.updateDirectOrder).toMatchObject({ title: "Affiches et flyers", estimatedValue: 21000 });
     expect(codes(await server.gql(UpdateDirectOrderDocument, { id: order.gid, input: { title: "Pris" } }, clientB.token))).toEqual(["NOT_FOUND"]);
     expect(codes(await server.gql(UpdateDirectOrderDocument, { id: order.gid, input: { title: "" } }, clientA1.token))).toEqual(["BAD_USER_INPUT"]);
@@ -149,10 +169,19 @@ describe("offers on an order", () => {
     expect(offers).toHaveLength(1);
     const seen = offers[0]!;
     expect(seen).toMatchObject({ bidId: offer.bidId, status: "SUBMITTED", title: "Groupement A + B", groupType: "CONJOINT" });
-    expect(seen.group.map((g) => [g.cooperative.name, g.role, g.lead])).toEqual([["Imprimerie Coopérative", "LEAD", true], ["Studio Web Scop", "MEMBER", false]]);
-    expect(seen.lots.map((l) => [l.lot.number, l.cooperative?.name, l.total])).toEqual([[1, "Imprimerie Coopérative", 3000], [2, "Studio Web Scop", 9000]]);
+    expect(seen.group.map((g) => [g.cooperative.name, g.role, g.lead])).toEqual([
+      ["Imprimerie Coopérative", "LEAD", true],
+      ["Studio Web Scop", "MEMBER", false],
+    ]);
+    expect(seen.lots.map((l) => [l.lot.number, l.cooperative?.name, l.total])).toEqual([
+      [1, "Imprimerie Coopérative", 3000],
+      [2, "Studio Web Scop", 9000],
+    ]);
     expect(seen.memo.map((m) => [m.title, m.text])).toEqual([["Méthodologie", "Notre méthode: papier recyclé, site accessible."]]);
-    expect(seen.prices.map((p) => [p.description, p.quantity, p.unitPrice, p.total, p.lot?.number])).toEqual([["Brochures A4", 2000, 1.5, 3000, 1], ["Site vitrine", 1, 9000, 9000, 2]]);
+    expect(seen.prices.map((p) => [p.description, p.quantity, p.unitPrice, p.total, p.lot?.number])).toEqual([
+      ["Brochures A4", 2000, 1.5, 3000, 1],
+      ["Site vitrine", 1, 9000, 9000, 2],
+    ]);
     expect(seen.totals).toEqual({ total: 12000, vatRate: 0.2, vat: 2400, totalWithVat: 14400 });
     expect(seen.exports.map((e) => e.fileName)).toEqual(["memo.docx", "prices.xlsx"]);
     // Exports: the order's client downloads them, another client gets 404 like a missing bid.
@@ -233,7 +262,9 @@ describe("declining and asking a revision", () => {
     expect(asked.requestRevision.offer).toMatchObject({ status: "REVISION_REQUESTED", exports: [] });
     const bid = (await ok(server.gql(BidDocument, { id: offer.bidId }, c.lead.token))).bid;
     expect(bid!.status).toBe("DRAFT");
-    expect((await ok(server.gql(BidClientAnswersDocument, { id: offer.bidId }, c.partner.token))).bid!.clientAnswers).toEqual([{ kind: "REVISION_REQUESTED", note: "Baissez le prix du site." }]);
+    expect((await ok(server.gql(BidClientAnswersDocument, { id: offer.bidId }, c.partner.token))).bid!.clientAnswers).toEqual([
+      { kind: "REVISION_REQUESTED", note: "Baissez le prix du site." },
+    ]);
     expect(await notified(c.lead.id, "REVISION_REQUESTED")).toContain(offer.bidId);
     // While revised: the client still sees the offer as submitted, cannot answer it, nor download the live draft.
     expect((await offersOf(order.gid, clientA1.token))[0]!.totals.total).toBe(12000);

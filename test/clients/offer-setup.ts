@@ -61,23 +61,50 @@ export interface Consortium {
  * shortlists both cooperatives, the lead creates the bid, invites the partner, who accepts; lot 1
  * to the lead and lot 2 to the partner, priced; one memo section written and approved; submitted.
  */
-export async function submitOffer(server: TestServer, c: Consortium, order: { gid: string; lots: string[] }, memo = "Notre méthode: papier recyclé, site accessible."): Promise<{ bidId: string; leadMember: string; partnerMember: string; sectionId: string }> {
+export async function submitOffer(
+  server: TestServer,
+  c: Consortium,
+  order: { gid: string; lots: string[] },
+  memo = "Notre méthode: papier recyclé, site accessible.",
+): Promise<{ bidId: string; leadMember: string; partnerMember: string; sectionId: string }> {
   for (const coop of [c.leadCoop, c.partnerCoop]) {
     await server.gql(ShortlistCooperativeDocument, { input: { tenderId: order.gid, cooperativeId: coop } }, c.officer.token);
   }
-  const bid = (await ok(server.gql(CreateBidDocument, { input: { tenderId: order.gid, leadCooperativeId: c.leadCoop, groupType: "CONJOINT", title: "Groupement A + B" } }, c.lead.token))).createBid;
+  const bid = (
+    await ok(
+      server.gql(
+        CreateBidDocument,
+        { input: { tenderId: order.gid, leadCooperativeId: c.leadCoop, groupType: "CONJOINT", title: "Groupement A + B" } },
+        c.lead.token,
+      ),
+    )
+  ).createBid;
   const leadMember = bid.members[0]!.id;
-  const partnerMember = (await ok(server.gql(InviteBidMemberDocument, { input: { bidId: bid.id, cooperativeId: c.partnerCoop } }, c.lead.token))).inviteBidMember.id;
+  const partnerMember = (await ok(server.gql(InviteBidMemberDocument, { input: { bidId: bid.id, cooperativeId: c.partnerCoop } }, c.lead.token)))
+    .inviteBidMember.id;
   await ok(server.gql(AnswerBidInvitationDocument, { input: { memberId: partnerMember, accept: true } }, c.partner.token));
   await ok(server.gql(AssignBidLotDocument, { input: { bidId: bid.id, lotId: order.lots[0]!, memberId: leadMember, expectedVersion: 0 } }, c.lead.token));
   await ok(server.gql(AssignBidLotDocument, { input: { bidId: bid.id, lotId: order.lots[1]!, memberId: partnerMember, expectedVersion: 0 } }, c.lead.token));
-  await ok(server.gql(AddBidPriceLineDocument, { input: { bidId: bid.id, lotId: order.lots[0]!, memberId: leadMember, description: "Brochures A4", quantity: 2000, unitPrice: 1.5 } }, c.lead.token));
-  await ok(server.gql(AddBidPriceLineDocument, { input: { bidId: bid.id, lotId: order.lots[1]!, memberId: partnerMember, description: "Site vitrine", quantity: 1, unitPrice: 9000 } }, c.partner.token));
+  await ok(
+    server.gql(
+      AddBidPriceLineDocument,
+      { input: { bidId: bid.id, lotId: order.lots[0]!, memberId: leadMember, description: "Brochures A4", quantity: 2000, unitPrice: 1.5 } },
+      c.lead.token,
+    ),
+  );
+  await ok(
+    server.gql(
+      AddBidPriceLineDocument,
+      { input: { bidId: bid.id, lotId: order.lots[1]!, memberId: partnerMember, description: "Site vitrine", quantity: 1, unitPrice: 9000 } },
+      c.partner.token,
+    ),
+  );
   const section = (await ok(server.gql(AddBidSectionDocument, { input: { bidId: bid.id, title: "Méthodologie" } }, c.lead.token))).addBidSection;
   await ok(server.gql(ApplySectionUpdateDocument, { input: { sectionId: section.id, update: yUpdate(memo) } }, c.lead.token));
   let version = section.version;
   for (const status of ["IN_PROGRESS", "IN_REVIEW", "DONE"] as const) {
-    version = (await ok(server.gql(UpdateBidSectionDocument, { input: { sectionId: section.id, expectedVersion: version, status } }, c.lead.token))).updateBidSection.version;
+    version = (await ok(server.gql(UpdateBidSectionDocument, { input: { sectionId: section.id, expectedVersion: version, status } }, c.lead.token)))
+      .updateBidSection.version;
   }
   await resubmit(server, c.lead, bid.id);
   return { bidId: bid.id, leadMember, partnerMember, sectionId: section.id };
@@ -86,6 +113,7 @@ export async function submitOffer(server: TestServer, c: Consortium, order: { gi
 /** The lead moves a draft to review and submits it. */
 export async function resubmit(server: TestServer, lead: TestUser, bidId: string): Promise<void> {
   const current = (await ok(server.gql(BidDocument, { id: bidId }, lead.token))).bid;
-  const review = (await ok(server.gql(TransitionBidDocument, { input: { bidId, status: "IN_REVIEW", expectedVersion: current!.version } }, lead.token))).transitionBid;
+  const review = (await ok(server.gql(TransitionBidDocument, { input: { bidId, status: "IN_REVIEW", expectedVersion: current!.version } }, lead.token)))
+    .transitionBid;
   await ok(server.gql(SubmitBidDocument, { input: { bidId, expectedVersion: review.version } }, lead.token));
 }

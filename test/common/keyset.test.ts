@@ -50,7 +50,14 @@ describe("KeysetPage", () => {
     expect(page.backward).toBe(true);
     expect(page.condition()?.sql).toBe("(c.name, c.id) < (?, ?::uuid)");
     expect(page.orderBy().sql).toBe("c.name DESC, c.id DESC");
-    const connection = page.connection([{ name: "n8", id: ID }, { name: "n7", id: ID }, { name: "n6", id: ID }], 10);
+    const connection = page.connection(
+      [
+        { name: "n8", id: ID },
+        { name: "n7", id: ID },
+        { name: "n6", id: ID },
+      ],
+      10,
+    );
     expect(connection.edges.map((e) => e.node.name)).toEqual(["n7", "n8"]);
     expect(connection.pageInfo).toMatchObject({ hasPreviousPage: true, hasNextPage: true });
     expect(new KeysetPage(BY_NAME, {}, { defaultBackward: true }).backward).toBe(true);
@@ -62,7 +69,7 @@ describe("KeysetPage", () => {
     ["a malformed uuid", ["a", "not-a-uuid"]],
     ["too few parts", ["a"]],
   ])("%s is BAD_USER_INPUT on `after`", (_what, key) => {
-    const page = new KeysetPage(BY_NAME, { after: encodeCursor(key as (string | number)[]) });
+    const page = new KeysetPage(BY_NAME, { after: encodeCursor(key) });
     expect(() => page.condition()).toThrow(BadInputError);
   });
 
@@ -82,7 +89,10 @@ describe("KeysetPage", () => {
   });
 
   test("withCursor and allOf join conditions", () => {
-    const selected = allOf([{ sql: "a = ?", params: [1] }, { sql: "b = ?", params: [2] }]);
+    const selected = allOf([
+      { sql: "a = ?", params: [1] },
+      { sql: "b = ?", params: [2] },
+    ]);
     expect(selected).toEqual({ sql: "a = ? AND b = ?", params: [1, 2] });
     expect(allOf([])).toEqual({ sql: "TRUE", params: [] });
     const page = new KeysetPage(BY_NAME, { after: encodeCursor(["z", ID]) });

@@ -40,7 +40,10 @@ async function conversationNode(token: string, id: string) {
 async function newMessageNotifications(userId: string, subjectId: string) {
   return server.orm.em
     .getConnection()
-    .execute<{ text: string; read_at: Date | null }[]>("SELECT text, read_at FROM notifications WHERE recipient_id = ? AND kind = 'NEW_MESSAGE' AND subject_id = ? ORDER BY created_at", [userId, subjectId]);
+    .execute<{ text: string; read_at: Date | null }[]>(
+      "SELECT text, read_at FROM notifications WHERE recipient_id = ? AND kind = 'NEW_MESSAGE' AND subject_id = ? ORDER BY created_at",
+      [userId, subjectId],
+    );
 }
 
 describe("a direct order's conversation", () => {
@@ -52,7 +55,14 @@ describe("a direct order's conversation", () => {
     expect(asOfficer.data?.tender?.conversation?.id).toBe(w.order.conversation);
 
     const first = await post(server, w.client.token, w.order.conversation, "  Bonjour, pouvez-vous livrer avant le 15 ?\nMerci  ");
-    expect(first).toMatchObject({ seq: 1, body: "Bonjour, pouvez-vous livrer avant le 15 ?\nMerci", authorName: "Test CLIENT", authorSide: "CLIENT", authorCooperative: null, mine: true });
+    expect(first).toMatchObject({
+      seq: 1,
+      body: "Bonjour, pouvez-vous livrer avant le 15 ?\nMerci",
+      authorName: "Test CLIENT",
+      authorSide: "CLIENT",
+      authorCooperative: null,
+      mine: true,
+    });
     const answer = await post(server, w.officer.token, w.order.conversation, "Oui, c'est possible.");
     expect(answer).toMatchObject({ seq: 2, authorSide: "STAFF", authorName: "Test MISSION_OFFICER" });
 
@@ -91,8 +101,14 @@ describe("a bid's conversation", () => {
     const id = conversation!.id;
     expect((await server.gql(BidConversationDocument, { id: bid.id }, w.officer.token)).data?.bid?.conversation?.id).toBe(id);
 
-    expect(await post(server, w.lead.token, id, "On se répartit les lots ?")).toMatchObject({ authorSide: "COOPERATIVE", authorCooperative: { name: "Atelier A" } });
-    expect(await post(server, w.partner.token, id, "Je prends le lot 2.")).toMatchObject({ authorSide: "COOPERATIVE", authorCooperative: { name: "Brochures B" } });
+    expect(await post(server, w.lead.token, id, "On se répartit les lots ?")).toMatchObject({
+      authorSide: "COOPERATIVE",
+      authorCooperative: { name: "Atelier A" },
+    });
+    expect(await post(server, w.partner.token, id, "Je prends le lot 2.")).toMatchObject({
+      authorSide: "COOPERATIVE",
+      authorCooperative: { name: "Brochures B" },
+    });
     expect(await post(server, w.admin.token, id, "Pensez à l'attestation.")).toMatchObject({ authorSide: "STAFF", authorCooperative: null });
 
     for (const outsider of [w.rival.token, w.outsider.token]) {
@@ -117,13 +133,23 @@ describe("a bid's conversation", () => {
     const w = await orderWorld(server, BidStatus.DRAFT);
     await post(server, w.lead.token, w.offer.conversation, "Brouillon entre nous");
     expect(await conversationNode(w.client.token, w.offer.conversation)).toBeNull();
-    expect(code((await server.gql(PostMessageDocument, { input: { conversationId: w.offer.conversation, body: "Alors ?" } }, w.client.token)).errors)).toBe("NOT_FOUND");
+    expect(code((await server.gql(PostMessageDocument, { input: { conversationId: w.offer.conversation, body: "Alors ?" } }, w.client.token)).errors)).toBe(
+      "NOT_FOUND",
+    );
     expect(await newMessageNotifications(w.client.id, w.offer.conversation)).toHaveLength(0);
 
     const connection = server.orm.em.getConnection();
     await connection.execute("UPDATE bids SET status = 'SUBMITTED', submitted_at = now() WHERE id = ?", [w.offer.id]);
-    expect(await conversationNode(w.client.token, w.offer.conversation)).toMatchObject({ id: w.offer.conversation, subject: "BID", tender: { id: w.order.gid }, unreadCount: 1 });
-    expect(await post(server, w.client.token, w.offer.conversation, "Pouvez-vous baisser le lot 2 ?")).toMatchObject({ authorSide: "CLIENT", authorCooperative: null });
+    expect(await conversationNode(w.client.token, w.offer.conversation)).toMatchObject({
+      id: w.offer.conversation,
+      subject: "BID",
+      tender: { id: w.order.gid },
+      unreadCount: 1,
+    });
+    expect(await post(server, w.client.token, w.offer.conversation, "Pouvez-vous baisser le lot 2 ?")).toMatchObject({
+      authorSide: "CLIENT",
+      authorCooperative: null,
+    });
     await post(server, w.partner.token, w.offer.conversation, "Nous regardons.");
     expect(await newMessageNotifications(w.client.id, w.offer.conversation)).toHaveLength(1);
 
@@ -183,7 +209,11 @@ describe("messages", () => {
     const again = await post(server, w.client.token, w.order.conversation, "Devis reçu, merci.", key);
     expect(again.id).toBe(first.id);
     const before = await countRows(server, "conversation_messages");
-    const other = await server.gql(PostMessageDocument, { input: { conversationId: w.order.conversation, body: "Autre chose", clientMutationId: key } }, w.client.token);
+    const other = await server.gql(
+      PostMessageDocument,
+      { input: { conversationId: w.order.conversation, body: "Autre chose", clientMutationId: key } },
+      w.client.token,
+    );
     expect(other.errors?.[0]?.extensions?.code).toBe("CONFLICT");
     expect(await countRows(server, "conversation_messages")).toBe(before);
     // The same key from another person is their own key: a new message.

@@ -96,7 +96,11 @@ test("a cooperative removed from the bid stops receiving at once, on the other i
   const [member] = await server.orm.em
     .getConnection()
     .execute<{ id: string; version: number }[]>("SELECT id, version FROM bid_members WHERE bid_id = ? AND cooperative_id = ?", [w.offer.id, w.coopB.id]);
-  const removed = await server.gql(RemoveBidMemberDocument, { input: { memberId: Buffer.from(`BidMember:${member!.id}`).toString("base64url"), expectedVersion: member!.version } }, w.lead.token);
+  const removed = await server.gql(
+    RemoveBidMemberDocument,
+    { input: { memberId: Buffer.from(`BidMember:${member!.id}`).toString("base64url"), expectedVersion: member!.version } },
+    w.lead.token,
+  );
   expect(removed.errors).toBeUndefined();
   expect(await outcome(partner)).toEqual({ how: "complete" });
   const seen = partner.results.length;

@@ -85,10 +85,9 @@ describe("creating and editing a cooperative", () => {
       expect(result.data?.updateCooperative.description).toBe("Nouvelle description");
     } else {
       expect(codes(result)).toEqual(["FORBIDDEN"]);
-      const [row] = await server.orm.em.getConnection().execute<{ description: string | null }[]>(
-        "SELECT description FROM cooperatives WHERE id = ?",
-        [coop.id],
-      );
+      const [row] = await server.orm.em
+        .getConnection()
+        .execute<{ description: string | null }[]>("SELECT description FROM cooperatives WHERE id = ?", [coop.id]);
       expect(row?.description).toBeNull();
     }
   });
@@ -180,15 +179,27 @@ describe("skills, references and members", () => {
   test("members: a person the owner invites joins by accepting, outsiders do not see the list, the last owner stays", async () => {
     const coop = await insertCooperative(server.orm.em.fork(), { owner });
     const newcomer = await createUser(server, PlatformRole.MEMBER);
-    const invited = await server.gql(InviteCooperativeMemberDocument, { input: { cooperativeId: coop.gid, email: newcomer.email, role: "MEMBER" } }, owner.token);
-    const accepted = await server.gql(AnswerCooperativeInvitationDocument, { input: { invitationId: invited.data!.inviteCooperativeMember.id, accept: true } }, newcomer.token);
+    const invited = await server.gql(
+      InviteCooperativeMemberDocument,
+      { input: { cooperativeId: coop.gid, email: newcomer.email, role: "MEMBER" } },
+      owner.token,
+    );
+    const accepted = await server.gql(
+      AnswerCooperativeInvitationDocument,
+      { input: { invitationId: invited.data!.inviteCooperativeMember.id, accept: true } },
+      newcomer.token,
+    );
     expect(accepted.data?.answerCooperativeInvitation.status).toBe("ACCEPTED");
     const asNewcomer = await server.gql(CooperativeDocument, { id: coop.gid }, newcomer.token);
     expect(asNewcomer.data?.cooperative!.members).toHaveLength(2);
     expect(asNewcomer.data?.cooperative!.viewerCanEdit).toBe(false);
     const asOutsider = await server.gql(CooperativeDocument, { id: coop.gid }, outsider.token);
     expect(asOutsider.data?.cooperative!.members).toBeNull();
-    const notByMember = await server.gql(InviteCooperativeMemberDocument, { input: { cooperativeId: coop.gid, email: outsider.email, role: "OWNER" } }, newcomer.token);
+    const notByMember = await server.gql(
+      InviteCooperativeMemberDocument,
+      { input: { cooperativeId: coop.gid, email: outsider.email, role: "OWNER" } },
+      newcomer.token,
+    );
     expect(codes(notByMember)).toEqual(["FORBIDDEN"]);
     const lastOwner = await server.gql(RemoveCooperativeMemberDocument, { cooperativeId: coop.gid, userId: owner.globalId }, owner.token);
     expect(codes(lastOwner)).toEqual(["INVALID_STATE"]);
@@ -205,13 +216,55 @@ describe("the directory: filters, pagination, batching", () => {
     reader = await createUser(dir, PlatformRole.MEMBER);
     const em = dir.orm.em.fork();
     const people = await Promise.all([1, 2, 3].map(() => createUser(dir, PlatformRole.MEMBER)));
-    await insertCooperative(em, { name: "Imprimerie Normande", city: "Rouen", lat: 49.443, lon: 1.099, dept: "76", region: "28", skills: [["79810000", 5], ["22462000", 4]], description: "Impression et façonnage", owner: people[0] });
-    await insertCooperative(em, { name: "Studio Web du Havre", city: "Le Havre", lat: 49.494, lon: 0.108, dept: "76", region: "28", skills: [["72413000", 5]] });
+    await insertCooperative(em, {
+      name: "Imprimerie Normande",
+      city: "Rouen",
+      lat: 49.443,
+      lon: 1.099,
+      dept: "76",
+      region: "28",
+      skills: [
+        ["79810000", 5],
+        ["22462000", 4],
+      ],
+      description: "Impression et façonnage",
+      owner: people[0],
+    });
+    await insertCooperative(em, {
+      name: "Studio Web du Havre",
+      city: "Le Havre",
+      lat: 49.494,
+      lon: 0.108,
+      dept: "76",
+      region: "28",
+      skills: [["72413000", 5]],
+    });
     await insertCooperative(em, { name: "Les Films de Caen", city: "Caen", lat: 49.182, lon: -0.37, dept: "14", region: "28", skills: [["92111000", 4]] });
-    await insertCooperative(em, { name: "Presses Lyonnaises", city: "Lyon", lat: 45.764, lon: 4.835, dept: "69", region: "84", skills: [["79823000", 3]], description: "Imprimeurs depuis 1980" });
+    await insertCooperative(em, {
+      name: "Presses Lyonnaises",
+      city: "Lyon",
+      lat: 45.764,
+      lon: 4.835,
+      dept: "69",
+      region: "84",
+      skills: [["79823000", 3]],
+      description: "Imprimeurs depuis 1980",
+    });
     await insertCooperative(em, { name: "Atelier sans lieu", skills: [["79822500", 2]] });
     for (let i = 0; i < 55; i++) {
-      await insertCooperative(em, { name: `Zeta Coop ${String(i).padStart(2, "0")}`, lat: 48.85, lon: 2.35, dept: "75", region: "11", skills: [["79341000", 3], ["79416000", 2]], owner: people[i % 3], members: [people[(i + 1) % 3]!] });
+      await insertCooperative(em, {
+        name: `Zeta Coop ${String(i).padStart(2, "0")}`,
+        lat: 48.85,
+        lon: 2.35,
+        dept: "75",
+        region: "11",
+        skills: [
+          ["79341000", 3],
+          ["79416000", 2],
+        ],
+        owner: people[i % 3],
+        members: [people[(i + 1) % 3]!],
+      });
     }
   });
   afterAll(async () => {
@@ -246,7 +299,11 @@ describe("the directory: filters, pagination, batching", () => {
     const seen: string[] = [];
     let after: string | null | undefined = null;
     for (let page = 0; page < 10; page++) {
-      const result: Awaited<ReturnType<typeof dir.gql<CooperativesQuery, CooperativesQueryVariables>>> = await dir.gql(CooperativesDocument, { first: 25, after }, reader.token);
+      const result: Awaited<ReturnType<typeof dir.gql<CooperativesQuery, CooperativesQueryVariables>>> = await dir.gql(
+        CooperativesDocument,
+        { first: 25, after },
+        reader.token,
+      );
       expect(result.errors).toBeUndefined();
       seen.push(...names(result));
       expect(result.data?.cooperatives.pageInfo.hasPreviousPage).toBe(page > 0);

@@ -28,7 +28,7 @@ interface Page {
   cooperatives: { edges: { node: Node }[]; pageInfo?: { endCursor: string | null; hasNextPage: boolean } };
 }
 
-const doc = (text: string): TypedDocumentNode<Page, Record<string, unknown>> => parse(text) as DocumentNode;
+const doc = (text: string): TypedDocumentNode<Page, Record<string, unknown>> => parse(text);
 
 let server: TestServer;
 let reader: TestUser;
@@ -37,9 +37,29 @@ beforeAll(async () => {
   server = await startTestServer();
   reader = await createUser(server, PlatformRole.MEMBER);
   const em = server.orm.em.fork();
-  await insertCooperative(em, { name: "Alpha Imprimerie", city: "Rouen", lat: 49.443, lon: 1.099, skills: [["79810000", 5], ["22462000", 4], ["79341000", 4]], description: "Impression" });
+  await insertCooperative(em, {
+    name: "Alpha Imprimerie",
+    city: "Rouen",
+    lat: 49.443,
+    lon: 1.099,
+    skills: [
+      ["79810000", 5],
+      ["22462000", 4],
+      ["79341000", 4],
+    ],
+    description: "Impression",
+  });
   await insertCooperative(em, { name: "Beta Studio", city: "Le Havre", lat: 49.494, lon: 0.108, skills: [["72413000", 5]] });
-  await insertCooperative(em, { name: "Gamma Films", city: "Caen", lat: 49.182, lon: -0.37, skills: [["92111000", 4], ["99999999", 1]] });
+  await insertCooperative(em, {
+    name: "Gamma Films",
+    city: "Caen",
+    lat: 49.182,
+    lon: -0.37,
+    skills: [
+      ["92111000", 4],
+      ["99999999", 1],
+    ],
+  });
   await insertCooperative(em, { name: "Delta sans compétence", city: null, lat: 49.3, lon: 0.5 });
 });
 afterAll(async () => {
@@ -52,7 +72,8 @@ async function page(text: string, variables: Record<string, unknown> = {}): Prom
   return result.data!.cooperatives;
 }
 
-const strip = (nodes: Node[]) => nodes.map((n) => ({ name: n.name, city: n.city, skills: n.skills.map((s) => ({ code: s.code, label: s.label, level: s.level })) }));
+const strip = (nodes: Node[]) =>
+  nodes.map((n) => ({ name: n.name, city: n.city, skills: n.skills.map((s) => ({ code: s.code, label: s.label, level: s.level })) }));
 
 test("a page of a few fields answers what the page read with every column answers", async () => {
   const small = await page(`{ cooperatives(first: 10) { edges { node { name city skills { code label level } } } } }`);
@@ -69,7 +90,7 @@ test("skills read with the page carry the same ids and times as the cooperative'
   const withTimes = await page(`{ cooperatives(first: 10) { edges { node { id skills { id code createdAt updatedAt } } } } }`);
   for (const { node } of withTimes.edges) {
     const own = await server.gql(
-      parse(`query One($id: ID!) { cooperative(id: $id) { skills { id code createdAt updatedAt } } }`) as TypedDocumentNode<{ cooperative: { skills: Skill[] } }, { id: string }>,
+      parse(`query One($id: ID!) { cooperative(id: $id) { skills { id code createdAt updatedAt } } }`),
       { id: node.id! },
       reader.token,
     );

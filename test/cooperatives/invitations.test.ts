@@ -60,7 +60,9 @@ describe("an invitation answers the same whatever the address", () => {
       expect(new Date(expiresAt).getTime()).toBeGreaterThan(Date.now());
       answers.push(rest);
     }
-    expect(answers).toEqual(addresses.map(() => ({ role: "MEMBER", status: "PENDING", answeredAt: null, invitedByName: "Test MEMBER", cooperative: { id: coop.gid } })));
+    expect(answers).toEqual(
+      addresses.map(() => ({ role: "MEMBER", status: "PENDING", answeredAt: null, invitedByName: "Test MEMBER", cooperative: { id: coop.gid } })),
+    );
     expect(await membersOf()).toEqual(before);
     expect(await countRows(server, "memberships")).toBe(memberships);
   });

@@ -19,7 +19,10 @@ let officer: TestUser;
 let partnerOwner: TestUser;
 let pending: { gid: string; siret: string };
 let partner: { gid: string };
-const SKILLS = [["79810000", 5], ["72413000", 5]] as const;
+const SKILLS = [
+  ["79810000", 5],
+  ["72413000", 5],
+] as const;
 
 async function gql(token: string | null, text: string, variables: Vars = {}) {
   return server.gql(doc(text), variables, token);
@@ -29,14 +32,30 @@ beforeAll(async () => {
   server = await startTestServer();
   [owner, officer, partnerOwner] = await Promise.all([createUser(server), createUser(server, PlatformRole.MISSION_OFFICER), createUser(server)]);
   const siret = validSiret();
-  const created = await server.gql(CreateCooperativeDocument, { input: { name: "Atelier en attente", legalForm: "SCOP_SARL", siret, location: { communeCode: "76540" } } }, owner.token);
+  const created = await server.gql(
+    CreateCooperativeDocument,
+    { input: { name: "Atelier en attente", legalForm: "SCOP_SARL", siret, location: { communeCode: "76540" } } },
+    owner.token,
+  );
   expect(created.errors).toBeUndefined();
   pending = { gid: created.data!.createCooperative.id, siret };
   for (const [code, level] of SKILLS) {
-    await call(server, owner.token, `mutation($id: ID!, $skill: SkillInput!) { setCooperativeSkill(cooperativeId: $id, skill: $skill) { id } }`, { id: pending.gid, skill: { code, level } }, "setCooperativeSkill.id");
+    await call(
+      server,
+      owner.token,
+      `mutation($id: ID!, $skill: SkillInput!) { setCooperativeSkill(cooperativeId: $id, skill: $skill) { id } }`,
+      { id: pending.gid, skill: { code, level } },
+      "setCooperativeSkill.id",
+    );
   }
   const em = server.orm.em.fork();
-  const inserted = await insertCooperative(em, { owner: partnerOwner, name: "Partenaire vérifié", skills: SKILLS.map(([c, l]) => [c, l]), lat: 49.44, lon: 1.1 });
+  const inserted = await insertCooperative(em, {
+    owner: partnerOwner,
+    name: "Partenaire vérifié",
+    skills: SKILLS.map(([c, l]) => [c, l]),
+    lat: 49.44,
+    lon: 1.1,
+  });
   partner = { gid: inserted.gid };
 }, 60_000);
 
@@ -50,14 +69,21 @@ const OPPORTUNITIES = `query($id: ID!) { cooperative(id: $id) { opportunities(fi
 const matchIds = (data: unknown) =>
   ((data as { tender: { matches: { edges: { node: { cooperative: { id: string } } }[] } } }).tender.matches.edges ?? []).map((e) => e.node.cooperative.id);
 const suggestedIds = (data: unknown) =>
-  (data as { tender: { consortiumSuggestions: { suggestions: { members: { cooperative: { id: string } }[] }[] } } }).tender.consortiumSuggestions.suggestions.flatMap((s) =>
-    s.members.map((m) => m.cooperative.id),
-  );
+  (
+    data as { tender: { consortiumSuggestions: { suggestions: { members: { cooperative: { id: string } }[] }[] } } }
+  ).tender.consortiumSuggestions.suggestions.flatMap((s) => s.members.map((m) => m.cooperative.id));
 
 describe("a pending cooperative", () => {
   test("registered by a member it is PENDING; registered by an officer it is VERIFIED", async () => {
-    expect((await server.gql(CooperativeStatusDocument, { id: pending.gid }, owner.token)).data?.cooperative).toMatchObject({ status: "PENDING", verifiedAt: null });
-    const staff = await server.gql(CreateCooperativeDocument, { input: { name: "Coop de l'officier", legalForm: "SCOP_SAS", siret: validSiret() } }, officer.token);
+    expect((await server.gql(CooperativeStatusDocument, { id: pending.gid }, owner.token)).data?.cooperative).toMatchObject({
+      status: "PENDING",
+      verifiedAt: null,
+    });
+    const staff = await server.gql(
+      CreateCooperativeDocument,
+      { input: { name: "Coop de l'officier", legalForm: "SCOP_SAS", siret: validSiret() } },
+      officer.token,
+    );
     const status = await server.gql(CooperativeStatusDocument, { id: staff.data!.createCooperative.id }, officer.token);
     expect(status.data?.cooperative?.status).toBe("VERIFIED");
     expect(status.data?.cooperative?.verifiedAt).toBeTruthy();
@@ -66,7 +92,11 @@ describe("a pending cooperative", () => {
   test("registration refuses a SIRET whose SIREN key is wrong, even when the SIRET's own key is right", async () => {
     const good = validSiret();
     const siren = good.slice(0, 8) + String((Number(good[8]) + 1) % 10);
-    const result = await server.gql(CreateCooperativeDocument, { input: { name: "Clé SIREN fausse", legalForm: "SCOP_SARL", siret: withLuhnKey(siren + good.slice(9, 13)) } }, owner.token);
+    const result = await server.gql(
+      CreateCooperativeDocument,
+      { input: { name: "Clé SIREN fausse", legalForm: "SCOP_SARL", siret: withLuhnKey(siren + good.slice(9, 13)) } },
+      owner.token,
+    );
     expect(codes(result)).toEqual(["BAD_USER_INPUT"]);
     expect(result.errors?.[0]?.extensions?.field).toBe("input.siret");
     expect(result.errors?.[0]?.message).toMatch(/SIREN/);
@@ -78,14 +108,26 @@ describe("a pending cooperative", () => {
     const lead = await gql(owner.token, CREATE_BID, { input: { tenderId: tender.gid, leadCooperativeId: pending.gid, groupType: "CONJOINT" } });
     expect(codes(lead)).toEqual(["INVALID_STATE"]);
     expect(lead.errors?.[0]?.message).toMatch(/awaiting verification/);
-    const completion = await gql(owner.token, `mutation($input: RequestCompletionInput!) { requestCompletion(input: $input) { id } }`, { input: { tenderId: tender.gid, leadCooperativeId: pending.gid } });
+    const completion = await gql(owner.token, `mutation($input: RequestCompletionInput!) { requestCompletion(input: $input) { id } }`, {
+      input: { tenderId: tender.gid, leadCooperativeId: pending.gid },
+    });
     expect(codes(completion)).toEqual(["INVALID_STATE"]);
     expect(await server.orm.em.getConnection().execute<{ n: string }[]>("SELECT count(*) AS n FROM bids")).toEqual(bids);
 
-    const bid = await call(server, partnerOwner.token, CREATE_BID, { input: { tenderId: tender.gid, leadCooperativeId: partner.gid, groupType: "CONJOINT" } }, "createBid.id");
-    const invite = await gql(partnerOwner.token, `mutation($input: InviteBidMemberInput!) { inviteBidMember(input: $input) { id } }`, { input: { bidId: bid, cooperativeId: pending.gid } });
+    const bid = await call(
+      server,
+      partnerOwner.token,
+      CREATE_BID,
+      { input: { tenderId: tender.gid, leadCooperativeId: partner.gid, groupType: "CONJOINT" } },
+      "createBid.id",
+    );
+    const invite = await gql(partnerOwner.token, `mutation($input: InviteBidMemberInput!) { inviteBidMember(input: $input) { id } }`, {
+      input: { bidId: bid, cooperativeId: pending.gid },
+    });
     expect(codes(invite)).toEqual(["INVALID_STATE"]);
-    const shortlist = await gql(officer.token, `mutation($input: ShortlistInput!) { shortlistCooperative(input: $input) { id } }`, { input: { tenderId: tender.gid, cooperativeId: pending.gid } });
+    const shortlist = await gql(officer.token, `mutation($input: ShortlistInput!) { shortlistCooperative(input: $input) { id } }`, {
+      input: { tenderId: tender.gid, cooperativeId: pending.gid },
+    });
     expect(codes(shortlist)).toEqual(["INVALID_STATE"]);
   });
 
@@ -131,9 +173,13 @@ describe("verifyCooperative", () => {
   });
 
   test("a member (even its owner) cannot verify; a missing cooperative is NOT_FOUND", async () => {
-    expect(codes(await server.gql(VerifyCooperativeDocument, { input: { cooperativeId: pending.gid, siret: pending.siret } }, owner.token))).toEqual(["FORBIDDEN"]);
+    expect(codes(await server.gql(VerifyCooperativeDocument, { input: { cooperativeId: pending.gid, siret: pending.siret } }, owner.token))).toEqual([
+      "FORBIDDEN",
+    ]);
     const missing = toGlobalId("Cooperative", "00000000-0000-4000-8000-000000000000");
-    expect(codes(await server.gql(VerifyCooperativeDocument, { input: { cooperativeId: missing, siret: pending.siret } }, officer.token))).toEqual(["NOT_FOUND"]);
+    expect(codes(await server.gql(VerifyCooperativeDocument, { input: { cooperativeId: missing, siret: pending.siret } }, officer.token))).toEqual([
+      "NOT_FOUND",
+    ]);
   });
 
   test("officers find it among the PENDING registrations of the directory", async () => {
@@ -149,12 +195,16 @@ describe("verifyCooperative", () => {
     const verified = await server.gql(VerifyCooperativeDocument, { input: { cooperativeId: pending.gid, siret: spaced } }, officer.token);
     expect(verified.errors).toBeUndefined();
     expect(verified.data?.verifyCooperative.status).toBe("VERIFIED");
-    const [row] = await server.orm.em.getConnection().execute<{ verified_by_id: string }[]>("SELECT verified_by_id FROM cooperatives WHERE siret = ?", [pending.siret]);
+    const [row] = await server.orm.em
+      .getConnection()
+      .execute<{ verified_by_id: string }[]>("SELECT verified_by_id FROM cooperatives WHERE siret = ?", [pending.siret]);
     expect(row?.verified_by_id).toBe(officer.id);
 
     const tender = await openTender(server);
     expect(matchIds((await gql(officer.token, MATCHES, { id: tender.gid })).data)).toContain(pending.gid);
     expect((await gql(owner.token, OPPORTUNITIES, { id: pending.gid })).errors).toBeUndefined();
-    expect((await gql(owner.token, CREATE_BID, { input: { tenderId: tender.gid, leadCooperativeId: pending.gid, groupType: "CONJOINT" } })).errors).toBeUndefined();
+    expect(
+      (await gql(owner.token, CREATE_BID, { input: { tenderId: tender.gid, leadCooperativeId: pending.gid, groupType: "CONJOINT" } })).errors,
+    ).toBeUndefined();
   });
 });

@@ -80,11 +80,7 @@ async function signUp(email: string): Promise<string> {
 }
 
 async function createCooperative(token: string, name: string) {
-  return server.gql(
-    CreateCooperativeDocument,
-    { input: { name, legalForm: "SCOP_SARL", siret: validSiret(), location: { communeCode: "76540" } } },
-    token,
-  );
+  return server.gql(CreateCooperativeDocument, { input: { name, legalForm: "SCOP_SARL", siret: validSiret(), location: { communeCode: "76540" } } }, token);
 }
 
 async function cooperativeNames(): Promise<string[]> {
@@ -106,11 +102,14 @@ test("killed connections: requests fail with a retryable error at worst, then su
   await admin.end();
 
   const seen: string[] = [];
-  const viewer = await until(async () => {
-    const result = await server.gql(ViewerDocument, {}, token);
-    seen.push(...codes(result));
-    return result.data?.viewer ? result.data.viewer : undefined;
-  }, { label: "a successful request after pg_terminate_backend", ...RECOVERY });
+  const viewer = await until(
+    async () => {
+      const result = await server.gql(ViewerDocument, {}, token);
+      seen.push(...codes(result));
+      return result.data?.viewer ? result.data.viewer : undefined;
+    },
+    { label: "a successful request after pg_terminate_backend", ...RECOVERY },
+  );
   expect(viewer.email).toBe("terminated@faults.coop");
   expect(seen.filter((c) => c !== "SERVICE_UNAVAILABLE")).toEqual([]);
   expect(await cooperativeNames()).toContain("Avant la coupure");
@@ -131,10 +130,13 @@ test("PostgreSQL restarted: /readyz reports the outage, errors are retryable, se
 
   await startPostgres();
   expect(await until(async () => (await readyz()) === 200, { label: "/readyz to recover", ...RECOVERY })).toBe(true);
-  const after = await until(async () => {
-    const result = await createCooperative(token, "Après le redémarrage");
-    return result.data?.createCooperative ? result : undefined;
-  }, { label: "a write after the restart", ...RECOVERY });
+  const after = await until(
+    async () => {
+      const result = await createCooperative(token, "Après le redémarrage");
+      return result.data?.createCooperative ? result : undefined;
+    },
+    { label: "a write after the restart", ...RECOVERY },
+  );
   expect(after.errors).toBeUndefined();
   const names = await cooperativeNames();
   expect(names).toEqual(expect.arrayContaining(["Acquittée avant le redémarrage", "Après le redémarrage"]));
@@ -164,12 +166,19 @@ test("text typed live while PostgreSQL restarts: the editors retry, every update
   await startPostgres();
   await type(20, 30);
   await Promise.all(editors.map((e) => e.flush(60_000)));
-  const end = (await until(async () => (await server.gql(BidBriefDocument, { id: bid.id }, w.lead.token)).data?.bid, { label: "the bid after the restart", ...RECOVERY })).headSeq;
+  const end = (
+    await until(async () => (await server.gql(BidBriefDocument, { id: bid.id }, w.lead.token)).data?.bid, { label: "the bid after the restart", ...RECOVERY })
+  ).headSeq;
   await Promise.all(editors.map((e) => e.waitForSeq(end, 30_000)));
   // Every update acknowledged once: one event per clientMutationId, none lost, none doubled.
   const client = new Client({ connectionString: url });
   await client.connect();
-  const rows = (await client.query<{ cmid: string }>("SELECT client_mutation_id AS cmid FROM bid_events WHERE section_id = (SELECT id FROM bid_sections WHERE title = 'Méthodologie' AND bid_id = $1)", [fromGlobalId(bid.id)!.id])).rows;
+  const rows = (
+    await client.query<{ cmid: string }>(
+      "SELECT client_mutation_id AS cmid FROM bid_events WHERE section_id = (SELECT id FROM bid_sections WHERE title = 'Méthodologie' AND bid_id = $1)",
+      [fromGlobalId(bid.id)!.id],
+    )
+  ).rows;
   await client.end();
   const acked = editors.flatMap((e) => [...e.acked.keys()]);
   expect(rows.map((r) => r.cmid).sort()).toEqual([...acked].sort());
@@ -187,20 +196,30 @@ test("the bus listens again after a restart: a notification sent afterwards reac
   await stopPostgres();
   await startPostgres();
   // Notified again at each try until one arrives: the bus listens again some time after the restart.
-  await until(async () => {
-    if (received.includes("after-restart")) return true;
-    const client = new Client({ connectionString: url });
-    await client.connect();
-    await client.query("SELECT pg_notify('faults_probe', 'after-restart')");
-    await client.end();
-    return received.includes("after-restart");
-  }, { label: "the bus to deliver after the restart", ...RECOVERY });
+  await until(
+    async () => {
+      if (received.includes("after-restart")) return true;
+      const client = new Client({ connectionString: url });
+      await client.connect();
+      await client.query("SELECT pg_notify('faults_probe', 'after-restart')");
+      await client.end();
+      return received.includes("after-restart");
+    },
+    { label: "the bus to deliver after the restart", ...RECOVERY },
+  );
   stop();
 }, 60_000);
 
 test("SIGTERM under load: acknowledged mutations are committed, sockets close with 1001", async () => {
   const appPort = await freePort();
-  const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: url, PORT: String(appPort), JWT_SECRET: TEST_JWT_SECRET, LOG_LEVEL: "warn", SEED_DEMO: "false" };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: url,
+    PORT: String(appPort),
+    JWT_SECRET: TEST_JWT_SECRET,
+    LOG_LEVEL: "warn",
+    SEED_DEMO: "false",
+  };
   const child = spawn(process.execPath, ["-r", "ts-node/register/transpile-only", "src/main.ts"], { cwd: ROOT, env, stdio: ["ignore", "ignore", "inherit"] });
   const base = `http://127.0.0.1:${appPort}`;
   await until(async () => (await fetch(`${base}/readyz`)).status === 200, { label: "the server to start", timeoutMs: 60_000, intervalMs: 200 });
@@ -225,7 +244,9 @@ test("SIGTERM under load: acknowledged mutations are committed, sockets close wi
     connectionParams: { authorization: `Bearer ${token}` },
   });
   const closeCode = new Promise<number>((resolve) => ws.on("closed", (event) => resolve((event as { code: number }).code)));
-  await new Promise<void>((resolve) => ws.subscribe({ query: "{ viewer { id } }" }, { next: () => undefined, error: () => resolve(), complete: () => resolve() }));
+  await new Promise<void>((resolve) =>
+    ws.subscribe({ query: "{ viewer { id } }" }, { next: () => undefined, error: () => resolve(), complete: () => resolve() }),
+  );
 
   const names = Array.from({ length: 30 }, (_, i) => `Sous charge ${String(i).padStart(2, "0")}`);
   const inFlight = names.map((name) =>
@@ -234,7 +255,10 @@ test("SIGTERM under load: acknowledged mutations are committed, sockets close wi
       .catch(() => null),
   );
   // Under load: SIGTERM once a first mutation is acknowledged, the others still in flight.
-  await within(new Promise<void>((resolve) => inFlight.forEach((p) => void p.then((name) => name !== null && resolve()))), { label: "a first acknowledged mutation", timeoutMs: 30_000 });
+  await within(new Promise<void>((resolve) => inFlight.forEach((p) => void p.then((name) => name !== null && resolve()))), {
+    label: "a first acknowledged mutation",
+    timeoutMs: 30_000,
+  });
   child.kill("SIGTERM");
   const acknowledged = (await Promise.all(inFlight)).filter((n): n is string => n !== null);
   const exitCode = await new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once("exit", resolve)));

@@ -73,10 +73,22 @@ describe("attachments of a bid", () => {
     expect([up.status, up.json.file?.category, up.json.file?.version]).toEqual([201, "CERTIFICATE", 1]);
     const event = await live.event;
     live.stop();
-    expect(event.payload).toMatchObject({ attachmentId: up.json.file?.id, fileName: "Attestation URSSAF.pdf", category: "CERTIFICATE", sha256: sha256(bytes), version: 1 });
+    expect(event.payload).toMatchObject({
+      attachmentId: up.json.file?.id,
+      fileName: "Attestation URSSAF.pdf",
+      category: "CERTIFICATE",
+      sha256: sha256(bytes),
+      version: 1,
+    });
 
     const [listed] = await attachments(w.partner.token);
-    expect(listed).toMatchObject({ id: up.json.file?.id, category: "CERTIFICATE", contentType: "application/pdf", size: bytes.length, uploadedById: w.lead.globalId });
+    expect(listed).toMatchObject({
+      id: up.json.file?.id,
+      category: "CERTIFICATE",
+      contentType: "application/pdf",
+      size: bytes.length,
+      uploadedById: w.lead.globalId,
+    });
     for (const token of [w.partner.token, w.officer.token, w.admin.token]) {
       const down = await download(server, listed!.downloadUrl!, token);
       expect([down.status, down.body.equals(bytes)]).toEqual([200, true]);
@@ -90,7 +102,12 @@ describe("attachments of a bid", () => {
     const [listed] = await attachments(w.lead.token);
     const before = [await countRows(server, "bid_attachments"), await countRows(server, "file_blobs"), await countRows(server, "bid_events")];
     const missingBid = toGlobalId("Bid", "00000000-0000-4000-8000-000000000000");
-    for (const [token, target] of [[w.rival.token, bid], [w.outsider.token, bid], [w.rival.token, missingBid], [null, bid]] as const) {
+    for (const [token, target] of [
+      [w.rival.token, bid],
+      [w.outsider.token, bid],
+      [w.rival.token, missingBid],
+      [null, bid],
+    ] as const) {
       const refused = await upload(server, `/files/bids/${target}`, token, pdf(), { fileName: "x.pdf" });
       expect([refused.status, errorCode(refused)]).toEqual([404, "NOT_FOUND"]);
     }

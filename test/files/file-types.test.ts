@@ -52,7 +52,9 @@ describe("file names", () => {
   });
 
   test("Content-Disposition carries an ASCII fallback and the exact name", () => {
-    expect(contentDisposition('Devis "final" été.pdf')).toBe(`attachment; filename="Devis _final_ e_te_.pdf"; filename*=UTF-8''Devis%20%22final%22%20%C3%A9t%C3%A9.pdf`);
+    expect(contentDisposition('Devis "final" été.pdf')).toBe(
+      `attachment; filename="Devis _final_ e_te_.pdf"; filename*=UTF-8''Devis%20%22final%22%20%C3%A9t%C3%A9.pdf`,
+    );
   });
 
   test.each([
@@ -77,7 +79,10 @@ describe("versions", () => {
 
   test("the current version of each name, newest first; deleted ones only when asked", () => {
     expect(currentVersions(rows, false).map((r) => [r.nameKey, r.version])).toEqual([["a", 2]]);
-    expect(currentVersions(rows, true).map((r) => [r.nameKey, r.version])).toEqual([["a", 2], ["b", 1]]);
+    expect(currentVersions(rows, true).map((r) => [r.nameKey, r.version])).toEqual([
+      ["a", 2],
+      ["b", 1],
+    ]);
   });
 
   test("only the current version is deleted, once", () => {
@@ -91,7 +96,13 @@ describe("document links of eForms notices", () => {
   const fixture = (name: string) => parseNotice(readFileSync(path.resolve(__dirname, "../fixtures/eforms", name), "utf8"));
 
   test.each([
-    ["cn_24_maximal.xml", [["Doc1", "http://nonrestricteddocuments.com/", false], ["Doc2", "http://accessto.com/", true]]],
+    [
+      "cn_24_maximal.xml",
+      [
+        ["Doc1", "http://nonrestricteddocuments.com/", false],
+        ["Doc2", "http://accessto.com/", true],
+      ],
+    ],
     ["cn_24_minimal.xml", [["5629", "https://etendering.ted.europa.eu/cft/cft-display.html?cftId=5629", true]]],
     ["can_24_FRA_comments.xml", []],
   ])("%s: one link per address, restricted when BT-14 says so", (name, expected) => {
@@ -99,7 +110,10 @@ describe("document links of eForms notices", () => {
   });
 
   test("an address that is not http(s) is left out", () => {
-    const xml = readFileSync(path.resolve(__dirname, "../fixtures/eforms/cn_24_minimal.xml"), "utf8").replace("https://etendering.ted.europa.eu/cft/cft-display.html?cftId=5629", "javascript:alert(1)");
+    const xml = readFileSync(path.resolve(__dirname, "../fixtures/eforms/cn_24_minimal.xml"), "utf8").replace(
+      "https://etendering.ted.europa.eu/cft/cft-display.html?cftId=5629",
+      "javascript:alert(1)",
+    );
     expect(parseNotice(xml).documents).toEqual([]);
   });
 });

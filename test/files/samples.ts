@@ -91,7 +91,11 @@ export async function upload(server: TestServer, path: string, token: string | n
   const type = options.contentType ?? "application/octet-stream";
   if (options.as === "raw") {
     const query = new URLSearchParams({ filename: options.fileName, ...(options.category ? { category: options.category } : {}) });
-    const response = await fetch(`${base(server)}${path}?${query}`, { method: "POST", headers: { ...auth, "content-type": type, ...options.headers }, body: new Uint8Array(bytes) });
+    const response = await fetch(`${base(server)}${path}?${query}`, {
+      method: "POST",
+      headers: { ...auth, "content-type": type, ...options.headers },
+      body: new Uint8Array(bytes),
+    });
     return answer(response);
   }
   const form = new FormData();

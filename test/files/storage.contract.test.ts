@@ -37,9 +37,11 @@ function failing(after: Buffer): Readable {
 
 /** In small pieces, as a network delivers it. */
 function pieces(bytes: Buffer, size = 16 * 1024): Readable {
-  return Readable.from((function* () {
-    for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
-  })());
+  return Readable.from(
+    (function* () {
+      for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
+    })(),
+  );
 }
 
 describe.each(["postgres", "disk"] as const)("file storage %s", (kind) => {
@@ -105,7 +107,10 @@ describe.each(["postgres", "disk"] as const)("file storage %s", (kind) => {
   test("through the HTTP endpoint: upload, list, download identical bytes with their checksum", async () => {
     const tender = await buildTender(server.orm.em.fork());
     const bytes = pdf(CHUNK_BYTES + 5000);
-    const up = await upload(server, `/files/tenders/${tender.gid}`, officer.token, bytes, { fileName: "Règlement de consultation.pdf", contentType: "application/pdf" });
+    const up = await upload(server, `/files/tenders/${tender.gid}`, officer.token, bytes, {
+      fileName: "Règlement de consultation.pdf",
+      contentType: "application/pdf",
+    });
     expect([up.status, up.json.file?.sha256, up.json.file?.size]).toEqual([201, sha256(bytes), bytes.length]);
     const listed = await server.gql(TenderDocumentsDocument, { id: tender.gid }, officer.token);
     const doc = listed.data!.tender!.documents[0]!;

@@ -3,7 +3,14 @@ import path from "node:path";
 import { PlatformRole } from "../../src/auth/roles";
 import { toGlobalId } from "../../src/common/node";
 import { TenderKind, TenderStatus } from "../../src/tenders/tender.enums";
-import { CreateApiTokenDocument, DeleteDocumentDocument, type ApiScope, FileNodeDocument, ImportNoticeDocument, TenderDocumentsDocument } from "../generated/graphql";
+import {
+  CreateApiTokenDocument,
+  DeleteDocumentDocument,
+  type ApiScope,
+  FileNodeDocument,
+  ImportNoticeDocument,
+  TenderDocumentsDocument,
+} from "../generated/graphql";
 import { buildTender, countRows, createUnverifiedUser, createUser, insertCooperative, type TestUser } from "../helpers/factories";
 import { codes, startTestServer, type TestServer } from "../helpers/server";
 import { docx, download, errorCode, exe, jpeg, odt, pdf, plainZip, png, sha256, upload, xlsx } from "./samples";
@@ -41,12 +48,27 @@ const stored = async () => [await countRows(server, "tender_documents"), await c
 describe("documents of a tender", () => {
   test("an officer uploads (raw body); whoever sees the tender lists and downloads the same bytes, as an attachment", async () => {
     const bytes = pdf(5000);
-    const up = await upload(server, `/files/tenders/${tender.gid}`, officer.token, bytes, { as: "raw", fileName: "../../RC \"final\".pdf", contentType: "application/pdf" });
+    const up = await upload(server, `/files/tenders/${tender.gid}`, officer.token, bytes, {
+      as: "raw",
+      fileName: '../../RC "final".pdf',
+      contentType: "application/pdf",
+    });
     expect(up.status).toBe(201);
     expect(up.headers.get("etag")).toBe(`"${sha256(bytes)}"`);
     expect(up.headers.get("content-digest")).toBe(`sha-256=:${Buffer.from(sha256(bytes), "hex").toString("base64")}:`);
     const [doc] = await documents(tender.gid, member.token);
-    expect(doc).toMatchObject({ kind: "FILE", fileName: 'RC "final".pdf', contentType: "application/pdf", size: bytes.length, sha256: sha256(bytes), version: 1, uploadedById: officer.globalId, uploadedByName: "Test MISSION_OFFICER", deletedAt: null, url: null });
+    expect(doc).toMatchObject({
+      kind: "FILE",
+      fileName: 'RC "final".pdf',
+      contentType: "application/pdf",
+      size: bytes.length,
+      sha256: sha256(bytes),
+      version: 1,
+      uploadedById: officer.globalId,
+      uploadedByName: "Test MISSION_OFFICER",
+      deletedAt: null,
+      url: null,
+    });
     const down = await download(server, doc!.downloadUrl!, member.token);
     expect(down.status).toBe(200);
     expect(down.body.equals(bytes)).toBe(true);
@@ -83,7 +105,13 @@ describe("documents of a tender", () => {
 
     const before = await stored();
     const missing = toGlobalId("Tender", "00000000-0000-4000-8000-000000000000");
-    for (const [token, target] of [[client2.token, order.gid], [member.token, order.gid], [null, order.gid], [client.token, missing], [client.token, "garbage"]] as const) {
+    for (const [token, target] of [
+      [client2.token, order.gid],
+      [member.token, order.gid],
+      [null, order.gid],
+      [client.token, missing],
+      [client.token, "garbage"],
+    ] as const) {
       const refused = await upload(server, `/files/tenders/${target}`, token, pdf(), { fileName: "x.pdf" });
       expect([refused.status, errorCode(refused)]).toEqual([404, "NOT_FOUND"]);
     }
@@ -120,14 +148,23 @@ describe("documents of a tender", () => {
     }
     const bytes = pdf(100);
     const digest = (b: Buffer) => `sha-256=:${Buffer.from(sha256(b), "hex").toString("base64")}:`;
-    const mismatch = await upload(server, `/files/tenders/${tender.gid}`, officer.token, bytes, { fileName: "a.pdf", headers: { "content-digest": digest(pdf(1)) } });
+    const mismatch = await upload(server, `/files/tenders/${tender.gid}`, officer.token, bytes, {
+      fileName: "a.pdf",
+      headers: { "content-digest": digest(pdf(1)) },
+    });
     expect([mismatch.status, errorCode(mismatch), mismatch.json.errors?.[0]?.extensions.actual]).toEqual([400, "BAD_USER_INPUT", sha256(bytes)]);
-    const unreadable = await upload(server, `/files/tenders/${tender.gid}`, officer.token, bytes, { fileName: "a.pdf", headers: { "x-checksum-sha256": "abc" } });
+    const unreadable = await upload(server, `/files/tenders/${tender.gid}`, officer.token, bytes, {
+      fileName: "a.pdf",
+      headers: { "x-checksum-sha256": "abc" },
+    });
     expect([unreadable.status, errorCode(unreadable)]).toEqual([400, "BAD_USER_INPUT"]);
     const noName = await upload(server, `/files/tenders/${tender.gid}`, officer.token, bytes, { as: "raw", fileName: "" });
     expect([noName.status, errorCode(noName)]).toEqual([400, "BAD_USER_INPUT"]);
     expect(await stored()).toEqual(before);
-    const matching = await upload(server, `/files/tenders/${tender.gid}`, officer.token, bytes, { fileName: "a.pdf", headers: { "content-digest": digest(bytes) } });
+    const matching = await upload(server, `/files/tenders/${tender.gid}`, officer.token, bytes, {
+      fileName: "a.pdf",
+      headers: { "content-digest": digest(bytes) },
+    });
     expect(matching.status).toBe(201);
   });
 
@@ -152,7 +189,16 @@ describe("documents of a tender", () => {
 
     expect(await documents(t.gid, member.token)).toEqual([]);
     listed = await documents(t.gid, member.token, true);
-    expect(listed.map((d) => [d.version, d.deletedAt !== null, d.versions.map((v) => [v.version, v.deletedAt !== null])])).toEqual([[2, true, [[2, true], [1, false]]]]);
+    expect(listed.map((d) => [d.version, d.deletedAt !== null, d.versions.map((v) => [v.version, v.deletedAt !== null])])).toEqual([
+      [
+        2,
+        true,
+        [
+          [2, true],
+          [1, false],
+        ],
+      ],
+    ]);
     expect((await download(server, String(v2.json.file?.downloadUrl), member.token)).body.equals(v2bytes)).toBe(true);
 
     const v3 = await upload(server, path_, officer.token, pdf(30), { fileName: "CCTP.pdf" });
@@ -178,7 +224,8 @@ describe("who else", () => {
     expect((await download(server, doc.downloadUrl, unverified.token)).status).toBe(403);
 
     const admin = await createUser(server, PlatformRole.ADMIN);
-    const token = async (scopes: ApiScope[]) => String((await server.gql(CreateApiTokenDocument, { input: { name: "files", scopes } }, admin.token)).data?.createApiToken.secret);
+    const token = async (scopes: ApiScope[]) =>
+      String((await server.gql(CreateApiTokenDocument, { input: { name: "files", scopes } }, admin.token)).data?.createApiToken.secret);
     expect((await download(server, doc.downloadUrl, await token(["READ"]))).status).toBe(200);
     expect((await download(server, doc.downloadUrl, await token(["IMPORT_NOTICES"]))).status).toBe(404);
     expect((await upload(server, `/files/tenders/${tender.gid}`, await token(["READ", "IMPORT_NOTICES"]), pdf(), { fileName: "x.pdf" })).status).toBe(404);
@@ -201,7 +248,9 @@ describe("links of an imported notice", () => {
     expect([link.status, errorCode(link)]).toEqual([409, "INVALID_STATE"]);
 
     // Version 04 of the notice no longer gives the restricted address.
-    const next = xml.replace("<cbc:VersionID>03</cbc:VersionID>", "<cbc:VersionID>04</cbc:VersionID>").replaceAll("http://accessto.com", "https://dce.example.fr/consultation");
+    const next = xml
+      .replace("<cbc:VersionID>03</cbc:VersionID>", "<cbc:VersionID>04</cbc:VersionID>")
+      .replaceAll("http://accessto.com", "https://dce.example.fr/consultation");
     expect((await server.gql(ImportNoticeDocument, { xml: next }, officer.token)).data?.importNotice.status).toBe("UPDATED");
     const after = await documents(gid, member.token, true);
     expect(after.map((d) => [d.url, d.deletedAt !== null, d.deletedById]).sort()).toEqual([

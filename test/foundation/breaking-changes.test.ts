@@ -88,7 +88,9 @@ ${breaking.map((p) => `- \`${p}\`: why it had to change.`).join("\n")}
   test("a field goes only after a dated deprecation at least 90 days old, and a deprecation without a date is flagged", async () => {
     const removed = before.replace(/"Old field."\s+legacy: String @deprecated\(reason: "Since 2026-01-02: use bid."\)/, "");
     const recorded = changelog(["Query.legacy"]);
-    expect((await checkSchemaEvolution(before, removed, recorded, new Date("2026-02-01"))).removedTooEarly).toEqual([expect.stringMatching(/^Query\.legacy: deprecated on 2026-01-02/)]);
+    expect((await checkSchemaEvolution(before, removed, recorded, new Date("2026-02-01"))).removedTooEarly).toEqual([
+      expect.stringMatching(/^Query\.legacy: deprecated on 2026-01-02/),
+    ]);
     expect((await checkSchemaEvolution(before, removed, recorded, new Date("2026-06-01"))).removedTooEarly).toEqual([]);
     const undated = before.replace("Since 2026-01-02: use bid.", "Use bid.");
     expect((await checkSchemaEvolution(before, undated, recorded)).undatedDeprecations).toEqual(["Query.legacy"]);

@@ -23,11 +23,18 @@ const sha256Hash = createHash("sha256").update(query).digest("hex");
 const extensions = { persistedQuery: { version: 1, sha256Hash } };
 
 async function post(body: unknown): Promise<{ status: number; body: unknown }> {
-  const response = await fetch(server.url, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${user.token}` }, body: JSON.stringify(body) });
+  const response = await fetch(server.url, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${user.token}` },
+    body: JSON.stringify(body),
+  });
   return { status: response.status, body: await response.json() };
 }
 
-async function get(params: Record<string, string>, headers: Record<string, string> = { "apollo-require-preflight": "1" }): Promise<{ status: number; body: unknown }> {
+async function get(
+  params: Record<string, string>,
+  headers: Record<string, string> = { "apollo-require-preflight": "1" },
+): Promise<{ status: number; body: unknown }> {
   const response = await fetch(`${server.url}?${new URLSearchParams(params).toString()}`, { headers: { authorization: `Bearer ${user.token}`, ...headers } });
   return { status: response.status, body: await response.json() };
 }

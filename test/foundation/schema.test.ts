@@ -65,7 +65,9 @@ test("API-token scopes: only on authorized root fields, known scopes, and the RE
   expect(wrong).toEqual([]);
   const readme = readFileSync(path.resolve(__dirname, "../../README.md"), "utf8");
   const table = Object.fromEntries(
-    [...readme.matchAll(/^\| `([A-Z_]+)` \| (.*) \|$/gm)].filter((m) => Object.values(ApiScope).includes(m[1] as ApiScope)).map((m) => [m[1], [...(m[2] as string).matchAll(/`(\w+)`/g)].map((f) => f[1]).sort()]),
+    [...readme.matchAll(/^\| `([A-Z_]+)` \| (.*) \|$/gm)]
+      .filter((m) => Object.values(ApiScope).includes(m[1] as ApiScope))
+      .map((m) => [m[1], [...(m[2] as string).matchAll(/`(\w+)`/g)].map((f) => f[1]).sort()]),
   );
   expect(table).toEqual(Object.fromEntries([...opened].map(([scope, fields]) => [scope, fields.sort()])));
 });

@@ -1,14 +1,4 @@
-import {
-  GraphQLBoolean,
-  GraphQLInt,
-  GraphQLObjectType,
-  GraphQLSchema,
-  GraphQLString,
-  execute,
-  parse,
-  specifiedRules,
-  type ExecutionResult,
-} from "graphql";
+import { GraphQLBoolean, GraphQLInt, GraphQLObjectType, GraphQLSchema, GraphQLString, execute, parse, specifiedRules, type ExecutionResult } from "graphql";
 import { DocumentCache } from "../../src/common/document-cache";
 import { SharedExecution, sharedSubscribe, type SinkSocket } from "../../src/realtime/shared-execution";
 
@@ -93,38 +83,38 @@ test("subscribers selecting pure fields share one execution per event, whatever 
   for (const results of all) expect(results.map((r) => r.data)).toEqual([1, 2, 3].map((n) => ({ feed: { n, __typename: "Event" } })));
   expect(calls.n).toBe(3);
   // The very same result object: nothing was executed again for the others.
-  expect(all[1]![0]).toBe(all[0]![0]);
+  expect(all[1][0]).toBe(all[0][0]);
 });
 
 test("a field outside the pure list (here, one reading the viewer) is executed for each subscriber", async () => {
   const query = "subscription { feed { n viewer } }";
   const [a, b] = await Promise.all([run(query, {}, "alice"), run(query, {}, "bob")]);
-  expect(a!.map((r) => r.data)).toEqual([1, 2, 3].map((n) => ({ feed: { n, viewer: "alice" } })));
-  expect(b!.map((r) => r.data)).toEqual([1, 2, 3].map((n) => ({ feed: { n, viewer: "bob" } })));
+  expect(a.map((r) => r.data)).toEqual([1, 2, 3].map((n) => ({ feed: { n, viewer: "alice" } })));
+  expect(b.map((r) => r.data)).toEqual([1, 2, 3].map((n) => ({ feed: { n, viewer: "bob" } })));
   expect(calls.viewer).toBe(6);
 });
 
 test("a fragment reaching a non-pure field is followed, and prevents sharing", async () => {
   const query = "subscription { feed { ...F } } fragment F on Event { n ... on Event { viewer } }";
   const [a, b] = await Promise.all([run(query, {}, "alice"), run(query, {}, "bob")]);
-  expect(a![0]!.data).toEqual({ feed: { n: 1, viewer: "alice" } });
-  expect(b![0]!.data).toEqual({ feed: { n: 1, viewer: "bob" } });
+  expect(a[0]!.data).toEqual({ feed: { n: 1, viewer: "alice" } });
+  expect(b[0]!.data).toEqual({ feed: { n: 1, viewer: "bob" } });
   expect(calls.viewer).toBe(6);
 });
 
 test("variables read below the root (directives) are part of the key: different values, different results", async () => {
   const query = "subscription($withN: Boolean!) { feed { __typename n @include(if: $withN) } }";
   const [withN, without, withN2] = await Promise.all([run(query, { withN: true }, "a"), run(query, { withN: false }, "b"), run(query, { withN: true }, "c")]);
-  expect(withN![0]!.data).toEqual({ feed: { __typename: "Event", n: 1 } });
-  expect(without![0]!.data).toEqual({ feed: { __typename: "Event" } });
-  expect(withN2![0]).toBe(withN![0]);
+  expect(withN[0]!.data).toEqual({ feed: { __typename: "Event", n: 1 } });
+  expect(without[0]!.data).toEqual({ feed: { __typename: "Event" } });
+  expect(withN2[0]).toBe(withN[0]);
   expect(calls.n).toBe(3);
 });
 
 test("two documents never share, even on the same events (aliases differ)", async () => {
   const [plain, aliased] = await Promise.all([run("subscription { feed { n } }", {}, "a"), run("subscription { feed { m: n } }", {}, "b")]);
-  expect(plain![0]!.data).toEqual({ feed: { n: 1 } });
-  expect(aliased![0]!.data).toEqual({ feed: { m: 1 } });
+  expect(plain[0]!.data).toEqual({ feed: { n: 1 } });
+  expect(aliased[0]!.data).toEqual({ feed: { m: 1 } });
 });
 
 test("the document cache returns one DocumentNode per text, and keeps no invalid document", () => {

@@ -86,5 +86,5 @@ export async function recordExternalRequests(page: Page, allowedHosts: readonly 
 
 /** Saves a PNG of the page (the viewport only, to keep it small). */
 export async function screenshot(page: Page, file: string): Promise<void> {
-  await page.screenshot({ path: file as `${string}.png`, type: "png", fullPage: false });
+  await page.screenshot({ path: file, type: "png", fullPage: false });
 }

@@ -215,7 +215,14 @@ export async function buildTender(em: EntityManager, seed: TenderSeed = {}): Pro
 /** A lot of `tender`, created in `em` (flushed by the caller). */
 export function buildLot(em: EntityManager, tender: Tender, seed: LotSeed & { number: number }): Lot {
   const cpvCodes = [...seed.cpv];
-  return em.create(Lot, { tender, number: seed.number, title: seed.title, cpvCodes, cpvPrefixes: cpvSummary([cpvCodes]).cpvPrefixes, estimatedValue: seed.estimatedValue ?? null });
+  return em.create(Lot, {
+    tender,
+    number: seed.number,
+    title: seed.title,
+    cpvCodes,
+    cpvPrefixes: cpvSummary([cpvCodes]).cpvPrefixes,
+    estimatedValue: seed.estimatedValue ?? null,
+  });
 }
 
 export interface BidSeed {
@@ -245,7 +252,8 @@ export async function buildBid(em: EntityManager, seed: BidSeed): Promise<{ id: 
     submittedAt: new Date(),
   });
   const lead = em.create(BidMember, { bid, cooperative: em.getReference(Cooperative, leadId), role: BidMemberRole.LEAD, status: BidMemberStatus.ACCEPTED });
-  for (const id of others) em.create(BidMember, { bid, cooperative: em.getReference(Cooperative, id), role: BidMemberRole.MEMBER, status: BidMemberStatus.ACCEPTED });
+  for (const id of others)
+    em.create(BidMember, { bid, cooperative: em.getReference(Cooperative, id), role: BidMemberRole.MEMBER, status: BidMemberStatus.ACCEPTED });
   const lotIds = seed.lotIds ?? (await em.find(Lot, { tender: seed.tenderId })).map((l) => l.id);
   for (const lotId of lotIds) {
     // The lots it declared it answers (Bid.lots), each performed by the lead.

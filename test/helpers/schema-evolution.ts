@@ -74,7 +74,9 @@ export async function checkSchemaEvolution(releasedSdl: string, currentSdl: stri
     const since = deprecationDate(fieldDeprecation(released, meta.typeName, meta.removedFieldName));
     const days = since ? (today.getTime() - Date.parse(since)) / 86_400_000 : -1;
     if (days < DEPRECATION_DAYS) {
-      removedTooEarly.push(`${meta.typeName}.${meta.removedFieldName}: ${since ? `deprecated on ${since}, removable from ${DEPRECATION_DAYS} days after` : "removed without a dated deprecation in the released schema"}`);
+      removedTooEarly.push(
+        `${meta.typeName}.${meta.removedFieldName}: ${since ? `deprecated on ${since}, removable from ${DEPRECATION_DAYS} days after` : "removed without a dated deprecation in the released schema"}`,
+      );
     }
   }
   return {

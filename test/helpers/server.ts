@@ -136,11 +136,7 @@ export async function startTestServer(options: { env?: Record<string, string>; d
 }
 
 /** Runs one operation over a graphql-ws client and returns its first result. */
-export function wsOnce<T, V extends Record<string, unknown>>(
-  client: WsClient,
-  doc: TypedDocumentNode<T, V>,
-  variables?: V,
-): Promise<ExecutionResult<T>> {
+export function wsOnce<T, V extends Record<string, unknown>>(client: WsClient, doc: TypedDocumentNode<T, V>, variables?: V): Promise<ExecutionResult<T>> {
   return new Promise((resolve, reject) => {
     let result: ExecutionResult<T> | undefined;
     client.subscribe<T>(
@@ -149,7 +145,7 @@ export function wsOnce<T, V extends Record<string, unknown>>(
         next: (value) => {
           result ??= value as ExecutionResult<T>;
         },
-        error: (error) => (Array.isArray(error) ? resolve({ errors: error } as ExecutionResult<T>) : reject(error)),
+        error: (error) => (Array.isArray(error) ? resolve({ errors: error }) : reject(error)),
         complete: () => (result ? resolve(result) : reject(new Error("completed without a result"))),
       },
     );

@@ -20,7 +20,9 @@ interface OutboxRow {
 }
 
 async function outboxRows(server: TestServer, recipient: string): Promise<OutboxRow[]> {
-  return server.orm.em.getConnection().execute<OutboxRow[]>("SELECT status, attempts, last_error, sent_at, text FROM mail_outbox WHERE recipient = ? ORDER BY created_at", [recipient]);
+  return server.orm.em
+    .getConnection()
+    .execute<OutboxRow[]>("SELECT status, attempts, last_error, sent_at, text FROM mail_outbox WHERE recipient = ? ORDER BY created_at", [recipient]);
 }
 
 test("a mail written while the SMTP server is down is kept, retried with backoff, and delivered once it is up", async () => {
@@ -28,7 +30,10 @@ test("a mail written while the SMTP server is down is kept, retried with backoff
   const server = await startTestServer({ env: { SMTP_URL: `smtp://127.0.0.1:${port}`, MAIL_RETRY_BASE_MS: "50" } });
   let catcher: MailCatcher | null = null;
   try {
-    const firstFailure = nextEvent<{ to: string; attempts: number; final: boolean }>(server.app.mailer, "failed", { label: "the first failed send", timeoutMs: 25_000 });
+    const firstFailure = nextEvent<{ to: string; attempts: number; final: boolean }>(server.app.mailer, "failed", {
+      label: "the first failed send",
+      timeoutMs: 25_000,
+    });
     const up = await server.gql(SignUpDocument, { input: input("down@outbox.coop") });
     expect(up.errors).toBeUndefined();
     const failure = await firstFailure;

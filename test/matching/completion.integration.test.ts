@@ -27,7 +27,14 @@ const TOULOUSE = { lat: 43.6045, lon: 1.444 };
 const east = (km: number) => ({ lat: TOULOUSE.lat, lon: TOULOUSE.lon + km / 80.6 });
 
 /** A tender in Toulouse, each lot worth 30,000. */
-async function insertTender(title: string, lots: [string, string[]][] = [["Film", ["92111200"]], ["Impression", ["79810000"]], ["Site web", ["72413000"]]]) {
+async function insertTender(
+  title: string,
+  lots: [string, string[]][] = [
+    ["Film", ["92111200"]],
+    ["Impression", ["79810000"]],
+    ["Site web", ["72413000"]],
+  ],
+) {
   const t = await buildTender(server.orm.em.fork(), {
     title,
     buyerName: "Publications Office of the European Union",
@@ -61,7 +68,17 @@ beforeAll(async () => {
   await add("Films de Tournefeuille", { ...east(-12), city: "Tournefeuille", skills: [["92111200", 5]], owner: leadOwner, ...same });
   await add("Imprimerie de Balma", { ...east(6), city: "Balma", skills: [["79810000", 4]], owner: printerOwner, ...same });
   await add("Studio Web de Colomiers", { ...east(-16), city: "Colomiers", skills: [["72413000", 4]], ...same });
-  await add("Imprimerie de Paris", { lat: 48.8566, lon: 2.3522, city: "Paris", skills: [["79810000", 5], ["72413000", 4]], owner: farOwner, ...same });
+  await add("Imprimerie de Paris", {
+    lat: 48.8566,
+    lon: 2.3522,
+    city: "Paris",
+    skills: [
+      ["79810000", 5],
+      ["72413000", 4],
+    ],
+    owner: farOwner,
+    ...same,
+  });
   // Design studios next door, none holding the printing code; a printer 64 km away holding it.
   await add("Studio Graphique de Blagnac", { ...east(2), city: "Blagnac", skills: [["79822500", 5]], ...same });
   await add("Atelier Graphique de Muret", { ...east(4), city: "Muret", skills: [["79822000", 5]], ...same });
@@ -98,7 +115,11 @@ describe("completion near the client", () => {
 
   test("requestCompletion builds the local team by default", async () => {
     const tender = await insertTender("Campagne locale");
-    const result = await server.gql(RequestCompletionDocument, { input: { tenderId: tender.gid, leadCooperativeId: coops["Films de Tournefeuille"]!.gid } }, leadOwner.token);
+    const result = await server.gql(
+      RequestCompletionDocument,
+      { input: { tenderId: tender.gid, leadCooperativeId: coops["Films de Tournefeuille"]!.gid } },
+      leadOwner.token,
+    );
     expect(result.errors).toBeUndefined();
     expect(result.data!.requestCompletion.members.map((m) => m.cooperative.name).sort()).toEqual(LOCAL_TEAM);
   });
@@ -121,11 +142,17 @@ describe("completion near the client", () => {
     const tender = await insertTender("Campagne au choix");
     const list = await suggestions(tender.gid);
     const second = list[1]!;
-    const byRank = await server.gql(RequestCompletionDocument, { input: { tenderId: tender.gid, leadCooperativeId: coops["Films de Tournefeuille"]!.gid, rank: 2 } }, leadOwner.token);
+    const byRank = await server.gql(
+      RequestCompletionDocument,
+      { input: { tenderId: tender.gid, leadCooperativeId: coops["Films de Tournefeuille"]!.gid, rank: 2 } },
+      leadOwner.token,
+    );
     expect(byRank.errors).toBeUndefined();
     const assigned = (bid: { lotAssignments: { lot: { number: number }; member: { cooperative: { name: string } } | null }[] }) =>
       Object.fromEntries(bid.lotAssignments.map((a) => [a.lot.number, a.member?.cooperative.name]));
-    expect(assigned(byRank.data!.requestCompletion)).toEqual(Object.fromEntries(second.members.flatMap((m) => m.lots.map((l) => [l.number, m.cooperative.name]))));
+    expect(assigned(byRank.data!.requestCompletion)).toEqual(
+      Object.fromEntries(second.members.flatMap((m) => m.lots.map((l) => [l.number, m.cooperative.name]))),
+    );
 
     const other = await insertTender("Campagne composée à la main");
     const lotMembers = [
@@ -133,7 +160,11 @@ describe("completion near the client", () => {
       { lotId: other.lots[1]!.gid, cooperativeId: coops["Imprimerie de Balma"]!.gid },
       { lotId: other.lots[2]!.gid, cooperativeId: coops["Imprimerie de Paris"]!.gid },
     ];
-    const explicit = await server.gql(RequestCompletionDocument, { input: { tenderId: other.gid, leadCooperativeId: coops["Films de Tournefeuille"]!.gid, lotMembers } }, leadOwner.token);
+    const explicit = await server.gql(
+      RequestCompletionDocument,
+      { input: { tenderId: other.gid, leadCooperativeId: coops["Films de Tournefeuille"]!.gid, lotMembers } },
+      leadOwner.token,
+    );
     expect(explicit.errors).toBeUndefined();
     expect(assigned(explicit.data!.requestCompletion)).toEqual({ 1: "Films de Tournefeuille", 2: "Imprimerie de Balma", 3: "Imprimerie de Paris" });
   });
@@ -147,7 +178,11 @@ describe("completion near the client", () => {
   ])("bad %s is BAD_USER_INPUT naming it, and nothing is written", async (field, extra) => {
     const tender = await insertTender("Entrée invalide");
     const before = await countRows(server, "bids");
-    const result = await server.gql(RequestCompletionDocument, { input: { tenderId: tender.gid, leadCooperativeId: coops["Films de Tournefeuille"]!.gid, ...extra } }, leadOwner.token);
+    const result = await server.gql(
+      RequestCompletionDocument,
+      { input: { tenderId: tender.gid, leadCooperativeId: coops["Films de Tournefeuille"]!.gid, ...extra } },
+      leadOwner.token,
+    );
     expect(codes(result)).toEqual(["BAD_USER_INPUT"]);
     expect(result.errors?.[0]?.extensions?.field).toBe(field);
     expect(await countRows(server, "bids")).toBe(before);
@@ -165,7 +200,9 @@ describe("skill before distance", () => {
     const names = rows.map((r) => r.cooperative.name);
     expect(names.indexOf("Imprimerie de Montauban")).toBeLessThan(names.indexOf("Studio Graphique de Blagnac"));
     const studio = rows.find((r) => r.cooperative.name === "Studio Graphique de Blagnac");
-    expect(studio?.components.find((c) => c.name === "SKILLS")?.evidence).toBe("0 of 1 CPV code; 79810000 not covered: its skill 79822500 only shares the group 798");
+    expect(studio?.components.find((c) => c.name === "SKILLS")?.evidence).toBe(
+      "0 of 1 CPV code; 79810000 not covered: its skill 79822500 only shares the group 798",
+    );
   });
 });
 
@@ -216,7 +253,11 @@ describe("an officer completes an offer on behalf of a cooperative", () => {
     const leads = general.data!.tender!.consortiumSuggestions.suggestions.map((s) => s.members.find((m) => m.role === "LEAD")?.cooperative.name);
     expect(leads).not.toContain("Films de Tournefeuille");
 
-    const declined = await server.gql(DeclineProposedBidDocument, { input: { bidId: bid.id, reason: "Nous préférons nos partenaires habituels." } }, leadOwner.token);
+    const declined = await server.gql(
+      DeclineProposedBidDocument,
+      { input: { bidId: bid.id, reason: "Nous préférons nos partenaires habituels." } },
+      leadOwner.token,
+    );
     expect(declined.errors).toBeUndefined();
     expect(declined.data!.declineProposedBid.status).toBe("WITHDRAWN");
     expect(codes(await server.gql(BidDocument, { id: bid.id }, printerOwner.token))).toEqual(["NOT_FOUND"]);
@@ -238,7 +279,11 @@ describe("an officer completes an offer on behalf of a cooperative", () => {
       { lotId: tender.lots[1]!.gid, cooperativeId: coops["Imprimerie de Paris"]!.gid },
       { lotId: tender.lots[2]!.gid, cooperativeId: coops["Imprimerie de Paris"]!.gid },
     ];
-    const result = await server.gql(ProposeCompletionDocument, { input: { tenderId: tender.gid, leadCooperativeId: coops["Films de Tournefeuille"]!.gid, lotMembers } }, officer.token);
+    const result = await server.gql(
+      ProposeCompletionDocument,
+      { input: { tenderId: tender.gid, leadCooperativeId: coops["Films de Tournefeuille"]!.gid, lotMembers } },
+      officer.token,
+    );
     expect(result.errors).toBeUndefined();
     const bid = result.data!.proposeCompletion;
     expect(bid.members.map((m) => m.cooperative.name).sort()).toEqual(FAR_TEAM);

@@ -64,7 +64,10 @@ function checkSuggestions(input: ConsortiumInput, result: ConsortiumResult): voi
   for (const s of result.suggestions) {
     expect(Object.keys(s.assignment).sort()).toEqual(covered.map((l) => l.lotId).sort());
     expect(s.memberCount).toBe(s.members.length);
-    const key = s.members.map((m) => m.id).sort().join(",");
+    const key = s.members
+      .map((m) => m.id)
+      .sort()
+      .join(",");
     expect(seen.has(key)).toBe(false);
     seen.add(key);
     const leads = s.members.filter((m) => m.role === "LEAD");
@@ -86,7 +89,11 @@ function checkSuggestions(input: ConsortiumInput, result: ConsortiumResult): voi
     }
     const distances = s.members.map((m) => byId.get(m.id)?.distanceKm ?? null);
     if (distances.includes(null)) expect(s.totalDistanceKm).toBeNull();
-    else expect(s.totalDistanceKm).toBeCloseTo(distances.reduce<number>((a, d) => a + (d as number), 0), 1);
+    else
+      expect(s.totalDistanceKm).toBeCloseTo(
+        distances.reduce<number>((a, d) => a + (d as number), 0),
+        1,
+      );
     expect(s.explanation.length).toBeGreaterThanOrEqual(input.lots.length + 2);
   }
   expect(result.suggestions.length).toBeLessThanOrEqual(input.first);
@@ -96,11 +103,7 @@ describe("suggestConsortia: basic rules", () => {
   it("covers every lot with members able to do them, and explains each lot", () => {
     const input: ConsortiumInput = {
       lots: [lot(1, "Conception"), lot(2, "Impression"), lot(3, "Diffusion")],
-      candidates: [
-        cand("a", { L1: 0.9, L2: 0.5 }, 12.4),
-        cand("b", { L2: 0.82, L3: 0.7 }, 14),
-        cand("c", { L3: 0.95 }, null),
-      ],
+      candidates: [cand("a", { L1: 0.9, L2: 0.5 }, 12.4), cand("b", { L2: 0.82, L3: 0.7 }, 14), cand("c", { L3: 0.95 }, null)],
       maxLotsPerMember: null,
       lead: null,
       excludedLeads: [],
@@ -131,7 +134,11 @@ describe("suggestConsortia: basic rules", () => {
     expect(best?.score).toBe(0.8067);
     // Next: same size with a worse score, then bigger teams.
     expect(r.suggestions.map((s) => s.memberCount)).toEqual([2, 2, 3]);
-    expect(memberIds(r)).toEqual([["a", "b"], ["a", "c"], ["a", "b", "c"]]);
+    expect(memberIds(r)).toEqual([
+      ["a", "b"],
+      ["a", "c"],
+      ["a", "b", "c"],
+    ]);
     expect(r.suggestions[1]?.totalDistanceKm).toBeNull();
     expect(r.suggestions[1]?.explanation).toContain("Lot 3 (Diffusion) → Coop c, score 0.95, distance to Toulouse (FRJ23) unknown");
   });
@@ -139,12 +146,7 @@ describe("suggestConsortia: basic rules", () => {
   it("prefers fewer members over better scores", () => {
     const r = run({
       lots: lotsOf(3),
-      candidates: [
-        cand("generalist", { L1: 0.4, L2: 0.4, L3: 0.4 }),
-        cand("s1", { L1: 0.99 }),
-        cand("s2", { L2: 0.99 }),
-        cand("s3", { L3: 0.99 }),
-      ],
+      candidates: [cand("generalist", { L1: 0.4, L2: 0.4, L3: 0.4 }), cand("s1", { L1: 0.99 }), cand("s2", { L2: 0.99 }), cand("s3", { L3: 0.99 })],
     });
     expect(memberIds(r)[0]).toEqual(["generalist"]);
     expect(r.suggestions[0]?.memberCount).toBe(1);
@@ -162,13 +164,7 @@ describe("suggestConsortia: basic rules", () => {
         cand("b-same", { L1: 0.9, L2: 0.9 }, 5),
       ],
     });
-    expect(r.suggestions.slice(0, 5).map((s) => s.members[0]?.id)).toEqual([
-      "b-same",
-      "near-good",
-      "far-good",
-      "unknown",
-      "near-worse",
-    ]);
+    expect(r.suggestions.slice(0, 5).map((s) => s.members[0]?.id)).toEqual(["b-same", "near-good", "far-good", "unknown", "near-worse"]);
   });
 
   it("respects maxLotsPerMember", () => {
@@ -231,9 +227,7 @@ describe("suggestConsortia: basic rules", () => {
     const r = suggestConsortia(input);
     checkSuggestions(input, r);
     expect(r.suggestions[0]?.assignment).toEqual({ L1: "me", L2: "x", L3: "me" });
-    expect(r.suggestions[0]?.explanation).toContain(
-      "Coop me leads the group, as asked, with 2 of the 3 lots it can do (limit of 2 lots per member)",
-    );
+    expect(r.suggestions[0]?.explanation).toContain("Coop me leads the group, as asked, with 2 of the 3 lots it can do (limit of 2 lots per member)");
   });
 
   it("a lead able to do no lot still leads", () => {
@@ -309,7 +303,10 @@ describe("suggestConsortia: basic rules", () => {
 
   it("lot names fall back to the label, then the id", () => {
     const r = run({
-      lots: [{ lotId: "x", label: "Affiches" }, { lotId: "y", label: " " }],
+      lots: [
+        { lotId: "x", label: "Affiches" },
+        { lotId: "y", label: " " },
+      ],
       candidates: [cand("a", { x: 0.5, y: 0.5 })],
     });
     expect(r.suggestions[0]?.explanation.slice(0, 2)).toEqual([
@@ -417,9 +414,7 @@ describe("suggestConsortia: search", () => {
     const result = run({ lots, candidates, first: 2 });
     expect(result.exact).toBe(true);
     expect(memberIds(result)[0]).toEqual(["generalist"]);
-    expect(result.notes).toContain(
-      "searched the 121 most relevant of 401 able cooperatives (the 30 best per lot and the 30 able to do most lots)",
-    );
+    expect(result.notes).toContain("searched the 121 most relevant of 401 able cooperatives (the 30 best per lot and the 30 able to do most lots)");
   });
 
   it("gives the same answer whatever the order of candidates and lots' scores", () => {
@@ -555,9 +550,7 @@ describe("suggestConsortia: cross-check against brute force", () => {
       expect(expected).toEqual([]);
       return;
     }
-    expect(
-      result.suggestions.map((s) => ({ members: s.members.map((m) => m.id).sort(), assignment: s.assignment, score: s.score })),
-    ).toEqual(expected);
+    expect(result.suggestions.map((s) => ({ members: s.members.map((m) => m.id).sort(), assignment: s.assignment, score: s.score }))).toEqual(expected);
   });
 
   it("the approximate search keeps every rule and never beats the optimum", () => {
@@ -660,9 +653,7 @@ describe.each([
       expect(expected).toEqual([]);
       return;
     }
-    expect(
-      result.suggestions.map((s) => ({ members: s.members.map((m) => m.id).sort(), assignment: s.assignment, score: s.score })),
-    ).toEqual(expected);
+    expect(result.suggestions.map((s) => ({ members: s.members.map((m) => m.id).sort(), assignment: s.assignment, score: s.score }))).toEqual(expected);
   });
 });
 
@@ -671,12 +662,7 @@ describe("suggestConsortia: locality against team size", () => {
   // and 3 alone; two partners 6 and 16 km away can do one each, about as well.
   const example = (objective?: TeamObjective): ConsortiumInput => ({
     lots: [lot(1, "Film"), lot(2, "Impression"), lot(3, "Site web")],
-    candidates: [
-      cand("lead", { L1: 0.8 }, 12),
-      cand("far", { L2: 0.78, L3: 0.72 }, 563),
-      cand("near6", { L2: 0.8 }, 6),
-      cand("near16", { L3: 0.74 }, 16),
-    ],
+    candidates: [cand("lead", { L1: 0.8 }, 12), cand("far", { L2: 0.78, L3: 0.72 }, 563), cand("near6", { L2: 0.8 }, 6), cand("near16", { L3: 0.74 }, 16)],
     maxLotsPerMember: null,
     lead: "lead",
     excludedLeads: [],

@@ -1,14 +1,5 @@
 import { BadInputError } from "../../src/common/errors";
-import {
-  CPV_SIMILARITY,
-  cpvLevel,
-  cpvMatch,
-  cpvPrefixes,
-  cpvSignificant,
-  cpvSimilarity,
-  normalizeCpv,
-  parseCpv,
-} from "../../src/matching/cpv-similarity";
+import { CPV_SIMILARITY, cpvLevel, cpvMatch, cpvPrefixes, cpvSignificant, cpvSimilarity, normalizeCpv, parseCpv } from "../../src/matching/cpv-similarity";
 
 describe("normalizeCpv / parseCpv", () => {
   it.each([
@@ -22,19 +13,16 @@ describe("normalizeCpv / parseCpv", () => {
     expect(parseCpv(code)).toBe(expected);
   });
 
-  it.each([["7934140"], ["793414000"], ["79341400-"], ["79341400-99"], ["7934A400"], [""], ["00000000"], ["79 341400"]])(
-    "refuses %p",
-    (code) => {
-      expect(normalizeCpv(code)).toBeNull();
-      expect(() => parseCpv(code, "lots[0].cpv")).toThrow(BadInputError);
-      try {
-        parseCpv(code, "lots[0].cpv");
-      } catch (error) {
-        expect((error as BadInputError).field).toBe("lots[0].cpv");
-        expect((error as BadInputError).extensions.code).toBe("BAD_USER_INPUT");
-      }
-    },
-  );
+  it.each([["7934140"], ["793414000"], ["79341400-"], ["79341400-99"], ["7934A400"], [""], ["00000000"], ["79 341400"]])("refuses %p", (code) => {
+    expect(normalizeCpv(code)).toBeNull();
+    expect(() => parseCpv(code, "lots[0].cpv")).toThrow(BadInputError);
+    try {
+      parseCpv(code, "lots[0].cpv");
+    } catch (error) {
+      expect((error as BadInputError).field).toBe("lots[0].cpv");
+      expect((error as BadInputError).extensions.code).toBe("BAD_USER_INPUT");
+    }
+  });
 });
 
 describe("significant digits, levels and prefixes", () => {

@@ -37,15 +37,13 @@ describe("haversineKm", () => {
     }
   });
 
-  it.each([
-    [{ lat: 91, lon: 0 }],
-    [{ lat: 0, lon: 181 }],
-    [{ lat: Number.NaN, lon: 0 }],
-    [{ lat: 0, lon: Number.POSITIVE_INFINITY }],
-  ])("refuses impossible coordinates %o", (p) => {
-    expect(() => haversineKm(p, PARIS)).toThrow(RangeError);
-    expect(() => haversineKm(PARIS, p)).toThrow(RangeError);
-  });
+  it.each([[{ lat: 91, lon: 0 }], [{ lat: 0, lon: 181 }], [{ lat: Number.NaN, lon: 0 }], [{ lat: 0, lon: Number.POSITIVE_INFINITY }]])(
+    "refuses impossible coordinates %o",
+    (p) => {
+      expect(() => haversineKm(p, PARIS)).toThrow(RangeError);
+      expect(() => haversineKm(PARIS, p)).toThrow(RangeError);
+    },
+  );
 });
 
 describe("isValidLatLon", () => {
@@ -78,8 +76,7 @@ describe("boundingBox", () => {
     for (let i = 0; i < steps; i++) {
       const bearing = (2 * Math.PI * i) / steps;
       const lat2 = Math.asin(Math.sin(lat1) * Math.cos(d) + Math.cos(lat1) * Math.sin(d) * Math.cos(bearing));
-      const lon2 =
-        lon1 + Math.atan2(Math.sin(bearing) * Math.sin(d) * Math.cos(lat1), Math.cos(d) - Math.sin(lat1) * Math.sin(lat2));
+      const lon2 = lon1 + Math.atan2(Math.sin(bearing) * Math.sin(d) * Math.cos(lat1), Math.cos(d) - Math.sin(lat1) * Math.sin(lat2));
       let lon = (lon2 * 180) / Math.PI;
       lon = ((((lon + 180) % 360) + 360) % 360) - 180;
       points.push({ lat: (lat2 * 180) / Math.PI, lon });

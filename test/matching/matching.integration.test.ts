@@ -26,7 +26,13 @@ let tender: { id: string; gid: string; lots: { id: string; gid: string; number: 
 const ROUEN = { lat: 49.4431, lon: 1.0993 };
 
 /** A tender near Rouen (unless `place` says otherwise), each lot worth 80,000. */
-async function insertTender(options: { title: string; lots: [string, string[]][]; maxLots?: number | null; status?: TenderStatus; place?: { lat: number; lon: number } | null }) {
+async function insertTender(options: {
+  title: string;
+  lots: [string, string[]][];
+  maxLots?: number | null;
+  status?: TenderStatus;
+  place?: { lat: number; lon: number } | null;
+}) {
   const place = options.place === undefined ? ROUEN : options.place;
   const t = await buildTender(server.orm.em.fork(), {
     title: options.title,
@@ -55,11 +61,33 @@ beforeAll(async () => {
     const c = await insertCooperative(em, { name: key, ...seed });
     coops[key] = { id: c.id, gid: c.gid };
   };
-  await add("Imprimerie de Rouen", { lat: 49.44, lon: 1.1, city: "Rouen", skills: [["79810000", 5], ["79820000", 4]], owner: memberA, headcount: 14, annualRevenue: 1_200_000 });
+  await add("Imprimerie de Rouen", {
+    lat: 49.44,
+    lon: 1.1,
+    city: "Rouen",
+    skills: [
+      ["79810000", 5],
+      ["79820000", 4],
+    ],
+    owner: memberA,
+    headcount: 14,
+    annualRevenue: 1_200_000,
+  });
   await add("Imprimerie de Marseille", { lat: 43.3, lon: 5.37, city: "Marseille", skills: [["79810000", 5]], headcount: 20, annualRevenue: 1_500_000 });
   await add("Studio Web du Havre", { lat: 49.49, lon: 0.11, city: "Le Havre", skills: [["72413000", 5]], headcount: 8, annualRevenue: 600_000 });
   await add("Les Films de Caen", { lat: 49.18, lon: -0.37, city: "Caen", skills: [["92111200", 4]], headcount: 6, annualRevenue: 450_000 });
-  await add("Agence Généraliste de Paris", { lat: 48.85, lon: 2.35, city: "Paris", skills: [["79810000", 3], ["72413000", 3], ["92111200", 3]], headcount: 40, annualRevenue: 3_000_000 });
+  await add("Agence Généraliste de Paris", {
+    lat: 48.85,
+    lon: 2.35,
+    city: "Paris",
+    skills: [
+      ["79810000", 3],
+      ["72413000", 3],
+      ["92111200", 3],
+    ],
+    headcount: 40,
+    annualRevenue: 3_000_000,
+  });
   await add("Traductions de Lyon", { lat: 45.76, lon: 4.84, city: "Lyon", skills: [["79530000", 5]] });
   tender = await insertTender({
     title: "Campagne de communication métropolitaine",
@@ -173,7 +201,15 @@ describe("Tender.consortiumSuggestions", () => {
   });
 
   test("a maximum of one lot per tenderer forces a team of three", async () => {
-    const capped = await insertTender({ title: "Un lot chacun", maxLots: 1, lots: [["Impression", ["79810000"]], ["Site web", ["72413000"]], ["Vidéo", ["92111200"]]] });
+    const capped = await insertTender({
+      title: "Un lot chacun",
+      maxLots: 1,
+      lots: [
+        ["Impression", ["79810000"]],
+        ["Site web", ["72413000"]],
+        ["Vidéo", ["92111200"]],
+      ],
+    });
     const result = await server.gql(ConsortiumSuggestionsDocument, { id: capped.gid, first: 3 }, officer.token);
     const { suggestions } = result.data!.tender!.consortiumSuggestions;
     expect(suggestions.length).toBeGreaterThan(0);
@@ -224,7 +260,9 @@ describe("a cooperative's fit and opportunities", () => {
     for (const published of [unrelated, related, closing]) {
       expect((await server.gql(PublishTenderDocument, { id: published.gid }, officer.token)).errors).toBeUndefined();
     }
-    await until(() => received.some((r) => r.opportunities.tender.title === "Impression des affiches"), { label: "the closing tender on the opportunities subscription" });
+    await until(() => received.some((r) => r.opportunities.tender.title === "Impression des affiches"), {
+      label: "the closing tender on the opportunities subscription",
+    });
     dispose();
     expect(received.map((r) => r.opportunities.tender.title)).toEqual(["Impression du magazine", "Impression des affiches"]);
     expect(received[0]!.opportunities.score).toBeGreaterThanOrEqual(0.5);
@@ -253,7 +291,9 @@ describe("requestCompletion", () => {
 
   test("one lead per tender: a cooperative already leading a bid is no longer suggested as lead", async () => {
     const result = await server.gql(ConsortiumSuggestionsDocument, { id: tender.gid, first: 20 }, officer.token);
-    const leads = result.data!.tender!.consortiumSuggestions.suggestions.flatMap((s) => s.members.filter((m) => m.role === "LEAD").map((m) => m.cooperative.name));
+    const leads = result.data!.tender!.consortiumSuggestions.suggestions.flatMap((s) =>
+      s.members.filter((m) => m.role === "LEAD").map((m) => m.cooperative.name),
+    );
     expect(leads.length).toBeGreaterThan(0);
     expect(leads).not.toContain("Imprimerie de Rouen");
   });
@@ -267,7 +307,14 @@ describe("requestCompletion", () => {
   });
 
   test("a tender no team can cover is INVALID_STATE", async () => {
-    const impossible = await insertTender({ title: "Travaux de voirie", lots: [["Panneaux", ["79530000"]], ["Impression", ["79810000"]]], maxLots: 1 });
+    const impossible = await insertTender({
+      title: "Travaux de voirie",
+      lots: [
+        ["Panneaux", ["79530000"]],
+        ["Impression", ["79810000"]],
+      ],
+      maxLots: 1,
+    });
     const lonely = await insertCooperative(server.orm.em.fork(), { name: "Seule", owner: outsider, skills: [["79810000", 5]], lat: 49.4, lon: 1.1 });
     await server.orm.em.getConnection().execute("DELETE FROM cooperative_skills WHERE cpv = '79530000'");
     const result = await server.gql(RequestCompletionDocument, { input: { tenderId: impossible.gid, leadCooperativeId: lonely.gid } }, outsider.token);

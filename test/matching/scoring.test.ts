@@ -75,13 +75,28 @@ describe("validateWeights", () => {
   });
 
   it.each<[WeightsInput, { skills: number; proximity: number; capacity: number; trackRecord: number }]>([
-    [{ skills: 1, proximity: 1, capacity: 1, trackRecord: 1 }, { skills: 0.25, proximity: 0.25, capacity: 0.25, trackRecord: 0.25 }],
-    [{ skills: 1, proximity: 0, capacity: 0, trackRecord: 0 }, { skills: 1, proximity: 0, capacity: 0, trackRecord: 0 }],
+    [
+      { skills: 1, proximity: 1, capacity: 1, trackRecord: 1 },
+      { skills: 0.25, proximity: 0.25, capacity: 0.25, trackRecord: 0.25 },
+    ],
+    [
+      { skills: 1, proximity: 0, capacity: 0, trackRecord: 0 },
+      { skills: 1, proximity: 0, capacity: 0, trackRecord: 0 },
+    ],
     [{ proximity: 0 }, { skills: 0.625, proximity: 0, capacity: 0.1875, trackRecord: 0.1875 }],
     [{ proximity: null }, { skills: 0.5, proximity: 0.2, capacity: 0.15, trackRecord: 0.15 }],
-    [{ skills: 0.4, proximity: 0.4, capacity: 0.1, trackRecord: 0.1 }, { skills: 0.4, proximity: 0.4, capacity: 0.1, trackRecord: 0.1 }],
-    [{ skills: 0.2, proximity: 0.2, capacity: 0.2, trackRecord: 0.2 }, { skills: 0.25, proximity: 0.25, capacity: 0.25, trackRecord: 0.25 }],
-    [{ skills: 0, trackRecord: 0 }, { skills: 0, proximity: 0.2 / 0.35, capacity: 0.15 / 0.35, trackRecord: 0 }],
+    [
+      { skills: 0.4, proximity: 0.4, capacity: 0.1, trackRecord: 0.1 },
+      { skills: 0.4, proximity: 0.4, capacity: 0.1, trackRecord: 0.1 },
+    ],
+    [
+      { skills: 0.2, proximity: 0.2, capacity: 0.2, trackRecord: 0.2 },
+      { skills: 0.25, proximity: 0.25, capacity: 0.25, trackRecord: 0.25 },
+    ],
+    [
+      { skills: 0, trackRecord: 0 },
+      { skills: 0, proximity: 0.2 / 0.35, capacity: 0.15 / 0.35, trackRecord: 0 },
+    ],
   ])("%o → %o (completed, then normalized to sum 1)", (input, expected) => {
     const w = validateWeights(input);
     for (const key of Object.keys(expected) as (keyof typeof expected)[]) expect(w[key]).toBeCloseTo(expected[key], 12);
@@ -105,9 +120,7 @@ describe("validateWeights", () => {
   });
 
   it("the message says what is expected", () => {
-    expect((thrown(() => validateWeights({ skills: -1 })) as Error).message).toBe(
-      "weights.skills: must be a finite number between 0 and 1",
-    );
+    expect((thrown(() => validateWeights({ skills: -1 })) as Error).message).toBe("weights.skills: must be a finite number between 0 and 1");
   });
 
   it("scoreCandidate and rankCandidates check weights too", () => {
@@ -160,15 +173,60 @@ describe("SKILLS", () => {
     ["exact, beginner", ["79341400"], [{ cpv: "79341400", level: 1 }], 0.6, "1 of 1 CPV code, 1 exact"],
     ["level out of range is clamped", ["79341400"], [{ cpv: "79341400", level: 9 }], 1, "1 of 1 CPV code, 1 exact"],
     ["level 0 is clamped to 1", ["79341400"], [{ cpv: "79341400", level: 0 }], 0.6, "1 of 1 CPV code, 1 exact"],
-    ["broader class skill", ["79341400"], [{ cpv: "79340000", level: 5 }], 0.9, "1 of 1 CPV code; 79341400 covered by its skill 79340000, a broader code that contains it"],
-    ["broader division skill is weak", ["79341400"], [{ cpv: "79000000", level: 5 }], 0.5, "0 of 1 CPV code; 79341400 not covered: its skill 79000000 is too broad (the whole division 79)"],
-    ["narrower skill", ["79340000"], [{ cpv: "79341400", level: 5 }], 0.75, "1 of 1 CPV code; 79340000 covered by its skill 79341400, a narrower code, part of it"],
-    ["same category", ["79341400"], [{ cpv: "79341200", level: 5 }], 0.8, "1 of 1 CPV code; 79341400 covered by its skill 79341200, which shares the category 79341"],
+    [
+      "broader class skill",
+      ["79341400"],
+      [{ cpv: "79340000", level: 5 }],
+      0.9,
+      "1 of 1 CPV code; 79341400 covered by its skill 79340000, a broader code that contains it",
+    ],
+    [
+      "broader division skill is weak",
+      ["79341400"],
+      [{ cpv: "79000000", level: 5 }],
+      0.5,
+      "0 of 1 CPV code; 79341400 not covered: its skill 79000000 is too broad (the whole division 79)",
+    ],
+    [
+      "narrower skill",
+      ["79340000"],
+      [{ cpv: "79341400", level: 5 }],
+      0.75,
+      "1 of 1 CPV code; 79340000 covered by its skill 79341400, a narrower code, part of it",
+    ],
+    [
+      "same category",
+      ["79341400"],
+      [{ cpv: "79341200", level: 5 }],
+      0.8,
+      "1 of 1 CPV code; 79341400 covered by its skill 79341200, which shares the category 79341",
+    ],
     ["same class", ["79341400"], [{ cpv: "79342000", level: 5 }], 0.6, "1 of 1 CPV code; 79341400 covered by its skill 79342000, which shares the class 7934"],
-    ["same group only", ["79341400"], [{ cpv: "79310000", level: 5 }], 0.4, "0 of 1 CPV code; 79341400 not covered: its skill 79310000 only shares the group 793"],
-    ["same division only", ["79341400"], [{ cpv: "79810000", level: 5 }], 0.15, "0 of 1 CPV code; 79341400 not covered: its skill 79810000 only shares the division 79"],
+    [
+      "same group only",
+      ["79341400"],
+      [{ cpv: "79310000", level: 5 }],
+      0.4,
+      "0 of 1 CPV code; 79341400 not covered: its skill 79310000 only shares the group 793",
+    ],
+    [
+      "same division only",
+      ["79341400"],
+      [{ cpv: "79810000", level: 5 }],
+      0.15,
+      "0 of 1 CPV code; 79341400 not covered: its skill 79810000 only shares the division 79",
+    ],
     ["unrelated", ["79341400"], [{ cpv: "22458000", level: 5 }], 0, "0 of 1 CPV code"],
-    ["best skill wins, with its level", ["79341400"], [{ cpv: "79341400", level: 1 }, { cpv: "79340000", level: 5 }], 0.9, "1 of 1 CPV code, 1 exact"],
+    [
+      "best skill wins, with its level",
+      ["79341400"],
+      [
+        { cpv: "79341400", level: 1 },
+        { cpv: "79340000", level: 5 },
+      ],
+      0.9,
+      "1 of 1 CPV code, 1 exact",
+    ],
     [
       "3 of 4, 2 exact, averaged",
       ["79341400", "79342000", "79341200", "22458000"],
@@ -180,7 +238,16 @@ describe("SKILLS", () => {
       "3 of 4 CPV codes, 2 exact; 79341200 covered by its skill 79341400, which shares the category 79341",
     ],
     ["duplicate demanded codes count once", ["79341400", "79341400-9"], [{ cpv: "79341400", level: 5 }], 1, "1 of 1 CPV code, 1 exact"],
-    ["invalid skill codes are ignored", ["79341400"], [{ cpv: "garbage", level: 5 }, { cpv: "79341400", level: 3 }], 0.8, "1 of 1 CPV code, 1 exact"],
+    [
+      "invalid skill codes are ignored",
+      ["79341400"],
+      [
+        { cpv: "garbage", level: 5 },
+        { cpv: "79341400", level: 3 },
+      ],
+      0.8,
+      "1 of 1 CPV code, 1 exact",
+    ],
     ["no skills", ["79341400", "79342000"], [], 0, "no skills declared (0 of 2 CPV codes)"],
     ["only invalid skills", ["79341400"], [{ cpv: "x", level: 5 }], 0, "no skills declared (0 of 1 CPV code)"],
     ["no demanded code is neutral", [], [{ cpv: "79341400", level: 5 }], 0.5, "no CPV code demanded"],
@@ -193,7 +260,12 @@ describe("SKILLS", () => {
   it("lists the covered demanded codes, normalized", () => {
     const s = score(
       demand({ cpvCodes: ["79341400-9", "79342000", "22458000", "79310000"] }),
-      coop({ skills: [{ cpv: "79341400", level: 3 }, { cpv: "79342100", level: 2 }] }),
+      coop({
+        skills: [
+          { cpv: "79341400", level: 3 },
+          { cpv: "79342100", level: 2 },
+        ],
+      }),
     );
     expect(s.coveredCpv).toEqual(["79341400", "79342000"]);
   });
@@ -407,7 +479,17 @@ describe("the score", () => {
   });
 
   it("a perfect match scores near 1, an unrelated one low", () => {
-    const perfect = coop({ track: [{ cpv: "79341400", year: 2025, amount: null, kind: "WON" }, { cpv: "79341400", year: 2025, amount: null, kind: "WON" }, { cpv: "79341400", year: 2025, amount: null, kind: "WON" }, { cpv: "79341400", year: 2025, amount: null, kind: "WON" }, { cpv: "79341400", year: 2025, amount: null, kind: "WON" }, { cpv: "79341400", year: 2025, amount: null, kind: "WON" }, { cpv: "79341400", year: 2025, amount: null, kind: "WON" }] });
+    const perfect = coop({
+      track: [
+        { cpv: "79341400", year: 2025, amount: null, kind: "WON" },
+        { cpv: "79341400", year: 2025, amount: null, kind: "WON" },
+        { cpv: "79341400", year: 2025, amount: null, kind: "WON" },
+        { cpv: "79341400", year: 2025, amount: null, kind: "WON" },
+        { cpv: "79341400", year: 2025, amount: null, kind: "WON" },
+        { cpv: "79341400", year: 2025, amount: null, kind: "WON" },
+        { cpv: "79341400", year: 2025, amount: null, kind: "WON" },
+      ],
+    });
     expect(score(demand(), perfect).score).toBeGreaterThan(0.99);
     const unrelated = coop({ skills: [{ cpv: "45000000", level: 5 }], location: LYON, annualRevenue: 100_000 });
     expect(score(demand(), unrelated).score).toBeLessThan(0.2);
@@ -457,25 +539,39 @@ describe("rankCandidates: skill before distance", () => {
   it.each<Row>([
     [
       "design studios next door without the code, a printer 64 km away with it",
-      [["studio-1", "79822500", 2], ["studio-2", "79822000", 8], ["printer", "79810000", 64, 1]],
+      [
+        ["studio-1", "79822500", 2],
+        ["studio-2", "79822000", 8],
+        ["printer", "79810000", 64, 1],
+      ],
       {},
       ["printer", "studio-1", "studio-2"],
     ],
     [
       "even with proximity as the only weight",
-      [["studio-1", "79822500", 1], ["printer", "79810000", 300]],
+      [
+        ["studio-1", "79822500", 1],
+        ["printer", "79810000", 300],
+      ],
       { skills: 0, proximity: 1, capacity: 0, trackRecord: 0 },
       ["printer", "studio-1"],
     ],
     [
       "among those covering the code, the score decides (closer first)",
-      [["printer-far", "79810000", 200], ["printer-near", "79810000", 10], ["studio", "79822500", 0]],
+      [
+        ["printer-far", "79810000", 200],
+        ["printer-near", "79810000", 10],
+        ["studio", "79822500", 0],
+      ],
       {},
       ["printer-near", "printer-far", "studio"],
     ],
     [
       "a narrower code covers, so it ranks with those covering",
-      [["narrower", "79811000", 50], ["group-only", "79820000", 0]],
+      [
+        ["narrower", "79811000", 50],
+        ["group-only", "79820000", 0],
+      ],
       {},
       ["narrower", "group-only"],
     ],
@@ -545,7 +641,11 @@ describe("rankCandidates", () => {
       coop({ id: "6", location: LYON, track: [{ cpv: "79341400", year: 2024, amount: null, kind: "WON" }] }),
     ];
     const reference = ids(rankCandidates(demand(), candidates, DEFAULT_WEIGHTS, {}, NOW));
-    for (const order of [[5, 4, 3, 2, 1, 0], [2, 0, 4, 1, 5, 3], [3, 5, 1, 0, 2, 4]]) {
+    for (const order of [
+      [5, 4, 3, 2, 1, 0],
+      [2, 0, 4, 1, 5, 3],
+      [3, 5, 1, 0, 2, 4],
+    ]) {
       const shuffled = order.map((i) => candidates[i] as CandidateProfile);
       expect(ids(rankCandidates(demand(), shuffled, DEFAULT_WEIGHTS, {}, NOW))).toEqual(reference);
     }

@@ -35,11 +35,20 @@ async function inbox(person: TestUser) {
 }
 
 test("an invitation into a bid, a section assigned, and a section sent for review reach their people", async () => {
-  const bid = await createBid(server, w.lead.token, { tenderId: w.tender.gid, leadCooperativeId: w.coopA.gid, groupType: "CONJOINT", title: "Offre des ateliers" });
+  const bid = await createBid(server, w.lead.token, {
+    tenderId: w.tender.gid,
+    leadCooperativeId: w.coopA.gid,
+    groupType: "CONJOINT",
+    title: "Offre des ateliers",
+  });
   const invited = await server.gql(InviteBidMemberDocument, { input: { bidId: bid.id, cooperativeId: w.coopB.gid } }, w.lead.token);
   expect(invited.errors).toBeUndefined();
   expect(await inbox(w.partner)).toEqual([
-    expect.objectContaining({ kind: "BID_INVITATION", subjectId: invited.data!.inviteBidMember.id, text: expect.stringContaining("Offre des ateliers") as unknown }),
+    expect.objectContaining({
+      kind: "BID_INVITATION",
+      subjectId: invited.data!.inviteBidMember.id,
+      text: expect.stringContaining("Offre des ateliers") as unknown,
+    }),
   ]);
   // The one who invited is not told of their own act.
   expect((await inbox(w.lead)).filter((n) => n.kind === "BID_INVITATION")).toEqual([]);
@@ -49,9 +58,14 @@ test("an invitation into a bid, a section assigned, and a section sent for revie
   const added = await server.gql(AddBidSectionDocument, { input: { bidId: bid.id, title: "Méthodologie", assigneeId: writer.globalId } }, w.lead.token);
   expect(added.errors).toBeUndefined();
   const sectionId = added.data!.addBidSection.id;
-  expect(await inbox(writer)).toEqual([expect.objectContaining({ kind: "SECTION_ASSIGNED", subjectId: sectionId, text: expect.stringContaining("Méthodologie") as unknown })]);
+  expect(await inbox(writer)).toEqual([
+    expect.objectContaining({ kind: "SECTION_ASSIGNED", subjectId: sectionId, text: expect.stringContaining("Méthodologie") as unknown }),
+  ]);
 
-  for (const [expectedVersion, status] of [[1, "IN_PROGRESS"], [2, "IN_REVIEW"]] as const) {
+  for (const [expectedVersion, status] of [
+    [1, "IN_PROGRESS"],
+    [2, "IN_REVIEW"],
+  ] as const) {
     const moved = await server.gql(UpdateBidSectionDocument, { input: { sectionId, expectedVersion, status } }, writer.token);
     expect(moved.errors).toBeUndefined();
   }
@@ -72,7 +86,11 @@ test("an award reaches the people of the winning bid and of the losing one", asy
     w.officer.token,
   );
   expect(recorded.errors).toBeUndefined();
-  expect((await inbox(w.third)).filter((n) => n.kind === "AWARD")).toEqual([expect.objectContaining({ subjectId: winner.gid, text: expect.stringContaining("Attribué à votre offre") as unknown })]);
-  expect((await inbox(w.rival)).filter((n) => n.kind === "AWARD")).toEqual([expect.objectContaining({ text: expect.stringContaining("Non retenu") as unknown })]);
+  expect((await inbox(w.third)).filter((n) => n.kind === "AWARD")).toEqual([
+    expect.objectContaining({ subjectId: winner.gid, text: expect.stringContaining("Attribué à votre offre") as unknown }),
+  ]);
+  expect((await inbox(w.rival)).filter((n) => n.kind === "AWARD")).toEqual([
+    expect.objectContaining({ text: expect.stringContaining("Non retenu") as unknown }),
+  ]);
   expect((await inbox(w.outsider)).filter((n) => n.kind === "AWARD")).toEqual([]);
 });

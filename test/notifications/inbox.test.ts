@@ -73,7 +73,11 @@ async function outboxCount(email: string): Promise<number> {
 test("a client's direct order reaches every officer's inbox, and by mail those who want it at once", async () => {
   const muted = await a.gql(SetNotificationPreferencesDocument, { preferences: [{ kind: "NEW_DIRECT_ORDER", delivery: "NONE" }] }, quietOfficer.token);
   expect(muted.errors).toBeUndefined();
-  expect(muted.data?.setNotificationPreferences.find((p) => p.kind === "NEW_DIRECT_ORDER")).toEqual({ kind: "NEW_DIRECT_ORDER", delivery: "NONE", isDefault: false });
+  expect(muted.data?.setNotificationPreferences.find((p) => p.kind === "NEW_DIRECT_ORDER")).toEqual({
+    kind: "NEW_DIRECT_ORDER",
+    delivery: "NONE",
+    isDefault: false,
+  });
 
   const placed = await a.gql(SubmitDirectOrderDocument, { input: order }, client.token);
   expect(placed.errors).toBeUndefined();
@@ -85,7 +89,12 @@ test("a client's direct order reaches every officer's inbox, and by mail those w
     const notifications = inbox.data!.viewer!.notifications;
     expect(notifications.unreadCount).toBe(1);
     expect(notifications.edges.map((e) => e.node)).toEqual([
-      expect.objectContaining({ kind: "NEW_DIRECT_ORDER", subjectId: tenderId, readAt: null, text: expect.stringContaining("Refonte du site de la médiathèque") as unknown }),
+      expect.objectContaining({
+        kind: "NEW_DIRECT_ORDER",
+        subjectId: tenderId,
+        readAt: null,
+        text: expect.stringContaining("Refonte du site de la médiathèque") as unknown,
+      }),
     ]);
   }
   // The client who placed it hears nothing: it is not an officer.
@@ -108,7 +117,11 @@ test("a shortlisted cooperative's member who was offline finds the invitation in
   const inbox = await b.gql(InboxDocument, { unreadOnly: true }, member.token);
   const edges = inbox.data!.viewer!.notifications.edges;
   expect(edges.map((e) => e.node)).toEqual([
-    expect.objectContaining({ kind: "SHORTLIST_INVITATION", subjectId: shortlisted.data!.shortlistCooperative.id, text: expect.stringContaining("Affiches du festival") as unknown }),
+    expect.objectContaining({
+      kind: "SHORTLIST_INVITATION",
+      subjectId: shortlisted.data!.shortlistCooperative.id,
+      text: expect.stringContaining("Affiches du festival") as unknown,
+    }),
   ]);
   const id = edges[0]!.node.id;
 
@@ -156,7 +169,18 @@ test("preferences: defaults per kind, changes kept, and refused input changes no
 
   expect(codes(await a.gql(SetNotificationPreferencesDocument, { preferences: [] }, person.token))).toEqual(["BAD_USER_INPUT"]);
   expect(
-    codes(await a.gql(SetNotificationPreferencesDocument, { preferences: [{ kind: "AWARD", delivery: "NONE" }, { kind: "AWARD", delivery: "IMMEDIATE" }] }, person.token)),
+    codes(
+      await a.gql(
+        SetNotificationPreferencesDocument,
+        {
+          preferences: [
+            { kind: "AWARD", delivery: "NONE" },
+            { kind: "AWARD", delivery: "IMMEDIATE" },
+          ],
+        },
+        person.token,
+      ),
+    ),
   ).toEqual(["BAD_USER_INPUT"]);
   const unchanged = (await a.gql(NotificationPreferencesDocument, {}, person.token)).data!.viewer!.notificationPreferences;
   expect(unchanged.every((p) => p.isDefault)).toBe(true);
@@ -194,7 +218,14 @@ function listen(server: TestServer, token: string) {
   const until = async (done: () => boolean) => {
     while (!done()) await new Promise<void>((resolve) => waiters.push(resolve));
   };
-  return { received, ready, until, get ended() { return ended; } };
+  return {
+    received,
+    ready,
+    until,
+    get ended() {
+      return ended;
+    },
+  };
 }
 
 test("the subscription is live on another instance, and ends when the person signs out everywhere", async () => {
@@ -204,10 +235,19 @@ test("the subscription is live on another instance, and ends when the person sig
   await live.ready;
   // Notified from instance A once B's subscription listens on its own.
   await listening(b, NOTIFICATIONS_CHANNEL, listenersBefore + 1);
-  await a.orm.em.fork().transactional((em) =>
-    notifyPeople(em, [person.id, other.id], { kind: NotificationKind.SECTION_ASSIGNED, text: "Une section vous est confiée", subjectId: toGlobalId("BidSection", person.id) }),
+  await a.orm.em
+    .fork()
+    .transactional((em) =>
+      notifyPeople(em, [person.id, other.id], {
+        kind: NotificationKind.SECTION_ASSIGNED,
+        text: "Une section vous est confiée",
+        subjectId: toGlobalId("BidSection", person.id),
+      }),
+    );
+  await within(
+    live.until(() => live.received.length > 0),
+    { label: "the notification on instance B's subscription" },
   );
-  await within(live.until(() => live.received.length > 0), { label: "the notification on instance B's subscription" });
   expect(live.received[0]).toEqual(expect.objectContaining({ kind: "SECTION_ASSIGNED", text: "Une section vous est confiée" }));
   // Only this person's own lines reach the socket.
   const own = await b.orm.em.getConnection().execute<{ id: string }[]>("SELECT id FROM notifications WHERE recipient_id = ?", [person.id]);
@@ -215,7 +255,10 @@ test("the subscription is live on another instance, and ends when the person sig
 
   const out = await a.gql(SignOutDocument, { everywhere: true }, person.token);
   expect(out.errors).toBeUndefined();
-  await within(live.until(() => live.ended), { label: "the subscription to end after signing out everywhere" });
+  await within(
+    live.until(() => live.ended),
+    { label: "the subscription to end after signing out everywhere" },
+  );
   expect(live.ended).toBe(true);
 }, 30_000);
 
@@ -223,5 +266,7 @@ test("API tokens and anonymous callers have no inbox", async () => {
   expect(codes(await a.gql(MarkNotificationsReadDocument, { input: { all: true } }, null))).toEqual(["UNAUTHENTICATED"]);
   expect(codes(await a.gql(MarkNotificationsReadDocument, { input: { ids: [], all: null } }, member.token))).toEqual(["BAD_USER_INPUT"]);
   expect(codes(await a.gql(MarkNotificationsReadDocument, { input: { ids: ["not-an-id"] } }, member.token))).toEqual(["BAD_USER_INPUT"]);
-  expect(codes(await a.gql(MarkNotificationsReadDocument, { input: { ids: [toGlobalId("Notification", member.id)], all: true } }, member.token))).toEqual(["BAD_USER_INPUT"]);
+  expect(codes(await a.gql(MarkNotificationsReadDocument, { input: { ids: [toGlobalId("Notification", member.id)], all: true } }, member.token))).toEqual([
+    "BAD_USER_INPUT",
+  ]);
 });

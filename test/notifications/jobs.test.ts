@@ -74,7 +74,9 @@ test("a deadline in 6 days 23 hours: exactly one 7-day reminder per person of th
   const before = await completedJobs(REMINDER_QUEUE);
   await until(async () => (await completedJobs(REMINDER_QUEUE)) >= before + 3, { label: "three reminder scans completed", timeoutMs: 20_000, intervalMs: 100 });
   for (const person of [lead, partner]) {
-    expect(await kindsOf(person.id, "DEADLINE_REMINDER")).toEqual([{ dedupe_key: `reminder:${bid.id}:7`, text: expect.stringContaining("Dépôt dans 7 jours : « Signalétique du musée »") as unknown }]);
+    expect(await kindsOf(person.id, "DEADLINE_REMINDER")).toEqual([
+      { dedupe_key: `reminder:${bid.id}:7`, text: expect.stringContaining("Dépôt dans 7 jours : « Signalétique du musée »") as unknown },
+    ]);
     const mail = await catcher.next(person.email, (m) => (m.subject ?? "").includes("Signalétique du musée"));
     expect(mail.text).toContain("https://app.scopgraph.test/notifications/");
   }
@@ -127,11 +129,16 @@ test("a published tender notifies the people of the cooperatives whose score pas
   expect(created.errors).toBeUndefined();
   expect((await a.gql(PublishTenderDocument, { id: created.data!.createTender.id }, officer.token)).errors).toBeUndefined();
   // Background work: its row is the event to wait for.
-  const lines = await until(async () => {
-    const rows = await kindsOf(fit.id, "OPPORTUNITY");
-    return rows.length > 0 ? rows : undefined;
-  }, { label: "the OPPORTUNITY line of the fitting cooperative's person", timeoutMs: 20_000, intervalMs: 100 });
-  expect(lines).toEqual([{ dedupe_key: expect.stringMatching(/^opportunity:.+:.+$/) as unknown, text: expect.stringContaining("Imprimerie du Port") as unknown }]);
+  const lines = await until(
+    async () => {
+      const rows = await kindsOf(fit.id, "OPPORTUNITY");
+      return rows.length > 0 ? rows : undefined;
+    },
+    { label: "the OPPORTUNITY line of the fitting cooperative's person", timeoutMs: 20_000, intervalMs: 100 },
+  );
+  expect(lines).toEqual([
+    { dedupe_key: expect.stringMatching(/^opportunity:.+:.+$/) as unknown, text: expect.stringContaining("Imprimerie du Port") as unknown },
+  ]);
   const inbox = await b.gql(InboxDocument, {}, fit.token);
   expect(inbox.data!.viewer!.notifications.edges[0]!.node).toMatchObject({ kind: "OPPORTUNITY", subjectId: created.data!.createTender.id });
   expect(await kindsOf(unfit.id, "OPPORTUNITY")).toEqual([]);
@@ -145,8 +152,13 @@ test("a notification mail written while the SMTP server is down is delivered onc
     // Only this instance sends: the others' relay is up and would deliver it at once.
     await Promise.all([a.app.mailer.stop(), b.app.mailer.stop()]);
     const person: TestUser = await createUser(server, PlatformRole.MISSION_OFFICER);
-    const failed = nextEvent<{ to: string; final: boolean }>(server.app.mailer, "failed", { label: "the failed send of the AWARD notification", timeoutMs: 25_000 });
-    await server.orm.em.fork().transactional((em) => notifyPeople(em, [person.id], { kind: NotificationKind.AWARD, text: "Attribué à votre offre : « Plaquettes »" }));
+    const failed = nextEvent<{ to: string; final: boolean }>(server.app.mailer, "failed", {
+      label: "the failed send of the AWARD notification",
+      timeoutMs: 25_000,
+    });
+    await server.orm.em
+      .fork()
+      .transactional((em) => notifyPeople(em, [person.id], { kind: NotificationKind.AWARD, text: "Attribué à votre offre : « Plaquettes »" }));
     const failure = await failed;
     expect(failure).toMatchObject({ to: person.email, final: false });
     late = await MailCatcher.start(port);

@@ -19,19 +19,32 @@ afterAll(async () => {
 });
 
 const inbox = (userId: string) =>
-  server.orm.em.getConnection().execute<{ kind: string; text: string; subject_id: string | null }[]>(
-    "SELECT kind, text, subject_id FROM notifications WHERE recipient_id = ? ORDER BY created_at",
-    [userId],
-  );
+  server.orm.em
+    .getConnection()
+    .execute<{ kind: string; text: string; subject_id: string | null }[]>(
+      "SELECT kind, text, subject_id FROM notifications WHERE recipient_id = ? ORDER BY created_at",
+      [userId],
+    );
 
 test("writes one row per recipient, skips the actor and duplicates, and announces it at commit", async () => {
-  const [a, b, actor] = [await createUser(server, PlatformRole.MISSION_OFFICER), await createUser(server, PlatformRole.MISSION_OFFICER), await createUser(server)];
+  const [a, b, actor] = [
+    await createUser(server, PlatformRole.MISSION_OFFICER),
+    await createUser(server, PlatformRole.MISSION_OFFICER),
+    await createUser(server),
+  ];
   const heard: NotificationNotice[] = [];
   const stop = await server.app.bus.on(NOTIFICATIONS_CHANNEL, (payload) => heard.push(JSON.parse(payload) as NotificationNotice));
   try {
-    const written = await server.orm.em.fork().transactional((em) =>
-      notifyPeople(em, [a.id, b.id, a.id, actor.id], { kind: NotificationKind.NEW_DIRECT_ORDER, text: "Nouvelle commande", subjectId: "VGVuZGVyOjE=" }, { except: actor.id }),
-    );
+    const written = await server.orm.em
+      .fork()
+      .transactional((em) =>
+        notifyPeople(
+          em,
+          [a.id, b.id, a.id, actor.id],
+          { kind: NotificationKind.NEW_DIRECT_ORDER, text: "Nouvelle commande", subjectId: "VGVuZGVyOjE=" },
+          { except: actor.id },
+        ),
+      );
     expect(written.map((w) => w.userId).sort()).toEqual([a.id, b.id].sort());
     expect(await inbox(a.id)).toEqual([{ kind: "NEW_DIRECT_ORDER", text: "Nouvelle commande", subject_id: "VGVuZGVyOjE=" }]);
     expect(await inbox(actor.id)).toEqual([]);

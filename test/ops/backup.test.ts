@@ -70,7 +70,11 @@ test("a backup taken during live typing restores every edit acknowledged before 
     expect(read.errors).toBeUndefined();
     const restoredText = read.data?.bid?.sections.find((s) => s.id === sectionId)?.text ?? "";
     const missing = ackedBeforeBackup.filter((marker) => !restoredText.includes(marker));
-    expect({ missing, ackedBeforeBackup: ackedBeforeBackup.length, ackedDuringBackup }).toEqual({ missing: [], ackedBeforeBackup: ackedBeforeBackup.length, ackedDuringBackup });
+    expect({ missing, ackedBeforeBackup: ackedBeforeBackup.length, ackedDuringBackup }).toEqual({
+      missing: [],
+      ackedBeforeBackup: ackedBeforeBackup.length,
+      ackedDuringBackup,
+    });
     // The restored server takes new edits after the restored ones.
     const before = Y.encodeStateVector(doc);
     text.insert(text.length, "<after-restore>");
@@ -102,10 +106,14 @@ test("a restore refuses a database that is not empty, and a file that is not a b
 /** Runs a CLI of src/cli/ as `npm run` would (compiled on the fly), with its own environment. */
 function cli(script: string, args: string[], env: Record<string, string | undefined>): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [require.resolve("ts-node/dist/bin.js"), "--transpile-only", path.resolve(__dirname, `../../src/cli/${script}.ts`), ...args], {
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "development", LOG_LEVEL: "silent", ...env },
-      cwd: path.resolve(__dirname, "../.."),
-    });
+    const child = spawn(
+      process.execPath,
+      [require.resolve("ts-node/dist/bin.js"), "--transpile-only", path.resolve(__dirname, `../../src/cli/${script}.ts`), ...args],
+      {
+        env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: "development", LOG_LEVEL: "silent", ...env },
+        cwd: path.resolve(__dirname, "../.."),
+      },
+    );
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.stderr.on("data", (d: Buffer) => (out += d.toString()));

@@ -20,7 +20,9 @@ test("two instances starting at once on an empty database apply each migration o
   const log = createLogger("silent");
   try {
     const orms = await Promise.all([openDatabase(db.url, log), openDatabase(db.url, log)]);
-    const [row] = await orms[0]!.em.getConnection().execute<{ n: string; distinct_n: string }[]>("SELECT count(*) AS n, count(DISTINCT name) AS distinct_n FROM mikro_orm_migrations");
+    const [row] = await orms[0].em
+      .getConnection()
+      .execute<{ n: string; distinct_n: string }[]>("SELECT count(*) AS n, count(DISTINCT name) AS distinct_n FROM mikro_orm_migrations");
     const files = readdirSync(path.join(ROOT, "migrations")).filter((f) => f.endsWith(".ts")).length;
     expect([Number(row?.n), Number(row?.distinct_n)]).toEqual([files, files]);
     for (const orm of orms) await orm.close(true);
@@ -30,7 +32,8 @@ test("two instances starting at once on an empty database apply each migration o
 });
 
 test("behind TRUST_PROXY proxies the client is read from X-Forwarded-For, and only then", () => {
-  const request = (peer: string, forwarded?: string) => ({ socket: { remoteAddress: peer }, headers: forwarded ? { "x-forwarded-for": forwarded } : {} }) as unknown as IncomingMessage;
+  const request = (peer: string, forwarded?: string) =>
+    ({ socket: { remoteAddress: peer }, headers: forwarded ? { "x-forwarded-for": forwarded } : {} }) as unknown as IncomingMessage;
   expect(clientAddress(request("10.0.0.2", "203.0.113.7"))).toBe("10.0.0.2");
   expect(clientAddress(request("10.0.0.2", "203.0.113.7"), 1)).toBe("203.0.113.7");
   // A client that sends its own header cannot choose its address: the proxy appended the real one.
@@ -91,11 +94,16 @@ function composeCommand(): string[] | null {
 test("docker compose config accepts compose.yaml (where Docker Compose exists)", () => {
   const command = composeCommand();
   if (!command) {
-    console.warn("compose.yaml not validated by Docker Compose: neither `docker compose` nor `docker-compose` is installed here (.ci/run installs docker-compose).");
+    console.warn(
+      "compose.yaml not validated by Docker Compose: neither `docker compose` nor `docker-compose` is installed here (.ci/run installs docker-compose).",
+    );
     return;
   }
   const [bin, ...args] = command;
-  const out = execFileSync(bin!, [...args, "-f", path.join(ROOT, "compose.yaml"), "config"], { env: { ...process.env, JWT_SECRET: "x".repeat(48) }, encoding: "utf8" });
+  const out = execFileSync(bin!, [...args, "-f", path.join(ROOT, "compose.yaml"), "config"], {
+    env: { ...process.env, JWT_SECRET: "x".repeat(48) },
+    encoding: "utf8",
+  });
   expect(out).toContain("api-2");
   // Without JWT_SECRET the file refuses to start anything.
   const missing = spawnSync(bin!, [...args, "-f", path.join(ROOT, "compose.yaml"), "config"], { env: { PATH: process.env.PATH }, encoding: "utf8" });

@@ -71,15 +71,22 @@ test("requests, errors and latency per operation and code; sockets and subscript
   const okBefore = sample(before, "scopgraph_graphql_requests_total", { operation: "Viewer", transport: "http", code: "OK" }) ?? 0;
   for (let i = 0; i < 3; i++) expect((await server.gql(ViewerDocument, {}, user.token)).errors).toBeUndefined();
   // A validation error: counted with its code.
-  await fetch(server.url, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${user.token}` }, body: JSON.stringify({ query: "query Broken { nope }" }) });
+  await fetch(server.url, {
+    method: "POST",
+    headers: { "content-type": "application/json", authorization: `Bearer ${user.token}` },
+    body: JSON.stringify({ query: "query Broken { nope }" }),
+  });
 
   const client = server.ws(user.token);
   const events: unknown[] = [];
   const stop = client.subscribe({ query: print(InvitationsDocument) }, { next: (e) => events.push(e), error: () => undefined, complete: () => undefined });
-  const text = await until(async () => {
-    const scraped = await scrape();
-    return (sample(scraped, "scopgraph_ws_subscriptions") ?? 0) >= 1 ? scraped : undefined;
-  }, { label: "scopgraph_ws_subscriptions >= 1 on /metrics", timeoutMs: 5000, intervalMs: 25 });
+  const text = await until(
+    async () => {
+      const scraped = await scrape();
+      return (sample(scraped, "scopgraph_ws_subscriptions") ?? 0) >= 1 ? scraped : undefined;
+    },
+    { label: "scopgraph_ws_subscriptions >= 1 on /metrics", timeoutMs: 5000, intervalMs: 25 },
+  );
   expect(sample(text, "scopgraph_graphql_requests_total", { operation: "Viewer", transport: "http", code: "OK" })).toBe(okBefore + 3);
   expect(sample(text, "scopgraph_graphql_errors_total", { operation: "Broken", code: "GRAPHQL_VALIDATION_FAILED" })).toBe(1);
   expect(sample(text, "scopgraph_graphql_request_duration_seconds_count", { operation: "Viewer", transport: "http" })).toBeGreaterThanOrEqual(3);
@@ -92,10 +99,13 @@ test("requests, errors and latency per operation and code; sockets and subscript
 });
 
 test("the bus round trip and notifications are measured; the outbox is counted by status", async () => {
-  const text = await until(async () => {
-    const scraped = await scrape();
-    return sample(scraped, "scopgraph_bus_notifications_total", { channel: "metrics_ping" }) === null ? undefined : scraped;
-  }, { label: "the metrics_ping bus round trip on /metrics", timeoutMs: 5000, intervalMs: 25 });
+  const text = await until(
+    async () => {
+      const scraped = await scrape();
+      return sample(scraped, "scopgraph_bus_notifications_total", { channel: "metrics_ping" }) === null ? undefined : scraped;
+    },
+    { label: "the metrics_ping bus round trip on /metrics", timeoutMs: 5000, intervalMs: 25 },
+  );
   expect(sample(text, "scopgraph_bus_notifications_total", { channel: "metrics_ping" })).toBeGreaterThanOrEqual(1);
   expect(sample(text, "scopgraph_bus_lag_seconds")).toBeGreaterThan(0);
   await server.orm.em.getConnection().execute("INSERT INTO mail_outbox (id, recipient, subject, text) VALUES (gen_random_uuid(), 'a@b.coop', 's', 't')");

@@ -31,7 +31,8 @@ function open(target: TestServer, token: string): Promise<Upgrade> {
     const socket = new WebSocket(target.wsUrl, "graphql-transport-ws");
     socket.on("open", () => socket.send(JSON.stringify({ type: "connection_init", payload: { authorization: `Bearer ${token}` } })));
     socket.on("message", (data) => {
-      if ((JSON.parse(new TextDecoder().decode(Array.isArray(data) ? Buffer.concat(data) : data)) as { type: string }).type === "connection_ack") resolve({ acked: true, socket });
+      if ((JSON.parse(new TextDecoder().decode(Array.isArray(data) ? Buffer.concat(data) : data)) as { type: string }).type === "connection_ack")
+        resolve({ acked: true, socket });
     });
     socket.on("close", () => resolve({ acked: false, socket }));
     socket.on("unexpected-response", (_req, res) => resolve({ acked: false, status: res.statusCode, socket }));
@@ -86,7 +87,7 @@ test("one address opens at most WS_SOCKETS_PER_ADDRESS sockets across both insta
   const fourthOnB = await open(b, user.token);
   expect([fourthOnA.status, fourthOnB.status]).toEqual([429, 429]);
   // A socket closed on one instance frees a place on the other.
-  await closeAll([first[0]!]);
+  await closeAll([first[0]]);
   await untilSlots(2);
   const again = await open(b, user.token);
   expect(again.acked).toBe(true);
@@ -116,7 +117,9 @@ test("the sockets of a crashed instance stop counting when its database connecti
     expect((await open(a, user.token)).status).toBe(429);
     // What PostgreSQL sees of a crash: the instance's slot connection ends without a word.
     const [row] = await a.orm.em.getConnection().execute<{ instance_id: string }[]>("SELECT instance_id FROM socket_slots WHERE count = 3");
-    await a.orm.em.getConnection().execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ?", [`scopgraph-sockets:${row!.instance_id}`]);
+    await a.orm.em
+      .getConnection()
+      .execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ?", [`scopgraph-sockets:${row!.instance_id}`]);
     const after = await open(a, user.token);
     expect(after.acked).toBe(true);
     await closeAll([after, ...held]);

@@ -54,7 +54,12 @@ describe("regions and departments", () => {
     expect(all.data!.departments).toHaveLength(101);
     expect(all.data!.departments.find((d) => d.code === "2A")).toMatchObject({ name: "Corse-du-Sud", region: { code: "94" } });
     const ofRegion = await server.gql(DepartmentsDocument, { region: "28" }, member.token);
-    expect(ofRegion.data!.departments.find((d) => d.code === "76")).toMatchObject({ name: "Seine-Maritime", nuts3: "FRD22", prefecture: "Rouen", region: { name: "Normandie" } });
+    expect(ofRegion.data!.departments.find((d) => d.code === "76")).toMatchObject({
+      name: "Seine-Maritime",
+      nuts3: "FRD22",
+      prefecture: "Rouen",
+      region: { name: "Normandie" },
+    });
   });
 
   test("an unknown region or department code is BAD_USER_INPUT naming the field", async () => {
@@ -70,12 +75,23 @@ describe("every commune resolves", () => {
   test("a commune under 3,000 inhabitants, by name, INSEE code and postcode, says where its point comes from", async () => {
     const byName = await server.gql(CommunesDocument, { search: "anceaumeville" }, member.token);
     expect(byName.data!.communes).toEqual([
-      expect.objectContaining({ code: "76007", name: "Anceaumeville", postcodes: ["76710"], precision: "COMMUNE", department: expect.objectContaining({ code: "76" }) }),
+      expect.objectContaining({
+        code: "76007",
+        name: "Anceaumeville",
+        postcodes: ["76710"],
+        precision: "COMMUNE",
+        department: expect.objectContaining({ code: "76" }),
+      }),
     ]);
     expect(byName.data!.communes[0]!.population).toBeLessThan(3000);
     // no point of its own: the mean of the other communes of its postcode, and it says so
     const byCode = await server.gql(CommunesDocument, { search: "76006" }, member.token);
-    expect(byCode.data!.communes[0]).toMatchObject({ code: "76006", name: "Amfreville-les-Champs", precision: "POSTCODE", label: "Amfreville-les-Champs (76)" });
+    expect(byCode.data!.communes[0]).toMatchObject({
+      code: "76006",
+      name: "Amfreville-les-Champs",
+      precision: "POSTCODE",
+      label: "Amfreville-les-Champs (76)",
+    });
     const byPostcode = await server.gql(CommunesDocument, { search: "76560", first: 50 }, member.token);
     const served = byPostcode.data!.communes;
     expect(served.map((c) => c.code)).toContain("76006");
@@ -92,22 +108,41 @@ describe("every commune resolves", () => {
   });
 
   test("a cooperative created in a small commune gets its point and is found by distance", async () => {
-    const created = await server.gql(CreatePlacedCooperativeDocument, { input: coop("Atelier des Champs", { city: "Amfreville les Champs (76)", address: "2 rue du Bourg" }) }, member.token);
+    const created = await server.gql(
+      CreatePlacedCooperativeDocument,
+      { input: coop("Atelier des Champs", { city: "Amfreville les Champs (76)", address: "2 rue du Bourg" }) },
+      member.token,
+    );
     expect(created.errors).toBeUndefined();
     const c = created.data!.createCooperative;
     // its namesake of the Eure (27) is as small: the bare name is ambiguous
     const bare = badInput(await server.gql(CreatePlacedCooperativeDocument, { input: coop("Refusée", { city: "Amfreville-les-Champs" }) }, member.token));
     expect(bare.message).toContain("Amfreville-les-Champs (27)");
-    expect(c).toMatchObject({ communeCode: "76006", city: "Amfreville-les-Champs", postcode: "76560", departmentCode: "76", regionCode: "28", locationPrecision: "POSTCODE" });
+    expect(c).toMatchObject({
+      communeCode: "76006",
+      city: "Amfreville-les-Champs",
+      postcode: "76560",
+      departmentCode: "76",
+      regionCode: "28",
+      locationPrecision: "POSTCODE",
+    });
     expect(c.latitude).toBeCloseTo(49.71, 1);
     // by postcode alone when it serves one commune (1,725 inhabitants)
     const byPostcode = await server.gql(CreatePlacedCooperativeDocument, { input: coop("Presses des Ventes", { postcode: "76950" }) }, member.token);
     expect(byPostcode.data!.createCooperative).toMatchObject({ communeCode: "76321", city: "Les Grandes-Ventes", locationPrecision: "COMMUNE" });
     // given coordinates say so
-    const given = await server.gql(CreatePlacedCooperativeDocument, { input: coop("Studio du Quai", { communeCode: "76007", latitude: 49.57, longitude: 1.05 }) }, member.token);
+    const given = await server.gql(
+      CreatePlacedCooperativeDocument,
+      { input: coop("Studio du Quai", { communeCode: "76007", latitude: 49.57, longitude: 1.05 }) },
+      member.token,
+    );
     expect(given.data!.createCooperative).toMatchObject({ communeCode: "76007", locationPrecision: "GIVEN" });
 
-    const near = await server.gql(DirectoryNearDocument, { first: 10, filter: { near: { commune: "76006", radiusKm: 2 } }, orderBy: "DISTANCE" }, officer.token);
+    const near = await server.gql(
+      DirectoryNearDocument,
+      { first: 10, filter: { near: { commune: "76006", radiusKm: 2 } }, orderBy: "DISTANCE" },
+      officer.token,
+    );
     expect(near.errors).toBeUndefined();
     expect(near.data!.cooperatives.edges[0]).toMatchObject({ node: { id: c.id }, distanceKm: 0 });
     const byPostcodeCentre = await server.gql(DirectoryNearDocument, { first: 10, filter: { near: { postcode: "76950", radiusKm: 1 } } }, officer.token);
@@ -115,7 +150,12 @@ describe("every commune resolves", () => {
   });
 
   test("a tender placed in a small commune gets its point too", async () => {
-    const input = { kind: "PUBLIC_TENDER" as const, title: "Affiches du comice", buyerName: "Commune d'Anceaumeville", place: { city: "Anceaumeville", postcode: "76710" } };
+    const input = {
+      kind: "PUBLIC_TENDER" as const,
+      title: "Affiches du comice",
+      buyerName: "Commune d'Anceaumeville",
+      place: { city: "Anceaumeville", postcode: "76710" },
+    };
     const result = await server.gql(CreateTenderDocument, { input }, officer.token);
     expect(result.errors).toBeUndefined();
     expect(result.data!.createTender).toMatchObject({ communeCode: "76007", departmentCode: "76" });
@@ -138,7 +178,11 @@ describe("every commune resolves", () => {
     expect(ambiguous.field).toBe("input.location.city");
     expect(ambiguous.message).toContain("Saint-Denis (93)");
     // the postcode tells namesakes apart
-    const withPostcode = await server.gql(CreatePlacedCooperativeDocument, { input: coop("Studio Dionysien", { city: "Saint-Denis", postcode: "93200" }) }, member.token);
+    const withPostcode = await server.gql(
+      CreatePlacedCooperativeDocument,
+      { input: coop("Studio Dionysien", { city: "Saint-Denis", postcode: "93200" }) },
+      member.token,
+    );
     expect(withPostcode.data?.createCooperative).toMatchObject({ communeCode: "93066" });
 
     const near = (n: object) => server.gql(DirectoryNearDocument, { filter: { near: { radiusKm: 10, ...n } } }, officer.token);
@@ -183,7 +227,11 @@ describe("the directory's search and distances", () => {
 
   test("each edge of a search near a place carries the distance to its centre; none without a centre", async () => {
     const centre = { lat: 49.4431, lon: 1.0993 };
-    const result = await server.gql(DirectoryNearDocument, { first: 20, filter: { near: { latitude: centre.lat, longitude: centre.lon, radiusKm: 150 } }, orderBy: "DISTANCE" }, officer.token);
+    const result = await server.gql(
+      DirectoryNearDocument,
+      { first: 20, filter: { near: { latitude: centre.lat, longitude: centre.lon, radiusKm: 150 } }, orderBy: "DISTANCE" },
+      officer.token,
+    );
     expect(result.errors).toBeUndefined();
     const edges = result.data!.cooperatives.edges;
     expect(edges.length).toBeGreaterThan(3);
@@ -199,9 +247,11 @@ describe("the directory's search and distances", () => {
 
 describe("the demo data", () => {
   test("every SIRET holds both keys, addresses vary, design studios carry design codes", async () => {
-    const rows = await server.orm.em.getConnection().execute<{ siret: string; address: string; city: string; name: string; latitude: number | null }[]>(
-      "SELECT siret, address, city, name, latitude FROM cooperatives WHERE name NOT IN ('Atelier des Champs', 'Presses des Ventes', 'Studio du Quai', 'Studio Dionysien', 'Video Lab Ouest')",
-    );
+    const rows = await server.orm.em
+      .getConnection()
+      .execute<{ siret: string; address: string; city: string; name: string; latitude: number | null }[]>(
+        "SELECT siret, address, city, name, latitude FROM cooperatives WHERE name NOT IN ('Atelier des Champs', 'Presses des Ventes', 'Studio du Quai', 'Studio Dionysien', 'Video Lab Ouest')",
+      );
     expect(rows).toHaveLength(320);
     expect(rows.filter((r) => !isValidSiret(r.siret)).map((r) => r.siret)).toEqual([]);
     expect(new Set(rows.map((r) => r.address)).size).toBeGreaterThan(250);
@@ -209,9 +259,11 @@ describe("the demo data", () => {
     const design = TRADES.find((t) => t.naf === "74.10Z")!;
     expect(design.skills).toContain("79930000");
     expect(design.skills).not.toContain("79932000");
-    const [interior] = await server.orm.em.getConnection().execute<{ n: string }[]>(
-      "SELECT count(*) AS n FROM cooperative_skills s JOIN cooperatives c ON c.id = s.cooperative_id WHERE s.cpv = '79932000' AND c.naf_code = '74.10Z'",
-    );
+    const [interior] = await server.orm.em
+      .getConnection()
+      .execute<{ n: string }[]>(
+        "SELECT count(*) AS n FROM cooperative_skills s JOIN cooperatives c ON c.id = s.cooperative_id WHERE s.cpv = '79932000' AND c.naf_code = '74.10Z'",
+      );
     expect(Number(interior?.n)).toBe(0);
   });
 });

@@ -14,11 +14,35 @@ import { buildSchema } from "../../src/schema";
 import { NotificationKind } from "../../src/notifications/notification.enums";
 import { notifyPeople } from "../../src/notifications/notify";
 import { CooperativeStatus } from "../../src/cooperatives/cooperative.enums";
-import { buildBid, buildMember, buildTender, createUnverifiedUser, createUser, FACTORY_PASSWORD, insertCooperative, sessionToken, validSiret } from "../helpers/factories";
+import {
+  buildBid,
+  buildMember,
+  buildTender,
+  createUnverifiedUser,
+  createUser,
+  FACTORY_PASSWORD,
+  insertCooperative,
+  sessionToken,
+  validSiret,
+} from "../helpers/factories";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { pdf, upload } from "../files/samples";
 import { changedTables, codeOf, send, snapshot, wsFirst, type Answer, type Transport, type Vars } from "./harness";
-import { awarenessUpdate, buildWorld, call, CREATE_BID, insertInvitation, insertOffer, isTokenRole, openTender, ROLES, TOKEN_SCOPES, yUpdate, type Role, type World } from "./world";
+import {
+  awarenessUpdate,
+  buildWorld,
+  call,
+  CREATE_BID,
+  insertInvitation,
+  insertOffer,
+  isTokenRole,
+  openTender,
+  ROLES,
+  TOKEN_SCOPES,
+  yUpdate,
+  type Role,
+  type World,
+} from "./world";
 
 /*
  * The authorization battery: every root field of the schema, for every role, over HTTP and over
@@ -118,7 +142,9 @@ interface Subscription extends Access {
  */
 function expectationFor(op: Access, scenario: Scenario, role: Role): string {
   if (!isTokenRole(role) || op.public) {
-    return role === "bothToken" ? scenario.expect[op.opens?.includes(ApiScope.IMPORT_NOTICES) && !op.opens.includes(ApiScope.READ) ? "importToken" : "readToken"] : scenario.expect[role];
+    return role === "bothToken"
+      ? scenario.expect[op.opens?.includes(ApiScope.IMPORT_NOTICES) && !op.opens.includes(ApiScope.READ) ? "importToken" : "readToken"]
+      : scenario.expect[role];
   }
   const scopes: readonly ApiScope[] = TOKEN_SCOPES[role];
   if (!scopes.some((scope) => op.opens?.includes(scope))) return "FORBIDDEN";
@@ -140,7 +166,13 @@ const which = (list: string[], named: Record<string, string>): string =>
 
 async function freshBidOfA(): Promise<{ bid: string; lead: string; lots: string[] }> {
   const tender = await openTender(server);
-  const bid = await call(server, w.users.ownerA.token, CREATE_BID, { input: { tenderId: tender.gid, leadCooperativeId: w.coopA.gid, groupType: "CONJOINT" } }, "createBid.id");
+  const bid = await call(
+    server,
+    w.users.ownerA.token,
+    CREATE_BID,
+    { input: { tenderId: tender.gid, leadCooperativeId: w.coopA.gid, groupType: "CONJOINT" } },
+    "createBid.id",
+  );
   const lead = await call(server, w.users.ownerA.token, `query($id: ID!) { bid(id: $id) { members { id } } }`, { id: bid }, "bid.members.0.id");
   return { bid, lead, lots: tender.lots };
 }
@@ -164,10 +196,22 @@ const conversationOfBidA = (): string => toGlobalId("Conversation", Buffer.from(
 let messageOfA: Promise<string> | null = null;
 /** A message of A's bid conversation, posted once by A's owner. */
 const sharedMessageOfA = (): Promise<string> =>
-  (messageOfA ??= call(server, w.users.ownerA.token, `mutation($input: PostMessageInput!) { postMessage(input: $input) { id } }`, { input: { conversationId: conversationOfBidA(), body: "Bonjour" } }, "postMessage.id"));
+  (messageOfA ??= call(
+    server,
+    w.users.ownerA.token,
+    `mutation($input: PostMessageInput!) { postMessage(input: $input) { id } }`,
+    { input: { conversationId: conversationOfBidA(), body: "Bonjour" } },
+    "postMessage.id",
+  ));
 
 async function freshSectionOfA(): Promise<string> {
-  return call(server, w.users.ownerA.token, `mutation($input: AddSectionInput!) { addBidSection(input: $input) { id } }`, { input: { bidId: w.bidA.gid, title: "Jetable" } }, "addBidSection.id");
+  return call(
+    server,
+    w.users.ownerA.token,
+    `mutation($input: AddSectionInput!) { addBidSection(input: $input) { id } }`,
+    { input: { bidId: w.bidA.gid, title: "Jetable" } },
+    "addBidSection.id",
+  );
 }
 
 async function freshPriceLineOfA(): Promise<string> {
@@ -196,7 +240,9 @@ let ownerANotification: string | null = null;
 /** A line of ownerA's inbox, written once (set-up). */
 async function notificationOfOwnerA(): Promise<string> {
   if (!ownerANotification) {
-    const [row] = await server.orm.em.fork().transactional((em) => notifyPeople(em, [w.users.ownerA.id], { kind: NotificationKind.SHORTLIST_INVITATION, text: "Invitation", dedupeKey: "battery" }));
+    const [row] = await server.orm.em
+      .fork()
+      .transactional((em) => notifyPeople(em, [w.users.ownerA.id], { kind: NotificationKind.SHORTLIST_INVITATION, text: "Invitation", dedupeKey: "battery" }));
     ownerANotification = toGlobalId("Notification", row!.id);
   }
   return ownerANotification;
@@ -265,9 +311,18 @@ async function uploadPdf(path: string, token: string, name: string): Promise<str
 /** Shared records refused callers are tried on (they stay current); a fresh one for each success. */
 const sharedFiles = new Map<string, Promise<string>>();
 const shared = (key: string, make: () => Promise<string>) => sharedFiles.get(key) ?? (sharedFiles.set(key, make()), sharedFiles.get(key)!);
-const documentOfT = (fresh: boolean) => (fresh ? uploadPdf(`/files/tenders/${w.tender.gid}`, w.users.officer.token, `dce-${randomUUID()}.pdf`) : shared("T", () => uploadPdf(`/files/tenders/${w.tender.gid}`, w.users.officer.token, "RC.pdf")));
-const documentOfOrder = (fresh: boolean) => (fresh ? uploadPdf(`/files/tenders/${w.order.gid}`, w.users.client.token, `brief-${randomUUID()}.pdf`) : shared("O", () => uploadPdf(`/files/tenders/${w.order.gid}`, w.users.client.token, "brief.pdf")));
-const attachmentOfA = (fresh: boolean) => (fresh ? uploadPdf(`/files/bids/${w.bidA.gid}`, w.users.ownerA.token, `kbis-${randomUUID()}.pdf`) : shared("A", () => uploadPdf(`/files/bids/${w.bidA.gid}`, w.users.ownerA.token, "kbis.pdf")));
+const documentOfT = (fresh: boolean) =>
+  fresh
+    ? uploadPdf(`/files/tenders/${w.tender.gid}`, w.users.officer.token, `dce-${randomUUID()}.pdf`)
+    : shared("T", () => uploadPdf(`/files/tenders/${w.tender.gid}`, w.users.officer.token, "RC.pdf"));
+const documentOfOrder = (fresh: boolean) =>
+  fresh
+    ? uploadPdf(`/files/tenders/${w.order.gid}`, w.users.client.token, `brief-${randomUUID()}.pdf`)
+    : shared("O", () => uploadPdf(`/files/tenders/${w.order.gid}`, w.users.client.token, "brief.pdf"));
+const attachmentOfA = (fresh: boolean) =>
+  fresh
+    ? uploadPdf(`/files/bids/${w.bidA.gid}`, w.users.ownerA.token, `kbis-${randomUUID()}.pdf`)
+    : shared("A", () => uploadPdf(`/files/bids/${w.bidA.gid}`, w.users.ownerA.token, "kbis.pdf"));
 
 const userOf = (role: Role) => {
   switch (role) {
@@ -329,16 +384,18 @@ const QUERIES: Operation[] = [
     opens: [ApiScope.READ],
     doc: `query($id: ID!) { node(id: $id) { id } }`,
     scenarios: [
-      ...(["gid", "section", "priceLine", "invitedMember", "leadMember", "assignment", "event"] as const).map(
-        (part): Scenario => ({
-          name: `A's bid: ${part}`,
-          vars: () => ({ id: w.bidA[part] }),
-          expect: rule([...A_PEOPLE, ...STAFF], "NULL"),
-        }),
-      ),
+      ...(["gid", "section", "priceLine", "invitedMember", "leadMember", "assignment", "event"] as const).map((part): Scenario => ({
+        name: `A's bid: ${part}`,
+        vars: () => ({ id: w.bidA[part] }),
+        expect: rule([...A_PEOPLE, ...STAFF], "NULL"),
+      })),
       { name: "the officer's draft", vars: () => ({ id: w.draft.gid }), expect: rule(STAFF, "NULL") },
       { name: "the client's order", vars: () => ({ id: w.order.gid }), expect: rule([...STAFF, "client"], "NULL") },
-      { name: "a bid submitted on the client's order (the client reads its offer, never the bid)", vars: async () => ({ id: (await offersToRefuse()).mine.bid }), expect: rule(STAFF, "NULL") },
+      {
+        name: "a bid submitted on the client's order (the client reads its offer, never the bid)",
+        vars: async () => ({ id: (await offersToRefuse()).mine.bid }),
+        expect: rule(STAFF, "NULL"),
+      },
       { name: "the open tender", vars: () => ({ id: w.tender.gid }), expect: rule(SIGNED_IN, "NULL", { client: "NULL" }) },
       { name: "a lot of T", vars: () => ({ id: w.tender.lots[0] }), expect: rule(SIGNED_IN, "NULL", { client: "NULL" }) },
       { name: "a membership of A", vars: () => ({ id: w.bidA.membership }), expect: rule([...A_PEOPLE, ...STAFF], "NULL") },
@@ -532,7 +589,11 @@ const QUERIES: Operation[] = [
     field: "clientOrganisation",
     doc: `query($id: ID!) { clientOrganisation(id: $id) { id people { id } orders(first: 5) { totalCount } } }`,
     scenarios: [
-      { name: "the client's organisation (its people and staff)", vars: async () => ({ id: await organisationOfClient() }), expect: rule(["client", ...STAFF], "NOT_FOUND", { readToken: "FORBIDDEN", importToken: "FORBIDDEN", bothToken: "FORBIDDEN" }) },
+      {
+        name: "the client's organisation (its people and staff)",
+        vars: async () => ({ id: await organisationOfClient() }),
+        expect: rule(["client", ...STAFF], "NOT_FOUND", { readToken: "FORBIDDEN", importToken: "FORBIDDEN", bothToken: "FORBIDDEN" }),
+      },
     ],
   },
 ];
@@ -660,7 +721,13 @@ const MUTATIONS: Operation[] = [
         name: "the READ integrator's token",
         vars: async (_role, fresh) => ({
           id: fresh
-            ? await call(server, w.users.admin.token, `mutation { createApiToken(input: { name: "x", scopes: [READ] }) { apiToken { id } } }`, {}, "createApiToken.apiToken.id")
+            ? await call(
+                server,
+                w.users.admin.token,
+                `mutation { createApiToken(input: { name: "x", scopes: [READ] }) { apiToken { id } } }`,
+                {},
+                "createApiToken.apiToken.id",
+              )
             : w.readTokenGid,
         }),
         expect: rule(["admin"], "FORBIDDEN"),
@@ -693,14 +760,24 @@ const MUTATIONS: Operation[] = [
     field: "updateCooperative",
     doc: `mutation($id: ID!, $input: UpdateCooperativeInput!) { updateCooperative(id: $id, input: $input) { id } }`,
     scenarios: [
-      { name: "cooperative A", vars: () => ({ id: w.coopA.gid, input: { description: "Imprimerie coopérative" } }), expect: rule(["ownerA", ...STAFF], "FORBIDDEN") },
-      { name: "a missing cooperative", vars: () => ({ id: toGlobalId("Cooperative", randomUUID()), input: { description: "x" } }), expect: rule([], "NOT_FOUND") },
+      {
+        name: "cooperative A",
+        vars: () => ({ id: w.coopA.gid, input: { description: "Imprimerie coopérative" } }),
+        expect: rule(["ownerA", ...STAFF], "FORBIDDEN"),
+      },
+      {
+        name: "a missing cooperative",
+        vars: () => ({ id: toGlobalId("Cooperative", randomUUID()), input: { description: "x" } }),
+        expect: rule([], "NOT_FOUND"),
+      },
     ],
   },
   {
     field: "setCooperativeSkill",
     doc: `mutation($id: ID!, $skill: SkillInput!) { setCooperativeSkill(cooperativeId: $id, skill: $skill) { id } }`,
-    scenarios: [{ name: "a skill of A", vars: () => ({ id: w.coopA.gid, skill: { code: "79810000", level: 5 } }), expect: rule(["ownerA", ...STAFF], "FORBIDDEN") }],
+    scenarios: [
+      { name: "a skill of A", vars: () => ({ id: w.coopA.gid, skill: { code: "79810000", level: 5 } }), expect: rule(["ownerA", ...STAFF], "FORBIDDEN") },
+    ],
   },
   {
     field: "removeCooperativeSkill",
@@ -710,7 +787,13 @@ const MUTATIONS: Operation[] = [
         name: "a skill of A",
         vars: async (_role, fresh) => {
           if (!fresh) return { id: w.coopA.gid, code: w.skill };
-          await call(server, w.users.admin.token, `mutation($id: ID!) { setCooperativeSkill(cooperativeId: $id, skill: { code: "79820000", level: 2 }) { id } }`, { id: w.coopA.gid }, "setCooperativeSkill.id");
+          await call(
+            server,
+            w.users.admin.token,
+            `mutation($id: ID!) { setCooperativeSkill(cooperativeId: $id, skill: { code: "79820000", level: 2 }) { id } }`,
+            { id: w.coopA.gid },
+            "setCooperativeSkill.id",
+          );
           return { id: w.coopA.gid, code: "79820000" };
         },
         expect: rule(["ownerA", ...STAFF], "FORBIDDEN"),
@@ -755,7 +838,9 @@ const MUTATIONS: Operation[] = [
     scenarios: [
       {
         name: "deprecated: invites someone (ownerB when refused) to A, and returns null",
-        vars: async (_role, fresh) => ({ input: { cooperativeId: w.coopA.gid, email: fresh ? (await freshUser()).email : w.users.ownerB.email, role: "OWNER" } }),
+        vars: async (_role, fresh) => ({
+          input: { cooperativeId: w.coopA.gid, email: fresh ? (await freshUser()).email : w.users.ownerB.email, role: "OWNER" },
+        }),
         expect: rule([], "FORBIDDEN", { ownerA: "NULL", officer: "NULL", admin: "NULL" }),
       },
     ],
@@ -766,7 +851,9 @@ const MUTATIONS: Operation[] = [
     scenarios: [
       {
         name: "inviting someone (ownerB himself when refused) to A",
-        vars: async (_role, fresh) => ({ input: { cooperativeId: w.coopA.gid, email: fresh ? `invited-${randomUUID()}@test.coop` : w.users.ownerB.email, role: "OWNER" } }),
+        vars: async (_role, fresh) => ({
+          input: { cooperativeId: w.coopA.gid, email: fresh ? `invited-${randomUUID()}@test.coop` : w.users.ownerB.email, role: "OWNER" },
+        }),
         expect: rule(["ownerA", ...STAFF], "FORBIDDEN"),
       },
       {
@@ -786,11 +873,16 @@ const MUTATIONS: Operation[] = [
           const email = (userOf(role) ?? w.users.memberA2).email;
           return { input: { invitationId: await insertInvitation(server, (await insertCooperative(server.orm.em.fork())).id, email), accept: true } };
         },
-        expect: rule(PEOPLE.filter((r) => r !== "client"), "FORBIDDEN"),
+        expect: rule(
+          PEOPLE.filter((r) => r !== "client"),
+          "FORBIDDEN",
+        ),
       },
       {
         name: "someone else's invitation (memberA2's), like a missing one",
-        vars: async () => ({ input: { invitationId: await insertInvitation(server, (await insertCooperative(server.orm.em.fork())).id, w.users.memberA2.email), accept: true } }),
+        vars: async () => ({
+          input: { invitationId: await insertInvitation(server, (await insertCooperative(server.orm.em.fork())).id, w.users.memberA2.email), accept: true },
+        }),
         expect: rule([], "NOT_FOUND"),
       },
     ],
@@ -812,7 +904,9 @@ const MUTATIONS: Operation[] = [
     scenarios: [
       {
         name: "making a member of A (memberA2 when refused) an owner",
-        vars: async (_role, fresh) => ({ input: { cooperativeId: w.coopA.gid, userId: fresh ? await freshMemberOfA() : w.users.memberA2.globalId, role: "OWNER" } }),
+        vars: async (_role, fresh) => ({
+          input: { cooperativeId: w.coopA.gid, userId: fresh ? await freshMemberOfA() : w.users.memberA2.globalId, role: "OWNER" },
+        }),
         expect: rule(["ownerA", ...STAFF], "FORBIDDEN"),
       },
     ],
@@ -880,7 +974,13 @@ const MUTATIONS: Operation[] = [
   {
     field: "closeTender",
     doc: `mutation($id: ID!) { closeTender(id: $id) { id } }`,
-    scenarios: [{ name: "an open tender (T when refused)", vars: async (_r, fresh) => ({ id: fresh ? await freshTender(TenderStatus.OPEN) : w.tender.gid }), expect: rule(STAFF, "FORBIDDEN") }],
+    scenarios: [
+      {
+        name: "an open tender (T when refused)",
+        vars: async (_r, fresh) => ({ id: fresh ? await freshTender(TenderStatus.OPEN) : w.tender.gid }),
+        expect: rule(STAFF, "FORBIDDEN"),
+      },
+    ],
   },
   {
     field: "cancelTender",
@@ -898,7 +998,9 @@ const MUTATIONS: Operation[] = [
       },
       {
         name: "another client's order",
-        vars: async (_r, fresh) => ({ id: fresh ? await freshTender(TenderStatus.OPEN, undefined, TenderKind.DIRECT_ORDER, w.users.client2.id) : w.order2.gid }),
+        vars: async (_r, fresh) => ({
+          id: fresh ? await freshTender(TenderStatus.OPEN, undefined, TenderKind.DIRECT_ORDER, w.users.client2.id) : w.order2.gid,
+        }),
         expect: rule(STAFF, "FORBIDDEN", { client: "NOT_FOUND" }),
       },
     ],
@@ -917,7 +1019,9 @@ const MUTATIONS: Operation[] = [
   {
     field: "shortlistCooperative",
     doc: `mutation($input: ShortlistInput!) { shortlistCooperative(input: $input) { id } }`,
-    scenarios: [{ name: "A on T", vars: () => ({ input: { tenderId: w.tender.gid, cooperativeId: w.coopA.gid, note: "proche" } }), expect: rule(STAFF, "FORBIDDEN") }],
+    scenarios: [
+      { name: "A on T", vars: () => ({ input: { tenderId: w.tender.gid, cooperativeId: w.coopA.gid, note: "proche" } }), expect: rule(STAFF, "FORBIDDEN") },
+    ],
   },
   {
     field: "answerInvitation",
@@ -936,7 +1040,10 @@ const MUTATIONS: Operation[] = [
     scenarios: [
       {
         name: "a closed tender (T when refused)",
-        vars: async (_r, fresh) => ({ id: fresh ? await awardableTender() : w.tender.gid, input: { result: "WON", winnerIds: [w.coopA.gid], awardedAmount: 10000 } }),
+        vars: async (_r, fresh) => ({
+          id: fresh ? await awardableTender() : w.tender.gid,
+          input: { result: "WON", winnerIds: [w.coopA.gid], awardedAmount: 10000 },
+        }),
         expect: rule(STAFF, "FORBIDDEN"),
       },
     ],
@@ -947,7 +1054,9 @@ const MUTATIONS: Operation[] = [
     scenarios: [
       {
         name: "a bid led by A (on T when refused)",
-        vars: async (_r, fresh) => ({ input: { tenderId: fresh ? (await openTender(server)).gid : w.tender.gid, leadCooperativeId: w.coopA.gid, groupType: "CONJOINT" } }),
+        vars: async (_r, fresh) => ({
+          input: { tenderId: fresh ? (await openTender(server)).gid : w.tender.gid, leadCooperativeId: w.coopA.gid, groupType: "CONJOINT" },
+        }),
         expect: rule(A_PEOPLE, "FORBIDDEN", { client: "NOT_FOUND" }),
       },
       {
@@ -1031,7 +1140,9 @@ const MUTATIONS: Operation[] = [
   {
     field: "submitBid",
     doc: `mutation($input: SubmitBidInput!) { submitBid(input: $input) { id } }`,
-    scenarios: [{ name: "A's bid, a DRAFT", vars: () => ({ input: { bidId: w.bidA.gid, expectedVersion: 1 } }), expect: onBidOfA("INVALID_STATE", "FORBIDDEN") }],
+    scenarios: [
+      { name: "A's bid, a DRAFT", vars: () => ({ input: { bidId: w.bidA.gid, expectedVersion: 1 } }), expect: onBidOfA("INVALID_STATE", "FORBIDDEN") },
+    ],
   },
   {
     field: "setBidLots",
@@ -1072,8 +1183,20 @@ const MUTATIONS: Operation[] = [
         name: "A's invitation into a bid of C",
         vars: async () => {
           const tender = await openTender(server);
-          const bid = await call(server, w.users.ownerC.token, CREATE_BID, { input: { tenderId: tender.gid, leadCooperativeId: w.coopC.gid, groupType: "CONJOINT" } }, "createBid.id");
-          const member = await call(server, w.users.ownerC.token, `mutation($input: InviteBidMemberInput!) { inviteBidMember(input: $input) { id } }`, { input: { bidId: bid, cooperativeId: w.coopA.gid } }, "inviteBidMember.id");
+          const bid = await call(
+            server,
+            w.users.ownerC.token,
+            CREATE_BID,
+            { input: { tenderId: tender.gid, leadCooperativeId: w.coopC.gid, groupType: "CONJOINT" } },
+            "createBid.id",
+          );
+          const member = await call(
+            server,
+            w.users.ownerC.token,
+            `mutation($input: InviteBidMemberInput!) { inviteBidMember(input: $input) { id } }`,
+            { input: { bidId: bid, cooperativeId: w.coopA.gid } },
+            "inviteBidMember.id",
+          );
           return { input: { memberId: member, accept: true } };
         },
         expect: rule(A_PEOPLE, "NOT_FOUND", { officer: "FORBIDDEN", admin: "FORBIDDEN" }),
@@ -1088,7 +1211,13 @@ const MUTATIONS: Operation[] = [
         name: "C from A's bid",
         vars: async (_r, fresh) => {
           if (!fresh) return { input: { memberId: w.bidA.invitedMember, expectedVersion: 1 } };
-          const member = await call(server, w.users.ownerA.token, `mutation($input: InviteBidMemberInput!) { inviteBidMember(input: $input) { id } }`, { input: { bidId: w.bidA.gid, cooperativeId: await freshCooperative() } }, "inviteBidMember.id");
+          const member = await call(
+            server,
+            w.users.ownerA.token,
+            `mutation($input: InviteBidMemberInput!) { inviteBidMember(input: $input) { id } }`,
+            { input: { bidId: w.bidA.gid, cooperativeId: await freshCooperative() } },
+            "inviteBidMember.id",
+          );
           return { input: { memberId: member, expectedVersion: 1 } };
         },
         expect: onBidOfA("OK", "FORBIDDEN"),
@@ -1140,7 +1269,9 @@ const MUTATIONS: Operation[] = [
   {
     field: "applySectionUpdate",
     doc: `mutation($input: ApplySectionUpdateInput!) { applySectionUpdate(input: $input) { seq } }`,
-    scenarios: [{ name: "text in A's section", vars: () => ({ input: { sectionId: w.bidA.section, update: yUpdate("ajout") } }), expect: onBidOfA("OK", "FORBIDDEN") }],
+    scenarios: [
+      { name: "text in A's section", vars: () => ({ input: { sectionId: w.bidA.section, update: yUpdate("ajout") } }), expect: onBidOfA("OK", "FORBIDDEN") },
+    ],
   },
   {
     field: "sendSectionAwareness",
@@ -1190,7 +1321,11 @@ const MUTATIONS: Operation[] = [
     field: "deleteDocument",
     doc: `mutation($id: ID!) { deleteDocument(id: $id) { id deletedAt } }`,
     scenarios: [
-      { name: "a document of T (uploaded by the officer)", vars: async (_r, fresh) => ({ id: await documentOfT(fresh) }), expect: rule(STAFF, "FORBIDDEN", { client: "NOT_FOUND" }) },
+      {
+        name: "a document of T (uploaded by the officer)",
+        vars: async (_r, fresh) => ({ id: await documentOfT(fresh) }),
+        expect: rule(STAFF, "FORBIDDEN", { client: "NOT_FOUND" }),
+      },
       {
         name: "a document of the client's order",
         vars: async (_r, fresh) => ({ id: await documentOfOrder(fresh) }),
@@ -1203,7 +1338,11 @@ const MUTATIONS: Operation[] = [
     field: "deleteAttachment",
     doc: `mutation($id: ID!) { deleteAttachment(id: $id) { id deletedAt } }`,
     scenarios: [
-      { name: "an attachment of A's bid (uploaded by ownerA)", vars: async (_r, fresh) => ({ id: await attachmentOfA(fresh) }), expect: onBidOfA("OK", "FORBIDDEN") },
+      {
+        name: "an attachment of A's bid (uploaded by ownerA)",
+        vars: async (_r, fresh) => ({ id: await attachmentOfA(fresh) }),
+        expect: onBidOfA("OK", "FORBIDDEN"),
+      },
       { name: "a missing attachment", vars: () => ({ id: toGlobalId("BidAttachment", randomUUID()) }), expect: rule([], "NOT_FOUND") },
     ],
   },
@@ -1222,10 +1361,26 @@ const MUTATIONS: Operation[] = [
     field: "postMessage",
     doc: `mutation($input: PostMessageInput!) { postMessage(input: $input) { id body } }`,
     scenarios: [
-      { name: "in the client's order", vars: () => ({ input: { conversationId: conversationOfOrder(), body: "Bonjour" } }), expect: rule(["client", ...STAFF], "NOT_FOUND") },
-      { name: "in A's bid (a draft: never the client's)", vars: () => ({ input: { conversationId: conversationOfBidA(), body: "Bonjour" } }), expect: onBidOfA("OK", "OK") },
-      { name: "in another client's order", vars: () => ({ input: { conversationId: toGlobalId("Conversation", w.order2.id), body: "Bonjour" } }), expect: rule(STAFF, "NOT_FOUND") },
-      { name: "in a missing conversation", vars: () => ({ input: { conversationId: toGlobalId("Conversation", randomUUID()), body: "Bonjour" } }), expect: rule([], "NOT_FOUND") },
+      {
+        name: "in the client's order",
+        vars: () => ({ input: { conversationId: conversationOfOrder(), body: "Bonjour" } }),
+        expect: rule(["client", ...STAFF], "NOT_FOUND"),
+      },
+      {
+        name: "in A's bid (a draft: never the client's)",
+        vars: () => ({ input: { conversationId: conversationOfBidA(), body: "Bonjour" } }),
+        expect: onBidOfA("OK", "OK"),
+      },
+      {
+        name: "in another client's order",
+        vars: () => ({ input: { conversationId: toGlobalId("Conversation", w.order2.id), body: "Bonjour" } }),
+        expect: rule(STAFF, "NOT_FOUND"),
+      },
+      {
+        name: "in a missing conversation",
+        vars: () => ({ input: { conversationId: toGlobalId("Conversation", randomUUID()), body: "Bonjour" } }),
+        expect: rule([], "NOT_FOUND"),
+      },
     ],
   },
   {
@@ -1233,14 +1388,22 @@ const MUTATIONS: Operation[] = [
     doc: `mutation($input: MarkConversationReadInput!) { markConversationRead(input: $input) { id unreadCount } }`,
     scenarios: [
       { name: "the client's order", vars: () => ({ input: { conversationId: conversationOfOrder() } }), expect: rule(["client", ...STAFF], "NOT_FOUND") },
-      { name: "A's bid, up to a message", vars: async () => ({ input: { conversationId: conversationOfBidA(), upTo: await sharedMessageOfA() } }), expect: onBidOfA("OK", "OK") },
+      {
+        name: "A's bid, up to a message",
+        vars: async () => ({ input: { conversationId: conversationOfBidA(), upTo: await sharedMessageOfA() } }),
+        expect: onBidOfA("OK", "OK"),
+      },
     ],
   },
   {
     field: "markNotificationsRead",
     doc: `mutation($input: MarkNotificationsReadInput!) { markNotificationsRead(input: $input) { marked unreadCount } }`,
     scenarios: [
-      { name: "ownerA's notification: its recipient only; anyone else as if it did not exist", vars: async () => ({ input: { ids: [await notificationOfOwnerA()] } }), expect: rule(["ownerA"], "NOT_FOUND") },
+      {
+        name: "ownerA's notification: its recipient only; anyone else as if it did not exist",
+        vars: async () => ({ input: { ids: [await notificationOfOwnerA()] } }),
+        expect: rule(["ownerA"], "NOT_FOUND"),
+      },
       { name: "all of one's own inbox", vars: () => ({ input: { all: true } }), expect: rule(PEOPLE, "FORBIDDEN") },
     ],
   },
@@ -1252,26 +1415,34 @@ const MUTATIONS: Operation[] = [
   {
     field: "saveSearch",
     doc: `mutation($input: SaveSearchInput!) { saveSearch(input: $input) { id } }`,
-    scenarios: [{ name: "a search", vars: () => ({ input: { name: "Affiches", keywords: ["affiche"], departmentCodes: ["76"] } }), expect: rule(SEARCHERS, "FORBIDDEN") }],
+    scenarios: [
+      { name: "a search", vars: () => ({ input: { name: "Affiches", keywords: ["affiche"], departmentCodes: ["76"] } }), expect: rule(SEARCHERS, "FORBIDDEN") },
+    ],
   },
-  ...(["updateSavedSearch", "deleteSavedSearch", "rotateSavedSearchFeed", "revokeSavedSearchFeed"] as const).map(
-    (field): Operation => ({
-      field,
-      doc:
-        field === "updateSavedSearch"
-          ? `mutation($id: ID!) { updateSavedSearch(id: $id, input: { name: "Renommée" }) { id } }`
-          : field === "deleteSavedSearch"
-            ? `mutation($id: ID!) { deleteSavedSearch(id: $id) }`
-            : field === "rotateSavedSearchFeed"
-              ? `mutation($id: ID!) { rotateSavedSearchFeed(id: $id) { path } }`
-              : `mutation($id: ID!) { revokeSavedSearchFeed(id: $id) { id } }`,
-      scenarios: [
-        { name: "one's own search (memberA's when refused)", vars: async (role, fresh) => ({ id: await ownSearch(role, fresh) }), expect: rule(SEARCHERS, "FORBIDDEN") },
-        { name: "memberA's search", vars: async (role, fresh) => ({ id: role === "memberA" && fresh ? await searchOf(w.users.memberA.id) : await sharedSearchOfMemberA() }), expect: OF_MEMBER_A },
-        { name: "a missing search", vars: () => ({ id: toGlobalId("SavedSearch", randomUUID()) }), expect: rule([], "NOT_FOUND", { client: "FORBIDDEN" }) },
-      ],
-    }),
-  ),
+  ...(["updateSavedSearch", "deleteSavedSearch", "rotateSavedSearchFeed", "revokeSavedSearchFeed"] as const).map((field): Operation => ({
+    field,
+    doc:
+      field === "updateSavedSearch"
+        ? `mutation($id: ID!) { updateSavedSearch(id: $id, input: { name: "Renommée" }) { id } }`
+        : field === "deleteSavedSearch"
+          ? `mutation($id: ID!) { deleteSavedSearch(id: $id) }`
+          : field === "rotateSavedSearchFeed"
+            ? `mutation($id: ID!) { rotateSavedSearchFeed(id: $id) { path } }`
+            : `mutation($id: ID!) { revokeSavedSearchFeed(id: $id) { id } }`,
+    scenarios: [
+      {
+        name: "one's own search (memberA's when refused)",
+        vars: async (role, fresh) => ({ id: await ownSearch(role, fresh) }),
+        expect: rule(SEARCHERS, "FORBIDDEN"),
+      },
+      {
+        name: "memberA's search",
+        vars: async (role, fresh) => ({ id: role === "memberA" && fresh ? await searchOf(w.users.memberA.id) : await sharedSearchOfMemberA() }),
+        expect: OF_MEMBER_A,
+      },
+      { name: "a missing search", vars: () => ({ id: toGlobalId("SavedSearch", randomUUID()) }), expect: rule([], "NOT_FOUND", { client: "FORBIDDEN" }) },
+    ],
+  })),
   {
     field: "createClientOrganisation",
     doc: `mutation($input: CreateClientOrganisationInput!) { createClientOrganisation(input: $input) { id } }`,
@@ -1300,7 +1471,11 @@ const MUTATIONS: Operation[] = [
     doc: `mutation($id: ID!, $input: UpdateDirectOrderInput!) { updateDirectOrder(id: $id, input: $input) { id } }`,
     scenarios: [
       { name: "the client's own order", vars: () => ({ id: w.order.gid, input: { description: "Commande précisée" } }), expect: rule(["client"], "FORBIDDEN") },
-      { name: "another client's order", vars: () => ({ id: w.order2.gid, input: { description: "Pris" } }), expect: rule([], "FORBIDDEN", { client: "NOT_FOUND" }) },
+      {
+        name: "another client's order",
+        vars: () => ({ id: w.order2.gid, input: { description: "Pris" } }),
+        expect: rule([], "FORBIDDEN", { client: "NOT_FOUND" }),
+      },
     ],
   },
   ...(
@@ -1309,24 +1484,22 @@ const MUTATIONS: Operation[] = [
       ["declineOffer", "DeclineOfferInput", { reason: "Trop cher" }],
       ["requestRevision", "RequestRevisionInput", { note: "Précisez le planning" }],
     ] as const
-  ).map(
-    ([field, input, extra]): Operation => ({
-      field,
-      doc: `mutation($input: ${input}!) { ${field}(input: $input) { offer { bidId status } } }`,
-      scenarios: [
-        {
-          name: "an offer on the client's own order",
-          vars: async (_r, fresh) => ({ input: { bidId: fresh ? (await freshOffer()).bid : (await offersToRefuse()).mine.bid, ...extra } }),
-          expect: rule(["client"], "FORBIDDEN"),
-        },
-        {
-          name: "an offer on another client's order",
-          vars: async () => ({ input: { bidId: (await offersToRefuse()).other.bid, ...extra } }),
-          expect: rule([], "FORBIDDEN", { client: "NOT_FOUND" }),
-        },
-      ],
-    }),
-  ),
+  ).map(([field, input, extra]): Operation => ({
+    field,
+    doc: `mutation($input: ${input}!) { ${field}(input: $input) { offer { bidId status } } }`,
+    scenarios: [
+      {
+        name: "an offer on the client's own order",
+        vars: async (_r, fresh) => ({ input: { bidId: fresh ? (await freshOffer()).bid : (await offersToRefuse()).mine.bid, ...extra } }),
+        expect: rule(["client"], "FORBIDDEN"),
+      },
+      {
+        name: "an offer on another client's order",
+        vars: async () => ({ input: { bidId: (await offersToRefuse()).other.bid, ...extra } }),
+        expect: rule([], "FORBIDDEN", { client: "NOT_FOUND" }),
+      },
+    ],
+  })),
 ];
 
 const SUBSCRIPTIONS: Subscription[] = [
@@ -1385,8 +1558,16 @@ const SUBSCRIPTIONS: Subscription[] = [
     field: "conversationMessages",
     doc: `subscription($id: ID!) { conversationMessages(conversationId: $id) { id body } }`,
     scenarios: [
-      { name: "the client's order (open and silent until a message)", vars: () => ({ id: conversationOfOrder() }), expect: rule([], "NOT_FOUND", { client: "SILENT", officer: "SILENT", admin: "SILENT" }) },
-      { name: "A's bid", vars: () => ({ id: conversationOfBidA() }), expect: rule([], "NOT_FOUND", { ownerA: "SILENT", memberA: "SILENT", officer: "SILENT", admin: "SILENT" }) },
+      {
+        name: "the client's order (open and silent until a message)",
+        vars: () => ({ id: conversationOfOrder() }),
+        expect: rule([], "NOT_FOUND", { client: "SILENT", officer: "SILENT", admin: "SILENT" }),
+      },
+      {
+        name: "A's bid",
+        vars: () => ({ id: conversationOfBidA() }),
+        expect: rule([], "NOT_FOUND", { ownerA: "SILENT", memberA: "SILENT", officer: "SILENT", admin: "SILENT" }),
+      },
     ],
   },
   {
@@ -1481,7 +1662,7 @@ describe("subscriptions over WebSocket", () => {
         if (result.errors?.length) got = codeOf(result.errors);
         else if (result.extensions?.silent) got = "SILENT";
         else if (result.extensions?.completed) got = "COMPLETED";
-        else got = outcome({ status: 0, data: result.data as Record<string, unknown>, errors: undefined }, op.field, role);
+        else got = outcome({ status: 0, data: result.data, errors: undefined }, op.field, role);
         if (got !== expected) mismatches.push({ scenario: scenario.name, role, expected, got, detail: result.errors?.[0]?.message });
       }
     }
@@ -1493,7 +1674,13 @@ describe("subscriptions over WebSocket", () => {
       for (const role of ROLES) {
         const vars = await op.scenarios[0]!.vars(role, false);
         const answer = await send(server, "http", () => socketOf(role), w.tokens[role], op.doc, vars);
-        expect([op.field, role, answer.status < 500, answer.data?.[op.field] ?? null, (answer.errors?.length ?? 0) > 0]).toEqual([op.field, role, true, null, true]);
+        expect([op.field, role, answer.status < 500, answer.data?.[op.field] ?? null, (answer.errors?.length ?? 0) > 0]).toEqual([
+          op.field,
+          role,
+          true,
+          null,
+          true,
+        ]);
       }
     }
   });
@@ -1501,7 +1688,12 @@ describe("subscriptions over WebSocket", () => {
 
 // ---- a competitor sees A's bid exactly as a missing one, on every path ----------------------------
 
-function sameError(real: readonly GraphQLFormattedError[] | undefined, missing: readonly GraphQLFormattedError[] | undefined, realId: string, missingId: string) {
+function sameError(
+  real: readonly GraphQLFormattedError[] | undefined,
+  missing: readonly GraphQLFormattedError[] | undefined,
+  realId: string,
+  missingId: string,
+) {
   const strip = (errors: readonly GraphQLFormattedError[] | undefined, id: string) =>
     (errors ?? []).map((e) => ({ message: e.message.replaceAll(id, "<id>"), code: e.extensions?.code, path: e.path }));
   expect(strip(real, realId)).toEqual(strip(missing, missingId));
@@ -1547,7 +1739,10 @@ describe.each(["http", "ws"] as const)("A's bid is a missing bid for competitor 
       expect((byTender.data?.tender as { bids: { totalCount: number } }).bids.totalCount).toBe(role === "ownerB" ? 1 : 0);
     }
     // Live streams: the same refusal as for a missing bid.
-    for (const sub of [`subscription($id: ID!) { bidEvents(bidId: $id, afterSeq: 0) { seq } }`, `subscription($id: ID!) { bidPresence(bidId: $id) { bidId } }`]) {
+    for (const sub of [
+      `subscription($id: ID!) { bidEvents(bidId: $id, afterSeq: 0) { seq } }`,
+      `subscription($id: ID!) { bidPresence(bidId: $id) { bidId } }`,
+    ]) {
       const c1 = server.ws(w.tokens[role]);
       const realSub = await wsFirst(c1, sub, { id: w.bidA.gid }, 2000);
       const absentSub = await wsFirst(c1, sub, { id: missing }, 2000);
@@ -1636,12 +1831,14 @@ test("the table covers every query, mutation and subscription of the schema, for
   expect({ missing, stale }).toEqual({ missing: [], stale: [] });
   const all = [...QUERIES, ...MUTATIONS, ...SUBSCRIPTIONS];
   const scenarios = all.flatMap((op) => op.scenarios);
-  const perTransport = (ops: Operation[]) => ops.flatMap((op) => op.scenarios).reduce((n, s) => n + (s.transports ? s.transports.length : TRANSPORTS.length) * ROLES.length, 0);
+  const perTransport = (ops: Operation[]) =>
+    ops.flatMap((op) => op.scenarios).reduce((n, s) => n + (s.transports ? s.transports.length : TRANSPORTS.length) * ROLES.length, 0);
   console.log(
     `authorization table: ${QUERIES.length} queries, ${MUTATIONS.length} mutations, ${SUBSCRIPTIONS.length} subscriptions; ${scenarios.length} scenarios x ${ROLES.length} roles; ` +
       `${perTransport(QUERIES) + perTransport(MUTATIONS)} query/mutation cases over HTTP and WebSocket, ${SUBSCRIPTIONS.flatMap((op) => op.scenarios).length * ROLES.length} subscription cases`,
   );
   for (const op of all) {
-    for (const scenario of op.scenarios) expect([op.field, scenario.name, Object.keys(scenario.expect).sort()]).toEqual([op.field, scenario.name, [...ROLES].sort()]);
+    for (const scenario of op.scenarios)
+      expect([op.field, scenario.name, Object.keys(scenario.expect).sort()]).toEqual([op.field, scenario.name, [...ROLES].sort()]);
   }
 });

@@ -40,7 +40,16 @@ import { awarenessUpdate, buildWorld, call, CREATE_BID, insertInvitation, insert
  * server must stay up, and no table may change.
  */
 
-const ALLOWED = new Set(["BAD_USER_INPUT", "GRAPHQL_VALIDATION_FAILED", "NOT_FOUND", "FORBIDDEN", "UNAUTHENTICATED", "CONFLICT", "INVALID_STATE", "RATE_LIMITED"]);
+const ALLOWED = new Set([
+  "BAD_USER_INPUT",
+  "GRAPHQL_VALIDATION_FAILED",
+  "NOT_FOUND",
+  "FORBIDDEN",
+  "UNAUTHENTICATED",
+  "CONFLICT",
+  "INVALID_STATE",
+  "RATE_LIMITED",
+]);
 
 let server: TestServer;
 let schema: GraphQLSchema;
@@ -94,7 +103,13 @@ async function makeBaselines(): Promise<Record<string, { actors: Role[]; args: V
     return toGlobalId("ClientOrganisation", created.id);
   };
   const section = async () =>
-    call(server, ownerA, `mutation($input: AddSectionInput!) { addBidSection(input: $input) { id } }`, { input: { bidId: w.bidA.gid, title: "Cible" } }, "addBidSection.id");
+    call(
+      server,
+      ownerA,
+      `mutation($input: AddSectionInput!) { addBidSection(input: $input) { id } }`,
+      { input: { bidId: w.bidA.gid, title: "Cible" } },
+      "addBidSection.id",
+    );
   const line = async () =>
     call(
       server,
@@ -104,14 +119,38 @@ async function makeBaselines(): Promise<Record<string, { actors: Role[]; args: V
       "addBidPriceLine.id",
     );
   const coop = async () => (await insertCooperative(server.orm.em.fork(), { owner: await createUser(server), skills: [["79810000", 3]] })).gid;
-  const invited = await call(server, ownerA, `mutation($input: InviteBidMemberInput!) { inviteBidMember(input: $input) { id } }`, { input: { bidId: w.bidA.gid, cooperativeId: await coop() } }, "inviteBidMember.id");
+  const invited = await call(
+    server,
+    ownerA,
+    `mutation($input: InviteBidMemberInput!) { inviteBidMember(input: $input) { id } }`,
+    { input: { bidId: w.bidA.gid, cooperativeId: await coop() } },
+    "inviteBidMember.id",
+  );
   // An invitation of A into a bid led by C, for A to answer.
   const cTender = await openTender(server);
-  const cBid = await call(server, w.users.ownerC.token, CREATE_BID, { input: { tenderId: cTender.gid, leadCooperativeId: w.coopC.gid, groupType: "CONJOINT" } }, "createBid.id");
-  const invitationOfA = await call(server, w.users.ownerC.token, `mutation($input: InviteBidMemberInput!) { inviteBidMember(input: $input) { id } }`, { input: { bidId: cBid, cooperativeId: w.coopA.gid } }, "inviteBidMember.id");
+  const cBid = await call(
+    server,
+    w.users.ownerC.token,
+    CREATE_BID,
+    { input: { tenderId: cTender.gid, leadCooperativeId: w.coopC.gid, groupType: "CONJOINT" } },
+    "createBid.id",
+  );
+  const invitationOfA = await call(
+    server,
+    w.users.ownerC.token,
+    `mutation($input: InviteBidMemberInput!) { inviteBidMember(input: $input) { id } }`,
+    { input: { bidId: cBid, cooperativeId: w.coopA.gid } },
+    "inviteBidMember.id",
+  );
   // A bid of its own for setBidLots, whose baseline bumps the bid's version.
   const lotsTender = await openTender(server);
-  const lotsBid = await call(server, ownerA, CREATE_BID, { input: { tenderId: lotsTender.gid, leadCooperativeId: w.coopA.gid, groupType: "CONJOINT" } }, "createBid.id");
+  const lotsBid = await call(
+    server,
+    ownerA,
+    CREATE_BID,
+    { input: { tenderId: lotsTender.gid, leadCooperativeId: w.coopA.gid, groupType: "CONJOINT" } },
+    "createBid.id",
+  );
   const bidTender = await openTender(server);
   // A bid an officer proposed on behalf of A, for A's people to accept or decline.
   const proposal = async () =>
@@ -122,7 +161,13 @@ async function makeBaselines(): Promise<Record<string, { actors: Role[]; args: V
       { input: { tenderId: (await openTender(server)).gid, leadCooperativeId: w.coopA.gid } },
       "proposeCompletion.id",
     );
-  const freshBid = await call(server, ownerA, CREATE_BID, { input: { tenderId: (await openTender(server)).gid, leadCooperativeId: w.coopA.gid, groupType: "CONJOINT" } }, "createBid.id");
+  const freshBid = await call(
+    server,
+    ownerA,
+    CREATE_BID,
+    { input: { tenderId: (await openTender(server)).gid, leadCooperativeId: w.coopA.gid, groupType: "CONJOINT" } },
+    "createBid.id",
+  );
   const member = await buildMember(server, w.coopA.id);
   const roleChange = await buildMember(server, w.coopA.id);
   const reference = await call(
@@ -132,7 +177,13 @@ async function makeBaselines(): Promise<Record<string, { actors: Role[]; args: V
     { id: w.coopA.gid },
     "addCooperativeReference.id",
   );
-  const token = await call(server, w.users.admin.token, `mutation { createApiToken(input: { name: "cible", scopes: [READ] }) { apiToken { id } } }`, {}, "createApiToken.apiToken.id");
+  const token = await call(
+    server,
+    w.users.admin.token,
+    `mutation { createApiToken(input: { name: "cible", scopes: [READ] }) { apiToken { id } } }`,
+    {},
+    "createApiToken.apiToken.id",
+  );
   const location = { address: "1 rue du Gros-Horloge", city: "Rouen", communeCode: "76540", latitude: 49.44, longitude: 1.09, postcode: "76000" };
   const place = { city: "Rouen", communeCode: "76540", description: "Centre", latitude: 49.44, longitude: 1.09, nutsCode: "FRD22", postcode: "76000" };
   const tenderInput = {
@@ -166,9 +217,13 @@ async function makeBaselines(): Promise<Record<string, { actors: Role[]; args: V
     minValue: 1000,
     delivery: "INBOX_AND_EMAIL",
   };
-  const search = () => call(server, w.users.memberA.token, `mutation($input: SaveSearchInput!) { saveSearch(input: $input) { id } }`, { input: searchInput }, "saveSearch.id");
+  const search = () =>
+    call(server, w.users.memberA.token, `mutation($input: SaveSearchInput!) { saveSearch(input: $input) { id } }`, { input: searchInput }, "saveSearch.id");
   return {
-    signUp: { actors: ["anonymous"], args: { input: { accountType: "MEMBER", email: `new-${randomUUID()}@test.coop`, name: "Nouveau", password: "a long enough password" } } },
+    signUp: {
+      actors: ["anonymous"],
+      args: { input: { accountType: "MEMBER", email: `new-${randomUUID()}@test.coop`, name: "Nouveau", password: "a long enough password" } },
+    },
     signIn: { actors: ["anonymous"], args: { input: { email: w.users.memberA.email, password: "correct horse battery" } } },
     verifyEmail: { actors: ["anonymous"], args: { token: (await createUnverifiedUser(server)).verificationToken } },
     resendVerification: { actors: ["anonymous"], args: { email: w.users.memberA.email } },
@@ -184,7 +239,9 @@ async function makeBaselines(): Promise<Record<string, { actors: Role[]; args: V
     markNotificationsRead: {
       actors: ["ownerA"],
       args: await (async () => {
-        const [line] = await server.orm.em.fork().transactional((em) => notifyPeople(em, [w.users.ownerA.id], { kind: NotificationKind.AWARD, text: "Résultat" }));
+        const [line] = await server.orm.em
+          .fork()
+          .transactional((em) => notifyPeople(em, [w.users.ownerA.id], { kind: NotificationKind.AWARD, text: "Résultat" }));
         return { input: { ids: [toGlobalId("Notification", line!.id)] } };
       })(),
     },
@@ -192,23 +249,66 @@ async function makeBaselines(): Promise<Record<string, { actors: Role[]; args: V
     setUserRole: { actors: ["admin"], args: { userId: (await createUser(server)).globalId, role: "MISSION_OFFICER" } },
     createCooperative: {
       actors: ["ownerA", "admin"],
-      args: { input: { annualRevenue: 500000, description: "Coop", headcount: 12, legalForm: "SCOP_SAS", location, nafCode: "18.12Z", name: "Nouvelle", siret: validSiret(), website: "https://coop.example" } },
+      args: {
+        input: {
+          annualRevenue: 500000,
+          description: "Coop",
+          headcount: 12,
+          legalForm: "SCOP_SAS",
+          location,
+          nafCode: "18.12Z",
+          name: "Nouvelle",
+          siret: validSiret(),
+          website: "https://coop.example",
+        },
+      },
     },
     updateCooperative: {
       actors: ["ownerA", "officer"],
-      args: { id: w.coopA.gid, input: { annualRevenue: 900000, description: "Imprimerie", headcount: 11, legalForm: "SCOP_SA", location, nafCode: "18.12Z", name: "Atelier A", opportunityThreshold: 0.5, siret: validSiret(), website: "https://a.example" } },
+      args: {
+        id: w.coopA.gid,
+        input: {
+          annualRevenue: 900000,
+          description: "Imprimerie",
+          headcount: 11,
+          legalForm: "SCOP_SA",
+          location,
+          nafCode: "18.12Z",
+          name: "Atelier A",
+          opportunityThreshold: 0.5,
+          siret: validSiret(),
+          website: "https://a.example",
+        },
+      },
     },
     setCooperativeSkill: { actors: ["ownerA", "admin"], args: { cooperativeId: w.coopA.gid, skill: { code: "79820000", level: 3 } } },
     removeCooperativeSkill: { actors: ["ownerA", "admin"], args: { cooperativeId: w.coopA.gid, code: "79810000" } },
-    addCooperativeReference: { actors: ["ownerA", "officer"], args: { cooperativeId: w.coopA.gid, reference: { amount: 5000, client: "Région", code: "79810000", description: "Catalogue", title: "Catalogue", year: 2022 } } },
+    addCooperativeReference: {
+      actors: ["ownerA", "officer"],
+      args: {
+        cooperativeId: w.coopA.gid,
+        reference: { amount: 5000, client: "Région", code: "79810000", description: "Catalogue", title: "Catalogue", year: 2022 },
+      },
+    },
     removeCooperativeReference: { actors: ["ownerA", "admin"], args: { id: reference } },
-    addCooperativeMember: { actors: ["ownerA", "admin"], args: { input: { cooperativeId: w.coopA.gid, email: (await createUser(server)).email, role: "MEMBER" } } },
-    inviteCooperativeMember: { actors: ["ownerA", "admin"], args: { input: { cooperativeId: w.coopA.gid, email: `invited-${randomUUID()}@test.coop`, role: "OWNER" } } },
+    addCooperativeMember: {
+      actors: ["ownerA", "admin"],
+      args: { input: { cooperativeId: w.coopA.gid, email: (await createUser(server)).email, role: "MEMBER" } },
+    },
+    inviteCooperativeMember: {
+      actors: ["ownerA", "admin"],
+      args: { input: { cooperativeId: w.coopA.gid, email: `invited-${randomUUID()}@test.coop`, role: "OWNER" } },
+    },
     answerCooperativeInvitation: {
       actors: ["memberA"],
-      args: { input: { invitationId: await insertInvitation(server, (await insertCooperative(server.orm.em.fork())).id, w.users.memberA.email), accept: true } },
+      args: {
+        input: { invitationId: await insertInvitation(server, (await insertCooperative(server.orm.em.fork())).id, w.users.memberA.email), accept: true },
+      },
     },
-    revokeCooperativeInvitation: { actors: ["ownerA"], args: { invitationId: await insertInvitation(server, w.coopA.id, `revoked-${randomUUID()}@test.coop`) } },
+    revokeCooperativeInvitation: {
+      actors: ["ownerA"],
+      args: { invitationId: await insertInvitation(server, w.coopA.id, `revoked-${randomUUID()}@test.coop`) },
+    },
     setCooperativeMemberRole: { actors: ["ownerA"], args: { input: { cooperativeId: w.coopA.gid, userId: roleChange.globalId, role: "OWNER" } } },
     // ownerB acts nowhere else here: the baseline ends one of its sessions.
     signOut: { actors: ["ownerB"], args: { everywhere: false } },
@@ -220,35 +320,93 @@ async function makeBaselines(): Promise<Record<string, { actors: Role[]; args: V
     updateTender: { actors: ["admin"], args: { id: (await openTender(server)).gid, input: (({ currency: _currency, ...rest }) => rest)(tenderInput) } },
     publishTender: { actors: ["officer"], args: { id: await freshTender(TenderStatus.DRAFT, { createdById: w.users.officer.id }) } },
     closeTender: { actors: ["admin"], args: { id: await freshTender(TenderStatus.OPEN) } },
-    cancelTender: { actors: ["officer", "client"], args: { id: await freshTender(TenderStatus.OPEN, { kind: TenderKind.DIRECT_ORDER, clientId: w.users.client.id }) } },
+    cancelTender: {
+      actors: ["officer", "client"],
+      args: { id: await freshTender(TenderStatus.OPEN, { kind: TenderKind.DIRECT_ORDER, clientId: w.users.client.id }) },
+    },
     assignTenderOfficer: { actors: ["admin"], args: { id: w.tender.gid, officerId: w.users.officer.globalId } },
     importNotice: { actors: ["officer", "importToken"], args: { xml: NOTICE } },
     shortlistCooperative: { actors: ["officer"], args: { input: { tenderId: w.tender.gid, cooperativeId: w.coopB.gid, note: "Proche" } } },
     answerInvitation: { actors: ["ownerA"], args: { input: { invitationId: w.entry, answer: "DECLINED" } } },
     recordTenderOutcome: {
       actors: ["admin"],
-      args: { tenderId: await awardableTender(), input: { awardedAmount: 1000, awardedAt: PAST, consortiumName: "Groupement", result: "WON", winnerIds: [w.coopA.gid] } },
+      args: {
+        tenderId: await awardableTender(),
+        input: { awardedAmount: 1000, awardedAt: PAST, consortiumName: "Groupement", result: "WON", winnerIds: [w.coopA.gid] },
+      },
     },
     createBid: {
       actors: ["ownerA"],
-      args: { input: { clientMutationId: cmid(), groupType: "CONJOINT", leadCooperativeId: w.coopA.gid, lotIds: [bidTender.lots[0]], tenderId: bidTender.gid, title: "Offre" } },
+      args: {
+        input: {
+          clientMutationId: cmid(),
+          groupType: "CONJOINT",
+          leadCooperativeId: w.coopA.gid,
+          lotIds: [bidTender.lots[0]],
+          tenderId: bidTender.gid,
+          title: "Offre",
+        },
+      },
     },
-    requestCompletion: { actors: ["ownerA"], args: { input: { clientMutationId: cmid(), groupType: "CONJOINT", leadCooperativeId: w.coopA.gid, tenderId: (await openTender(server)).gid, rank: 1, preference: "LOCAL" } } },
-    proposeCompletion: { actors: ["officer"], args: { input: { clientMutationId: cmid(), groupType: "CONJOINT", leadCooperativeId: w.coopA.gid, tenderId: (await openTender(server)).gid, rank: 1, preference: "BALANCED" } } },
+    requestCompletion: {
+      actors: ["ownerA"],
+      args: {
+        input: {
+          clientMutationId: cmid(),
+          groupType: "CONJOINT",
+          leadCooperativeId: w.coopA.gid,
+          tenderId: (await openTender(server)).gid,
+          rank: 1,
+          preference: "LOCAL",
+        },
+      },
+    },
+    proposeCompletion: {
+      actors: ["officer"],
+      args: {
+        input: {
+          clientMutationId: cmid(),
+          groupType: "CONJOINT",
+          leadCooperativeId: w.coopA.gid,
+          tenderId: (await openTender(server)).gid,
+          rank: 1,
+          preference: "BALANCED",
+        },
+      },
+    },
     acceptProposedBid: { actors: ["ownerA"], args: { input: { bidId: await proposal(), clientMutationId: cmid(), reason: "Merci" } } },
     declineProposedBid: { actors: ["ownerA"], args: { input: { bidId: await proposal(), clientMutationId: cmid(), reason: "Pas cette fois" } } },
-    updateBid: { actors: ["ownerA"], args: { input: { bidId: w.bidA.gid, clientMutationId: cmid(), expectedVersion: 1, groupType: "SOLIDAIRE", title: "Offre" } } },
-    setBidLots: { actors: ["ownerA"], args: { input: { bidId: lotsBid, clientMutationId: cmid(), expectedVersion: 1, lotIds: [lotsTender.lots[1], lotsTender.lots[0]] } } },
+    updateBid: {
+      actors: ["ownerA"],
+      args: { input: { bidId: w.bidA.gid, clientMutationId: cmid(), expectedVersion: 1, groupType: "SOLIDAIRE", title: "Offre" } },
+    },
+    setBidLots: {
+      actors: ["ownerA"],
+      args: { input: { bidId: lotsBid, clientMutationId: cmid(), expectedVersion: 1, lotIds: [lotsTender.lots[1], lotsTender.lots[0]] } },
+    },
     transitionBid: { actors: ["ownerA"], args: { input: { bidId: freshBid, clientMutationId: cmid(), expectedVersion: 1, status: "IN_REVIEW" } } },
     // No complete bid in this world: the baseline's own answer is INVALID_STATE, but bad input must be caught first or alike.
     submitBid: { actors: ["ownerA"], args: { input: { bidId: w.bidA.gid, clientMutationId: cmid(), expectedVersion: 1 } } },
     inviteBidMember: { actors: ["ownerA"], args: { input: { bidId: w.bidA.gid, clientMutationId: cmid(), cooperativeId: await coop(), role: "MEMBER" } } },
     answerBidInvitation: { actors: ["ownerA"], args: { input: { accept: true, clientMutationId: cmid(), memberId: invitationOfA } } },
     removeBidMember: { actors: ["ownerA"], args: { input: { clientMutationId: cmid(), expectedVersion: 1, memberId: invited } } },
-    assignBidLot: { actors: ["ownerA"], args: { input: { bidId: w.bidA.gid, clientMutationId: cmid(), expectedVersion: 0, lotId: w.tender.lots[1], memberId: w.bidA.leadMember } } },
+    assignBidLot: {
+      actors: ["ownerA"],
+      args: { input: { bidId: w.bidA.gid, clientMutationId: cmid(), expectedVersion: 0, lotId: w.tender.lots[1], memberId: w.bidA.leadMember } },
+    },
     addBidSection: {
       actors: ["ownerA"],
-      args: { input: { assigneeId: w.users.memberA.globalId, bidId: w.bidA.gid, clientMutationId: cmid(), dueDate: "2027-01-15", position: 3, reviewerId: w.users.memberA.globalId, title: "Moyens" } },
+      args: {
+        input: {
+          assigneeId: w.users.memberA.globalId,
+          bidId: w.bidA.gid,
+          clientMutationId: cmid(),
+          dueDate: "2027-01-15",
+          position: 3,
+          reviewerId: w.users.memberA.globalId,
+          title: "Moyens",
+        },
+      },
     },
     updateBidSection: {
       actors: ["ownerA"],
@@ -270,17 +428,49 @@ async function makeBaselines(): Promise<Record<string, { actors: Role[]; args: V
     postMessage: { actors: ["ownerA", "officer"], args: { input: { conversationId: conversationOfBidA(), body: "Bonjour", clientMutationId: cmid() } } },
     markConversationRead: {
       actors: ["ownerA"],
-      args: { input: { conversationId: conversationOfBidA(), upTo: await call(server, w.users.ownerA.token, `mutation($input: PostMessageInput!) { postMessage(input: $input) { id } }`, { input: { conversationId: conversationOfBidA(), body: "Lu ?" } }, "postMessage.id") } },
+      args: {
+        input: {
+          conversationId: conversationOfBidA(),
+          upTo: await call(
+            server,
+            w.users.ownerA.token,
+            `mutation($input: PostMessageInput!) { postMessage(input: $input) { id } }`,
+            { input: { conversationId: conversationOfBidA(), body: "Lu ?" } },
+            "postMessage.id",
+          ),
+        },
+      },
     },
     applySectionUpdate: { actors: ["ownerA"], args: { input: { clientMutationId: cmid(), sectionId: w.bidA.section, update: yUpdate("texte") } } },
     sendSectionAwareness: { actors: ["ownerA"], args: { input: { sectionId: w.bidA.section, update: awarenessUpdate("curseur") } } },
     addBidPriceLine: {
       actors: ["ownerA"],
-      args: { input: { bidId: w.bidA.gid, clientMutationId: cmid(), description: "Site", lotId: w.tender.lots[1], memberId: w.bidA.leadMember, quantity: 2, unitPrice: 150 } },
+      args: {
+        input: {
+          bidId: w.bidA.gid,
+          clientMutationId: cmid(),
+          description: "Site",
+          lotId: w.tender.lots[1],
+          memberId: w.bidA.leadMember,
+          quantity: 2,
+          unitPrice: 150,
+        },
+      },
     },
     updateBidPriceLine: {
       actors: ["ownerA"],
-      args: { input: { clientMutationId: cmid(), description: "Site", expectedVersion: 1, lotId: w.tender.lots[1], memberId: w.bidA.leadMember, priceLineId: await line(), quantity: 3, unitPrice: 10 } },
+      args: {
+        input: {
+          clientMutationId: cmid(),
+          description: "Site",
+          expectedVersion: 1,
+          lotId: w.tender.lots[1],
+          memberId: w.bidA.leadMember,
+          priceLineId: await line(),
+          quantity: 3,
+          unitPrice: 10,
+        },
+      },
     },
     removeBidPriceLine: { actors: ["ownerA"], args: { input: { clientMutationId: cmid(), expectedVersion: 1, priceLineId: await line() } } },
     bidPresenceHeartbeat: { actors: ["ownerA", "officer"], args: { input: { bidId: w.bidA.gid, leaving: true, sectionId: w.bidA.section } } },
@@ -291,9 +481,18 @@ async function makeBaselines(): Promise<Record<string, { actors: Role[]; args: V
     revokeSavedSearchFeed: { actors: ["memberA"], args: { id: await search() } },
     createClientOrganisation: {
       actors: ["officer"],
-      args: { input: { name: "Théâtre municipal", siret: validSiret(), location: { address: "2 rue du Port", communeCode: "76540", postcode: "76000", city: "Rouen", latitude: 49.44, longitude: 1.09 } } },
+      args: {
+        input: {
+          name: "Théâtre municipal",
+          siret: validSiret(),
+          location: { address: "2 rue du Port", communeCode: "76540", postcode: "76000", city: "Rouen", latitude: 49.44, longitude: 1.09 },
+        },
+      },
     },
-    attachClientToOrganisation: { actors: ["officer"], args: { input: { organisationId: await organisation(), userId: (await createUser(server, PlatformRole.CLIENT)).globalId } } },
+    attachClientToOrganisation: {
+      actors: ["officer"],
+      args: { input: { organisationId: await organisation(), userId: (await createUser(server, PlatformRole.CLIENT)).globalId } },
+    },
     updateDirectOrder: {
       actors: ["client"],
       args: {
@@ -311,7 +510,10 @@ async function makeBaselines(): Promise<Record<string, { actors: Role[]; args: V
     },
     acceptOffer: { actors: ["client"], args: { input: { bidId: (await offer()).bid, clientMutationId: cmid(), expectedVersion: 1 } } },
     declineOffer: { actors: ["client"], args: { input: { bidId: (await offer()).bid, clientMutationId: cmid(), expectedVersion: 1, reason: "Trop cher" } } },
-    requestRevision: { actors: ["client"], args: { input: { bidId: (await offer()).bid, clientMutationId: cmid(), expectedVersion: 1, note: "Précisez le planning" } } },
+    requestRevision: {
+      actors: ["client"],
+      args: { input: { bidId: (await offer()).bid, clientMutationId: cmid(), expectedVersion: 1, note: "Précisez le planning" } },
+    },
     deleteDocument: { actors: ["officer"], args: { id: await uploaded(`/files/tenders/${w.tender.gid}`, w.users.officer.token) } },
     deleteAttachment: { actors: ["ownerA"], args: { id: await uploaded(`/files/bids/${w.bidA.gid}`, w.users.ownerA.token) } },
   };
@@ -377,7 +579,11 @@ function badValues(type: GraphQLInputType, name: string, rand: () => number, sam
     return out;
   }
   if (isEnumType(named)) {
-    out.push({ what: "an unknown enum value", value: "NOT_A_VALUE" }, { what: "lower case", value: named.getValues()[0]!.name.toLowerCase() }, { what: "a number for an enum", value: 1 });
+    out.push(
+      { what: "an unknown enum value", value: "NOT_A_VALUE" },
+      { what: "lower case", value: named.getValues()[0]!.name.toLowerCase() },
+      { what: "a number for an enum", value: 1 },
+    );
     return out;
   }
   if (!isScalarType(named)) return out;
@@ -427,7 +633,13 @@ function badValues(type: GraphQLInputType, name: string, rand: () => number, sam
       if (lower.includes("awardedat")) out.push({ what: "an award in the future", value: "2999-01-01T00:00:00Z" });
       break;
     case "ID": {
-      out.push({ what: "a number for an ID", value: 12345 }, { what: "an object for an ID", value: { id: "x" } }, { what: "an empty ID", value: "" }, { what: "a huge ID", value: HUGE }, { what: "an ID with NUL", value: "QmlkOg\u0000==" });
+      out.push(
+        { what: "a number for an ID", value: 12345 },
+        { what: "an object for an ID", value: { id: "x" } },
+        { what: "an empty ID", value: "" },
+        { what: "a huge ID", value: HUGE },
+        { what: "an ID with NUL", value: "QmlkOg\u0000==" },
+      );
       // Ids of other types, and unknown ids of the expected type (never a real one of it).
       const expected = typeof sample === "string" ? fromGlobalId(sample)?.type : undefined;
       for (const other of OTHER_IDS()) if (fromGlobalId(other.value)?.type !== expected || other.what.startsWith("unknown")) out.push(other);
@@ -435,17 +647,37 @@ function badValues(type: GraphQLInputType, name: string, rand: () => number, sam
     }
     default: {
       // String and other string-like scalars.
-      out.push({ what: "a number for a String", value: 12345 }, { what: "an object for a String", value: { s: "x" } }, { what: "a 100 KB string", value: HUGE });
+      out.push(
+        { what: "a number for a String", value: 12345 },
+        { what: "an object for a String", value: { s: "x" } },
+        { what: "a 100 KB string", value: HUGE },
+      );
       // A password is an opaque secret: any character may be in it.
       if (lower !== "password") out.push({ what: "a NUL byte", value: `abc\u0000def` }, { what: "control characters", value: `a\u0001b\u0007c\u001b[31m` });
       // Not Unicode at all (UTF-8 cannot encode it), passwords included: JSON carries it as "\ud800".
       out.push({ what: "a lone high surrogate", value: "Plan \ud83d de charge" }, { what: "a lone low surrogate", value: "\udc00" });
       if (nonNull) out.push({ what: "an empty string", value: "" }, { what: "blanks only", value: " \t " });
-      if (lower.includes("siret")) out.push({ what: "a SIRET with a wrong key", value: "73282932000075" }, { what: "a short SIRET", value: "1234" }, { what: "letters for a SIRET", value: "ABCDEFGHIJKLMN" });
-      if (lower === "code" || lower.includes("cpv")) out.push({ what: "an unknown CPV code", value: "99999999" }, { what: "a 7-digit CPV", value: "7981000" }, { what: "letters for a CPV", value: "ABCDEFGH" }, { what: "a wrong CPV check digit", value: "79810000-0" });
+      if (lower.includes("siret"))
+        out.push(
+          { what: "a SIRET with a wrong key", value: "73282932000075" },
+          { what: "a short SIRET", value: "1234" },
+          { what: "letters for a SIRET", value: "ABCDEFGHIJKLMN" },
+        );
+      if (lower === "code" || lower.includes("cpv"))
+        out.push(
+          { what: "an unknown CPV code", value: "99999999" },
+          { what: "a 7-digit CPV", value: "7981000" },
+          { what: "letters for a CPV", value: "ABCDEFGH" },
+          { what: "a wrong CPV check digit", value: "79810000-0" },
+        );
       if (lower.includes("email")) out.push({ what: "not an email", value: "not-an-email" }, { what: "an email without domain", value: "a@" });
-      if (lower === "update") out.push({ what: "not base64", value: "!!!" }, { what: "base64 of garbage", value: Buffer.from("garbage bytes").toString("base64") });
-      if (lower === "xml") out.push({ what: "not XML", value: "<not xml" }, { what: "XML bomb", value: `<?xml version="1.0"?><!DOCTYPE a [<!ENTITY b "bbbbbbbb"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]><a>&c;&c;</a>` });
+      if (lower === "update")
+        out.push({ what: "not base64", value: "!!!" }, { what: "base64 of garbage", value: Buffer.from("garbage bytes").toString("base64") });
+      if (lower === "xml")
+        out.push(
+          { what: "not XML", value: "<not xml" },
+          { what: "XML bomb", value: `<?xml version="1.0"?><!DOCTYPE a [<!ENTITY b "bbbbbbbb"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]><a>&c;&c;</a>` },
+        );
     }
   }
   return out;
@@ -499,7 +731,11 @@ interface Answered {
   hasData: boolean;
 }
 
-async function sendRaw(actor: Role, query: string, args: Vars): Promise<{ status: number; body: { data?: Record<string, unknown> | null; errors?: { extensions?: Record<string, unknown>; message: string }[] } }> {
+async function sendRaw(
+  actor: Role,
+  query: string,
+  args: Vars,
+): Promise<{ status: number; body: { data?: Record<string, unknown> | null; errors?: { extensions?: Record<string, unknown>; message: string }[] } }> {
   const token = w.tokens[actor];
   const headers: Record<string, string> = { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) };
   const answer = await server.raw(toJson({ query, variables: args }), headers);
@@ -555,7 +791,8 @@ describe("hostile arguments to every mutation", () => {
       for (const arg of field.args) {
         variantsOf(arg.name, arg, baseline.args[arg.name], (v) => ({ ...baseline.args, [arg.name]: v }), rand, variants);
       }
-      for (const [i, variant] of [...variants.entries()].reverse()) if (LEFT_OUT.some((l) => l.mutation === field.name && l.at === variant.at && (l.what === undefined || l.what === variant.what))) variants.splice(i, 1);
+      for (const [i, variant] of [...variants.entries()].reverse())
+        if (LEFT_OUT.some((l) => l.mutation === field.name && l.at === variant.at && (l.what === undefined || l.what === variant.what))) variants.splice(i, 1);
       // A required argument left out.
       for (const arg of field.args.filter((a) => isNonNullType(a.type) && a.defaultValue === undefined)) {
         const rest = { ...baseline.args };
@@ -587,7 +824,7 @@ describe("hostile arguments to every mutation", () => {
     const bad = answered.filter((a) => a.status >= 500 || a.hasData || a.codes.length === 0 || a.codes.some((c) => !ALLOWED.has(c)));
     expect(bad).toEqual([]);
     // A refusal that names a field names the one that was made bad (or a part of it).
-    const misnamed = answered.filter((a) => typeof a.field === "string" && !(a.at.startsWith(a.field as string) || (a.field as string).startsWith(a.at)));
+    const misnamed = answered.filter((a) => typeof a.field === "string" && !(a.at.startsWith(a.field) || a.field.startsWith(a.at)));
     expect(misnamed).toEqual([]);
     expect(wrote).toEqual([]);
     expect(changedTables(before, await snapshot(server))).toEqual([]);
@@ -601,7 +838,8 @@ describe("hostile arguments to every mutation", () => {
       const codes = (body.errors ?? []).map((e) => String(e.extensions?.code));
       // No complete bid in this world: submitting A's draft is refused for its state only.
       const expected = field.name === "submitBid" ? ["INVALID_STATE"] : [];
-      if (status >= 500 || JSON.stringify(codes) !== JSON.stringify(expected)) refused.push(`${field.name}: ${status} ${codes.join(",")} ${body.errors?.[0]?.message ?? ""}`);
+      if (status >= 500 || JSON.stringify(codes) !== JSON.stringify(expected))
+        refused.push(`${field.name}: ${status} ${codes.join(",")} ${body.errors?.[0]?.message ?? ""}`);
     }
     expect(refused).toEqual([]);
   });
@@ -636,19 +874,91 @@ describe("forged cursors: every connection answers BAD_USER_INPUT on `after`, be
   const UUID = "00000000-0000-4000-8000-000000000000";
   // Each connection with the kind of sort key its cursor carries.
   const connections: { name: string; actor: Role; query: () => string; vars: () => Vars; keys: "date" | "name" | "int" | "offset" }[] = [
-    { name: "tenders (deadline)", actor: "officer", query: () => `query($after: String) { tenders(first: 5, after: $after) { totalCount } }`, vars: () => ({}), keys: "date" },
-    { name: "tenders (publication)", actor: "officer", query: () => `query($after: String) { tenders(first: 5, after: $after, orderBy: PUBLICATION) { totalCount } }`, vars: () => ({}), keys: "date" },
-    { name: "tenders (value)", actor: "officer", query: () => `query($after: String) { tenders(first: 5, after: $after, orderBy: VALUE) { totalCount } }`, vars: () => ({}), keys: "int" },
-    { name: "cooperatives (name)", actor: "officer", query: () => `query($after: String) { cooperatives(first: 5, after: $after) { totalCount } }`, vars: () => ({}), keys: "name" },
-    { name: "cooperatives (newest)", actor: "officer", query: () => `query($after: String) { cooperatives(first: 5, after: $after, orderBy: NEWEST) { totalCount } }`, vars: () => ({}), keys: "date" },
+    {
+      name: "tenders (deadline)",
+      actor: "officer",
+      query: () => `query($after: String) { tenders(first: 5, after: $after) { totalCount } }`,
+      vars: () => ({}),
+      keys: "date",
+    },
+    {
+      name: "tenders (publication)",
+      actor: "officer",
+      query: () => `query($after: String) { tenders(first: 5, after: $after, orderBy: PUBLICATION) { totalCount } }`,
+      vars: () => ({}),
+      keys: "date",
+    },
+    {
+      name: "tenders (value)",
+      actor: "officer",
+      query: () => `query($after: String) { tenders(first: 5, after: $after, orderBy: VALUE) { totalCount } }`,
+      vars: () => ({}),
+      keys: "int",
+    },
+    {
+      name: "cooperatives (name)",
+      actor: "officer",
+      query: () => `query($after: String) { cooperatives(first: 5, after: $after) { totalCount } }`,
+      vars: () => ({}),
+      keys: "name",
+    },
+    {
+      name: "cooperatives (newest)",
+      actor: "officer",
+      query: () => `query($after: String) { cooperatives(first: 5, after: $after, orderBy: NEWEST) { totalCount } }`,
+      vars: () => ({}),
+      keys: "date",
+    },
     { name: "bids", actor: "ownerA", query: () => `query($after: String) { bids(first: 5, after: $after) { totalCount } }`, vars: () => ({}), keys: "date" },
-    { name: "Tender.bids", actor: "officer", query: () => `query($id: ID!, $after: String) { tender(id: $id) { bids(first: 5, after: $after) { totalCount } } }`, vars: () => ({ id: w.tender.gid }), keys: "date" },
-    { name: "Cooperative.bids", actor: "ownerA", query: () => `query($id: ID!, $after: String) { cooperative(id: $id) { bids(first: 5, after: $after) { totalCount } } }`, vars: () => ({ id: w.coopA.gid }), keys: "date" },
-    { name: "Bid.events", actor: "ownerA", query: () => `query($id: ID!, $after: String) { bid(id: $id) { events(first: 5, after: $after) { totalCount } } }`, vars: () => ({ id: w.bidA.gid }), keys: "int" },
-    { name: "Tender.matches", actor: "officer", query: () => `query($id: ID!, $after: String) { tender(id: $id) { matches(first: 5, after: $after) { totalCount } } }`, vars: () => ({ id: w.tender.gid }), keys: "offset" },
-    { name: "Conversation.messages", actor: "ownerA", query: () => `query($id: ID!, $after: String) { node(id: $id) { ... on Conversation { messages(first: 5, after: $after) { totalCount } } } }`, vars: () => ({ id: conversationOfBidA() }), keys: "int" },
-    { name: "viewer.notifications", actor: "ownerA", query: () => `query($after: String) { viewer { notifications(first: 5, after: $after) { totalCount } } }`, vars: () => ({}), keys: "date" },
-    { name: "Cooperative.opportunities", actor: "ownerA", query: () => `query($id: ID!, $after: String) { cooperative(id: $id) { opportunities(first: 5, after: $after) { totalCount } } }`, vars: () => ({ id: w.coopA.gid }), keys: "offset" },
+    {
+      name: "Tender.bids",
+      actor: "officer",
+      query: () => `query($id: ID!, $after: String) { tender(id: $id) { bids(first: 5, after: $after) { totalCount } } }`,
+      vars: () => ({ id: w.tender.gid }),
+      keys: "date",
+    },
+    {
+      name: "Cooperative.bids",
+      actor: "ownerA",
+      query: () => `query($id: ID!, $after: String) { cooperative(id: $id) { bids(first: 5, after: $after) { totalCount } } }`,
+      vars: () => ({ id: w.coopA.gid }),
+      keys: "date",
+    },
+    {
+      name: "Bid.events",
+      actor: "ownerA",
+      query: () => `query($id: ID!, $after: String) { bid(id: $id) { events(first: 5, after: $after) { totalCount } } }`,
+      vars: () => ({ id: w.bidA.gid }),
+      keys: "int",
+    },
+    {
+      name: "Tender.matches",
+      actor: "officer",
+      query: () => `query($id: ID!, $after: String) { tender(id: $id) { matches(first: 5, after: $after) { totalCount } } }`,
+      vars: () => ({ id: w.tender.gid }),
+      keys: "offset",
+    },
+    {
+      name: "Conversation.messages",
+      actor: "ownerA",
+      query: () => `query($id: ID!, $after: String) { node(id: $id) { ... on Conversation { messages(first: 5, after: $after) { totalCount } } } }`,
+      vars: () => ({ id: conversationOfBidA() }),
+      keys: "int",
+    },
+    {
+      name: "viewer.notifications",
+      actor: "ownerA",
+      query: () => `query($after: String) { viewer { notifications(first: 5, after: $after) { totalCount } } }`,
+      vars: () => ({}),
+      keys: "date",
+    },
+    {
+      name: "Cooperative.opportunities",
+      actor: "ownerA",
+      query: () => `query($id: ID!, $after: String) { cooperative(id: $id) { opportunities(first: 5, after: $after) { totalCount } } }`,
+      vars: () => ({ id: w.coopA.gid }),
+      keys: "offset",
+    },
   ];
   const forged: Record<(typeof connections)[number]["keys"], { what: string; parts: (string | number)[] }[]> = {
     date: [
@@ -675,7 +985,10 @@ describe("forged cursors: every connection answers BAD_USER_INPUT on `after`, be
 
   test.each(cases.map((c) => [c.label, c] as const))("%s", async (_label, c) => {
     const before = await snapshot(server);
-    const { status, body } = await post(c.actor, { query: c.query(), variables: { ...c.vars(), after: Buffer.from(JSON.stringify(c.parts), "utf8").toString("base64url") } });
+    const { status, body } = await post(c.actor, {
+      query: c.query(),
+      variables: { ...c.vars(), after: Buffer.from(JSON.stringify(c.parts), "utf8").toString("base64url") },
+    });
     expect(status).toBeLessThan(500);
     expect(body.errors?.map((e) => e.extensions)).toEqual([expect.objectContaining({ code: "BAD_USER_INPUT", field: "after" })]);
     expect(changedTables(before, await snapshot(server))).toEqual([]);
@@ -695,10 +1008,34 @@ describe("forged cursors: every connection answers BAD_USER_INPUT on `after`, be
 
 describe("text that is not Unicode (a lone UTF-16 surrogate) in any argument is BAD_USER_INPUT naming it", () => {
   test.each([
-    ["a tender search", "officer", `query($s: String) { tenders(first: 5, filter: { search: $s }) { totalCount } }`, () => ({ s: "impression \ud800" }), "filter.search"],
-    ["a commune of the near filter", "officer", `query($c: String) { cooperatives(first: 5, filter: { near: { commune: $c, radiusKm: 10 } }) { totalCount } }`, () => ({ c: "\udc00" }), "filter.near.commune"],
-    ["an input object written inline around a variable", "ownerA", `mutation($b: ID!, $t: String!) { addBidSection(input: { bidId: $b, title: $t }) { id } }`, () => ({ b: w.bidA.gid, t: "Moyens \ud83d" }), "input.title"],
-    ["a section state vector", "ownerA", `query($id: ID!, $v: String!) { node(id: $id) { ... on BidSection { diff(stateVector: $v) } } }`, () => ({ id: w.bidA.section, v: "AA\ud800" }), "stateVector"],
+    [
+      "a tender search",
+      "officer",
+      `query($s: String) { tenders(first: 5, filter: { search: $s }) { totalCount } }`,
+      () => ({ s: "impression \ud800" }),
+      "filter.search",
+    ],
+    [
+      "a commune of the near filter",
+      "officer",
+      `query($c: String) { cooperatives(first: 5, filter: { near: { commune: $c, radiusKm: 10 } }) { totalCount } }`,
+      () => ({ c: "\udc00" }),
+      "filter.near.commune",
+    ],
+    [
+      "an input object written inline around a variable",
+      "ownerA",
+      `mutation($b: ID!, $t: String!) { addBidSection(input: { bidId: $b, title: $t }) { id } }`,
+      () => ({ b: w.bidA.gid, t: "Moyens \ud83d" }),
+      "input.title",
+    ],
+    [
+      "a section state vector",
+      "ownerA",
+      `query($id: ID!, $v: String!) { node(id: $id) { ... on BidSection { diff(stateVector: $v) } } }`,
+      () => ({ id: w.bidA.section, v: "AA\ud800" }),
+      "stateVector",
+    ],
   ] as const)("%s", async (_label, actor, query, variables, field) => {
     const before = await snapshot(server);
     const { status, body } = await post(actor, { query, variables: variables() });
@@ -786,9 +1123,17 @@ describe("request ids: on every HTTP answer, in unexpected errors and in their l
   });
 
   test("a client's own x-request-id is kept when it is well-formed, replaced otherwise", async () => {
-    const mine = await fetch(broken.url, { method: "POST", headers: { "content-type": "application/json", "x-request-id": "lb-4f2a.77:9" }, body: JSON.stringify({ query: "{ __typename }" }) });
+    const mine = await fetch(broken.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-request-id": "lb-4f2a.77:9" },
+      body: JSON.stringify({ query: "{ __typename }" }),
+    });
     expect(mine.headers.get("x-request-id")).toBe("lb-4f2a.77:9");
-    const odd = await fetch(broken.url, { method: "POST", headers: { "content-type": "application/json", "x-request-id": `<script>${"x".repeat(200)}` }, body: JSON.stringify({ query: "{ __typename }" }) });
+    const odd = await fetch(broken.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-request-id": `<script>${"x".repeat(200)}` },
+      body: JSON.stringify({ query: "{ __typename }" }),
+    });
     expect(odd.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
   });
 

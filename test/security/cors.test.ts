@@ -11,14 +11,20 @@ let dev: TestServer;
 let production: TestServer;
 
 beforeAll(async () => {
-  [dev, production] = await Promise.all([startTestServer(), startTestServer({ env: { NODE_ENV: "production", CORS_ORIGINS: "https://app.example,http://127.0.0.1:*" } })]);
+  [dev, production] = await Promise.all([
+    startTestServer(),
+    startTestServer({ env: { NODE_ENV: "production", CORS_ORIGINS: "https://app.example,http://127.0.0.1:*" } }),
+  ]);
 }, 60_000);
 afterAll(async () => {
   await Promise.all([dev?.close(), production?.close()]);
 });
 
 async function allowedOrigin(server: TestServer, origin: string): Promise<string | null> {
-  const preflight = await fetch(server.url, { method: "OPTIONS", headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type,authorization" } });
+  const preflight = await fetch(server.url, {
+    method: "OPTIONS",
+    headers: { origin, "access-control-request-method": "POST", "access-control-request-headers": "content-type,authorization" },
+  });
   await preflight.arrayBuffer();
   return preflight.headers.get("access-control-allow-origin");
 }
@@ -31,7 +37,11 @@ test("development: a page on 127.0.0.1 or localhost, any port, may call the API;
     expect(await allowedOrigin(dev, origin)).toBeNull();
   }
   // A real request from such a page, not only its preflight.
-  const answer = await fetch(dev.url, { method: "POST", headers: { origin: "http://127.0.0.1:5174", "content-type": "application/json" }, body: JSON.stringify({ query: "{ __typename }" }) });
+  const answer = await fetch(dev.url, {
+    method: "POST",
+    headers: { origin: "http://127.0.0.1:5174", "content-type": "application/json" },
+    body: JSON.stringify({ query: "{ __typename }" }),
+  });
   expect(answer.headers.get("access-control-allow-origin")).toBe("http://127.0.0.1:5174");
   expect(await answer.json()).toEqual({ data: { __typename: "Query" } });
 });
@@ -48,7 +58,12 @@ test("the defaults, the matcher and a bad CORS_ORIGINS", () => {
   expect(testConfig({ NODE_ENV: "production" }).corsOrigins).toEqual(["http://localhost:3000", "http://localhost:5173"]);
   const allowed = originMatcher(["https://app.example", "http://127.0.0.1:*"]);
   expect([allowed("https://app.example"), allowed("http://127.0.0.1:1"), allowed("http://127.0.0.1")]).toEqual([true, true, true]);
-  expect([allowed(undefined), allowed("https://app.example:444"), allowed("http://127.0.0.1.evil:80"), allowed("not a url")]).toEqual([false, false, false, false]);
+  expect([allowed(undefined), allowed("https://app.example:444"), allowed("http://127.0.0.1.evil:80"), allowed("not a url")]).toEqual([
+    false,
+    false,
+    false,
+    false,
+  ]);
   expect(() => testConfig({ CORS_ORIGINS: "http://localhost:5173/path" })).toThrow(ConfigError);
   expect(() => testConfig({ CORS_ORIGINS: "*" })).toThrow(/CORS_ORIGINS/);
 });

@@ -99,7 +99,8 @@ describe("fragments that spread the next one twice", () => {
     // Memoised, a fragment still costs what it selects at each of its spreads.
     const once = "query { tenders(first: 3) { edges { node { ...T } } } } fragment T on Tender { id title lots { title } }";
     const inline = "query { tenders(first: 3) { edges { node { id title lots { title } } } } }";
-    const twice = "query { a: tenders(first: 3) { edges { node { ...T } } } b: tenders(first: 3) { edges { node { ...T } } } } fragment T on Tender { id title lots { title } }";
+    const twice =
+      "query { a: tenders(first: 3) { edges { node { ...T } } } b: tenders(first: 3) { edges { node { ...T } } } } fragment T on Tender { id title lots { title } }";
     expect(operationCost(schema, valid(once), null, {})).toBe(operationCost(schema, valid(inline), null, {}));
     expect(operationCost(schema, valid(twice), null, {})).toBe(2 * operationCost(schema, valid(inline), null, {}));
   });
@@ -122,7 +123,10 @@ describe("fragments that spread the next one twice", () => {
 
 describe("a variable's default value counts like a value sent", () => {
   const costly = `query Costly($n: Int = 100) { ${[1, 2, 3, 4, 5]
-    .map((i) => `c${i}: cooperatives(first: $n) { edges { node { name skills { code label level } members { role user { name email } } references { title year client } } } }`)
+    .map(
+      (i) =>
+        `c${i}: cooperatives(first: $n) { edges { node { name skills { code label level } members { role user { name email } } references { title year client } } } }`,
+    )
     .join(" ")} }`;
 
   test("the default page size prices the operation", () => {
@@ -176,7 +180,12 @@ describe("compute is priced: expensive fields carry their own cost", () => {
     expect(operationCost(schema, valid(`query { ${suggestions("a")} }`), null, {})).toBe(100 * perTender);
     expect(operationCost(schema, valid(attack), null, {})).toBe(LIMITS.aliases * 100 * perTender);
     const one = operationCost(schema, valid('query { tender(id: "x") { consortiumSuggestions(first: 1) { exact } } }'), null, {});
-    const two = operationCost(schema, valid('query { tender(id: "x") { a: consortiumSuggestions(first: 1) { exact } b: consortiumSuggestions(first: 1) { exact } } }'), null, {});
+    const two = operationCost(
+      schema,
+      valid('query { tender(id: "x") { a: consortiumSuggestions(first: 1) { exact } b: consortiumSuggestions(first: 1) { exact } } }'),
+      null,
+      {},
+    );
     expect(two - one).toBe(units + 3);
   });
 
@@ -191,11 +200,13 @@ describe("compute is priced: expensive fields carry their own cost", () => {
   });
 
   test("one tender's suggestions and a dashboard of ten tenders' matches pay for their compute, within the limit", () => {
-    const single = 'query { tender(id: "x") { consortiumSuggestions(first: 20) { exact notes uncoveredLots { id title } suggestions { rank score memberCount totalDistanceKm explanation members { role distanceKm cooperative { id name city } lots { id number title } } } } } }';
+    const single =
+      'query { tender(id: "x") { consortiumSuggestions(first: 20) { exact notes uncoveredLots { id title } suggestions { rank score memberCount totalDistanceKm explanation members { role distanceKm cooperative { id name city } lots { id number title } } } } } }';
     const singleCost = operationCost(schema, valid(single), null, {});
     expect(singleCost).toBeGreaterThan(declaredCost("Tender", "consortiumSuggestions"));
     expect(singleCost).toBeLessThan(LIMITS.cost);
-    const dashboard = "query { tenders(first: 10) { edges { node { id title matches(first: 5) { edges { node { rank score cooperative { id name } } } } } } } }";
+    const dashboard =
+      "query { tenders(first: 10) { edges { node { id title matches(first: 5) { edges { node { rank score cooperative { id name } } } } } } } }";
     const dashboardCost = operationCost(schema, valid(dashboard), null, {});
     expect(dashboardCost).toBeGreaterThan(10 * declaredCost("Tender", "matches"));
     expect(dashboardCost).toBeLessThan(LIMITS.cost);

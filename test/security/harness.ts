@@ -11,7 +11,7 @@ const parsed = new Map<string, Doc>();
 export function doc(text: string): Doc {
   let found = parsed.get(text);
   if (!found) {
-    found = parse(text) as Doc;
+    found = parse(text);
     parsed.set(text, found);
   }
   return found;
@@ -33,7 +33,7 @@ export async function send(server: TestServer, transport: Transport, ws: () => W
     return { status: result.status, data: result.data, errors: result.errors };
   }
   const result = await wsFirst(ws(), text, variables, 10_000);
-  return { status: 0, data: result.data as Record<string, unknown> | null | undefined, errors: result.errors };
+  return { status: 0, data: result.data, errors: result.errors };
 }
 
 /**
@@ -41,13 +41,7 @@ export async function send(server: TestServer, transport: Transport, ws: () => W
  * subscription has had time to start, to make the server publish something. Returns the first
  * result, or null when nothing came (the subscription is open and silent).
  */
-export function wsFirst(
-  client: WsClient,
-  query: string,
-  variables: Vars,
-  waitMs: number,
-  trigger?: () => Promise<void>,
-): Promise<ExecutionResult> {
+export function wsFirst(client: WsClient, query: string, variables: Vars, waitMs: number, trigger?: () => Promise<void>): Promise<ExecutionResult> {
   return new Promise((resolve, reject) => {
     let settled = false;
     let dispose: () => void = () => undefined;
@@ -68,9 +62,9 @@ export function wsFirst(
         next: (value) => finish(value as ExecutionResult),
         error: (error) =>
           Array.isArray(error)
-            ? finish({ errors: error } as ExecutionResult)
+            ? finish({ errors: error })
             : refusedSocket(error)
-              ? finish({ errors: [new GraphQLError(refusedSocket(error)!, { extensions: { code: "UNAUTHENTICATED" } })] } as ExecutionResult)
+              ? finish({ errors: [new GraphQLError(refusedSocket(error)!, { extensions: { code: "UNAUTHENTICATED" } })] })
               : finish(error instanceof Error ? error : new Error(`socket error: ${JSON.stringify(error)}`)),
         complete: () => finish({ data: undefined, extensions: { completed: true } }),
       },

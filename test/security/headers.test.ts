@@ -30,11 +30,19 @@ function answers(): Record<string, () => Promise<Response>> {
   return {
     "POST /graphql (signed in)": () => fetch(server.url, { method: "POST", headers: { ...json, authorization: `Bearer ${user.token}` }, body: query }),
     "POST /graphql (sign-in)": () =>
-      fetch(server.url, { method: "POST", headers: json, body: JSON.stringify({ query: `mutation { signIn(input: { email: "${user.email}", password: "correct horse battery" }) { token } }` }) }),
-    "GET /graphql": () => fetch(`${server.url}?query=${encodeURIComponent("{ viewer { id } }")}`, { headers: { "apollo-require-preflight": "1", authorization: `Bearer ${user.token}` } }),
+      fetch(server.url, {
+        method: "POST",
+        headers: json,
+        body: JSON.stringify({ query: `mutation { signIn(input: { email: "${user.email}", password: "correct horse battery" }) { token } }` }),
+      }),
+    "GET /graphql": () =>
+      fetch(`${server.url}?query=${encodeURIComponent("{ viewer { id } }")}`, {
+        headers: { "apollo-require-preflight": "1", authorization: `Bearer ${user.token}` },
+      }),
     "GET /healthz": () => fetch(`${base}/healthz`),
     "401 (bad token)": () => fetch(server.url, { method: "POST", headers: { ...json, authorization: "Bearer nope" }, body: query }),
-    "413 (body too large)": () => fetch(server.url, { method: "POST", headers: json, body: JSON.stringify({ query: `{ viewer { id } } # ${"x".repeat(LIMITS.bodyBytes)}` }) }),
+    "413 (body too large)": () =>
+      fetch(server.url, { method: "POST", headers: json, body: JSON.stringify({ query: `{ viewer { id } } # ${"x".repeat(LIMITS.bodyBytes)}` }) }),
     "400 (malformed JSON)": () => fetch(server.url, { method: "POST", headers: json, body: "{not json" }),
     "400 (CSRF refusal)": () => fetch(server.url, { method: "POST", headers: { "content-type": "text/plain" }, body: query }),
     "404 (unknown path)": () => fetch(`${base}/nowhere`),

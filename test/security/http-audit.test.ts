@@ -32,7 +32,9 @@ describe("graphql-http's server audit", () => {
   });
 
   test("no error (MUST) and no warning (SHOULD)", () => {
-    const failed = results.filter((r) => r.status === "error" || r.status === "warn").map((r) => `${r.status} ${r.id} ${r.name}: ${r.status === "ok" ? "" : r.reason}`);
+    const failed = results
+      .filter((r) => r.status === "error" || r.status === "warn")
+      .map((r) => `${r.status} ${r.id} ${r.name}: ${r.status === "ok" ? "" : r.reason}`);
     expect(failed).toEqual([]);
   });
 
@@ -63,15 +65,30 @@ describe("status codes of request errors follow the response's media type", () =
   test.each(cases)("%s: 200 in application/json (and without Accept), 400 in application/graphql-response+json", async (_label, body, code) => {
     expect(await send(body, "application/json")).toEqual({ status: 200, type: "application/json; charset=utf-8", data: undefined, codes: [code] });
     expect(await send(body)).toEqual({ status: 200, type: "application/json; charset=utf-8", data: undefined, codes: [code] });
-    expect(await send(body, "application/graphql-response+json")).toEqual({ status: 400, type: "application/graphql-response+json; charset=utf-8", data: undefined, codes: [code] });
+    expect(await send(body, "application/graphql-response+json")).toEqual({
+      status: 400,
+      type: "application/graphql-response+json; charset=utf-8",
+      data: undefined,
+      codes: [code],
+    });
   });
 
   test("errors that are not request errors keep their status: a bad token 401, a batch 400, a mutation over GET 405", async () => {
-    const badToken = await fetch(server.url, { method: "POST", headers: { "content-type": "application/json", accept: "application/json", authorization: "Bearer nope" }, body: JSON.stringify({ query: "{ viewer { id } }" }) });
+    const badToken = await fetch(server.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json", authorization: "Bearer nope" },
+      body: JSON.stringify({ query: "{ viewer { id } }" }),
+    });
     expect(badToken.status).toBe(401);
-    const batch = await fetch(server.url, { method: "POST", headers: { "content-type": "application/json", accept: "application/json" }, body: JSON.stringify([{ query: "{ viewer { id } }" }]) });
+    const batch = await fetch(server.url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json" },
+      body: JSON.stringify([{ query: "{ viewer { id } }" }]),
+    });
     expect(batch.status).toBe(400);
-    const mutation = await fetch(`${server.url}?query=${encodeURIComponent('mutation { signIn(input: { email: "a@b.fr", password: "x" }) { token } }')}`, { headers: { accept: "application/json", "apollo-require-preflight": "1" } });
+    const mutation = await fetch(`${server.url}?query=${encodeURIComponent('mutation { signIn(input: { email: "a@b.fr", password: "x" }) { token } }')}`, {
+      headers: { accept: "application/json", "apollo-require-preflight": "1" },
+    });
     expect(mutation.status).toBe(405);
   });
 });
@@ -86,7 +103,9 @@ describe("CSRF prevention stays on", () => {
   });
 
   test("a GET with the preflight header, or a JSON POST, is served", async () => {
-    const get = await fetch(`${server.url}?query=${encodeURIComponent("{ viewer { id } }")}`, { headers: { accept: "application/json", "apollo-require-preflight": "1", authorization: `Bearer ${user.token}` } });
+    const get = await fetch(`${server.url}?query=${encodeURIComponent("{ viewer { id } }")}`, {
+      headers: { accept: "application/json", "apollo-require-preflight": "1", authorization: `Bearer ${user.token}` },
+    });
     expect([get.status, await get.json()]).toEqual([200, { data: { viewer: { id: user.globalId } } }]);
   });
 });

@@ -87,19 +87,26 @@ const BID_QUERY = `query($id: ID!) { bid(id: $id) { id title } }`;
 /** A bid led by A with B invited, and its section. */
 async function scene(): Promise<{ w: BidWorld; bidId: string; sectionId: string; memberB: string }> {
   const w = await createWorld(server);
-  const created = await ok<{ createBid: { id: string } }>(
+  const created = await ok<{ createBid: { id: string } }>(server, w.lead.token, `mutation($input: CreateBidInput!) { createBid(input: $input) { id } }`, {
+    input: { tenderId: w.tender.gid, leadCooperativeId: w.coopA.gid, groupType: "CONJOINT" },
+  });
+  const bidId = created.createBid.id;
+  const invited = await ok<{ inviteBidMember: { id: string } }>(
     server,
     w.lead.token,
-    `mutation($input: CreateBidInput!) { createBid(input: $input) { id } }`,
-    { input: { tenderId: w.tender.gid, leadCooperativeId: w.coopA.gid, groupType: "CONJOINT" } },
+    `mutation($input: InviteBidMemberInput!) { inviteBidMember(input: $input) { id } }`,
+    {
+      input: { bidId, cooperativeId: w.coopB.gid },
+    },
   );
-  const bidId = created.createBid.id;
-  const invited = await ok<{ inviteBidMember: { id: string } }>(server, w.lead.token, `mutation($input: InviteBidMemberInput!) { inviteBidMember(input: $input) { id } }`, {
-    input: { bidId, cooperativeId: w.coopB.gid },
-  });
-  const section = await ok<{ addBidSection: { id: string } }>(server, w.lead.token, `mutation($input: AddSectionInput!) { addBidSection(input: $input) { id } }`, {
-    input: { bidId, title: "Mémoire technique" },
-  });
+  const section = await ok<{ addBidSection: { id: string } }>(
+    server,
+    w.lead.token,
+    `mutation($input: AddSectionInput!) { addBidSection(input: $input) { id } }`,
+    {
+      input: { bidId, title: "Mémoire technique" },
+    },
+  );
   return { w, bidId, sectionId: section.addBidSection.id, memberB: invited.inviteBidMember.id };
 }
 
@@ -121,7 +128,9 @@ describe("a person who loses access stops reading at once, on every instance", (
     expect(await outcome(presence)).toEqual({ how: "complete" });
     // Nothing more was delivered after the change, and the sockets still serve what the person may read.
     const seen = events.results.length;
-    await ok(server, s.w.lead.token, `mutation($input: AddSectionInput!) { addBidSection(input: $input) { id } }`, { input: { bidId: s.bidId, title: "Après" } });
+    await ok(server, s.w.lead.token, `mutation($input: AddSectionInput!) { addBidSection(input: $input) { id } }`, {
+      input: { bidId: s.bidId, title: "Après" },
+    });
     expect(events.results.length).toBe(seen);
     const again = watch(here, `query { viewer { id } }`, {});
     await again.first;
@@ -169,7 +178,13 @@ describe("a person who loses access stops reading at once, on every instance", (
       `mutation { createApiToken(input: { name: "feed", scopes: [READ] }) { secret apiToken { id } } }`,
     );
     // A socket held open (not lazy), as an integrator's long-lived connection is.
-    const client = createClient({ url: server2.wsUrl, webSocketImpl: WebSocket, connectionParams: { authorization: `Bearer ${created.createApiToken.secret}` }, lazy: false, retryAttempts: 0 });
+    const client = createClient({
+      url: server2.wsUrl,
+      webSocketImpl: WebSocket,
+      connectionParams: { authorization: `Bearer ${created.createApiToken.secret}` },
+      lazy: false,
+      retryAttempts: 0,
+    });
     const closed = new Promise<number>((resolve) => client.on("closed", (event) => resolve(Number((event as { code: number }).code))));
     const q = watch(client, `query { cooperatives(first: 1) { totalCount } }`, {});
     await q.first;
@@ -206,7 +221,10 @@ describe("a replay by clientMutationId is checked like a first call", () => {
     expect(first.errors).toBeUndefined();
     // A second owner keeps cooperative A; the first leaves it.
     await addOwner(w.coopA.id);
-    await ok(server, w.lead.token, `mutation($c: ID!, $u: ID!) { removeCooperativeMember(cooperativeId: $c, userId: $u) { id } }`, { c: w.coopA.gid, u: w.lead.globalId });
+    await ok(server, w.lead.token, `mutation($c: ID!, $u: ID!) { removeCooperativeMember(cooperativeId: $c, userId: $u) { id } }`, {
+      c: w.coopA.gid,
+      u: w.lead.globalId,
+    });
     const replay = await call(server, w.lead.token, create, { input });
     expect(replay.data?.createBid ?? null).toBeNull();
     expect(codeOf(replay.errors)).toBe("FORBIDDEN");
@@ -216,8 +234,12 @@ describe("a replay by clientMutationId is checked like a first call", () => {
     const s = await scene();
     const id = randomUUID();
     const add = `mutation($input: AddSectionInput!) { addBidSection(input: $input) { id title } }`;
-    const first = await ok<{ addBidSection: { id: string } }>(server, s.w.lead.token, add, { input: { bidId: s.bidId, title: "Références", clientMutationId: id } });
-    const same = await ok<{ addBidSection: { id: string } }>(server2, s.w.lead.token, add, { input: { bidId: s.bidId, title: "Références", clientMutationId: id } });
+    const first = await ok<{ addBidSection: { id: string } }>(server, s.w.lead.token, add, {
+      input: { bidId: s.bidId, title: "Références", clientMutationId: id },
+    });
+    const same = await ok<{ addBidSection: { id: string } }>(server2, s.w.lead.token, add, {
+      input: { bidId: s.bidId, title: "Références", clientMutationId: id },
+    });
     expect(same.addBidSection.id).toBe(first.addBidSection.id);
     const before = await snapshot(server);
     const other = await call(server, s.w.lead.token, add, { input: { bidId: s.bidId, title: "Autre chose", clientMutationId: id } });
@@ -237,8 +259,12 @@ describe("a replay by clientMutationId is checked like a first call", () => {
     const id = randomUUID();
     const apply = `mutation($input: ApplySectionUpdateInput!) { applySectionUpdate(input: $input) { seq } }`;
     const update = yUpdate("bonjour");
-    const first = await ok<{ applySectionUpdate: { seq: number } }>(server, s.w.lead.token, apply, { input: { sectionId: s.sectionId, update, clientMutationId: id } });
-    const retry = await ok<{ applySectionUpdate: { seq: number } }>(server, s.w.lead.token, apply, { input: { sectionId: s.sectionId, update, clientMutationId: id } });
+    const first = await ok<{ applySectionUpdate: { seq: number } }>(server, s.w.lead.token, apply, {
+      input: { sectionId: s.sectionId, update, clientMutationId: id },
+    });
+    const retry = await ok<{ applySectionUpdate: { seq: number } }>(server, s.w.lead.token, apply, {
+      input: { sectionId: s.sectionId, update, clientMutationId: id },
+    });
     expect(retry.applySectionUpdate.seq).toBe(first.applySectionUpdate.seq);
     const other = await call(server, s.w.lead.token, apply, { input: { sectionId: s.sectionId, update: yUpdate("au revoir"), clientMutationId: id } });
     expect(codeOf(other.errors)).toBe("CONFLICT");
@@ -248,17 +274,50 @@ describe("a replay by clientMutationId is checked like a first call", () => {
 describe("a record of someone else's bid reads exactly like a missing one", () => {
   test("price lines, sections and members of a competitor's bid: the same message as for ids that do not exist", async () => {
     const s = await scene();
-    const line = await ok<{ addBidPriceLine: { id: string } }>(server, s.w.lead.token, `mutation($input: AddPriceLineInput!) { addBidPriceLine(input: $input) { id } }`, {
-      input: { bidId: s.bidId, lotId: s.w.lots[0]!.gid, memberId: (await leadMember(s)).id, description: "Impression", quantity: 1, unitPrice: 14500 },
-    });
+    const line = await ok<{ addBidPriceLine: { id: string } }>(
+      server,
+      s.w.lead.token,
+      `mutation($input: AddPriceLineInput!) { addBidPriceLine(input: $input) { id } }`,
+      {
+        input: { bidId: s.bidId, lotId: s.w.lots[0]!.gid, memberId: (await leadMember(s)).id, description: "Impression", quantity: 1, unitPrice: 14500 },
+      },
+    );
     const cases: [string, string, (id: string) => Vars][] = [
-      ["BidPriceLine", `mutation($input: UpdatePriceLineInput!) { updateBidPriceLine(input: $input) { id } }`, (id) => ({ input: { priceLineId: id, expectedVersion: 1, unitPrice: 1 } })],
-      ["BidPriceLine", `mutation($input: RemovePriceLineInput!) { removeBidPriceLine(input: $input) { id } }`, (id) => ({ input: { priceLineId: id, expectedVersion: 1 } })],
-      ["BidSection", `mutation($input: UpdateSectionInput!) { updateBidSection(input: $input) { id } }`, (id) => ({ input: { sectionId: id, expectedVersion: 1, title: "x" } })],
-      ["BidSection", `mutation($input: RemoveSectionInput!) { removeBidSection(input: $input) { id } }`, (id) => ({ input: { sectionId: id, expectedVersion: 1 } })],
-      ["BidSection", `mutation($input: ApplySectionUpdateInput!) { applySectionUpdate(input: $input) { seq } }`, (id) => ({ input: { sectionId: id, update: yUpdate("x") } })],
-      ["BidMember", `mutation($input: AnswerBidInvitationInput!) { answerBidInvitation(input: $input) { id } }`, (id) => ({ input: { memberId: id, accept: true } })],
-      ["BidMember", `mutation($input: RemoveBidMemberInput!) { removeBidMember(input: $input) { id } }`, (id) => ({ input: { memberId: id, expectedVersion: 1 } })],
+      [
+        "BidPriceLine",
+        `mutation($input: UpdatePriceLineInput!) { updateBidPriceLine(input: $input) { id } }`,
+        (id) => ({ input: { priceLineId: id, expectedVersion: 1, unitPrice: 1 } }),
+      ],
+      [
+        "BidPriceLine",
+        `mutation($input: RemovePriceLineInput!) { removeBidPriceLine(input: $input) { id } }`,
+        (id) => ({ input: { priceLineId: id, expectedVersion: 1 } }),
+      ],
+      [
+        "BidSection",
+        `mutation($input: UpdateSectionInput!) { updateBidSection(input: $input) { id } }`,
+        (id) => ({ input: { sectionId: id, expectedVersion: 1, title: "x" } }),
+      ],
+      [
+        "BidSection",
+        `mutation($input: RemoveSectionInput!) { removeBidSection(input: $input) { id } }`,
+        (id) => ({ input: { sectionId: id, expectedVersion: 1 } }),
+      ],
+      [
+        "BidSection",
+        `mutation($input: ApplySectionUpdateInput!) { applySectionUpdate(input: $input) { seq } }`,
+        (id) => ({ input: { sectionId: id, update: yUpdate("x") } }),
+      ],
+      [
+        "BidMember",
+        `mutation($input: AnswerBidInvitationInput!) { answerBidInvitation(input: $input) { id } }`,
+        (id) => ({ input: { memberId: id, accept: true } }),
+      ],
+      [
+        "BidMember",
+        `mutation($input: RemoveBidMemberInput!) { removeBidMember(input: $input) { id } }`,
+        (id) => ({ input: { memberId: id, expectedVersion: 1 } }),
+      ],
     ];
     const real: Record<string, string> = { BidPriceLine: line.addBidPriceLine.id, BidSection: s.sectionId, BidMember: s.memberB };
     const before = await snapshot(server);
@@ -286,19 +345,28 @@ describe("a record of someone else's bid reads exactly like a missing one", () =
   });
 
   async function leadMember(s: { w: BidWorld; bidId: string }) {
-    const data = await ok<{ bid: { members: { id: string; role: string }[] } }>(server, s.w.lead.token, `query($id: ID!) { bid(id: $id) { members { id role } } }`, { id: s.bidId });
+    const data = await ok<{ bid: { members: { id: string; role: string }[] } }>(
+      server,
+      s.w.lead.token,
+      `query($id: ID!) { bid(id: $id) { members { id role } } }`,
+      { id: s.bidId },
+    );
     return data.bid.members.find((m) => m.role === "LEAD")!;
   }
 });
 
 describe("socket rules", () => {
   /** Opens a raw graphql-ws socket and sends connection_init; resolves with how it was answered. */
-  function rawInit(target: TestServer, payload: Record<string, unknown>): Promise<{ acked: boolean; code?: number; reason?: string; status?: number; socket: WebSocket }> {
+  function rawInit(
+    target: TestServer,
+    payload: Record<string, unknown>,
+  ): Promise<{ acked: boolean; code?: number; reason?: string; status?: number; socket: WebSocket }> {
     return new Promise((resolve) => {
       const socket = new WebSocket(target.wsUrl, "graphql-transport-ws");
       socket.on("open", () => socket.send(JSON.stringify({ type: "connection_init", payload })));
       socket.on("message", (data) => {
-        if ((JSON.parse(new TextDecoder().decode(Array.isArray(data) ? Buffer.concat(data) : data)) as { type: string }).type === "connection_ack") resolve({ acked: true, socket });
+        if ((JSON.parse(new TextDecoder().decode(Array.isArray(data) ? Buffer.concat(data) : data)) as { type: string }).type === "connection_ack")
+          resolve({ acked: true, socket });
       });
       socket.on("close", (code, reason) => resolve({ acked: false, code, reason: reason.toString(), socket }));
       socket.on("unexpected-response", (_req, res) => resolve({ acked: false, status: res.statusCode, socket }));
@@ -369,10 +437,13 @@ describe("socket rules", () => {
       open[0]!.socket.close();
       await closing;
       // The place is given back when the server sees the close: until then an upgrade is refused.
-      const reopened = await until(async () => {
-        const attempt = await rawInit(capped, { authorization: `Bearer ${user.token}` });
-        return attempt.acked ? attempt : undefined;
-      }, { label: "a fourth socket to be admitted once one closed", timeoutMs: 5000 });
+      const reopened = await until(
+        async () => {
+          const attempt = await rawInit(capped, { authorization: `Bearer ${user.token}` });
+          return attempt.acked ? attempt : undefined;
+        },
+        { label: "a fourth socket to be admitted once one closed", timeoutMs: 5000 },
+      );
       expect(reopened.acked).toBe(true);
       reopened.socket.close();
       for (const o of open) o.socket.close();
@@ -393,4 +464,3 @@ describe("socket rules", () => {
     await client.dispose();
   });
 });
-

@@ -144,7 +144,16 @@ export async function buildWorld(server: TestServer): Promise<World> {
   ]);
   const em = server.orm.em.fork();
   const skills: [string, number][] = CPV.map((c) => [c, 5]);
-  const coopA = await insertCooperative(em, { owner: ownerA, members: [memberA, memberA2], name: "Atelier A", skills, lat: 49.44, lon: 1.1, dept: "76", region: "28" });
+  const coopA = await insertCooperative(em, {
+    owner: ownerA,
+    members: [memberA, memberA2],
+    name: "Atelier A",
+    skills,
+    lat: 49.44,
+    lon: 1.1,
+    dept: "76",
+    region: "28",
+  });
   const coopB = await insertCooperative(em, { owner: ownerB, name: "Brochures B", skills, lat: 49.49, lon: 0.11, dept: "76", region: "28" });
   const coopC = await insertCooperative(em, { owner: ownerC, name: "Cinéma C", skills: [["92100000", 4]] });
   const tender = await openTender(server, { title: "Brochures et site" });
@@ -157,12 +166,36 @@ export async function buildWorld(server: TestServer): Promise<World> {
   const readSecret = await call(server, admin.token, createToken, read, "createApiToken.secret");
   const readTokenGid = await tokenId(server, readSecret);
   const importSecret = await call(server, admin.token, createToken, { input: { name: "battery IMPORT", scopes: ["IMPORT_NOTICES"] } }, "createApiToken.secret");
-  const bothSecret = await call(server, admin.token, createToken, { input: { name: "battery BOTH", scopes: ["READ", "IMPORT_NOTICES"] } }, "createApiToken.secret");
+  const bothSecret = await call(
+    server,
+    admin.token,
+    createToken,
+    { input: { name: "battery BOTH", scopes: ["READ", "IMPORT_NOTICES"] } },
+    "createApiToken.secret",
+  );
 
-  const bid = await call(server, ownerA.token, CREATE_BID, { input: { tenderId: tender.gid, leadCooperativeId: coopA.gid, groupType: "CONJOINT" } }, "createBid.id");
+  const bid = await call(
+    server,
+    ownerA.token,
+    CREATE_BID,
+    { input: { tenderId: tender.gid, leadCooperativeId: coopA.gid, groupType: "CONJOINT" } },
+    "createBid.id",
+  );
   const leadMember = await call(server, ownerA.token, `query($id: ID!) { bid(id: $id) { members { id } } }`, { id: bid }, "bid.members.0.id");
-  const section = await call(server, ownerA.token, `mutation($input: AddSectionInput!) { addBidSection(input: $input) { id } }`, { input: { bidId: bid, title: "Méthodologie" } }, "addBidSection.id");
-  await call(server, ownerA.token, `mutation($input: ApplySectionUpdateInput!) { applySectionUpdate(input: $input) { section { id } } }`, { input: { sectionId: section, update: yUpdate("Secret de A") } }, "applySectionUpdate.section.id");
+  const section = await call(
+    server,
+    ownerA.token,
+    `mutation($input: AddSectionInput!) { addBidSection(input: $input) { id } }`,
+    { input: { bidId: bid, title: "Méthodologie" } },
+    "addBidSection.id",
+  );
+  await call(
+    server,
+    ownerA.token,
+    `mutation($input: ApplySectionUpdateInput!) { applySectionUpdate(input: $input) { section { id } } }`,
+    { input: { sectionId: section, update: yUpdate("Secret de A") } },
+    "applySectionUpdate.section.id",
+  );
   const priceLine = await call(
     server,
     ownerA.token,
@@ -177,11 +210,35 @@ export async function buildWorld(server: TestServer): Promise<World> {
     { input: { bidId: bid, lotId: tender.lots[0], memberId: leadMember, expectedVersion: 0 } },
     "assignBidLot.id",
   );
-  const invitedMember = await call(server, ownerA.token, `mutation($input: InviteBidMemberInput!) { inviteBidMember(input: $input) { id } }`, { input: { bidId: bid, cooperativeId: coopC.gid } }, "inviteBidMember.id");
-  const event = await call(server, admin.token, `query($id: ID!) { bid(id: $id) { events(first: 1) { edges { node { id } } } } }`, { id: bid }, "bid.events.edges.0.node.id");
-  const membership = await call(server, ownerA.token, `query($id: ID!) { cooperative(id: $id) { members { id } } }`, { id: coopA.gid }, "cooperative.members.0.id");
+  const invitedMember = await call(
+    server,
+    ownerA.token,
+    `mutation($input: InviteBidMemberInput!) { inviteBidMember(input: $input) { id } }`,
+    { input: { bidId: bid, cooperativeId: coopC.gid } },
+    "inviteBidMember.id",
+  );
+  const event = await call(
+    server,
+    admin.token,
+    `query($id: ID!) { bid(id: $id) { events(first: 1) { edges { node { id } } } } }`,
+    { id: bid },
+    "bid.events.edges.0.node.id",
+  );
+  const membership = await call(
+    server,
+    ownerA.token,
+    `query($id: ID!) { cooperative(id: $id) { members { id } } }`,
+    { id: coopA.gid },
+    "cooperative.members.0.id",
+  );
 
-  const bidB = await call(server, ownerB.token, CREATE_BID, { input: { tenderId: tender.gid, leadCooperativeId: coopB.gid, groupType: "SOLIDAIRE" } }, "createBid.id");
+  const bidB = await call(
+    server,
+    ownerB.token,
+    CREATE_BID,
+    { input: { tenderId: tender.gid, leadCooperativeId: coopB.gid, groupType: "SOLIDAIRE" } },
+    "createBid.id",
+  );
   const bidBLead = await call(server, ownerB.token, `query($id: ID!) { bid(id: $id) { members { id } } }`, { id: bidB }, "bid.members.0.id");
   const entry = await call(
     server,

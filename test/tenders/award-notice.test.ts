@@ -64,7 +64,17 @@ describe("award notices create outcomes", () => {
     expect(can.tender).toMatchObject({ id: cn.tender.id, status: "AWARDED" });
 
     const outcomes = (await server.gql(TenderOutcomesDocument, { id: cn.tender.id }, officer.token)).data!.tender!.outcomes;
-    expect(outcomes.map((o) => ({ lot: o.lot?.number, result: o.result, source: o.source, bid: o.bid?.id ?? null, winnerName: o.winnerName, amount: o.awardedAmount, winners: o.winners.map((w) => w.id) }))).toEqual([
+    expect(
+      outcomes.map((o) => ({
+        lot: o.lot?.number,
+        result: o.result,
+        source: o.source,
+        bid: o.bid?.id ?? null,
+        winnerName: o.winnerName,
+        amount: o.awardedAmount,
+        winners: o.winners.map((w) => w.id),
+      })),
+    ).toEqual([
       { lot: 1, result: "WON", source: "AWARD_NOTICE", bid: bid.gid, winnerName: null, amount: 95_414, winners: [lemire.gid] },
       { lot: 2, result: "LOST", source: "AWARD_NOTICE", bid: null, winnerName: "ID Verde SASU", amount: 26_500, winners: [idVerde.gid] },
     ]);

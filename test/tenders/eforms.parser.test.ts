@@ -511,8 +511,30 @@ const CASES: FixtureCase[] = [
       plannedNoticeDate: null,
     },
     languages: [
-      "ENG", "BUL", "CES", "DAN", "DEU", "ELL", "SPA", "EST", "FIN", "FRA", "GLE", "HRV",
-      "HUN", "ITA", "LIT", "LAV", "MLT", "NLD", "POL", "POR", "RON", "SLK", "SLV", "SWE",
+      "ENG",
+      "BUL",
+      "CES",
+      "DAN",
+      "DEU",
+      "ELL",
+      "SPA",
+      "EST",
+      "FIN",
+      "FRA",
+      "GLE",
+      "HRV",
+      "HUN",
+      "ITA",
+      "LIT",
+      "LAV",
+      "MLT",
+      "NLD",
+      "POL",
+      "POR",
+      "RON",
+      "SLK",
+      "SLV",
+      "SWE",
     ],
     buyer: {
       organizationId: "ORG-0001",
@@ -815,10 +837,7 @@ const CASES: FixtureCase[] = [
       procedureType: null,
       contractNature: "supplies",
       mainCpv: "44110000",
-      cpvCodes: [
-        "44110000", "44111000", "31681410", "44115200", "45213221",
-        "44112500", "39141400", "39144000", "44221000", "33196000",
-      ],
+      cpvCodes: ["44110000", "44111000", "31681410", "44115200", "45213221", "44112500", "39141400", "39144000", "44221000", "33196000"],
       place: GBR_ANYWHERE,
       placeCount: 1,
       estimatedValue: eur(750000000),
@@ -1133,7 +1152,13 @@ describe("parseNotice on the eForms SDK example notices", () => {
     expect(notice.places.map((place) => place.region)).toEqual([null, "anyw-eea"]);
     expect(notice.places[0]?.street).toBe("Bruce Wayne House, 2 Gotham Street");
     expect(notice.organizations.map((organization) => organization.organizationId)).toEqual([
-      "ORG-0001", "ORG-0002", "ORG-0003", "ORG-0004", "ORG-0005", "ORG-0006", "ORG-0007",
+      "ORG-0001",
+      "ORG-0002",
+      "ORG-0003",
+      "ORG-0004",
+      "ORG-0005",
+      "ORG-0006",
+      "ORG-0007",
     ]);
   });
 
@@ -1142,9 +1167,7 @@ describe("parseNotice on the eForms SDK example notices", () => {
     expect(notice.description).toBe(
       "Fourniture de services informatiques liés aux systèmes d'information de l'Office des publications (à savoir EUR-Lex, N-Lex et Search Layer), avec la possibilité d'étendre cette prestation à d'autres systèmes d'information.",
     );
-    expect(notice.place?.description).toBe(
-      "Le lieu d'exécution principal correspond aux locaux du contractant et du pouvoir adjudicateur.",
-    );
+    expect(notice.place?.description).toBe("Le lieu d'exécution principal correspond aux locaux du contractant et du pouvoir adjudicateur.");
     expect(notice.awardCriteria.map((criterion) => criterion.description)).toEqual([
       "Critères d'attribution tels qu'énoncés dans le dossier d'appel d'offres",
       "Critères d'attribution tels qu'énoncés dans le dossier d'appel d'offres",
@@ -1375,9 +1398,7 @@ describe("parseNotice on hand-written notices", () => {
     ]);
     expect(iso(many.submissionDeadline)).toBe("2025-03-10T16:30:00.000Z");
     expect(many.awardCriteria).toEqual([]); // the lots do not share their criteria
-    expect(many.lots[0]?.awardCriteria).toEqual([
-      { type: "price", name: "Prix", description: null, weight: 40, weightCode: "per-exa" },
-    ]);
+    expect(many.lots[0]?.awardCriteria).toEqual([{ type: "price", name: "Prix", description: null, weight: 40, weightCode: "per-exa" }]);
   });
 
   it("numbers lots by position when their identifiers carry no number", () => {
@@ -1525,9 +1546,7 @@ describe("parseNotice on hand-written notices", () => {
         </efac:TenderingParty>
       </efac:NoticeResult>
       <efac:Organizations>${organizationXml("ORG-0002", "Scop Imprimerie du Ponant")}${organizationXml("ORG-0003", "Coopérative Vidéo Ouest")}</efac:Organizations>`;
-    const notice = parseNotice(
-      snippet({ root: "ContractAwardNotice", extension, lots: [lotXml("LOT-0001"), lotXml("LOT-0002")] }),
-    );
+    const notice = parseNotice(snippet({ root: "ContractAwardNotice", extension, lots: [lotXml("LOT-0001"), lotXml("LOT-0002")] }));
     expect(notice.kind).toBe("CONTRACT_AWARD");
     expect(notice.awardedValue).toEqual(eur(48000));
     expect(notice.awards.map(award)).toEqual([
@@ -1629,9 +1648,7 @@ describe("parseNotice rejects what it cannot map", () => {
   });
 
   it("rejects a notice with two identifiers", () => {
-    const error = noticeError(() =>
-      parseNotice(snippet({ head: `<cbc:ID>N-1</cbc:ID><cbc:ID>N-2</cbc:ID><cbc:ContractFolderID>F-1</cbc:ContractFolderID>` })),
-    );
+    const error = noticeError(() => parseNotice(snippet({ head: `<cbc:ID>N-1</cbc:ID><cbc:ID>N-2</cbc:ID><cbc:ContractFolderID>F-1</cbc:ContractFolderID>` })));
     expect(error.path).toBe("ContractNotice/cbc:ID");
     expect(error.message).toBe("ContractNotice/cbc:ID: 2 elements where at most one is allowed");
   });
@@ -1645,17 +1662,23 @@ describe("parseNotice rejects what it cannot map", () => {
       ],
       [{ lots: [lotXml("LOT-0001", deadline("2019-02-10+01:00", "25:00:00+01:00"))] }, "cbc:EndDate", "invalid date"],
       [
-        { project: `<cbc:Name>X</cbc:Name><cac:RequestedTenderTotal><cbc:EstimatedOverallContractAmount currencyID="EUR">12,5</cbc:EstimatedOverallContractAmount></cac:RequestedTenderTotal>` },
+        {
+          project: `<cbc:Name>X</cbc:Name><cac:RequestedTenderTotal><cbc:EstimatedOverallContractAmount currencyID="EUR">12,5</cbc:EstimatedOverallContractAmount></cac:RequestedTenderTotal>`,
+        },
         "ContractNotice/cac:ProcurementProject/cac:RequestedTenderTotal/cbc:EstimatedOverallContractAmount",
         'invalid amount "12,5"',
       ],
       [
-        { project: `<cbc:Name>X</cbc:Name><cac:RequestedTenderTotal><cbc:EstimatedOverallContractAmount>12</cbc:EstimatedOverallContractAmount></cac:RequestedTenderTotal>` },
+        {
+          project: `<cbc:Name>X</cbc:Name><cac:RequestedTenderTotal><cbc:EstimatedOverallContractAmount>12</cbc:EstimatedOverallContractAmount></cac:RequestedTenderTotal>`,
+        },
         "ContractNotice/cac:ProcurementProject/cac:RequestedTenderTotal/cbc:EstimatedOverallContractAmount",
         "amount without a valid currencyID",
       ],
       [
-        { project: `<cbc:Name>X</cbc:Name><cac:MainCommodityClassification><cbc:ItemClassificationCode listName="cpv">7934</cbc:ItemClassificationCode></cac:MainCommodityClassification>` },
+        {
+          project: `<cbc:Name>X</cbc:Name><cac:MainCommodityClassification><cbc:ItemClassificationCode listName="cpv">7934</cbc:ItemClassificationCode></cac:MainCommodityClassification>`,
+        },
         "ContractNotice/cac:ProcurementProject/cac:MainCommodityClassification/cbc:ItemClassificationCode",
         'invalid CPV code "7934" (BT-262)',
       ],
@@ -1721,11 +1744,11 @@ describe("parseNotice rejects what it cannot map", () => {
   });
 
   it("rejects an unsupported root element", () => {
-    const error = noticeError(() => parseNotice(`<?xml version="1.0"?><Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"><ID>1</ID></Invoice>`));
-    expect(error.path).toBe("Invoice");
-    expect(error.message).toBe(
-      "Invoice: unsupported root element Invoice: expected ContractNotice, PriorInformationNotice or ContractAwardNotice",
+    const error = noticeError(() =>
+      parseNotice(`<?xml version="1.0"?><Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"><ID>1</ID></Invoice>`),
     );
+    expect(error.path).toBe("Invoice");
+    expect(error.message).toBe("Invoice: unsupported root element Invoice: expected ContractNotice, PriorInformationNotice or ContractAwardNotice");
   });
 
   it("rejects inputs larger than 5 MB before parsing", () => {

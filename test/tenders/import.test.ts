@@ -47,10 +47,12 @@ async function tableCounts(): Promise<number[]> {
 }
 
 async function dbRow(id: string): Promise<Record<string, unknown>> {
-  const rows = await server.orm.em.getConnection().execute<Record<string, unknown>[]>(
-    "SELECT t.*, (SELECT count(*) FROM lots l WHERE l.tender_id = t.id)::int AS lot_count FROM tenders t WHERE t.external_notice_id = ?",
-    [id],
-  );
+  const rows = await server.orm.em
+    .getConnection()
+    .execute<Record<string, unknown>[]>(
+      "SELECT t.*, (SELECT count(*) FROM lots l WHERE l.tender_id = t.id)::int AS lot_count FROM tenders t WHERE t.external_notice_id = ?",
+      [id],
+    );
   return rows[0] ?? {};
 }
 
@@ -84,7 +86,10 @@ describe("importing eForms notices", () => {
     });
     expect(t.latitude).toBeCloseTo(49.44, 1); // Rouen, the prefecture
     expect(t.longitude).toBeCloseTo(1.09, 1);
-    expect(t.awardCriteria.map((c) => [c.name, c.weight, c.type])).toEqual([["Prix", 60, "price"], ["Qualité", 40, "quality"]]);
+    expect(t.awardCriteria.map((c) => [c.name, c.weight, c.type])).toEqual([
+      ["Prix", 60, "price"],
+      ["Qualité", 40, "quality"],
+    ]);
     expect(t.lots.map((l) => [l.number, l.externalId, l.title, l.cpvCodes])).toEqual([
       [1, "LOT-0001", "Agence centre", ["77310000"]],
       [2, "LOT-0002", "Agence Hauts de Rouen", ["77310000"]],
@@ -112,7 +117,10 @@ describe("importing eForms notices", () => {
       groupLegalForm: "Tenderer Legal Form Description ---",
       cpvCodes: ["79710000", "79720000", "75121000"],
     });
-    expect(t.lots.map((l) => [l.number, l.estimatedValue])).toEqual([[1, 10000000], [2, 10000000]]);
+    expect(t.lots.map((l) => [l.number, l.estimatedValue])).toEqual([
+      [1, 10000000],
+      [2, 10000000],
+    ]);
   });
 
   test("cn_24_multilingual keeps the French text", async () => {
@@ -120,12 +128,20 @@ describe("importing eForms notices", () => {
     expect(t.title).toBe("Fourniture de services informatiques liés aux systèmes informatiques OP (EUR-Lex, N-Lex, Search Layer, etc.)");
     expect(t.buyerName).toBe("Office des publications de l'Union européenne");
     expect(t).toMatchObject({ estimatedValue: 4500000, cpvCodes: ["72230000", "72260000"], nutsCode: "LU000" });
-    expect(t.awardCriteria.map((c) => [c.name, c.weight])).toEqual([["Qualité", 70], ["Prix", 30]]);
+    expect(t.awardCriteria.map((c) => [c.name, c.weight])).toEqual([
+      ["Qualité", 70],
+      ["Prix", 30],
+    ]);
   });
 
   test("cn_24_open and cn_81_FRA import with their fields", async () => {
     const open = (await importAs("cn_24_open.xml")).tender;
-    expect(open).toMatchObject({ countryCode: "GBR", estimatedValue: 500000, cpvCodes: ["71630000", "71314100", "50300000", "31600000"], submissionDeadline: "2020-04-03T11:00:00.000Z" });
+    expect(open).toMatchObject({
+      countryCode: "GBR",
+      estimatedValue: 500000,
+      cpvCodes: ["71630000", "71314100", "50300000", "31600000"],
+      submissionDeadline: "2020-04-03T11:00:00.000Z",
+    });
     expect(open.awardCriteria).toHaveLength(5);
     const defence = (await importAs("cn_81_FRA.xml")).tender;
     expect(defence).toMatchObject({
@@ -145,7 +161,18 @@ describe("importing eForms notices", () => {
     const r = await importAs("pin-only_24_lots.xml");
     expect(r).toMatchObject({ status: "CREATED", noticeKind: "PRIOR_INFORMATION" });
     expect(r.tender).toMatchObject({ status: "DRAFT", contractFolderId: null, estimatedValue: 750000000 });
-    expect(r.tender.lots.map((l) => l.externalId)).toEqual(["PAR-0001", "PAR-0002", "PAR-0003", "PAR-0004", "PAR-0005", "PAR-0006", "PAR-0007", "PAR-0008", "PAR-0009", "PAR-0010"]);
+    expect(r.tender.lots.map((l) => l.externalId)).toEqual([
+      "PAR-0001",
+      "PAR-0002",
+      "PAR-0003",
+      "PAR-0004",
+      "PAR-0005",
+      "PAR-0006",
+      "PAR-0007",
+      "PAR-0008",
+      "PAR-0009",
+      "PAR-0010",
+    ]);
     expect(codes(await server.gql(TenderDocument, { id: r.tender.id }, member.token))).toEqual(["NOT_FOUND"]);
     const fr = await importAs("pin-only_81_FRA.xml");
     expect(fr.tender).toMatchObject({ status: "DRAFT", countryCode: "FRA", cpvCodes: ["35520000"] });
@@ -159,7 +186,11 @@ describe("importing eForms notices", () => {
     const change = await importAs("change-cn_24_void.xml");
     expect(change).toMatchObject({ status: "UPDATED", noticeKind: "CHANGE" });
     expect(change.tender.id).toBe(original.tender.id);
-    expect(change.tender).toMatchObject({ status: "CANCELLED", externalNoticeId: "1d192942-a4a3-4833-8775-ca38f7ec09ca", contractFolderId: "4805c409-5939-4be9-8abd-837f7a5fee23" });
+    expect(change.tender).toMatchObject({
+      status: "CANCELLED",
+      externalNoticeId: "1d192942-a4a3-4833-8775-ca38f7ec09ca",
+      contractFolderId: "4805c409-5939-4be9-8abd-837f7a5fee23",
+    });
     const after = await tableCounts();
     expect(after).toEqual([before[0], before[1], before[2]! + 1]);
   });
@@ -175,8 +206,24 @@ describe("importing eForms notices", () => {
       submissionDeadline: "2019-06-24T16:00:00.000Z", // kept from the contract notice
       maxLotsPerTenderer: 2,
       noticeAwards: [
-        { lotId: "LOT-0001", lotNumber: 1, resultCode: "selec-w", winners: ["Espaces Verts Lemire"], amount: 95414, currency: "EUR", awardDate: "2019-09-01T22:00:00.000Z" },
-        { lotId: "LOT-0002", lotNumber: 2, resultCode: "selec-w", winners: ["ID Verde SASU"], amount: 26500, currency: "EUR", awardDate: "2019-09-01T22:00:00.000Z" },
+        {
+          lotId: "LOT-0001",
+          lotNumber: 1,
+          resultCode: "selec-w",
+          winners: ["Espaces Verts Lemire"],
+          amount: 95414,
+          currency: "EUR",
+          awardDate: "2019-09-01T22:00:00.000Z",
+        },
+        {
+          lotId: "LOT-0002",
+          lotNumber: 2,
+          resultCode: "selec-w",
+          winners: ["ID Verde SASU"],
+          amount: 26500,
+          currency: "EUR",
+          awardDate: "2019-09-01T22:00:00.000Z",
+        },
       ],
     });
     expect(can.tender.lots.map((l) => l.id)).toEqual(cn.tender.lots.map((l) => l.id));
@@ -190,7 +237,15 @@ describe("importing eForms notices", () => {
     expect(r.status).toBe("CREATED");
     expect(r.tender).toMatchObject({ status: "AWARDED", noticeAwardedValue: 375950, departmentCode: "13" });
     expect(r.tender.noticeAwards).toEqual([
-      { lotId: "LOT-0000", lotNumber: 0, resultCode: "selec-w", winners: ["Assystem energy et infrastructure"], amount: 375950, currency: "EUR", awardDate: "2021-04-19T22:00:00.000Z" },
+      {
+        lotId: "LOT-0000",
+        lotNumber: 0,
+        resultCode: "selec-w",
+        winners: ["Assystem energy et infrastructure"],
+        amount: 375950,
+        currency: "EUR",
+        awardDate: "2021-04-19T22:00:00.000Z",
+      },
     ]);
   });
 
@@ -219,7 +274,7 @@ describe("importing eForms notices", () => {
   test.each([
     ["empty", ""],
     ["not XML", "hello"],
-    ["not a notice", "<?xml version=\"1.0\"?><Invoice/>"],
+    ["not a notice", '<?xml version="1.0"?><Invoice/>'],
     ["truncated", xml("cn_24_minimal.xml").slice(0, 500)],
   ])("%s input is BAD_USER_INPUT on xml", async (_label, body) => {
     const before = await tableCounts();

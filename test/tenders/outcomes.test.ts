@@ -3,7 +3,14 @@ import { computeVolume, monthsBetween } from "../../src/stats/business-volume.se
 import { TenderKind, TenderStatus } from "../../src/tenders/tender.enums";
 import { toGlobalId } from "../../src/common/node";
 import { BidGroupType, BidStatus } from "../../src/bids/bid.enums";
-import { BidResultsDocument, BusinessVolumeDocument, RecordTenderOutcomeDocument, TenderDocument, TenderOutcomesDocument, type OutcomeInput } from "../generated/graphql";
+import {
+  BidResultsDocument,
+  BusinessVolumeDocument,
+  RecordTenderOutcomeDocument,
+  TenderDocument,
+  TenderOutcomesDocument,
+  type OutcomeInput,
+} from "../generated/graphql";
 import { buildBid, buildTender, countRows, createUser, eventTypes, insertCooperative, type TestUser } from "../helpers/factories";
 import { codes, startTestServer, type TestServer } from "../helpers/server";
 
@@ -28,18 +35,33 @@ afterAll(async () => {
 });
 
 const won = (amount: number, at: string, winners = [coopA.gid], consortiumName?: string): OutcomeInput => ({
-  result: "WON", winnerIds: winners, awardedAmount: amount, awardedAt: at, consortiumName: consortiumName ?? null,
+  result: "WON",
+  winnerIds: winners,
+  awardedAmount: amount,
+  awardedAt: at,
+  consortiumName: consortiumName ?? null,
 });
 
 describe("outcomes", () => {
   test("recording a won outcome awards a CLOSED tender with a 3% commission; a correction replaces it", async () => {
     const t = await buildTender(server.orm.em.fork(), { status: TenderStatus.CLOSED });
     await buildBid(server.orm.em.fork(), { tenderId: t.id, cooperativeIds: [coopA.id, coopB.id] });
-    const r = await server.gql(RecordTenderOutcomeDocument, { tenderId: t.gid, input: won(123_456, "2025-06-01T10:00:00Z", [coopA.gid, coopB.gid], "Groupement A+B") }, officer.token);
+    const r = await server.gql(
+      RecordTenderOutcomeDocument,
+      { tenderId: t.gid, input: won(123_456, "2025-06-01T10:00:00Z", [coopA.gid, coopB.gid], "Groupement A+B") },
+      officer.token,
+    );
     expect(r.errors).toBeUndefined();
     expect(r.data!.recordTenderOutcome).toMatchObject({
       tender: { status: "AWARDED" },
-      outcome: { result: "WON", awardedAmount: 123456, commission: 3704, commissionRate: 0.03, consortiumName: "Groupement A+B", awardedAt: "2025-06-01T10:00:00.000Z" },
+      outcome: {
+        result: "WON",
+        awardedAmount: 123456,
+        commission: 3704,
+        commissionRate: 0.03,
+        consortiumName: "Groupement A+B",
+        awardedAt: "2025-06-01T10:00:00.000Z",
+      },
     });
     expect(r.data!.recordTenderOutcome.outcome.winners.map((w) => w.id).sort()).toEqual([coopA.gid, coopB.gid].sort());
     const fix = await server.gql(RecordTenderOutcomeDocument, { tenderId: t.gid, input: { result: "LOST" } }, officer.token);
@@ -52,13 +74,19 @@ describe("outcomes", () => {
 
   test.each([TenderStatus.DRAFT, TenderStatus.OPEN, TenderStatus.CANCELLED])("an outcome on a %s tender is INVALID_STATE", async (status) => {
     const t = await buildTender(server.orm.em.fork(), { status, createdById: officer.id });
-    expect(codes(await server.gql(RecordTenderOutcomeDocument, { tenderId: t.gid, input: won(1000, "2025-01-01T00:00:00Z") }, officer.token))).toEqual(["INVALID_STATE"]);
+    expect(codes(await server.gql(RecordTenderOutcomeDocument, { tenderId: t.gid, input: won(1000, "2025-01-01T00:00:00Z") }, officer.token))).toEqual([
+      "INVALID_STATE",
+    ]);
   });
 
   test("members and clients may not record outcomes", async () => {
     const t = await buildTender(server.orm.em.fork(), { status: TenderStatus.CLOSED });
-    expect(codes(await server.gql(RecordTenderOutcomeDocument, { tenderId: t.gid, input: won(1000, "2025-01-01T00:00:00Z") }, member.token))).toEqual(["FORBIDDEN"]);
-    expect(codes(await server.gql(RecordTenderOutcomeDocument, { tenderId: t.gid, input: won(1000, "2025-01-01T00:00:00Z") }, client.token))).toEqual(["FORBIDDEN"]);
+    expect(codes(await server.gql(RecordTenderOutcomeDocument, { tenderId: t.gid, input: won(1000, "2025-01-01T00:00:00Z") }, member.token))).toEqual([
+      "FORBIDDEN",
+    ]);
+    expect(codes(await server.gql(RecordTenderOutcomeDocument, { tenderId: t.gid, input: won(1000, "2025-01-01T00:00:00Z") }, client.token))).toEqual([
+      "FORBIDDEN",
+    ]);
   });
 
   test.each<[string, () => OutcomeInput, string | undefined]>([
@@ -66,13 +94,25 @@ describe("outcomes", () => {
     ["input.awardedAmount", () => ({ result: "WON", winnerIds: [coopA.gid] }), undefined],
     ["input.awardedAmount", () => ({ result: "WON", winnerIds: [coopA.gid], awardedAmount: 0 }), undefined],
     ["input.winnerIds[0]", () => ({ result: "WON", winnerIds: ["nope"], awardedAmount: 1000 }), undefined],
-    ["input.winnerIds[1]", () => ({ result: "WON", winnerIds: [coopA.gid, Buffer.from("Cooperative:00000000-0000-4000-8000-000000000000").toString("base64url")], awardedAmount: 1000 }), undefined],
+    [
+      "input.winnerIds[1]",
+      () => ({
+        result: "WON",
+        winnerIds: [coopA.gid, Buffer.from("Cooperative:00000000-0000-4000-8000-000000000000").toString("base64url")],
+        awardedAmount: 1000,
+      }),
+      undefined,
+    ],
     // A cooperative that is not a member of a bid on this tender is not a winner of the platform.
     ["input.winnerIds", () => ({ result: "WON", winnerIds: [coopB.gid], awardedAmount: 1000 }), undefined],
     ["input.bidId", () => ({ result: "WON", bidId: toGlobalId("Bid", "00000000-0000-4000-8000-000000000000"), awardedAmount: 1000 }), undefined],
     ["input.bidId", () => ({ result: "WON", bidId: "nope", awardedAmount: 1000 }), undefined],
     ["input.outsideWinner", () => ({ result: "WON", winnerIds: [coopA.gid], awardedAmount: 1000, outsideWinner: { name: "X" } }), undefined],
-    ["input.lotId", () => ({ result: "WON", winnerIds: [coopA.gid], awardedAmount: 1000, lotId: toGlobalId("Lot", "00000000-0000-4000-8000-000000000000") }), undefined],
+    [
+      "input.lotId",
+      () => ({ result: "WON", winnerIds: [coopA.gid], awardedAmount: 1000, lotId: toGlobalId("Lot", "00000000-0000-4000-8000-000000000000") }),
+      undefined,
+    ],
     ["input.winnerIds", () => ({ result: "LOST", winnerIds: [coopA.gid] }), undefined],
     ["input.awardedAmount", () => ({ result: "LOST", awardedAmount: 5 }), undefined],
     ["input.outsideWinner.name", () => ({ result: "LOST", outsideWinner: { name: "  " } }), undefined],
@@ -98,7 +138,8 @@ describe("business volume", () => {
   test("figures by channel, region and month, tender share, pipeline and target, against hand-computed values", async () => {
     const em = server.orm.em.fork();
     await em.getConnection().execute("DELETE FROM outcomes; DELETE FROM bids; DELETE FROM tenders;");
-    const closed = (kind: TenderKind, region: string) => buildTender(em, { status: TenderStatus.CLOSED, kind, region, clientId: kind === TenderKind.DIRECT_ORDER ? client.id : undefined });
+    const closed = (kind: TenderKind, region: string) =>
+      buildTender(em, { status: TenderStatus.CLOSED, kind, region, clientId: kind === TenderKind.DIRECT_ORDER ? client.id : undefined });
     const t1 = await closed(TenderKind.DIRECT_ORDER, "28");
     const t2 = await closed(TenderKind.PUBLIC_TENDER, "11");
     const t3 = await closed(TenderKind.CALL_FOR_PROJECTS, "28");
@@ -151,8 +192,16 @@ describe("business volume", () => {
   });
 
   test("pure figures: empty window, months listed with zeros", () => {
-    const v = computeVolume([], { from: new Date("2026-01-15T00:00:00Z"), to: new Date("2026-03-01T00:00:00Z") }, { count: 0, estimatedValue: 0 }, { commissionRate: 0.03, revenueTarget: { amount: 700_000, months: 24, base: "AWARDED" } });
-    expect(v.byMonth.map((m) => [m.month, m.count])).toEqual([["2026-01", 0], ["2026-02", 0]]);
+    const v = computeVolume(
+      [],
+      { from: new Date("2026-01-15T00:00:00Z"), to: new Date("2026-03-01T00:00:00Z") },
+      { count: 0, estimatedValue: 0 },
+      { commissionRate: 0.03, revenueTarget: { amount: 700_000, months: 24, base: "AWARDED" } },
+    );
+    expect(v.byMonth.map((m) => [m.month, m.count])).toEqual([
+      ["2026-01", 0],
+      ["2026-02", 0],
+    ]);
     expect(v.tenderShare).toBe(0);
     expect(v.target.progress).toBe(0);
     expect(monthsBetween(new Date("2025-12-31T23:00:00Z"), new Date("2026-01-01T00:00:01Z"))).toEqual(["2025-12", "2026-01"]);
@@ -178,7 +227,11 @@ describe("the award closes the loop", () => {
     const x = await buildBid(server.orm.em.fork(), { tenderId: t.id, cooperativeIds: [coopA.id, coopB.id] });
     const y = await buildBid(server.orm.em.fork(), { tenderId: t.id, cooperativeIds: [coopC.id], lotIds: [lots[1]!.id] });
 
-    const first = await server.gql(RecordTenderOutcomeDocument, { tenderId: t.gid, input: { result: "WON", lotId: lots[0]!.gid, bidId: x.gid, awardedAmount: 40_000, awardedAt: "2026-01-10T00:00:00Z" } }, officer.token);
+    const first = await server.gql(
+      RecordTenderOutcomeDocument,
+      { tenderId: t.gid, input: { result: "WON", lotId: lots[0]!.gid, bidId: x.gid, awardedAmount: 40_000, awardedAt: "2026-01-10T00:00:00Z" } },
+      officer.token,
+    );
     expect(first.errors).toBeUndefined();
     expect(first.data!.recordTenderOutcome).toMatchObject({
       tender: { status: "CLOSED" }, // lot 2 is not decided yet
@@ -192,16 +245,28 @@ describe("the award closes the loop", () => {
 
     const second = await server.gql(
       RecordTenderOutcomeDocument,
-      { tenderId: t.gid, input: { result: "LOST", lotId: lots[1]!.gid, outsideWinner: { name: "Imprimerie Rivale SA", siret: "732 829 320 00074" }, awardedAmount: 18_000 } },
+      {
+        tenderId: t.gid,
+        input: { result: "LOST", lotId: lots[1]!.gid, outsideWinner: { name: "Imprimerie Rivale SA", siret: "732 829 320 00074" }, awardedAmount: 18_000 },
+      },
       officer.token,
     );
     expect(second.errors).toBeUndefined();
-    expect(second.data!.recordTenderOutcome).toMatchObject({ tender: { status: "AWARDED" }, outcome: { result: "LOST", commission: 0, bid: null, winnerName: "Imprimerie Rivale SA", winnerSiret: "73282932000074" } });
+    expect(second.data!.recordTenderOutcome).toMatchObject({
+      tender: { status: "AWARDED" },
+      outcome: { result: "LOST", commission: 0, bid: null, winnerName: "Imprimerie Rivale SA", winnerSiret: "73282932000074" },
+    });
     expect((await server.gql(BidResultsDocument, { id: x.gid }, officer.token)).data?.bid).toMatchObject({
       status: "WON",
-      lotResults: [{ lot: { number: 1 }, result: "WON" }, { lot: { number: 2 }, result: "LOST", awardedAmount: null }],
+      lotResults: [
+        { lot: { number: 1 }, result: "WON" },
+        { lot: { number: 2 }, result: "LOST", awardedAmount: null },
+      ],
     });
-    expect((await server.gql(BidResultsDocument, { id: y.gid }, officer.token)).data?.bid).toMatchObject({ status: "LOST", lotResults: [{ lot: { number: 2 }, result: "LOST" }] });
+    expect((await server.gql(BidResultsDocument, { id: y.gid }, officer.token)).data?.bid).toMatchObject({
+      status: "LOST",
+      lotResults: [{ lot: { number: 2 }, result: "LOST" }],
+    });
 
     const em = server.orm.em.fork();
     expect((await eventTypes(em, x.id)).map((e) => [e.type, e.payload.result ?? e.payload.to])).toEqual([
@@ -245,18 +310,40 @@ describe("the award closes the loop", () => {
 
   test("a group form required by the buyer applies at award: a win by a group of another form asks for the change in its log", async () => {
     const { t, lots } = await twoLotTender({ groupLegalForm: "Groupement conjoint avec mandataire solidaire" });
-    const solidaire = await buildBid(server.orm.em.fork(), { tenderId: t.id, cooperativeIds: [coopA.id, coopB.id], groupType: BidGroupType.SOLIDAIRE, lotIds: [lots[0]!.id] });
+    const solidaire = await buildBid(server.orm.em.fork(), {
+      tenderId: t.id,
+      cooperativeIds: [coopA.id, coopB.id],
+      groupType: BidGroupType.SOLIDAIRE,
+      lotIds: [lots[0]!.id],
+    });
     const coopD = await insertCooperative(server.orm.em.fork(), { name: "D" });
     const coopE = await insertCooperative(server.orm.em.fork(), { name: "E" });
-    const conforming = await buildBid(server.orm.em.fork(), { tenderId: t.id, cooperativeIds: [coopD.id, coopE.id], groupType: BidGroupType.CONJOINT_WITH_SOLIDARY_LEAD, lotIds: [lots[1]!.id] });
-    for (const [lot, bid] of [[lots[0]!, solidaire], [lots[1]!, conforming]] as const) {
-      const r = await server.gql(RecordTenderOutcomeDocument, { tenderId: t.gid, input: { result: "WON", lotId: lot.gid, bidId: bid.gid, awardedAmount: 5000 } }, officer.token);
+    const conforming = await buildBid(server.orm.em.fork(), {
+      tenderId: t.id,
+      cooperativeIds: [coopD.id, coopE.id],
+      groupType: BidGroupType.CONJOINT_WITH_SOLIDARY_LEAD,
+      lotIds: [lots[1]!.id],
+    });
+    for (const [lot, bid] of [
+      [lots[0]!, solidaire],
+      [lots[1]!, conforming],
+    ] as const) {
+      const r = await server.gql(
+        RecordTenderOutcomeDocument,
+        { tenderId: t.gid, input: { result: "WON", lotId: lot.gid, bidId: bid.gid, awardedAmount: 5000 } },
+        officer.token,
+      );
       expect(r.errors).toBeUndefined();
     }
     const em = server.orm.em.fork();
     const asked = (await eventTypes(em, solidaire.id)).filter((e) => e.type === "GROUP_FORM_CHANGE_REQUESTED");
     expect(asked).toHaveLength(1);
-    expect(asked[0]!.payload).toMatchObject({ from: "SOLIDAIRE", required: "Groupement conjoint avec mandataire solidaire", allowed: ["CONJOINT_WITH_SOLIDARY_LEAD"], lotId: lots[0]!.gid });
+    expect(asked[0]!.payload).toMatchObject({
+      from: "SOLIDAIRE",
+      required: "Groupement conjoint avec mandataire solidaire",
+      allowed: ["CONJOINT_WITH_SOLIDARY_LEAD"],
+      lotId: lots[0]!.gid,
+    });
     expect((await eventTypes(em, conforming.id)).map((e) => e.type)).not.toContain("GROUP_FORM_CHANGE_REQUESTED");
   });
 });

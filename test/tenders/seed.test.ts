@@ -40,7 +40,10 @@ test("the demo data has open tenders with lots near demo cooperatives, client or
   );
   expect(Number(won?.n)).toBeGreaterThan(10);
   expect(Number(won?.commission)).toBe(Math.round(Number(won?.commission)));
-  const [share] = await q<{ orders: string; total: string }>(`SELECT sum(o.awarded_amount) FILTER (WHERE t.kind = 'DIRECT_ORDER') AS orders, sum(o.awarded_amount) AS total
+  const [share] = await q<{
+    orders: string;
+    total: string;
+  }>(`SELECT sum(o.awarded_amount) FILTER (WHERE t.kind = 'DIRECT_ORDER') AS orders, sum(o.awarded_amount) AS total
       FROM outcomes o JOIN tenders t ON t.id = o.tender_id WHERE o.result = 'WON'`);
   expect(Number(share?.orders) / Number(share?.total)).toBeGreaterThan(0.4);
 }, 60_000);

@@ -36,12 +36,25 @@ afterAll(async () => {
 describe("shortlist and invitations", () => {
   test("an officer shortlists cooperatives; members answer; the officer sees every answer, members only theirs", async () => {
     const tender = await buildTender(server.orm.em.fork(), { status: TenderStatus.OPEN });
-    const a = await server.gql(ShortlistCooperativeDocument, { input: { tenderId: tender.gid, cooperativeId: coopA.gid, note: "Imprimeur à 5 km" } }, officer.token);
+    const a = await server.gql(
+      ShortlistCooperativeDocument,
+      { input: { tenderId: tender.gid, cooperativeId: coopA.gid, note: "Imprimeur à 5 km" } },
+      officer.token,
+    );
     expect(a.errors).toBeUndefined();
-    expect(a.data!.shortlistCooperative).toMatchObject({ note: "Imprimeur à 5 km", answer: "INVITED", cooperative: { id: coopA.gid }, tender: { id: tender.gid } });
+    expect(a.data!.shortlistCooperative).toMatchObject({
+      note: "Imprimeur à 5 km",
+      answer: "INVITED",
+      cooperative: { id: coopA.gid },
+      tender: { id: tender.gid },
+    });
     const b = await server.gql(ShortlistCooperativeDocument, { input: { tenderId: tender.gid, cooperativeId: coopB.gid } }, officer.token);
     // Shortlisting again updates the note only.
-    const again = await server.gql(ShortlistCooperativeDocument, { input: { tenderId: tender.gid, cooperativeId: coopA.gid, note: "Proche du client" } }, officer.token);
+    const again = await server.gql(
+      ShortlistCooperativeDocument,
+      { input: { tenderId: tender.gid, cooperativeId: coopA.gid, note: "Proche du client" } },
+      officer.token,
+    );
     expect(again.data!.shortlistCooperative.id).toBe(a.data!.shortlistCooperative.id);
 
     const interested = await server.gql(AnswerInvitationDocument, { input: { invitationId: a.data!.shortlistCooperative.id, answer: "INTERESTED" } }, m1.token);
@@ -57,7 +70,9 @@ describe("shortlist and invitations", () => {
     const memberView = (await server.gql(TenderDocument, { id: tender.gid }, m1.token)).data!.tender!.shortlist;
     expect(memberView.map((e) => e.cooperative.name)).toEqual(["Coop A"]);
     // A member of B may not answer A's invitation: it does not exist for them.
-    expect(codes(await server.gql(AnswerInvitationDocument, { input: { invitationId: a.data!.shortlistCooperative.id, answer: "DECLINED" } }, m2.token))).toEqual(["NOT_FOUND"]);
+    expect(
+      codes(await server.gql(AnswerInvitationDocument, { input: { invitationId: a.data!.shortlistCooperative.id, answer: "DECLINED" } }, m2.token)),
+    ).toEqual(["NOT_FOUND"]);
   });
 
   test("a shortlisted cooperative's members see the direct order it is invited to", async () => {
@@ -73,11 +88,16 @@ describe("shortlist and invitations", () => {
     const received: Record<string, InvitationsSubscription["invitations"][]> = { m1: [], m2: [] };
     const clients = { m1: server.ws(m1.token), m2: server.ws(m2.token) };
     const stops = (Object.keys(clients) as (keyof typeof clients)[]).map((who) =>
-      clients[who].subscribe<InvitationsSubscription>({ query: print(InvitationsDocument) }, {
-        next: (value) => { if (value.data) received[who]!.push(value.data.invitations); },
-        error: () => undefined,
-        complete: () => undefined,
-      }),
+      clients[who].subscribe<InvitationsSubscription>(
+        { query: print(InvitationsDocument) },
+        {
+          next: (value) => {
+            if (value.data) received[who]!.push(value.data.invitations);
+          },
+          error: () => undefined,
+          complete: () => undefined,
+        },
+      ),
     );
     await listening(server, INVITATIONS_CHANNEL, 2);
     await server.gql(ShortlistCooperativeDocument, { input: { tenderId: tender.gid, cooperativeId: coopB.gid, note: "pour B" } }, officer.token);
@@ -101,10 +121,13 @@ describe("shortlist and invitations", () => {
   test("rules: staff only shortlist, OPEN tenders only, answers while OPEN", async () => {
     const em = server.orm.em.fork();
     const draft = await buildTender(em, { status: TenderStatus.DRAFT, createdById: officer.id });
-    expect(codes(await server.gql(ShortlistCooperativeDocument, { input: { tenderId: draft.gid, cooperativeId: coopA.gid } }, officer.token))).toEqual(["INVALID_STATE"]);
+    expect(codes(await server.gql(ShortlistCooperativeDocument, { input: { tenderId: draft.gid, cooperativeId: coopA.gid } }, officer.token))).toEqual([
+      "INVALID_STATE",
+    ]);
     const open = await buildTender(em, { status: TenderStatus.OPEN });
     expect(codes(await server.gql(ShortlistCooperativeDocument, { input: { tenderId: open.gid, cooperativeId: coopA.gid } }, m1.token))).toEqual(["FORBIDDEN"]);
-    const entry = (await server.gql(ShortlistCooperativeDocument, { input: { tenderId: open.gid, cooperativeId: coopA.gid } }, officer.token)).data!.shortlistCooperative;
+    const entry = (await server.gql(ShortlistCooperativeDocument, { input: { tenderId: open.gid, cooperativeId: coopA.gid } }, officer.token)).data!
+      .shortlistCooperative;
     await em.getConnection().execute("UPDATE tenders SET status = 'CLOSED' WHERE id = ?", [open.id]);
     expect(codes(await server.gql(AnswerInvitationDocument, { input: { invitationId: entry.id, answer: "INTERESTED" } }, m1.token))).toEqual(["INVALID_STATE"]);
   });
@@ -124,7 +147,8 @@ describe("shortlist and invitations", () => {
 
   test("answerInvitation: bad id or answer INVITED are BAD_USER_INPUT naming the field, nothing changed", async () => {
     const tender = await buildTender(server.orm.em.fork(), { status: TenderStatus.OPEN });
-    const entry = (await server.gql(ShortlistCooperativeDocument, { input: { tenderId: tender.gid, cooperativeId: coopA.gid } }, officer.token)).data!.shortlistCooperative;
+    const entry = (await server.gql(ShortlistCooperativeDocument, { input: { tenderId: tender.gid, cooperativeId: coopA.gid } }, officer.token)).data!
+      .shortlistCooperative;
     const bad = await server.gql(AnswerInvitationDocument, { input: { invitationId: "nope", answer: "DECLINED" } }, m1.token);
     expect(bad.errors?.[0]?.extensions).toMatchObject({ code: "BAD_USER_INPUT", field: "input.invitationId" });
     const invited = await server.gql(AnswerInvitationDocument, { input: { invitationId: entry.id, answer: "INVITED" } }, m1.token);

@@ -43,7 +43,11 @@ function resultText(page: Page): Promise<string> {
 
 /** Waits until the result pane shows `text`. */
 function resultShows(page: Page, text: string, timeout?: number): Promise<unknown> {
-  return page.waitForFunction((t) => (document.querySelector(".graphiql-response")?.textContent ?? "").replace(/\s/g, " ").includes(t), timeout ? { timeout } : {}, text);
+  return page.waitForFunction(
+    (t) => (document.querySelector(".graphiql-response")?.textContent ?? "").replace(/\s/g, " ").includes(t),
+    timeout ? { timeout } : {},
+    text,
+  );
 }
 
 async function openTab(page: Page, index: number): Promise<void> {
@@ -101,15 +105,23 @@ test("GET /graphql in a browser: the explorer, from this server only, runs a que
   await page.type("#scopgraph-token-input", token);
   await page.waitForFunction(() => document.getElementById("scopgraph-token-state")?.textContent === "token set");
 
-  await openTab(page, TOUR.findIndex((op) => op.title === "Viewer"));
-  const viewerAnswer = page.waitForResponse((r) => r.url() === server.url && r.request().method() === "POST" && (r.request().postData() ?? "").includes("query Viewer"));
+  await openTab(
+    page,
+    TOUR.findIndex((op) => op.title === "Viewer"),
+  );
+  const viewerAnswer = page.waitForResponse(
+    (r) => r.url() === server.url && r.request().method() === "POST" && (r.request().postData() ?? "").includes("query Viewer"),
+  );
   await execute(page);
   const viewer = (await (await viewerAnswer).json()) as { data: { viewer: { email: string; role: string } } };
   expect(viewer.data.viewer).toMatchObject({ email: member.email, role: "MEMBER" });
   await resultShows(page, member.email);
 
   // The subscription: the token goes in connection_init; an officer's shortlisting over HTTP is the event.
-  await openTab(page, TOUR.findIndex((op) => op.title === "Invitations"));
+  await openTab(
+    page,
+    TOUR.findIndex((op) => op.title === "Invitations"),
+  );
   // GraphiQL opens its socket at the first subscription. On a loaded machine a click can land
   // before the editor's operation is current and run nothing: click again only if no socket came
   // (a second click on a running subscription would stop it).
@@ -152,7 +164,9 @@ test("the explorer's page is this server's own: no CDN address in it, and its po
   expect(csp).toMatch(/frame-ancestors 'none'/);
   expect(csp).not.toMatch(/https?:/);
   // A GET accepting JSON still gets GraphQL.
-  const json = await fetch(`${server.url}?query=${encodeURIComponent("{ __typename }")}`, { headers: { accept: "application/json", "apollo-require-preflight": "1" } });
+  const json = await fetch(`${server.url}?query=${encodeURIComponent("{ __typename }")}`, {
+    headers: { accept: "application/json", "apollo-require-preflight": "1" },
+  });
   expect(await json.json()).toEqual({ data: { __typename: "Query" } });
 });
 
@@ -164,7 +178,9 @@ test("EXPLORER=false (the production default): a browser gets a short 406 naming
     expect(page.headers.get("content-type")).toMatch(/application\/json/);
     expect(page.headers.get("content-security-policy")).toMatch(/default-src 'none'/);
     expect(JSON.stringify(await page.json())).toMatch(/EXPLORER=false/);
-    const withQuery = await fetch(`${off.url}?query=${encodeURIComponent("{ __typename }")}`, { headers: { accept: "text/html,*/*;q=0.8", "apollo-require-preflight": "1" } });
+    const withQuery = await fetch(`${off.url}?query=${encodeURIComponent("{ __typename }")}`, {
+      headers: { accept: "text/html,*/*;q=0.8", "apollo-require-preflight": "1" },
+    });
     expect(await withQuery.json()).toEqual({ data: { __typename: "Query" } });
   } finally {
     await off.close();

@@ -41,6 +41,12 @@ export async function exportData(em: EntityManager, bid: Bid): Promise<ExportDat
     sections: sections.map((s) => ({ title: s.title, text: s.snapshotText })),
     priceLines: lines
       .filter((p) => numberOf.has(p.lot.id))
-      .map((p) => ({ lotNumber: numberOf.get(p.lot.id)!, memberId: p.member.id, description: p.description, quantity: p.quantity, unitPriceCents: p.unitPriceCents })),
+      .map((p) => ({
+        lotNumber: numberOf.get(p.lot.id)!,
+        memberId: p.member.id,
+        description: p.description,
+        quantity: p.quantity,
+        unitPriceCents: p.unitPriceCents,
+      })),
   };
 }

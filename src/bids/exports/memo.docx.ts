@@ -20,7 +20,10 @@ export async function memoDocx(data: ExportData): Promise<Buffer> {
   });
   const lots = new Table({
     width: { size: 100, type: WidthType.PERCENTAGE },
-    rows: [row(["Lot", "Intitulé", "Exécuté par"]), ...data.lots.map((l) => row([String(l.number), l.title, l.memberIds.map((id) => nameOf.get(id) ?? "").join(", ")]))],
+    rows: [
+      row(["Lot", "Intitulé", "Exécuté par"]),
+      ...data.lots.map((l) => row([String(l.number), l.title, l.memberIds.map((id) => nameOf.get(id) ?? "").join(", ")])),
+    ],
   });
   const sections = data.sections.flatMap((s) => [
     new Paragraph({ text: s.title, heading: HeadingLevel.HEADING_2 }),

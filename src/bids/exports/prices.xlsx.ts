@@ -27,7 +27,13 @@ export async function pricesXlsx(data: ExportData): Promise<Buffer> {
     for (const line of lines) {
       const lineCents = cents(line.quantity, line.unitPriceCents);
       totalCents += lineCents;
-      sheet.addRow({ member: nameOf.get(line.memberId) ?? "", description: line.description, quantity: line.quantity, unit: line.unitPriceCents / 100, total: lineCents / 100 });
+      sheet.addRow({
+        member: nameOf.get(line.memberId) ?? "",
+        description: line.description,
+        quantity: line.quantity,
+        unit: line.unitPriceCents / 100,
+        total: lineCents / 100,
+      });
     }
     const vatCents = Math.round(totalCents * data.tender.vatRate);
     sheet.addRow({});

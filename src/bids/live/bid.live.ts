@@ -47,8 +47,7 @@ export async function subscribeBidEvents(ctx: Context, args: { bidId: string; af
     // Each event is resolved with a fresh entity manager and fresh loaders, forked only if a
     // field resolver of the event asks for them (most selections read the event's own columns).
     beforeEach: () => ctx.renew(),
-    onEnd: (reason) =>
-      ctx.log.info({ bidId: bid.id, reason, lastSeq: stream.lastSeq, ms: Date.now() - started }, "subscription stop: bidEvents"),
+    onEnd: (reason) => ctx.log.info({ bidId: bid.id, reason, lastSeq: stream.lastSeq, ms: Date.now() - started }, "subscription stop: bidEvents"),
   });
   return endOnAccessLoss(ctx, stream, () => mayRead(orm.em.fork()));
 }

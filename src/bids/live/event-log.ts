@@ -39,19 +39,16 @@ export interface NewBidEvent {
  */
 export async function appendBidEvent(em: EntityManager, bidId: string, event: NewBidEvent): Promise<number> {
   // One round trip, through the one definition of an append (migration 20261206080000).
-  const rows = await em.execute<{ seq: number }[]>(
-    "SELECT seq FROM bid_append_event(?, ?::bid_event_type, ?::jsonb, ?, ?, ?, ?, ?)",
-    [
-      bidId,
-      event.type,
-      JSON.stringify(event.payload),
-      event.actorId,
-      event.clientMutationId,
-      event.result,
-      event.sectionId ?? null,
-      event.requestHash ?? null,
-    ],
-  );
+  const rows = await em.execute<{ seq: number }[]>("SELECT seq FROM bid_append_event(?, ?::bid_event_type, ?::jsonb, ?, ?, ?, ?, ?)", [
+    bidId,
+    event.type,
+    JSON.stringify(event.payload),
+    event.actorId,
+    event.clientMutationId,
+    event.result,
+    event.sectionId ?? null,
+    event.requestHash ?? null,
+  ]);
   const seq = rows[0]?.seq;
   if (seq === undefined) throw new Error(`bid ${bidId} vanished while appending an event`);
   return seq;

@@ -14,10 +14,7 @@ export interface PresenceEntry {
 }
 
 export type PresenceMessage =
-  | { kind: "beat"; entry: PresenceEntry; leaving: boolean }
-  | { kind: "sync" }
-  | { kind: "state"; entries: PresenceEntry[] }
-  | { kind: "revoke" };
+  { kind: "beat"; entry: PresenceEntry; leaving: boolean } | { kind: "sync" } | { kind: "state"; entries: PresenceEntry[] } | { kind: "revoke" };
 
 /** Announces a heartbeat (or a departure) to every instance; nothing is stored. */
 export async function sendHeartbeat(em: EntityManager, bidId: string, entry: PresenceEntry, leaving: boolean): Promise<void> {
@@ -123,7 +120,9 @@ export class PresenceHub {
     const room = this.rooms.get(bidId);
     if (!room) return [];
     const now = Date.now();
-    return [...room.entries.values()].filter((e) => now - e.lastSeenAt < PRESENCE_TTL_MS).sort((a, b) => a.name.localeCompare(b.name) || a.userId.localeCompare(b.userId));
+    return [...room.entries.values()]
+      .filter((e) => now - e.lastSeenAt < PRESENCE_TTL_MS)
+      .sort((a, b) => a.name.localeCompare(b.name) || a.userId.localeCompare(b.userId));
   }
 
   /** Watches a bid's presence; returns a function that stops watching. */

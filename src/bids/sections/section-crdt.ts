@@ -99,10 +99,8 @@ export function textOf(doc: YDoc): string {
 /** The text of a fragment or element: inline text joined, block children one per line. */
 function blocksOf(node: YXmlFragment): string {
   const children = node.toArray();
-  if (children.every((child) => child instanceof Y.XmlText)) return children.map((child) => inlineOf(child as InstanceType<typeof Y.XmlText>)).join("");
-  return children
-    .map((child) => (child instanceof Y.XmlText ? inlineOf(child) : child instanceof Y.XmlElement ? blocksOf(child) : ""))
-    .join("\n");
+  if (children.every((child) => child instanceof Y.XmlText)) return children.map((child) => inlineOf(child)).join("");
+  return children.map((child) => (child instanceof Y.XmlText ? inlineOf(child) : child instanceof Y.XmlElement ? blocksOf(child) : "")).join("\n");
 }
 
 function inlineOf(text: InstanceType<typeof Y.XmlText>): string {

@@ -187,7 +187,8 @@ export class SectionHub {
     };
     // States that were not renewed in time are gone: every instance expires them on its own.
     awareness.on("update", ({ removed }: { removed: number[] }, origin: unknown) => {
-      if (origin === "timeout" && removed.length) this.deliver(room, awarenessMessage(frameAwareness(awarenessProtocol.encodeAwarenessUpdate(awareness, removed))), null);
+      if (origin === "timeout" && removed.length)
+        this.deliver(room, awarenessMessage(frameAwareness(awarenessProtocol.encodeAwarenessUpdate(awareness, removed))), null);
     });
     room.ready = (async () => {
       await this.peers.start();
@@ -312,7 +313,9 @@ export class SectionHub {
     const messages = new Map<string, SectionMessage>();
     for (const subscriber of room.subscribers) {
       // The updates this subscriber lacks: not relayed to it (nor sent by it).
-      const lacks = durable.filter(({ relayed }) => !relayed || (relayed.at <= subscriber.joinedAt && (relayed.origin === null || relayed.origin !== subscriber.origin)));
+      const lacks = durable.filter(
+        ({ relayed }) => !relayed || (relayed.at <= subscriber.joinedAt && (relayed.origin === null || relayed.origin !== subscriber.origin)),
+      );
       const key = lacks.map(({ update }) => update).join(",");
       let message = messages.get(key);
       if (!message) {

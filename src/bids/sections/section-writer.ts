@@ -110,9 +110,20 @@ export class SectionWriter {
 
   private async write(batch: Pending[]): Promise<ApplyOutcome[]> {
     const values = batch
-      .map((_, i) => `($${7 * i + 1}::uuid, $${7 * i + 2}::uuid, $${7 * i + 3}::text, $${7 * i + 4}::jsonb, $${7 * i + 5}::int, $${7 * i + 6}::uuid, $${7 * i + 7}::int)`)
+      .map(
+        (_, i) =>
+          `($${7 * i + 1}::uuid, $${7 * i + 2}::uuid, $${7 * i + 3}::text, $${7 * i + 4}::jsonb, $${7 * i + 5}::int, $${7 * i + 6}::uuid, $${7 * i + 7}::int)`,
+      )
       .join(", ");
-    const params = batch.flatMap((item, i) => [item.sectionId, item.userId, item.clientMutationId, item.payload, i, item.session?.id ?? null, item.session?.tokenVersion ?? null]);
+    const params = batch.flatMap((item, i) => [
+      item.sectionId,
+      item.userId,
+      item.clientMutationId,
+      item.payload,
+      i,
+      item.session?.id ?? null,
+      item.session?.tokenVersion ?? null,
+    ]);
     const text = `SELECT v.ord, r.* FROM (VALUES ${values}) AS v(section, usr, cmid, payload, ord, sess, tv)
        CROSS JOIN LATERAL bid_apply_section_update_as(v.sess, v.tv, v.section, v.usr, v.cmid, v.payload) AS r
        ORDER BY v.ord`;

@@ -35,7 +35,10 @@ const MAX_AWARENESS_BYTES = 16 * 1024;
  * document as committed, with the server's state vector, and the awareness states now; then
  * relayed, durable and awareness messages as they come. Ends when the viewer loses access.
  */
-export async function subscribeSectionUpdates(ctx: Context, args: { sectionId: string; stateVector?: string | null }): Promise<AsyncIterableIterator<SectionMessage>> {
+export async function subscribeSectionUpdates(
+  ctx: Context,
+  args: { sectionId: string; stateVector?: string | null },
+): Promise<AsyncIterableIterator<SectionMessage>> {
   if (ctx.viewer.kind === "ANONYMOUS") throw new UnauthenticatedError();
   const sectionId = decodeId("BidSection", args.sectionId, "sectionId");
   const vector = args.stateVector == null ? null : parseStateVector("stateVector", args.stateVector);

@@ -16,14 +16,21 @@ export class SectionLiveResolver {
   sectionUpdates(
     @Root() message: SectionMessage,
     @Arg("sectionId", () => ID, { description: "The section." }) _sectionId: string,
-    @Arg("stateVector", () => String, { nullable: true, description: "Base64 of the subscriber's Y.encodeStateVector(doc); none: the whole document." }) _stateVector?: string | null,
+    @Arg("stateVector", () => String, { nullable: true, description: "Base64 of the subscriber's Y.encodeStateVector(doc); none: the whole document." })
+    _stateVector?: string | null,
   ): SectionMessage {
     return message;
   }
 
   @Authorized()
-  @Mutation(() => Boolean, { description: "Shares the viewer's awareness in a section (cursor, selection, name, colour) with its other subscribers; ephemeral (expires after 30 s unless renewed), never stored." })
-  sendSectionAwareness(@Arg("input", () => SectionAwarenessInput, { description: "The awareness update." }) input: SectionAwarenessInput, @Ctx() ctx: Context): Promise<boolean> {
+  @Mutation(() => Boolean, {
+    description:
+      "Shares the viewer's awareness in a section (cursor, selection, name, colour) with its other subscribers; ephemeral (expires after 30 s unless renewed), never stored.",
+  })
+  sendSectionAwareness(
+    @Arg("input", () => SectionAwarenessInput, { description: "The awareness update." }) input: SectionAwarenessInput,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
     return sendSectionAwareness(ctx, input);
   }
 }

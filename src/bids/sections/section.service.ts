@@ -39,10 +39,10 @@ export function sectionState(s: BidSection): Record<string, unknown> {
 /** The bid's invited or accepted members that a person belongs to: whose a section assigned to them is. */
 async function membersOfPerson(tx: BidTx, userId: string | null): Promise<string[]> {
   if (!userId) return [];
-  const rows = await tx.em.execute<{ id: string }[]>(
-    "SELECT a.member_id AS id FROM bid_active_memberships a WHERE a.bid_id = ? AND a.user_id = ?",
-    [tx.bid.id, userId],
-  );
+  const rows = await tx.em.execute<{ id: string }[]>("SELECT a.member_id AS id FROM bid_active_memberships a WHERE a.bid_id = ? AND a.user_id = ?", [
+    tx.bid.id,
+    userId,
+  ]);
   return rows.map((r) => r.id);
 }
 
@@ -70,10 +70,10 @@ async function currentText(tx: BidTx, sectionDocs: SectionDocs, sectionId: strin
 /** A person of one of the group's invited or accepted cooperatives. */
 async function assigneeOf(tx: BidTx, globalId: string, field: string): Promise<User> {
   const userId = decodeId("User", globalId, field);
-  const rows = await tx.em.execute<{ n: string }[]>(
-    "SELECT count(*) AS n FROM bid_active_memberships a WHERE a.bid_id = ? AND a.user_id = ?",
-    [tx.bid.id, userId],
-  );
+  const rows = await tx.em.execute<{ n: string }[]>("SELECT count(*) AS n FROM bid_active_memberships a WHERE a.bid_id = ? AND a.user_id = ?", [
+    tx.bid.id,
+    userId,
+  ]);
   if (Number(rows[0]?.n ?? 0) === 0) throw new BadInputError(field, "is not a person of the group's cooperatives");
   return tx.em.getReference(User, userId);
 }

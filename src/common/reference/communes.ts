@@ -246,9 +246,7 @@ function namesakes(query: string): readonly Commune[] {
   const [, name, code] = qualified ?? [];
   if (!name || !code) return communesNamed(query);
   const qualifier = code.toUpperCase();
-  return communesNamed(name).filter((c) =>
-    qualifier.length === 5 ? c.postcodes.includes(qualifier) : c.dept === deptCode(qualifier),
-  );
+  return communesNamed(name).filter((c) => (qualifier.length === 5 ? c.postcodes.includes(qualifier) : c.dept === deptCode(qualifier)));
 }
 
 /**

@@ -66,14 +66,10 @@ function freezeAll<T extends object>(items: readonly T[]): readonly T[] {
   return Object.freeze(items.slice());
 }
 
-const CPV: readonly CpvEntry[] = freezeAll(
-  (cpvData as readonly CpvEntry[]).map((e) => ({ code: e.code, check: e.check, label: e.label })),
-);
+const CPV: readonly CpvEntry[] = freezeAll((cpvData as readonly CpvEntry[]).map((e) => ({ code: e.code, check: e.check, label: e.label })));
 const CPV_BY_CODE = new Map<string, CpvEntry>(CPV.map((e) => [e.code, e]));
 
-const REGIONS: readonly Region[] = freezeAll(
-  (regionData as readonly Region[]).map((r) => ({ ...r, chefLieu: Object.freeze({ ...r.chefLieu }) })),
-);
+const REGIONS: readonly Region[] = freezeAll((regionData as readonly Region[]).map((r) => ({ ...r, chefLieu: Object.freeze({ ...r.chefLieu }) })));
 const REGION_BY_CODE = new Map<string, Region>(REGIONS.map((r) => [r.code, r]));
 
 const DEPARTMENTS: readonly Department[] = freezeAll(
@@ -194,4 +190,3 @@ export function departmentsOfRegion(regionCode: string): readonly Department[] {
   const region = findRegion(regionCode);
   return region ? (DEPARTMENTS_BY_REGION.get(region.code) ?? []) : [];
 }
-

@@ -47,9 +47,7 @@ export function budgetWidth(p: Problem, first: number): number {
 
 function startWalk(p: Problem): Walk {
   const L = p.lots.length;
-  const order = Array.from({ length: L }, (_, l) => l).sort(
-    (a, b) => must(p.options[a]).length - must(p.options[b]).length || a - b,
-  );
+  const order = Array.from({ length: L }, (_, l) => l).sort((a, b) => must(p.options[a]).length - must(p.options[b]).length || a - b);
   const leadAhead = new Int32Array(L + 1);
   for (let t = L - 1; t >= 0; t--) {
     const able = p.lead >= 0 && (p.score[p.lead * L + (order[t] ?? 0)] ?? 0) > 0;

@@ -54,7 +54,13 @@ class TeamWords {
     const sum = (c: number): number => shares.sumOf.get(c) ?? 0;
     this.shares = shares;
     this.byWeight = team.members.slice().sort((a, b) => count(b) - count(a) || sum(b) - sum(a) || a - b);
-    this.lead = ctx.p.lead >= 0 ? ctx.p.lead : must(this.byWeight.find((c) => ctx.p.excluded[c] === 0), "lead");
+    this.lead =
+      ctx.p.lead >= 0
+        ? ctx.p.lead
+        : must(
+            this.byWeight.find((c) => ctx.p.excluded[c] === 0),
+            "lead",
+          );
     this.ordered = [this.lead, ...this.byWeight.filter((c) => c !== this.lead)];
   }
 
@@ -80,7 +86,10 @@ class TeamWords {
       id: must(this.ctx.p.pool[c]).id,
       name: this.name(c),
       role: c === this.lead ? "LEAD" : "MEMBER",
-      lots: (this.shares.lotsOf.get(c) ?? []).slice().sort((a, b) => a - b).map((l) => this.lotId(l)),
+      lots: (this.shares.lotsOf.get(c) ?? [])
+        .slice()
+        .sort((a, b) => a - b)
+        .map((l) => this.lotId(l)),
       distanceKm: this.distance(c),
     }));
   }

@@ -45,7 +45,10 @@ export interface Settings {
   objective: TeamObjective;
 }
 
-export function checkSettings(input: ConsortiumInput, defaults: { exactLotLimit: number; maxNodes: number; maxExactLotLimit: number; objective: TeamObjective }): Settings {
+export function checkSettings(
+  input: ConsortiumInput,
+  defaults: { exactLotLimit: number; maxNodes: number; maxExactLotLimit: number; objective: TeamObjective },
+): Settings {
   const cap = input.maxLotsPerMember;
   if (cap !== null) checkInteger(cap, "maxLotsPerMember", 1, 10_000);
   checkInteger(input.first, "first", 1, MAX_SUGGESTIONS);
@@ -275,5 +278,21 @@ export function buildProblem(input: ConsortiumInput, indexed: Indexed, active: n
   }
   const pool = poolInputs.map((c) => must(input.candidates[c]));
   const penalty = objective.teamSizePenalty === null ? -1 : Math.round(objective.teamSizePenalty * SCORE_UNIT);
-  return { lots: active, pool, score, raw, penalty, cap, excluded, unknownDistance, distM, options, bestScore, maxCover, lead, leadLots, maxNodes: settings.maxNodes };
+  return {
+    lots: active,
+    pool,
+    score,
+    raw,
+    penalty,
+    cap,
+    excluded,
+    unknownDistance,
+    distM,
+    options,
+    bestScore,
+    maxCover,
+    lead,
+    leadLots,
+    maxNodes: settings.maxNodes,
+  };
 }

@@ -116,4 +116,3 @@ export const WARM_START_WIDTH = 32;
 export const BEAM_MAX_WIDTH = 2_000;
 /** "No limit" in integer comparisons. */
 export const NO_LIMIT = Number.MAX_SAFE_INTEGER;
-

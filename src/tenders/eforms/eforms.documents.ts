@@ -1,7 +1,10 @@
 import type { ParsedDocumentLink } from "./eforms.types";
 import { allOf, textOf, type XmlElement } from "./eforms.xml";
 
-const REFERENCES = ["cac:TenderingTerms/cac:CallForTendersDocumentReference", "cac:ProcurementProjectLot/cac:TenderingTerms/cac:CallForTendersDocumentReference"];
+const REFERENCES = [
+  "cac:TenderingTerms/cac:CallForTendersDocumentReference",
+  "cac:ProcurementProjectLot/cac:TenderingTerms/cac:CallForTendersDocumentReference",
+];
 
 /** Only web addresses: a notice's `javascript:` or `file:` URI is never offered as a link. */
 function webAddress(text: string | null): string | null {

@@ -97,12 +97,7 @@ export function mapLot(
   };
 }
 
-export function mapLotGroup(
-  context: NoticeContext,
-  element: XmlElement,
-  groupId: string,
-  lotDistribution: XmlElement | null,
-): ParsedLotGroup {
+export function mapLotGroup(context: NoticeContext, element: XmlElement, groupId: string, lotDistribution: XmlElement | null): ParsedLotGroup {
   const project = single(context, element, "cac:ProcurementProject");
   const members = allOf(lotDistribution, "cac:LotsGroup")
     .filter((group) => textOf(group, "cbc:LotsGroupID") === groupId)
@@ -195,10 +190,7 @@ export function mapAwardCriteria(context: Context, terms: XmlElement | null): Aw
     return {
       type,
       name:
-        localized(context, criterion, "cbc:Name", oneLine)?.text ??
-        (type !== null ? (CRITERION_TYPE_LABELS[type] ?? type) : null) ??
-        description ??
-        "Critère",
+        localized(context, criterion, "cbc:Name", oneLine)?.text ?? (type !== null ? (CRITERION_TYPE_LABELS[type] ?? type) : null) ?? description ?? "Critère",
       description,
       weight: weightElement ? decimal(context, weightElement) : null,
       weightCode: textOf(weightParameter, "efbc:ParameterCode"),
@@ -223,12 +215,7 @@ export function multipleOffersForbidden(lots: readonly ParsedLot[]): boolean | n
   return codes.includes("allowed") ? false : null;
 }
 
-export function mapGroupRules(
-  context: Context,
-  root: XmlElement,
-  lotDistribution: XmlElement | null,
-  lots: readonly ParsedLot[],
-): GroupRules {
+export function mapGroupRules(context: Context, root: XmlElement, lotDistribution: XmlElement | null, lots: readonly ParsedLot[]): GroupRules {
   const submitted = single(context, lotDistribution, "cbc:MaximumLotsSubmittedNumeric");
   const awarded = single(context, lotDistribution, "cbc:MaximumLotsAwardedNumeric");
   const required = lots.map((lot) => lot.groupLegalFormRequired);

@@ -52,10 +52,7 @@ export function parseNotice(xml: string): ParsedNotice {
   const root = parseXmlDocument(xml);
   const rootElement = asRootElement(root.name);
   if (rootElement === null) {
-    throw NoticeError.at(
-      root.path,
-      `unsupported root element ${root.name}: expected ContractNotice, PriorInformationNotice or ContractAwardNotice`,
-    );
+    throw NoticeError.at(root.path, `unsupported root element ${root.name}: expected ContractNotice, PriorInformationNotice or ContractAwardNotice`);
   }
   const mainLanguage = textOf(root, "cbc:NoticeLanguageCode")?.toUpperCase() ?? null;
   const languages = unique(
@@ -84,7 +81,29 @@ export function parseNotice(xml: string): ParsedNotice {
   const changes = mapChanges(context, firstOf(extension, "efac:Changes"));
   const publication = firstOf(extension, "efac:Publication");
 
-  const notice = assembleNotice(context, { root, rootElement, extension, publication, noticeId, version, noticeTypeCode, noticeTypeElement, contractFolderId, changes, languages, mainLanguage, title, buyers, procurementProject, procedureCpv, places, lots, lotGroups, lotDistribution, results });
+  const notice = assembleNotice(context, {
+    root,
+    rootElement,
+    extension,
+    publication,
+    noticeId,
+    version,
+    noticeTypeCode,
+    noticeTypeElement,
+    contractFolderId,
+    changes,
+    languages,
+    mainLanguage,
+    title,
+    buyers,
+    procurementProject,
+    procedureCpv,
+    places,
+    lots,
+    lotGroups,
+    lotDistribution,
+    results,
+  });
   base.issues.throwIfAny();
   return notice;
 }
@@ -134,7 +153,29 @@ interface NoticeParts {
 }
 
 function assembleNotice(context: NoticeContext, parts: NoticeParts): ParsedNotice {
-  const { root, rootElement, extension, publication, noticeId, version, noticeTypeCode, noticeTypeElement, contractFolderId, changes, languages, mainLanguage, title, buyers, procurementProject, procedureCpv, places, lots, lotGroups, lotDistribution, results } = parts;
+  const {
+    root,
+    rootElement,
+    extension,
+    publication,
+    noticeId,
+    version,
+    noticeTypeCode,
+    noticeTypeElement,
+    contractFolderId,
+    changes,
+    languages,
+    mainLanguage,
+    title,
+    buyers,
+    procurementProject,
+    procedureCpv,
+    places,
+    lots,
+    lotGroups,
+    lotDistribution,
+    results,
+  } = parts;
   const notice: ParsedNotice = {
     noticeId: noticeId ?? "",
     version: version ?? "",
@@ -169,10 +210,7 @@ function assembleNotice(context: NoticeContext, parts: NoticeParts): ParsedNotic
     cpvCodes: unique([...procedureCpv.codes, ...lots.flatMap((lot) => lot.cpvCodes)]),
     place: places[0] ?? lots.find((lot) => lot.place !== null)?.place ?? null,
     places,
-    estimatedValue: amount(
-      context,
-      single(context, procurementProject, "cac:RequestedTenderTotal/cbc:EstimatedOverallContractAmount"),
-    ),
+    estimatedValue: amount(context, single(context, procurementProject, "cac:RequestedTenderTotal/cbc:EstimatedOverallContractAmount")),
     submissionDeadline: earliest(lots.map((lot) => lot.submissionDeadline)),
     participationDeadline: earliest(lots.map((lot) => lot.participationDeadline)),
     awardCriteria: commonCriteria(lots),
@@ -225,10 +263,7 @@ function mapBuyers(context: NoticeContext, root: XmlElement): ParsedBuyer[] {
   return allOf(root, "cac:ContractingParty").flatMap((party) => {
     const identification = firstOf(party, "cac:Party/cac:PartyIdentification");
     if (identification === null) {
-      context.issues.add(
-        pathBelow(party, "cac:Party/cac:PartyIdentification/cbc:ID"),
-        "contracting party without organisation reference (OPT-300)",
-      );
+      context.issues.add(pathBelow(party, "cac:Party/cac:PartyIdentification/cbc:ID"), "contracting party without organisation reference (OPT-300)");
       return [];
     }
     const organization = referencedOrganization(context, identification, "contracting party");

@@ -1,16 +1,7 @@
 /* Reading helpers of the eForms mapping: what one run shares, cardinality, texts, values. */
 import { Issues } from "./eforms.errors";
 import type { MoneyAmount, NoticeRootElement, ParsedOrganization } from "./eforms.types";
-import {
-  parseBoolean,
-  parseCurrency,
-  parseDateTime,
-  parseDecimal,
-  parseInteger,
-  pickLanguage,
-  repeatedLanguages,
-  type LanguageText,
-} from "./eforms.values";
+import { parseBoolean, parseCurrency, parseDateTime, parseDecimal, parseInteger, pickLanguage, repeatedLanguages, type LanguageText } from "./eforms.values";
 import { allOf, attributeOf, pathBelow, pathWithoutPosition, textOf, type XmlElement } from "./eforms.xml";
 
 /** Where the eForms extension sits below any element that has one. */
@@ -78,10 +69,7 @@ export function pickLocalized(context: Context, elements: readonly XmlElement[],
     const repeated = variants.filter((variant) => variant.language === language);
     const second = repeated[1];
     if (!second) continue;
-    context.issues.add(
-      pathWithoutPosition(second.element),
-      `${repeated.length} values in language ${language} where one is allowed`,
-    );
+    context.issues.add(pathWithoutPosition(second.element), `${repeated.length} values in language ${language} where one is allowed`);
   }
   const chosen = pickLanguage(variants, context.preferred);
   return chosen ? { text: chosen.text, language: chosen.language } : null;

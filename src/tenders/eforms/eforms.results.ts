@@ -72,7 +72,10 @@ export function mapResults(
     if (id === null) continue;
     const partyId = singleText(context, tender, "efac:TenderingParty/cbc:ID");
     if (partyId !== null && !parties.has(partyId)) {
-      context.issues.add(pathBelow(tender, "efac:TenderingParty/cbc:ID"), `tender ${id} refers to tendering party ${partyId}, which the notice does not define`);
+      context.issues.add(
+        pathBelow(tender, "efac:TenderingParty/cbc:ID"),
+        `tender ${id} refers to tendering party ${partyId}, which the notice does not define`,
+      );
     }
     const rank = single(context, tender, "cbc:RankCode");
     tenders.set(id, {
@@ -97,9 +100,7 @@ export function mapResults(
     });
   }
 
-  const awards = allOf(result, "efac:LotResult").flatMap((lotResult) =>
-    mapLotResult(context, lotResult, { parties, tenders, contracts, knownLots }),
-  );
+  const awards = allOf(result, "efac:LotResult").flatMap((lotResult) => mapLotResult(context, lotResult, { parties, tenders, contracts, knownLots }));
   return { awards, awardedValue: amount(context, single(context, result, "cbc:TotalAmount")) };
 }
 
@@ -130,9 +131,7 @@ export function mapLotResult(
       : resultCode === "selec-w"
         ? listedTenderIds.filter((id) => [null, 1].includes(known.tenders.get(id)?.rank ?? null))
         : [];
-  const received = allOf(lotResult, "efac:ReceivedSubmissionsStatistics").find(
-    (statistics) => textOf(statistics, "efbc:StatisticsCode") === "tenders",
-  );
+  const received = allOf(lotResult, "efac:ReceivedSubmissionsStatistics").find((statistics) => textOf(statistics, "efbc:StatisticsCode") === "tenders");
   const receivedCount = single(context, received, "efbc:StatisticsNumeric");
   const base = {
     resultId: singleText(context, lotResult, "cbc:ID"),
@@ -175,13 +174,7 @@ export function mapLotResult(
 }
 
 /** The identifiers at `path` below `element`, each checked against the defined ones. */
-export function referencedIds(
-  context: Context,
-  element: XmlElement,
-  path: string,
-  defined: ReadonlyMap<string, unknown>,
-  what: string,
-): string[] {
+export function referencedIds(context: Context, element: XmlElement, path: string, defined: ReadonlyMap<string, unknown>, what: string): string[] {
   return unique(
     allOf(element, path).flatMap((reference) => {
       const id = textOf(reference);
@@ -222,10 +215,7 @@ export function mapChanges(context: Context, changes: XmlElement | null): Change
     changedNoticeId: versioned ? (versioned[1] ?? changed) : changed,
     changedNoticeVersion: versioned ? (versioned[2] ?? null) : null,
     reasonCode: singleText(context, reason, "cbc:ReasonCode"),
-    description:
-      descriptions.length > 0
-        ? descriptions.join("\n\n")
-        : (localized(context, reason, "efbc:ReasonDescription", multiLine)?.text ?? null),
+    description: descriptions.length > 0 ? descriptions.join("\n\n") : (localized(context, reason, "efbc:ReasonDescription", multiLine)?.text ?? null),
     sections: unique(
       allOf(changes, "efac:Change/efac:ChangedSection/efbc:ChangedSectionIdentifier")
         .map((section) => textOf(section))

@@ -95,7 +95,10 @@ const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F
  * breaks becomes one space; no-break spaces (French typography) are kept.
  */
 export function oneLine(text: string): string {
-  return text.replace(CONTROL_CHARACTERS, "").replace(/[ \t\n\r\f\v]+/g, " ").replace(/^[ ]+|[ ]+$/g, "");
+  return text
+    .replace(CONTROL_CHARACTERS, "")
+    .replace(/[ \t\n\r\f\v]+/g, " ")
+    .replace(/^[ ]+|[ ]+$/g, "");
 }
 
 /**

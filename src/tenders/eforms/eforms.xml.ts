@@ -223,13 +223,7 @@ function textContent(children: readonly unknown[]): string {
   return parts.join(" ").replace(/\r\n?/g, "\n").trim();
 }
 
-function buildElement(
-  node: RawNode,
-  parentPath: string,
-  parentScope: ReadonlyMap<string, string>,
-  position: number,
-  depth: number,
-): XmlElement {
+function buildElement(node: RawNode, parentPath: string, parentScope: ReadonlyMap<string, string>, position: number, depth: number): XmlElement {
   if (depth > MAX_DEPTH) throw NoticeError.at("(xml)", "elements are nested too deeply");
   const qualified = elementName(node) ?? "";
   const attributes = rawAttributes(node);

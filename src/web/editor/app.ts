@@ -124,12 +124,18 @@ function open(sectionId: string): void {
 function start(): void {
   el("signin").addEventListener("submit", (event) => {
     event.preventDefault();
-    const pasted = el<HTMLInputElement>("token").value.trim().replace(/^Bearer\s+/i, "");
+    const pasted = el<HTMLInputElement>("token")
+      .value.trim()
+      .replace(/^Bearer\s+/i, "");
     const signIn = pasted
       ? Promise.resolve(pasted)
-      : gql<{ signIn: { token: string } }>("mutation EditorSignIn($input: SignInInput!) { signIn(input: $input) { token } }", {
-          input: { email: el<HTMLInputElement>("email").value, password: el<HTMLInputElement>("password").value },
-        }, null).then((d) => d.signIn.token);
+      : gql<{ signIn: { token: string } }>(
+          "mutation EditorSignIn($input: SignInInput!) { signIn(input: $input) { token } }",
+          {
+            input: { email: el<HTMLInputElement>("email").value, password: el<HTMLInputElement>("password").value },
+          },
+          null,
+        ).then((d) => d.signIn.token);
     signIn
       .then((t) => {
         sessionStorage.setItem(TOKEN_KEY, t);
