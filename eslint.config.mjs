@@ -123,6 +123,9 @@ export default tseslint.config(
       "@typescript-eslint/no-unsafe-return": "off",
       // bench/run.ts loads its sections with require(): ts-node's CommonJS hook compiles them.
       "@typescript-eslint/no-require-imports": "off",
+      // Sections take their logger and tools as plain functions in option objects (`{ log }`):
+      // none of them reads `this`.
+      "@typescript-eslint/unbound-method": "off",
     },
   },
 );

@@ -1,4 +1,4 @@
-import { createServer as createHttpServer } from "node:http";
+import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
@@ -7,7 +7,7 @@ import { expressMiddleware } from "@as-integrations/express5";
 import cors from "cors";
 import type { Logger } from "pino";
 import express from "express";
-import { NoSchemaIntrospectionCustomRule, specifiedRules, type GraphQLSchema } from "graphql";
+import { NoSchemaIntrospectionCustomRule, specifiedRules, type GraphQLSchema, type ValidationRule } from "graphql";
 import { resolveViewer } from "./auth/auth.service";
 import { CompiledQueries, compiledExecutionPlugin } from "./common/compiled-execution";
 import { CostCache } from "./common/cost";
@@ -30,7 +30,7 @@ import { savedSearchFeedRoutes } from "./alerts/feed.routes";
 import { explorerRoute } from "./web/explorer";
 import { editorRoutes } from "./web/editor-page";
 import { fileRoutes } from "./files/file.routes";
-import { clientAddress, createWebSocketEndpoint } from "./websocket";
+import { clientAddress, createWebSocketEndpoint, type WebSocketEndpoint } from "./websocket";
 
 export interface RunningServer {
   url: string;
@@ -86,32 +86,15 @@ function requestLogPlugin(log: Logger): ApolloServerPlugin<Context> {
  * HTTP (Apollo on Express) and WebSocket (graphql-ws) on one port and one path, `/graphql`,
  * with the same schema, limits, authentication and error policy.
  */
-export async function createServer(app: AppServices, listen: { port: number; host?: string }): Promise<RunningServer> {
-  const schema = guardTextArguments(await buildSchema());
+/** Apollo over the same schema and rules as the WebSocket endpoint, with the house's plugins. */
+function apolloServer(
+  app: AppServices,
+  parts: { schema: GraphQLSchema; extraRules: ValidationRule[]; httpServer: HttpServer; websocket: WebSocketEndpoint; requestIds: RequestIds },
+): ApolloServer<Context> {
   const { config, log } = app;
+  const { schema, extraRules, httpServer, websocket, requestIds } = parts;
   const production = config.env === "production";
-  // The same introspection policy over HTTP and WebSocket (README, Security).
-  const extraRules = [...limitRules(), ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
-  const rules = [...specifiedRules, ...extraRules];
-  const documents = new DocumentCache(schema, rules, PARSE_OPTIONS);
-  const expressApp = express();
-  expressApp.disable("x-powered-by");
-  const requestIds = new RequestIds();
-  expressApp.use(requestIds.assign, securityHeaders());
-  const httpServer = createHttpServer(expressApp);
-  let migrated = true;
-
-  expressApp.get("/healthz", (_req, res) => {
-    res.json({ status: "ok" });
-  });
-  expressApp.get("/readyz", async (_req, res) => {
-    const ready = migrated && (await databaseReady(app.orm));
-    res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "unavailable" });
-  });
-
-  const websocket = await createWebSocketEndpoint(app, httpServer, schema, documents);
-
-  const apollo = new ApolloServer<Context>({
+  return new ApolloServer<Context>({
     schema,
     validationRules: extraRules,
     parseOptions: PARSE_OPTIONS,
@@ -146,6 +129,33 @@ export async function createServer(app: AppServices, listen: { port: number; hos
       ApolloServerPluginLandingPageDisabled(),
     ],
   });
+}
+
+export async function createServer(app: AppServices, listen: { port: number; host?: string }): Promise<RunningServer> {
+  const schema = guardTextArguments(await buildSchema());
+  const { config, log } = app;
+  // The same introspection policy over HTTP and WebSocket (README, Security).
+  const extraRules = [...limitRules(), ...(config.introspection ? [] : [NoSchemaIntrospectionCustomRule])];
+  const rules = [...specifiedRules, ...extraRules];
+  const documents = new DocumentCache(schema, rules, PARSE_OPTIONS);
+  const expressApp = express();
+  expressApp.disable("x-powered-by");
+  const requestIds = new RequestIds();
+  expressApp.use(requestIds.assign, securityHeaders());
+  const httpServer = createHttpServer(expressApp);
+  let migrated = true;
+
+  expressApp.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+  expressApp.get("/readyz", async (_req, res) => {
+    const ready = migrated && (await databaseReady(app.orm));
+    res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "unavailable" });
+  });
+
+  const websocket = await createWebSocketEndpoint(app, httpServer, schema, documents);
+
+  const apollo = apolloServer(app, { schema, extraRules, httpServer, websocket, requestIds });
   await apollo.start();
 
   const allowedOrigin = originMatcher(config.corsOrigins);

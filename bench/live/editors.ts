@@ -231,7 +231,7 @@ export class EditorGroup {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.editors.map((e) => e.close()));
+    await Promise.all(this.editors.map(async (e) => e.close()));
     this.editors = [];
   }
 }

@@ -10,7 +10,8 @@ export function encodingSink() {
 export function graphqlError(error: unknown): ProviderError | null {
   if (!Array.isArray(error) || error.length === 0) return null;
   const first = error[0] as { message?: string; extensions?: { code?: unknown } };
-  return { code: String(first.extensions?.code ?? "INTERNAL_SERVER_ERROR"), message: String(first.message ?? "") };
+  const code = first.extensions?.code;
+  return { code: typeof code === "string" ? code : "INTERNAL_SERVER_ERROR", message: first.message ?? "" };
 }
 
 /** The expiry of a JWT (ms since the epoch), or null when the token is not one. */

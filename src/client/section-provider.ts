@@ -380,7 +380,7 @@ export class SectionProvider extends Emitter<SectionProviderEvents> {
         {
           next: (result) => {
             const first = result.errors?.[0];
-            if (first) reject(new RequestError(String(first.extensions?.code ?? "INTERNAL_SERVER_ERROR"), first.message));
+            if (first) reject(new RequestError(typeof first.extensions?.code === "string" ? first.extensions.code : "INTERNAL_SERVER_ERROR", first.message));
             else data = result.data ?? null;
           },
           error: (error) =>
@@ -397,25 +397,25 @@ export class SectionProvider extends Emitter<SectionProviderEvents> {
     const expiresAt = jwtExpiry(token);
     if (before <= 0 || expiresAt === null) return;
     const delay = Math.max(0, expiresAt - before - Date.now());
-    this.timers.push(
-      setTimeout(async () => {
-        if (generation !== this.generation) return;
-        try {
-          const fresh =
-            typeof this.o.token === "function"
-              ? await this.o.token()
-              : (await this.request<{ refreshSession: { token: string } }>(REFRESH, {})).refreshSession.token;
-          if (generation !== this.generation) return;
-          this.token = fresh;
-          this.o.onToken?.(fresh);
-          // Reconnect with the new token, from the current point; changes wait in the queue.
-          this.generation += 1;
-          this.close();
-          void this.open(this.generation, 0);
-        } catch (error) {
-          this.emit("error", { code: "UNAUTHENTICATED", message: `The token could not be renewed: ${String(error)}` });
-        }
-      }, delay),
-    );
+    this.timers.push(setTimeout(() => void this.renew(generation), delay));
+  }
+
+  private async renew(generation: number): Promise<void> {
+    if (generation !== this.generation) return;
+    try {
+      const fresh =
+        typeof this.o.token === "function"
+          ? await this.o.token()
+          : (await this.request<{ refreshSession: { token: string } }>(REFRESH, {})).refreshSession.token;
+      if (generation !== this.generation) return;
+      this.token = fresh;
+      this.o.onToken?.(fresh);
+      // Reconnect with the new token, from the current point; changes wait in the queue.
+      this.generation += 1;
+      this.close();
+      void this.open(this.generation, 0);
+    } catch (error) {
+      this.emit("error", { code: "UNAUTHENTICATED", message: `The token could not be renewed: ${String(error)}` });
+    }
   }
 }

@@ -8,7 +8,7 @@ interface PgClient {
 
 interface Pool {
   acquireConnection(): Promise<PgClient>;
-  releaseConnection(client: PgClient): Promise<unknown> | unknown;
+  releaseConnection(client: PgClient): unknown;
 }
 
 /** Statement texts and their names; a directory has few shapes (filters × orders). */
@@ -37,7 +37,7 @@ function statementOf(sql: string): { text: string; name: string } {
 export async function preparedRows<R>(em: EntityManager, sql: string, values: readonly unknown[]): Promise<R[]> {
   const connection = em.getConnection();
   if (em.isInTransaction()) return connection.execute<R[]>(sql, [...values]);
-  const pool: Pool = connection.getKnex().client;
+  const pool = connection.getKnex().client as Pool;
   const { text, name } = statementOf(sql);
   const started = Date.now();
   const client = await pool.acquireConnection();

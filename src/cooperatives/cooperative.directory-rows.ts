@@ -1,7 +1,5 @@
 import { readOnlyEntity } from "../common/base.entity";
-import type { LocationPrecision } from "../places/place.types";
 import { Cooperative, CooperativeSkill } from "./cooperative.entity";
-import { CooperativeStatus, LegalForm } from "./cooperative.enums";
 
 /*
  * The directory's rows as read-only Cooperative objects: only the columns the selection needs,
@@ -52,14 +50,15 @@ export function skillsOf(value: unknown): CooperativeSkill[] {
 export const SKILL_TIME_FIELDS = ["createdAt", "updatedAt"];
 
 const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
-const str = (v: unknown) => (v === null || v === undefined ? null : String(v));
+// Text columns arrive as strings from pg; anything else is written out rather than "[object Object]".
+const str = (v: unknown): string | null => (v === null || v === undefined ? null : typeof v === "string" ? v : JSON.stringify(v));
 const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
 
 /**
  * The directory's columns (not the search vector), each with the property (and GraphQL field of
  * the same name) it fills and how its value is read.
  */
-const COLUMNS: readonly { property: keyof Cooperative & string; column: string; read: (v: unknown) => unknown }[] = [
+const COLUMNS: readonly { property: Extract<keyof Cooperative, string>; column: string; read: (v: unknown) => unknown }[] = [
   { property: "id", column: "id", read: String },
   { property: "createdAt", column: "created_at", read: date },
   { property: "updatedAt", column: "updated_at", read: date },

@@ -1,4 +1,21 @@
-import { Arg, Args, ArgsType, Authorized, Ctx, Field, FieldResolver, Float, ID, InputType, Int, Mutation, Resolver, Root, Subscription } from "type-graphql";
+import {
+  Arg,
+  Args,
+  ArgsType,
+  Authorized,
+  Ctx,
+  Field,
+  FieldResolver,
+  Float,
+  ID,
+  InputType,
+  Int,
+  Mutation,
+  Resolver,
+  Root,
+  Subscription,
+  type SubscribeResolverData,
+} from "type-graphql";
 import { ApiScope } from "../auth/roles";
 import { Scopes } from "../auth/scopes";
 import { Bid } from "../bids/bid.entity";
@@ -121,7 +138,7 @@ export class OpportunitySubscriptionResolver {
   @Scopes(ApiScope.READ)
   @Subscription(() => Opportunity, {
     description: "Newly published tenders that score at or above the cooperative's `opportunityThreshold`, live, for its members (and staff).",
-    subscribe: ({ args, context }) => opportunityStream(context as Context, String(args.cooperative)),
+    subscribe: ({ args, context }: SubscribeResolverData<unknown, { cooperative: string }, Context>) => opportunityStream(context, args.cooperative),
   })
   opportunities(
     @Root() opportunity: Opportunity,

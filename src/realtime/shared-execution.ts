@@ -133,7 +133,7 @@ export class SharedExecution {
     const drain = async () => {
       while (waiting.length) {
         write(await waiting[0]!);
-        waiting.shift();
+        void waiting.shift();
       }
     };
     return {

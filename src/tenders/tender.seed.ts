@@ -122,6 +122,22 @@ function seedOutcomes(em: EntityManager, seed: OutcomeSeed): number {
   return outcomes;
 }
 
+/** The demo member's cooperative is invited to the first tender, with a partner who answered. */
+async function seedDemoShortlist(
+  em: EntityManager,
+  tender: Tender,
+  cooperatives: readonly Cooperative[],
+  officer: User | null,
+  answeredAt: Date,
+): Promise<void> {
+  const demoMembership = await em.findOne(Membership, { user: { email: "member@demo.scopgraph.coop" } });
+  if (!demoMembership) return;
+  em.create(ShortlistEntry, { tender, cooperative: demoMembership.cooperative, note: "Compétences et proximité", invitedBy: officer });
+  // Another cooperative than the demo member's (the list's order is the database's).
+  const partner = cooperatives.find((c) => c.id !== demoMembership.cooperative.id) as Cooperative;
+  em.create(ShortlistEntry, { tender, cooperative: partner, note: "Partenaire possible", answer: InvitationAnswer.INTERESTED, invitedBy: officer, answeredAt });
+}
+
 /**
  * Demo tenders for the demo directory: open tenders and calls placed at the communes of demo
  * cooperatives (so that matching finds neighbours), a client's direct order, a shortlist for the
@@ -193,21 +209,7 @@ export async function seedTenders(em: EntityManager, rand: () => number, commiss
     const near = cooperatives[0] as Cooperative;
     open.push(create(TenderKind.DIRECT_ORDER, TenderStatus.OPEN, near, NEEDS[4]!, new Date(now - day), new Date(now + 21 * day), client.name));
   }
-  // The demo member's cooperative is invited to the first tender.
-  const demoMembership = await em.findOne(Membership, { user: { email: "member@demo.scopgraph.coop" } });
-  if (demoMembership && open[0]) {
-    em.create(ShortlistEntry, { tender: open[0], cooperative: demoMembership.cooperative, note: "Compétences et proximité", invitedBy: officer });
-    // Another cooperative than the demo member's (the list's order is the database's).
-    const partner = cooperatives.find((c) => c.id !== demoMembership.cooperative.id) as Cooperative;
-    em.create(ShortlistEntry, {
-      tender: open[0],
-      cooperative: partner,
-      note: "Partenaire possible",
-      answer: InvitationAnswer.INTERESTED,
-      invitedBy: officer,
-      answeredAt: new Date(now - day),
-    });
-  }
+  if (open[0]) await seedDemoShortlist(em, open[0], cooperatives, officer, new Date(now - day));
   // A draft an officer is preparing.
   create(
     TenderKind.PUBLIC_TENDER,

@@ -34,7 +34,7 @@ afterAll(async () => {
 
 const clients: WsClient[] = [];
 afterEach(async () => {
-  await Promise.all(clients.splice(0).map((c) => c.dispose()));
+  await Promise.all(clients.splice(0).map(async (c) => c.dispose()));
 });
 
 interface Scene {
@@ -183,7 +183,7 @@ test("a lone instance publishes no relay on the bus; once another instance has s
     const first = await wsOnce(sender, ApplySectionUpdateDocument, { input: { sectionId: s.sectionId, update: textUpdate(doc, 0, "seul ") } });
     expect(first.errors).toBeUndefined();
     await reader.next((m) => m.kind === "DURABLE" && m.seq === first.data!.applySectionUpdate.seq);
-    expect(heard.filter((p) => JSON.parse(p).k === "u")).toHaveLength(0);
+    expect(heard.filter((p) => (JSON.parse(p) as { k: string }).k === "u")).toHaveLength(0);
     // A subscriber on the second instance: the first hears of it and relays to it.
     const remote = await watch(server2, s.w.lead.token, s.sectionId);
     await remote.next(() => true);
@@ -191,7 +191,7 @@ test("a lone instance publishes no relay on the bus; once another instance has s
     const second = await wsOnce(sender, ApplySectionUpdateDocument, { input: { sectionId: s.sectionId, update: textUpdate(doc, 5, "à deux") } });
     expect(second.errors).toBeUndefined();
     await remote.next((m) => m.kind === "RELAYED");
-    expect(heard.filter((p) => JSON.parse(p).k === "u")).toHaveLength(1);
+    expect(heard.filter((p) => (JSON.parse(p) as { k: string }).k === "u")).toHaveLength(1);
   } finally {
     await listener.end();
   }

@@ -1,4 +1,4 @@
-import { parse, type DocumentNode } from "graphql";
+import { parse } from "graphql";
 import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { PlatformRole } from "../../src/auth/roles";
 import { createUser, insertCooperative, type TestUser } from "../helpers/factories";
@@ -29,6 +29,7 @@ interface Page {
 }
 
 const doc = (text: string): TypedDocumentNode<Page, Record<string, unknown>> => parse(text);
+const typed = <T, V>(text: string): TypedDocumentNode<T, V> => parse(text);
 
 let server: TestServer;
 let reader: TestUser;
@@ -90,7 +91,7 @@ test("skills read with the page carry the same ids and times as the cooperative'
   const withTimes = await page(`{ cooperatives(first: 10) { edges { node { id skills { id code createdAt updatedAt } } } } }`);
   for (const { node } of withTimes.edges) {
     const own = await server.gql(
-      parse(`query One($id: ID!) { cooperative(id: $id) { skills { id code createdAt updatedAt } } }`),
+      typed<{ cooperative: { skills: Skill[] } }, { id: string }>(`query One($id: ID!) { cooperative(id: $id) { skills { id code createdAt updatedAt } } }`),
       { id: node.id! },
       reader.token,
     );

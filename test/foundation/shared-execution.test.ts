@@ -163,8 +163,8 @@ describe("direct sinks (events written straight to the socket)", () => {
       sinkB.push(event, false);
     }
     expect(calls.n).toBe(3);
-    expect(a.sent.map((t) => JSON.parse(t))).toEqual([1, 2, 3].map((n) => ({ id: "op-a", type: "next", payload: { data: { feed: { n } } } })));
-    expect(b.sent.map((t) => JSON.parse(t).payload)).toEqual(a.sent.map((t) => JSON.parse(t).payload));
+    expect(a.sent.map((t) => JSON.parse(t) as unknown)).toEqual([1, 2, 3].map((n) => ({ id: "op-a", type: "next", payload: { data: { feed: { n } } } })));
+    expect(b.sent.map((t) => (JSON.parse(t) as { payload: unknown }).payload)).toEqual(a.sent.map((t) => (JSON.parse(t) as { payload: unknown }).payload));
   });
 
   test("an operation that cannot share has no sink (it runs on the iterator path)", () => {
@@ -177,7 +177,7 @@ describe("direct sinks (events written straight to the socket)", () => {
     for (const event of events) sink.push(event, false);
     const deadline = Date.now() + 5_000;
     while (socket.sent.length < 3 && Date.now() < deadline) await new Promise((r) => setImmediate(r));
-    expect(socket.sent.map((t) => JSON.parse(t).payload.data.feed.later)).toEqual([1, 2, 3]);
+    expect(socket.sent.map((t) => (JSON.parse(t) as { payload: { data: { feed: { later: number } } } }).payload.data.feed.later)).toEqual([1, 2, 3]);
   });
 
   test("a flat selection of plain properties is read off the event: the same text as graphql-js, no resolver run", async () => {

@@ -50,7 +50,8 @@ function undated(schema: GraphQLSchema): string[] {
   for (const type of Object.values(schema.getTypeMap())) {
     if (type.name.startsWith("__")) continue;
     if (isObjectType(type) || isInterfaceType(type) || isInputObjectType(type)) {
-      for (const field of Object.values(type.getFields())) {
+      const fields: { name: string; deprecationReason?: string | null }[] = Object.values(type.getFields());
+      for (const field of fields) {
         if (field.deprecationReason && !deprecationDate(field.deprecationReason)) found.push(`${type.name}.${field.name}`);
       }
     }

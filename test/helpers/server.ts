@@ -124,7 +124,7 @@ export async function startTestServer(options: { env?: Record<string, string>; d
       return client;
     },
     async close() {
-      await Promise.all(sockets.map((s) => s.dispose()));
+      await Promise.all(sockets.map(async (s) => s.dispose()));
       await server.close();
       await app.jobs.stop();
       await app.mailer.stop();
@@ -145,7 +145,7 @@ export function wsOnce<T, V extends Record<string, unknown>>(client: WsClient, d
         next: (value) => {
           result ??= value as ExecutionResult<T>;
         },
-        error: (error) => (Array.isArray(error) ? resolve({ errors: error }) : reject(error)),
+        error: (error) => (Array.isArray(error) ? resolve({ errors: error }) : reject(error instanceof Error ? error : new Error(String(error)))),
         complete: () => (result ? resolve(result) : reject(new Error("completed without a result"))),
       },
     );

@@ -235,15 +235,13 @@ test("the subscription is live on another instance, and ends when the person sig
   await live.ready;
   // Notified from instance A once B's subscription listens on its own.
   await listening(b, NOTIFICATIONS_CHANNEL, listenersBefore + 1);
-  await a.orm.em
-    .fork()
-    .transactional((em) =>
-      notifyPeople(em, [person.id, other.id], {
-        kind: NotificationKind.SECTION_ASSIGNED,
-        text: "Une section vous est confiée",
-        subjectId: toGlobalId("BidSection", person.id),
-      }),
-    );
+  await a.orm.em.fork().transactional((em) =>
+    notifyPeople(em, [person.id, other.id], {
+      kind: NotificationKind.SECTION_ASSIGNED,
+      text: "Une section vous est confiée",
+      subjectId: toGlobalId("BidSection", person.id),
+    }),
+  );
   await within(
     live.until(() => live.received.length > 0),
     { label: "the notification on instance B's subscription" },

@@ -75,7 +75,11 @@ export class BidEventStream implements AsyncIterableIterator<BidEvent> {
       this.parked = null;
       const event = this.takeNow();
       if (event) parked.resolve({ value: event, done: false });
-      else this.nextSlowly().then(parked.resolve, parked.reject);
+      else
+        this.nextSlowly().then(
+          (result) => parked.resolve(result),
+          (error: unknown) => parked.reject(error),
+        );
     }
     const wake = this.wake;
     this.wake = null;
