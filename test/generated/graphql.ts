@@ -945,7 +945,7 @@ export type SectionAwarenessInput = {
 export type SectionMessageKind =
   /** A y-protocols awareness update (cursors, selections, names, colours): ephemeral, never stored. */
   | 'AWARENESS'
-  /** A Yjs update committed in the bid's log, with its seq (the same update may have come RELAYED before: apply both). */
+  /** The section's text is committed in the bid's log up to `seq` (one message per commit). It carries the committed updates this subscriber was not relayed (it joined after the relay, or the relay never reached its instance), and an empty update ("AAICAAA=") when it holds them all already; applying it is always safe. */
   | 'DURABLE'
   /** Another editor's Yjs update, relayed before it is durable (provisional: the sync exchange recovers it should its commit fail). */
   | 'RELAYED'

@@ -22,11 +22,11 @@ export interface SectionMessage {
   kind: SectionMessageKind;
   /** Base64 of the framed y-protocols message. */
   message: string;
-  /** DURABLE: the event's seq in the bid's log; SYNC: the last text update the answer includes. */
+  /** DURABLE: the section's text is durable up to this seq; SYNC: the last text update the answer includes. */
   seq: number | null;
   /** SYNC: the server's state vector (base64), to send back what it lacks. */
   stateVector: string | null;
-  /** DURABLE: the clientMutationId the update was sent with. */
+  /** DURABLE covering one update: the clientMutationId it was sent with (null for several). */
   clientMutationId: string | null;
 }
 

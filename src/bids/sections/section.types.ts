@@ -7,7 +7,10 @@ registerEnumType(SectionMessageKind, {
   valuesConfig: {
     SYNC: { description: "The first message: y-protocols sync step 2 (what the subscriber lacks given its state vector), with the server's state vector." },
     RELAYED: { description: "Another editor's Yjs update, relayed before it is durable (provisional: the sync exchange recovers it should its commit fail)." },
-    DURABLE: { description: "A Yjs update committed in the bid's log, with its seq (the same update may have come RELAYED before: apply both)." },
+    DURABLE: {
+      description:
+        "The section's text is committed in the bid's log up to `seq` (one message per commit). It carries the committed updates this subscriber was not relayed (it joined after the relay, or the relay never reached its instance), and an empty update (\"AAICAAA=\") when it holds them all already; applying it is always safe.",
+    },
     AWARENESS: { description: "A y-protocols awareness update (cursors, selections, names, colours): ephemeral, never stored." },
   },
 });
@@ -20,13 +23,19 @@ export class SectionMessage {
   @Field({ description: "Base64 of a y-protocols message: varUint type (0 sync, 1 awareness), then a sync step 2 or update, or an awareness update." })
   message!: string;
 
-  @Field(() => Int, { nullable: true, description: "DURABLE: the event's seq in the bid's log; SYNC: seq of the last text update the answer includes." })
+  @Field(() => Int, {
+    nullable: true,
+    description: "DURABLE: the section's text is durable up to this seq of the bid's log; SYNC: seq of the last text update the answer includes.",
+  })
   seq!: number | null;
 
   @Field(() => String, { nullable: true, description: "SYNC: base64 of the server's state vector; send what it lacks with applySectionUpdate." })
   stateVector!: string | null;
 
-  @Field(() => String, { nullable: true, description: "DURABLE: the clientMutationId the update was sent with." })
+  @Field(() => String, {
+    nullable: true,
+    description: "DURABLE covering one update: the clientMutationId it was sent with (null when the message covers several).",
+  })
   clientMutationId!: string | null;
 }
 
