@@ -2,8 +2,10 @@ import { createClient, type Client } from "graphql-ws";
 import { awarenessProtocol, decoding, fromBase64, syncProtocol, toBase64, Y, type Awareness, type YDoc } from "./deps";
 import { Emitter } from "./emitter";
 import { graphqlError, jwtExpiry, quiet, encodingSink } from "./helpers";
+import { APPLY, AWARENESS, EMPTY_UPDATE_MESSAGE, REFRESH, REFUSALS, RequestError, STATE, STREAM } from "./operations";
 import type { ProviderStatus, SectionProviderEvents, SectionProviderOptions, StreamMessage } from "./types";
 
+export { EMPTY_UPDATE_MESSAGE } from "./operations";
 export type { ProviderError, ProviderStatus, SectionProviderEvents, SectionProviderOptions, StreamMessage } from "./types";
 
 /**
@@ -24,34 +26,11 @@ export type { ProviderError, ProviderStatus, SectionProviderEvents, SectionProvi
  * - renews its token before it expires (`refreshSession`, or the getter) and reconnects with it;
  * - reports `status`, `synced`, `acknowledged` and `error` events; destroy() ends it all.
  */
-const STREAM = `subscription ProviderStream($sectionId: ID!, $stateVector: String) {
-  sectionUpdates(sectionId: $sectionId, stateVector: $stateVector) { kind message seq stateVector clientMutationId }
-}`;
-const APPLY = `mutation ProviderApply($input: ApplySectionUpdateInput!) { applySectionUpdate(input: $input) { seq } }`;
-const AWARENESS = `mutation ProviderAwareness($input: SectionAwarenessInput!) { sendSectionAwareness(input: $input) }`;
-const STATE = `query ProviderState($id: ID!, $sv: String!) { node(id: $id) { ... on BidSection { diff(stateVector: $sv) stateVector } } }`;
-const REFRESH = `mutation ProviderRefresh { refreshSession { token } }`;
-
-/** A y-protocols sync message holding an empty Yjs update, as the server frames it (base64). */
-export const EMPTY_UPDATE_MESSAGE = "AAICAAA=";
-
-/** Errors after which a change is dropped, not retried: retrying would get the same answer. */
-const REFUSALS = new Set(["BAD_USER_INPUT", "FORBIDDEN", "NOT_FOUND", "CONFLICT", "INVALID_STATE", "UNAUTHENTICATED"]);
-
 interface Pending {
   clientMutationId: string;
   update: Uint8Array;
   /** Sent at least once: from then on it is retried exactly as it is. */
   sent: boolean;
-}
-
-class RequestError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 export class SectionProvider extends Emitter<SectionProviderEvents> {

@@ -54,7 +54,10 @@ export function compiledExecutionPlugin<TContext extends object>(queries: Compil
     async requestDidStart() {
       return {
         async responseForOperation({ document, operation, operationName, request, contextValue }) {
-          if (operation.operation !== "query") return null;
+          // Apollo calls this hook even when the operation name resolved to nothing (typed as
+          // present): graphql-js then answers OPERATION_RESOLUTION_FAILURE as usual.
+          const resolved = operation as typeof operation | undefined;
+          if (resolved?.operation !== "query") return null;
           const compiled = queries.get(document, operationName);
           if (!compiled) return null;
           const result = await compiled.query(undefined, contextValue, request.variables ?? {});
