@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { PlatformRole } from "../../src/auth/roles";
-import { CreateBidDocument, type CreateBidInput } from "../generated/graphql";
+import { AddBidSectionDocument, AnswerBidInvitationDocument, CreateBidDocument, InviteBidMemberDocument, type CreateBidInput } from "../generated/graphql";
 import { buildMember, buildTender, createUser, insertCooperative, type TenderSeed, type TestUser } from "../helpers/factories";
 import type { TestServer } from "../helpers/server";
 
@@ -79,4 +79,28 @@ export async function createBid(server: TestServer, token: string, input: Create
 /** Another person of a cooperative (a plain MEMBER), as the bid tests name it. */
 export function secondPerson(server: TestServer, cooperativeId: string): Promise<TestUser> {
   return buildMember(server, cooperativeId);
+}
+
+/** A bid of A with B accepted, and a section assigned to B's person (both may type into it). */
+export interface SectionScene {
+  w: BidWorld;
+  bidId: string;
+  sectionId: string;
+  partnerMember: string;
+}
+
+export async function sectionScene(server: TestServer): Promise<SectionScene> {
+  const w = await createWorld(server);
+  const bid = await createBid(server, w.lead.token, { tenderId: w.tender.gid, leadCooperativeId: w.coopA.gid, groupType: "CONJOINT" });
+  const invited = await server.gql(InviteBidMemberDocument, { input: { bidId: bid.id, cooperativeId: w.coopB.gid } }, w.lead.token);
+  const partnerMember = invited.data!.inviteBidMember.id;
+  await server.gql(AnswerBidInvitationDocument, { input: { memberId: partnerMember, accept: true } }, w.partner.token);
+  return { w, bidId: bid.id, sectionId: await addSection(server, w, bid.id, "Méthodologie"), partnerMember };
+}
+
+/** A section of the bid, assigned to the partner's person. */
+export async function addSection(server: TestServer, w: BidWorld, bidId: string, title: string): Promise<string> {
+  const added = await server.gql(AddBidSectionDocument, { input: { bidId, title, assigneeId: w.partner.globalId } }, w.lead.token);
+  if (added.errors?.length || !added.data) throw new Error(`addBidSection failed: ${JSON.stringify(added.errors)}`);
+  return added.data.addBidSection.id;
 }

@@ -1,17 +1,9 @@
 import WebSocket from "ws";
 import { SectionProvider, type StreamMessage } from "../../src/client";
 import { Y } from "../../src/bids/sections/yjs";
-import {
-  AddBidSectionDocument,
-  AnswerBidInvitationDocument,
-  ApplySectionUpdateDocument,
-  InviteBidMemberDocument,
-  RemoveBidMemberDocument,
-  SectionProjectionDocument,
-  SectionUpdatesDocument,
-} from "../generated/graphql";
+import { ApplySectionUpdateDocument, RemoveBidMemberDocument, SectionProjectionDocument, SectionUpdatesDocument } from "../generated/graphql";
 import { codes, startTestServer, wsOnce, type TestServer } from "../helpers/server";
-import { createBid, createWorld, type BidWorld } from "./bid-setup";
+import { addSection, sectionScene, type BidWorld } from "./bid-setup";
 
 let server: TestServer;
 let server2: TestServer;
@@ -29,28 +21,8 @@ afterEach(() => {
   providers.splice(0).forEach((p) => p.destroy());
 });
 
-interface Scene {
-  w: BidWorld;
-  bidId: string;
-  sectionId: string;
-  partnerMember: string;
-}
-
-/** A bid of A with B accepted, and a section assigned to B's person (both may type into it). */
-async function scene(): Promise<Scene> {
-  const w = await createWorld(server);
-  const bid = await createBid(server, w.lead.token, { tenderId: w.tender.gid, leadCooperativeId: w.coopA.gid, groupType: "CONJOINT" });
-  const invited = await server.gql(InviteBidMemberDocument, { input: { bidId: bid.id, cooperativeId: w.coopB.gid } }, w.lead.token);
-  const partnerMember = invited.data!.inviteBidMember.id;
-  await server.gql(AnswerBidInvitationDocument, { input: { memberId: partnerMember, accept: true } }, w.partner.token);
-  return { w, bidId: bid.id, sectionId: await section(w, bid.id, "Méthodologie"), partnerMember };
-}
-
-async function section(w: BidWorld, bidId: string, title: string): Promise<string> {
-  const added = await server.gql(AddBidSectionDocument, { input: { bidId, title, assigneeId: w.partner.globalId } }, w.lead.token);
-  expect(added.errors).toBeUndefined();
-  return added.data!.addBidSection.id;
-}
+const scene = () => sectionScene(server);
+const section = (w: BidWorld, bidId: string, title: string) => addSection(server, w, bidId, title);
 
 function provider(sectionId: string, token: string, via: TestServer = server, extra: { syncIntervalMs?: number } = {}): SectionProvider {
   const p = new SectionProvider({ url: via.url, sectionId, token, WebSocket, syncIntervalMs: extra.syncIntervalMs ?? 300, retryDelayMs: 50 });

@@ -6,15 +6,9 @@ import { fromGlobalId } from "../../src/common/node";
 import { sectionChannel } from "../../src/bids/sections/section-hub";
 import { frameUpdate } from "../../src/bids/sections/section-protocol";
 import { Y } from "../../src/bids/sections/yjs";
-import {
-  AddBidSectionDocument,
-  AnswerBidInvitationDocument,
-  ApplySectionUpdateDocument,
-  InviteBidMemberDocument,
-  SectionUpdatesDocument,
-} from "../generated/graphql";
+import { ApplySectionUpdateDocument, SectionUpdatesDocument } from "../generated/graphql";
 import { codes, startTestServer, wsOnce, type TestServer } from "../helpers/server";
-import { createBid, createWorld, type BidWorld } from "./bid-setup";
+import { sectionScene } from "./bid-setup";
 
 /**
  * How a section's text reaches its editors (ARCHITECTURE §5): relayed before it is durable, then
@@ -37,21 +31,7 @@ afterEach(async () => {
   await Promise.all(clients.splice(0).map(async (c) => c.dispose()));
 });
 
-interface Scene {
-  w: BidWorld;
-  bidId: string;
-  sectionId: string;
-}
-
-/** A bid of A with B accepted and one section assigned to B's person. */
-async function scene(): Promise<Scene> {
-  const w = await createWorld(server);
-  const bid = await createBid(server, w.lead.token, { tenderId: w.tender.gid, leadCooperativeId: w.coopA.gid, groupType: "CONJOINT" });
-  const invited = await server.gql(InviteBidMemberDocument, { input: { bidId: bid.id, cooperativeId: w.coopB.gid } }, w.lead.token);
-  await server.gql(AnswerBidInvitationDocument, { input: { memberId: invited.data!.inviteBidMember.id, accept: true } }, w.partner.token);
-  const added = await server.gql(AddBidSectionDocument, { input: { bidId: bid.id, title: "Méthodologie", assigneeId: w.partner.globalId } }, w.lead.token);
-  return { w, bidId: bid.id, sectionId: added.data!.addBidSection.id };
-}
+const scene = () => sectionScene(server);
 
 /** A raw subscription to a section, keeping every message; resolves once the sync answer came. */
 async function watch(
