@@ -150,6 +150,8 @@ test("server killed and restarted, clients dropping and reconnecting: every ackn
   typing = false;
   await Promise.all(writers);
   clients.forEach((c) => c.connect());
+  // An editor that dropped at random near the end may still be waiting to reconnect.
+  await until(() => clients.every((c) => c.status === "connected"), { label: "every editor connected again", timeoutMs: 30_000 });
   trace(`typing stopped; acked ${acked.size}`);
   await Promise.all(clients.map((c) => c.flush()));
   trace("flushed");
