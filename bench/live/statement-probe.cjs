@@ -1,6 +1,6 @@
 /**
  * A probe loaded into the Scopgraph server under bench/live (`node --require`): it times the
- * round trip of the text-update statement, the named `bid_apply_section_update_x*` statements of
+ * round trip of the text-update statement, the named `bid_apply_section_updates` statement of
  * src/bids/sections/section-writer.ts, from the call to the answer after commit. That is the floor under
  * every delivery's latency (an event fans out once committed), apart from the fan-out itself.
  *

@@ -135,7 +135,8 @@ test("the events of one commit reach an editor as one durable mark", async () =>
   const sent = ["un ", "deux ", "trois ", "quatre ", "cinq ", "six "].map((word, i) =>
     wsOnce(sender, ApplySectionUpdateDocument, { input: { sectionId: s.sectionId, update: textUpdate(doc, 0, word), clientMutationId: `batch-${i}` } }),
   );
-  await reader.next(() => reader.messages.filter((m) => m.kind === "RELAYED").length === 6);
+  // Relayed at once (updates of one turn of the event loop may share a message).
+  await reader.next(() => relayedText(reader.messages).split(" ").length === 7);
   await release();
   const seqs = (await Promise.all(sent)).map((r) => r.data?.applySectionUpdate.seq ?? 0);
   const last = Math.max(...seqs);
@@ -143,6 +144,25 @@ test("the events of one commit reach an editor as one durable mark", async () =>
   const marks = reader.messages.filter((m) => m.kind === "DURABLE");
   expect(marks.length).toBeLessThanOrEqual(3);
   expect(marks.every((m) => m.message === EMPTY_UPDATE_MESSAGE)).toBe(true);
+});
+
+test("updates relayed in one turn of the event loop go as one merged message", async () => {
+  const s = await scene();
+  const reader = await watch(server, s.w.lead.token, s.sectionId);
+  const hub = server.app.live.hub;
+  const section = fromGlobalId(s.sectionId)!.id;
+  const doc = new Y.Doc();
+  const words = ["alpha ", "beta ", "gamma "].map((word) => new Uint8Array(Buffer.from(textUpdate(doc, 0, word), "base64")));
+  // Three updates of three senders in one turn.
+  for (const update of words) hub.relay(section, update, {});
+  await reader.next(() => relayedText(reader.messages).length === "gamma beta alpha ".length);
+  expect(reader.messages.filter((m) => m.kind === "RELAYED")).toHaveLength(1);
+  expect(relayedText(reader.messages)).toBe(doc.getText("content").toString());
+  // A lone update still skips its sender: the reader's own socket is not sent its text back.
+  const lone = new Uint8Array(Buffer.from(textUpdate(doc, 0, "delta "), "base64"));
+  hub.relay(section, lone, {});
+  await reader.next(() => reader.messages.filter((m) => m.kind === "RELAYED").length === 2);
+  expect(relayedText(reader.messages)).toBe("delta gamma beta alpha ");
 });
 
 test("a lone instance publishes no relay on the bus; once another instance has subscribers, it does", async () => {
@@ -216,6 +236,13 @@ test("two documents selecting a section stream differently each get their own sh
 });
 
 /** The Yjs update inside a framed sync message (step 2 or update: type 0, then the step, then the bytes). */
+/** The text the RELAYED messages carry, applied to an empty document. */
+function relayedText(messages: Record<string, unknown>[]): string {
+  const doc = new Y.Doc();
+  for (const m of messages) if (m.kind === "RELAYED") Y.applyUpdate(doc, syncPayload(String(m.message)));
+  return doc.getText("content").toString();
+}
+
 function syncPayload(message: string): Uint8Array {
   const bytes = new Uint8Array(Buffer.from(message, "base64"));
   let offset = 2;

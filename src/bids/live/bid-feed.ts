@@ -60,7 +60,7 @@ export class BidFeed {
     this.refresh();
   }
 
-  /** Takes the event a notification carries when it is the next one; reads the table otherwise. */
+  /** Takes the events a notification carries when they are the next ones; reads the table otherwise. */
   private notified(raw: string): void {
     if (!this.opened) return;
     let notice: BidEventNotice;
@@ -72,10 +72,13 @@ export class BidFeed {
     // Already taken by a read that ran ahead of its notifications: nothing to do.
     if (typeof notice.seq === "number" && notice.seq <= this.head) return;
     // During a read, the read itself takes what was committed; it reads again if it is short.
-    if (this.reading || !notice.event || notice.seq !== this.head + 1) return this.refresh();
-    const event = eventFromRow(notice.event);
-    if (!event) return this.refresh();
-    this.push([event]);
+    const rows = notice.events ?? (notice.event ? [notice.event] : null);
+    if (this.reading || !rows) return this.refresh();
+    const events = rows.map(eventFromRow);
+    const fresh = events.filter((event): event is BidEvent => event !== null && event.seq > this.head);
+    // Taken only when they follow the head without a hole and end at the notified seq.
+    if (events.includes(null) || fresh.some((event, i) => event.seq !== this.head + 1 + i) || fresh.at(-1)?.seq !== notice.seq) return this.refresh();
+    this.push(fresh);
   }
 
   private push(events: BidEvent[]): void {

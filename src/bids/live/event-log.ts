@@ -18,6 +18,8 @@ export interface BidEventNotice {
   seq: number;
   /** The event's row (column names, JSON values), unless it was too large for a notification. */
   event?: Record<string, unknown>;
+  /** A batch's events (rows, in seq order, the last at `seq`), when they fit in the notification. */
+  events?: Record<string, unknown>[];
 }
 
 export interface NewBidEvent {

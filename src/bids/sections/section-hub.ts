@@ -72,6 +72,14 @@ interface Room {
   relayed: Map<string, Relayed>;
   /** A look at the feed is scheduled (the events of one commit go as one message). */
   following: boolean;
+  /** Updates to relay at the end of this turn of the event loop (relayPending), with their sender. */
+  pending: { update: Uint8Array; origin: Origin }[];
+  /** When each subscriber was last sent a durable mark (marks to those who lack nothing are paced). */
+  markedAt: Map<SectionSubscriber, number>;
+  /** Subscribers owed an empty mark at `lateSeq`, sent when `markTimer` fires. */
+  late: Set<SectionSubscriber>;
+  lateSeq: number;
+  markTimer: NodeJS.Timeout | null;
   offs: (() => void)[];
   ready: Promise<void>;
 }
@@ -136,9 +144,32 @@ export class SectionHub {
     const room = this.rooms.get(sectionId);
     if (room) {
       this.remember(room, base64, origin);
-      this.deliver(room, { kind: SectionMessageKind.RELAYED, message: frameUpdate(update), seq: null, stateVector: null, clientMutationId: null }, origin);
+      this.relaySoon(room, update, origin);
     }
     this.publish(sectionId, "u", base64);
+  }
+
+  /**
+   * Updates relayed in the same turn of the event loop go as one message: under a burst (many
+   * editors typing at once), each subscriber gets one merged update per turn instead of one per
+   * keystroke. A lone update (the usual case) skips its sender; a merged one goes to everyone,
+   * senders included: a Yjs document ignores what it holds, and one message serialised once for
+   * all costs less than one merge per sender.
+   */
+  private relaySoon(room: Room, update: Uint8Array, origin: Origin): void {
+    room.pending.push({ update, origin });
+    if (room.pending.length === 1) setImmediate(() => this.relayPending(room));
+  }
+
+  private relayPending(room: Room): void {
+    const pending = room.pending.splice(0);
+    const only = pending.length === 1 ? pending[0] : undefined;
+    const update = only ? only.update : Y.mergeUpdates(pending.map((p) => p.update));
+    this.deliver(
+      room,
+      { kind: SectionMessageKind.RELAYED, message: frameUpdate(update), seq: null, stateVector: null, clientMutationId: null },
+      only?.origin ?? null,
+    );
   }
 
   private remember(room: Room, base64: string, origin: Origin): void {
@@ -182,6 +213,11 @@ export class SectionHub {
       counter: 0,
       relayed: new Map(),
       following: false,
+      pending: [],
+      markedAt: new Map(),
+      late: new Set(),
+      lateSeq: 0,
+      markTimer: null,
       offs: [],
       ready: Promise.resolve(),
     };
@@ -204,6 +240,8 @@ export class SectionHub {
 
   private leave(room: Room, subscriber: SectionSubscriber): void {
     room.subscribers.delete(subscriber);
+    room.markedAt.delete(subscriber);
+    room.late.delete(subscriber);
     const origin = subscriber.origin;
     // The origin's cursors go with its last subscription of the section (a disconnect ends them all).
     if (origin && ![...room.subscribers].some((s) => s.origin === origin)) {
@@ -221,6 +259,7 @@ export class SectionHub {
       this.rooms.delete(room.sectionId);
       if (this.rooms.size === 0) this.peers.rooms(false);
       room.awareness.destroy();
+      if (room.markTimer) clearTimeout(room.markTimer);
       for (const off of room.offs.splice(0)) off();
     }
   }
@@ -254,7 +293,7 @@ export class SectionHub {
     }
     if (message.k === "u") {
       this.remember(room, message.m, null);
-      this.deliver(room, { kind: SectionMessageKind.RELAYED, message: frameUpdate(bytes), seq: null, stateVector: null, clientMutationId: null }, null);
+      this.relaySoon(room, bytes, null);
     } else if (message.k === "a") {
       try {
         awarenessProtocol.applyAwarenessUpdate(room.awareness, bytes, "remote");
@@ -308,14 +347,37 @@ export class SectionHub {
     if (durable.length) this.deliverDurable(room, durable, seq);
   }
 
+  /** Owes `subscriber` an empty mark up to `seq`, sent with the others owed one when the pace allows. */
+  private markLater(room: Room, subscriber: SectionSubscriber, seq: number): void {
+    room.late.add(subscriber);
+    room.lateSeq = Math.max(room.lateSeq, seq);
+    room.markTimer ??= setTimeout(() => {
+      room.markTimer = null;
+      const message: SectionMessage = { kind: SectionMessageKind.DURABLE, message: EMPTY_UPDATE, seq: room.lateSeq, stateVector: null, clientMutationId: null };
+      const now = Date.now();
+      for (const late of room.late) {
+        room.markedAt.set(late, now);
+        late.push(message);
+      }
+      room.late.clear();
+    }, MARK_EVERY_MS);
+  }
+
   private deliverDurable(room: Room, durable: { update: string; relayed: Relayed | undefined; clientMutationId: string | null }[], seq: number): void {
     const clientMutationId = durable.length === 1 ? (durable[0]?.clientMutationId ?? null) : null;
     const messages = new Map<string, SectionMessage>();
+    const now = Date.now();
     for (const subscriber of room.subscribers) {
       // The updates this subscriber lacks: not relayed to it (nor sent by it).
       const lacks = durable.filter(
         ({ relayed }) => !relayed || (relayed.at <= subscriber.joinedAt && (relayed.origin === null || relayed.origin !== subscriber.origin)),
       );
+      if (lacks.length === 0 && now - (room.markedAt.get(subscriber) ?? 0) < MARK_EVERY_MS) {
+        this.markLater(room, subscriber, seq);
+        continue;
+      }
+      room.markedAt.set(subscriber, now);
+      room.late.delete(subscriber);
       const key = lacks.map(({ update }) => update).join(",");
       let message = messages.get(key);
       if (!message) {
@@ -327,6 +389,14 @@ export class SectionHub {
     }
   }
 }
+
+/**
+ * An editor that holds every update of a commit (it was relayed them) is sent a mark at most this
+ * often: the mark only says up to where its text is durable, and a later mark says it for the
+ * earlier commits too. Under steady typing this halves the messages per keystroke (one relay plus
+ * one mark per commit, for every editor); a mark carrying bytes an editor lacks is never held.
+ */
+const MARK_EVERY_MS = 50;
 
 function awarenessMessage(message: string): SectionMessage {
   return { kind: SectionMessageKind.AWARENESS, message, seq: null, stateVector: null, clientMutationId: null };

@@ -2,7 +2,7 @@ import type { EntityManager } from "@mikro-orm/postgresql";
 import type { PgBus } from "../../realtime/bus";
 import { bidChannel, type BidEventNotice } from "../live/event-log";
 
-/** What `bid_apply_section_update` answers for one update. */
+/** What `bid_apply_section_updates` answers for one update of a batch. */
 export interface ApplyOutcome {
   outcome: string;
   seq: number | null;
@@ -109,25 +109,16 @@ export class SectionWriter {
   }
 
   private async write(batch: Pending[]): Promise<ApplyOutcome[]> {
-    const values = batch
-      .map(
-        (_, i) =>
-          `($${7 * i + 1}::uuid, $${7 * i + 2}::uuid, $${7 * i + 3}::text, $${7 * i + 4}::jsonb, $${7 * i + 5}::int, $${7 * i + 6}::uuid, $${7 * i + 7}::int)`,
-      )
-      .join(", ");
-    const params = batch.flatMap((item, i) => [
-      item.sectionId,
-      item.userId,
-      item.clientMutationId,
-      item.payload,
-      i,
-      item.session?.id ?? null,
-      item.session?.tokenVersion ?? null,
-    ]);
-    const text = `SELECT v.ord, r.* FROM (VALUES ${values}) AS v(section, usr, cmid, payload, ord, sess, tv)
-       CROSS JOIN LATERAL bid_apply_section_update_as(v.sess, v.tv, v.section, v.usr, v.cmid, v.payload) AS r
-       ORDER BY v.ord`;
-    // Straight on a pooled connection, as a prepared statement for the usual small batches: this
+    // One section per batch (the queues are per section): its updates as arrays, in arrival order.
+    const params = [
+      batch[0]!.sectionId,
+      batch.map((item) => item.session?.id ?? null),
+      batch.map((item) => item.session?.tokenVersion ?? null),
+      batch.map((item) => item.userId),
+      batch.map((item) => item.clientMutationId),
+      batch.map((item) => item.payload),
+    ];
+    // Straight on a pooled connection, as one prepared statement whatever the batch size: this
     // runs for every keystroke, and the ORM's query path cost more than the statement itself.
     const knex = this.em.getConnection().getKnex().client as unknown as PooledClient;
     let client: PgConnection;
@@ -137,10 +128,8 @@ export class SectionWriter {
       throw this.em.getDriver().convertException(error as Error);
     }
     try {
-      const result = await client.query<ApplyOutcome & { ord: number }>(
-        batch.length <= PREPARED_UP_TO ? { name: `bid_apply_section_update_as_x${batch.length}`, text, values: params } : { text, values: params },
-      );
-      if (result.rows.length !== batch.length) throw new Error("bid_apply_section_update answered for fewer updates than sent");
+      const result = await client.query<ApplyOutcome & { ord: number }>({ name: "bid_apply_section_updates", text: APPLY_BATCH, values: params });
+      if (result.rows.length !== batch.length) throw new Error("bid_apply_section_updates answered for fewer updates than sent");
       return result.rows;
     } catch (error) {
       throw error instanceof Error && "code" in error ? this.em.getDriver().convertException(error) : error;
@@ -150,8 +139,8 @@ export class SectionWriter {
   }
 }
 
-/** Batches up to this size run as named prepared statements (planned once per connection). */
-const PREPARED_UP_TO = 4;
+/** A batch of one section's updates (migration 20261206170000): one lock, one append, one notification. */
+const APPLY_BATCH = "SELECT r.* FROM bid_apply_section_updates($1::uuid, $2::uuid[], $3::int[], $4::uuid[], $5::text[], $6::jsonb[]) AS r ORDER BY r.ord";
 
 /** The parts of knex's client and of a pg connection the writer uses. */
 interface PgConnection {

@@ -1,0 +1,166 @@
+import { Client } from "pg";
+import { fromGlobalId } from "../../src/common/node";
+import { createUser, type TestUser } from "../helpers/factories";
+import { startTestServer, type TestServer } from "../helpers/server";
+import { until } from "../helpers/wait";
+import { sectionScene, type SectionScene } from "./bid-setup";
+
+/**
+ * The group commit's statement (migration 20261206170000): a batch of one section's text updates
+ * is answered update by update exactly as one update at a time would be (access, session, replay,
+ * in arrival order, a replay of an update earlier in the same batch included), while the bid's
+ * lock, its head and the notification are taken once for the whole batch.
+ */
+let server: TestServer;
+let scene: SectionScene;
+let outsider: TestUser;
+let listener: Client;
+let db: Client;
+const notices: { channel: string; payload: string }[] = [];
+
+beforeAll(async () => {
+  server = await startTestServer();
+  scene = await sectionScene(server);
+  outsider = await createUser(server);
+  listener = new Client({ connectionString: server.orm.config.getClientUrl() });
+  await listener.connect();
+  db = new Client({ connectionString: server.orm.config.getClientUrl() });
+  await db.connect();
+  listener.on("notification", (n) => notices.push({ channel: n.channel, payload: n.payload ?? "" }));
+});
+afterAll(async () => {
+  await listener.end();
+  await db.end();
+  await server.close();
+});
+
+const raw = (gid: string) => fromGlobalId(gid)!.id;
+
+interface Item {
+  user: string;
+  cmid: string | null;
+  update: string;
+  session?: { id: string; tokenVersion: number };
+}
+interface Answer {
+  ord: number;
+  outcome: string;
+  seq: number | null;
+  notice: string | null;
+  bid_status: string | null;
+}
+
+async function apply(items: Item[]): Promise<Answer[]> {
+  const sectionId = raw(scene.sectionId);
+  // As the writer sends it (section-writer.ts): arrays as pg parameters.
+  const result = await db.query<Answer>(
+    "SELECT r.* FROM bid_apply_section_updates($1::uuid, $2::uuid[], $3::int[], $4::uuid[], $5::text[], $6::jsonb[]) AS r ORDER BY r.ord",
+    [
+      sectionId,
+      items.map((i) => i.session?.id ?? null),
+      items.map((i) => i.session?.tokenVersion ?? null),
+      items.map((i) => i.user),
+      items.map((i) => i.cmid),
+      items.map((i) => JSON.stringify({ sectionId: scene.sectionId, update: i.update })),
+    ],
+  );
+  return result.rows;
+}
+
+async function head(): Promise<number> {
+  const rows = await server.orm.em.fork().execute<{ head_seq: number }[]>("SELECT head_seq FROM bids WHERE id = ?", [raw(scene.bidId)]);
+  return rows[0]!.head_seq;
+}
+
+test("each update of a batch is answered as alone, in order; the accepted ones take consecutive seqs", async () => {
+  const { lead, partner } = scene.w;
+  const before = await head();
+  const answers = await apply([
+    { user: lead.id, cmid: "batch-a", update: "AAE=" },
+    { user: outsider.id, cmid: "batch-b", update: "AAI=" },
+    { user: partner.id, cmid: "batch-c", update: "AAM=" },
+    // The same id and content as the first: a retry of it, answered with its seq.
+    { user: lead.id, cmid: "batch-a", update: "AAE=" },
+    // The same id, other content: a conflict; someone else's id: taken.
+    { user: lead.id, cmid: "batch-a", update: "AAQ=" },
+    { user: partner.id, cmid: "batch-a", update: "AAE=" },
+    { user: lead.id, cmid: null, update: "AAU=" },
+  ]);
+  expect(answers.map((a) => [a.outcome, a.seq === null ? null : a.seq - before])).toEqual([
+    ["OK", 1],
+    ["NOT_MEMBER", null],
+    ["OK", 2],
+    ["REPLAY", 1],
+    ["CMID_CONFLICT", 1],
+    ["CMID_TAKEN", 1],
+    ["OK", 3],
+  ]);
+  expect(answers.every((a) => a.bid_status === "DRAFT")).toBe(true);
+  expect(await head()).toBe(before + 3);
+  const events = await server.orm.em
+    .fork()
+    .execute<{ seq: number; actor_id: string; client_mutation_id: string | null }[]>(
+      "SELECT seq, actor_id, client_mutation_id FROM bid_events WHERE bid_id = ? AND seq > ? ORDER BY seq",
+      [raw(scene.bidId), before],
+    );
+  expect(events).toEqual([
+    { seq: before + 1, actor_id: lead.id, client_mutation_id: "batch-a" },
+    { seq: before + 2, actor_id: partner.id, client_mutation_id: "batch-c" },
+    { seq: before + 3, actor_id: lead.id, client_mutation_id: null },
+  ]);
+  // Each accepted update's notice carries its event (this instance's subscribers get it at once).
+  const carried = answers.filter((a) => a.notice).map((a) => JSON.parse(a.notice!) as { seq: number; event: { seq: number } });
+  expect(carried.map((n) => [n.seq - before, n.event.seq - before])).toEqual([
+    [1, 1],
+    [2, 2],
+    [3, 3],
+  ]);
+  // A later batch replays from the log as the same batch did.
+  const again = await apply([{ user: lead.id, cmid: "batch-a", update: "AAE=" }]);
+  expect(again.map((a) => [a.outcome, a.seq! - before])).toEqual([["REPLAY", 1]]);
+  expect(await head()).toBe(before + 3);
+});
+
+test("a batch sends one notification: its events (or its head alone when they do not fit), or the event itself when alone", async () => {
+  const { lead, partner } = scene.w;
+  const channel = `bid_${raw(scene.bidId).replace(/-/g, "")}`;
+  await listener.query(`LISTEN ${channel}`);
+  notices.length = 0;
+  const before = await head();
+  await apply([
+    { user: lead.id, cmid: null, update: "AAY=" },
+    { user: partner.id, cmid: null, update: "AAc=" },
+    { user: lead.id, cmid: null, update: "AAg=" },
+  ]);
+  await apply([{ user: partner.id, cmid: null, update: "AAk=" }]);
+  // Twelve updates of 900 bytes do not fit in a notification: the others read them from the log.
+  const large = Buffer.alloc(900, 7).toString("base64");
+  await apply(Array.from({ length: 12 }, () => ({ user: lead.id, cmid: null, update: large })));
+  await until(() => notices.length >= 3, { label: "the three batches' notifications" });
+  type Carried = { bidId: string; seq: number; event?: { seq: number }; events?: { seq: number }[] };
+  const parsed = notices.map((n) => ({ channel: n.channel, ...(JSON.parse(n.payload) as Carried) }));
+  expect(
+    parsed.map((n) => [n.channel, n.bidId, n.seq - before, n.event?.seq ? n.event.seq - before : null, n.events?.map((e) => e.seq - before) ?? null]),
+  ).toEqual([
+    [channel, raw(scene.bidId), 3, null, [1, 2, 3]],
+    [channel, raw(scene.bidId), 4, 4, null],
+    [channel, raw(scene.bidId), 16, null, null],
+  ]);
+});
+
+test("a session signed out is refused in the batch, the others go on", async () => {
+  const { lead } = scene.w;
+  const session = await server.orm.em.fork().execute<{ id: string }[]>("SELECT id FROM sessions WHERE user_id = ? AND revoked_at IS NULL LIMIT 1", [lead.id]);
+  const live = session[0]!.id;
+  const before = await head();
+  const answers = await apply([
+    { user: lead.id, cmid: null, update: "AAo=", session: { id: live, tokenVersion: 0 } },
+    { user: lead.id, cmid: null, update: "AAs=", session: { id: live, tokenVersion: 7 } },
+    { user: lead.id, cmid: null, update: "AAw=", session: { id: "00000000-0000-4000-8000-000000000000", tokenVersion: 0 } },
+  ]);
+  expect(answers.map((a) => [a.outcome, a.seq === null ? null : a.seq - before, a.bid_status])).toEqual([
+    ["OK", 1, "DRAFT"],
+    ["UNAUTHENTICATED", null, null],
+    ["UNAUTHENTICATED", null, null],
+  ]);
+});
