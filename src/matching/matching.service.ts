@@ -293,8 +293,12 @@ export async function consortiumSuggestions(
   if (leadId && !leadCooperative) throw new NotFoundError("Cooperative", args.lead ?? undefined);
   if (leadCooperative) assertVerifiedCooperative(leadCooperative, "lead a bid");
   const leadProfile = leadCooperative ? await loadCooperativeProfile(em, leadCooperative) : null;
-  const candidates = await lotCandidates(em, units, { options, now, leadId, leadProfile, tenderId: tender.id });
-  const excluded = (await currentLeads(em, tender.id)).filter((id) => id !== leadId);
+  // Independent reads, on two connections at once.
+  const [candidates, leads] = await Promise.all([
+    lotCandidates(em, units, { options, now, leadId, leadProfile, tenderId: tender.id }),
+    currentLeads(em, tender.id),
+  ]);
+  const excluded = leads.filter((id) => id !== leadId);
   const result = suggestConsortia({
     lots: units.map(({ lot }) => ({ lotId: lot?.id ?? tender.id, label: lot?.title ?? tender.title, number: lot?.number ?? null })),
     candidates: candidates.filter((c) => Object.keys(c.lotScores).length > 0 || c.id === leadId),
