@@ -77,22 +77,51 @@ const SEARCHES_PER_STATEMENT = 4;
  * already found.
  */
 export async function findCandidateRowsOfMany(em: EntityManager, searches: readonly CandidateSearch[]): Promise<CandidateRow[][]> {
+  const result: CandidateRow[][] = searches.map(() => []);
+  await Promise.all(statementGroups(searches).map(async (indices) => collect(searches, await runSearches(em, searches, indices), result)));
+  return result;
+}
+
+/**
+ * `findCandidateRowsOfMany` with the profiles of the candidates: each statement's candidates
+ * are loaded as soon as it answers, while the other statements run.
+ */
+export async function findCandidatesOfMany(
+  em: EntityManager,
+  searches: readonly CandidateSearch[],
+): Promise<{ rows: CandidateRow[][]; profiles: Map<string, CandidateProfile> }> {
+  const rows: CandidateRow[][] = searches.map(() => []);
+  const profiles = new Map<string, CandidateProfile>();
+  await Promise.all(
+    statementGroups(searches).map(async (indices) => {
+      collect(searches, await runSearches(em, searches, indices), rows);
+      const found = new Map(indices.flatMap((i) => rows[i] ?? []).map((row) => [row.id, row]));
+      for (const profile of await loadProfiles(em, [...found.values()])) profiles.set(profile.id, profile);
+    }),
+  );
+  return { rows, profiles };
+}
+
+/** Search indices per statement: search i in statement i mod n, so statements differ by one search at most. */
+function statementGroups(searches: readonly CandidateSearch[]): number[][] {
   const statements = Math.ceil(searches.length / SEARCHES_PER_STATEMENT);
   const groups: number[][] = Array.from({ length: statements }, () => []);
-  // Lot i in group i mod n: the groups differ by one search at most.
   searches.forEach((_, i) => groups[i % statements]?.push(i));
-  const rows = (await Promise.all(groups.map((indices) => runSearches(em, searches, indices)))).flat();
-  const result: CandidateRow[][] = searches.map(() => []);
-  const seen = searches.map(() => new Set<string>());
+  return groups;
+}
+
+/** Adds a statement's rows to their searches' lists: first occurrence of a cooperative, up to the search's limit. */
+function collect(searches: readonly CandidateSearch[], rows: readonly TieredRow[], result: CandidateRow[][]): void {
+  const seen = new Map<number, Set<string>>();
   for (const { search, tier: _tier, overlap: _overlap, ...row } of rows) {
     const list = result[search];
-    const ids = seen[search];
+    const ids = seen.get(search) ?? new Set<string>();
+    seen.set(search, ids);
     const limit = searches[search]?.limit ?? CANDIDATE_POOL;
-    if (!list || !ids || ids.has(row.id) || list.length >= limit) continue;
+    if (!list || ids.has(row.id) || list.length >= limit) continue;
     ids.add(row.id);
     list.push(row);
   }
-  return result;
 }
 
 /** The searches at `indices` in one statement, rows ordered by search, tier, then rank. */
