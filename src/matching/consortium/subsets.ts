@@ -19,15 +19,16 @@ export function newcomerTable(p: Problem): Float64Array | null {
   const size = 1 << L;
   // One cooperative taking the subset S: its scores on S less the penalty.
   const single = new Float64Array(size).fill(-Infinity);
+  // sums[s]: the candidate's scores on s, each from s less its lowest lot (submasks in increasing order).
+  const sums = new Float64Array(size);
   for (let c = 0; c < p.pool.length; c++) {
     let doable = 0;
     for (let l = 0; l < L; l++) if ((p.score[c * L + l] ?? 0) > 0) doable |= 1 << l;
     const cap = p.cap[c] ?? 0;
-    for (let s = doable; s !== 0; s = (s - 1) & doable) {
-      if (popcount(s) > cap) continue;
-      let value = -p.penalty;
-      for (let rest = s; rest !== 0; rest &= rest - 1) value += p.score[c * L + lowestBit(rest)] ?? 0;
-      if (value > (single[s] ?? -Infinity)) single[s] = value;
+    for (let s = (0 - doable) & doable; s !== 0; s = (s - doable) & doable) {
+      const sum = (sums[s & (s - 1)] ?? 0) + (p.score[c * L + lowestBit(s)] ?? 0);
+      sums[s] = sum;
+      if (popcount(s) <= cap && sum - p.penalty > (single[s] ?? -Infinity)) single[s] = sum - p.penalty;
     }
   }
   const table = new Float64Array(size).fill(-Infinity);
