@@ -34,7 +34,8 @@ import { CONSORTIUM_QUERY, FLOOR_QUERY, MATCHES_QUERY, OPPORTUNITIES_QUERY, type
 
 export const DEFAULT_SIZES = [1_000, 10_000, 100_000];
 export const DEFAULT_ITERATIONS = 40;
-const DATABASE = "scopgraph_bench_matching";
+/** The bench database; MATCHING_BENCH_DB overrides it (two checkouts benching on one server). */
+const DATABASE = process.env.MATCHING_BENCH_DB ?? "scopgraph_bench_matching";
 /** Timed runs stop early past this many seconds per operation and size (at least MIN_RUNS). */
 const MAX_SECONDS_PER_OPERATION = 40;
 const MIN_RUNS = 10;

@@ -7,7 +7,8 @@ import { findCpv } from "./reference/reference";
  *   skills, lots and saved searches must be;
  * - `cpvDigits`: anything written like a CPV code, known or not, as published notices carry
  *   them (their codes go beyond the platform's list).
- * (`matching/cpv-similarity.ts` `normalizeCpv` is the matcher's own well-formedness check.)
+ * - `strictCpvDigits`: a code written exactly as a CPV code ("79341400" or "79341400-9"), as the
+ *   matcher reads demanded and offered codes (check digit not verified, division "00" refused).
  */
 
 /** The 8-digit code when the input is a valid, known CPV code (with or without check digit), else null. */
@@ -30,4 +31,18 @@ export function cpvDigits(text: string): string | null {
   const compact = text.replace(/\s+/g, "");
   const match = /^(\d{8})(?:-?\d)?$/.exec(compact);
   return match ? (match[1] ?? null) : null;
+}
+
+const STRICT_CPV = /^(\d{8})(?:-\d)?$/;
+
+/**
+ * The 8 digits of a code written exactly as a CPV code: 8 digits, optionally "-" and a check
+ * digit (not verified), surrounding spaces allowed; `null` for anything else, and for the
+ * division "00", which does not exist. Stricter than `cpvDigits` (no inner spaces, no check
+ * digit without its dash).
+ */
+export function strictCpvDigits(text: string): string | null {
+  const digits = STRICT_CPV.exec(text.trim())?.[1];
+  if (digits === undefined) return null;
+  return digits.startsWith("00") ? null : digits;
 }

@@ -14,7 +14,9 @@ import { CooperativeStatus, LegalForm, MemberRole } from "./cooperative.enums";
 @Index({ properties: ["name", "id"] })
 @Index({
   name: "cooperatives_location_gist",
-  expression: 'create index "cooperatives_location_gist" on "cooperatives" using gist (point("longitude", "latitude"))',
+  // Covering: the candidate search walks it nearest first without reading rows (migration 20261206140000).
+  expression:
+    'create index "cooperatives_location_gist" on "cooperatives" using gist (point("longitude", "latitude")) include ("id", "status", "cpv_prefixes", "latitude", "longitude")',
 })
 export class Cooperative extends BaseEntity {
   @Field({ description: "Trade name." })

@@ -1,3 +1,4 @@
+import { strictCpvDigits } from "../common/cpv";
 import { BadInputError } from "../common/errors";
 
 /**
@@ -56,22 +57,9 @@ const SIBLING_RELATION: Record<2 | 3 | 4 | 5, CpvRelation> = {
   5: "SAME_CATEGORY",
 };
 
-const CPV_PATTERN = /^(\d{8})(?:-\d)?$/;
-
-/**
- * The 8 digits of a CPV code, without its check digit, or null if it is not a CPV code.
- * Division "00" does not exist and is refused. The check digit itself is not verified.
- */
-export function normalizeCpv(code: string): string | null {
-  const match = CPV_PATTERN.exec(code.trim());
-  const digits = match?.[1];
-  if (digits === undefined) return null;
-  return digits.startsWith("00") ? null : digits;
-}
-
-/** `normalizeCpv`, throwing a `BadInputError` on `field` for anything else. */
+/** `strictCpvDigits` (common/cpv.ts), throwing a `BadInputError` on `field` for anything else. */
 export function parseCpv(code: string, field = "cpv"): string {
-  const digits = normalizeCpv(code);
+  const digits = strictCpvDigits(code);
   if (digits === null) {
     throw new BadInputError(field, `"${code}" is not a CPV code (8 digits, optionally "-" and a check digit)`);
   }

@@ -66,16 +66,72 @@ interface Statement {
 /** A candidate row as the combined statement returns it: its search, its tier (1 class-level, 2 group-level). */
 type TieredRow = CandidateRow & { search: number; tier: number; overlap: string };
 
+/** Searches per statement: a tender's lots run in a few statements at once, on as many connections. */
+const SEARCHES_PER_STATEMENT = 4;
+
 /**
- * The candidates of several searches (one per lot of a tender) in one statement. Per search,
- * class-level overlap first; the group-level statement runs only when the first found fewer
- * than `limit` (a one-time filter), and completes it with the rows not already found.
+ * The candidates of several searches (one per lot of a tender), a few searches per statement
+ * (`SEARCHES_PER_STATEMENT`), the statements run concurrently: PostgreSQL runs each on one
+ * core. Per search, class-level overlap first; the group-level statement runs only when the
+ * first found fewer than `limit` (a one-time filter), and completes it with the rows not
+ * already found.
  */
 export async function findCandidateRowsOfMany(em: EntityManager, searches: readonly CandidateSearch[]): Promise<CandidateRow[][]> {
+  const result: CandidateRow[][] = searches.map(() => []);
+  await Promise.all(statementGroups(searches).map(async (indices) => collect(searches, await runSearches(em, searches, indices), result)));
+  return result;
+}
+
+/**
+ * `findCandidateRowsOfMany` with the profiles of the candidates: each statement's candidates
+ * are loaded as soon as it answers, while the other statements run.
+ */
+export async function findCandidatesOfMany(
+  em: EntityManager,
+  searches: readonly CandidateSearch[],
+): Promise<{ rows: CandidateRow[][]; profiles: Map<string, CandidateProfile> }> {
+  const rows: CandidateRow[][] = searches.map(() => []);
+  const profiles = new Map<string, CandidateProfile>();
+  await Promise.all(
+    statementGroups(searches).map(async (indices) => {
+      collect(searches, await runSearches(em, searches, indices), rows);
+      const found = new Map(indices.flatMap((i) => rows[i] ?? []).map((row) => [row.id, row]));
+      for (const profile of await loadProfiles(em, [...found.values()])) profiles.set(profile.id, profile);
+    }),
+  );
+  return { rows, profiles };
+}
+
+/** Search indices per statement: search i in statement i mod n, so statements differ by one search at most. */
+function statementGroups(searches: readonly CandidateSearch[]): number[][] {
+  const statements = Math.ceil(searches.length / SEARCHES_PER_STATEMENT);
+  const groups: number[][] = Array.from({ length: statements }, () => []);
+  searches.forEach((_, i) => groups[i % statements]?.push(i));
+  return groups;
+}
+
+/** Adds a statement's rows to their searches' lists: first occurrence of a cooperative, up to the search's limit. */
+function collect(searches: readonly CandidateSearch[], rows: readonly TieredRow[], result: CandidateRow[][]): void {
+  const seen = new Map<number, Set<string>>();
+  for (const { search, tier: _tier, overlap: _overlap, ...row } of rows) {
+    const list = result[search];
+    const ids = seen.get(search) ?? new Set<string>();
+    seen.set(search, ids);
+    const limit = searches[search]?.limit ?? CANDIDATE_POOL;
+    if (!list || ids.has(row.id) || list.length >= limit) continue;
+    ids.add(row.id);
+    list.push(row);
+  }
+}
+
+/** The searches at `indices` in one statement, rows ordered by search, tier, then rank. */
+async function runSearches(em: EntityManager, searches: readonly CandidateSearch[], indices: readonly number[]): Promise<TieredRow[]> {
   const ctes: string[] = [];
   const selects: string[] = [];
   const params: unknown[] = [];
-  searches.forEach((search, i) => {
+  for (const i of indices) {
+    const search = searches[i];
+    if (!search) continue;
     const limit = search.limit ?? CANDIDATE_POOL;
     const narrow = candidateStatement(search, demandPrefixes(search.demand.cpvCodes, 4), limit);
     const wide = search.onlyIds ? null : candidateStatement(search, demandPrefixes(search.demand.cpvCodes, 3), limit);
@@ -90,22 +146,21 @@ export async function findCandidateRowsOfMany(em: EntityManager, searches: reado
       const needed = narrow ? ` WHERE (SELECT count(*) FROM s${i}_1) < ${Math.trunc(limit)}` : "";
       selects.push(`SELECT ${i} AS search, 2 AS tier, * FROM s${i}_2${needed}`);
     }
-  });
-  const result: CandidateRow[][] = searches.map(() => []);
-  if (selects.length === 0) return result;
+  }
+  if (selects.length === 0) return [];
   const sql = `WITH ${ctes.join(",\n")}\n${selects.join("\nUNION ALL ")}
     ORDER BY search, tier, overlap DESC, distance_km ASC NULLS LAST, id ASC`;
-  const rows = await em.getConnection().execute<TieredRow[]>(sql, params);
-  const seen = searches.map(() => new Set<string>());
-  for (const { search, tier: _tier, overlap: _overlap, ...row } of rows) {
-    const list = result[search];
-    const ids = seen[search];
-    const limit = searches[search]?.limit ?? CANDIDATE_POOL;
-    if (!list || !ids || ids.has(row.id) || list.length >= limit) continue;
-    ids.add(row.id);
-    list.push(row);
-  }
-  return result;
+  return em.getConnection().execute<TieredRow[]>(sql, params);
+}
+
+/**
+ * Depth of overlap of a `text[]` column of CPV prefixes (without duplicates) with `prefixes`:
+ * the sum of the lengths of the shared ones, so a shared category outweighs a shared group. One
+ * containment test per prefix (bound as parameters, in order), no set-returning subquery per row.
+ */
+export function overlapSql(column: string, prefixes: readonly string[]): string {
+  if (prefixes.length === 0) return "0";
+  return `(${prefixes.map((p) => `CASE WHEN ${column} @> ARRAY[?]::text[] THEN ${Math.trunc(p.length)} ELSE 0 END`).join(" + ")})`;
 }
 
 /** One search's candidate statement for these prefixes, or null when there is nothing to narrow on. */
@@ -130,20 +185,22 @@ function candidateStatement(search: CandidateSearch, prefixes: string[], limit: 
     params.push(box.minLat, box.maxLat, box.minLon, box.maxLon, ...distanceParams, maxDistanceKm);
   }
   const distanceSelect = place ? DISTANCE_SQL : "NULL::double precision";
-  // Depth of overlap: a shared category outweighs a shared group.
-  const overlap = "(SELECT coalesce(sum(length(x)), 0) FROM unnest(c.cpv_prefixes) AS x WHERE x = ANY(?::text[]))";
+  const overlap = overlapSql("c.cpv_prefixes", prefixes);
   const nearest = place !== null && !onlyIds;
+  // Ranked on the columns the nearest-first index carries (an index-only scan), the other
+  // columns read for the kept rows only.
   const source = nearest
-    ? `(SELECT c.* FROM cooperatives c WHERE ${where.join(" AND ")}
+    ? `(SELECT c.id, c.latitude, c.longitude, c.cpv_prefixes FROM cooperatives c WHERE ${where.join(" AND ")}
          ORDER BY point(c.longitude, c.latitude) <-> point(?, ?) LIMIT ?) AS c`
     : `cooperatives c WHERE ${where.join(" AND ")}`;
-  const sql = `SELECT c.id, c.name, c.city, c.latitude, c.longitude, c.headcount, c.annual_revenue,
-      ${distanceSelect} AS distance_km, ${overlap} AS overlap
-    FROM ${source}
-    ORDER BY overlap DESC, distance_km ASC NULLS LAST, c.id ASC
-    LIMIT ?`;
+  const sql = `SELECT c.id, c.name, c.city, c.latitude, c.longitude, c.headcount, c.annual_revenue, r.distance_km, r.overlap
+    FROM (SELECT c.id, ${distanceSelect} AS distance_km, ${overlap} AS overlap
+      FROM ${source}
+      ORDER BY overlap DESC, distance_km ASC NULLS LAST, c.id ASC
+      LIMIT ?) AS r
+    JOIN cooperatives c ON c.id = r.id`;
   const nearestParams = nearest && place ? [place.lon, place.lat, NEAREST_POOL] : [];
-  return { sql, params: [...distanceParams, pgArray(prefixes), ...params, ...nearestParams, limit] };
+  return { sql, params: [...distanceParams, ...prefixes, ...params, ...nearestParams, limit] };
 }
 
 interface ProfileRow {

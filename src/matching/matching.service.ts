@@ -10,7 +10,7 @@ import { Lot, Tender } from "../tenders/tender.entity";
 import { TenderStatus } from "../tenders/tender.enums";
 import { viewerCanRead } from "../tenders/tender.queries";
 import { suggestConsortia, TEAM_OBJECTIVES, type ConsortiumCandidate, type TeamPreferenceName } from "./consortium";
-import { CANDIDATE_POOL, findCandidateRowsOfMany, findCandidates, loadProfiles } from "./matching.candidates";
+import { CANDIDATE_POOL, findCandidates, findCandidatesOfMany, loadProfiles } from "./matching.candidates";
 import { authorizeMatching, canRankDirectory, canSeeCooperativeFit } from "./matching.policy";
 import type { ConsortiumSuggestions, Match, MatchScoreResult, MatchWeightsInput, Opportunity } from "./matching.types";
 import {
@@ -228,9 +228,9 @@ interface LotUnit {
 }
 
 /**
- * Every cooperative able to do a lot, with its score and evidence per lot: one candidate
- * statement for every lot, one profile load for their union, then the scoring per lot (the
- * lead, when given, is scored on every lot wherever it is).
+ * Every cooperative able to do a lot, with its score and evidence per lot: the candidate
+ * statements of the lots and their profile loads (findCandidatesOfMany), then the scoring per
+ * lot (the lead, when given, is scored on every lot wherever it is).
  */
 async function lotCandidates(
   em: EntityManager,
@@ -239,12 +239,10 @@ async function lotCandidates(
 ): Promise<LotCandidate[]> {
   const { options, now, leadId, leadProfile } = context;
   const maxDistanceKm = options.proximity.maxDistanceKm ?? null;
-  const rowsPerUnit = await findCandidateRowsOfMany(
+  const { rows: rowsPerUnit, profiles } = await findCandidatesOfMany(
     em,
     units.map(({ demand }) => ({ demand, maxDistanceKm, limit: POOL_PER_LOT })),
   );
-  const union = new Map(rowsPerUnit.flat().map((row) => [row.id, row]));
-  const profiles = new Map((await loadProfiles(em, [...union.values()])).map((p) => [p.id, p]));
   const candidates = new Map<string, LotCandidate>();
   units.forEach(({ lot, demand }, index) => {
     const key = lot?.id ?? context.tenderId;
@@ -293,8 +291,12 @@ export async function consortiumSuggestions(
   if (leadId && !leadCooperative) throw new NotFoundError("Cooperative", args.lead ?? undefined);
   if (leadCooperative) assertVerifiedCooperative(leadCooperative, "lead a bid");
   const leadProfile = leadCooperative ? await loadCooperativeProfile(em, leadCooperative) : null;
-  const candidates = await lotCandidates(em, units, { options, now, leadId, leadProfile, tenderId: tender.id });
-  const excluded = (await currentLeads(em, tender.id)).filter((id) => id !== leadId);
+  // Independent reads, on two connections at once.
+  const [candidates, leads] = await Promise.all([
+    lotCandidates(em, units, { options, now, leadId, leadProfile, tenderId: tender.id }),
+    currentLeads(em, tender.id),
+  ]);
+  const excluded = leads.filter((id) => id !== leadId);
   const result = suggestConsortia({
     lots: units.map(({ lot }) => ({ lotId: lot?.id ?? tender.id, label: lot?.title ?? tender.title, number: lot?.number ?? null })),
     candidates: candidates.filter((c) => Object.keys(c.lotScores).length > 0 || c.id === leadId),

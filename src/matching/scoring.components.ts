@@ -1,6 +1,7 @@
 import { BadInputError } from "../common/errors";
 import { haversineKm, isValidLatLon } from "../common/geo";
-import { matchSignificant, normalizeCpv, significantDigits, type CpvRelation } from "./cpv-similarity";
+import { strictCpvDigits } from "../common/cpv";
+import { matchSignificant, significantDigits, type CpvRelation } from "./cpv-similarity";
 import type { ProximityOptions } from "./scoring.options";
 import type { CandidateProfile, Demand, Place, TrackEntry } from "./scoring.types";
 
@@ -79,7 +80,7 @@ const significantCache = new Map<string, string | null>();
 function significantOf(code: string): string | null {
   let significant = significantCache.get(code);
   if (significant === undefined) {
-    const normalized = normalizeCpv(code);
+    const normalized = strictCpvDigits(code);
     significant = normalized === null ? null : significantDigits(normalized);
     if (significantCache.size >= 50_000) significantCache.clear();
     significantCache.set(code, significant);
@@ -100,7 +101,7 @@ export function prepareDemand(demand: Demand): PreparedDemand {
   const seen = new Set<string>();
   const codes: PreparedDemand["codes"] = [];
   demand.cpvCodes.forEach((code, i) => {
-    const normalized = normalizeCpv(code);
+    const normalized = strictCpvDigits(code);
     if (normalized === null) {
       throw new BadInputError(`demand.cpvCodes[${i}]`, `"${code}" is not a CPV code`);
     }

@@ -739,3 +739,35 @@ describe("suggestConsortia: locality against team size", () => {
     });
   });
 });
+
+describe("suggestConsortia: exact search at the size of a real framework tender", () => {
+  // 12 lots, about 60 able cooperatives per lot (as the service pools them), most able to do one lot:
+  // many near-equal teams, which only a bound over lot subsets separates within the budget.
+  function frameworkTender(seed: number): ConsortiumInput {
+    const r = prng(seed);
+    const lots = lotsOf(12);
+    const candidates: ConsortiumCandidate[] = [];
+    for (let i = 0; candidates.length < 480; i++) {
+      const width = r() < 0.6 ? 1 : r() < 0.75 ? 2 : 3;
+      const scores: Record<string, number> = {};
+      for (let k = 0; k < width; k++) scores[`L${1 + Math.floor(r() * 12)}`] = Math.round((0.7 + 0.2 * r()) * 10000) / 10000;
+      candidates.push(cand(`c${String(i).padStart(3, "0")}`, scores, r() < 0.05 ? null : Math.round(r() * 400)));
+    }
+    return { lots, candidates, maxLotsPerMember: 3, lead: null, excludedLeads: [], first: 5, objective: TEAM_OBJECTIVES.BALANCED };
+  }
+
+  it.each([4, 5, 6])("seed %i: solved exactly within the default budget; a larger budget and the beam find nothing better", (seed) => {
+    const input = frameworkTender(seed);
+    const result = suggestConsortia(input);
+    checkSuggestions(input, result);
+    expect(result.exact).toBe(true);
+    expect(result.notes.some((n) => n.startsWith("approximate"))).toBe(false);
+    expect(suggestConsortia({ ...input, budget: { maxNodes: 10_000_000 } })).toEqual(result);
+    // The value the ranking uses: lot scores plus locality, less the penalty per member.
+    const value = (s: ConsortiumResult["suggestions"][number]): number =>
+      s.members.reduce((sum, m) => sum + m.lots.length * 0.25 * locality(m.distanceKm, 50) - 0.15, 0) + s.score * input.lots.length;
+    const beam = suggestConsortia({ ...input, exactLotLimit: 0 });
+    const [best, approximate] = [result.suggestions[0], beam.suggestions[0]];
+    expect(best && approximate && value(best) >= value(approximate) - 1e-3).toBe(true);
+  });
+});

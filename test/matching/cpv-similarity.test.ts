@@ -1,7 +1,8 @@
 import { BadInputError } from "../../src/common/errors";
-import { CPV_SIMILARITY, cpvLevel, cpvMatch, cpvPrefixes, cpvSignificant, cpvSimilarity, normalizeCpv, parseCpv } from "../../src/matching/cpv-similarity";
+import { strictCpvDigits } from "../../src/common/cpv";
+import { CPV_SIMILARITY, cpvLevel, cpvMatch, cpvPrefixes, cpvSignificant, cpvSimilarity, parseCpv } from "../../src/matching/cpv-similarity";
 
-describe("normalizeCpv / parseCpv", () => {
+describe("strictCpvDigits / parseCpv", () => {
   it.each([
     ["79341400", "79341400"],
     ["79341400-9", "79341400"],
@@ -9,12 +10,12 @@ describe("normalizeCpv / parseCpv", () => {
     ["03000000-1", "03000000"],
     ["79000000", "79000000"],
   ])("%p → %p", (code, expected) => {
-    expect(normalizeCpv(code)).toBe(expected);
+    expect(strictCpvDigits(code)).toBe(expected);
     expect(parseCpv(code)).toBe(expected);
   });
 
   it.each([["7934140"], ["793414000"], ["79341400-"], ["79341400-99"], ["7934A400"], [""], ["00000000"], ["79 341400"]])("refuses %p", (code) => {
-    expect(normalizeCpv(code)).toBeNull();
+    expect(strictCpvDigits(code)).toBeNull();
     expect(() => parseCpv(code, "lots[0].cpv")).toThrow(BadInputError);
     try {
       parseCpv(code, "lots[0].cpv");

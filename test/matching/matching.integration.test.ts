@@ -219,6 +219,38 @@ describe("Tender.consortiumSuggestions", () => {
     }
   });
 
+  test("a tender of six lots, searched in two statements at once, gets each lot's own specialist", async () => {
+    const em = server.orm.em.fork();
+    const specialists: [string, string][] = [
+      ["Photographes de Rouen", "79961000"],
+      ["Logiciels de Rouen", "72212000"],
+      ["Presse de Rouen", "79416000"],
+    ];
+    for (const [name, cpv] of specialists) await insertCooperative(em, { name, lat: 49.44, lon: 1.1, city: "Rouen", skills: [[cpv, 5]] });
+    const six = await insertTender({
+      title: "Six lots, un par titulaire",
+      maxLots: 1,
+      lots: [
+        ["Impression", ["79810000"]],
+        ["Site web", ["72413000"]],
+        ["Vidéo", ["92111200"]],
+        ["Photographie", ["79961000"]],
+        ["Application", ["72212000"]],
+        ["Relations presse", ["79416000"]],
+      ],
+    });
+    const result = await server.gql(ConsortiumSuggestionsDocument, { id: six.gid, first: 3 }, officer.token);
+    expect(result.errors).toBeUndefined();
+    const { suggestions, uncoveredLots, exact } = result.data!.tender!.consortiumSuggestions;
+    expect(exact).toBe(true);
+    expect(uncoveredLots).toEqual([]);
+    const best = suggestions[0]!;
+    expect(best.memberCount).toBe(6);
+    const byLot = new Map(best.members.flatMap((m) => m.lots.map((l) => [l.number, m.cooperative.name] as const)));
+    expect([...byLot.keys()].sort()).toEqual([1, 2, 3, 4, 5, 6]);
+    expect([byLot.get(4), byLot.get(5), byLot.get(6)]).toEqual(specialists.map(([name]) => name));
+  });
+
   test("built around a lead: the cooperative that asks leads every team, its members may ask", async () => {
     const result = await server.gql(ConsortiumSuggestionsDocument, { id: tender.gid, first: 3, lead: coops["Imprimerie de Rouen"]!.gid }, memberA.token);
     expect(result.errors).toBeUndefined();

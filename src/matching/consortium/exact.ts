@@ -5,6 +5,7 @@
  * (module comment of index.ts).
  */
 import { makeTeam, must, popcount, lowestBit, type Problem, type Team, type TopTeams } from "./problem";
+import { newcomerTable, subsetBound } from "./subsets";
 import { NO_LIMIT } from "./types";
 
 /** The lot a node branches on, and what the node may still reach. */
@@ -34,6 +35,14 @@ class ExactSearch {
   private readonly memberOptions: number[][];
   private readonly gainSum: Int32Array;
   private readonly gainMax: Int32Array;
+  /** Per newcomer, the lots it may improve in the amortized bound (0 when none or useless), valid when `stamp` is the node's. */
+  private readonly reach: Int32Array;
+  private readonly stamp: Int32Array;
+  /** Best value of newcomers alone per lot subset (subsets.ts), or null when not built. */
+  private readonly table: Float64Array | null;
+  private stamps = 0;
+  /** Per lot, the best score of a member with room (amortized bound's scratch). */
+  private readonly memberBest: Int32Array;
   private readonly touched: number[] = [];
   private readonly topGains: number[] = [];
   private readonly scratch: number[] = [];
@@ -59,6 +68,10 @@ class ExactSearch {
     this.memberOptions = Array.from({ length: L + 1 }, () => []);
     this.gainSum = new Int32Array(n);
     this.gainMax = new Int32Array(n);
+    this.reach = new Int32Array(n);
+    this.stamp = new Int32Array(n);
+    this.memberBest = new Int32Array(L);
+    this.table = newcomerTable(p);
     this.maxCap = p.cap.reduce((max, cap) => Math.max(max, cap), 0);
     if (p.lead >= 0) this.join(p.lead);
   }
@@ -143,31 +156,74 @@ class ExactSearch {
 
   /**
    * Upper bound on (score of the remaining lots − penalty × newcomers): each lot at the best of a
-   * member with room, or of a newcomer less its penalty shared over the most lots it could take
-   * (it takes at most that many, so it pays at least that share on each). Options are sorted by
-   * score, so each lot stops at the first one that cannot beat the best so far.
+   * member with room, or of a newcomer less its penalty shared over the lots where it could beat
+   * those members (at most its cap): a newcomer's other lots bring no more than the members
+   * would, so it pays at least that share on each lot it improves. A newcomer whose improvements
+   * (at most its cap of them) cannot repay the penalty brings nothing over the members. Options
+   * are sorted by score, so each lot stops at the first one that cannot beat the best so far.
    */
   private amortizedBound(remaining: number): number {
-    const { p, L } = this;
+    const { p, L, memberBest, reach, stamp } = this;
+    const node = ++this.stamps;
+    for (let rest = remaining; rest !== 0; rest &= rest - 1) {
+      const l = lowestBit(rest);
+      memberBest[l] = this.memberBestOn(l);
+    }
     let total = 0;
     // No newcomer pays less than the penalty shared over this many lots.
     const widest = p.penalty / Math.max(1, Math.min(this.maxCap, popcount(remaining)));
     for (let rest = remaining; rest !== 0; rest &= rest - 1) {
       const l = lowestBit(rest);
-      let best = this.memberBestOn(l);
+      let best = memberBest[l] ?? 0;
       for (const c of must(p.options[l])) {
         const s = p.score[c * L + l] ?? 0;
         // Options come best first: none further on can beat `best`.
         if (s - widest <= best) break;
         if (this.isMember[c]) continue;
-        const reach = Math.min(p.cap[c] ?? 0, popcount(remaining & (this.doable[c] ?? 0)));
-        const value = s - p.penalty / Math.max(1, reach);
+        if (stamp[c] !== node) {
+          stamp[c] = node;
+          reach[c] = this.improvable(c, remaining);
+        }
+        const lots = reach[c] ?? 0;
+        if (lots === 0) continue;
+        const value = s - p.penalty / lots;
         if (value > best) best = value;
       }
       total += best;
     }
     // A margin against floating-point rounding: the bound must never fall below the truth.
     return total + 1e-6;
+  }
+
+  /** The remaining lots some member with room can do (`memberBest` filled by `amortizedBound`). */
+  private coverable(remaining: number): number {
+    let mask = 0;
+    for (let rest = remaining; rest !== 0; rest &= rest - 1) {
+      const l = lowestBit(rest);
+      if ((this.memberBest[l] ?? 0) > 0) mask |= 1 << l;
+    }
+    return mask;
+  }
+
+  /**
+   * The lots a newcomer could improve over the members' best (at most its cap), or 0 when its
+   * best improvements, at most that many of them, do not exceed the penalty.
+   */
+  private improvable(c: number, remaining: number): number {
+    const { p, L, memberBest } = this;
+    let count = 0;
+    let sum = 0;
+    let max = 0;
+    for (let rest = remaining & (this.doable[c] ?? 0); rest !== 0; rest &= rest - 1) {
+      const l = lowestBit(rest);
+      const gain = (p.score[c * L + l] ?? 0) - (memberBest[l] ?? 0);
+      if (gain <= 0) continue;
+      count++;
+      sum += gain;
+      if (gain > max) max = gain;
+    }
+    const lots = Math.min(p.cap[c] ?? 0, count);
+    return Math.min(sum, lots * max) <= p.penalty ? 0 : lots;
   }
 
   /** Without newcomers: each member adds at most its best scores on as many lots as it has room for. */
@@ -252,7 +308,9 @@ class ExactSearch {
     if (p.penalty >= 0) {
       // Newcomers' distances and penalties beyond the fewest needed only lower the value.
       if (bound - p.penalty * lowestCount < worst.value) return true;
-      return this.partial + this.amortizedBound(remaining) - p.penalty * this.members.length < worst.value;
+      const floor = worst.value - this.partial + p.penalty * this.members.length;
+      if (this.amortizedBound(remaining) < floor) return true;
+      return this.table !== null && subsetBound(this.table, remaining, this.coverable(remaining), this.memberBest) < floor;
     }
     if (lowestCount !== worst.memberCount) return false;
     if (bound < worst.score) return true;

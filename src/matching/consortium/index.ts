@@ -36,7 +36,10 @@
  *   provides good teams from the start) with a lower bound on members (lots members cannot
  *   take, for want of ability or room, over the most lots one cooperative can take) and upper
  *   bounds on the score (best score still reachable per lot; members' best scores within
- *   their room; the largest gains the allowed number of newcomers could bring). `exact` is
+ *   their room; the largest gains the allowed number of newcomers could bring; with a team-size
+ *   penalty, each newcomer's penalty shared over the lots it could improve, and, up to 13 lots,
+ *   the best value newcomers alone reach on each subset of lots, by dynamic programming over
+ *   the subsets: subsets.ts). `exact` is
  *   false if the node budget (`DEFAULT_MAX_NODES`) ran out; the result then merges the best
  *   teams found and those of a budget-wide beam search.
  * - Beyond: a beam search over lots (fewest options first) whose width is derived from the
