@@ -52,7 +52,12 @@ export function resolvePlace(place: PlaceOfPerformance): ResolvedPlace {
     nutsCode: nuts,
     countryCode: country ?? (departmentCode ? "FRA" : null),
     // Without a commune, the department's prefecture stands for the place.
-    place: placeFrom({ commune, departmentCode: department?.code ?? null, city: place.city ? withoutCedex(place.city) : null, point: commune ?? department ?? null }),
+    place: placeFrom({
+      commune,
+      departmentCode: department?.code ?? null,
+      city: place.city ? withoutCedex(place.city) : null,
+      point: commune ?? department ?? null,
+    }),
     placeDescription: place.description?.trim() || null,
   };
 }

@@ -35,7 +35,14 @@ async function ok<T>(promise: Promise<{ data?: T | null; errors?: readonly { mes
   return result.data as T;
 }
 
-type Flat = { city?: string | null; communeCode?: string | null; departmentCode?: string | null; regionCode?: string | null; latitude?: number | null; longitude?: number | null };
+type Flat = {
+  city?: string | null;
+  communeCode?: string | null;
+  departmentCode?: string | null;
+  regionCode?: string | null;
+  latitude?: number | null;
+  longitude?: number | null;
+};
 
 /** The flat fields are the place's. */
 function expectFlatAsPlace(record: Flat & { place: PlaceFieldsFragment }): void {
