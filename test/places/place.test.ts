@@ -5,6 +5,7 @@ import {
   CreateTenderWithPlaceDocument,
   DirectoryPlacesAndFlatDocument,
   DirectoryPlacesDocument,
+  TenderPlaceDocument,
   UpdateTenderPlaceDocument,
   type PlaceFieldsFragment,
 } from "../generated/graphql";
@@ -94,9 +95,14 @@ describe("place", () => {
     );
     expect(moved.place).toMatchObject({ city: "Le Havre", communeCode: "76351", department: { code: "76" } });
     expect(moved.city).toBe("Le Havre");
+    const { tender: read } = await ok(server.gql(TenderPlaceDocument, { id: nutsOnly.id }, officer.token));
+    expect(read?.place).toEqual(moved.place);
 
     const { updateTender: cleared } = await ok(server.gql(UpdateTenderPlaceDocument, { id: nutsOnly.id, input: { place: {} } }, officer.token));
     expect(cleared.place).toMatchObject({ city: null, communeCode: null, departmentCode: null, latitude: null, commune: null, department: null, region: null });
+    // Read back: a place with no column set is still a place (its fields null), not null.
+    const { tender: empty } = await ok(server.gql(TenderPlaceDocument, { id: nutsOnly.id }, officer.token));
+    expect(empty).toMatchObject({ city: null, place: { city: null, communeCode: null, latitude: null, department: null } });
   });
 
   test("a client organisation's place", async () => {
