@@ -11,7 +11,7 @@ import { CooperativeInvitationResolver, CooperativeInvitationsResolver } from ".
 import { CooperativeVerificationResolver } from "./cooperatives/cooperative.verification.resolver";
 import { LotResolver, OutcomeResolver, ShortlistEntryResolver, TenderResolver } from "./tenders/tender.resolver";
 import { StatsResolver } from "./stats/stats.resolver";
-import { CommuneResolver, DepartmentResolver, PlaceResolver, RegionResolver } from "./places/place.resolver";
+import { CommuneResolver, DepartmentResolver, PlaceFieldsResolver, PlaceResolver, RegionResolver } from "./places/place.resolver";
 import { SavedSearchResolver, UserSavedSearchesResolver } from "./alerts/saved-search.resolver";
 import { BidOutcomeResolver } from "./tenders/outcome.resolver";
 import { BidExportResolver } from "./bids/exports/export.resolver";
@@ -55,6 +55,7 @@ export const RESOLVERS: NonEmptyArray<ClassType> = [
   BidExportResolver,
   StatsResolver,
   PlaceResolver,
+  PlaceFieldsResolver,
   RegionResolver,
   DepartmentResolver,
   CommuneResolver,

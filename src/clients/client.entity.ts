@@ -1,10 +1,11 @@
-import { Entity, Enum, Index, ManyToOne, Property } from "@mikro-orm/core";
+import { Embedded, Entity, Enum, Index, ManyToOne, Property, type Opt } from "@mikro-orm/core";
 import { GraphQLDateTimeISO } from "graphql-scalars";
 import { Field, Float, ObjectType } from "type-graphql";
 import { User } from "../auth/user.entity";
 import { BaseEntity } from "../common/base.entity";
 import { Node } from "../common/node";
 import { Bid } from "../bids/bid.entity";
+import { Place } from "../places/place.embeddable";
 import { OfferAnswerKind } from "./client.enums";
 
 @ObjectType({
@@ -33,29 +34,39 @@ export class ClientOrganisation extends BaseEntity {
   @Property({ type: "string", length: 5, nullable: true })
   postcode: string | null = null;
 
-  @Field(() => String, { nullable: true, description: "Commune." })
-  @Property({ type: "string", length: 200, nullable: true })
-  city: string | null = null;
+  @Field(() => Place, { description: "Where the organisation is: commune, department, region and point." })
+  @Embedded(() => Place, { prefix: false })
+  place: Opt<Place> = new Place();
 
-  @Field(() => String, { nullable: true, description: "INSEE code of the commune." })
-  @Property({ type: "string", length: 5, nullable: true })
-  communeCode: string | null = null;
+  @Field(() => String, { nullable: true, description: "Commune, as `place.city`." })
+  get city(): string | null {
+    return this.place.city;
+  }
 
-  @Field(() => String, { nullable: true, description: "Department code (INSEE)." })
-  @Property({ type: "string", length: 3, nullable: true })
-  departmentCode: string | null = null;
+  @Field(() => String, { nullable: true, description: "INSEE code of the commune, as `place.communeCode`." })
+  get communeCode(): string | null {
+    return this.place.communeCode;
+  }
 
-  @Field(() => String, { nullable: true, description: "Region code (INSEE)." })
-  @Property({ type: "string", length: 2, nullable: true })
-  regionCode: string | null = null;
+  @Field(() => String, { nullable: true, description: "Department code (INSEE), as `place.departmentCode`." })
+  get departmentCode(): string | null {
+    return this.place.departmentCode;
+  }
 
-  @Field(() => Float, { nullable: true, description: "Latitude (WGS 84), from the commune unless given." })
-  @Property({ type: "double", nullable: true })
-  latitude: number | null = null;
+  @Field(() => String, { nullable: true, description: "Region code (INSEE), as `place.regionCode`." })
+  get regionCode(): string | null {
+    return this.place.regionCode;
+  }
 
-  @Field(() => Float, { nullable: true, description: "Longitude (WGS 84), from the commune unless given." })
-  @Property({ type: "double", nullable: true })
-  longitude: number | null = null;
+  @Field(() => Float, { nullable: true, description: "Latitude (WGS 84), from the commune unless given, as `place.latitude`." })
+  get latitude(): number | null {
+    return this.place.latitude;
+  }
+
+  @Field(() => Float, { nullable: true, description: "Longitude (WGS 84), from the commune unless given, as `place.longitude`." })
+  get longitude(): number | null {
+    return this.place.longitude;
+  }
 
   @ManyToOne(() => User, { nullable: true, deleteRule: "set null" })
   createdBy: User | null = null;

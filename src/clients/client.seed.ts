@@ -14,6 +14,7 @@ import { OutcomeResult, OutcomeSource, TenderKind, TenderStatus } from "../tende
 import { cpvSummary } from "../tenders/tender.cpv";
 import { ClientOrganisation, OfferAnswer } from "./client.entity";
 import { OfferAnswerKind } from "./client.enums";
+import { placeFrom, placeOf } from "../places/place.embeddable";
 
 const DAY = 86400_000;
 
@@ -34,7 +35,7 @@ type State = (typeof STATES)[number];
  */
 export async function seedClients(em: EntityManager, commissionRate = 0.03): Promise<{ organisations: number; orders: number }> {
   const demoClient = await em.findOne(User, { email: "client@demo.scopgraph.coop" });
-  const cooperatives = await em.find(Cooperative, { communeCode: { $ne: null } }, { orderBy: { id: "asc" }, limit: 2 });
+  const cooperatives = await em.find(Cooperative, { place: { communeCode: { $ne: null } } }, { orderBy: { id: "asc" }, limit: 2 });
   const officer = await em.findOne(User, { role: PlatformRole.MISSION_OFFICER });
   const organisations = createOrganisations(em);
   const [mine, other] = organisations as [ClientOrganisation, ClientOrganisation];
@@ -157,11 +158,7 @@ function createOrganisations(em: EntityManager): ClientOrganisation[] {
       siret: withLuhnKey(`${withLuhnKey(o.siren)}0001`),
       address: o.address,
       postcode: commune?.postcodes[0] ?? null,
-      city: commune?.name ?? null,
-      communeCode: commune?.insee ?? null,
-      departmentCode: commune?.dept ?? null,
-      latitude: commune?.lat ?? null,
-      longitude: commune?.lon ?? null,
+      place: placeFrom({ commune }),
     });
   });
 }
@@ -184,11 +181,7 @@ function createOrder(
     buyerName: mine.name,
     client: placedBy,
     clientOrganisation: mine,
-    city: mine.city,
-    communeCode: mine.communeCode,
-    departmentCode: mine.departmentCode,
-    latitude: mine.latitude,
-    longitude: mine.longitude,
+    place: placeOf(mine.place),
     estimatedValue: 15000,
     publishedAt: new Date(now - (10 + i) * DAY),
     submissionDeadline: new Date(now + (20 + i) * DAY),

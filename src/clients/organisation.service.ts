@@ -17,6 +17,7 @@ import { viewerOrganisationId } from "./client.access";
 import { ClientOrganisation } from "./client.entity";
 import type { AttachClientInput, CreateClientOrganisationInput, OrdersArgs } from "./client.inputs";
 import { canReadOrganisation } from "./client.policy";
+import { placeOf } from "../places/place.embeddable";
 
 /** An organisation the viewer may read (its people, the staff); any other is NOT_FOUND. */
 export async function loadOrganisation(actor: Actor, globalId: string, field = "id"): Promise<ClientOrganisation> {
@@ -51,12 +52,7 @@ export async function createOrganisation(actor: Actor, input: CreateClientOrgani
         siret,
         address: location?.address ?? null,
         postcode: location?.postcode ?? null,
-        city: location?.city ?? null,
-        communeCode: location?.communeCode ?? null,
-        departmentCode: location?.departmentCode ?? null,
-        regionCode: location?.regionCode ?? null,
-        latitude: location?.latitude ?? null,
-        longitude: location?.longitude ?? null,
+        place: location?.place ?? placeOf(),
         createdBy: userId ? tx.getReference(User, userId) : null,
       });
       await tx.flush();

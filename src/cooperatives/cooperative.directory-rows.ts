@@ -1,4 +1,5 @@
 import { readOnlyEntity } from "../common/base.entity";
+import { placeOf, type Place } from "../places/place.embeddable";
 import { Cooperative, CooperativeSkill } from "./cooperative.entity";
 
 /*
@@ -54,11 +55,14 @@ const num = (v: unknown) => (v === null || v === undefined ? null : Number(v));
 const str = (v: unknown): string | null => (v === null || v === undefined ? null : typeof v === "string" ? v : JSON.stringify(v));
 const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
 
+/** The place's columns: each fills the property of `place` of the same name (and the flat GraphQL field). */
+const PLACE_PROPERTIES = new Set<string>(["city", "communeCode", "departmentCode", "regionCode", "latitude", "longitude"]);
+
 /**
  * The directory's columns (not the search vector), each with the property (and GraphQL field of
- * the same name) it fills and how its value is read.
+ * the same name) it fills and how its value is read; the place's fill `place` (an embeddable).
  */
-const COLUMNS: readonly { property: Extract<keyof Cooperative, string>; column: string; read: (v: unknown) => unknown }[] = [
+const COLUMNS: readonly { property: Extract<keyof Cooperative | keyof Place, string>; column: string; read: (v: unknown) => unknown }[] = [
   { property: "id", column: "id", read: String },
   { property: "createdAt", column: "created_at", read: date },
   { property: "updatedAt", column: "updated_at", read: date },
@@ -85,6 +89,7 @@ const COLUMNS: readonly { property: Extract<keyof Cooperative, string>; column: 
   { property: "verifiedAt", column: "verified_at", read: date },
 ];
 const COLUMN_OF = new Map(COLUMNS.map((c) => [c.property as string, c]));
+const PLACE_FIELD = "place";
 const ALL_COLUMNS = COLUMNS.map((c) => `c.${c.column}`).join(", ");
 /** Read whatever is asked: the keyset's columns (name, created_at, id). */
 const KEY_COLUMNS = ["id", "name", "createdAt"];
@@ -101,6 +106,10 @@ export function columnsFor(nodeFields: ReadonlySet<string> | null): string {
   const wanted = new Set(KEY_COLUMNS);
   for (const field of nodeFields) {
     if (FREE_FIELDS.has(field)) continue;
+    if (field === PLACE_FIELD) {
+      for (const property of PLACE_PROPERTIES) wanted.add(property);
+      continue;
+    }
     if (!COLUMN_OF.has(field)) return ALL_COLUMNS;
     wanted.add(field);
   }
@@ -116,9 +125,12 @@ export function columnsFor(nodeFields: ReadonlySet<string> | null): string {
  */
 export function directoryRow(row: Record<string, unknown>): CooperativeRow {
   const values: Record<string, unknown> = {};
+  const place: Record<string, unknown> = {};
   for (const { property, column, read } of COLUMNS) {
-    if (column in row) values[property] = read(row[column]);
+    if (column in row) (PLACE_PROPERTIES.has(property) ? place : values)[property] = read(row[column]);
   }
+  // The columns not read stay null on the place: only the selected fields are resolved.
+  values.place = placeOf(place);
   return readOnlyEntity<CooperativeRow>(Cooperative, values);
 }
 

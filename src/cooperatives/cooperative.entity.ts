@@ -1,6 +1,7 @@
-import { Collection, Entity, Enum, Index, ManyToOne, OneToMany, Property, Unique, type Opt } from "@mikro-orm/core";
+import { Collection, Embedded, Entity, Enum, Index, ManyToOne, OneToMany, Property, Unique, type Opt } from "@mikro-orm/core";
 import { GraphQLDateTimeISO } from "graphql-scalars";
 import { Field, Float, Int, ObjectType } from "type-graphql";
+import { Place } from "../places/place.embeddable";
 import { LocationPrecision } from "../places/place.types";
 import { User } from "../auth/user.entity";
 import { BaseEntity } from "../common/base.entity";
@@ -10,7 +11,9 @@ import { CooperativeStatus, LegalForm, MemberRole } from "./cooperative.enums";
 
 @ObjectType({ implements: Node, description: "A member cooperative (Scop, SCIC, CAE) of the federation." })
 @Entity({ tableName: "cooperatives" })
-@Index({ properties: ["latitude", "longitude"] })
+@Index({ properties: ["place.latitude", "place.longitude"] })
+@Index({ properties: ["place.departmentCode"] })
+@Index({ properties: ["place.regionCode"] })
 @Index({ properties: ["name", "id"] })
 @Index({
   name: "cooperatives_location_gist",
@@ -52,31 +55,39 @@ export class Cooperative extends BaseEntity {
   @Property({ type: "string", length: 5, nullable: true })
   postcode: string | null = null;
 
-  @Field(() => String, { nullable: true, description: "Commune name." })
-  @Property({ type: "string", length: 200, nullable: true })
-  city: string | null = null;
+  @Field(() => Place, { description: "Where the premises are: commune, department, region and point." })
+  @Embedded(() => Place, { prefix: false })
+  place: Opt<Place> = new Place();
 
-  @Field(() => String, { nullable: true, description: "INSEE code of the commune." })
-  @Property({ type: "string", length: 5, nullable: true })
-  communeCode: string | null = null;
+  @Field(() => String, { nullable: true, description: "Commune name, as `place.city`." })
+  get city(): string | null {
+    return this.place.city;
+  }
 
-  @Field(() => String, { nullable: true, description: "Department code (INSEE), e.g. `76`, `2A`, `974`." })
-  @Property({ type: "string", length: 3, nullable: true })
-  @Index()
-  departmentCode: string | null = null;
+  @Field(() => String, { nullable: true, description: "INSEE code of the commune, as `place.communeCode`." })
+  get communeCode(): string | null {
+    return this.place.communeCode;
+  }
 
-  @Field(() => String, { nullable: true, description: "Region code (INSEE), e.g. `28` for Normandie." })
-  @Property({ type: "string", length: 2, nullable: true })
-  @Index()
-  regionCode: string | null = null;
+  @Field(() => String, { nullable: true, description: "Department code (INSEE), e.g. `76`, `2A`, `974`, as `place.departmentCode`." })
+  get departmentCode(): string | null {
+    return this.place.departmentCode;
+  }
 
-  @Field(() => Float, { nullable: true, description: "Latitude (WGS 84) of the premises." })
-  @Property({ type: "double", nullable: true })
-  latitude: number | null = null;
+  @Field(() => String, { nullable: true, description: "Region code (INSEE), e.g. `28` for Normandie, as `place.regionCode`." })
+  get regionCode(): string | null {
+    return this.place.regionCode;
+  }
 
-  @Field(() => Float, { nullable: true, description: "Longitude (WGS 84) of the premises." })
-  @Property({ type: "double", nullable: true })
-  longitude: number | null = null;
+  @Field(() => Float, { nullable: true, description: "Latitude (WGS 84) of the premises, as `place.latitude`." })
+  get latitude(): number | null {
+    return this.place.latitude;
+  }
+
+  @Field(() => Float, { nullable: true, description: "Longitude (WGS 84) of the premises, as `place.longitude`." })
+  get longitude(): number | null {
+    return this.place.longitude;
+  }
 
   @Field(() => LocationPrecision, {
     nullable: true,

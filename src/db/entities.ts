@@ -13,9 +13,11 @@ import { Bid, BidEvent, BidLot, BidLotAssignment, BidMember, BidPriceLine, BidSe
 import { ClientOrganisation, OfferAnswer } from "../clients/client.entity";
 import { BidAttachment, TenderDocument } from "../files/file.entity";
 import { Lot, Outcome, ShortlistEntry, Tender, TenderNotice } from "../tenders/tender.entity";
+import { Place } from "../places/place.embeddable";
 
 /** Every entity of the schema, listed once for the app, the tests and the CLI. */
 export const ENTITIES = [
+  Place,
   User,
   Session,
   ApiToken,

@@ -3,7 +3,7 @@ import type { Logger } from "pino";
 import { hashPassword } from "../auth/password";
 import { PlatformRole } from "../auth/roles";
 import { User } from "../auth/user.entity";
-import { communes, findDepartment, type Commune } from "../common/reference/reference";
+import { communes, type Commune } from "../common/reference/reference";
 import { knownCpv } from "../common/cpv";
 import { Cooperative, CooperativeReference, CooperativeSkill, Membership } from "../cooperatives/cooperative.entity";
 import { LegalForm, MemberRole } from "../cooperatives/cooperative.enums";
@@ -12,6 +12,7 @@ import { LocationPrecision } from "../places/place.types";
 import { cpvPrefixes } from "../matching/cpv-similarity";
 import { seedTenders } from "../tenders/tender.seed";
 import { seedClients } from "../clients/client.seed";
+import { placeFrom } from "../places/place.embeddable";
 
 /** The demo accounts the README lists; every demo account shares this password. */
 export const DEMO_PASSWORD = "scopgraph-demo";
@@ -273,13 +274,8 @@ export async function seedDemo(em: EntityManager, options: { cooperatives?: numb
       // One draw of the main sequence, as before, seeds the address's own generator.
       address: demoAddress(i, prng(Math.floor(rand() * 2 ** 32))),
       postcode: commune.postcodes[0] ?? null,
-      city: commune.name,
-      communeCode: commune.insee,
-      departmentCode: commune.dept,
-      regionCode: findDepartment(commune.dept)?.region ?? null,
       // A few hundred metres around the town centre, so neighbours do not overlap exactly.
-      latitude: commune.lat + (rand() - 0.5) * 0.02,
-      longitude: commune.lon + (rand() - 0.5) * 0.02,
+      place: placeFrom({ commune, point: { lat: commune.lat + (rand() - 0.5) * 0.02, lon: commune.lon + (rand() - 0.5) * 0.02 } }),
       locationPrecision: LocationPrecision[commune.precision],
       headcount,
       annualRevenue: Math.round(headcount * (55_000 + rand() * 40_000)),

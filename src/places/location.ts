@@ -1,6 +1,7 @@
 import { BadInputError } from "../common/errors";
-import { findCommune, findDepartment, type Commune } from "../common/reference/reference";
+import { findCommune, type Commune } from "../common/reference/reference";
 import * as v from "../common/validate";
+import { placeFrom, type Place } from "./place.embeddable";
 import { communeOf, communesOfKnownPostcode } from "./place.service";
 import { LocationPrecision } from "./place.types";
 
@@ -14,15 +15,11 @@ export interface LocationFields {
   longitude?: number | null;
 }
 
+/** The columns of a typed location: the shared place, and what only these records keep. */
 export interface ResolvedLocation {
   address: string | null;
   postcode: string | null;
-  city: string | null;
-  communeCode: string | null;
-  departmentCode: string | null;
-  regionCode: string | null;
-  latitude: number | null;
-  longitude: number | null;
+  place: Place;
   locationPrecision: LocationPrecision | null;
 }
 
@@ -54,18 +51,13 @@ export function resolveLocation(field: string, input: LocationFields): ResolvedL
   const hasLat = input.latitude !== null && input.latitude !== undefined;
   const hasLon = input.longitude !== null && input.longitude !== undefined;
   if (hasLat !== hasLon) throw new BadInputError(`${field}.${hasLat ? "longitude" : "latitude"}`, "give both coordinates");
-  const latitude = hasLat ? v.latitude(`${field}.latitude`, input.latitude as number) : (commune?.lat ?? null);
-  const longitude = hasLon ? v.longitude(`${field}.longitude`, input.longitude as number) : (commune?.lon ?? null);
-  const departmentCode = commune?.dept ?? served?.[0]?.dept ?? null;
+  const point = hasLat
+    ? { lat: v.latitude(`${field}.latitude`, input.latitude as number), lon: v.longitude(`${field}.longitude`, input.longitude as number) }
+    : undefined;
   return {
     address,
     postcode: postcode ?? commune?.postcodes[0] ?? null,
-    city: commune?.name ?? cityName,
-    communeCode: commune?.insee ?? null,
-    departmentCode,
-    regionCode: departmentCode ? (findDepartment(departmentCode)?.region ?? null) : null,
-    latitude,
-    longitude,
+    place: placeFrom({ commune, departmentCode: served?.[0]?.dept ?? null, city: cityName, point }),
     locationPrecision: hasLat ? LocationPrecision.GIVEN : commune ? LocationPrecision[commune.precision] : null,
   };
 }

@@ -1,6 +1,7 @@
 import { Arg, Authorized, FieldResolver, Int, Query, Resolver, Root } from "type-graphql";
 import { ApiScope } from "../auth/roles";
 import { Scopes } from "../auth/scopes";
+import { Place } from "./place.embeddable";
 import { CommuneType, DepartmentType, RegionType } from "./place.types";
 import * as places from "./place.service";
 
@@ -57,5 +58,27 @@ export class CommuneResolver {
   @FieldResolver(() => DepartmentType, { description: "Its department." })
   department(@Root() commune: CommuneType): DepartmentType {
     return places.departmentOf(commune.departmentCode);
+  }
+}
+
+/**
+ * The one resolver of the place shared by cooperatives, tenders and client organisations: its
+ * codes as the reference records, so that a client reads `place { department { name } }`.
+ */
+@Resolver(() => Place)
+export class PlaceFieldsResolver {
+  @FieldResolver(() => CommuneType, { nullable: true, description: "The commune, as the reference knows it; null when unknown." })
+  commune(@Root() place: Place): CommuneType | null {
+    return places.communeByCode(place.communeCode);
+  }
+
+  @FieldResolver(() => DepartmentType, { nullable: true, description: "The department; null when unknown." })
+  department(@Root() place: Place): DepartmentType | null {
+    return places.departmentByCode(place.departmentCode);
+  }
+
+  @FieldResolver(() => RegionType, { nullable: true, description: "The region; null when unknown." })
+  region(@Root() place: Place): RegionType | null {
+    return places.regionByCode(place.regionCode);
   }
 }

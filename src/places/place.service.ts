@@ -3,6 +3,7 @@ import {
   communeLabel,
   departments,
   departmentsOfRegion,
+  findCommune,
   findDepartment,
   findRegion,
   lookupCommune,
@@ -51,6 +52,23 @@ export function departmentOf(code: string): DepartmentType {
   const department = findDepartment(code);
   if (!department) throw new Error(`reference data: no department ${code}`);
   return toDepartment(department);
+}
+
+/* A stored place's codes as reference records: null for no code, or one the reference does not know. */
+
+export function communeByCode(code: string | null): CommuneType | null {
+  const commune = code === null ? undefined : findCommune({ insee: code });
+  return commune ? toCommune(commune) : null;
+}
+
+export function departmentByCode(code: string | null): DepartmentType | null {
+  const department = code === null ? undefined : findDepartment(code);
+  return department ? toDepartment(department) : null;
+}
+
+export function regionByCode(code: string | null): RegionType | null {
+  const region = code === null ? undefined : findRegion(code);
+  return region ? toRegion(region) : null;
 }
 
 export function searchCommuneList(search: string, first?: number | null): CommuneType[] {

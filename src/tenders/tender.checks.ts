@@ -92,13 +92,13 @@ export function place(field: string, input: PlaceInput): ResolvedPlace {
     postcode,
     description: v.optionalText(`${field}.description`, input.description, { max: 2000, multiline: true }),
   });
-  if (communeCode !== null && !resolved.communeCode) throw new BadInputError(`${field}.communeCode`, "is not a known commune");
+  if (communeCode !== null && !resolved.place.communeCode) throw new BadInputError(`${field}.communeCode`, "is not a known commune");
   const hasLat = input.latitude != null;
   const hasLon = input.longitude != null;
   if (hasLat !== hasLon) throw new BadInputError(`${field}.${hasLat ? "longitude" : "latitude"}`, "give both coordinates");
   if (hasLat && hasLon) {
-    resolved.latitude = v.latitude(`${field}.latitude`, input.latitude as number);
-    resolved.longitude = v.longitude(`${field}.longitude`, input.longitude as number);
+    resolved.place.latitude = v.latitude(`${field}.latitude`, input.latitude as number);
+    resolved.place.longitude = v.longitude(`${field}.longitude`, input.longitude as number);
   }
   return resolved;
 }

@@ -1,10 +1,11 @@
-import { Entity, Enum, Index, ManyToOne, OneToMany, Collection, Property, Unique, type Opt } from "@mikro-orm/core";
+import { Embedded, Entity, Enum, Index, ManyToOne, OneToMany, Collection, Property, Unique, type Opt } from "@mikro-orm/core";
 import { GraphQLDateTimeISO } from "graphql-scalars";
 import { Field, Float, Int, ObjectType } from "type-graphql";
 import { User } from "../auth/user.entity";
 import { BaseEntity } from "../common/base.entity";
 import { Node } from "../common/node";
 import { Cooperative } from "../cooperatives/cooperative.entity";
+import { Place } from "../places/place.embeddable";
 import { InvitationAnswer, OutcomeResult, OutcomeSource, TenderKind, TenderSource, TenderStatus } from "./tender.enums";
 import { Bid } from "../bids/bid.entity";
 import { ClientOrganisation } from "../clients/client.entity";
@@ -15,6 +16,8 @@ import { AwardCriterion, NoticeAward } from "./tender.values";
 @Unique({ properties: ["source", "contractFolderId"] })
 @Index({ properties: ["submissionDeadline", "id"] })
 @Index({ properties: ["publishedAt", "id"] })
+@Index({ properties: ["place.departmentCode"] })
+@Index({ properties: ["place.regionCode"] })
 export class Tender extends BaseEntity {
   @Field(() => TenderKind, { description: "Kind of demand." })
   @Enum({ items: () => TenderKind, nativeEnumName: "tender_kind" })
@@ -86,34 +89,46 @@ export class Tender extends BaseEntity {
   @Property({ type: "string", length: 3, nullable: true })
   countryCode: string | null = null;
 
-  @Field(() => String, { nullable: true, description: "Commune of the place of performance." })
-  @Property({ type: "string", length: 200, nullable: true })
-  city: string | null = null;
+  @Field(() => Place, {
+    description:
+      "The place of performance: commune, department, region and point (the commune's, or for a notice giving only a NUTS code, the department's prefecture).",
+  })
+  @Embedded(() => Place, { prefix: false })
+  place: Opt<Place> = new Place();
 
-  @Field(() => String, { nullable: true, description: "INSEE code of that commune." })
-  @Property({ type: "string", length: 5, nullable: true })
-  communeCode: string | null = null;
+  @Field(() => String, { nullable: true, description: "Commune of the place of performance, as `place.city`." })
+  get city(): string | null {
+    return this.place.city;
+  }
 
-  @Field(() => String, { nullable: true, description: "Department code (INSEE) of the place of performance." })
-  @Property({ type: "string", length: 3, nullable: true })
-  @Index()
-  departmentCode: string | null = null;
+  @Field(() => String, { nullable: true, description: "INSEE code of that commune, as `place.communeCode`." })
+  get communeCode(): string | null {
+    return this.place.communeCode;
+  }
 
-  @Field(() => String, { nullable: true, description: "Region code (INSEE) of the place of performance." })
-  @Property({ type: "string", length: 2, nullable: true })
-  @Index()
-  regionCode: string | null = null;
+  @Field(() => String, { nullable: true, description: "Department code (INSEE) of the place of performance, as `place.departmentCode`." })
+  get departmentCode(): string | null {
+    return this.place.departmentCode;
+  }
+
+  @Field(() => String, { nullable: true, description: "Region code (INSEE) of the place of performance, as `place.regionCode`." })
+  get regionCode(): string | null {
+    return this.place.regionCode;
+  }
 
   @Field(() => Float, {
     nullable: true,
-    description: "Latitude (WGS 84) of the place of performance: the commune's, or for a notice giving only a NUTS code, the department's prefecture.",
+    description:
+      "Latitude (WGS 84) of the place of performance: the commune's, or for a notice giving only a NUTS code, the department's prefecture, as `place.latitude`.",
   })
-  @Property({ type: "double", nullable: true })
-  latitude: number | null = null;
+  get latitude(): number | null {
+    return this.place.latitude;
+  }
 
-  @Field(() => Float, { nullable: true, description: "Longitude (WGS 84) of the place of performance (see `latitude`)." })
-  @Property({ type: "double", nullable: true })
-  longitude: number | null = null;
+  @Field(() => Float, { nullable: true, description: "Longitude (WGS 84) of the place of performance (see `latitude`; `place.longitude`)." })
+  get longitude(): number | null {
+    return this.place.longitude;
+  }
 
   @Field(() => String, { nullable: true, description: "Free text about the place of performance." })
   @Property({ type: "text", nullable: true })

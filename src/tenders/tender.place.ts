@@ -1,7 +1,8 @@
 import { departmentOfNuts, findCommune, findDepartment, type Commune } from "../common/reference/reference";
+import { placeFrom, type Place } from "../places/place.embeddable";
 
 /** What a place of performance says, from an input or a notice. */
-export interface PlaceFacts {
+export interface PlaceOfPerformance {
   nuts?: string | null;
   communeCode?: string | null;
   city?: string | null;
@@ -10,15 +11,11 @@ export interface PlaceFacts {
   description?: string | null;
 }
 
+/** The tender's columns for its place of performance: the shared place, and what notices add. */
 export interface ResolvedPlace {
   nutsCode: string | null;
   countryCode: string | null;
-  city: string | null;
-  communeCode: string | null;
-  departmentCode: string | null;
-  regionCode: string | null;
-  latitude: number | null;
-  longitude: number | null;
+  place: Place;
   placeDescription: string | null;
 }
 
@@ -33,7 +30,7 @@ function withoutCedex(city: string): string {
  * coordinates from the commune, else (a NUTS code only) from the department's prefecture, so
  * that proximity matching has something to work with. Pure; unknown places stay null.
  */
-export function resolvePlace(place: PlaceFacts): ResolvedPlace {
+export function resolvePlace(place: PlaceOfPerformance): ResolvedPlace {
   const nuts = place.nuts?.trim().toUpperCase() || null;
   const country = place.country?.trim().toUpperCase() || (nuts?.startsWith("FR") ? "FRA" : null);
   const french = country === null || country === "FRA";
@@ -51,16 +48,16 @@ export function resolvePlace(place: PlaceFacts): ResolvedPlace {
     departmentCode = findDepartment(code)?.code ?? null;
   }
   const department = departmentCode ? findDepartment(departmentCode) : undefined;
-  const anchor = commune ?? department;
   return {
     nutsCode: nuts,
     countryCode: country ?? (departmentCode ? "FRA" : null),
-    city: commune?.name ?? (place.city ? withoutCedex(place.city) : null),
-    communeCode: commune?.insee ?? null,
-    departmentCode,
-    regionCode: department?.region ?? null,
-    latitude: anchor?.lat ?? null,
-    longitude: anchor?.lon ?? null,
+    // Without a commune, the department's prefecture stands for the place.
+    place: placeFrom({
+      commune,
+      departmentCode: department?.code ?? null,
+      city: place.city ? withoutCedex(place.city) : null,
+      point: commune ?? department ?? null,
+    }),
     placeDescription: place.description?.trim() || null,
   };
 }

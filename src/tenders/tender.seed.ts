@@ -7,6 +7,7 @@ import { commissionOf } from "./outcome.service";
 import { Lot, Outcome, ShortlistEntry, Tender } from "./tender.entity";
 import { InvitationAnswer, OutcomeResult, TenderKind, TenderStatus } from "./tender.enums";
 import { cpvSummary } from "./tender.cpv";
+import { placeOf } from "../places/place.embeddable";
 
 const BUYERS = [
   "Région Normandie",
@@ -144,7 +145,7 @@ async function seedDemoShortlist(
  * demo member's cooperative, and two years of past outcomes for the business volume.
  */
 export async function seedTenders(em: EntityManager, rand: () => number, commissionRate = 0.03): Promise<{ tenders: number; outcomes: number }> {
-  const cooperatives = await em.find(Cooperative, { communeCode: { $ne: null } }, { orderBy: { id: "asc" }, limit: 40 });
+  const cooperatives = await em.find(Cooperative, { place: { communeCode: { $ne: null } } }, { orderBy: { id: "asc" }, limit: 40 });
   if (cooperatives.length === 0) return { tenders: 0, outcomes: 0 };
   const officer = await em.findOne(User, { role: PlatformRole.MISSION_OFFICER });
   const client = await em.findOne(User, { role: PlatformRole.CLIENT });
@@ -166,17 +167,12 @@ export async function seedTenders(em: EntityManager, rand: () => number, commiss
     const tender = em.create(Tender, {
       kind,
       status,
-      title: `${need.title} — ${near.city}`,
-      description: `${need.title}. Prestations réalisées à ${near.city} et alentours.`,
+      title: `${need.title} — ${near.place.city}`,
+      description: `${need.title}. Prestations réalisées à ${near.place.city} et alentours.`,
       buyerName,
-      city: near.city,
-      communeCode: near.communeCode,
-      departmentCode: near.departmentCode,
-      regionCode: near.regionCode,
-      nutsCode: near.departmentCode ? (findDepartment(near.departmentCode)?.nuts3 ?? null) : null,
+      place: placeOf(near.place),
+      nutsCode: near.place.departmentCode ? (findDepartment(near.place.departmentCode)?.nuts3 ?? null) : null,
       countryCode: "FRA",
-      latitude: near.latitude,
-      longitude: near.longitude,
       estimatedValue: lots.reduce((s, l) => s + l.estimatedValue, 0),
       publishedAt,
       submissionDeadline: deadline,

@@ -17,6 +17,7 @@ import { BidGroupType, BidMemberRole, BidMemberStatus, BidStatus } from "../../s
 import { Lot, Tender } from "../../src/tenders/tender.entity";
 import { TenderKind, TenderStatus } from "../../src/tenders/tender.enums";
 import { cpvSummary } from "../../src/tenders/tender.cpv";
+import { placeOf } from "../../src/places/place.embeddable";
 import type { TestServer } from "./server";
 import { TEST_JWT_SECRET } from "./server";
 
@@ -112,11 +113,13 @@ export async function insertCooperative(em: EntityManager, seed: CooperativeSeed
     name: seed.name ?? `Coop ${randomBytes(3).toString("hex")}`,
     legalForm: LegalForm.SCOP_SARL,
     siret: validSiret(),
-    latitude: seed.lat ?? null,
-    longitude: seed.lon ?? null,
-    departmentCode: seed.dept ?? null,
-    regionCode: seed.region ?? null,
-    city: seed.city ?? null,
+    place: placeOf({
+      latitude: seed.lat ?? null,
+      longitude: seed.lon ?? null,
+      departmentCode: seed.dept ?? null,
+      regionCode: seed.region ?? null,
+      city: seed.city ?? null,
+    }),
     headcount: seed.headcount ?? 10,
     annualRevenue: seed.annualRevenue ?? 800_000,
     description: seed.description ?? null,
@@ -190,12 +193,14 @@ export async function buildTender(em: EntityManager, seed: TenderSeed = {}): Pro
     client: seed.clientId ? em.getReference(User, seed.clientId) : null,
     createdBy: seed.createdById ? em.getReference(User, seed.createdById) : null,
     assignedOfficer: seed.assignedOfficerId ? em.getReference(User, seed.assignedOfficerId) : null,
-    departmentCode: seed.dept ?? null,
-    regionCode: seed.region ?? null,
-    city: seed.city ?? null,
+    place: placeOf({
+      departmentCode: seed.dept ?? null,
+      regionCode: seed.region ?? null,
+      city: seed.city ?? null,
+      latitude: seed.lat ?? null,
+      longitude: seed.lon ?? null,
+    }),
     nutsCode: seed.nutsCode ?? null,
-    latitude: seed.lat ?? null,
-    longitude: seed.lon ?? null,
     estimatedValue: seed.value ?? null,
     maxLotsPerTenderer: seed.maxLotsPerTenderer ?? null,
     groupLegalFormRequired: seed.groupLegalForm ? true : null,
