@@ -112,6 +112,26 @@ function rssMb(pid: number): number {
   return Math.round((kb / 1024) * 10) / 10;
 }
 
+/**
+ * The resident memory of a server child after a full collection (it runs with --expose-gc and
+ * answers {gc: true} once collected): what its live objects and sockets hold, without the garbage
+ * a burst of connections leaves until the next collection, the same way for both servers.
+ */
+async function settledRssMb(child: ChildProcess): Promise<number> {
+  await new Promise<void>((resolve) => {
+    const onMessage = (message: unknown) => {
+      if (typeof message !== "object" || message === null || !("gc" in message)) return;
+      child.off("message", onMessage);
+      resolve();
+    };
+    child.on("message", onMessage);
+    child.send({ gc: true });
+    setTimeout(resolve, 5000).unref();
+  });
+  await sleep(500);
+  return rssMb(child.pid!);
+}
+
 function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
@@ -494,7 +514,7 @@ async function startScopgraph(o: Options, log: (line: string) => void): Promise<
   // LIVE_BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server.
   const extra = (process.env.LIVE_BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
   const probe = ["--require", path.join(HERE, "statement-probe.cjs")];
-  const entry = [...extra, ...probe, ...(o.scopgraphFrom === "dist" ? ["dist/src/main.js"] : ["-r", "ts-node/register/transpile-only", "src/main.ts"])];
+  const entry = ["--expose-gc", ...extra, ...probe, ...(o.scopgraphFrom === "dist" ? ["dist/src/main.js"] : ["-r", "ts-node/register/transpile-only", "src/main.ts"])];
   const child = spawn(process.execPath, entry, {
     cwd: ROOT,
     env: {
@@ -567,7 +587,7 @@ async function startScopgraph(o: Options, log: (line: string) => void): Promise<
       async memory() {
         log(`Scopgraph: memory with ${o.idleClients} idle subscribed clients`);
         await sleep(1000);
-        const baseRssMb = rssMb(child.pid!);
+        const baseRssMb = await settledRssMb(child);
         // Idle editors as a front-end has them: a provider each, synced on the section, no
         // awareness state (nothing typed, nobody looking), the periodic sync exchange off.
         const idle: SectionProvider[] = [];
@@ -596,7 +616,7 @@ async function startScopgraph(o: Options, log: (line: string) => void): Promise<
         for (let waited = 0; syncedOnce.size + failed < o.idleClients && waited < 60_000; waited += 250) await sleep(250);
         await sleep(3000);
         log(`Scopgraph: ${syncedOnce.size} idle editors synced on the section, ${failed} failed`);
-        const idleRssMb = rssMb(child.pid!);
+        const idleRssMb = await settledRssMb(child);
         for (const p of idle) p.destroy();
         return { baseRssMb, idleRssMb };
       },
@@ -619,7 +639,10 @@ type ProviderConstructor = new (configuration: { url: string; name: string; docu
 
 async function startHocuspocus(o: Options, log: (line: string) => void): Promise<RunningSystem> {
   const port = await freePort();
-  const child = spawn(process.execPath, [path.join(HERE, "hocuspocus-server.cjs"), String(port)], { cwd: HERE, stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, ["--expose-gc", path.join(HERE, "hocuspocus-server.cjs"), String(port)], {
+    cwd: HERE,
+    stdio: ["ignore", "pipe", "inherit", "ipc"],
+  });
   await new Promise<void>((resolve, reject) => {
     child.stdout?.on("data", (chunk: Buffer) => chunk.toString().includes("ready") && resolve());
     child.once("exit", () => reject(new Error("Hocuspocus exited")));
@@ -660,11 +683,11 @@ async function startHocuspocus(o: Options, log: (line: string) => void): Promise
         pool = null;
         await sleep(1000);
         log(`Hocuspocus: memory with ${o.idleClients} idle connected clients`);
-        const baseRssMb = rssMb(child.pid!);
+        const baseRssMb = await settledRssMb(child);
         for (let i = 0; i < o.idleClients; i += 100)
           await Promise.all(Array.from({ length: Math.min(100, o.idleClients - i) }, () => connect(new PeerY.Doc())));
         await sleep(4000);
-        const idleRssMb = rssMb(child.pid!);
+        const idleRssMb = await settledRssMb(child);
         for (const p of providers.splice(0)) p.destroy();
         return { baseRssMb, idleRssMb };
       },
@@ -832,9 +855,9 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
       "",
       `${fmt(ratio.durableVsPgbench)}× (durable / pgbench)`,
     ],
-    ["server RSS, no client", fmt(scopgraph.baseRssMb, " MB"), fmt(hocuspocus.baseRssMb, " MB"), ""],
+    ["server RSS after a full GC, no client", fmt(scopgraph.baseRssMb, " MB"), fmt(hocuspocus.baseRssMb, " MB"), ""],
     [
-      `server RSS, ${o.idleClients} idle subscribed editors`,
+      `server RSS after a full GC, ${o.idleClients} idle subscribed editors`,
       fmt(scopgraph.idleRssMb, " MB"),
       fmt(hocuspocus.idleRssMb, " MB"),
       `${ratio.idleMemory}× (growth)`,
