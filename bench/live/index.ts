@@ -514,7 +514,12 @@ async function startScopgraph(o: Options, log: (line: string) => void): Promise<
   // LIVE_BENCH_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the server.
   const extra = (process.env.LIVE_BENCH_NODE_ARGS ?? "").split(" ").filter(Boolean);
   const probe = ["--require", path.join(HERE, "statement-probe.cjs")];
-  const entry = ["--expose-gc", ...extra, ...probe, ...(o.scopgraphFrom === "dist" ? ["dist/src/main.js"] : ["-r", "ts-node/register/transpile-only", "src/main.ts"])];
+  const entry = [
+    "--expose-gc",
+    ...extra,
+    ...probe,
+    ...(o.scopgraphFrom === "dist" ? ["dist/src/main.js"] : ["-r", "ts-node/register/transpile-only", "src/main.ts"]),
+  ];
   const child = spawn(process.execPath, entry, {
     cwd: ROOT,
     env: {
