@@ -72,8 +72,8 @@ interface Room {
   relayed: Map<string, Relayed>;
   /** A look at the feed is scheduled (the events of one commit go as one message). */
   following: boolean;
-  /** Updates to relay at the end of this turn of the event loop (relayPending), with their sender. */
-  pending: { update: Uint8Array; origin: Origin }[];
+  /** After a relay in this turn of the event loop, the updates to relay at its end (relayPending), with their sender. */
+  pending: { update: Uint8Array; origin: Origin }[] | null;
   /** When each subscriber was last sent a durable mark (marks to those who lack nothing are paced). */
   markedAt: Map<SectionSubscriber, number>;
   /** Subscribers owed an empty mark at `lateSeq`, sent when `markTimer` fires. */
@@ -150,26 +150,28 @@ export class SectionHub {
   }
 
   /**
-   * Updates relayed in the same turn of the event loop go as one message: under a burst (many
+   * The first update relayed in a turn of the event loop goes at once (skipping its sender); the
+   * ones relayed after it in the same turn go together at the end of the turn: under a burst (many
    * editors typing at once), each subscriber gets one merged update per turn instead of one per
-   * keystroke. A lone update (the usual case) skips its sender; a merged one goes to everyone,
-   * senders included: a Yjs document ignores what it holds, and one message serialised once for
-   * all costs less than one merge per sender.
+   * keystroke. A merged update goes to everyone, senders included: a Yjs document ignores what it
+   * holds, and one message serialised once for all costs less than one merge per sender.
    */
   private relaySoon(room: Room, update: Uint8Array, origin: Origin): void {
-    room.pending.push({ update, origin });
-    if (room.pending.length === 1) setImmediate(() => this.relayPending(room));
+    if (room.pending) {
+      room.pending.push({ update, origin });
+      return;
+    }
+    room.pending = [];
+    this.deliver(room, relayedMessage(update), origin);
+    setImmediate(() => this.relayPending(room));
   }
 
   private relayPending(room: Room): void {
-    const pending = room.pending.splice(0);
+    const pending = room.pending ?? [];
+    room.pending = null;
+    if (pending.length === 0) return;
     const only = pending.length === 1 ? pending[0] : undefined;
-    const update = only ? only.update : Y.mergeUpdates(pending.map((p) => p.update));
-    this.deliver(
-      room,
-      { kind: SectionMessageKind.RELAYED, message: frameUpdate(update), seq: null, stateVector: null, clientMutationId: null },
-      only?.origin ?? null,
-    );
+    this.deliver(room, relayedMessage(only ? only.update : Y.mergeUpdates(pending.map((p) => p.update))), only?.origin ?? null);
   }
 
   private remember(room: Room, base64: string, origin: Origin): void {
@@ -213,7 +215,7 @@ export class SectionHub {
       counter: 0,
       relayed: new Map(),
       following: false,
-      pending: [],
+      pending: null,
       markedAt: new Map(),
       late: new Set(),
       lateSeq: 0,
@@ -397,6 +399,10 @@ export class SectionHub {
  * one mark per commit, for every editor); a mark carrying bytes an editor lacks is never held.
  */
 const MARK_EVERY_MS = 50;
+
+function relayedMessage(update: Uint8Array): SectionMessage {
+  return { kind: SectionMessageKind.RELAYED, message: frameUpdate(update), seq: null, stateVector: null, clientMutationId: null };
+}
 
 function awarenessMessage(message: string): SectionMessage {
   return { kind: SectionMessageKind.AWARENESS, message, seq: null, stateVector: null, clientMutationId: null };
