@@ -353,18 +353,22 @@ export class SectionProvider extends Emitter<SectionProviderEvents> {
     const client = this.client;
     if (!client) return Promise.reject(new Error("not connected"));
     return new Promise<T>((resolve, reject) => {
-      let data: T | null = null;
+      // A query or mutation has one result: it settles the request as it arrives (the server
+      // sends `complete` only once that result is written, a turn of its event loop later).
+      let settled = false;
       client.subscribe<T>(
         { query, variables },
         {
           next: (result) => {
+            settled = true;
             const first = result.errors?.[0];
             if (first) reject(new RequestError(typeof first.extensions?.code === "string" ? first.extensions.code : "INTERNAL_SERVER_ERROR", first.message));
-            else data = result.data ?? null;
+            else if (result.data) resolve(result.data);
+            else reject(new Error("no answer"));
           },
           error: (error) =>
             reject(graphqlError(error) ? new RequestError(graphqlError(error)!.code, graphqlError(error)!.message) : new Error("connection lost")),
-          complete: () => (data === null ? reject(new Error("no answer")) : resolve(data)),
+          complete: () => settled || reject(new Error("no answer")),
         },
       );
     });
