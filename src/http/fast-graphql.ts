@@ -73,9 +73,9 @@ function graphqlBody(body: unknown): GraphqlBody | null {
 }
 
 /** Express's weak ETag of a body (the `etag` package: length in hex and SHA-1, base64, 27 characters). */
-function weakEtag(body: Buffer): string {
-  const hash = createHash("sha1").update(body).digest("base64").substring(0, 27);
-  return `W/"${body.length.toString(16)}-${hash}"`;
+function weakEtag(body: string, bytes: number): string {
+  const hash = createHash("sha1").update(body, "utf8").digest("base64").substring(0, 27);
+  return `W/"${bytes.toString(16)}-${hash}"`;
 }
 
 /**
@@ -200,7 +200,7 @@ export class FastGraphql<TContext extends object> {
       const started = performance.now();
       const result = await compiled.query(undefined, context, body.variables);
       if (result.errors?.length || result.data === undefined || result.data === null) return false;
-      this.write(req, res, requestId, mediaType, Buffer.from(JSON.stringify({ data: result.data }) + "\n"));
+      this.write(req, res, requestId, mediaType, JSON.stringify({ data: result.data }) + "\n");
       this.counts.answered += 1;
       options.answered(context, { operationName: body.operationName, resolvedName: operation.name?.value, started });
       return true;
@@ -208,13 +208,15 @@ export class FastGraphql<TContext extends object> {
   }
 
   /** The answer, with the headers Express, helmet, cors, Apollo and `res.send` give it on the full path. */
-  private write(req: IncomingMessage, res: ServerResponse, requestId: string, mediaType: string, payload: Buffer): void {
+  private write(req: IncomingMessage, res: ServerResponse, requestId: string, mediaType: string, payload: string): void {
     const headers: string[] = ["x-request-id", requestId];
     for (const [name, value] of this.options.headers) headers.push(name, value);
     const origin = req.headers.origin;
     if (origin !== undefined && this.options.allowedOrigin(origin)) headers.push("Access-Control-Allow-Origin", origin, "Vary", "Origin");
-    headers.push("Content-Type", mediaType, "Content-Length", String(payload.length), "ETag", weakEtag(payload));
+    const bytes = Buffer.byteLength(payload, "utf8");
+    headers.push("Content-Type", mediaType, "Content-Length", String(bytes), "ETag", weakEtag(payload, bytes));
     res.writeHead(200, headers);
-    res.end(payload);
+    // A string, not a Buffer: Node writes the head and the body in one write, encoded natively.
+    res.end(payload, "utf8");
   }
 }
