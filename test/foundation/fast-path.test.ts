@@ -16,10 +16,7 @@ let user: TestUser;
 let officer: TestUser;
 
 beforeAll(async () => {
-  [dev, production] = await Promise.all([
-    startTestServer(),
-    startTestServer({ env: { NODE_ENV: "production", CORS_ORIGINS: "https://app.example" } }),
-  ]);
+  [dev, production] = await Promise.all([startTestServer(), startTestServer({ env: { NODE_ENV: "production", CORS_ORIGINS: "https://app.example" } })]);
   user = await createUser(dev);
   officer = await createUser(production);
 }, 60_000);
@@ -105,7 +102,7 @@ function devCases(): Record<string, Case> {
       body: post('mutation { signIn(input: { email: "nobody@test.coop", password: "wrong password" }) { token } }'),
       route: "handedOn",
     },
-    "a subscription": { headers: auth, body: post("subscription { bidEvents(bidId: \"x\") { __typename } }"), route: "handedOn" },
+    "a subscription": { headers: auth, body: post('subscription { bidEvents(bidId: "x") { __typename } }'), route: "handedOn" },
     introspection: { headers: json, body: post("{ __schema { queryType { name } } }"), route: "handedOn" },
     "a persisted query": {
       headers: json,
