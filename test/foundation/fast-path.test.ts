@@ -97,6 +97,17 @@ function devCases(): Record<string, Case> {
     "a validation error": { headers: auth, body: post("{ nope }"), route: "handedOn" },
     "an unknown operation name": { headers: auth, body: post("query A { viewer { id } }", { operationName: "B" }), route: "handedOn" },
     "an error in a resolver": { headers: auth, body: post("{ cooperatives(first: 5000) { edges { node { name } } } }"), route: "handedOn" },
+    "over the cost limit, fragments that double 40 times (never compiled)": {
+      headers: auth,
+      body: post(
+        [
+          "query { tenders(first: 1) { edges { node { ...F0 } } } }",
+          ...Array.from({ length: 40 }, (_, i) => `fragment F${i} on Tender { ...F${i + 1} ...F${i + 1} }`),
+          "fragment F40 on Tender { id }",
+        ].join("\n"),
+      ),
+      route: "handedOn",
+    },
     "a mutation": {
       headers: json,
       body: post('mutation { signIn(input: { email: "nobody@test.coop", password: "wrong password" }) { token } }'),
