@@ -8,6 +8,7 @@
  *
  *   npm run bench -- --only load [--duration 10 --warmup 2]
  *   BENCH_LOAD_LEVELS=5,20,50 sets the concurrency levels.
+ *   --profile profiles the server over the clean run at the highest level (V8 sampling profiler).
  */
 import { randomBytes } from "node:crypto";
 import path from "node:path";
