@@ -10,6 +10,8 @@ import type { RequestIds } from "./request-id";
 
 /** Query texts known not to take the fast path (invalid, not a query, introspection), kept this many. */
 const MAX_REFUSED = 500;
+/** Longer texts are not kept as refused (500 bodies at the size limit would hold 128 MB). */
+const MAX_REFUSED_CHARS = 20_000;
 /** Accept headers whose negotiated media type is kept. */
 const MAX_ACCEPTS = 64;
 /** `application/json`, with or without `charset=utf-8`: what body-parser and Apollo both take as is. */
@@ -177,7 +179,7 @@ export class FastGraphql<TContext extends object> {
     // Introspection is Apollo's (its own rules and answers, whether it is allowed or not).
     const prepared = /__schema|__type\b/.test(query) ? null : this.options.documents.prepare(query);
     const document = prepared && "document" in prepared ? prepared.document : null;
-    if (!document) {
+    if (!document && query.length <= MAX_REFUSED_CHARS) {
       if (this.refused.size >= MAX_REFUSED) this.refused.clear();
       this.refused.set(query, true);
     }
