@@ -84,32 +84,54 @@ export function createLoaders(em: EntityManager, live: Pick<BidLive, "docs">): L
   return { ...createCooperativeLoaders(em), ...createTenderLoaders(em), ...createBidLoaders(em, live.docs) };
 }
 
+/**
+ * The context of one operation. The entity manager, loaders and logger are made on first use (a
+ * live editor's text update over WebSocket needs none of the loaders, and it comes many times a
+ * second), by getters on the prototype: Apollo clones the context with `Object.assign` onto an
+ * object of the same prototype, which copies the fields below but runs no getter, so a request
+ * builds only the loaders its resolvers use. Not to be spread (`{ ...ctx }` drops the getters):
+ * name the fields a use case needs.
+ */
+class OperationContext {
+  viewer: Viewer;
+  readonly requestId: string;
+  readonly clientAddress: string;
+  readonly auth: AuthSettings;
+  readonly limits: SignInLimits;
+  readonly app: AppServices;
+  readonly live: LiveContext | null;
+  private madeEm: EntityManager | undefined = undefined;
+  private madeLoaders: Loaders | undefined = undefined;
+  private madeLog: Logger | undefined = undefined;
+
+  constructor(app: AppServices, viewer: Viewer, meta: { requestId: string; clientAddress: string; live?: LiveContext }) {
+    this.viewer = viewer;
+    this.requestId = meta.requestId;
+    this.clientAddress = meta.clientAddress;
+    this.auth = app.auth;
+    this.limits = app.limits;
+    this.app = app;
+    this.live = meta.live ?? null;
+  }
+
+  get em(): EntityManager {
+    return (this.madeEm ??= this.app.orm.em.fork());
+  }
+
+  get loaders(): Loaders {
+    return (this.madeLoaders ??= createLoaders(this.em, this.app.live));
+  }
+
+  get log(): Logger {
+    return (this.madeLog ??= this.app.log.child({ requestId: this.requestId }));
+  }
+
+  renew(): void {
+    this.madeEm = undefined;
+    this.madeLoaders = undefined;
+  }
+}
+
 export function createContext(app: AppServices, viewer: Viewer, meta: { requestId: string; clientAddress: string; live?: LiveContext }): Context {
-  // The entity manager, loaders and logger are made on first use: a live editor's text update
-  // over WebSocket needs none of the loaders, and it comes many times a second.
-  let em: EntityManager | undefined;
-  let loaders: Loaders | undefined;
-  let log: Logger | undefined;
-  return {
-    get em(): EntityManager {
-      return (em ??= app.orm.em.fork());
-    },
-    get loaders(): Loaders {
-      return (loaders ??= createLoaders(this.em, app.live));
-    },
-    get log(): Logger {
-      return (log ??= app.log.child({ requestId: meta.requestId }));
-    },
-    viewer,
-    requestId: meta.requestId,
-    clientAddress: meta.clientAddress,
-    auth: app.auth,
-    limits: app.limits,
-    app,
-    live: meta.live ?? null,
-    renew() {
-      em = undefined;
-      loaders = undefined;
-    },
-  };
+  return new OperationContext(app, viewer, meta);
 }

@@ -1,4 +1,4 @@
-import { createServer as createHttpServer, type Server as HttpServer } from "node:http";
+import { createServer as createHttpServer, type IncomingMessage, type Server as HttpServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ApolloServer, type ApolloServerPlugin } from "@apollo/server";
 import { ApolloServerPluginDrainHttpServer } from "@apollo/server/plugin/drainHttpServer";
@@ -9,6 +9,7 @@ import type { Logger } from "pino";
 import express from "express";
 import { NoSchemaIntrospectionCustomRule, specifiedRules, type GraphQLSchema, type ValidationRule } from "graphql";
 import { resolveViewer } from "./auth/auth.service";
+import { ANONYMOUS, type Viewer } from "./auth/viewer";
 import { CompiledQueries, compiledExecutionPlugin } from "./common/compiled-execution";
 import { CostCache } from "./common/cost";
 import { DocumentCache } from "./common/document-cache";
@@ -20,7 +21,8 @@ import { createContext, type AppServices, type Context } from "./context";
 import { databaseReady } from "./db/database";
 import { httpErrorHandler, notFoundHandler } from "./http/errors";
 import { graphqlOverHttpPlugin } from "./http/graphql-over-http";
-import { securityHeaders } from "./http/headers";
+import { FastGraphql } from "./http/fast-graphql";
+import { securityHeaderList, securityHeaders } from "./http/headers";
 import { originMatcher } from "./http/origins";
 import { RequestIds } from "./http/request-id";
 import { buildSchema } from "./schema";
@@ -37,6 +39,8 @@ export interface RunningServer {
   port: number;
   /** The port of `/metrics` when METRICS_PORT is set. */
   metricsPort: number | null;
+  /** Requests the fast path answered, and those it read then handed on to Express (live counts). */
+  fastPath: { readonly answered: number; readonly handedOn: number };
   close(): Promise<void>;
 }
 
@@ -44,8 +48,7 @@ export interface RunningServer {
  * Refuses operations whose cost, with their variables, passes the limit; a known operation is
  * priced once per document and page sizes (CostCache), not on every request.
  */
-function costPlugin(schema: GraphQLSchema): ApolloServerPlugin<Context> {
-  const costs = new CostCache(schema);
+function costPlugin(costs: CostCache): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {
@@ -57,7 +60,21 @@ function costPlugin(schema: GraphQLSchema): ApolloServerPlugin<Context> {
   };
 }
 
-/** Logs one line per request with its duration and viewer, never variables or content. */
+/** The request's log line: its duration and viewer, never variables or content. */
+function logRequest(context: Context, operationName: string | null | undefined, started: number, errors: number): void {
+  const viewer = context.viewer;
+  context.log.info(
+    {
+      operation: operationName ?? null,
+      ms: Math.round((performance.now() - started) * 10) / 10,
+      viewer: viewer.kind === "USER" ? viewer.userId : viewer.kind === "API_TOKEN" ? `token:${viewer.tokenId}` : null,
+      errors,
+    },
+    "graphql request",
+  );
+}
+
+/** Logs one line per request (logRequest). */
 function requestLogPlugin(log: Logger): ApolloServerPlugin<Context> {
   return {
     async requestDidStart({ contextValue, request }) {
@@ -66,20 +83,52 @@ function requestLogPlugin(log: Logger): ApolloServerPlugin<Context> {
       const started = performance.now();
       return {
         async willSendResponse({ errors }) {
-          const viewer = contextValue.viewer;
-          contextValue.log.info(
-            {
-              operation: request.operationName ?? null,
-              ms: Math.round((performance.now() - started) * 10) / 10,
-              viewer: viewer.kind === "USER" ? viewer.userId : viewer.kind === "API_TOKEN" ? `token:${viewer.tokenId}` : null,
-              errors: errors?.length ?? 0,
-            },
-            "graphql request",
-          );
+          logRequest(contextValue, request.operationName, started, errors?.length ?? 0);
         },
       };
     },
   };
+}
+
+/**
+ * The context of an HTTP request, for Apollo and for the fast path. A request the fast path
+ * authenticated, then handed on, keeps the viewer it found (one session read per request).
+ */
+function httpContexts(app: AppServices) {
+  const viewers = new WeakMap<IncomingMessage, Viewer | null>();
+  return async (req: IncomingMessage, meta: { requestId: string; clientAddress: string }): Promise<Context | null> => {
+    const context = createContext(app, ANONYMOUS, meta);
+    let viewer = viewers.get(req);
+    if (viewer === undefined) {
+      viewer = await resolveViewer(context.em, app.auth, req.headers.authorization);
+      viewers.set(req, viewer);
+    }
+    if (!viewer) return null;
+    // Set, not spread: the context's entity manager, loaders and logger are getters of its prototype.
+    context.viewer = viewer;
+    return context;
+  };
+}
+
+/** The fast path of known queries before Express (src/http/fast-graphql.ts), on the same parts as Apollo's. */
+function fastGraphql(
+  app: AppServices,
+  parts: { documents: DocumentCache; queries: CompiledQueries; costs: CostCache; requestIds: RequestIds; contextOf: ReturnType<typeof httpContexts> },
+): FastGraphql<Context> {
+  const { config, log } = app;
+  return new FastGraphql<Context>({
+    ...parts,
+    maxCost: LIMITS.cost,
+    bodyBytes: LIMITS.bodyBytes,
+    headers: securityHeaderList(),
+    allowedOrigin: originMatcher(config.corsOrigins),
+    context: (req, requestId) => parts.contextOf(req, { requestId, clientAddress: clientAddress(req, config.trustProxy) }),
+    answered(context, { operationName, resolvedName, started }) {
+      // What metricsPlugin and requestLogPlugin do for Apollo's answers.
+      app.metrics.observe(resolvedName ?? operationName, "http", (performance.now() - started) / 1000, []);
+      if (log.isLevelEnabled("info")) logRequest(context, operationName, started, 0);
+    },
+  });
 }
 
 /**
@@ -89,7 +138,15 @@ function requestLogPlugin(log: Logger): ApolloServerPlugin<Context> {
 /** Apollo over the same schema and rules as the WebSocket endpoint, with the house's plugins. */
 function apolloServer(
   app: AppServices,
-  parts: { schema: GraphQLSchema; extraRules: ValidationRule[]; httpServer: HttpServer; websocket: WebSocketEndpoint; requestIds: RequestIds },
+  parts: {
+    schema: GraphQLSchema;
+    extraRules: ValidationRule[];
+    httpServer: HttpServer;
+    websocket: WebSocketEndpoint;
+    requestIds: RequestIds;
+    costs: CostCache;
+    queries: CompiledQueries;
+  },
 ): ApolloServer<Context> {
   const { config, log } = app;
   const { schema, extraRules, httpServer, websocket, requestIds } = parts;
@@ -118,10 +175,10 @@ function apolloServer(
         },
       },
       graphqlOverHttpPlugin(),
-      costPlugin(schema),
+      costPlugin(parts.costs),
       requestLogPlugin(log),
       // Last of the hooks that may answer an operation: queries run compiled (graphql-jit).
-      compiledExecutionPlugin<Context>(new CompiledQueries(schema)),
+      compiledExecutionPlugin<Context>(parts.queries),
       metricsPlugin(app.metrics),
       // No HTTP caching of GraphQL answers here; the plugin would run a hook on every field.
       ApolloServerPluginCacheControlDisabled(),
@@ -142,7 +199,11 @@ export async function createServer(app: AppServices, listen: { port: number; hos
   expressApp.disable("x-powered-by");
   const requestIds = new RequestIds();
   expressApp.use(requestIds.assign, securityHeaders());
-  const httpServer = createHttpServer(expressApp);
+  const costs = new CostCache(schema);
+  const queries = new CompiledQueries(schema);
+  const contextOf = httpContexts(app);
+  const fast = fastGraphql(app, { documents, queries, costs, requestIds, contextOf });
+  const httpServer = createHttpServer((req, res) => fast.handle(req, res, expressApp));
   let migrated = true;
 
   expressApp.get("/healthz", (_req, res) => {
@@ -155,7 +216,7 @@ export async function createServer(app: AppServices, listen: { port: number; hos
 
   const websocket = await createWebSocketEndpoint(app, httpServer, schema, documents);
 
-  const apollo = apolloServer(app, { schema, extraRules, httpServer, websocket, requestIds });
+  const apollo = apolloServer(app, { schema, extraRules, httpServer, websocket, requestIds, costs, queries });
   await apollo.start();
 
   const allowedOrigin = originMatcher(config.corsOrigins);
@@ -164,19 +225,14 @@ export async function createServer(app: AppServices, listen: { port: number; hos
   expressApp.use(
     "/graphql",
     cors({ origin: (origin, done) => done(null, allowedOrigin(origin)), credentials: false, maxAge: 600 }),
+    fast.restoreBody,
     express.json({ limit: LIMITS.bodyBytes }),
     expressMiddleware(apollo, {
       context: async ({ req, res }) => {
-        const meta = { requestId: requestIds.of(res), clientAddress: clientAddress(req, config.trustProxy) };
-        const context = createContext(app, { kind: "ANONYMOUS" }, meta);
-        const viewer = await resolveViewer(context.em, app.auth, req.headers.authorization);
-        if (!viewer) {
+        const context = await contextOf(req, { requestId: requestIds.of(res), clientAddress: clientAddress(req, config.trustProxy) });
+        if (!context) {
           throw new AppError("UNAUTHENTICATED", "The token is invalid or has expired.", { http: { status: 401 } });
         }
-        // Set, not spread: a spread reads every lazy getter of the context (every DataLoader, a
-        // child logger). Apollo still clones the context with Object.assign, which reads them too
-        // (bench/README.md, read): left for a lazier context.
-        context.viewer = viewer;
         return context;
       },
     }),
@@ -198,9 +254,11 @@ export async function createServer(app: AppServices, listen: { port: number; hos
     url,
     port,
     metricsPort: metricsServer?.port ?? null,
+    fastPath: fast.counts,
     close() {
       closing ??= (async () => {
         migrated = false;
+        fast.close();
         websocket.goAway();
         await apollo.stop();
         await websocket.dispose();

@@ -8,6 +8,7 @@
  *
  *   npm run bench -- --only load [--duration 10 --warmup 2]
  *   BENCH_LOAD_LEVELS=5,20,50 sets the concurrency levels.
+ *   --profile profiles the server over the clean run at the highest level (V8 sampling profiler).
  */
 import { randomBytes } from "node:crypto";
 import path from "node:path";
@@ -18,6 +19,8 @@ import { openDatabase } from "../../src/db/database";
 import { DEMO_ACCOUNTS, DEMO_PASSWORD, prng, seedDemo } from "../../src/db/seed";
 import { startServerChild, type ServerChild } from "../lib/children";
 import type { PgProcesses } from "../lib/cpu";
+import { RESULTS_DIR } from "../lib/paths";
+import { summarizeProfile } from "../lib/profile";
 import type { Json, Section, SectionContext, SectionReport } from "../lib/section";
 import { fixed, renderTable, thousands } from "../lib/table";
 import {
@@ -699,6 +702,9 @@ const load: Section = {
         const order = i % 2 === 0 ? [false, true] : [true, false];
         for (const abuse of order) {
           log(`  ${level} connections, ${abuse ? "10% abusive" : "clean"}: ${options.warmup} s warm-up, ${options.duration} s measured …`);
+          // --profile: the clean run at the highest level under V8's sampling profiler (warm-up included).
+          const profiled = options.profile === "always" && !abuse && level === Math.max(...levelList);
+          if (profiled) await child.startProfile(500);
           const result = await runPhase({
             target,
             mix: abuse ? abuseMix : cleanMix,
@@ -719,6 +725,15 @@ const load: Section = {
               `RSS peak ${fixed(result.rssPeakMiB, 0)} MiB; other processes ${fixed(result.cpu?.cores.other, 2)} cores`,
           );
           phases.push({ level, abuse, result });
+          if (profiled) {
+            const file = path.join(RESULTS_DIR, `${context.resultsPrefix}-load-scopgraph.cpuprofile`);
+            await child.stopProfile(file);
+            const summary = summarizeProfile(file, 25);
+            log(`    profile: ${path.relative(process.cwd(), file)}; self time by package:`);
+            for (const e of summary.areas.slice(0, 15)) log(`      ${fixed(e.percent, 1)}%  ${e.name}`);
+            log(`    top functions by self time:`);
+            for (const e of summary.functions.slice(0, 25)) log(`      ${fixed(e.percent, 1)}%  ${e.name}`);
+          }
         }
       }
       return report(context, db, fixture, child, abusive, probes, phases, baseRss, subscriptions.length, subscribers.failures);

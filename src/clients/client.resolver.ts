@@ -94,7 +94,10 @@ export class OfferResolver {
     @Arg("input", () => AnswerOfferInput, { description: "The offer." }) input: AnswerOfferInput,
     @Ctx() ctx: Context,
   ): Promise<OfferAnswerPayload> {
-    return payload(ctx, await offers.acceptOffer({ ...ctx, commissionRate: ctx.app.config.commissionRate }, input));
+    return payload(
+      ctx,
+      await offers.acceptOffer({ em: ctx.em, viewer: ctx.viewer, loaders: ctx.loaders, commissionRate: ctx.app.config.commissionRate }, input),
+    );
   }
 
   @Authorized(PlatformRole.CLIENT)

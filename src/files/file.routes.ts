@@ -50,7 +50,10 @@ function failEarly(req: IncomingMessage, res: Response, status: number, code: st
 async function contextOf(app: AppServices, meta: Meta, req: Request, res: Response): Promise<Context | null> {
   const probe = createContext(app, ANONYMOUS, meta(req, res));
   const viewer = await resolveViewer(probe.em, app.auth, req.headers.authorization);
-  return viewer ? { ...probe, viewer } : null;
+  if (!viewer) return null;
+  // Set, not spread: the context's entity manager, loaders and logger are getters of its prototype.
+  probe.viewer = viewer;
+  return probe;
 }
 
 function header(req: Request, name: string): string | undefined {

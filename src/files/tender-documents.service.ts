@@ -50,7 +50,7 @@ export async function recordTenderDocument(actor: Actor, tenderId: string, uploa
   return actor.em.transactional(async (em) => {
     await em.execute("SELECT id FROM tenders WHERE id = ? FOR UPDATE", [tenderId]);
     const tender = await em.findOneOrFail(Tender, { id: tenderId }, { refresh: true });
-    await authorize({ ...actor, em }, tender, "attach");
+    await authorize({ em, viewer: actor.viewer, loaders: actor.loaders }, tender, "attach");
     const key = nameKey(upload.fileName);
     const previous = await latestOf(em, tender.id, key);
     const userId = userIdOf(actor.viewer);
@@ -96,7 +96,7 @@ export async function deleteTenderDocument(actor: Actor, globalId: string, now =
   return actor.em.transactional(async (em) => {
     await em.execute("SELECT id FROM tenders WHERE id = ? FOR UPDATE", [found.tender.id]);
     const tender = await em.findOneOrFail(Tender, { id: found.tender.id }, { refresh: true });
-    await authorize({ ...actor, em }, tender, "attach");
+    await authorize({ em, viewer: actor.viewer, loaders: actor.loaders }, tender, "attach");
     const doc = await em.findOneOrFail(TenderDocument, { id }, { refresh: true });
     const latest = await latestOf(em, tender.id, doc.nameKey);
     const refusal = deletionRefusal(doc, latest?.version ?? doc.version);

@@ -20,6 +20,6 @@ export class StatsResolver {
     @Arg("to", () => GraphQLDateTimeISO, { nullable: true, description: "End of the window (exclusive); default now." }) to: Date | null,
     @Ctx() ctx: Context,
   ): Promise<BusinessVolume> {
-    return businessVolume({ ...ctx, config: ctx.app.config }, { from, to });
+    return businessVolume({ em: ctx.em, viewer: ctx.viewer, loaders: ctx.loaders, config: ctx.app.config }, { from, to });
   }
 }

@@ -226,7 +226,7 @@ export class TenderResolver {
     @Arg("input", () => OutcomeInput, { description: "The outcome." }) input: OutcomeInput,
     @Ctx() ctx: Context,
   ) {
-    return recordOutcome({ ...ctx, commissionRate: ctx.app.config.commissionRate }, tenderId, input);
+    return recordOutcome({ em: ctx.em, viewer: ctx.viewer, loaders: ctx.loaders, commissionRate: ctx.app.config.commissionRate }, tenderId, input);
   }
 
   @Authorized(PlatformRole.MEMBER)

@@ -28,6 +28,8 @@ export interface TestServer {
   orm: MikroORM;
   app: AppServices;
   db: TestDatabase;
+  /** Requests the HTTP fast path answered, and those it handed on to Express (src/http/fast-graphql.ts). */
+  fastPath: RunningServer["fastPath"];
   /** SQL statements sent by the app since the last reset. */
   queries: string[];
   gql<T, V extends Record<string, unknown>>(doc: TypedDocumentNode<T, V>, variables?: V, token?: string | null): Promise<GqlResult<T>>;
@@ -81,6 +83,7 @@ export async function startTestServer(options: { env?: Record<string, string>; d
     url: server.url,
     wsUrl,
     metricsPort: server.metricsPort,
+    fastPath: server.fastPath,
     orm,
     app,
     db,

@@ -52,7 +52,9 @@ export function bidExportRoutes(app: AppServices, meta: (req: Request, res: Resp
       const probe = createContext(app, ANONYMOUS, meta(req, res));
       const viewer = await resolveViewer(probe.em, app.auth, req.headers.authorization);
       if (!viewer) return fail(res, 401, "UNAUTHENTICATED", "The token is invalid or has expired.");
-      const ctx = { ...probe, viewer };
+      // Set, not spread: the context's entity manager, loaders and logger are getters of its prototype.
+      probe.viewer = viewer;
+      const ctx = probe;
       let bid: Bid;
       const notFound = () => fail(res, 404, "NOT_FOUND", `Bid ${req.params.bidId} was not found.`);
       try {

@@ -104,6 +104,9 @@ export function cpvCodes(): readonly CpvEntry[] {
  * is malformed, or comes with a check digit other than the published one.
  */
 export function findCpv(input: string): CpvEntry | undefined {
+  // The stored form, a bare code: found without parsing (each skill of a directory page, twice).
+  const stored = CPV_BY_CODE.get(input);
+  if (stored) return stored;
   const parsed = parseCpv(input);
   if (!parsed) return undefined;
   const entry = CPV_BY_CODE.get(parsed.code);
