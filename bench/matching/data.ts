@@ -13,6 +13,7 @@ import { User } from "../../src/auth/user.entity";
 import { knownCpv } from "../../src/common/cpv";
 import { communes, findDepartment, type Commune } from "../../src/common/reference/reference";
 import { prng, TRADES } from "../../src/db/seed";
+import { placeOf } from "../../src/places/place.embeddable";
 import { cpvPrefixes } from "../../src/matching/cpv-similarity";
 import { Lot, Tender } from "../../src/tenders/tender.entity";
 import { TenderKind, TenderStatus } from "../../src/tenders/tender.enums";
@@ -353,13 +354,15 @@ export async function addOfficerAndTenders(em: EntityManager): Promise<BenchData
       status: TenderStatus.OPEN,
       title,
       buyerName: buyer,
-      city: commune.name,
-      communeCode: commune.insee,
-      departmentCode: commune.dept,
-      regionCode: findDepartment(commune.dept)?.region ?? null,
+      place: placeOf({
+        city: commune.name,
+        communeCode: commune.insee,
+        departmentCode: commune.dept,
+        regionCode: findDepartment(commune.dept)?.region ?? null,
+        latitude: commune.lat,
+        longitude: commune.lon,
+      }),
       countryCode: "FRA",
-      latitude: commune.lat,
-      longitude: commune.lon,
       estimatedValue: lots.reduce((s, l) => s + l.estimatedValue, 0),
       publishedAt: new Date(now - (1 + Math.floor(rand() * 10)) * day),
       submissionDeadline: new Date(now + (10 + Math.floor(rand() * 50)) * day),
