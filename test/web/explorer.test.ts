@@ -2,7 +2,7 @@ import { existsSync, statSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import type { CDPSession, Page } from "puppeteer-core";
+import type { CDPSession, HTTPRequest, Page } from "puppeteer-core";
 import { PlatformRole } from "../../src/auth/roles";
 import { TenderStatus } from "../../src/tenders/tender.enums";
 import { TOUR } from "../../src/web/tour";
@@ -112,7 +112,16 @@ test("GET /graphql in a browser: the explorer, from this server only, runs a que
   const viewerAnswer = page.waitForResponse(
     (r) => r.url() === server.url && r.request().method() === "POST" && (r.request().postData() ?? "").includes("query Viewer"),
   );
-  await execute(page);
+  // The first click after the page loads can land before the tab's editor is current and run
+  // nothing (no request at all, seen on every fresh browser): click again until the query goes.
+  let sent = false;
+  const viewerRequest = (r: HTTPRequest) => r.method() === "POST" && (r.postData() ?? "").includes("query Viewer") && (sent = true);
+  page.on("request", viewerRequest);
+  for (let attempt = 0; attempt < 5 && !sent; attempt++) {
+    await execute(page);
+    await until(() => sent, 5_000);
+  }
+  page.off("request", viewerRequest);
   const viewer = (await (await viewerAnswer).json()) as { data: { viewer: { email: string; role: string } } };
   expect(viewer.data.viewer).toMatchObject({ email: member.email, role: "MEMBER" });
   await resultShows(page, member.email);
