@@ -82,6 +82,9 @@ export class EditorGroup {
   private durableArrivals: [string, number][] | null = null;
   private durableSeqs: [string, number][] | null = null;
   private marks: [number, number, number][] | null = null;
+  /** Updates acknowledged, and refused, by the server since the thread started (Scopgraph). */
+  private acknowledged = 0;
+  private refused = 0;
   /** Per editor (Yjs client), the measured updates typed and not acknowledged yet: key, epoch ms. */
   private readonly typed = new Map<number, [string, number][]>();
   /** The Yjs of this thread's editors: the app's for Scopgraph, the provider's own for Hocuspocus
@@ -109,7 +112,9 @@ export class EditorGroup {
             name: `e${spec.firstIndex + i}`,
             renewBeforeMs: 0,
           });
+          provider.on("error", () => (this.refused += 1));
           provider.on("acknowledged", ({ ms, seq }) => {
+            this.acknowledged += 1;
             this.acks?.push(ms);
             // The acknowledged change holds what was typed before it left (later typing goes next).
             const typed = this.typed.get(doc.clientID) ?? [];
@@ -118,10 +123,11 @@ export class EditorGroup {
           });
           provider.on("message", (message) => {
             const arrivals = this.durableArrivals;
-            if (!arrivals || message.kind !== "DURABLE") return;
+            if (!arrivals || (message.kind !== "DURABLE" && message.kind !== "RELAYED")) return;
             const at = now();
+            // A relay's seq is a durable mark too (the section hub lets relays carry the marks).
             if (message.seq !== null) this.marks?.push([doc.clientID, message.seq, at]);
-            for (const key of messageKeys(deps, message)) if (!key.startsWith(`${doc.clientID}:`)) arrivals.push([key, at]);
+            if (message.kind === "DURABLE") for (const key of messageKeys(deps, message)) if (!key.startsWith(`${doc.clientID}:`)) arrivals.push([key, at]);
           });
           return new Promise<Editor>((resolve) => {
             const editor: Editor = { doc, index: spec.firstIndex + i, flush: () => provider.flush(), close: () => provider.destroy() };
@@ -213,21 +219,24 @@ export class EditorGroup {
     return { sent, arrivals, acks, durableArrivals, durableSeqs, marks };
   }
 
-  /** Each editor types one character, waits for its acknowledgement, and again, for `ms`: acknowledged updates. */
+  /**
+   * Each editor types one character, waits for its acknowledgement, and again, for `ms`: the
+   * updates acknowledged (durable). A refused update is not durable: it fails the phase.
+   */
   async throughput(ms: number): Promise<number> {
     const started = performance.now();
-    let acked = 0;
+    const [acknowledged, refused] = [this.acknowledged, this.refused];
     await Promise.all(
       this.editors.map(async (editor) => {
         const text = editor.doc.getText("content");
         while (editor.flush && performance.now() - started < ms) {
           text.insert(Math.floor(Math.random() * (text.length + 1)), "x");
           await editor.flush();
-          acked += 1;
         }
       }),
     );
-    return acked;
+    if (this.refused > refused) throw new Error(`throughput: ${this.refused - refused} updates refused by the server`);
+    return this.acknowledged - acknowledged;
   }
 
   async close(): Promise<void> {

@@ -644,7 +644,9 @@ type ProviderConstructor = new (configuration: { url: string; name: string; docu
 
 async function startHocuspocus(o: Options, log: (line: string) => void): Promise<RunningSystem> {
   const port = await freePort();
-  const child = spawn(process.execPath, ["--expose-gc", path.join(HERE, "hocuspocus-server.cjs"), String(port)], {
+  // LIVE_BENCH_PEER_NODE_ARGS profiles the peer the same way (LIVE_BENCH_NODE_ARGS above).
+  const extra = (process.env.LIVE_BENCH_PEER_NODE_ARGS ?? "").split(" ").filter(Boolean);
+  const child = spawn(process.execPath, ["--expose-gc", ...extra, path.join(HERE, "hocuspocus-server.cjs"), String(port)], {
     cwd: HERE,
     stdio: ["ignore", "pipe", "inherit", "ipc"],
   });

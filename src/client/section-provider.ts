@@ -50,7 +50,7 @@ export class SectionProvider extends Emitter<SectionProviderEvents> {
   private counter = 0;
   private token: string | null = null;
   private timers: ReturnType<typeof setTimeout>[] = [];
-  private syncTimer: ReturnType<typeof setInterval> | null = null;
+  private syncTimer: ReturnType<typeof setTimeout> | null = null;
   /** What this document held when the server was first seen lacking some of it. */
   private lackSince: Map<number, number> | null = null;
   private awarenessDirty = false;
@@ -74,7 +74,9 @@ export class SectionProvider extends Emitter<SectionProviderEvents> {
     this.doc = o.doc ?? new Y.Doc();
     this.ownAwareness = !o.awareness;
     this.awareness = o.awareness ?? new awarenessProtocol.Awareness(this.doc);
-    this.name = o.name ?? Math.random().toString(36).slice(2, 10);
+    // A given name recurs (the same page reloaded, the same editor opened twice): a random part
+    // per provider keeps its clientMutationIds from reusing an earlier one's (a CONFLICT).
+    this.name = `${o.name ?? "p"}.${Math.random().toString(36).slice(2, 10)}`;
     this.doc.on("update", this.onDocUpdate);
     this.awareness.on("update", this.onAwarenessUpdate);
     if (o.connect !== false) this.connect();
@@ -116,7 +118,7 @@ export class SectionProvider extends Emitter<SectionProviderEvents> {
 
   private close(): void {
     for (const timer of this.timers.splice(0)) clearTimeout(timer);
-    if (this.syncTimer) clearInterval(this.syncTimer);
+    if (this.syncTimer) clearTimeout(this.syncTimer);
     this.syncTimer = null;
     const client = this.client;
     this.client = null;
@@ -227,7 +229,8 @@ export class SectionProvider extends Emitter<SectionProviderEvents> {
     } else if (type === 1) {
       awarenessProtocol.applyAwarenessUpdate(this.awareness, decoding.readVarUint8Array(decoder), this);
     }
-    if (message.seq !== null && message.kind !== "RELAYED") this.lastSeq = Math.max(this.lastSeq, message.seq);
+    // Every kind's seq says up to where this document holds the durable text (a relay's: the others' marks).
+    if (message.seq !== null) this.lastSeq = Math.max(this.lastSeq, message.seq);
     if (message.kind === "SYNC") {
       this.synced = true;
       this.emit("synced", true);
@@ -239,10 +242,23 @@ export class SectionProvider extends Emitter<SectionProviderEvents> {
     this.emit("message", message);
   }
 
+  /**
+   * The next periodic sync, at a random point between half and one and a half intervals: editors
+   * that connected together (a page of them, everyone after a server restart) would otherwise all
+   * ask at the same moment, every interval, and each such burst is a latency spike for everyone.
+   */
   private startSyncTimer(): void {
-    if (this.syncTimer) clearInterval(this.syncTimer);
+    if (this.syncTimer) clearTimeout(this.syncTimer);
     const generation = this.generation;
-    this.syncTimer = setInterval(() => void this.syncExchange(generation), this.o.syncIntervalMs ?? 10_000);
+    const every = this.o.syncIntervalMs ?? 10_000;
+    this.syncTimer = setTimeout(
+      () => {
+        this.syncTimer = null;
+        if (generation !== this.generation) return;
+        void this.syncExchange(generation).finally(() => generation === this.generation && !this.stopped && this.client && this.startSyncTimer());
+      },
+      every * (0.5 + Math.random()),
+    );
   }
 
   /** The periodic sync: what this document lacks comes back; what the server lacks goes. */

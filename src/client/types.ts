@@ -21,7 +21,7 @@ export interface SectionProviderOptions {
   /** First delay before reconnecting (default 250 ms), doubled up to `maxRetryDelayMs`. */
   retryDelayMs?: number;
   maxRetryDelayMs?: number;
-  /** Prefix of the clientMutationIds (default random). */
+  /** Prefix of the clientMutationIds, followed by a random part of each provider's own (default "p"). */
   name?: string;
   /** Connect at once (default true); otherwise call connect(). */
   connect?: boolean;

@@ -130,6 +130,29 @@ test("a clientMutationId reused with other content is a CONFLICT; with the same,
   expect(await serverText(s, s.w.lead.token)).toBe("a");
 });
 
+test("a provider named like an earlier one (the same page reloaded) never reuses its clientMutationIds", async () => {
+  const s = await scene();
+  const named = (doc: InstanceType<typeof Y.Doc>) => {
+    const p = new SectionProvider({ url: server.url, sectionId: s.sectionId, token: s.w.partner.token, WebSocket, doc, name: "tab", retryDelayMs: 50 });
+    providers.push(p);
+    return p;
+  };
+  const errors: string[] = [];
+  const first = named(new Y.Doc());
+  first.on("error", ({ code }) => errors.push(code));
+  await synced(first);
+  first.doc.getText("content").insert(0, "one ");
+  await first.flush();
+  first.destroy();
+  const second = named(new Y.Doc());
+  second.on("error", ({ code }) => errors.push(code));
+  await synced(second);
+  second.doc.getText("content").insert(second.doc.getText("content").length, "two");
+  await second.flush();
+  expect(errors).toEqual([]);
+  expect(await serverText(s, s.w.lead.token)).toBe("one two");
+});
+
 test("an editor that goes offline keeps typing, reconnects from its state vector and everything converges", async () => {
   const s = await scene();
   const a = provider(s.sectionId, s.w.lead.token);

@@ -146,6 +146,33 @@ test("the events of one commit reach an editor as one durable mark", async () =>
   expect(marks.every((m) => m.message === EMPTY_UPDATE_MESSAGE)).toBe(true);
 });
 
+test("under steady typing the relays carry the durable marks: an editor relayed everything gets few marks of their own", async () => {
+  const s = await scene();
+  const reader = await watch(server, s.w.lead.token, s.sectionId);
+  const sender = server.ws(s.w.partner.token);
+  clients.push(sender);
+  const doc = new Y.Doc();
+  let last = 0;
+  for (let i = 0; i < 24; i++) {
+    const result = await wsOnce(sender, ApplySectionUpdateDocument, {
+      input: { sectionId: s.sectionId, update: textUpdate(doc, 0, `${i} `), clientMutationId: `steady-${i}` },
+    });
+    last = result.data?.applySectionUpdate.seq ?? 0;
+    await new Promise((r) => setTimeout(r, 4));
+  }
+  // Once typing stops, the last commit's mark still comes (no relay carries it).
+  await reader.next((m) => m.seq === last && (m.kind === "DURABLE" || m.kind === "RELAYED"));
+  const relays = reader.messages.filter((m) => m.kind === "RELAYED");
+  const carried = relays.map((m) => m.seq).filter((seq): seq is number => typeof seq === "number");
+  expect(carried.length).toBeGreaterThan(12);
+  expect(carried).toEqual([...carried].sort((a, b) => a - b));
+  expect(Math.max(...carried)).toBeLessThan(last);
+  const marks = reader.messages.filter((m) => m.kind === "DURABLE");
+  expect(marks.length).toBeLessThan(8);
+  expect(marks.every((m) => m.message === EMPTY_UPDATE_MESSAGE)).toBe(true);
+  expect(relayedText(reader.messages)).toBe(doc.getText("content").toString());
+});
+
 test("the first update relayed in a turn goes at once, the ones after it in the same turn as one merged message", async () => {
   const s = await scene();
   const reader = await watch(server, s.w.lead.token, s.sectionId);

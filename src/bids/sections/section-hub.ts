@@ -74,10 +74,15 @@ interface Room {
   following: boolean;
   /** After a relay in this turn of the event loop, the updates to relay at its end (relayPending), with their sender. */
   pending: { update: Uint8Array; origin: Origin }[] | null;
-  /** When each subscriber was last sent a durable mark (marks to those who lack nothing are paced). */
-  markedAt: Map<SectionSubscriber, number>;
   /** Subscribers owed an empty mark at `lateSeq`, sent when `markTimer` fires. */
   late: Set<SectionSubscriber>;
+  /** The seq `markTimer` was armed at, and the clientMutationId of the one update the late mark covers (else null). */
+  armedSeq: number;
+  lateCmid: string | null;
+  /** The seq of the last durable message: every subscriber holds the section's text up to it. */
+  durableSeq: number;
+  /** Who the relays carrying `durableSeq` as their `seq` reached (section-hub's `cover`). */
+  coverage: { seq: number; missing: Origin | typeof EVERYONE };
   lateSeq: number;
   markTimer: NodeJS.Timeout | null;
   offs: (() => void)[];
@@ -162,7 +167,7 @@ export class SectionHub {
       return;
     }
     room.pending = [];
-    this.deliver(room, relayedMessage(update), origin);
+    this.deliver(room, relayedMessage(update, room.durableSeq), origin);
     setImmediate(() => this.relayPending(room));
   }
 
@@ -171,7 +176,8 @@ export class SectionHub {
     room.pending = null;
     if (pending.length === 0) return;
     const only = pending.length === 1 ? pending[0] : undefined;
-    this.deliver(room, relayedMessage(only ? only.update : Y.mergeUpdates(pending.map((p) => p.update))), only?.origin ?? null);
+    const update = only ? only.update : Y.mergeUpdates(pending.map((p) => p.update));
+    this.deliver(room, relayedMessage(update, room.durableSeq), only?.origin ?? null);
   }
 
   private remember(room: Room, base64: string, origin: Origin): void {
@@ -216,9 +222,12 @@ export class SectionHub {
       relayed: new Map(),
       following: false,
       pending: null,
-      markedAt: new Map(),
       late: new Set(),
       lateSeq: 0,
+      armedSeq: 0,
+      lateCmid: null,
+      durableSeq: 0,
+      coverage: { seq: 0, missing: EVERYONE },
       markTimer: null,
       offs: [],
       ready: Promise.resolve(),
@@ -242,7 +251,6 @@ export class SectionHub {
 
   private leave(room: Room, subscriber: SectionSubscriber): void {
     room.subscribers.delete(subscriber);
-    room.markedAt.delete(subscriber);
     room.late.delete(subscriber);
     const origin = subscriber.origin;
     // The origin's cursors go with its last subscription of the section (a disconnect ends them all).
@@ -274,6 +282,25 @@ export class SectionHub {
 
   private deliver(room: Room, message: SectionMessage, origin: Origin): void {
     for (const subscriber of room.subscribers) if (origin === null || subscriber.origin !== origin) subscriber.push(message);
+    if (message.kind === SectionMessageKind.RELAYED && message.seq !== null) this.cover(room, message.seq, origin);
+  }
+
+  /**
+   * A relay carries the seq up to which every subscriber holds the durable text (the bytes a
+   * subscriber lacked went to it at once, in deliverDurable): it is a durable mark for everyone it
+   * reaches, all but its sender. Under steady typing the relays carry the marks, and the paced
+   * empty marks (markLater) go only to the editors no relay reached since.
+   */
+  private cover(room: Room, seq: number, origin: Origin): void {
+    const coverage = room.coverage;
+    if (coverage.seq !== seq) room.coverage = { seq, missing: origin };
+    else if (coverage.missing === EVERYONE) coverage.missing = origin;
+    else if (coverage.missing !== origin) coverage.missing = null;
+  }
+
+  private covered(room: Room, subscriber: SectionSubscriber, seq: number): boolean {
+    const { seq: covers, missing } = room.coverage;
+    return covers >= seq && (missing === null || (missing !== EVERYONE && missing !== subscriber.origin));
   }
 
   private publish(sectionId: string, kind: "u" | "a", base64: string): void {
@@ -349,36 +376,57 @@ export class SectionHub {
     if (durable.length) this.deliverDurable(room, durable, seq);
   }
 
-  /** Owes `subscriber` an empty mark up to `seq`, sent with the others owed one when the pace allows. */
-  private markLater(room: Room, subscriber: SectionSubscriber, seq: number): void {
+  /**
+   * Owes `subscriber` an empty mark up to `seq`, sent MARK_EVERY_MS after the first one owed,
+   * unless a relay told it meanwhile (`covered`). One a relay covered up to the seq the timer was
+   * armed at, but not the commits after it, waits one more period for the next relay.
+   */
+  private markLater(room: Room, subscriber: SectionSubscriber, seq: number, clientMutationId: string | null): void {
     room.late.add(subscriber);
+    if (room.lateSeq !== seq) room.lateCmid = room.markTimer ? null : clientMutationId;
     room.lateSeq = Math.max(room.lateSeq, seq);
-    room.markTimer ??= setTimeout(() => {
-      room.markTimer = null;
-      const message: SectionMessage = { kind: SectionMessageKind.DURABLE, message: EMPTY_UPDATE, seq: room.lateSeq, stateVector: null, clientMutationId: null };
-      const now = Date.now();
-      for (const late of room.late) {
-        room.markedAt.set(late, now);
-        late.push(message);
-      }
-      room.late.clear();
-    }, MARK_EVERY_MS);
+    if (room.markTimer) return;
+    room.armedSeq = seq;
+    room.markTimer = setTimeout(() => this.markLate(room), MARK_EVERY_MS);
+  }
+
+  private markLate(room: Room): void {
+    room.markTimer = null;
+    const { lateSeq, armedSeq } = room;
+    const message: SectionMessage = {
+      kind: SectionMessageKind.DURABLE,
+      message: EMPTY_UPDATE,
+      seq: lateSeq,
+      stateVector: null,
+      clientMutationId: room.lateCmid,
+    };
+    const waiting = [...room.late].filter((late) => {
+      if (this.covered(room, late, lateSeq)) return false;
+      if (armedSeq < lateSeq && this.covered(room, late, armedSeq)) return true;
+      late.push(message);
+      return false;
+    });
+    room.late = new Set(waiting);
+    if (waiting.length) {
+      room.armedSeq = lateSeq;
+      room.lateCmid = null;
+      room.markTimer = setTimeout(() => this.markLate(room), MARK_EVERY_MS);
+    }
   }
 
   private deliverDurable(room: Room, durable: { update: string; relayed: Relayed | undefined; clientMutationId: string | null }[], seq: number): void {
     const clientMutationId = durable.length === 1 ? (durable[0]?.clientMutationId ?? null) : null;
+    room.durableSeq = seq;
     const messages = new Map<string, SectionMessage>();
-    const now = Date.now();
     for (const subscriber of room.subscribers) {
       // The updates this subscriber lacks: not relayed to it (nor sent by it).
       const lacks = durable.filter(
         ({ relayed }) => !relayed || (relayed.at <= subscriber.joinedAt && (relayed.origin === null || relayed.origin !== subscriber.origin)),
       );
-      if (lacks.length === 0 && now - (room.markedAt.get(subscriber) ?? 0) < MARK_EVERY_MS) {
-        this.markLater(room, subscriber, seq);
+      if (lacks.length === 0) {
+        this.markLater(room, subscriber, seq, clientMutationId);
         continue;
       }
-      room.markedAt.set(subscriber, now);
       room.late.delete(subscriber);
       const key = lacks.map(({ update }) => update).join(",");
       let message = messages.get(key);
@@ -393,16 +441,20 @@ export class SectionHub {
 }
 
 /**
- * An editor that holds every update of a commit (it was relayed them) is sent a mark at most this
- * often: the mark only says up to where its text is durable, and a later mark says it for the
- * earlier commits too. Under steady typing this halves the messages per keystroke (one relay plus
- * one mark per commit, for every editor); a mark carrying bytes an editor lacks is never held.
+ * An editor that holds every update of a commit (it was relayed them) is told it is durable this
+ * long after at most, by the next relay it receives (which carries the seq: section-hub's `cover`)
+ * or else by an empty mark: under steady typing, one message per keystroke for every editor
+ * instead of a relay plus a mark. A mark carrying bytes an editor lacks is never held.
  */
 const MARK_EVERY_MS = 50;
 
-function relayedMessage(update: Uint8Array): SectionMessage {
-  return { kind: SectionMessageKind.RELAYED, message: frameUpdate(update), seq: null, stateVector: null, clientMutationId: null };
+/** `durableSeq`: the room's, a durable mark for whoever the relay reaches (0: none yet). */
+function relayedMessage(update: Uint8Array, durableSeq: number): SectionMessage {
+  return { kind: SectionMessageKind.RELAYED, message: frameUpdate(update), seq: durableSeq || null, stateVector: null, clientMutationId: null };
 }
+
+/** No relay carried the current durable seq yet: it reached no one. */
+const EVERYONE = Symbol("everyone");
 
 function awarenessMessage(message: string): SectionMessage {
   return { kind: SectionMessageKind.AWARENESS, message, seq: null, stateVector: null, clientMutationId: null };

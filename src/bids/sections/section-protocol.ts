@@ -22,7 +22,7 @@ export interface SectionMessage {
   kind: SectionMessageKind;
   /** Base64 of the framed y-protocols message. */
   message: string;
-  /** DURABLE: the section's text is durable up to this seq; SYNC: the last text update the answer includes. */
+  /** DURABLE, RELAYED: the section's text is durable up to this seq (and held); SYNC: the last text update the answer includes. */
   seq: number | null;
   /** SYNC: the server's state vector (base64), to send back what it lacks. */
   stateVector: string | null;

@@ -25,7 +25,8 @@ export class SectionMessage {
 
   @Field(() => Int, {
     nullable: true,
-    description: "DURABLE: the section's text is durable up to this seq of the bid's log; SYNC: seq of the last text update the answer includes.",
+    description:
+      "DURABLE and RELAYED: the section's text is durable up to this seq of the bid's log, and this subscriber holds it all (a relay carries the mark under steady typing, instead of a DURABLE message of its own); SYNC: seq of the last text update the answer includes.",
   })
   seq!: number | null;
 
