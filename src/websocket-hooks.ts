@@ -17,7 +17,7 @@ import type { WebSocket } from "ws";
 import { resolveViewer } from "./auth/auth.service";
 import { CLOSE_UNAUTHORIZED, type LiveAccess, type LiveSocket } from "./auth/live-access";
 import type { Viewer } from "./auth/viewer";
-import { assertCost } from "./common/cost";
+import type { CostCache } from "./common/cost";
 import type { DocumentCache } from "./common/document-cache";
 import { AppError, UnauthenticatedError } from "./common/errors";
 import { formatError } from "./common/format-error";
@@ -121,6 +121,8 @@ export class SocketHooks {
     private readonly app: AppServices,
     private readonly schema: GraphQLSchema,
     private readonly documents: DocumentCache,
+    /** Prices each document once per page sizes, as over HTTP (a keystroke is not priced again). */
+    private readonly costs: CostCache,
     private readonly access: LiveAccess,
     private readonly shared: SharedExecution,
   ) {
@@ -193,7 +195,7 @@ export class SocketHooks {
     if ("errors" in prepared) return prepared.errors.map((e) => withCode(e, "GRAPHQL_VALIDATION_FAILED", this.production));
     const { document } = prepared;
     try {
-      assertCost(this.schema, document, payload.operationName, payload.variables, LIMITS.cost);
+      this.costs.assert(document, payload.operationName, payload.variables, LIMITS.cost);
     } catch (error) {
       return [error as GraphQLError];
     }

@@ -5,6 +5,7 @@ import { WebSocketServer } from "ws";
 import { resolveViewer } from "./auth/auth.service";
 import { SocketSlots } from "./auth/socket-slots";
 import { LiveAccess } from "./auth/live-access";
+import type { CostCache } from "./common/cost";
 import type { DocumentCache } from "./common/document-cache";
 import { LIMITS } from "./common/limits";
 import type { AppServices } from "./context";
@@ -34,6 +35,7 @@ export async function createWebSocketEndpoint(
   httpServer: HttpServer,
   schema: GraphQLSchema,
   documents: DocumentCache,
+  costs: CostCache,
 ): Promise<WebSocketEndpoint> {
   const { config, log } = app;
   const access = new LiveAccess(app.bus, (bearer) => resolveViewer(app.orm.em.fork(), app.auth, bearer), log);
@@ -61,7 +63,7 @@ export async function createWebSocketEndpoint(
   });
 
   const shared = new SharedExecution(SHARED_SUBSCRIPTIONS);
-  const hooks = new SocketHooks(app, schema, documents, access, shared);
+  const hooks = new SocketHooks(app, schema, documents, costs, access, shared);
   app.metrics.watchSockets(() => ({ sockets: wsServer.clients.size, subscriptions: hooks.subscriptions() }));
   const cleanup = useServer<Record<string, unknown>, { state?: SocketState }>(
     {

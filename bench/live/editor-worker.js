@@ -4,10 +4,10 @@
 "use strict";
 require("ts-node").register({ transpileOnly: true });
 const { parentPort } = require("node:worker_threads");
-// The load generator yields to the servers: nice 10 for this thread (on Linux, priority 0 names
+// The load generator yields to the servers: nice 19 for this thread (on Linux, priority 0 names
 // the calling thread, so the bench's main thread and the servers keep theirs). Same for both systems.
 try {
-  require("node:os").setPriority(0, 10);
+  require("node:os").setPriority(0, 19);
 } catch {
   // not permitted here: the editors run at the bench's priority
 }

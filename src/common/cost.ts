@@ -171,17 +171,6 @@ export class CostLimitError extends AppError {
   }
 }
 
-export function assertCost(
-  schema: GraphQLSchema,
-  document: DocumentNode,
-  operationName: string | null | undefined,
-  variables: Record<string, unknown> | null | undefined,
-  max: number,
-): void {
-  const cost = operationCost(schema, document, operationName, variables);
-  if (cost > max) throw new CostLimitError(cost, max);
-}
-
 /** Price lists kept per document; past it, that document's are dropped and computed again. */
 const MAX_PRICES_PER_DOCUMENT = 64;
 const MAX_KEY_CHARS = 256;
