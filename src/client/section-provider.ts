@@ -40,7 +40,7 @@ export class SectionProvider extends Emitter<SectionProviderEvents> {
   private readonly ownAwareness: boolean;
   status: ProviderStatus = "disconnected";
   synced = false;
-  /** Highest seq of a durable update of the section seen (the sync answer's included). */
+  /** The seq up to which the section's text is durable and held here (sync answer, durable marks, relays). */
   lastSeq = 0;
   private readonly queue: Pending[] = [];
   private client: Client | null = null;
