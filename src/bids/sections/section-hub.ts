@@ -5,6 +5,7 @@ import { BidEventType } from "../bid.enums";
 import type { BidFeed, BidFeeds } from "../live/bid-feed";
 import { decodeBase64, encodeBase64, MAX_UPDATE_BYTES } from "./section-crdt";
 import { awarenessClients, frameAwareness, frameUpdate, SectionMessageKind, type SectionMessage } from "./section-protocol";
+import { DurableMarks } from "./durable-marks";
 import { SectionPeers } from "./section-peers";
 import { awarenessProtocol, Y, type Awareness } from "./yjs";
 
@@ -74,16 +75,10 @@ interface Room {
   following: boolean;
   /** After a relay in this turn of the event loop, the updates to relay at its end (relayPending), with their sender. */
   pending: { update: Uint8Array; origin: Origin }[] | null;
-  /** Subscribers owed an empty mark at `lateSeq`, sent when `markTimer` fires. */
-  late: Set<SectionSubscriber>;
-  /** The seq `markTimer` was armed at, and the clientMutationId of the one update the late mark covers (else null). */
-  armedSeq: number;
-  lateCmid: string | null;
+  /** Who is owed an empty durable mark, and who a relay told the durable seq (durable-marks.ts). */
+  marks: DurableMarks<SectionSubscriber>;
   /** The seq of the last durable message: every subscriber holds the section's text up to it. */
   durableSeq: number;
-  /** Who the relays carrying `durableSeq` as their `seq` reached (section-hub's `cover`). */
-  coverage: { seq: number; missing: Origin | typeof EVERYONE };
-  lateSeq: number;
   markTimer: NodeJS.Timeout | null;
   offs: (() => void)[];
   ready: Promise<void>;
@@ -222,12 +217,8 @@ export class SectionHub {
       relayed: new Map(),
       following: false,
       pending: null,
-      late: new Set(),
-      lateSeq: 0,
-      armedSeq: 0,
-      lateCmid: null,
+      marks: new DurableMarks(),
       durableSeq: 0,
-      coverage: { seq: 0, missing: EVERYONE },
       markTimer: null,
       offs: [],
       ready: Promise.resolve(),
@@ -251,7 +242,7 @@ export class SectionHub {
 
   private leave(room: Room, subscriber: SectionSubscriber): void {
     room.subscribers.delete(subscriber);
-    room.late.delete(subscriber);
+    room.marks.settle(subscriber);
     const origin = subscriber.origin;
     // The origin's cursors go with its last subscription of the section (a disconnect ends them all).
     if (origin && ![...room.subscribers].some((s) => s.origin === origin)) {
@@ -282,25 +273,8 @@ export class SectionHub {
 
   private deliver(room: Room, message: SectionMessage, origin: Origin): void {
     for (const subscriber of room.subscribers) if (origin === null || subscriber.origin !== origin) subscriber.push(message);
-    if (message.kind === SectionMessageKind.RELAYED && message.seq !== null) this.cover(room, message.seq, origin);
-  }
-
-  /**
-   * A relay carries the seq up to which every subscriber holds the durable text (the bytes a
-   * subscriber lacked went to it at once, in deliverDurable): it is a durable mark for everyone it
-   * reaches, all but its sender. Under steady typing the relays carry the marks, and the paced
-   * empty marks (markLater) go only to the editors no relay reached since.
-   */
-  private cover(room: Room, seq: number, origin: Origin): void {
-    const coverage = room.coverage;
-    if (coverage.seq !== seq) room.coverage = { seq, missing: origin };
-    else if (coverage.missing === EVERYONE) coverage.missing = origin;
-    else if (coverage.missing !== origin) coverage.missing = null;
-  }
-
-  private covered(room: Room, subscriber: SectionSubscriber, seq: number): boolean {
-    const { seq: covers, missing } = room.coverage;
-    return covers >= seq && (missing === null || (missing !== EVERYONE && missing !== subscriber.origin));
+    // A relay is a durable mark for everyone it reaches: under steady typing the relays carry the marks.
+    if (message.kind === SectionMessageKind.RELAYED && message.seq !== null) room.marks.relayed(message.seq, origin);
   }
 
   private publish(sectionId: string, kind: "u" | "a", base64: string): void {
@@ -376,42 +350,23 @@ export class SectionHub {
     if (durable.length) this.deliverDurable(room, durable, seq);
   }
 
-  /**
-   * Owes `subscriber` an empty mark up to `seq`, sent MARK_EVERY_MS after the first one owed,
-   * unless a relay told it meanwhile (`covered`). One a relay covered up to the seq the timer was
-   * armed at, but not the commits after it, waits one more period for the next relay.
-   */
+  /** Owes `subscriber` an empty mark up to `seq`, sent when the timer fires unless a relay told it first. */
   private markLater(room: Room, subscriber: SectionSubscriber, seq: number, clientMutationId: string | null): void {
-    room.late.add(subscriber);
-    if (room.lateSeq !== seq) room.lateCmid = room.markTimer ? null : clientMutationId;
-    room.lateSeq = Math.max(room.lateSeq, seq);
-    if (room.markTimer) return;
-    room.armedSeq = seq;
-    room.markTimer = setTimeout(() => this.markLate(room), MARK_EVERY_MS);
+    if (room.marks.owe(subscriber, seq, clientMutationId)) room.markTimer = setTimeout(() => this.markLate(room), MARK_EVERY_MS);
   }
 
   private markLate(room: Room): void {
     room.markTimer = null;
-    const { lateSeq, armedSeq } = room;
+    const { mark, send, again } = room.marks.due();
     const message: SectionMessage = {
       kind: SectionMessageKind.DURABLE,
       message: EMPTY_UPDATE,
-      seq: lateSeq,
+      seq: mark.seq,
       stateVector: null,
-      clientMutationId: room.lateCmid,
+      clientMutationId: mark.clientMutationId,
     };
-    const waiting = [...room.late].filter((late) => {
-      if (this.covered(room, late, lateSeq)) return false;
-      if (armedSeq < lateSeq && this.covered(room, late, armedSeq)) return true;
-      late.push(message);
-      return false;
-    });
-    room.late = new Set(waiting);
-    if (waiting.length) {
-      room.armedSeq = lateSeq;
-      room.lateCmid = null;
-      room.markTimer = setTimeout(() => this.markLate(room), MARK_EVERY_MS);
-    }
+    for (const subscriber of send) subscriber.push(message);
+    if (again) room.markTimer = setTimeout(() => this.markLate(room), MARK_EVERY_MS);
   }
 
   private deliverDurable(room: Room, durable: { update: string; relayed: Relayed | undefined; clientMutationId: string | null }[], seq: number): void {
@@ -427,7 +382,7 @@ export class SectionHub {
         this.markLater(room, subscriber, seq, clientMutationId);
         continue;
       }
-      room.late.delete(subscriber);
+      room.marks.settle(subscriber);
       const key = lacks.map(({ update }) => update).join(",");
       let message = messages.get(key);
       if (!message) {
@@ -441,10 +396,10 @@ export class SectionHub {
 }
 
 /**
- * An editor that holds every update of a commit (it was relayed them) is told it is durable this
- * long after at most, by the next relay it receives (which carries the seq: section-hub's `cover`)
- * or else by an empty mark: under steady typing, one message per keystroke for every editor
- * instead of a relay plus a mark. A mark carrying bytes an editor lacks is never held.
+ * An editor that holds every update of a commit (it was relayed them) is told it is durable by
+ * the next relay it receives (which carries the seq), or else by an empty mark this long after
+ * (twice at most: durable-marks.ts): under steady typing, one message per keystroke for every
+ * editor instead of a relay plus a mark. A mark carrying bytes an editor lacks is never held.
  */
 const MARK_EVERY_MS = 50;
 
@@ -452,9 +407,6 @@ const MARK_EVERY_MS = 50;
 function relayedMessage(update: Uint8Array, durableSeq: number): SectionMessage {
   return { kind: SectionMessageKind.RELAYED, message: frameUpdate(update), seq: durableSeq || null, stateVector: null, clientMutationId: null };
 }
-
-/** No relay carried the current durable seq yet: it reached no one. */
-const EVERYONE = Symbol("everyone");
 
 function awarenessMessage(message: string): SectionMessage {
   return { kind: SectionMessageKind.AWARENESS, message, seq: null, stateVector: null, clientMutationId: null };
