@@ -43,6 +43,8 @@ export class SectionProvider extends Emitter<SectionProviderEvents> {
   /** The seq up to which the section's text is durable and held here (sync answer, durable marks, relays). */
   lastSeq = 0;
   private readonly queue: Pending[] = [];
+  /** Messages received and not applied yet (receive()). */
+  private readonly inbox: StreamMessage[] = [];
   private client: Client | null = null;
   private generation = 0;
   private stopped = false;
@@ -214,32 +216,52 @@ export class SectionProvider extends Emitter<SectionProviderEvents> {
     this.timers.push(setTimeout(() => void this.open(generation, attempt), delay));
   }
 
+  /**
+   * Messages arrive in bursts (one socket read holds many under heavy typing): the burst is
+   * applied in one Yjs transaction, so the document emits one `update` and an editor binding
+   * renders once, instead of once per message.
+   */
   private receive(message: StreamMessage): void {
-    // The durable mark of updates this editor holds already carries an empty update: nothing to apply.
-    if (message.kind === "DURABLE" && message.message === EMPTY_UPDATE_MESSAGE) {
-      if (message.seq !== null) this.lastSeq = Math.max(this.lastSeq, message.seq);
+    if (this.inbox.push(message) === 1) queueMicrotask(() => this.drainInbox());
+  }
+
+  private drainInbox(): void {
+    const messages = this.inbox.splice(0);
+    Y.transact(
+      this.doc,
+      () =>
+        messages.forEach((m) => {
+          try {
+            this.apply(m);
+          } catch {
+            // A message this document cannot read is skipped: the periodic sync recovers its text.
+          }
+        }),
+      this,
+    );
+    for (const message of messages) {
+      if (message.kind === "SYNC") {
+        this.synced = true;
+        this.emit("synced", true);
+        if (message.stateVector) this.offerLack(fromBase64(message.stateVector), true);
+        this.startSyncTimer();
+        this.awarenessDirty = this.awareness.getLocalState() !== null;
+        void this.sendAwareness();
+      }
       this.emit("message", message);
-      return;
     }
-    const decoder = decoding.createDecoder(fromBase64(message.message));
-    const type = decoding.readVarUint(decoder);
-    if (type === 0) {
-      // Sync step 2 or update: applied with this provider as origin (not sent back).
-      syncProtocol.readSyncMessage(decoder, encodingSink(), this.doc, this);
-    } else if (type === 1) {
-      awarenessProtocol.applyAwarenessUpdate(this.awareness, decoding.readVarUint8Array(decoder), this);
-    }
+  }
+
+  private apply(message: StreamMessage): void {
     // Every kind's seq says up to where this document holds the durable text (a relay's: the others' marks).
     if (message.seq !== null) this.lastSeq = Math.max(this.lastSeq, message.seq);
-    if (message.kind === "SYNC") {
-      this.synced = true;
-      this.emit("synced", true);
-      if (message.stateVector) this.offerLack(fromBase64(message.stateVector), true);
-      this.startSyncTimer();
-      this.awarenessDirty = this.awareness.getLocalState() !== null;
-      void this.sendAwareness();
-    }
-    this.emit("message", message);
+    // The durable mark of updates this editor holds already carries an empty update: nothing to apply.
+    if (message.kind === "DURABLE" && message.message === EMPTY_UPDATE_MESSAGE) return;
+    const decoder = decoding.createDecoder(fromBase64(message.message));
+    const type = decoding.readVarUint(decoder);
+    // Sync step 2 or update: applied with this provider as origin (not sent back).
+    if (type === 0) syncProtocol.readSyncMessage(decoder, encodingSink(), this.doc, this);
+    else if (type === 1) awarenessProtocol.applyAwarenessUpdate(this.awareness, decoding.readVarUint8Array(decoder), this);
   }
 
   /**
