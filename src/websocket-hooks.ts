@@ -306,7 +306,8 @@ export class SocketHooks {
       setImmediate(() => ctx.extra.socket.close(code, reason));
       return;
     }
-    if (state.operations === 0) this.idleSoon(state, ctx.extra.socket);
+    // Not once the socket has closed (its operations complete after): the timer would keep it for idleMs.
+    if (state.operations === 0 && ctx.extra.socket.readyState === ctx.extra.socket.OPEN) this.idleSoon(state, ctx.extra.socket);
   }
 
   onNext(ctx: SocketContext, id: string, args: ExecutionArgs, result: ExecutionResult): FormattedExecutionResult | undefined {
