@@ -12,7 +12,6 @@ import {
   type GraphQLSchema,
 } from "graphql";
 import type { CloseCode, Context as WsContext, SubscribePayload } from "graphql-ws";
-import type { Extra } from "graphql-ws/use/ws";
 import type { WebSocket } from "ws";
 import { resolveViewer } from "./auth/auth.service";
 import { CLOSE_UNAUTHORIZED, type LiveAccess, type LiveSocket } from "./auth/live-access";
@@ -23,6 +22,7 @@ import { AppError, UnauthenticatedError } from "./common/errors";
 import { formatError } from "./common/format-error";
 import { LIMITS } from "./common/limits";
 import { createContext, type AppServices, type Context } from "./context";
+import type { SocketExtra } from "./realtime/graphql-ws-server";
 import type { SharedExecution } from "./realtime/shared-execution";
 import { SESSION_CHECKED_MUTATIONS } from "./bids/sections/section.live";
 
@@ -89,28 +89,57 @@ function sessionCheckedInStatement(document: DocumentNode, operationName: string
   return answer;
 }
 
+/**
+ * A request id as one flat string: randomUUID's is a rope of a dozen pieces (480 bytes), and a
+ * subscription keeps its request id for its whole life.
+ */
+function flatUuid(): string {
+  return Buffer.from(randomUUID(), "latin1").toString("latin1");
+}
+
+function closeExpired(socket: WebSocket): void {
+  socket.close(CLOSE_UNAUTHORIZED, "Token expired");
+}
+
 /** Once the token of a socket expires, its operations are refused (the socket is closed). */
 function viewerStillValid(viewer: Viewer): boolean {
   return viewer.kind !== "USER" || viewer.expiresAt * 1000 > Date.now();
 }
 
-/** What the server keeps on each socket. */
-export type SocketState = {
-  live: LiveSocket;
+/** What the server keeps on each socket: also the socket as access control sees it. */
+export class SocketState implements LiveSocket {
   /** Operations running on the socket now. */
-  operations: number;
-  /** Queries and mutations under way, by id: a revoked socket closes once they have answered. */
-  answering: Set<string>;
+  operations = 0;
+  /** Queries and mutations under way, by id: a revoked socket closes once they have answered (made on first use). */
+  answering: Set<string> | null = null;
   /** Set when access ended: the close to send once `answering` is empty. */
-  closing: { code: number; reason: string } | null;
-  idle: NodeJS.Timeout | null;
-  forget: () => void;
-  /** Queries and mutations under way, by id, for the metrics: name, start, error codes. */
-  timings: Map<string, { name: string | null; started: number; codes: string[] }>;
-};
+  closing: { code: number; reason: string } | null = null;
+  idle: NodeJS.Timeout | null = null;
+  /** Closes the socket when its token expires. */
+  expiry: NodeJS.Timeout | null = null;
+  /** Queries and mutations under way, by id, for the metrics: name, start, error codes (made on first use). */
+  timings: Map<string, { name: string | null; started: number; codes: string[] }> | null = null;
+
+  constructor(
+    readonly socket: WebSocket,
+    readonly bearer: string,
+    public viewer: Viewer,
+  ) {}
+
+  /** Queries and mutations under way. */
+  get answered(): number {
+    return this.answering?.size ?? 0;
+  }
+
+  /** A mutation under way when access ends (signOut itself, say) still gets its answer. */
+  close(code: number, reason: string): void {
+    this.closing = { code, reason };
+    if (this.answered === 0) this.socket.close(code, reason);
+  }
+}
 
 /** graphql-ws's context of a socket, with what the server keeps on it. */
-type SocketContext = WsContext<Record<string, unknown>, Extra & { state?: SocketState }>;
+type SocketContext = WsContext<Record<string, unknown>, SocketExtra<SocketState>>;
 
 export class SocketHooks {
   /** The open sockets' states, for the metrics. */
@@ -132,7 +161,7 @@ export class SocketHooks {
   /** Subscriptions running now, over every socket. */
   subscriptions(): number {
     let subscriptions = 0;
-    for (const s of this.states) subscriptions += s.operations - s.answering.size;
+    for (const s of this.states) subscriptions += s.operations - s.answered;
     return subscriptions;
   }
 
@@ -157,28 +186,29 @@ export class SocketHooks {
       socket.close(CLOSE_FORBIDDEN, "Forbidden");
       return false;
     }
-    // A mutation under way when access ends (signOut itself, say) still gets its answer.
-    const close = (code: number, reason: string) => {
-      state.closing = { code, reason };
-      if (state.answering.size === 0) socket.close(code, reason);
-    };
-    const live: LiveSocket = { bearer, viewer, close };
-    const state: SocketState = { live, operations: 0, answering: new Set(), closing: null, idle: null, forget: this.access.register(live), timings: new Map() };
+    const state = new SocketState(socket, bearer, viewer);
+    this.access.register(state);
     ctx.extra.state = state;
     if (viewer.kind === "USER") {
       // The socket's authority ends when its token does: clients reconnect with a new one.
-      const expiry = setTimeout(() => socket.close(CLOSE_UNAUTHORIZED, "Token expired"), Math.max(0, viewer.expiresAt * 1000 - Date.now()));
-      expiry.unref();
-      socket.once("close", () => clearTimeout(expiry));
+      // In whole seconds (up to one early): Node keeps a timer list per distinct duration.
+      const ms = Math.floor(Math.max(0, viewer.expiresAt * 1000 - Date.now()) / 1000) * 1000;
+      state.expiry = setTimeout(closeExpired, ms, socket);
+      state.expiry.unref();
     }
     this.states.add(state);
-    socket.once("close", () => {
-      this.states.delete(state);
-      if (state.idle) clearTimeout(state.idle);
-      state.forget();
-    });
     this.idleSoon(state, socket);
     return true;
+  }
+
+  /** The socket closed (graphql-ws-server.ts calls it at once). */
+  closed(extra: SocketExtra<SocketState>): void {
+    const state = extra.state;
+    if (!state) return;
+    this.states.delete(state);
+    if (state.idle) clearTimeout(state.idle);
+    if (state.expiry) clearTimeout(state.expiry);
+    this.access.unregister(state);
   }
 
   async onSubscribe(ctx: SocketContext, id: string, payload: SubscribePayload): Promise<ExecutionArgs | readonly GraphQLError[]> {
@@ -202,54 +232,55 @@ export class SocketHooks {
     // Counted before the await below, so that a burst cannot pass the limit meanwhile.
     state.operations += 1;
     const answering = getOperationAST(document, payload.operationName)?.operation !== "subscription";
-    if (answering) state.answering.add(id);
+    if (answering) (state.answering ??= new Set()).add(id);
     if (state.idle) clearTimeout(state.idle);
     state.idle = null;
     // Access as it is now, like an HTTP request: role, sign-out, revocation, deletion. A text
     // update checks the session in its own statement instead, so that its relay waits for
     // no round trip (bids/sections/section.service.ts).
     const viewer =
-      state.live.viewer.kind === "ANONYMOUS"
+      state.viewer.kind === "ANONYMOUS"
         ? null
         : sessionCheckedInStatement(document, payload.operationName)
-          ? state.live.viewer
-          : await resolveViewer(this.app.orm.em.fork(), this.app.auth, state.live.bearer);
+          ? state.viewer
+          : await resolveViewer(this.app.orm.em.fork(), this.app.auth, state.bearer);
     if (!viewer || viewer.kind === "ANONYMOUS" || !viewerStillValid(viewer)) {
       state.operations -= 1;
-      state.answering.delete(id);
+      state.answering?.delete(id);
       ctx.extra.socket.close(CLOSE_UNAUTHORIZED, viewer ? "Token expired" : "Access changed: reconnect with a valid token");
       return [new UnauthenticatedError("The token is no longer valid; reconnect with a new one.")];
     }
-    state.live.viewer = viewer;
-    const requestId = randomUUID();
+    state.viewer = viewer;
+    const requestId = flatUuid();
     if (answering)
-      state.timings.set(id, {
+      (state.timings ??= new Map()).set(id, {
         name: payload.operationName ?? getOperationAST(document, payload.operationName)?.name?.value ?? null,
         started: performance.now(),
         codes: [],
       });
-    // A subscription that shares its results writes them straight to the socket (set below).
-    // eslint-disable-next-line prefer-const -- assigned once below: the sink reads it at its first event
-    let args: ExecutionArgs | undefined;
-    const sink = answering ? null : this.shared.sinkFor(document, payload.operationName, payload.variables, () => args!, id, ctx.extra.socket);
+    // A subscription that shares its results writes them straight to the socket.
+    const sink = answering ? null : this.shared.sinkFor(document, payload.operationName, payload.variables, id, ctx.extra.socket);
     const contextValue = createContext(this.app, viewer, {
       requestId,
-      clientAddress: clientAddress(ctx.extra.request, this.app.config.trustProxy),
-      live: { access: this.access, socket: state.live, sink },
+      clientAddress: ctx.extra.address,
+      live: { access: this.access, socket: state, sink },
     });
-    args = {
+    const args: ExecutionArgs = {
       schema: this.schema,
       document,
       operationName: payload.operationName,
       variableValues: payload.variables,
       contextValue,
+      // Set here rather than added by graphql-ws (no roots): an object's later property costs more.
+      rootValue: undefined,
     };
+    sink?.bind(args);
     return args;
   }
 
   onError(ctx: SocketContext, id: string, payload: SubscribePayload, errors: readonly GraphQLError[]): GraphQLFormattedError[] {
     const formatted = errors.map((e) => formatError(e.toJSON(), e, this.app.log));
-    const timing = ctx.extra.state?.timings.get(id);
+    const timing = ctx.extra.state?.timings?.get(id);
     if (timing) timing.codes.push(...formatted.map((e) => codeOf(e)));
     // Refused before execution (validation, cost, access): counted here, never timed.
     else
@@ -265,26 +296,27 @@ export class SocketHooks {
   onComplete(ctx: SocketContext, id: string): void {
     const state = ctx.extra.state;
     if (!state) return;
-    const timing = state.timings.get(id);
+    const timing = state.timings?.get(id);
     if (timing) {
-      state.timings.delete(id);
+      state.timings?.delete(id);
       this.app.metrics.observe(timing.name, "ws", (performance.now() - timing.started) / 1000, timing.codes);
     }
     state.operations = Math.max(0, state.operations - 1);
-    if (state.answering.delete(id) && state.closing && state.answering.size === 0) {
+    if (state.answering?.delete(id) && state.closing && state.answering.size === 0) {
       // After graphql-ws has sent this operation's `complete`, which follows this hook.
       const { code, reason } = state.closing;
       setImmediate(() => ctx.extra.socket.close(code, reason));
       return;
     }
-    if (state.operations === 0) this.idleSoon(state, ctx.extra.socket);
+    // Not once the socket has closed (its operations complete after): the timer would keep it for idleMs.
+    if (state.operations === 0 && ctx.extra.socket.readyState === ctx.extra.socket.OPEN) this.idleSoon(state, ctx.extra.socket);
   }
 
   onNext(ctx: SocketContext, id: string, args: ExecutionArgs, result: ExecutionResult): FormattedExecutionResult | undefined {
     if (!result.errors?.length) return;
     const context = args.contextValue as Context;
     const errors = result.errors.map((e) => formatError(e.toJSON(), e, context.log, context.requestId));
-    ctx.extra.state?.timings.get(id)?.codes.push(...errors.map((e) => codeOf(e)));
+    ctx.extra.state?.timings?.get(id)?.codes.push(...errors.map((e) => codeOf(e)));
     return { ...result, errors };
   }
 }

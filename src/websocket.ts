@@ -1,6 +1,6 @@
 import type { Server as HttpServer } from "node:http";
 import type { GraphQLSchema } from "graphql";
-import { useServer } from "graphql-ws/use/ws";
+import type { Socket } from "node:net";
 import { WebSocketServer } from "ws";
 import { resolveViewer } from "./auth/auth.service";
 import { SocketSlots } from "./auth/socket-slots";
@@ -9,11 +9,25 @@ import type { CostCache } from "./common/cost";
 import type { DocumentCache } from "./common/document-cache";
 import { LIMITS } from "./common/limits";
 import type { AppServices } from "./context";
+import { serveGraphqlWs } from "./realtime/graphql-ws-server";
 import { SharedExecution } from "./realtime/shared-execution";
 import { SHARED_SUBSCRIPTIONS } from "./schema";
 import { clientAddress, SocketHooks, type SocketState } from "./websocket-hooks";
 
 export { clientAddress };
+
+/** A ping this often; a socket that has not answered the previous one is terminated (graphql-ws's default). */
+const KEEP_ALIVE_MS = 12_000;
+
+/**
+ * The address's slot is given back when the socket closes, or at once if the upgrade never
+ * completes. Its own function: a listener made inside verifyClient would keep the upgrade's
+ * request and callbacks alive for the socket's life.
+ */
+function releaseOnClose(socket: Socket, slots: SocketSlots, address: string): void {
+  // `close` is emitted once: a plain listener costs less than a `once` wrapper.
+  socket.on("close", () => void slots.release(address));
+}
 
 export interface WebSocketEndpoint {
   /** Closes every socket with 1001: clients reconnect, to another instance if there is one. */
@@ -54,9 +68,7 @@ export async function createWebSocketEndpoint(
       const address = clientAddress(info.req, config.trustProxy);
       void slots.claim(address).then((admitted) => {
         if (!admitted) return accept(false, 429, "Too many sockets from this address");
-        // The slot is given back when the socket closes, or at once if the upgrade never completes.
-        const release = () => void slots.release(address);
-        info.req.socket.once("close", release);
+        releaseOnClose(info.req.socket, slots, address);
         accept(true);
       });
     },
@@ -65,11 +77,10 @@ export async function createWebSocketEndpoint(
   const shared = new SharedExecution(SHARED_SUBSCRIPTIONS);
   const hooks = new SocketHooks(app, schema, documents, costs, access, shared);
   app.metrics.watchSockets(() => ({ sockets: wsServer.clients.size, subscriptions: hooks.subscriptions() }));
-  const cleanup = useServer<Record<string, unknown>, { state?: SocketState }>(
+  const cleanup = serveGraphqlWs<SocketState>(
     {
       schema,
       subscribe: shared.subscribe,
-      connectionInitWaitTimeout: LIMITS.connectionInitTimeoutMs,
       onConnect: (ctx) => hooks.onConnect(ctx),
       onSubscribe: (ctx, id, payload) => hooks.onSubscribe(ctx, id, payload),
       onError: (ctx, id, payload, errors) => hooks.onError(ctx, id, payload, errors),
@@ -77,6 +88,14 @@ export async function createWebSocketEndpoint(
       onNext: (ctx, id, _payload, args, result) => hooks.onNext(ctx, id, args, result),
     },
     wsServer,
+    {
+      address: (request) => clientAddress(request, config.trustProxy),
+      intern: (query) => documents.text(query),
+      connectionInitWaitMs: LIMITS.connectionInitTimeoutMs,
+      closed: (extra) => hooks.closed(extra),
+      keepAliveMs: KEEP_ALIVE_MS,
+      log,
+    },
   );
 
   let disposed: Promise<void> | undefined;

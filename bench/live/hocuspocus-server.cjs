@@ -13,7 +13,7 @@ server.listen().then(() => {
 if (process.send) {
   process.on("message", (message) => {
     if (message && message.gc && typeof global.gc === "function") global.gc();
-    process.send({ gc: true });
+    process.send({ gc: true, heapUsed: process.memoryUsage().heapUsed });
   });
   process.channel?.unref();
 }

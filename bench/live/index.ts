@@ -86,6 +86,18 @@ export interface SystemResult {
   baseRssMb: number;
   idleRssMb: number;
   idleKbPerClient: number;
+  /** The heap used after a full collection, without and with the idle clients. */
+  baseHeapMb: number;
+  idleHeapMb: number;
+  idleHeapKbPerClient: number;
+}
+
+/** A server's memory after a full collection, without and with the idle clients. */
+interface IdleMemory {
+  baseRssMb: number;
+  idleRssMb: number;
+  baseHeapMb: number;
+  idleHeapMb: number;
 }
 
 export interface LiveResult {
@@ -116,23 +128,26 @@ function rssMb(pid: number): number {
 }
 
 /**
- * The resident memory of a server child after a full collection (it runs with --expose-gc and
- * answers {gc: true} once collected): what its live objects and sockets hold, without the garbage
- * a burst of connections leaves until the next collection, the same way for both servers.
+ * The memory of a server child after a full collection (it runs with --expose-gc and answers
+ * {gc: true, heapUsed} once collected): what its live objects and sockets hold, without the
+ * garbage a burst of connections leaves until the next collection, the same way for both
+ * servers. The resident size also counts the heap's free pages, which vary by tens of megabytes
+ * with what ran before (its growth per editor swung from -38 to 48 KB between runs of the same
+ * code); the heap used after the collection is what the live objects themselves take.
  */
-async function settledRssMb(child: ChildProcess): Promise<number> {
-  await new Promise<void>((resolve) => {
+async function settledMemory(child: ChildProcess): Promise<{ rssMb: number; heapMb: number }> {
+  const heapUsed = await new Promise<number>((resolve) => {
     const onMessage = (message: unknown) => {
       if (typeof message !== "object" || message === null || !("gc" in message)) return;
       child.off("message", onMessage);
-      resolve();
+      resolve("heapUsed" in message && typeof message.heapUsed === "number" ? message.heapUsed : Number.NaN);
     };
     child.on("message", onMessage);
     child.send({ gc: true });
-    setTimeout(resolve, 5000).unref();
+    setTimeout(() => resolve(Number.NaN), 5000).unref();
   });
   await sleep(500);
-  return rssMb(child.pid!);
+  return { rssMb: rssMb(child.pid!), heapMb: Math.round((heapUsed / 2 ** 20) * 10) / 10 };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -385,7 +400,7 @@ interface RunningSystem {
   latency(): Promise<Phase>;
   /** Acknowledged (durable) updates per second on one bid; null when the system acknowledges nothing. */
   throughput(): Promise<number | null>;
-  memory(): Promise<{ baseRssMb: number; idleRssMb: number }>;
+  memory(): Promise<IdleMemory>;
   /** pgbench's single-row UPDATE rate on the system's PostgreSQL with as many clients as writers (Scopgraph). */
   pgbench?(): Promise<number | null>;
   stop(): Promise<void>;
@@ -595,7 +610,7 @@ async function startScopgraph(o: Options, log: (line: string) => void): Promise<
       async memory() {
         log(`Scopgraph: memory with ${o.idleClients} idle subscribed clients`);
         await sleep(1000);
-        const baseRssMb = await settledRssMb(child);
+        const base = await settledMemory(child);
         // Idle editors as a front-end has them: a provider each, synced on the section, no
         // awareness state (nothing typed, nobody looking), the periodic sync exchange off.
         const idle: SectionProvider[] = [];
@@ -624,9 +639,9 @@ async function startScopgraph(o: Options, log: (line: string) => void): Promise<
         for (let waited = 0; syncedOnce.size + failed < o.idleClients && waited < 60_000; waited += 250) await sleep(250);
         await sleep(3000);
         log(`Scopgraph: ${syncedOnce.size} idle editors synced on the section, ${failed} failed`);
-        const idleRssMb = await settledRssMb(child);
+        const settled = await settledMemory(child);
         for (const p of idle) p.destroy();
-        return { baseRssMb, idleRssMb };
+        return { baseRssMb: base.rssMb, idleRssMb: settled.rssMb, baseHeapMb: base.heapMb, idleHeapMb: settled.heapMb };
       },
       stop,
     };
@@ -693,13 +708,13 @@ async function startHocuspocus(o: Options, log: (line: string) => void): Promise
         pool = null;
         await sleep(1000);
         log(`Hocuspocus: memory with ${o.idleClients} idle connected clients`);
-        const baseRssMb = await settledRssMb(child);
+        const base = await settledMemory(child);
         for (let i = 0; i < o.idleClients; i += 100)
           await Promise.all(Array.from({ length: Math.min(100, o.idleClients - i) }, () => connect(new PeerY.Doc())));
         await sleep(4000);
-        const idleRssMb = await settledRssMb(child);
+        const settled = await settledMemory(child);
         for (const p of providers.splice(0)) p.destroy();
-        return { baseRssMb, idleRssMb };
+        return { baseRssMb: base.rssMb, idleRssMb: settled.rssMb, baseHeapMb: base.heapMb, idleHeapMb: settled.heapMb };
       },
       stop,
     };
@@ -759,6 +774,7 @@ async function measure(name: string, system: RunningSystem, phases: Phase[], o: 
     pgbenchUpdatesPerSec: pgbench,
     ...memory,
     idleKbPerClient: Math.round(((memory.idleRssMb - memory.baseRssMb) * 1024) / o.idleClients),
+    idleHeapKbPerClient: Math.round(((memory.idleHeapMb - memory.baseHeapMb) * 1024 * 10) / o.idleClients) / 10,
   };
 }
 
@@ -878,6 +894,12 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
       `${ratio.idleMemory}× (growth)`,
     ],
     ["per idle editor", fmt(scopgraph.idleKbPerClient, " KB"), fmt(hocuspocus.idleKbPerClient, " KB"), ""],
+    [
+      "heap used after a full GC, per idle editor (RSS also counts free heap pages)",
+      fmt(scopgraph.idleHeapKbPerClient, " KB"),
+      fmt(hocuspocus.idleHeapKbPerClient, " KB"),
+      "",
+    ],
   ];
   const text = [
     `${os.cpus().length} × ${os.cpus()[0]?.model ?? "cpu"}, ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.version}, load ${os

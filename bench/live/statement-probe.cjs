@@ -39,7 +39,7 @@ if (process.send) {
     if (message.gc) {
       // A full collection before the bench reads the resident memory (bench/live/index.ts).
       if (typeof global.gc === "function") global.gc();
-      process.send({ gc: true });
+      process.send({ gc: true, heapUsed: process.memoryUsage().heapUsed });
     } else if (message.probe === "start") {
       times = [];
       recording = true;

@@ -17,10 +17,43 @@ export interface LiveSocket {
 /** A running subscription's question: may it go on? Asked again whenever its person's access changes. */
 export type AccessCheck = () => Promise<boolean>;
 
-interface Registration {
-  socket: LiveSocket;
-  /** Running subscriptions' checks, each with what ends it. */
-  guards: Map<AccessCheck, () => void>;
+/** A running subscription of a socket: its question, and its stream, ended when the answer is no. */
+class Guarded<T> implements AsyncIterableIterator<T> {
+  constructor(
+    readonly check: AccessCheck,
+    private readonly source: AsyncIterableIterator<T>,
+    private readonly access: LiveAccess,
+    private readonly socket: LiveSocket,
+  ) {}
+
+  /** Ends the stream (access lost): its own `return` ends it, which graphql-ws reports as `complete`. */
+  end(): void {
+    this.release();
+    void this.source.return?.();
+  }
+
+  private release(): void {
+    this.access.release(this.socket, this);
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    return this.source.next();
+  }
+
+  async return(): Promise<IteratorResult<T>> {
+    this.release();
+    return (await this.source.return?.()) ?? { value: undefined, done: true };
+  }
+
+  async throw(error: unknown): Promise<IteratorResult<T>> {
+    this.release();
+    if (this.source.throw) return this.source.throw(error);
+    throw error;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
 }
 
 /**
@@ -33,7 +66,11 @@ interface Registration {
  * reconnection, when announcements may have been missed, every socket is re-checked.
  */
 export class LiveAccess {
-  private readonly sockets = new Map<LiveSocket, Registration>();
+  /**
+   * Open sockets, each with its running subscriptions' guards: an array made at the first (a
+   * few per socket; an empty array or set would weigh more than its one guard).
+   */
+  private readonly sockets = new Map<LiveSocket, Guarded<unknown>[] | null>();
   private offs: (() => void)[] = [];
   private readonly recheckHooks = new Set<(socket: LiveSocket) => void>();
 
@@ -59,12 +96,13 @@ export class LiveAccess {
     return () => this.recheckHooks.delete(hook);
   }
 
-  /** Registers an open socket; the returned function forgets it (on close). */
-  register(socket: LiveSocket): () => void {
-    this.sockets.set(socket, { socket, guards: new Map() });
-    return () => {
-      this.sockets.delete(socket);
-    };
+  /** Registers an open socket, until `unregister` (on close). */
+  register(socket: LiveSocket): void {
+    this.sockets.set(socket, null);
+  }
+
+  unregister(socket: LiveSocket): void {
+    this.sockets.delete(socket);
   }
 
   /**
@@ -72,29 +110,19 @@ export class LiveAccess {
    * iterator's own `return` ends it, which graphql-ws reports to the client as `complete`.
    */
   guard<T>(socket: LiveSocket | null, source: AsyncIterableIterator<T>, check: AccessCheck): AsyncIterableIterator<T> {
-    const registration = socket ? this.sockets.get(socket) : undefined;
-    if (!registration) return source;
-    const end = () => {
-      registration.guards.delete(check);
-      void source.return?.();
-    };
-    registration.guards.set(check, end);
-    const release = () => registration.guards.delete(check);
-    return {
-      next: () => source.next(),
-      return: async () => {
-        release();
-        return (await source.return?.()) ?? { value: undefined, done: true };
-      },
-      throw: async (error: unknown) => {
-        release();
-        if (source.throw) return source.throw(error);
-        throw error;
-      },
-      [Symbol.asyncIterator]() {
-        return this;
-      },
-    };
+    const guards = socket ? this.sockets.get(socket) : undefined;
+    if (!socket || guards === undefined) return source;
+    const guarded = new Guarded(check, source, this, socket);
+    if (guards) guards.push(guarded);
+    else this.sockets.set(socket, [guarded]);
+    return guarded;
+  }
+
+  /** A guard's stream ended: it is asked no more. */
+  release(socket: LiveSocket, guard: Guarded<unknown>): void {
+    const guards = this.sockets.get(socket);
+    const at = guards ? guards.indexOf(guard) : -1;
+    if (guards && at >= 0) guards.splice(at, 1);
   }
 
   /** The sockets of these people and tokens, on this instance. */
@@ -127,11 +155,11 @@ export class LiveAccess {
             return;
           }
           socket.viewer = viewer;
-          const registration = this.sockets.get(socket);
-          if (!registration) return;
+          const guards = this.sockets.get(socket);
+          if (!guards) return;
           await Promise.all(
-            [...registration.guards].map(async ([check, end]) => {
-              if (!(await check())) end();
+            [...guards].map(async (guard) => {
+              if (!(await guard.check())) guard.end();
             }),
           );
         } catch (error) {

@@ -23,6 +23,11 @@ export class DocumentCache {
     private readonly parseOptions: ParseOptions,
   ) {}
 
+  /** The cached document's own copy of a query text (the same text), or the text given. */
+  text(query: string): string {
+    return this.documents.get(query)?.loc?.source.body ?? query;
+  }
+
   prepare(query: string): Prepared {
     const cached = this.documents.get(query);
     if (cached) {

@@ -68,6 +68,11 @@ export interface DirectSink {
    * behind that the stream should end (the client reconnects and syncs).
    */
   push(event: object, droppable: boolean): boolean;
+  /**
+   * The source takes the sink over: every event goes through `push`, and its iterator yields
+   * nothing (it only ends), so no per-event mapping is kept around it for the stream's life.
+   */
+  claim(): void;
 }
 
 /** The socket a direct sink writes to (the `ws` WebSocket's parts it uses). */
@@ -95,6 +100,8 @@ export class SharedExecution {
   private readonly plans = new WeakMap<DocumentNode, Map<string, Plan | null>>();
   private readonly results = new WeakMap<object, Map<string, MaybePromise<ExecutionResult>>>();
   private readonly texts = new WeakMap<object, Map<string, MaybePromise<string>>>();
+  /** Execution arguments whose source claimed its sink (DirectSink.claim). */
+  private readonly claimed = new WeakSet<ExecutionArgs>();
   private nextId = 1;
 
   constructor(private readonly shared: readonly SharedSubscription[]) {}
@@ -105,6 +112,8 @@ export class SharedExecution {
     if (!plan) return subscribe(args);
     const source = await createSourceEventStream(args);
     if (!isAsyncIterable(source)) return source;
+    // Its events went to the socket through the sink: the iterator only tells when it ends.
+    if (this.claimed.has(args)) return source as AsyncIterable<ExecutionResult>;
     const key = keyOf(plan, args.variableValues);
     return mapEach(source[Symbol.asyncIterator](), (event) =>
       typeof event === "object" && event !== null ? this.resultOf(event, key, args) : execute({ ...args, rootValue: event }),
@@ -112,41 +121,20 @@ export class SharedExecution {
   };
 
   /**
-   * A sink for one WebSocket operation (`id`) when it can share its results, else null. `args`
-   * is read at the first event (the context that holds the sink is part of them).
+   * A sink for one WebSocket operation (`id`) when it can share its results, else null. Its
+   * execution arguments are given with `bind` before the first event (the context that holds the
+   * sink is part of them).
    */
   sinkFor(
     document: DocumentNode,
     operationName: string | null | undefined,
     variables: Record<string, unknown> | null | undefined,
-    args: () => ExecutionArgs,
     id: string,
     socket: SinkSocket,
-  ): DirectSink | null {
+  ): SocketSink | null {
     const plan = this.planOf(document, operationName);
     if (!plan) return null;
-    const key = keyOf(plan, variables);
-    const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
-    // Texts still being executed (an async resolver) hold the ones after them back, in order.
-    const waiting: MaybePromise<string>[] = [];
-    const write = (text: string) => socket.readyState === OPEN && socket.send(prefix + text + "}");
-    const drain = async () => {
-      while (waiting.length) {
-        write(await waiting[0]!);
-        void waiting.shift();
-      }
-    };
-    return {
-      push: (event, droppable) => {
-        const buffered = socket.bufferedAmount;
-        if (buffered > HARD_BUFFERED) return false;
-        if (droppable && buffered > SOFT_BUFFERED) return true;
-        const text = this.textOf(event, plan, key, args());
-        if (waiting.length === 0 && typeof text === "string") write(text);
-        else if (waiting.push(text) === 1) void drain().catch(() => (waiting.length = 0));
-        return true;
-      },
-    };
+    return new SocketSink(this, plan, keyOf(plan, variables), id, socket);
   }
 
   private planOf(document: DocumentNode, operationName: string | null | undefined): Plan | null {
@@ -178,7 +166,13 @@ export class SharedExecution {
     return result;
   }
 
-  private textOf(event: object, plan: Plan, key: string, args: ExecutionArgs): MaybePromise<string> {
+  /** A sink's source took it over (DirectSink.claim). */
+  markClaimed(args: ExecutionArgs): void {
+    this.claimed.add(args);
+  }
+
+  /** The text of an event's result, once per event, document and key (a sink's). */
+  textOf(event: object, plan: Plan, key: string, args: ExecutionArgs): MaybePromise<string> {
     let perEvent = this.texts.get(event);
     if (!perEvent) {
       perEvent = new Map();
@@ -253,6 +247,57 @@ function keyOf(plan: Plan, variables: Record<string, unknown> | null | undefined
   return `${plan.id}:${JSON.stringify(plan.variables.map((name) => values[name] ?? null))}`;
 }
 
+/**
+ * One WebSocket operation's sink: a class rather than closures, as it lives as long as an idle
+ * subscriber; its queue of texts still being executed is made only when one is.
+ */
+export class SocketSink implements DirectSink {
+  /** Texts still being executed (an async resolver) hold the ones after them back, in order. */
+  private waiting: MaybePromise<string>[] | null = null;
+  private args: ExecutionArgs | null = null;
+
+  constructor(
+    private readonly shared: SharedExecution,
+    private readonly plan: Plan,
+    private readonly key: string,
+    private readonly id: string,
+    private readonly socket: SinkSocket,
+  ) {}
+
+  /** The operation's execution arguments, read at each event. */
+  bind(args: ExecutionArgs): void {
+    this.args = args;
+  }
+
+  claim(): void {
+    if (this.args) this.shared.markClaimed(this.args);
+  }
+
+  push(event: object, droppable: boolean): boolean {
+    const buffered = this.socket.bufferedAmount;
+    if (buffered > HARD_BUFFERED) return false;
+    if (droppable && buffered > SOFT_BUFFERED) return true;
+    if (!this.args) throw new Error("SocketSink: push before bind");
+    const text = this.shared.textOf(event, this.plan, this.key, this.args);
+    if (!this.waiting?.length && typeof text === "string") this.write(text);
+    else if ((this.waiting ??= []).push(text) === 1) void this.drain().catch(() => (this.waiting = null));
+    return true;
+  }
+
+  private write(text: string): void {
+    // The graphql-ws `next` message around the shared text (made per send: kept, the prefix weighs on every idle subscriber).
+    if (this.socket.readyState === OPEN) this.socket.send(`{"id":${JSON.stringify(this.id)},"type":"next","payload":${text}}`);
+  }
+
+  private async drain(): Promise<void> {
+    const waiting = this.waiting;
+    while (waiting?.length) {
+      this.write(await waiting[0]!);
+      void waiting.shift();
+    }
+  }
+}
+
 /** The function form, for callers that need only the iterator path. */
 export function sharedSubscribe(shared: readonly SharedSubscription[]): (args: ExecutionArgs) => Promise<AsyncIterable<ExecutionResult> | ExecutionResult> {
   return new SharedExecution(shared).subscribe;
@@ -264,25 +309,39 @@ export function sharedSubscribe(shared: readonly SharedSubscription[]): (args: E
  * `return` reaches the source at once, so that an unsubscription never waits for an event.
  */
 function mapEach(source: AsyncIterator<unknown>, fn: (event: unknown) => MaybePromise<ExecutionResult>): AsyncIterableIterator<ExecutionResult> {
-  const step = (item: IteratorResult<unknown>): MaybePromise<IteratorResult<ExecutionResult>> => {
+  return new Mapped(source, fn);
+}
+
+/** mapEach's iterator: a class rather than closures, as it lives as long as an idle subscriber. */
+class Mapped implements AsyncIterableIterator<ExecutionResult> {
+  constructor(
+    private readonly source: AsyncIterator<unknown>,
+    private readonly fn: (event: unknown) => MaybePromise<ExecutionResult>,
+  ) {}
+
+  next(): Promise<IteratorResult<ExecutionResult>> {
+    return this.source.next().then((item) => this.step(item));
+  }
+
+  private step(item: IteratorResult<unknown>): MaybePromise<IteratorResult<ExecutionResult>> {
     if (item.done) return { value: undefined, done: true };
-    const result = fn(item.value);
+    const result = this.fn(item.value);
     return result instanceof Promise ? result.then((value) => ({ value, done: false })) : { value: result, done: false };
-  };
-  return {
-    next: () => source.next().then(step),
-    async return() {
-      await source.return?.();
-      return { value: undefined, done: true };
-    },
-    async throw(error: unknown) {
-      await source.return?.();
-      throw error;
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
+  }
+
+  async return(): Promise<IteratorResult<ExecutionResult>> {
+    await this.source.return?.();
+    return { value: undefined, done: true };
+  }
+
+  async throw(error: unknown): Promise<IteratorResult<ExecutionResult>> {
+    await this.source.return?.();
+    throw error;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
 }
 
 function isAsyncIterable(value: object): value is AsyncIterable<unknown> {

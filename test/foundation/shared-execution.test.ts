@@ -150,7 +150,9 @@ describe("direct sinks (events written straight to the socket)", () => {
     const prepared = documents.prepare(query);
     if (!("document" in prepared)) throw new Error(`invalid test query: ${query}`);
     const args = { schema, document: prepared.document, variableValues: {}, contextValue: { name: id } };
-    return shared.sinkFor(prepared.document, undefined, {}, () => args, id, socket);
+    const sink = shared.sinkFor(prepared.document, undefined, {}, id, socket);
+    sink?.bind(args);
+    return sink;
   };
 
   test("each event is executed and serialised once; every socket gets it behind its own operation id", () => {
@@ -186,7 +188,8 @@ describe("direct sinks (events written straight to the socket)", () => {
     if (!("document" in prepared)) throw new Error("invalid test query");
     const args = { schema, document: prepared.document, variableValues: {}, contextValue: { name: "x" } };
     const socket = fakeSocket();
-    const sink = plain.sinkFor(prepared.document, undefined, {}, () => args, "op", socket)!;
+    const sink = plain.sinkFor(prepared.document, undefined, {}, "op", socket)!;
+    sink.bind(args);
     sink.push(events[0]!, false);
     expect(calls.n).toBe(0);
     const viaGraphql = await execute({ ...args, rootValue: events[0] });

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { createClient, type Client as WsClient } from "graphql-ws";
 import WebSocket from "ws";
 import { PlatformRole } from "../../src/auth/roles";
+import { LIMITS } from "../../src/common/limits";
 import { toGlobalId } from "../../src/common/node";
 import { createWorld, type BidWorld } from "../bids/bid-setup";
 import { buildMember, createUser, sessionToken } from "../helpers/factories";
@@ -399,6 +400,27 @@ describe("socket rules", () => {
     const right = await rawInit(server, { authorization: `Bearer ${user.token}` });
     expect(right.acked).toBe(true);
     right.socket.close();
+  });
+
+  test("the protocol's own rules: no connection_init within the wait closes with 4408, text that is not JSON with 4400, a second init with 4429", async () => {
+    const user = await createUser(server);
+    const silent = new WebSocket(server.wsUrl, "graphql-transport-ws");
+    silent.on("error", () => undefined);
+    const started = Date.now();
+    const closed = await new Promise<[number, string]>((resolve) => silent.once("close", (code, reason) => resolve([code, reason.toString()])));
+    expect(closed).toEqual([4408, "Connection initialisation timeout"]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(LIMITS.connectionInitTimeoutMs - 100);
+    // A socket that sends its init in time is acknowledged and stays past the wait's end.
+    const prompt = await rawInit(server, { authorization: `Bearer ${user.token}` });
+    expect(prompt.acked).toBe(true);
+    const garbled = await rawInit(server, { authorization: `Bearer ${user.token}` });
+    garbled.socket.send("{not json");
+    expect(await nextEvent<number>(garbled.socket, "close", { label: "the garbled socket's close" })).toBe(4400);
+    const twice = await rawInit(server, { authorization: `Bearer ${user.token}` });
+    twice.socket.send(JSON.stringify({ type: "connection_init", payload: { authorization: `Bearer ${user.token}` } }));
+    expect(await nextEvent<number>(twice.socket, "close", { label: "the second init's close" })).toBe(4429);
+    expect(prompt.socket.readyState).toBe(WebSocket.OPEN);
+    prompt.socket.close();
   });
 
   test("a socket that holds no operation is closed after the idle time; one that holds a subscription is not", async () => {

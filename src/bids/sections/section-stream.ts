@@ -19,7 +19,8 @@ export class SectionStream implements AsyncIterableIterator<SectionMessage>, Sec
   private readonly queue: SectionMessage[] = [];
   private started = false;
   private done = false;
-  private wake: (() => void) | null = null;
+  /** The pending `next()`'s resolver: a plain promise, not an async function's frame, is what an idle stream holds. */
+  private wake: ((result: IteratorResult<SectionMessage>) => void) | null = null;
   private leave: (() => void) | null = null;
 
   constructor(
@@ -27,7 +28,9 @@ export class SectionStream implements AsyncIterableIterator<SectionMessage>, Sec
     private readonly mayRead: () => Promise<boolean>,
     private readonly onEnd: () => void,
     private readonly sink: DirectSink | null = null,
-  ) {}
+  ) {
+    sink?.claim();
+  }
 
   /** The hub's counter of relayed updates when this subscriber joined (section-hub.ts). */
   joinedAt = 0;
@@ -69,21 +72,26 @@ export class SectionStream implements AsyncIterableIterator<SectionMessage>, Sec
     );
   }
 
+  /** Answers the pending `next()` if there is something to answer. */
   private poke(): void {
     const wake = this.wake;
+    if (!wake) return;
+    const result = this.ready();
+    if (!result) return;
     this.wake = null;
-    wake?.();
+    wake(result);
   }
 
-  async next(): Promise<IteratorResult<SectionMessage>> {
-    while (!this.done) {
-      if (this.started) {
-        const message = this.queue.shift();
-        if (message) return { value: message, done: false };
-      }
-      await new Promise<void>((resolve) => (this.wake = resolve));
-    }
-    return { value: undefined, done: true };
+  /** The next result if there is one now: a message once started, or the end. */
+  private ready(): IteratorResult<SectionMessage> | null {
+    if (this.done) return { value: undefined, done: true };
+    const message = this.started ? this.queue.shift() : undefined;
+    return message ? { value: message, done: false } : null;
+  }
+
+  next(): Promise<IteratorResult<SectionMessage>> {
+    const result = this.ready();
+    return result ? Promise.resolve(result) : new Promise((resolve) => (this.wake = resolve));
   }
 
   private finish(): void {
