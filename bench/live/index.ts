@@ -460,6 +460,8 @@ async function pgbenchSingleRow(dbUrl: string, clients: number, ms: number, log:
 interface Scene {
   bidId: string;
   sectionId: string;
+  /** A section nobody types into: the idle editors' (their memory, not the typed text's). */
+  idleSectionId: string;
   tokens: string[];
 }
 
@@ -519,7 +521,10 @@ async function seed(dbUrl: string, people: number, graphqlUrl: string): Promise<
     const section = await gql<{ addBidSection: { id: string } }>("mutation($input: AddSectionInput!) { addBidSection(input: $input) { id } }", {
       input: { bidId: created.createBid.id, title: "Mémoire technique" },
     });
-    return { bidId: created.createBid.id, sectionId: section.addBidSection.id, tokens };
+    const idle = await gql<{ addBidSection: { id: string } }>("mutation($input: AddSectionInput!) { addBidSection(input: $input) { id } }", {
+      input: { bidId: created.createBid.id, title: "Annexes" },
+    });
+    return { bidId: created.createBid.id, sectionId: section.addBidSection.id, idleSectionId: idle.addBidSection.id, tokens };
   } finally {
     await orm.close(true);
   }
@@ -626,7 +631,9 @@ async function startScopgraph(o: Options, log: (line: string) => void): Promise<
           awareness.setLocalState(null);
           const provider = new SectionProvider({
             url,
-            sectionId: scene.sectionId,
+            // A section of its own, empty: each idle editor's copy of the typed one grows with the
+            // rounds (the bench process ran out of memory with 1,000 of them after six rounds).
+            sectionId: scene.idleSectionId,
             token: scene.tokens[i % scene.tokens.length]!,
             doc,
             awareness,
@@ -682,9 +689,10 @@ async function startHocuspocus(o: Options, log: (line: string) => void): Promise
   const PeerY = peer("yjs") as typeof Y;
   const providers: Provider[] = [];
   const url = `ws://127.0.0.1:${port}`;
+  // The idle editors' document is not the typed one (as for Scopgraph: an empty section).
   const connect = (doc: YDoc) =>
     new Promise<Provider>((resolve) => {
-      const provider = new HocuspocusProvider({ url, name: "bid-section", document: doc, WebSocketPolyfill: WebSocket });
+      const provider = new HocuspocusProvider({ url, name: "bid-section-idle", document: doc, WebSocketPolyfill: WebSocket });
       provider.on("synced", () => resolve(provider));
       providers.push(provider);
     });
