@@ -1,4 +1,5 @@
 import { Client } from "pg";
+import { LOAD_SQL } from "../../src/bids/sections/section-docs";
 import { fromGlobalId } from "../../src/common/node";
 import { createUser, type TestUser } from "../helpers/factories";
 import { startTestServer, type TestServer } from "../helpers/server";
@@ -164,3 +165,33 @@ test("a session signed out is refused in the batch, the others go on", async () 
     ["UNAUTHENTICATED", null, null],
   ]);
 });
+
+test("loading a section's document reads the events after its seq only, not the section's whole history", async () => {
+  const { lead } = scene.w;
+  // Two thousand committed text updates in the section's history, then the table's statistics.
+  for (let batch = 0; batch < 20; batch++)
+    await apply(Array.from({ length: 100 }, (_, i) => ({ user: lead.id, cmid: `history-${batch}-${i}`, update: "AAA=" })));
+  await db.query("ANALYZE bid_events");
+  const after = (await head()) - 5;
+  // The statement section-docs.ts runs, placeholders numbered for pg.
+  let n = 0;
+  const sql = LOAD_SQL.replace(/\?/g, () => `$${++n}`);
+  const plan = await db.query<{ "QUERY PLAN": PlanRoot[] }>(`EXPLAIN (ANALYZE, FORMAT JSON) ${sql}`, [`{${raw(scene.sectionId)}}`, `{${after}}`]);
+  const scans = nodes(plan.rows[0]!["QUERY PLAN"][0]!.Plan).filter((node) => node["Relation Name"] === "bid_events");
+  expect(scans.length).toBeGreaterThan(0);
+  // Only the five events after `after` are read from the table, whatever came before them.
+  for (const scan of scans) expect(scan["Actual Rows"]).toBeLessThanOrEqual(5);
+});
+
+interface PlanNode {
+  "Relation Name"?: string;
+  "Actual Rows": number;
+  Plans?: PlanNode[];
+}
+interface PlanRoot {
+  Plan: PlanNode;
+}
+
+function nodes(node: PlanNode): PlanNode[] {
+  return [node, ...(node.Plans ?? []).flatMap(nodes)];
+}
