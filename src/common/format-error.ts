@@ -1,4 +1,4 @@
-import { GraphQLError, type GraphQLFormattedError } from "graphql";
+import { GraphQLError, Kind, type GraphQLFormattedError } from "graphql";
 import type { Logger } from "pino";
 import { UniqueConstraintViolationException, DriverException } from "@mikro-orm/core";
 import { AppError } from "./errors";
@@ -33,7 +33,7 @@ export function formatError(formatted: GraphQLFormattedError, error: unknown, lo
   if (isRefusedRequest(error)) {
     return { message: (error as GraphQLError).message, extensions: { code: "BAD_REQUEST" } };
   }
-  const code = formatted.extensions?.code;
+  const code = isVariableRefusal(error) ? "BAD_USER_INPUT" : formatted.extensions?.code;
   if (typeof code === "string" && PROTOCOL_CODES.has(code)) {
     return { message: formatted.message, locations: formatted.locations, path: formatted.path, extensions: { code } };
   }
@@ -62,4 +62,17 @@ function isRefusedRequest(error: unknown): boolean {
   if (!(error instanceof GraphQLError) || error.originalError !== undefined || error.extensions.code !== undefined) return false;
   const http = error.extensions.http as { status?: unknown } | undefined;
   return typeof http?.status === "number" && http.status >= 400 && http.status < 500;
+}
+
+/**
+ * graphql-js refusing a variable's value (missing, wrong type, unknown input field): bad input,
+ * recognised as Apollo recognises it over HTTP. graphql-ws hands these errors on without a code;
+ * over a WebSocket they were an INTERNAL_SERVER_ERROR.
+ */
+function isVariableRefusal(error: unknown): boolean {
+  if (!(error instanceof GraphQLError)) return false;
+  const node = error.nodes?.length === 1 ? error.nodes[0] : undefined;
+  if (node?.kind !== Kind.VARIABLE_DEFINITION) return false;
+  const variable = `Variable "$${node.variable.name.value}" `;
+  return ["got invalid value ", "of required type ", "of non-null type "].some((rest) => error.message.startsWith(variable + rest));
 }
