@@ -214,7 +214,7 @@ export async function createServer(app: AppServices, listen: { port: number; hos
     res.status(ready ? 200 : 503).json({ status: ready ? "ready" : "unavailable" });
   });
 
-  const websocket = await createWebSocketEndpoint(app, httpServer, schema, documents, costs);
+  const websocket = await createWebSocketEndpoint(app, httpServer, schema, documents, costs, queries);
 
   const apollo = apolloServer(app, { schema, extraRules, httpServer, websocket, requestIds, costs, queries });
   await apollo.start();

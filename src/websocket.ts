@@ -5,6 +5,7 @@ import { WebSocketServer } from "ws";
 import { resolveViewer } from "./auth/auth.service";
 import { SocketSlots } from "./auth/socket-slots";
 import { LiveAccess } from "./auth/live-access";
+import { compiledMutations, type CompiledQueries } from "./common/compiled-execution";
 import type { CostCache } from "./common/cost";
 import type { DocumentCache } from "./common/document-cache";
 import { LIMITS } from "./common/limits";
@@ -12,6 +13,7 @@ import type { AppServices } from "./context";
 import { serveGraphqlWs } from "./realtime/graphql-ws-server";
 import { SharedExecution } from "./realtime/shared-execution";
 import { SHARED_SUBSCRIPTIONS } from "./schema";
+import { LIVE_MUTATIONS } from "./bids/sections/section.live";
 import { clientAddress, SocketHooks, type SocketState } from "./websocket-hooks";
 
 export { clientAddress };
@@ -50,6 +52,7 @@ export async function createWebSocketEndpoint(
   schema: GraphQLSchema,
   documents: DocumentCache,
   costs: CostCache,
+  queries: CompiledQueries,
 ): Promise<WebSocketEndpoint> {
   const { config, log } = app;
   const access = new LiveAccess(app.bus, (bearer) => resolveViewer(app.orm.em.fork(), app.auth, bearer), log);
@@ -80,6 +83,8 @@ export async function createWebSocketEndpoint(
   const cleanup = serveGraphqlWs<SocketState>(
     {
       schema,
+      // An editor's keystrokes and cursor moves run compiled; everything else with graphql-js.
+      execute: compiledMutations(queries, LIVE_MUTATIONS),
       subscribe: shared.subscribe,
       onConnect: (ctx) => hooks.onConnect(ctx),
       onSubscribe: (ctx, id, payload) => hooks.onSubscribe(ctx, id, payload),

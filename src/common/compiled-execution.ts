@@ -1,5 +1,5 @@
 import { HeaderMap, type ApolloServerPlugin } from "@apollo/server";
-import type { DocumentNode, GraphQLSchema } from "graphql";
+import { execute, getOperationAST, getVariableValues, Kind, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from "graphql";
 import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
 
 /** Operations kept compiled per document; a document with more is compiled on each request. */
@@ -66,5 +66,44 @@ export function compiledExecutionPlugin<TContext extends object>(queries: Compil
         },
       };
     },
+  };
+}
+
+/**
+ * Runs the given mutations (the few an editor sends on every keystroke or cursor move) through
+ * their compiled form over a WebSocket, and everything else with graphql-js. A mutation cannot be
+ * run twice, so the HTTP plugin's "retry with graphql-js on any error" is not open to it; instead
+ * the variables are coerced by graphql-js first and any refusal there (the only errors before a
+ * resolver runs) is answered by graphql-js itself, word for word. Errors of the resolvers are
+ * located and carried the same way by both (message, path, locations, original error).
+ */
+export function compiledMutations(queries: CompiledQueries, fields: ReadonlySet<string>): (args: ExecutionArgs) => Promise<ExecutionResult> | ExecutionResult {
+  // Per document and operation name: may it run compiled?
+  const eligible = new WeakMap<DocumentNode, Map<string, boolean>>();
+  const isEligible = (document: DocumentNode, operationName: string | null | undefined): boolean => {
+    let byName = eligible.get(document);
+    if (!byName) eligible.set(document, (byName = new Map<string, boolean>()));
+    const key = operationName ?? "";
+    let answer = byName.get(key);
+    if (answer === undefined) {
+      const operation = getOperationAST(document, operationName);
+      answer =
+        operation?.operation === "mutation" &&
+        operation.selectionSet.selections.every((s) => s.kind === Kind.FIELD && fields.has(s.name.value)) &&
+        queries.get(document, operationName) !== null;
+      if (byName.size >= MAX_OPERATIONS_PER_DOCUMENT) byName.clear();
+      byName.set(key, answer);
+    }
+    return answer;
+  };
+  return (args) => {
+    const { schema, document, operationName, variableValues, contextValue, rootValue } = args;
+    if (!isEligible(document, operationName)) return execute(args);
+    const operation = getOperationAST(document, operationName);
+    const compiled = queries.get(document, operationName);
+    if (!operation || !compiled) return execute(args);
+    const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variableValues ?? {}, { maxErrors: 50 });
+    if (coerced.errors) return execute(args);
+    return compiled.query(rootValue, contextValue, variableValues ?? {});
   };
 }

@@ -26,6 +26,12 @@ export const SECTION_UPDATES_SHARED: SharedSubscription = {
  */
 export const SESSION_CHECKED_MUTATIONS: ReadonlySet<string> = new Set(["applySectionUpdate"]);
 
+/**
+ * The mutations an editor sends on every keystroke or cursor move: over a WebSocket they run
+ * compiled (common/compiled-execution.ts, compiledMutations).
+ */
+export const LIVE_MUTATIONS: ReadonlySet<string> = new Set(["applySectionUpdate", "sendSectionAwareness"]);
+
 /** Largest awareness update a client may send (decoded bytes). */
 const MAX_AWARENESS_BYTES = 16 * 1024;
 
