@@ -52,7 +52,11 @@ test("an accepted update answers the same fields over both", async () => {
   const { http, socket } = await both((t) => ({ sectionId: s.sectionId, update: update(t), clientMutationId: `ok-${t}-${randomUUID()}` }));
   expect(http.errors).toBeUndefined();
   expect(socket.errors).toBeUndefined();
-  expect(socket.data?.applySectionUpdate).toEqual({ seq: http.data!.applySectionUpdate.seq + 1, clientMutationId: expect.stringMatching(/^ok-ws-/), section: { id: s.sectionId } });
+  expect(socket.data?.applySectionUpdate).toEqual({
+    seq: http.data!.applySectionUpdate.seq + 1,
+    clientMutationId: expect.stringMatching(/^ok-ws-/),
+    section: { id: s.sectionId },
+  });
 });
 
 test.each([
