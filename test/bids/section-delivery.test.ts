@@ -4,6 +4,7 @@ import type { Client as WsClient } from "graphql-ws";
 import { EMPTY_UPDATE_MESSAGE, type StreamMessage, type YDoc } from "../../src/client";
 import { fromGlobalId } from "../../src/common/node";
 import { sectionChannel } from "../../src/bids/sections/section-hub";
+import { bidChannel, NOTICE_HEAD, noticeHead } from "../../src/bids/live/event-log";
 import { frameUpdate } from "../../src/bids/sections/section-protocol";
 import { Y } from "../../src/bids/sections/yjs";
 import { ApplySectionUpdateDocument, SectionUpdatesDocument } from "../generated/graphql";
@@ -144,6 +145,41 @@ test("the events of one commit reach an editor as one durable mark", async () =>
   const marks = reader.messages.filter((m) => m.kind === "DURABLE");
   expect(marks.length).toBeLessThanOrEqual(3);
   expect(marks.every((m) => m.message === EMPTY_UPDATE_MESSAGE)).toBe(true);
+});
+
+test("a notice's bid and seq are read from its head, as PostgreSQL writes single and batched notices", async () => {
+  const s = await scene();
+  const listener = new PgClient({ connectionString: server.db.url });
+  await listener.connect();
+  const notices: string[] = [];
+  listener.on("notification", (n) => n.payload !== undefined && notices.push(n.payload));
+  await listener.query(`LISTEN ${bidChannel(fromGlobalId(s.bidId).id)}`);
+  try {
+    const sender = server.ws(s.w.partner.token);
+    clients.push(sender);
+    const doc = new Y.Doc();
+    const apply = (word: string, i: number) =>
+      wsOnce(sender, ApplySectionUpdateDocument, { input: { sectionId: s.sectionId, update: textUpdate(doc, 0, word), clientMutationId: `head-${i}` } });
+    await apply("seul ", 0);
+    // Held on the bid's lock, the next ones commit in batches: one notice for several events.
+    const release = await holdBid(s.bidId);
+    const sent = ["un ", "deux ", "trois ", "quatre "].map((word, i) => apply(word, i + 1));
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await release();
+    await Promise.all(sent);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  } finally {
+    await listener.end();
+  }
+  const parsed = notices.map((raw) => JSON.parse(raw) as { bidId: string; seq: number; event?: unknown; events?: unknown[] });
+  expect(parsed.some((n) => n.event) && parsed.some((n) => n.events && n.events.length > 1)).toBe(true);
+  for (const [i, raw] of notices.entries()) {
+    expect(NOTICE_HEAD.test(raw)).toBe(true);
+    expect(noticeHead(raw)).toEqual({ bidId: parsed[i]!.bidId, seq: parsed[i]!.seq });
+  }
+  // Another form still reads, by parsing the whole.
+  expect(noticeHead(JSON.stringify({ seq: 4, bidId: parsed[0]!.bidId }))).toEqual({ bidId: parsed[0]!.bidId, seq: 4 });
+  expect(noticeHead("not json")).toBeNull();
 });
 
 test("a relay carries the seq up to which the section's text is durable: a durable mark for everyone it reaches", async () => {

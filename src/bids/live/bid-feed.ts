@@ -4,7 +4,7 @@ import { Bid, BidEvent, BidSection } from "../bid.entity";
 import { BidEventType } from "../bid.enums";
 import { readOnlyEntity } from "../../common/base.entity";
 import type { PgBus } from "../../realtime/bus";
-import { bidChannel, type BidEventNotice } from "./event-log";
+import { bidChannel, noticeHead, type BidEventNotice } from "./event-log";
 import type { FollowedEvent, SectionDocs } from "../sections/section-docs";
 
 /** Recent events a feed keeps in memory for its subscribers. */
@@ -65,6 +65,9 @@ export class BidFeed {
   /** Takes the events a notification carries when they are the next ones; reads the table otherwise. */
   private notified(raw: string): void {
     if (!this.opened) return;
+    // Already taken (this instance's own commits arrive again from PostgreSQL): its head says so.
+    const head = noticeHead(raw);
+    if (head && head.seq <= this.head) return;
     let notice: BidEventNotice;
     try {
       notice = JSON.parse(raw) as BidEventNotice;

@@ -22,6 +22,26 @@ export interface BidEventNotice {
   events?: Record<string, unknown>[];
 }
 
+/** How `bid_event_notice` (json_build_object) begins every notice: its bid, then its seq. */
+export const NOTICE_HEAD = /^\{"bidId" : "([0-9a-f-]{36})", "seq" : (\d+)[,}]/;
+
+/**
+ * The bid and seq of a notice, read from its head: the event it carries (a keystroke's update,
+ * in base64) is parsed only by whoever needs it. Every committed text update reaches its own
+ * instance twice (delivered locally, then by PostgreSQL) and the second needs only the seq.
+ * Parses the whole when the head is not in the expected form; null when it is not a notice.
+ */
+export function noticeHead(raw: string): { bidId: string; seq: number } | null {
+  const head = NOTICE_HEAD.exec(raw);
+  if (head) return { bidId: head[1]!, seq: Number(head[2]) };
+  try {
+    const notice = JSON.parse(raw) as Partial<BidEventNotice> | null;
+    return typeof notice?.bidId === "string" && typeof notice.seq === "number" ? { bidId: notice.bidId, seq: notice.seq } : null;
+  } catch {
+    return null;
+  }
+}
+
 export interface NewBidEvent {
   type: string;
   payload: Record<string, unknown>;

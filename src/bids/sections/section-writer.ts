@@ -1,6 +1,6 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
 import type { PgBus } from "../../realtime/bus";
-import { bidChannel, type BidEventNotice } from "../live/event-log";
+import { bidChannel, noticeHead } from "../live/event-log";
 
 /** What `bid_apply_section_updates` answers for one update of a batch. */
 export interface ApplyOutcome {
@@ -103,8 +103,8 @@ export class SectionWriter {
   private deliver(outcomes: ApplyOutcome[]): void {
     for (const { notice } of outcomes) {
       if (notice === null) continue;
-      const { bidId } = JSON.parse(notice) as BidEventNotice;
-      this.bus.deliverLocally(bidChannel(bidId), notice);
+      const head = noticeHead(notice);
+      if (head) this.bus.deliverLocally(bidChannel(head.bidId), notice);
     }
   }
 
