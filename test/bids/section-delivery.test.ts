@@ -153,7 +153,7 @@ test("a notice's bid and seq are read from its head, as PostgreSQL writes single
   await listener.connect();
   const notices: string[] = [];
   listener.on("notification", (n) => n.payload !== undefined && notices.push(n.payload));
-  await listener.query(`LISTEN ${bidChannel(fromGlobalId(s.bidId).id)}`);
+  await listener.query(`LISTEN ${bidChannel(fromGlobalId(s.bidId)!.id)}`);
   try {
     const sender = server.ws(s.w.partner.token);
     clients.push(sender);
