@@ -117,8 +117,12 @@ export class EditorGroup {
             this.acknowledged += 1;
             this.acks?.push(ms);
             // The acknowledged change holds what was typed before it left (later typing goes next).
+            // `ms` comes from Date.now(), whole milliseconds: the change left up to 1 ms after
+            // now() - ms says. Without that margin, about a quarter of the updates (typed in the
+            // millisecond their request left) were counted as durable only with the editor's next
+            // update, half a second later: the durable p99 read 525 ms.
             const typed = this.typed.get(doc.clientID) ?? [];
-            const leftAt = now() - ms;
+            const leftAt = now() - ms + 1;
             while (typed.length && typed[0]![1] <= leftAt) this.durableSeqs?.push([typed.shift()![0], seq]);
           });
           provider.on("message", (message) => {
