@@ -462,6 +462,12 @@ interface Scene {
   sectionId: string;
   /** A section nobody types into: the idle editors' (their memory, not the typed text's). */
   idleSectionId: string;
+  /**
+   * The throughput phase's section, empty when it starts: on the typed one, the writers' Yjs work
+   * grew with every round typed before (3 rounds gave half the updates/s of 1), and the figure
+   * measured how many rounds had run rather than the write path.
+   */
+  throughputSectionId: string;
   tokens: string[];
 }
 
@@ -524,7 +530,16 @@ async function seed(dbUrl: string, people: number, graphqlUrl: string): Promise<
     const idle = await gql<{ addBidSection: { id: string } }>("mutation($input: AddSectionInput!) { addBidSection(input: $input) { id } }", {
       input: { bidId: created.createBid.id, title: "Annexes" },
     });
-    return { bidId: created.createBid.id, sectionId: section.addBidSection.id, idleSectionId: idle.addBidSection.id, tokens };
+    const written = await gql<{ addBidSection: { id: string } }>("mutation($input: AddSectionInput!) { addBidSection(input: $input) { id } }", {
+      input: { bidId: created.createBid.id, title: "Planning" },
+    });
+    return {
+      bidId: created.createBid.id,
+      sectionId: section.addBidSection.id,
+      idleSectionId: idle.addBidSection.id,
+      throughputSectionId: written.addBidSection.id,
+      tokens,
+    };
   } finally {
     await orm.close(true);
   }
@@ -602,7 +617,7 @@ async function startScopgraph(o: Options, log: (line: string) => void): Promise<
           groups(o.throughputClients, o.editorThreads).map(([first, count]) => ({
             system: "scopgraph",
             url,
-            sectionId: scene.sectionId,
+            sectionId: scene.throughputSectionId,
             tokens: scene.tokens.slice(first, first + count),
             firstIndex: first,
           })),
