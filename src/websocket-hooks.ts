@@ -4,7 +4,6 @@ import {
   getOperationAST,
   GraphQLError,
   Kind,
-  type DocumentNode,
   type ExecutionArgs,
   type ExecutionResult,
   type FormattedExecutionResult,
@@ -17,7 +16,7 @@ import { resolveViewer } from "./auth/auth.service";
 import { CLOSE_UNAUTHORIZED, type LiveAccess, type LiveSocket } from "./auth/live-access";
 import type { Viewer } from "./auth/viewer";
 import type { CostCache } from "./common/cost";
-import type { DocumentCache } from "./common/document-cache";
+import { OperationFacts, type DocumentCache } from "./common/document-cache";
 import { AppError, UnauthenticatedError } from "./common/errors";
 import { formatError } from "./common/format-error";
 import { LIMITS } from "./common/limits";
@@ -72,22 +71,11 @@ function codeOf(error: { extensions?: { code?: unknown } }): string {
 }
 
 /** Per document and operation name: is it a mutation of SESSION_CHECKED_MUTATIONS fields only? */
-const sessionChecked = new WeakMap<DocumentNode, Map<string, boolean>>();
-
-function sessionCheckedInStatement(document: DocumentNode, operationName: string | null | undefined): boolean {
-  let byName = sessionChecked.get(document);
-  if (!byName) sessionChecked.set(document, (byName = new Map<string, boolean>()));
-  const name = operationName ?? "";
-  let answer = byName.get(name);
-  if (answer === undefined) {
-    const operation = getOperationAST(document, operationName);
-    answer =
-      operation?.operation === "mutation" &&
-      operation.selectionSet.selections.every((s) => s.kind === Kind.FIELD && !s.directives?.length && SESSION_CHECKED_MUTATIONS.has(s.name.value));
-    byName.set(name, answer);
-  }
-  return answer;
-}
+const sessionChecked = new OperationFacts(
+  (operation) =>
+    operation?.operation === "mutation" &&
+    operation.selectionSet.selections.every((s) => s.kind === Kind.FIELD && !s.directives?.length && SESSION_CHECKED_MUTATIONS.has(s.name.value)),
+);
 
 /**
  * A request id as one flat string: randomUUID's is a rope of a dozen pieces (480 bytes), and a
@@ -241,7 +229,7 @@ export class SocketHooks {
     const viewer =
       state.viewer.kind === "ANONYMOUS"
         ? null
-        : sessionCheckedInStatement(document, payload.operationName)
+        : sessionChecked.get(document, payload.operationName)
           ? state.viewer
           : await resolveViewer(this.app.orm.em.fork(), this.app.auth, state.bearer);
     if (!viewer || viewer.kind === "ANONYMOUS" || !viewerStillValid(viewer)) {

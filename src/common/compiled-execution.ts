@@ -1,9 +1,7 @@
 import { HeaderMap, type ApolloServerPlugin } from "@apollo/server";
-import { execute, getOperationAST, getVariableValues, Kind, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from "graphql";
+import { execute, getVariableValues, Kind, type DocumentNode, type ExecutionArgs, type ExecutionResult, type GraphQLSchema } from "graphql";
 import { compileQuery, isCompiledQuery, type CompiledQuery } from "graphql-jit";
-
-/** Operations kept compiled per document; a document with more is compiled on each request. */
-const MAX_OPERATIONS_PER_DOCUMENT = 8;
+import { OperationFacts } from "./document-cache";
 
 /**
  * Queries compiled once per document and operation with graphql-jit: the same resolvers, the
@@ -15,30 +13,22 @@ const MAX_OPERATIONS_PER_DOCUMENT = 8;
  * (WebSocket) hand out the same object for the same query text.
  */
 export class CompiledQueries {
-  private readonly documents = new WeakMap<DocumentNode, Map<string, CompiledQuery | null>>();
+  private readonly compiled: OperationFacts<CompiledQuery | null>;
 
-  constructor(private readonly schema: GraphQLSchema) {}
+  constructor(schema: GraphQLSchema) {
+    this.compiled = new OperationFacts((_operation, document, operationName) => {
+      try {
+        const result = compileQuery(schema, document, operationName ?? undefined, { disablingCapturingStackErrors: true });
+        return isCompiledQuery(result) ? result : null;
+      } catch {
+        return null;
+      }
+    });
+  }
 
   /** The compiled operation, or null when graphql-jit cannot compile it (graphql-js runs it). */
   get(document: DocumentNode, operationName: string | null | undefined): CompiledQuery | null {
-    let operations = this.documents.get(document);
-    if (!operations) {
-      operations = new Map();
-      this.documents.set(document, operations);
-    }
-    const key = operationName ?? "";
-    const known = operations.get(key);
-    if (known !== undefined) return known;
-    let compiled: CompiledQuery | null;
-    try {
-      const result = compileQuery(this.schema, document, operationName ?? undefined, { disablingCapturingStackErrors: true });
-      compiled = isCompiledQuery(result) ? result : null;
-    } catch {
-      compiled = null;
-    }
-    if (operations.size >= MAX_OPERATIONS_PER_DOCUMENT) operations.clear();
-    operations.set(key, compiled);
-    return compiled;
+    return this.compiled.get(document, operationName);
   }
 }
 
@@ -78,29 +68,18 @@ export function compiledExecutionPlugin<TContext extends object>(queries: Compil
  * located and carried the same way by both (message, path, locations, original error).
  */
 export function compiledMutations(queries: CompiledQueries, fields: ReadonlySet<string>): (args: ExecutionArgs) => Promise<ExecutionResult> | ExecutionResult {
-  // Per document and operation name: may it run compiled?
-  const eligible = new WeakMap<DocumentNode, Map<string, boolean>>();
-  const isEligible = (document: DocumentNode, operationName: string | null | undefined): boolean => {
-    let byName = eligible.get(document);
-    if (!byName) eligible.set(document, (byName = new Map<string, boolean>()));
-    const key = operationName ?? "";
-    let answer = byName.get(key);
-    if (answer === undefined) {
-      const operation = getOperationAST(document, operationName);
-      answer =
-        operation?.operation === "mutation" &&
-        operation.selectionSet.selections.every((s) => s.kind === Kind.FIELD && fields.has(s.name.value)) &&
-        queries.get(document, operationName) !== null;
-      if (byName.size >= MAX_OPERATIONS_PER_DOCUMENT) byName.clear();
-      byName.set(key, answer);
-    }
-    return answer;
-  };
+  // Per document and operation name: the operation when it may run compiled, else null.
+  const eligible = new OperationFacts((operation, document, operationName) =>
+    operation?.operation === "mutation" &&
+    operation.selectionSet.selections.every((s) => s.kind === Kind.FIELD && fields.has(s.name.value)) &&
+    queries.get(document, operationName) !== null
+      ? operation
+      : null,
+  );
   return (args) => {
     const { schema, document, operationName, variableValues, contextValue, rootValue } = args;
-    if (!isEligible(document, operationName)) return execute(args);
-    const operation = getOperationAST(document, operationName);
-    const compiled = queries.get(document, operationName);
+    const operation = eligible.get(document, operationName);
+    const compiled = operation && queries.get(document, operationName);
     if (!operation || !compiled) return execute(args);
     const coerced = getVariableValues(schema, operation.variableDefinitions ?? [], variableValues ?? {}, { maxErrors: 50 });
     if (coerced.errors) return execute(args);

@@ -1,9 +1,22 @@
-import { parse, validate, type DocumentNode, type GraphQLError, type GraphQLSchema, type ParseOptions, type ValidationRule } from "graphql";
+import {
+  getOperationAST,
+  parse,
+  validate,
+  type DocumentNode,
+  type GraphQLError,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+  type ParseOptions,
+  type ValidationRule,
+} from "graphql";
 
 /** Documents kept; the least recently used is dropped first. */
 const MAX_DOCUMENTS = 500;
 /** Longer query texts are parsed every time rather than kept. */
 const MAX_QUERY_CHARS = 20_000;
+
+/** Operation names remembered per document; a document with more starts over. */
+const MAX_OPERATIONS_PER_DOCUMENT = 8;
 
 export type Prepared = { document: DocumentNode } | { syntaxError: unknown } | { errors: readonly GraphQLError[] };
 
@@ -48,5 +61,27 @@ export class DocumentCache {
       if (this.documents.size > MAX_DOCUMENTS) this.documents.delete(this.documents.keys().next().value!);
     }
     return { document };
+  }
+}
+
+/**
+ * A fact about one operation of a document, worked out once per document and operation name and
+ * kept as long as the document is: DocumentCache and Apollo hand out one DocumentNode per query
+ * text, so a live editor's mutation is looked at once, not at every keystroke.
+ */
+export class OperationFacts<T> {
+  private readonly byDocument = new WeakMap<DocumentNode, Map<string, T>>();
+
+  constructor(private readonly compute: (operation: OperationDefinitionNode | null, document: DocumentNode, operationName: string | null | undefined) => T) {}
+
+  get(document: DocumentNode, operationName: string | null | undefined): T {
+    let byName = this.byDocument.get(document);
+    if (!byName) this.byDocument.set(document, (byName = new Map<string, T>()));
+    const key = operationName ?? "";
+    if (byName.has(key)) return byName.get(key) as T;
+    if (byName.size >= MAX_OPERATIONS_PER_DOCUMENT) byName.clear();
+    const fact = this.compute(getOperationAST(document, operationName) ?? null, document, operationName);
+    byName.set(key, fact);
+    return fact;
   }
 }
