@@ -18,6 +18,7 @@ import {
   type ExecutionResult,
   type SelectionSetNode,
 } from "graphql";
+import { OperationFacts } from "../common/document-cache";
 
 /**
  * A subscription field whose source yields the same event objects to every subscriber of the
@@ -97,7 +98,13 @@ const OPEN = 1;
  * per event, one send per socket). Anything else runs as graphql-js runs it.
  */
 export class SharedExecution {
-  private readonly plans = new WeakMap<DocumentNode, Map<string, Plan | null>>();
+  /** Per document and operation name: how its results are shared, or null when they are not. */
+  private readonly plans = new OperationFacts<Plan | null>((_operation, document, operationName) => {
+    const variables = analyse(document, operationName, this.shared);
+    if (!variables) return null;
+    const properties = this.shared.some((rule) => rule.properties && rule.field === rootFieldOf(document, operationName));
+    return { id: this.nextId++, variables, projection: properties ? projectionOf(document, operationName) : null };
+  });
   private readonly results = new WeakMap<object, Map<string, MaybePromise<ExecutionResult>>>();
   private readonly texts = new WeakMap<object, Map<string, MaybePromise<string>>>();
   /** Execution arguments whose source claimed its sink (DirectSink.claim). */
@@ -138,18 +145,7 @@ export class SharedExecution {
   }
 
   private planOf(document: DocumentNode, operationName: string | null | undefined): Plan | null {
-    const name = operationName ?? "";
-    let byName = this.plans.get(document);
-    if (!byName) {
-      byName = new Map();
-      this.plans.set(document, byName);
-    }
-    if (!byName.has(name)) {
-      const variables = analyse(document, operationName, this.shared);
-      const properties = this.shared.some((rule) => rule.properties && rule.field === rootFieldOf(document, operationName));
-      byName.set(name, variables ? { id: this.nextId++, variables, projection: properties ? projectionOf(document, operationName) : null } : null);
-    }
-    return byName.get(name) ?? null;
+    return this.plans.get(document, operationName);
   }
 
   private resultOf(event: object, key: string, args: ExecutionArgs): MaybePromise<ExecutionResult> {
