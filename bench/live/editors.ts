@@ -16,7 +16,8 @@ type Yjs = typeof import("../../src/client").Y;
 type ClientDeps = typeof import("../../src/client/deps");
 
 export type EditorSpec =
-  | { system: "scopgraph"; url: string; sectionId: string; tokens: string[]; firstIndex: number }
+  /** `sectionId`: one section for every editor, or one per token. */
+  | { system: "scopgraph"; url: string; sectionId: string | string[]; tokens: string[]; firstIndex: number }
   | { system: "hocuspocus"; url: string; count: number; firstIndex: number };
 
 export interface PhaseSpec {
@@ -105,7 +106,7 @@ export class EditorGroup {
           const doc = new deps.Y.Doc();
           const provider = new SectionProvider({
             url: spec.url,
-            sectionId: spec.sectionId,
+            sectionId: typeof spec.sectionId === "string" ? spec.sectionId : spec.sectionId[i]!,
             token,
             doc,
             WebSocket,

@@ -80,7 +80,10 @@ export interface SystemResult {
   updatesSent: number;
   deliveries: number;
   expectedDeliveries: number;
+  /** Acknowledged updates/s, the writers co-editing one section of the bid. */
   durableUpdatesPerSec: number | null;
+  /** Acknowledged updates/s, each writer in a section of its own of the same bid. */
+  durableOwnSectionsPerSec: number | null;
   /** pgbench's single-row UPDATE rate, same clients, same PostgreSQL (Scopgraph's run only). */
   pgbenchUpdatesPerSec: number | null;
   baseRssMb: number;
@@ -103,7 +106,16 @@ interface IdleMemory {
 export interface LiveResult {
   scopgraph: SystemResult;
   hocuspocus: SystemResult;
-  ratio: { p50: number; p99: number; durableP50: number; durableP99: number; cpu: number; durableVsPgbench: number; idleMemory: number };
+  ratio: {
+    p50: number;
+    p99: number;
+    durableP50: number;
+    durableP99: number;
+    cpu: number;
+    durableVsPgbench: number;
+    durableOwnVsPgbench: number;
+    idleMemory: number;
+  };
   text: string;
 }
 
@@ -401,8 +413,11 @@ function median(values: number[]): number {
 /** A system under test, started once and measured phase by phase. */
 interface RunningSystem {
   latency(): Promise<Phase>;
-  /** Acknowledged (durable) updates per second on one bid; null when the system acknowledges nothing. */
-  throughput(): Promise<number | null>;
+  /**
+   * Acknowledged (durable) updates per second on one bid, the writers in one section (`shared`) or
+   * each in its own (`own`); null when the system acknowledges nothing.
+   */
+  throughput(sections: "shared" | "own"): Promise<number | null>;
   memory(): Promise<IdleMemory>;
   /** pgbench's single-row UPDATE rate on the system's PostgreSQL with as many clients as writers (Scopgraph). */
   pgbench?(): Promise<number | null>;
@@ -468,10 +483,12 @@ interface Scene {
    * measured how many rounds had run rather than the write path.
    */
   throughputSectionId: string;
+  /** One section per writer, for the throughput phase where each writes a part of the bid. */
+  writerSectionIds: string[];
   tokens: string[];
 }
 
-async function seed(dbUrl: string, people: number, graphqlUrl: string): Promise<Scene> {
+async function seed(dbUrl: string, people: number, writers: number, graphqlUrl: string): Promise<Scene> {
   const orm = await MikroORM.init(ormConfig(dbUrl, { pool: { min: 0, max: 4 } }));
   try {
     const em = orm.em.fork();
@@ -533,8 +550,16 @@ async function seed(dbUrl: string, people: number, graphqlUrl: string): Promise<
     const written = await gql<{ addBidSection: { id: string } }>("mutation($input: AddSectionInput!) { addBidSection(input: $input) { id } }", {
       input: { bidId: created.createBid.id, title: "Planning" },
     });
+    const writerSectionIds: string[] = [];
+    for (let i = 0; i < writers; i++) {
+      const part = await gql<{ addBidSection: { id: string } }>("mutation($input: AddSectionInput!) { addBidSection(input: $input) { id } }", {
+        input: { bidId: created.createBid.id, title: `Part ${i + 1}` },
+      });
+      writerSectionIds.push(part.addBidSection.id);
+    }
     return {
       bidId: created.createBid.id,
+      writerSectionIds,
       sectionId: section.addBidSection.id,
       idleSectionId: idle.addBidSection.id,
       throughputSectionId: written.addBidSection.id,
@@ -587,7 +612,7 @@ async function startScopgraph(o: Options, log: (line: string) => void): Promise<
   try {
     await waitReady(`http://127.0.0.1:${port}/readyz`);
     log(`Scopgraph (pid ${child.pid}, from ${o.scopgraphFrom}) ready; seeding one bid and ${o.clients} editors`);
-    const scene = await seed(dbUrl, Math.max(o.clients, o.throughputClients), url);
+    const scene = await seed(dbUrl, Math.max(o.clients, o.throughputClients), o.throughputClients, url);
     pool = await EditorPool.open(
       groups(o.clients, o.editorThreads).map(([first, count]) => ({
         system: "scopgraph",
@@ -608,16 +633,17 @@ async function startScopgraph(o: Options, log: (line: string) => void): Promise<
         ]);
         return { ...phase, statements };
       },
-      async throughput() {
+      async throughput(sections) {
         await pool?.close();
         pool = null;
-        log(`Scopgraph: throughput phase, ${o.throughputClients} co-editors sending back to back for ${o.throughputMs / 1000} s`);
+        const who = sections === "shared" ? "co-editors of one section" : "writers, a section each,";
+        log(`Scopgraph: throughput phase, ${o.throughputClients} ${who} sending back to back for ${o.throughputMs / 1000} s`);
         // Writers are co-editors as a browser would be: their provider syncs the section, then follows it live.
         const writers = await EditorPool.open(
           groups(o.throughputClients, o.editorThreads).map(([first, count]) => ({
             system: "scopgraph",
             url,
-            sectionId: scene.throughputSectionId,
+            sectionId: sections === "shared" ? scene.throughputSectionId : scene.writerSectionIds.slice(first, first + count),
             tokens: scene.tokens.slice(first, first + count),
             firstIndex: first,
           })),
@@ -784,7 +810,8 @@ type Options = Required<Omit<LiveOptions, "log" | "print">>;
 
 async function measure(name: string, system: RunningSystem, phases: Phase[], o: Options): Promise<SystemResult> {
   const rounds = phases.map(figures);
-  const durable = await system.throughput();
+  const durable = await system.throughput("shared");
+  const durableOwn = await system.throughput("own");
   const pgbench = system.pgbench ? await system.pgbench() : null;
   const memory = await system.memory();
   return {
@@ -797,6 +824,7 @@ async function measure(name: string, system: RunningSystem, phases: Phase[], o: 
     deliveries: rounds.reduce((n, r) => n + r.deliveries, 0),
     expectedDeliveries: rounds.reduce((n, r) => n + r.expectedDeliveries, 0),
     durableUpdatesPerSec: durable,
+    durableOwnSectionsPerSec: durableOwn,
     pgbenchUpdatesPerSec: pgbench,
     ...memory,
     idleKbPerClient: Math.round(((memory.idleRssMb - memory.baseRssMb) * 1024) / o.idleClients),
@@ -864,6 +892,10 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
     cpu: r2(cpuS / cpuH),
     durableVsPgbench:
       scopgraph.durableUpdatesPerSec !== null && scopgraph.pgbenchUpdatesPerSec ? r2(scopgraph.durableUpdatesPerSec / scopgraph.pgbenchUpdatesPerSec) : NaN,
+    durableOwnVsPgbench:
+      scopgraph.durableOwnSectionsPerSec !== null && scopgraph.pgbenchUpdatesPerSec
+        ? r2(scopgraph.durableOwnSectionsPerSec / scopgraph.pgbenchUpdatesPerSec)
+        : NaN,
     idleMemory: r2((scopgraph.idleRssMb - scopgraph.baseRssMb) / Math.max(0.1, hocuspocus.idleRssMb - hocuspocus.baseRssMb)),
   };
   const fmt = (x: number | null, unit = "") => (x === null || Number.isNaN(x) ? "n/a" : `${x}${unit}`);
@@ -905,13 +937,19 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
       `${hocuspocus.deliveries}/${hocuspocus.expectedDeliveries}`,
       "",
     ],
-    [`durable updates/s on one bid (${o.throughputClients} co-editors back to back)`, fmt(scopgraph.durableUpdatesPerSec), "n/a (in memory)", ""],
     [
-      `pgbench single-row UPDATE tps, ${o.throughputClients} clients, same PostgreSQL`,
-      fmt(scopgraph.pgbenchUpdatesPerSec),
-      "",
-      `${fmt(ratio.durableVsPgbench)}× (durable / pgbench)`,
+      `durable updates/s on one bid, ${o.throughputClients} writers back to back, co-editing one section`,
+      fmt(scopgraph.durableUpdatesPerSec),
+      "n/a (in memory)",
+      `${fmt(ratio.durableVsPgbench)}× (of pgbench)`,
     ],
+    [
+      `durable updates/s on one bid, ${o.throughputClients} writers back to back, a section each`,
+      fmt(scopgraph.durableOwnSectionsPerSec),
+      "n/a (in memory)",
+      `${fmt(ratio.durableOwnVsPgbench)}× (of pgbench)`,
+    ],
+    [`pgbench single-row UPDATE tps, ${o.throughputClients} clients, same PostgreSQL`, fmt(scopgraph.pgbenchUpdatesPerSec), "", ""],
     ["server RSS after a full GC, no client", fmt(scopgraph.baseRssMb, " MB"), fmt(hocuspocus.baseRssMb, " MB"), ""],
     [
       `server RSS after a full GC, ${o.idleClients} idle subscribed editors`,

@@ -1,16 +1,18 @@
 import { Client } from "pg";
+import { AddBidSectionDocument, RemoveBidSectionDocument } from "../generated/graphql";
 import { LOAD_SQL } from "../../src/bids/sections/section-docs";
 import { fromGlobalId } from "../../src/common/node";
 import { createUser, type TestUser } from "../helpers/factories";
 import { startTestServer, type TestServer } from "../helpers/server";
 import { until } from "../helpers/wait";
-import { sectionScene, type SectionScene } from "./bid-setup";
+import { addSection, sectionScene, type SectionScene } from "./bid-setup";
 
 /**
- * The group commit's statement (migration 20261206170000): a batch of one section's text updates
- * is answered update by update exactly as one update at a time would be (access, session, replay,
- * in arrival order, a replay of an update earlier in the same batch included), while the bid's
- * lock, its head and the notification are taken once for the whole batch.
+ * The group commit's statement (migrations 20261206170000 and 20261206210000): a batch of one
+ * bid's text updates, in any of its sections, is answered update by update exactly as one update
+ * at a time would be (access, session, replay, in arrival order, a replay of an update earlier in
+ * the same batch included), while the bid's lock, its head and the notification are taken once for
+ * the whole batch.
  */
 let server: TestServer;
 let scene: SectionScene;
@@ -42,6 +44,8 @@ interface Item {
   cmid: string | null;
   update: string;
   session?: { id: string; tokenVersion: number };
+  /** The section (global id) when not the scene's. */
+  section?: string;
 }
 interface Answer {
   ord: number;
@@ -51,18 +55,18 @@ interface Answer {
   bid_status: string | null;
 }
 
-async function apply(items: Item[]): Promise<Answer[]> {
-  const sectionId = raw(scene.sectionId);
-  // As the writer sends it (section-writer.ts): arrays as pg parameters.
+/** A batch as the writer sends it (section-writer.ts): the bid (null: the first section's), then arrays as pg parameters. */
+async function apply(items: Item[], bidId: string | null = raw(scene.bidId)): Promise<Answer[]> {
   const result = await db.query<Answer>(
-    "SELECT r.* FROM bid_apply_section_updates($1::uuid, $2::uuid[], $3::int[], $4::uuid[], $5::text[], $6::jsonb[]) AS r ORDER BY r.ord",
+    "SELECT r.* FROM bid_apply_text_updates($1::uuid, $2::uuid[], $3::uuid[], $4::int[], $5::uuid[], $6::text[], $7::jsonb[]) AS r ORDER BY r.ord",
     [
-      sectionId,
+      bidId,
+      items.map((i) => raw(i.section ?? scene.sectionId)),
       items.map((i) => i.session?.id ?? null),
       items.map((i) => i.session?.tokenVersion ?? null),
       items.map((i) => i.user),
       items.map((i) => i.cmid),
-      items.map((i) => JSON.stringify({ sectionId: scene.sectionId, update: i.update })),
+      items.map((i) => JSON.stringify({ sectionId: i.section ?? scene.sectionId, update: i.update })),
     ],
   );
   return result.rows;
@@ -166,11 +170,111 @@ test("a session signed out is refused in the batch, the others go on", async () 
   ]);
 });
 
-test("loading a section's document reads the events after its seq only, not the section's whole history", async () => {
+test("one batch covers the bid's sections, each update checked against its own; another bid's section or a removed one is not found", async () => {
+  const { lead, partner } = scene.w;
+  const second = await addSection(server, scene.w, scene.bidId, "Références");
+  // No assignee: the lead's to write, not the partner's.
+  const leads = await server.gql(AddBidSectionDocument, { input: { bidId: scene.bidId, title: "Prix" } }, lead.token);
+  const leadsOnly = leads.data!.addBidSection.id;
+  const removed = await addSection(server, scene.w, scene.bidId, "Annexe retirée");
+  expect((await server.gql(RemoveBidSectionDocument, { input: { sectionId: removed, expectedVersion: 1 } }, lead.token)).errors).toBeUndefined();
+  const other = await sectionScene(server);
+  const elsewhere = other.sectionId;
+  const before = await head();
+  const answers = await apply([
+    { user: partner.id, cmid: null, update: "AA0=" },
+    { user: partner.id, cmid: null, update: "AA4=", section: second },
+    { user: partner.id, cmid: null, update: "AA8=", section: leadsOnly },
+    { user: lead.id, cmid: null, update: "ABA=", section: leadsOnly },
+    { user: lead.id, cmid: null, update: "ABE=", section: removed },
+    { user: lead.id, cmid: null, update: "ABI=", section: elsewhere },
+  ]);
+  expect(answers.map((a) => [a.outcome, a.seq === null ? null : a.seq - before])).toEqual([
+    ["OK", 1],
+    ["OK", 2],
+    ["NOT_OWNER", null],
+    ["OK", 3],
+    ["NOT_FOUND", null],
+    ["NOT_FOUND", null],
+  ]);
+  const events = await server.orm.em
+    .fork()
+    .execute<{ seq: number; section_id: string; result: string }[]>(
+      "SELECT seq, section_id, result FROM bid_events WHERE bid_id = ? AND seq > ? ORDER BY seq",
+      [raw(scene.bidId), before],
+    );
+  expect(events.map((e) => [e.seq - before, e.section_id, e.result])).toEqual([
+    [1, raw(scene.sectionId), `BidSection:${raw(scene.sectionId)}`],
+    [2, raw(second), `BidSection:${raw(second)}`],
+    [3, raw(leadsOnly), `BidSection:${raw(leadsOnly)}`],
+  ]);
+  // The other bid's log and head are untouched; without a bid named, the first section's is taken.
+  const alone = await apply([{ user: other.w.lead.id, cmid: null, update: "ABM=", section: elsewhere }], null);
+  expect(alone.map((a) => a.outcome)).toEqual(["OK"]);
+  const [otherText] = await server.orm.em
+    .fork()
+    .execute<{ n: string }[]>("SELECT count(*) AS n FROM bid_events WHERE bid_id = ? AND type = 'SECTION_TEXT_UPDATED'", [raw(other.bidId)]);
+  expect(otherText!.n).toBe("1");
+  expect(await head()).toBe(before + 3);
+});
+
+test("one section's batch and one update are batches of the bid's statement", async () => {
   const { lead } = scene.w;
-  // Two thousand committed text updates in the section's history, then the table's statistics.
+  const before = await head();
+  const viaSection = await db.query<Answer>(
+    "SELECT r.* FROM bid_apply_section_updates($1::uuid, $2::uuid[], $3::int[], $4::uuid[], $5::text[], $6::jsonb[]) AS r ORDER BY r.ord",
+    [raw(scene.sectionId), [null, null], [null, null], [lead.id, lead.id], ["section-one", null], ['{"u":1}', '{"u":2}']],
+  );
+  expect(viaSection.rows.map((a) => [a.outcome, a.seq! - before])).toEqual([
+    ["OK", 1],
+    ["OK", 2],
+  ]);
+  const one = await db.query<Answer>("SELECT * FROM bid_apply_section_update($1, $2, $3, $4)", [raw(scene.sectionId), lead.id, "section-one", '{"u":1}']);
+  expect(one.rows.map((a) => [a.outcome, a.seq! - before])).toEqual([["REPLAY", 1]]);
+  const missing = await db.query<Answer>("SELECT * FROM bid_apply_section_update($1, $2, $3, $4)", [
+    "00000000-0000-4000-8000-000000000000",
+    lead.id,
+    null,
+    "{}",
+  ]);
+  expect(missing.rows.map((a) => a.outcome)).toEqual(["NOT_FOUND"]);
+});
+
+test("an update's statement reads as much in a long log as in a short one (its replay lookup goes by the (bid, id) index)", async () => {
+  // The pages one update's statement touches, nested statements included, on this long-lived
+  // session (whose plans were cached by the tests above, while the log was short).
+  const pages = async (target: SectionScene, cmid: string): Promise<number> => {
+    const plan = await db.query<{ "QUERY PLAN": { Plan: { "Shared Hit Blocks": number; "Shared Read Blocks": number } }[] }>(
+      "EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) SELECT r.* FROM bid_apply_text_updates($1::uuid, $2::uuid[], $3::uuid[], $4::int[], $5::uuid[], $6::text[], $7::jsonb[]) r",
+      [
+        raw(target.bidId),
+        [raw(target.sectionId)],
+        [null],
+        [null],
+        [target.w.lead.id],
+        [cmid],
+        [JSON.stringify({ sectionId: target.sectionId, update: "AAA=" })],
+      ],
+    );
+    const top = plan.rows[0]!["QUERY PLAN"][0]!.Plan;
+    return top["Shared Hit Blocks"] + top["Shared Read Blocks"];
+  };
+  const short = await sectionScene(server);
+  // Two thousand committed text updates, each with its id, in the scene's bid; none in the other's.
   for (let batch = 0; batch < 20; batch++)
-    await apply(Array.from({ length: 100 }, (_, i) => ({ user: lead.id, cmid: `history-${batch}-${i}`, update: "AAA=" })));
+    await apply(Array.from({ length: 100 }, (_, i) => ({ user: scene.w.lead.id, cmid: `history-${batch}-${i}`, update: "AAA=" })));
+  for (let i = 0; i < 8; i++) {
+    await pages(scene, `warm-long-${i}`);
+    await pages(short, `warm-short-${i}`);
+  }
+  const long = await pages(scene, "measured-long");
+  const brief = await pages(short, "measured-short");
+  // A scan of the bid's log would read its two thousand events' pages (hundreds).
+  expect({ long, brief, grew: long > brief + 40 }).toEqual({ long, brief, grew: false });
+});
+
+test("loading a section's document reads the events after its seq only, not the section's whole history", async () => {
+  // The section's history holds the two thousand text updates of the test above; then the table's statistics.
   await db.query("ANALYZE bid_events");
   const after = (await head()) - 5;
   // The statement section-docs.ts runs, placeholders numbered for pg.

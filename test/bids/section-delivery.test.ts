@@ -9,7 +9,7 @@ import { frameUpdate } from "../../src/bids/sections/section-protocol";
 import { Y } from "../../src/bids/sections/yjs";
 import { ApplySectionUpdateDocument, SectionUpdatesDocument } from "../generated/graphql";
 import { codes, startTestServer, wsOnce, type TestServer } from "../helpers/server";
-import { sectionScene } from "./bid-setup";
+import { addSection, sectionScene } from "./bid-setup";
 
 /**
  * How a section's text reaches its editors (ARCHITECTURE §5): relayed before it is durable, then
@@ -145,6 +145,40 @@ test("the events of one commit reach an editor as one durable mark", async () =>
   const marks = reader.messages.filter((m) => m.kind === "DURABLE");
   expect(marks.length).toBeLessThanOrEqual(3);
   expect(marks.every((m) => m.message === EMPTY_UPDATE_MESSAGE)).toBe(true);
+});
+
+test("updates to two sections of one bid share a statement: one commit, one notice naming both sections", async () => {
+  const s = await scene();
+  const other = await addSection(server, s.w, s.bidId, "Moyens");
+  const listener = new PgClient({ connectionString: server.db.url });
+  await listener.connect();
+  const notices: string[] = [];
+  listener.on("notification", (n) => n.payload !== undefined && notices.push(n.payload));
+  await listener.query(`LISTEN ${bidChannel(fromGlobalId(s.bidId)!.id)}`);
+  try {
+    const sender = server.ws(s.w.partner.token);
+    clients.push(sender);
+    const docs = [new Y.Doc(), new Y.Doc()];
+    const release = await holdBid(s.bidId);
+    // Two statements in flight hold one update each on the bid's lock; the next takes the four others, from both sections.
+    const sent = ["un ", "deux ", "trois ", "quatre ", "cinq ", "six "].map((word, i) =>
+      wsOnce(sender, ApplySectionUpdateDocument, {
+        input: { sectionId: i % 2 ? other : s.sectionId, update: textUpdate(docs[i % 2]!, 0, word), clientMutationId: `two-${i}` },
+      }),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await release();
+    const answers = await Promise.all(sent);
+    expect(answers.map((a) => a.data?.applySectionUpdate.section.id)).toEqual([s.sectionId, other, s.sectionId, other, s.sectionId, other]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  } finally {
+    await listener.end();
+  }
+  const batches = notices
+    .map((raw) => JSON.parse(raw) as { events?: { section_id: string }[] })
+    .filter((n) => n.events)
+    .map((n) => new Set(n.events!.map((e) => e.section_id)).size);
+  expect(batches).toContain(2);
 });
 
 test("a notice's bid and seq are read from its head, as PostgreSQL writes single and batched notices", async () => {

@@ -49,14 +49,17 @@ test("freeze: SQL's bid_content_open and TypeScript's contentEditable agree on e
 });
 
 test("the text update function calls the shared rules and holds no copy of them", async () => {
-  const body = await definition("bid_apply_section_updates");
+  const body = await definition("bid_apply_text_updates");
   for (const call of ["session_valid", "bid_active_memberships", "bid_section_writable", "bid_replay_outcome", "bid_content_open", "bid_append_events"]) {
     expect(body).toContain(call);
   }
   for (const [rule, copy] of Object.entries(COPIES)) expect({ rule, copied: copy.test(body) }).toEqual({ rule, copied: false });
 });
 
-test("one update, with or without a session, and one event are batches of one of the same definitions", async () => {
+test("one section's batch, one update (with or without a session) and one event are batches of the same definitions", async () => {
+  const section = await definition("bid_apply_section_updates");
+  expect(section).toContain("bid_apply_text_updates(");
+  for (const [rule, copy] of Object.entries(COPIES)) expect({ rule, copied: copy.test(section) }).toEqual({ rule, copied: false });
   expect(await definition("bid_apply_section_update")).toContain("bid_apply_section_updates(");
   expect(await definition("bid_apply_section_update_as")).toContain("bid_apply_section_updates(");
   const single = await definition("bid_append_event");

@@ -18,7 +18,7 @@ import { PresenceHub } from "./presence";
 export interface BidLive {
   /** Section documents kept integrated in memory (reads, snapshots, sync). */
   docs: SectionDocs;
-  /** Group commit of text updates (bid_apply_section_updates). */
+  /** Group commit of text updates, per bid (bid_apply_text_updates). */
   writer: SectionWriter;
   /** One reader of each bid's log for its local subscribers. */
   feeds: BidFeeds;

@@ -12,6 +12,11 @@ export interface ApplyOutcome {
 }
 
 interface Pending {
+  /**
+   * The section's bid, as the socket's access decision knows it (section-access.ts): the queue's
+   * key. Null when no decision names one (no such section): the statement answers for itself.
+   */
+  bidId: string | null;
   sectionId: string;
   userId: string;
   /** Over a WebSocket, the socket's session, checked in the statement (no lookup before the relay). */
@@ -26,7 +31,7 @@ interface Pending {
 const MAX_BATCH = 100;
 
 /**
- * Statements in flight per section. The second waits in PostgreSQL on the bid's row lock and runs
+ * Statements in flight per bid. The second waits in PostgreSQL on the bid's row lock and runs
  * the moment the first commits, instead of waiting in this process for the first's answer: one
  * round trip and one event-loop turn less for an update that arrives during a commit. Seqs stay
  * gapless and in commit order (the lock orders them); two updates in flight at once may take
@@ -35,12 +40,13 @@ const MAX_BATCH = 100;
 const DEPTH = 2;
 
 /**
- * Group commit for text updates, per section and process: while DEPTH statements are in flight,
- * the updates that arrive for the same section wait, then go together in the next one (each gets
- * its own event and seq, in arrival order). Every update is still committed
- * before it is acknowledged; a commit (and its disk flush) is shared by many, so that a bid
- * under heavy typing does not queue one fsync per keystroke on its row lock. One section means
- * one bid, so a statement never locks two bids (no deadlock between instances).
+ * Group commit for text updates, per bid and process: while DEPTH statements are in flight, the
+ * updates that arrive for any section of the same bid wait, then go together in the next one
+ * (each gets its own event and seq, in arrival order). Every update is still committed before it
+ * is acknowledged; a commit (and its disk flush) is shared by many, so that a bid under heavy
+ * typing, in one section or in twenty, does not queue one fsync per keystroke on its row lock
+ * (the lock that orders the bid's log). A statement locks one bid only (no deadlock between
+ * instances).
  */
 export class SectionWriter {
   private readonly queues = new Map<string, Pending[]>();
@@ -54,21 +60,22 @@ export class SectionWriter {
   ) {}
 
   apply(item: Omit<Pending, "resolve" | "reject">): Promise<ApplyOutcome> {
+    const key = item.bidId ?? `section:${item.sectionId}`;
     return new Promise((resolve, reject) => {
-      const queue = this.queues.get(item.sectionId) ?? [];
+      const queue = this.queues.get(key) ?? [];
       queue.push({ ...item, resolve, reject });
-      this.queues.set(item.sectionId, queue);
-      if ((this.running.get(item.sectionId) ?? 0) < DEPTH) void this.drain(item.sectionId);
+      this.queues.set(key, queue);
+      if ((this.running.get(key) ?? 0) < DEPTH) void this.drain(key);
     });
   }
 
-  private async drain(sectionId: string): Promise<void> {
-    this.running.set(sectionId, (this.running.get(sectionId) ?? 0) + 1);
+  private async drain(key: string): Promise<void> {
+    this.running.set(key, (this.running.get(key) ?? 0) + 1);
     try {
       for (;;) {
-        const queue = this.queues.get(sectionId);
+        const queue = this.queues.get(key);
         if (!queue || queue.length === 0) {
-          this.queues.delete(sectionId);
+          this.queues.delete(key);
           return;
         }
         const batch = queue.splice(0, MAX_BATCH);
@@ -93,9 +100,9 @@ export class SectionWriter {
         }
       }
     } finally {
-      const left = (this.running.get(sectionId) ?? 1) - 1;
-      if (left > 0) this.running.set(sectionId, left);
-      else this.running.delete(sectionId);
+      const left = (this.running.get(key) ?? 1) - 1;
+      if (left > 0) this.running.set(key, left);
+      else this.running.delete(key);
     }
   }
 
@@ -109,9 +116,10 @@ export class SectionWriter {
   }
 
   private async write(batch: Pending[]): Promise<ApplyOutcome[]> {
-    // One section per batch (the queues are per section): its updates as arrays, in arrival order.
+    // One bid per batch (the queues are per bid): its updates as arrays, in arrival order.
     const params = [
-      batch[0]!.sectionId,
+      batch[0]!.bidId,
+      batch.map((item) => item.sectionId),
       batch.map((item) => item.session?.id ?? null),
       batch.map((item) => item.session?.tokenVersion ?? null),
       batch.map((item) => item.userId),
@@ -139,8 +147,9 @@ export class SectionWriter {
   }
 }
 
-/** A batch of one section's updates (migration 20261206170000): one lock, one append, one notification. */
-const APPLY_BATCH = "SELECT r.* FROM bid_apply_section_updates($1::uuid, $2::uuid[], $3::int[], $4::uuid[], $5::text[], $6::jsonb[]) AS r ORDER BY r.ord";
+/** A batch of one bid's updates (migration 20261206210000): one lock, one append, one notification. */
+const APPLY_BATCH =
+  "SELECT r.* FROM bid_apply_text_updates($1::uuid, $2::uuid[], $3::uuid[], $4::int[], $5::uuid[], $6::text[], $7::jsonb[]) AS r ORDER BY r.ord";
 
 /** The parts of knex's client and of a pg connection the writer uses. */
 interface PgConnection {

@@ -21,7 +21,7 @@ export const SECTION_UPDATES_SHARED: SharedSubscription = {
 };
 
 /**
- * Mutations whose statement checks the socket's session itself (bid_apply_section_updates):
+ * Mutations whose statement checks the socket's session itself (bid_apply_text_updates):
  * over a WebSocket they skip the per-operation lookup of the token (websocket.ts).
  */
 export const SESSION_CHECKED_MUTATIONS: ReadonlySet<string> = new Set(["applySectionUpdate"]);

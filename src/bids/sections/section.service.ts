@@ -205,7 +205,7 @@ export interface SectionUpdateResult {
  * Text typed in a section: the Yjs update is validated and relayed at once, provisionally, to the
  * section's other editors on every instance (section-hub.ts); then, under the bid's and the section's
  * row locks, appended to the log (its payload carries the update) and notified, in a statement
- * shared with the other updates of the section that arrived meanwhile (section-writer.ts); every
+ * shared with the other updates of the bid that arrived meanwhile (section-writer.ts); every
  * COMPACT_EVERY updates, the section's snapshot is rebuilt in the background (compactor.ts). The
  * answer comes after commit: an acknowledged update is durable. Only the connection of the
  * process's entity manager is used (no per-keystroke fork, no identity map); the committed event
@@ -221,14 +221,14 @@ export async function applySectionUpdate(ctx: Pick<Context, "viewer" | "app" | "
   // Provisional relay first, from a decision cached per socket (section-access.ts): the commit
   // below checks everything again, and a refusal drops the cached decision.
   const base64 = encodeBase64(update);
-  if (userId) {
-    const decision = await app.live.sectionAccess.decide(socket, userId, sectionId);
-    if (decision?.write) app.live.hub.relay(sectionId, update, socket, base64);
-  }
+  const decision = userId ? await app.live.sectionAccess.decide(socket, userId, sectionId) : null;
+  if (decision?.write) app.live.hub.relay(sectionId, update, socket, base64);
   // The same rules as mutateBid (access, retry, frozen content), in one statement: see migration 20261126073010.
   const rows: ApplyOutcome[] = userId
     ? [
         await app.live.writer.apply({
+          // The bid's queue: the statement checks the section is the bid's.
+          bidId: decision?.bidId ?? null,
           sectionId,
           userId,
           // Over a socket, the session is checked by the statement itself (websocket.ts skips the lookup).
