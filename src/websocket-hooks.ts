@@ -85,10 +85,6 @@ function flatUuid(): string {
   return Buffer.from(randomUUID(), "latin1").toString("latin1");
 }
 
-function closeExpired(socket: WebSocket): void {
-  socket.close(CLOSE_UNAUTHORIZED, "Token expired");
-}
-
 /** Once the token of a socket expires, its operations are refused (the socket is closed). */
 function viewerStillValid(viewer: Viewer): boolean {
   return viewer.kind !== "USER" || viewer.expiresAt * 1000 > Date.now();
@@ -103,8 +99,6 @@ export class SocketState implements LiveSocket {
   /** Set when access ended: the close to send once `answering` is empty. */
   closing: { code: number; reason: string } | null = null;
   idle: NodeJS.Timeout | null = null;
-  /** Closes the socket when its token expires. */
-  expiry: NodeJS.Timeout | null = null;
   /** Queries and mutations under way, by id, for the metrics: name, start, error codes (made on first use). */
   timings: Map<string, { name: string | null; started: number; codes: string[] }> | null = null;
 
@@ -146,6 +140,17 @@ export class SocketHooks {
     this.production = app.config.env === "production";
   }
 
+  /**
+   * Closes the sockets whose token has expired: a socket's authority ends when its token does, and
+   * clients reconnect with a new one. Called every second (websocket.ts): one sweep instead of a
+   * timer per socket, which an idle editor paid for in memory (about 260 bytes each).
+   */
+  closeExpired(now = Date.now()): void {
+    for (const state of this.states) {
+      if (state.viewer.kind === "USER" && state.viewer.expiresAt * 1000 <= now) state.socket.close(CLOSE_UNAUTHORIZED, "Token expired");
+    }
+  }
+
   /** Subscriptions running now, over every socket. */
   subscriptions(): number {
     let subscriptions = 0;
@@ -177,13 +182,6 @@ export class SocketHooks {
     const state = new SocketState(socket, bearer, viewer);
     this.access.register(state);
     ctx.extra.state = state;
-    if (viewer.kind === "USER") {
-      // The socket's authority ends when its token does: clients reconnect with a new one.
-      // In whole seconds (up to one early): Node keeps a timer list per distinct duration.
-      const ms = Math.floor(Math.max(0, viewer.expiresAt * 1000 - Date.now()) / 1000) * 1000;
-      state.expiry = setTimeout(closeExpired, ms, socket);
-      state.expiry.unref();
-    }
     this.states.add(state);
     this.idleSoon(state, socket);
     return true;
@@ -195,7 +193,6 @@ export class SocketHooks {
     if (!state) return;
     this.states.delete(state);
     if (state.idle) clearTimeout(state.idle);
-    if (state.expiry) clearTimeout(state.expiry);
     this.access.unregister(state);
   }
 

@@ -103,9 +103,13 @@ export async function createWebSocketEndpoint(
     },
   );
 
+  const expiries = setInterval(() => hooks.closeExpired(), 1000);
+  expiries.unref();
+
   let disposed: Promise<void> | undefined;
   return {
     dispose() {
+      clearInterval(expiries);
       // Apollo's drain disposes first; the server's close asks again (ws refuses a second close).
       return (disposed ??= Promise.resolve(cleanup.dispose()).then(() => slots.stop()));
     },

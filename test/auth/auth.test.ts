@@ -174,8 +174,11 @@ describe("token expiry over WebSocket", () => {
       onNonLazyError: () => undefined,
       connectionParams: { authorization: `Bearer ${token}` },
     });
+    const started = Date.now();
     const closed = new Promise<number>((resolve) => client.on("closed", (event) => resolve((event as { code: number }).code)));
     expect(await closed).toBe(4401);
+    // A token of two seconds (whole seconds, so one to two from now), closed by the sweep of the next second.
+    expect(Date.now() - started).toBeLessThan(3500);
     await client.dispose();
   }, 10_000);
 });
