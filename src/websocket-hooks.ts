@@ -12,7 +12,7 @@ import {
 } from "graphql";
 import type { CloseCode, Context as WsContext, SubscribePayload } from "graphql-ws";
 import type { WebSocket } from "ws";
-import { resolveViewer } from "./auth/auth.service";
+import { resolveViewer, resolveViewerAgain } from "./auth/auth.service";
 import { CLOSE_UNAUTHORIZED, type LiveAccess, type LiveSocket } from "./auth/live-access";
 import type { Viewer } from "./auth/viewer";
 import type { CostCache } from "./common/cost";
@@ -102,11 +102,16 @@ export class SocketState implements LiveSocket {
   /** Queries and mutations under way, by id, for the metrics: name, start, error codes (made on first use). */
   timings: Map<string, { name: string | null; started: number; codes: string[] }> | null = null;
 
+  /** An integrator's API token (a person's socket keeps no token: see LiveSocket). */
+  readonly apiBearer: string | null;
+
   constructor(
     readonly socket: WebSocket,
-    readonly bearer: string,
+    bearer: string,
     public viewer: Viewer,
-  ) {}
+  ) {
+    this.apiBearer = viewer.kind === "USER" ? null : bearer;
+  }
 
   /** Queries and mutations under way. */
   get answered(): number {
@@ -228,7 +233,7 @@ export class SocketHooks {
         ? null
         : sessionChecked.get(document, payload.operationName)
           ? state.viewer
-          : await resolveViewer(this.app.orm.em.fork(), this.app.auth, state.bearer);
+          : await resolveViewerAgain(this.app.orm.em.fork(), this.app.auth, state.viewer, state.apiBearer);
     if (!viewer || viewer.kind === "ANONYMOUS" || !viewerStillValid(viewer)) {
       state.operations -= 1;
       state.answering?.delete(id);

@@ -2,7 +2,7 @@ import type { Server as HttpServer } from "node:http";
 import type { GraphQLSchema } from "graphql";
 import type { Socket } from "node:net";
 import { WebSocketServer } from "ws";
-import { resolveViewer } from "./auth/auth.service";
+import { resolveViewerAgain } from "./auth/auth.service";
 import { SocketSlots } from "./auth/socket-slots";
 import { LiveAccess } from "./auth/live-access";
 import { compiledMutations, type CompiledQueries } from "./common/compiled-execution";
@@ -55,7 +55,7 @@ export async function createWebSocketEndpoint(
   queries: CompiledQueries,
 ): Promise<WebSocketEndpoint> {
   const { config, log } = app;
-  const access = new LiveAccess(app.bus, (bearer) => resolveViewer(app.orm.em.fork(), app.auth, bearer), log);
+  const access = new LiveAccess(app.bus, (socket) => resolveViewerAgain(app.orm.em.fork(), app.auth, socket.viewer, socket.apiBearer), log);
   await access.start();
   // A socket's cached decisions on the sections it types into go with any change of its access.
   access.onRecheck((socket) => app.live.sectionAccess.forget(socket));

@@ -9,7 +9,7 @@ import type { CreateApiTokenInput, SignInInput } from "./auth.inputs";
 import { decoyHash, verifyPassword } from "./password";
 import { ApiScope, PlatformRole } from "./roles";
 import { openSession, type SessionMeta } from "./sessions";
-import { API_TOKEN_PREFIX, hashApiSecret, newApiSecret, verifySession } from "./tokens";
+import { API_TOKEN_PREFIX, hashApiSecret, newApiSecret, verifySession, type SessionClaims } from "./tokens";
 import { User } from "./user.entity";
 import { ANONYMOUS, type Viewer } from "./viewer";
 
@@ -47,7 +47,24 @@ export async function resolveViewer(em: EntityManager, settings: AuthSettings, b
     return { kind: "API_TOKEN", tokenId: apiToken.id, scopes: apiToken.scopes };
   }
   const claims = await verifySession(settings.jwtSecret, token);
-  if (!claims) return null;
+  return claims ? viewerOfSession(em, claims) : null;
+}
+
+/**
+ * A socket's viewer asked again (every operation, every access change): a person's from the
+ * claims its token was verified with at connection (the signature of a given text cannot change;
+ * only the session, the account and the expiry can), so that a socket need not keep its token;
+ * an integrator's from its API token.
+ */
+export async function resolveViewerAgain(em: EntityManager, settings: AuthSettings, viewer: Viewer, apiBearer: string | null): Promise<Viewer | null> {
+  if (viewer.kind !== "USER") return resolveViewer(em, settings, apiBearer);
+  // jose's rule, as verifySession: expired when exp <= now, in whole seconds.
+  if (viewer.expiresAt <= Math.floor(Date.now() / 1000)) return null;
+  return viewerOfSession(em, viewer);
+}
+
+/** The person behind verified session claims, as the database has them now; null once signed out. */
+async function viewerOfSession(em: EntityManager, claims: Omit<SessionClaims, "role">): Promise<Viewer | null> {
   // The session may have been signed out, the account deleted, demoted or signed out
   // everywhere since the token was made. Once per request: one plain query on two primary keys,
   // through the one definition of a valid session (migration 20261206130000).

@@ -8,8 +8,11 @@ export const CLOSE_UNAUTHORIZED = 4401;
 
 /** An open WebSocket as access control sees it. */
 export interface LiveSocket {
-  /** The bearer token it was opened with, checked again on every change and operation. */
-  readonly bearer: string;
+  /**
+   * The API token it was opened with, checked again on every change and operation; null for a
+   * person's socket, asked again from its session (auth.service resolveViewerAgain).
+   */
+  readonly apiBearer: string | null;
   viewer: Viewer;
   close(code: number, reason: string): void;
 }
@@ -76,8 +79,8 @@ export class LiveAccess {
 
   constructor(
     private readonly bus: PgBus,
-    /** The one validation of a bearer token against the current state (auth.service resolveViewer). */
-    private readonly resolve: (bearer: string) => Promise<Viewer | null>,
+    /** The one validation of a socket's viewer against the current state (auth.service resolveViewerAgain). */
+    private readonly resolve: (socket: LiveSocket) => Promise<Viewer | null>,
     private readonly log: Logger,
   ) {}
 
@@ -149,7 +152,7 @@ export class LiveAccess {
       sockets.map(async (socket) => {
         for (const hook of this.recheckHooks) hook(socket);
         try {
-          const viewer = await this.resolve(socket.bearer);
+          const viewer = await this.resolve(socket);
           if (!viewer || viewer.kind === "ANONYMOUS") {
             socket.close(CLOSE_UNAUTHORIZED, "Access changed: reconnect with a valid token");
             return;

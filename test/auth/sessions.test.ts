@@ -1,7 +1,9 @@
 import { decodeJwt } from "jose";
 import { createClient } from "graphql-ws";
 import WebSocket from "ws";
+import { resolveViewer, resolveViewerAgain } from "../../src/auth/auth.service";
 import { PlatformRole } from "../../src/auth/roles";
+import type { Viewer } from "../../src/auth/viewer";
 import { RefreshSessionDocument, SignInDocument, SignOutDocument, ViewerDocument } from "../generated/graphql";
 import { createUser, FACTORY_PASSWORD, sessionToken, type TestUser } from "../helpers/factories";
 import { codes, startTestServer, type TestServer } from "../helpers/server";
@@ -158,5 +160,24 @@ describe("refresh", () => {
     const secret = (created.body as { data: { createApiToken: { secret: string } } }).data.createApiToken.secret;
     expect(codes(await server.gql(RefreshSessionDocument, {}, secret))).toEqual(["FORBIDDEN"]);
     expect(codes(await server.gql(SignOutDocument, {}, secret))).toEqual(["FORBIDDEN"]);
+  });
+});
+
+describe("a socket's viewer asked again (no token kept on a person's socket)", () => {
+  test("from the session its token was verified with: valid, demoted, signed out, expired", async () => {
+    const user = await createUser(server, PlatformRole.MEMBER);
+    const token = await signIn(user);
+    const em = () => server.orm.em.fork();
+    const viewer = await resolveViewer(em(), server.app.auth, token);
+    expect(viewer).toMatchObject({ kind: "USER", userId: user.id, role: PlatformRole.MEMBER });
+    // The token itself is not needed: the verified claims and the database answer.
+    expect(await resolveViewerAgain(em(), server.app.auth, viewer!, null)).toEqual(viewer);
+    await em().execute("UPDATE users SET role = ? WHERE id = ?", [PlatformRole.MISSION_OFFICER, user.id]);
+    expect(await resolveViewerAgain(em(), server.app.auth, viewer!, null)).toMatchObject({ kind: "USER", role: PlatformRole.MISSION_OFFICER });
+    // Past its expiry, nobody (jose's rule: exp <= now).
+    const expired = { ...viewer!, expiresAt: Math.floor(Date.now() / 1000) } as Viewer;
+    expect(await resolveViewerAgain(em(), server.app.auth, expired, null)).toBeNull();
+    expect((await server.gql(SignOutDocument, {}, token)).errors).toBeUndefined();
+    expect(await resolveViewerAgain(em(), server.app.auth, viewer!, null)).toBeNull();
   });
 });
