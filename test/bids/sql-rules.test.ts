@@ -79,3 +79,22 @@ test("the TypeScript sources call the shared rules and hold no copy of them", ()
   expect(readFileSync(path.join(root, "bids/live/event-log.ts"), "utf8")).toContain("bid_append_event");
   expect(readFileSync(path.join(root, "bids/bid.tx.ts"), "utf8")).toContain("bid_replay_outcome");
 });
+
+test("no scalar SQL function holds a sub-select: PostgreSQL would plan it again on every call instead of inlining it", async () => {
+  // A scalar SQL function is inlined only when its body is a plain expression; one with a
+  // sub-select runs as a function proper, parsed and planned on each call (bid_section_writable
+  // took 1 ms a call that way). Such rules are PL/pgSQL, which keeps its plans (migration 20261206220000).
+  const rows = await server.orm.em.fork().execute<{ name: string; body: string }[]>(
+    `SELECT p.proname AS name, p.prosrc AS body FROM pg_proc p
+       JOIN pg_language l ON l.oid = p.prolang JOIN pg_namespace n ON n.oid = p.pronamespace
+      WHERE n.nspname = 'public' AND l.lanname = 'sql' AND NOT p.proretset`,
+  );
+  expect(rows.map((r) => r.name)).toEqual(expect.arrayContaining(["bid_content_open", "bid_replay_outcome"]));
+  expect(rows.filter((r) => /\(\s*select\b/i.test(r.body)).map((r) => r.name)).toEqual([]);
+  for (const name of ["session_valid", "bid_section_writable"]) {
+    const [row] = await server.orm.em
+      .fork()
+      .execute<{ lang: string }[]>("SELECT l.lanname AS lang FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang WHERE p.proname = ?", [name]);
+    expect({ name, lang: row!.lang }).toEqual({ name, lang: "plpgsql" });
+  }
+});
