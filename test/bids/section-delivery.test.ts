@@ -90,6 +90,16 @@ async function holdBid(bidId: string): Promise<() => Promise<void>> {
   };
 }
 
+/** The bid's notifications as PostgreSQL sends them, on a connection of their own (end `listener` after). */
+async function listenToBid(bidId: string): Promise<{ notices: string[]; listener: PgClient }> {
+  const listener = new PgClient({ connectionString: server.db.url });
+  await listener.connect();
+  const notices: string[] = [];
+  listener.on("notification", (n) => n.payload !== undefined && notices.push(n.payload));
+  await listener.query(`LISTEN ${bidChannel(fromGlobalId(bidId)!.id)}`);
+  return { notices, listener };
+}
+
 test("the server frames an empty update exactly as the provider recognises it", () => {
   expect(frameUpdate(new Uint8Array([0, 0]))).toBe(EMPTY_UPDATE_MESSAGE);
 });
@@ -150,11 +160,7 @@ test("the events of one commit reach an editor as one durable mark", async () =>
 test("updates to two sections of one bid share a statement: one commit, one notice naming both sections", async () => {
   const s = await scene();
   const other = await addSection(server, s.w, s.bidId, "Moyens");
-  const listener = new PgClient({ connectionString: server.db.url });
-  await listener.connect();
-  const notices: string[] = [];
-  listener.on("notification", (n) => n.payload !== undefined && notices.push(n.payload));
-  await listener.query(`LISTEN ${bidChannel(fromGlobalId(s.bidId)!.id)}`);
+  const { notices, listener } = await listenToBid(s.bidId);
   try {
     const sender = server.ws(s.w.partner.token);
     clients.push(sender);
@@ -183,11 +189,7 @@ test("updates to two sections of one bid share a statement: one commit, one noti
 
 test("a notice's bid and seq are read from its head, as PostgreSQL writes single and batched notices", async () => {
   const s = await scene();
-  const listener = new PgClient({ connectionString: server.db.url });
-  await listener.connect();
-  const notices: string[] = [];
-  listener.on("notification", (n) => n.payload !== undefined && notices.push(n.payload));
-  await listener.query(`LISTEN ${bidChannel(fromGlobalId(s.bidId)!.id)}`);
+  const { notices, listener } = await listenToBid(s.bidId);
   try {
     const sender = server.ws(s.w.partner.token);
     clients.push(sender);
