@@ -150,10 +150,8 @@ export class SocketHooks {
    * clients reconnect with a new one. Called every second (websocket.ts): one sweep instead of a
    * timer per socket, which an idle editor paid for in memory (about 260 bytes each).
    */
-  closeExpired(now = Date.now()): void {
-    for (const state of this.states) {
-      if (state.viewer.kind === "USER" && state.viewer.expiresAt * 1000 <= now) state.socket.close(CLOSE_UNAUTHORIZED, "Token expired");
-    }
+  closeExpired(): void {
+    for (const state of this.states) if (!viewerStillValid(state.viewer)) state.socket.close(CLOSE_UNAUTHORIZED, "Token expired");
   }
 
   /** Subscriptions running now, over every socket. */
