@@ -272,7 +272,9 @@ export class SectionProvider extends Emitter<SectionProviderEvents> {
   private startSyncTimer(): void {
     if (this.syncTimer) clearTimeout(this.syncTimer);
     const generation = this.generation;
-    const every = this.o.syncIntervalMs ?? 10_000;
+    // Its sender's retries recover a failed commit within seconds; the exchange covers a sender gone
+    // meanwhile and a dropped message, both rare, and each costs the server a diff of the document.
+    const every = this.o.syncIntervalMs ?? 30_000;
     this.syncTimer = setTimeout(
       () => {
         this.syncTimer = null;

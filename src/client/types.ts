@@ -16,7 +16,7 @@ export interface SectionProviderOptions {
   renewBeforeMs?: number;
   /** Told of each renewed token (store it for the next page load). */
   onToken?: (token: string) => void;
-  /** Period of the sync exchange (default 10 s). */
+  /** Period of the sync exchange (default 30 s). */
   syncIntervalMs?: number;
   /** First delay before reconnecting (default 250 ms), doubled up to `maxRetryDelayMs`. */
   retryDelayMs?: number;
