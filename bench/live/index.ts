@@ -86,6 +86,8 @@ export interface SystemResult {
   durableOwnSectionsPerSec: number | null;
   /** pgbench's single-row UPDATE rate, same clients, same PostgreSQL (Scopgraph's run only). */
   pgbenchUpdatesPerSec: number | null;
+  /** Each throughput round's figures (the three above are their medians). */
+  throughputRounds: ThroughputRound[];
   baseRssMb: number;
   idleRssMb: number;
   idleKbPerClient: number;
@@ -93,6 +95,13 @@ export interface SystemResult {
   baseHeapMb: number;
   idleHeapMb: number;
   idleHeapKbPerClient: number;
+}
+
+/** One round of the throughput phases: acknowledged updates/s in each shape, and pgbench's rate next to them. */
+export interface ThroughputRound {
+  shared: number | null;
+  own: number | null;
+  pgbench: number | null;
 }
 
 /** A server's memory after a full collection, without and with the idle clients. */
@@ -417,7 +426,7 @@ interface RunningSystem {
    * Acknowledged (durable) updates per second on one bid, the writers in one section (`shared`) or
    * each in its own (`own`); null when the system acknowledges nothing.
    */
-  throughput(sections: "shared" | "own"): Promise<number | null>;
+  throughput(sections: "shared" | "own", round: number): Promise<number | null>;
   memory(): Promise<IdleMemory>;
   /** pgbench's single-row UPDATE rate on the system's PostgreSQL with as many clients as writers (Scopgraph). */
   pgbench?(): Promise<number | null>;
@@ -478,17 +487,18 @@ interface Scene {
   /** A section nobody types into: the idle editors' (their memory, not the typed text's). */
   idleSectionId: string;
   /**
-   * The throughput phase's section, empty when it starts: on the typed one, the writers' Yjs work
-   * grew with every round typed before (3 rounds gave half the updates/s of 1), and the figure
-   * measured how many rounds had run rather than the write path.
+   * The throughput phase's section, one per round, empty when it starts: on the typed one, the
+   * writers' Yjs work grew with every round typed before (3 rounds gave half the updates/s of 1,
+   * and so did one throughput section reused by 3 rounds: 592, 438, 372), and the figure measured
+   * how many rounds had run rather than the write path.
    */
-  throughputSectionId: string;
-  /** One section per writer, for the throughput phase where each writes a part of the bid. */
-  writerSectionIds: string[];
+  throughputSectionIds: string[];
+  /** Per round, one section per writer, for the throughput phase where each writes a part of the bid. */
+  writerSectionIds: string[][];
   tokens: string[];
 }
 
-async function seed(dbUrl: string, people: number, writers: number, graphqlUrl: string): Promise<Scene> {
+async function seed(dbUrl: string, people: number, writers: number, rounds: number, graphqlUrl: string): Promise<Scene> {
   const orm = await MikroORM.init(ormConfig(dbUrl, { pool: { min: 0, max: 4 } }));
   try {
     const em = orm.em.fork();
@@ -547,22 +557,26 @@ async function seed(dbUrl: string, people: number, writers: number, graphqlUrl: 
     const idle = await gql<{ addBidSection: { id: string } }>("mutation($input: AddSectionInput!) { addBidSection(input: $input) { id } }", {
       input: { bidId: created.createBid.id, title: "Annexes" },
     });
-    const written = await gql<{ addBidSection: { id: string } }>("mutation($input: AddSectionInput!) { addBidSection(input: $input) { id } }", {
-      input: { bidId: created.createBid.id, title: "Planning" },
-    });
-    const writerSectionIds: string[] = [];
-    for (let i = 0; i < writers; i++) {
-      const part = await gql<{ addBidSection: { id: string } }>("mutation($input: AddSectionInput!) { addBidSection(input: $input) { id } }", {
-        input: { bidId: created.createBid.id, title: `Part ${i + 1}` },
-      });
-      writerSectionIds.push(part.addBidSection.id);
+    const addSection = async (title: string) =>
+      (
+        await gql<{ addBidSection: { id: string } }>("mutation($input: AddSectionInput!) { addBidSection(input: $input) { id } }", {
+          input: { bidId: created.createBid.id, title },
+        })
+      ).addBidSection.id;
+    const throughputSectionIds: string[] = [];
+    const writerSectionIds: string[][] = [];
+    for (let r = 0; r < rounds; r++) {
+      throughputSectionIds.push(await addSection(`Planning ${r + 1}`));
+      const parts: string[] = [];
+      for (let i = 0; i < writers; i++) parts.push(await addSection(`Part ${i + 1}, round ${r + 1}`));
+      writerSectionIds.push(parts);
     }
     return {
       bidId: created.createBid.id,
       writerSectionIds,
       sectionId: section.addBidSection.id,
       idleSectionId: idle.addBidSection.id,
-      throughputSectionId: written.addBidSection.id,
+      throughputSectionIds,
       tokens,
     };
   } finally {
@@ -612,7 +626,7 @@ async function startScopgraph(o: Options, log: (line: string) => void): Promise<
   try {
     await waitReady(`http://127.0.0.1:${port}/readyz`);
     log(`Scopgraph (pid ${child.pid}, from ${o.scopgraphFrom}) ready; seeding one bid and ${o.clients} editors`);
-    const scene = await seed(dbUrl, Math.max(o.clients, o.throughputClients), o.throughputClients, url);
+    const scene = await seed(dbUrl, Math.max(o.clients, o.throughputClients), o.throughputClients, o.rounds, url);
     pool = await EditorPool.open(
       groups(o.clients, o.editorThreads).map(([first, count]) => ({
         system: "scopgraph",
@@ -633,7 +647,7 @@ async function startScopgraph(o: Options, log: (line: string) => void): Promise<
         ]);
         return { ...phase, statements };
       },
-      async throughput(sections) {
+      async throughput(sections, round) {
         await pool?.close();
         pool = null;
         const who = sections === "shared" ? "co-editors of one section" : "writers, a section each,";
@@ -643,7 +657,7 @@ async function startScopgraph(o: Options, log: (line: string) => void): Promise<
           groups(o.throughputClients, o.editorThreads).map(([first, count]) => ({
             system: "scopgraph",
             url,
-            sectionId: sections === "shared" ? scene.throughputSectionId : scene.writerSectionIds.slice(first, first + count),
+            sectionId: sections === "shared" ? scene.throughputSectionIds[round]! : scene.writerSectionIds[round]!.slice(first, first + count),
             tokens: scene.tokens.slice(first, first + count),
             firstIndex: first,
           })),
@@ -808,11 +822,45 @@ function table(rows: string[][]): string {
 
 type Options = Required<Omit<LiveOptions, "log" | "print">>;
 
+/**
+ * The throughput phases, `rounds` times, each round's two shapes next to a pgbench run: the
+ * machine's load drifts over minutes, so each ratio compares figures taken side by side, and the
+ * median of the rounds is reported (one 8 s window swung from 0.41× to 0.62× of pgbench between
+ * runs of the same code). A system that acknowledges nothing is measured once.
+ */
+async function throughputRounds(system: RunningSystem, rounds: number): Promise<ThroughputRound[]> {
+  const measured: ThroughputRound[] = [];
+  for (let r = 0; r < rounds; r++) {
+    const shared = await system.throughput("shared", r);
+    const own = await system.throughput("own", r);
+    const pgbench = system.pgbench ? await system.pgbench() : null;
+    measured.push({ shared, own, pgbench });
+    if (shared === null && own === null) break;
+  }
+  return measured;
+}
+
+/** The median of the values that are not null, or null when there are none. */
+function medianOf(values: (number | null)[]): number | null {
+  const present = values.filter((v): v is number => v !== null && !Number.isNaN(v));
+  return present.length ? median(present) : null;
+}
+
+/** The median over the rounds of `key`'s rate against that round's pgbench rate. */
+function medianRatio(rounds: ThroughputRound[], key: "shared" | "own"): number {
+  const ratios = rounds.flatMap((r) => (r[key] !== null && r.pgbench ? [r[key] / r.pgbench] : [])).sort((a, b) => a - b);
+  if (!ratios.length) return NaN;
+  const mid = Math.floor(ratios.length / 2);
+  const m = ratios.length % 2 ? ratios[mid]! : (ratios[mid - 1]! + ratios[mid]!) / 2;
+  return Math.round(m * 100) / 100;
+}
+
 async function measure(name: string, system: RunningSystem, phases: Phase[], o: Options): Promise<SystemResult> {
   const rounds = phases.map(figures);
-  const durable = await system.throughput("shared");
-  const durableOwn = await system.throughput("own");
-  const pgbench = system.pgbench ? await system.pgbench() : null;
+  const throughput = await throughputRounds(system, o.rounds);
+  const durable = medianOf(throughput.map((t) => t.shared));
+  const durableOwn = medianOf(throughput.map((t) => t.own));
+  const pgbench = medianOf(throughput.map((t) => t.pgbench));
   const memory = await system.memory();
   return {
     name,
@@ -826,6 +874,7 @@ async function measure(name: string, system: RunningSystem, phases: Phase[], o: 
     durableUpdatesPerSec: durable,
     durableOwnSectionsPerSec: durableOwn,
     pgbenchUpdatesPerSec: pgbench,
+    throughputRounds: throughput,
     ...memory,
     idleKbPerClient: Math.round(((memory.idleRssMb - memory.baseRssMb) * 1024) / o.idleClients),
     idleHeapKbPerClient: Math.round(((memory.idleHeapMb - memory.baseHeapMb) * 1024 * 10) / o.idleClients) / 10,
@@ -890,12 +939,8 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
     durableP50: r2(med(scopgraph, "durableP50Ms") / hocuspocus.p50Ms),
     durableP99: r2(med(scopgraph, "durableP99Ms") / hocuspocus.p99Ms),
     cpu: r2(cpuS / cpuH),
-    durableVsPgbench:
-      scopgraph.durableUpdatesPerSec !== null && scopgraph.pgbenchUpdatesPerSec ? r2(scopgraph.durableUpdatesPerSec / scopgraph.pgbenchUpdatesPerSec) : NaN,
-    durableOwnVsPgbench:
-      scopgraph.durableOwnSectionsPerSec !== null && scopgraph.pgbenchUpdatesPerSec
-        ? r2(scopgraph.durableOwnSectionsPerSec / scopgraph.pgbenchUpdatesPerSec)
-        : NaN,
+    durableVsPgbench: medianRatio(scopgraph.throughputRounds, "shared"),
+    durableOwnVsPgbench: medianRatio(scopgraph.throughputRounds, "own"),
     idleMemory: r2((scopgraph.idleRssMb - scopgraph.baseRssMb) / Math.max(0.1, hocuspocus.idleRssMb - hocuspocus.baseRssMb)),
   };
   const fmt = (x: number | null, unit = "") => (x === null || Number.isNaN(x) ? "n/a" : `${x}${unit}`);
@@ -938,18 +983,24 @@ export async function runLive(options: LiveOptions): Promise<LiveResult> {
       "",
     ],
     [
-      `durable updates/s on one bid, ${o.throughputClients} writers back to back, co-editing one section`,
+      `durable updates/s on one bid, ${o.throughputClients} writers back to back, co-editing one section (median of ${scopgraph.throughputRounds.length})`,
       fmt(scopgraph.durableUpdatesPerSec),
       "n/a (in memory)",
       `${fmt(ratio.durableVsPgbench)}× (of pgbench)`,
     ],
     [
-      `durable updates/s on one bid, ${o.throughputClients} writers back to back, a section each`,
+      `durable updates/s on one bid, ${o.throughputClients} writers back to back, a section each (median)`,
       fmt(scopgraph.durableOwnSectionsPerSec),
       "n/a (in memory)",
       `${fmt(ratio.durableOwnVsPgbench)}× (of pgbench)`,
     ],
-    [`pgbench single-row UPDATE tps, ${o.throughputClients} clients, same PostgreSQL`, fmt(scopgraph.pgbenchUpdatesPerSec), "", ""],
+    [`pgbench single-row UPDATE tps, ${o.throughputClients} clients, same PostgreSQL (median)`, fmt(scopgraph.pgbenchUpdatesPerSec), "", ""],
+    [
+      "  per round: one section / a section each / pgbench",
+      scopgraph.throughputRounds.map((t) => `${fmt(t.shared)}/${fmt(t.own)}/${fmt(t.pgbench)}`).join("  "),
+      "",
+      `ratios: ${scopgraph.throughputRounds.map((t) => (t.pgbench ? `${fmt(r2((t.shared ?? NaN) / t.pgbench))}/${fmt(r2((t.own ?? NaN) / t.pgbench))}` : "n/a")).join("  ")}`,
+    ],
     ["server RSS after a full GC, no client", fmt(scopgraph.baseRssMb, " MB"), fmt(hocuspocus.baseRssMb, " MB"), ""],
     [
       `server RSS after a full GC, ${o.idleClients} idle subscribed editors`,
