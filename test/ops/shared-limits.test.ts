@@ -115,11 +115,16 @@ test("the sockets of a crashed instance stop counting when its database connecti
     const held = await Promise.all([open(c, user.token), open(c, user.token), open(c, user.token)]);
     expect(held.map((u) => u.acked)).toEqual([true, true, true]);
     expect((await open(a, user.token)).status).toBe(429);
-    // What PostgreSQL sees of a crash: the instance's slot connection ends without a word.
+    // What PostgreSQL sees of a crash: the instance's slot connection ends without a word. The
+    // signal is asynchronous: waited for (up to 5 s) until the backend has left pg_stat_activity,
+    // or a claim made meanwhile still counts the connection (seen under load).
     const [row] = await a.orm.em.getConnection().execute<{ instance_id: string }[]>("SELECT instance_id FROM socket_slots WHERE count = 3");
-    await a.orm.em
+    const ended = await a.orm.em
       .getConnection()
-      .execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ?", [`scopgraph-sockets:${row!.instance_id}`]);
+      .execute<{ ended: boolean }[]>("SELECT pg_terminate_backend(pid, 5000) AS ended FROM pg_stat_activity WHERE application_name = ?", [
+        `scopgraph-sockets:${row!.instance_id}`,
+      ]);
+    expect(ended.map((r) => r.ended)).toEqual([true]);
     const after = await open(a, user.token);
     expect(after.acked).toBe(true);
     await closeAll([after, ...held]);
