@@ -13,4 +13,8 @@ module.exports = {
   testTimeout: 30000,
   // Each file starts servers and databases of its own: two at a time suits a 2-core machine.
   maxWorkers: 2,
+  // A worker that ran many files holds a heap of about 1.7 GB, and its exit (the heap freed) took
+  // longer than jest's 500 ms grace: "A worker process has failed to exit gracefully", with no
+  // handle left open (every file ends with none). A worker past 1 GB after a file is replaced.
+  workerIdleMemoryLimit: "1GB",
 };
