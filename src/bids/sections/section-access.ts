@@ -1,4 +1,5 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
+import { preparedRows } from "../../common/prepared-query";
 
 /** What a person may do with a section now, by the SQL rules (migration 20261206080000). */
 export interface SectionDecision {
@@ -31,13 +32,19 @@ export class SectionAccess {
   /** Bumped by every structured event of a bid seen here (members, assignees, status). */
   private readonly generations = new Map<string, number>();
 
+  private em: EntityManager | null = null;
+
   constructor(private readonly fork: () => EntityManager) {}
 
   async decide(socket: object | null, userId: string, sectionId: string): Promise<SectionDecision | null> {
     const cache = socket ? this.bySocket.get(socket) : undefined;
     const hit = cache?.get(sectionId);
     if (hit && Date.now() - hit.at < TTL_MS && (!hit.decision || hit.generation === this.generationOf(hit.decision.bidId))) return hit.decision;
-    const rows = await this.fork().execute<{ bid_id: string; read: boolean; write: boolean }[]>(
+    // A prepared statement on the pool, through one entity manager kept for it: every editor's
+    // decision is asked again each TTL_MS, and a fork and the query builder cost more than the query.
+    this.em ??= this.fork();
+    const rows = await preparedRows<{ bid_id: string; read: boolean; write: boolean }>(
+      this.em,
       `SELECT s.bid_id,
               EXISTS (SELECT 1 FROM bid_active_memberships a WHERE a.bid_id = s.bid_id AND a.user_id = ?) AS read,
               bid_section_writable(s.id, ?) AND bid_content_open(b.status) AS write
