@@ -51,9 +51,13 @@ export function serveGraphqlWs<State>(
     ...options,
     // graphql-ws's own wait keeps its timer for the socket's life: the wait is kept here instead.
     connectionInitWaitTimeout: 0,
-    onConnect: (ctx) => {
+    onConnect: async (ctx) => {
       clearInitWait(ctx.extra);
-      return options.onConnect?.(ctx);
+      const answer = await options.onConnect?.(ctx);
+      // The connection_init payload is for onConnect alone: graphql-ws would keep it, and the
+      // token it carries, for the socket's life (about 350 bytes an idle editor, and a secret).
+      (ctx as { connectionParams?: unknown }).connectionParams = undefined;
+      return answer;
     },
   });
   const { log } = own;

@@ -41,6 +41,8 @@ let http: Server;
 let wss: WebSocketServer;
 let served: { dispose(): Promise<void> };
 let url: string;
+/** Each connection's graphql-ws context, and the connection_init payload onConnect saw. */
+const contexts: { ctx: { connectionParams?: unknown }; params: unknown }[] = [];
 /** The server's end of the last connection, as TCP (the upgrade request's socket). */
 let serverSocket: Socket | null = null;
 
@@ -48,14 +50,24 @@ beforeAll(async () => {
   http = createServer();
   wss = new WebSocketServer({ server: http, path: "/graphql" });
   wss.on("connection", (_socket, request) => (serverSocket = request.socket));
-  served = serveGraphqlWs({ schema }, wss, {
-    address: () => "127.0.0.1",
-    intern: (query) => query,
-    connectionInitWaitMs: 5_000,
-    closed: () => undefined,
-    keepAliveMs: 60_000,
-    log: pino({ level: "silent" }),
-  });
+  served = serveGraphqlWs(
+    {
+      schema,
+      onConnect: (ctx) => {
+        contexts.push({ ctx, params: ctx.connectionParams });
+        return true;
+      },
+    },
+    wss,
+    {
+      address: () => "127.0.0.1",
+      intern: (query) => query,
+      connectionInitWaitMs: 5_000,
+      closed: () => undefined,
+      keepAliveMs: 60_000,
+      log: pino({ level: "silent" }),
+    },
+  );
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
   const address = http.address();
   url = `ws://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/graphql`;
@@ -67,12 +79,12 @@ afterAll(async () => {
 });
 
 /** A client speaking the protocol by hand: its messages, in order, as parsed. */
-async function connect(): Promise<{ socket: WebSocket; messages: { id?: string; type: string; payload?: unknown }[] }> {
+async function connect(params?: object): Promise<{ socket: WebSocket; messages: { id?: string; type: string; payload?: unknown }[] }> {
   const socket = new WebSocket(url, GRAPHQL_TRANSPORT_WS_PROTOCOL);
   const messages: { id?: string; type: string; payload?: unknown }[] = [];
   socket.on("message", (data: Buffer) => messages.push(JSON.parse(data.toString()) as { type: string }));
   await new Promise((resolve, reject) => socket.once("open", resolve).once("error", reject));
-  socket.send(JSON.stringify({ type: "connection_init" }));
+  socket.send(JSON.stringify({ type: "connection_init", payload: params }));
   await until(() => messages.some((m) => m.type === "connection_ack"), { label: "the connection_ack" });
   return { socket, messages };
 }
@@ -115,5 +127,17 @@ test("a subscription to a reader that stopped reading is held back, then resumes
   await until(() => messages.some((m) => m.id === "s1" && m.type === "complete"), { label: "the whole flood", timeoutMs: 30_000 });
   const received = messages.filter((m) => m.id === "s1" && m.type === "next").map((m) => (m.payload as { data: { flood: string } }).data.flood.slice(0, 6));
   expect(received).toEqual(Array.from({ length: EVENTS }, (_, i) => String(i).padStart(6, "0")));
+  socket.close();
+});
+
+test("the connection_init payload (the token) is onConnect's alone: the socket's context does not keep it", async () => {
+  const { socket, messages } = await connect({ authorization: "Bearer not-kept" });
+  const { ctx, params } = contexts.at(-1)!;
+  expect(params).toEqual({ authorization: "Bearer not-kept" });
+  expect(ctx.connectionParams).toBeUndefined();
+  // The socket still works.
+  socket.send(JSON.stringify({ id: "q1", type: "subscribe", payload: { query: "{ n }" } }));
+  await until(() => messages.some((m) => m.id === "q1" && m.type === "complete"), { label: "the query's complete" });
+  expect(messages.find((m) => m.id === "q1" && m.type === "next")?.payload).toEqual({ data: { n: 1 } });
   socket.close();
 });
