@@ -1,4 +1,16 @@
-import { execute, GraphQLError, GraphQLID, GraphQLInputObjectType, GraphQLInt, GraphQLList, GraphQLNonNull, GraphQLObjectType, GraphQLSchema, GraphQLString, parse } from "graphql";
+import {
+  execute,
+  GraphQLError,
+  GraphQLID,
+  GraphQLInputObjectType,
+  GraphQLInt,
+  GraphQLList,
+  GraphQLNonNull,
+  GraphQLObjectType,
+  GraphQLSchema,
+  GraphQLString,
+  parse,
+} from "graphql";
 import { CompiledQueries, compiledMutations } from "../../src/common/compiled-execution";
 
 /**
@@ -28,7 +40,9 @@ const schema = new GraphQLSchema({
     name: "Mutation",
     fields: {
       bump: {
-        type: new GraphQLNonNull(new GraphQLObjectType({ name: "Bumped", fields: { total: { type: GraphQLInt }, note: { type: GraphQLString }, seen: { type: GraphQLString } } })),
+        type: new GraphQLNonNull(
+          new GraphQLObjectType({ name: "Bumped", fields: { total: { type: GraphQLInt }, note: { type: GraphQLString }, seen: { type: GraphQLString } } }),
+        ),
         args: { input: { type: new GraphQLNonNull(BumpInput) } },
         resolve: (_root, { input }: { input: { by: number; note?: string; ref?: string; tags?: string[] } }) => {
           ranBy.push(executor());
