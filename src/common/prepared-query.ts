@@ -28,11 +28,12 @@ function statementOf(sql: string): { text: string; name: string } {
 }
 
 /**
- * Runs a read as a named prepared statement on a connection of MikroORM's pool, its values
- * bound, not inlined: PostgreSQL parses and plans each shape once per connection, and no query
- * builder runs (MikroORM's `execute` inlines every value into a new text, through knex, on
- * each call: bench/read found that a tenth of a directory page's CPU). Inside a transaction it
- * goes through the entity manager's own connection as before.
+ * Runs a statement (a read, or a write outside any transaction) as a named prepared statement on
+ * a connection of MikroORM's pool, its values bound, not inlined (a Buffer goes as binary):
+ * PostgreSQL parses and plans each shape once per connection, and no query builder runs
+ * (MikroORM's `execute` inlines every value into a new text, through knex, on each call:
+ * bench/read found that a tenth of a directory page's CPU). Inside a transaction it goes through
+ * the entity manager's own connection as before.
  */
 export async function preparedRows<R>(em: EntityManager, sql: string, values: readonly unknown[]): Promise<R[]> {
   const connection = em.getConnection();

@@ -1,4 +1,5 @@
 import type { EntityManager } from "@mikro-orm/postgresql";
+import { preparedRows } from "../../common/prepared-query";
 import { COMPACT_EVERY, COMPACT_MIN_INTERVAL_MS } from "./section-crdt";
 import type { SectionDocs } from "./section-docs";
 
@@ -46,7 +47,10 @@ export class SectionCompactor {
     if (!row) return;
     const view = (await this.docs.load(em, [sectionId])).get(sectionId);
     if (!view || view.seq <= row.snapshot_seq) return;
-    await em.execute("UPDATE bid_sections SET snapshot = ?, snapshot_seq = ?, snapshot_text = ? WHERE id = ? AND snapshot_seq = ?", [
+    // Bound, not inlined: MikroORM's execute writes the snapshot into the SQL text as a hex literal
+    // (twice its size, formatted by knex on the event loop: 25 ms for a 400 KB document, every 10 s
+    // of typing); a bound Buffer goes to PostgreSQL as it is.
+    await preparedRows(em, "UPDATE bid_sections SET snapshot = ?, snapshot_seq = ?, snapshot_text = ? WHERE id = ? AND snapshot_seq = ?", [
       Buffer.from(view.state),
       view.seq,
       view.text,
