@@ -98,3 +98,32 @@ test("no scalar SQL function holds a sub-select: PostgreSQL would plan it again 
     expect({ name, lang: row!.lang }).toEqual({ name, lang: "plpgsql" });
   }
 });
+
+test("every scalar SQL function is inlined into the query that calls it, even planned once for all calls", async () => {
+  // A SQL function PostgreSQL cannot inline runs as a function proper, parsed and planned on each
+  // call: an IMMUTABLE one calling a STABLE function (bid_event_notice called json_build_object)
+  // is not inlined, whatever its body. Checked on a generic plan (parameters, not constants, so
+  // that nothing is folded away): a call still named in the plan's output was not inlined.
+  const calls = await server.orm.em.fork().transactional(async (em) => {
+    const functions = await em.execute<{ name: string; args: string[] }[]>(
+      `SELECT p.proname AS name, array(SELECT format_type(t, null) FROM unnest(p.proargtypes) t) AS args FROM pg_proc p
+         JOIN pg_language l ON l.oid = p.prolang JOIN pg_namespace n ON n.oid = p.pronamespace
+        WHERE n.nspname = 'public' AND l.lanname = 'sql' AND NOT p.proretset ORDER BY p.proname`,
+    );
+    await em.execute("SET LOCAL plan_cache_mode = force_generic_plan");
+    const found: { name: string; inlined: boolean }[] = [];
+    for (const [i, { name, args }] of functions.entries()) {
+      const params = args.map((_, k) => `$${k + 1}`).join(", ");
+      await em.execute(`PREPARE inline_check_${i}(${args.join(", ")}) AS SELECT ${name}(${params})`);
+      const [plan] = await em.execute<{ "QUERY PLAN": { Plan: { Output: string[] } }[] }[]>(
+        `EXPLAIN (VERBOSE, FORMAT JSON) EXECUTE inline_check_${i}(${args.map(() => "NULL").join(", ")})`,
+      );
+      await em.execute(`DEALLOCATE inline_check_${i}`);
+      const output = plan!["QUERY PLAN"][0]!.Plan.Output.join(" ");
+      found.push({ name, inlined: !output.includes(`${name}(`) });
+    }
+    return found;
+  });
+  expect(calls.map((c) => c.name)).toEqual(expect.arrayContaining(["bid_content_open", "bid_replay_outcome"]));
+  expect(calls.filter((c) => !c.inlined)).toEqual([]);
+});
