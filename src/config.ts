@@ -52,8 +52,6 @@ export interface JobsConfig {
   schedule: boolean;
   /** How often each instance asks the queue for work. */
   pollSeconds: number;
-  /** How often pg-boss checks its cron schedules. */
-  cronMonitorSeconds: number;
   /** How often the deadline reminder scan runs (once per period across instances). */
   reminderScanSeconds: number;
   /** How often newly opened tenders are scored for opportunity notifications. */
@@ -299,7 +297,6 @@ export function loadConfig(env: Env = process.env): Config {
     jobs: {
       schedule: bool(env, "JOBS_SCHEDULE", true),
       pollSeconds: num(env, "JOBS_POLL_SECONDS", 2, 0.5, 600),
-      cronMonitorSeconds: int(env, "JOBS_CRON_MONITOR_SECONDS", 30, 1, 45),
       reminderScanSeconds: int(env, "REMINDER_SCAN_SECONDS", 300, 1, 86_400),
       opportunityScanSeconds: int(env, "OPPORTUNITY_SCAN_SECONDS", 60, 1, 86_400),
       digestCron: cron(env),

@@ -2,6 +2,7 @@ import PgBoss from "pg-boss";
 import type { Logger } from "pino";
 import type { JobsConfig } from "../config";
 import type { PgBus } from "../realtime/bus";
+import { CHECK_EVERY_MS, MAX_LATE_MS, nextTick, tickJobId } from "./cron-clock";
 
 /** The schema pg-boss creates and migrates on its own in the application's database. */
 export const JOBS_SCHEMA = "pgboss";
@@ -10,7 +11,7 @@ export const JOBS_SCHEMA = "pgboss";
 export interface JobDefinition {
   queue: string;
   run(data: object): Promise<void>;
-  /** Run on a cron schedule (pg-boss sends each tick once, whatever the number of instances). */
+  /** Run on a cron schedule: each tick once, whatever the number of instances (cron-clock.ts). */
   cron?: { expression: string; tz: string };
   /** Or every so many seconds: each instance offers it, a throttle key lets one through per period. */
   everySeconds?: number;
@@ -27,6 +28,8 @@ export interface JobDefinition {
 export class Jobs {
   private boss: PgBoss | null = null;
   private timers: NodeJS.Timeout[] = [];
+  /** Per cron queue, the next tick and the timer waiting for it. */
+  private readonly ticks = new Map<string, { next: Date; timer: NodeJS.Timeout | null }>();
   private offs: (() => void)[] = [];
 
   constructor(
@@ -43,7 +46,8 @@ export class Jobs {
       schema: JOBS_SCHEMA,
       application_name: "scopgraph-jobs",
       max: 4,
-      cronMonitorIntervalSeconds: this.config.cronMonitorSeconds,
+      // The cron schedules are kept here (cron-clock.ts): pg-boss's clock blocked the event loop.
+      schedule: false,
     });
     boss.on("error", (error) => this.log.error({ err: error }, "job queue error"));
     await boss.start();
@@ -58,7 +62,11 @@ export class Jobs {
         }
       });
       if (!this.config.schedule) continue;
-      if (job.cron) await boss.schedule(job.queue, job.cron.expression, {}, { tz: job.cron.tz });
+      if (job.cron) {
+        // A schedule pg-boss kept before (its clock is off now) goes, so that no older instance doubles it.
+        await boss.unschedule(job.queue);
+        this.keepCron(job.queue, job.cron);
+      }
       if (job.everySeconds) this.every(job.queue, job.everySeconds);
       if (job.wakeOn) this.offs.push(await this.bus.on(job.wakeOn, () => this.wake(job.queue)));
     }
@@ -75,6 +83,35 @@ export class Jobs {
     const timer = setInterval(offer, seconds * 1000);
     timer.unref();
     this.timers.push(timer);
+  }
+
+  /** The next tick of a cron queue this instance keeps (null: none). */
+  nextRun(queue: string): Date | null {
+    return this.ticks.get(queue)?.next ?? null;
+  }
+
+  /**
+   * Offers one tick's run of a cron queue, under the tick's own job id: every instance offers it,
+   * the queue keeps the first. Resolves to the job's id, or null when another instance was first.
+   */
+  async sendTick(queue: string, tick: Date): Promise<string | null> {
+    return this.send(queue, {}, { id: tickJobId(queue, tick) });
+  }
+
+  private keepCron(queue: string, cron: { expression: string; tz: string }): void {
+    const entry = { next: nextTick(cron.expression, cron.tz, new Date()), timer: null as NodeJS.Timeout | null };
+    this.ticks.set(queue, entry);
+    const check = () => {
+      const late = Date.now() - entry.next.getTime();
+      if (late >= 0) {
+        if (late <= MAX_LATE_MS) this.sendTick(queue, entry.next).catch((error: unknown) => this.log.warn({ err: error, queue }, "cron job not offered"));
+        else this.log.warn({ queue, tick: entry.next.toISOString(), lateMs: late }, "cron tick skipped: found too late");
+        entry.next = nextTick(cron.expression, cron.tz, late <= MAX_LATE_MS ? entry.next : new Date());
+      }
+      entry.timer = setTimeout(check, Math.min(Math.max(0, entry.next.getTime() - Date.now()), CHECK_EVERY_MS));
+      entry.timer.unref();
+    };
+    check();
   }
 
   /** One run soon; notices within a second share it (the next slot takes those that come during the run). */
@@ -94,6 +131,8 @@ export class Jobs {
   /** Stops offering and fetching jobs; waits up to `timeoutMs` for those in flight. */
   async stop(timeoutMs = 10_000): Promise<void> {
     for (const timer of this.timers.splice(0)) clearInterval(timer);
+    for (const { timer } of this.ticks.values()) if (timer) clearTimeout(timer);
+    this.ticks.clear();
     for (const off of this.offs.splice(0)) off();
     const boss = this.boss;
     this.boss = null;

@@ -85,9 +85,21 @@ test("a deadline in 6 days 23 hours: exactly one 7-day reminder per person of th
   for (const person of [lead, partner]) expect(catcher.to(person.email).filter((m) => (m.subject ?? "").includes("Signalétique"))).toHaveLength(1);
 }, 40_000);
 
-test("the daily digest: scheduled, and one mail per person grouping its lines, once even when run on both instances", async () => {
-  const [schedule] = await sql<{ cron: string; options: { tz?: string } }>(`SELECT cron, options FROM ${JOBS_SCHEMA}.schedule WHERE name = ?`, [DIGEST_QUEUE]);
-  expect(schedule).toMatchObject({ cron: "0 7 * * *", options: { tz: "Europe/Paris" } });
+test("the daily digest: scheduled on both instances for the next 07:00 in Paris, each tick queued once, one mail per person grouping its lines", async () => {
+  // Each instance keeps the schedule; pg-boss's clock is off and the schedule it kept before is gone.
+  const parisSeven = (d: Date) => new Intl.DateTimeFormat("fr-FR", { timeZone: "Europe/Paris", hour: "2-digit", minute: "2-digit" }).format(d);
+  for (const instance of [a, b]) {
+    const next = instance.app.jobs.nextRun(DIGEST_QUEUE)!;
+    expect(parisSeven(next)).toBe("07:00");
+    expect(next.getTime() - Date.now()).toBeGreaterThan(0);
+    expect(next.getTime() - Date.now()).toBeLessThanOrEqual(24 * 3600_000);
+  }
+  expect(await sql(`SELECT name FROM ${JOBS_SCHEMA}.schedule WHERE name = ?`, [DIGEST_QUEUE])).toEqual([]);
+  // Both instances offer a tick: the queue keeps one job.
+  const tick = a.app.jobs.nextRun(DIGEST_QUEUE)!;
+  const offered = await Promise.all([a.app.jobs.sendTick(DIGEST_QUEUE, tick), b.app.jobs.sendTick(DIGEST_QUEUE, tick)]);
+  expect(offered.filter((id) => id !== null)).toHaveLength(1);
+  await sql(`DELETE FROM ${JOBS_SCHEMA}.job WHERE name = ? AND state = 'created'`, [DIGEST_QUEUE]);
 
   const person = await createUser(a);
   await a.orm.em.fork().transactional(async (em) => {
