@@ -43,24 +43,34 @@ async function assign(userId: string | null): Promise<void> {
   await db.query("UPDATE bid_sections SET assignee_id = $1 WHERE id = $2", [userId, sectionId()]);
 }
 
-test("a decision in use is renewed in the background halfway to its expiry, and the keystroke does not wait for the database", async () => {
-  const socket = {};
-  expect(await access.decide(socket, partner(), sectionId())).toMatchObject({ read: true, write: true });
-  await assign(null);
-  // Halfway: the database is locked against the renewal's read, and the cached decision still answers at once.
+/**
+ * Halfway to the decision's expiry, with `bid_sections` locked so that the renewal's read waits:
+ * runs `meanwhile`, ends the lock, and waits for the renewal to end.
+ */
+async function duringRenewal(meanwhile: () => Promise<void> | void): Promise<void> {
   clock += 3_000;
   await db.query("BEGIN");
   await db.query("LOCK TABLE bid_sections IN ACCESS EXCLUSIVE MODE");
   try {
+    await meanwhile();
+  } finally {
+    await db.query("ROLLBACK");
+  }
+  await until(() => access.renewing === 0, { label: "the renewal" });
+}
+
+test("a decision in use is renewed in the background halfway to its expiry, and the keystroke does not wait for the database", async () => {
+  const socket = {};
+  expect(await access.decide(socket, partner(), sectionId())).toMatchObject({ read: true, write: true });
+  await assign(null);
+  // Halfway, the database locked against the renewal's read: the cached decision still answers at once.
+  await duringRenewal(async () => {
     expect(await access.decide(socket, partner(), sectionId())).toMatchObject({ write: true });
     expect(access.renewing).toBe(1);
     // One renewal at a time, however many keystrokes meanwhile.
     expect(await access.decide(socket, partner(), sectionId())).toMatchObject({ write: true });
     expect(access.renewing).toBe(1);
-  } finally {
-    await db.query("COMMIT");
-  }
-  await until(() => access.renewing === 0, { label: "the renewal" });
+  });
   // The renewed decision answers, before the first one would have expired, and lives its own TTL.
   expect(await access.decide(socket, partner(), sectionId())).toMatchObject({ read: true, write: false });
   clock += 4_000;
@@ -71,17 +81,11 @@ test("a decision in use is renewed in the background halfway to its expiry, and 
 test("a decision forgotten while its renewal runs is not brought back by the renewal", async () => {
   const socket = {};
   expect(await access.decide(socket, partner(), sectionId())).toMatchObject({ write: true });
-  clock += 3_000;
-  await db.query("BEGIN");
-  await db.query("LOCK TABLE bid_sections IN ACCESS EXCLUSIVE MODE");
-  try {
+  await duringRenewal(async () => {
     expect(await access.decide(socket, partner(), sectionId())).toMatchObject({ write: true });
     // Access changed meanwhile (auth/live-access.ts forgets the socket's decisions).
     access.forget(socket);
-  } finally {
-    await db.query("ROLLBACK");
-  }
-  await until(() => access.renewing === 0, { label: "the renewal" });
+  });
   // The renewal answered "may write"; forgotten, the next keystroke asks the database itself.
   await assign(null);
   expect(await access.decide(socket, partner(), sectionId())).toMatchObject({ write: false });
@@ -91,16 +95,10 @@ test("a decision of a bid whose structure changed while its renewal ran is asked
   const socket = {};
   const first = await access.decide(socket, partner(), sectionId());
   expect(first).toMatchObject({ write: true });
-  clock += 3_000;
-  await db.query("BEGIN");
-  await db.query("LOCK TABLE bid_sections IN ACCESS EXCLUSIVE MODE");
-  try {
+  await duringRenewal(async () => {
     await access.decide(socket, partner(), sectionId());
     access.invalidateBid(first!.bidId);
-  } finally {
-    await db.query("ROLLBACK");
-  }
-  await until(() => access.renewing === 0, { label: "the renewal" });
+  });
   await assign(null);
   expect(await access.decide(socket, partner(), sectionId())).toMatchObject({ write: false });
 });
