@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
 import cronParser from "cron-parser";
+import { v5 as uuidV5 } from "uuid";
 
 /*
  * The cron schedules of the job queue (jobs.ts), kept by each instance: the next tick is worked
@@ -15,13 +15,12 @@ export function nextTick(expression: string, tz: string, after: Date): Date {
   return cronParser.parseExpression(expression, { tz, currentDate: after }).next().toDate();
 }
 
-/** The job id of one tick of a queue: a UUID every instance derives alike (name-based, as UUID v5). */
+/** The namespace of the ticks' job ids (name-based UUIDs, RFC 9562 version 5). */
+const TICK_NAMESPACE = uuidV5("scopgraph:jobs:cron-tick", uuidV5.URL);
+
+/** The job id of one tick of a queue: a UUID every instance derives alike from the queue and the tick. */
 export function tickJobId(queue: string, tick: Date): string {
-  const bytes = createHash("sha256").update(`${queue}\0${tick.toISOString()}`).digest().subarray(0, 16);
-  bytes[6] = (bytes[6]! & 0x0f) | 0x50;
-  bytes[8] = (bytes[8]! & 0x3f) | 0x80;
-  const hex = bytes.toString("hex");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  return uuidV5(`${queue}\0${tick.toISOString()}`, TICK_NAMESPACE);
 }
 
 /** A tick found later than this (the process was asleep, the clock jumped) is skipped, as pg-boss did. */
