@@ -9,6 +9,7 @@ import { frameUpdate } from "../../src/bids/sections/section-protocol";
 import { Y } from "../../src/bids/sections/yjs";
 import { ApplySectionUpdateDocument, SectionUpdatesDocument } from "../generated/graphql";
 import { codes, startTestServer, wsOnce, type TestServer } from "../helpers/server";
+import { until } from "../helpers/wait";
 import { addSection, sectionScene } from "./bid-setup";
 
 /**
@@ -100,6 +101,11 @@ async function listenToBid(bidId: string): Promise<{ notices: string[]; listener
   return { notices, listener };
 }
 
+/** How many events `notices` carry: one for a single notice, each of a batch's. */
+function eventsIn(notices: string[]): number {
+  return notices.map((raw) => JSON.parse(raw) as { event?: unknown; events?: unknown[] }).reduce((n, p) => n + (p.events?.length ?? (p.event ? 1 : 0)), 0);
+}
+
 test("the server frames an empty update exactly as the provider recognises it", () => {
   expect(frameUpdate(new Uint8Array([0, 0]))).toBe(EMPTY_UPDATE_MESSAGE);
 });
@@ -176,7 +182,7 @@ test("updates to two sections of one bid share a statement: one commit, one noti
     await release();
     const answers = await Promise.all(sent);
     expect(answers.map((a) => a.data?.applySectionUpdate.section.id)).toEqual([s.sectionId, other, s.sectionId, other, s.sectionId, other]);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await until(() => eventsIn(notices) >= 6, { label: "the six updates' events in the notices" });
   } finally {
     await listener.end();
   }
@@ -203,7 +209,7 @@ test("a notice's bid and seq are read from its head, as PostgreSQL writes single
     await new Promise((resolve) => setTimeout(resolve, 200));
     await release();
     await Promise.all(sent);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await until(() => eventsIn(notices) >= 5, { label: "the five updates' events in the notices" });
   } finally {
     await listener.end();
   }
@@ -285,10 +291,15 @@ test("a lone instance publishes no relay on the bus; once another instance has s
     const remote = await watch(server2, s.w.lead.token, s.sectionId);
     await remote.next(() => true);
     await new Promise((r) => setTimeout(r, 200));
-    const second = await wsOnce(sender, ApplySectionUpdateDocument, { input: { sectionId: s.sectionId, update: textUpdate(doc, 5, "à deux") } });
+    const update = textUpdate(doc, 5, "à deux");
+    const second = await wsOnce(sender, ApplySectionUpdateDocument, { input: { sectionId: s.sectionId, update } });
     expect(second.errors).toBeUndefined();
     await remote.next((m) => m.kind === "RELAYED");
-    expect(heard.filter((p) => (JSON.parse(p) as { k: string }).k === "u")).toHaveLength(1);
+    // The test's own listener hears the bus on its own connection, maybe a moment after the second
+    // instance: wait for the second update there. A relay of the first would have come before it.
+    const relays = () => heard.map((p) => JSON.parse(p) as { k: string; m: string }).filter((p) => p.k === "u");
+    await until(() => relays().some((p) => p.m === update), { label: "the second update on the bus" });
+    expect(relays()).toHaveLength(1);
   } finally {
     await listener.end();
   }
