@@ -20,7 +20,7 @@ import {
   UpdateBidDocument,
 } from "../generated/graphql";
 import { codes, startTestServer, wsOnce, type TestServer } from "../helpers/server";
-import { sleep } from "../helpers/wait";
+import { sleep, until } from "../helpers/wait";
 import { createBid, createWorld, secondPerson, type BidWorld } from "./bid-setup";
 import { LiveClient } from "./live-client";
 
@@ -193,18 +193,26 @@ test("removing a member ends that member's subscriptions at once; the others go 
   const start = await head(s);
   const removed = client(s, s.w.partner.token, start, "removed");
   const stays = client(s, s.w.third.token, start, "stays");
+  let presenceLists = 0;
   const presenceEnded = new Promise<string>((resolve) => {
     const ws = server.ws(s.w.partner.token);
     ws.subscribe(
       { query: print(BidPresenceDocument), variables: { bidId: s.bidId } },
-      { next: () => undefined, error: () => resolve("error"), complete: () => resolve("complete") },
+      {
+        next: (r) => {
+          if (r.data) presenceLists += 1;
+        },
+        error: () => resolve("error"),
+        complete: () => resolve("complete"),
+      },
     );
   });
   const writer = client(s, s.w.lead.token, start, "writer");
   writer.insert(0, "avant ");
   await writer.flush();
   await removed.waitForSeq(start + 1);
-  await sleep(200);
+  // The presence subscription runs once it has sent its first list: the removal must end it, not refuse it.
+  await until(() => presenceLists > 0, { label: "the partner's first presence list" });
   const removal = await server.gql(RemoveBidMemberDocument, { input: { memberId: s.members.partner, expectedVersion: 2 } }, s.w.lead.token);
   expect(removal.errors).toBeUndefined();
   await removed.waitForEnd(5000);
@@ -346,6 +354,10 @@ test("the instance that commits a text update hands it to its own subscribers at
     await Promise.all([local.waitForSeq(start + 5), remote.waitForSeq(start + 5)]);
     // The writing instance hears each event twice (at its commit, then from NOTIFY); the other once.
     await waitFor(async () => expect([...heard.writing].sort((a, b) => a - b)).toEqual(seqs.flatMap((seq) => [seq, seq])));
+    // The other instance's listening connection may hand over the last notice a moment after its
+    // subscriber read the event from the log: wait for it there. Notices come in commit order, so
+    // the ones before it came first.
+    await until(() => heard.other.includes(start + 5), { label: "the last event's notice on the other instance's bus" });
     expect(heard.other).toEqual(seqs);
     for (const c of [local, remote]) {
       expect(c.received.map((e) => e.seq)).toEqual(seqs);
@@ -419,19 +431,17 @@ test("presence: heartbeats over NOTIFY only, with the section each one is on, ac
       },
     );
   });
-  const until = async (check: () => boolean) => {
-    for (let i = 0; i < 100 && !check(); i++) await sleep(50);
-    expect(check()).toBe(true);
-  };
-  await until(() => seen.length >= 1);
+  await until(() => seen.length >= 1, { label: "the first presence list" });
   expect(seen[0]).toEqual([]);
   const before = await server.orm.em.fork().execute("SELECT count(*)::int AS n FROM bid_events");
   // Through the second instance: the subscriber on the first one hears it.
   const beat = await server2.gql(BidPresenceHeartbeatDocument, { input: { bidId: s.bidId, sectionId: s.sectionId } }, s.w.lead.token);
   expect(beat.data?.bidPresenceHeartbeat).toBe(30);
-  await until(() => seen.some((list) => list.some((u) => u.userId === s.w.lead.globalId && u.sectionId === s.sectionId)));
+  await until(() => seen.some((list) => list.some((u) => u.userId === s.w.lead.globalId && u.sectionId === s.sectionId)), {
+    label: "the lead on the section, heard through the other instance",
+  });
   await server.gql(BidPresenceHeartbeatDocument, { input: { bidId: s.bidId, leaving: true } }, s.w.lead.token);
-  await until(() => seen[seen.length - 1]!.length === 0);
+  await until(() => seen[seen.length - 1]!.length === 0, { label: "an empty presence list once the lead left" });
   expect(await server.orm.em.fork().execute("SELECT count(*)::int AS n FROM bid_events")).toEqual(before);
   await ws.dispose();
   await done;

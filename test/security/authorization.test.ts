@@ -12,7 +12,8 @@ import { TenderKind, TenderStatus } from "../../src/tenders/tender.enums";
 import { ApiScope, PlatformRole as Platform } from "../../src/auth/roles";
 import { buildSchema } from "../../src/schema";
 import { NotificationKind } from "../../src/notifications/notification.enums";
-import { notifyPeople } from "../../src/notifications/notify";
+import { NOTIFICATIONS_CHANNEL, notifyPeople } from "../../src/notifications/notify";
+import { INVITATIONS_CHANNEL } from "../../src/tenders/shortlist.service";
 import { CooperativeStatus } from "../../src/cooperatives/cooperative.enums";
 import {
   buildBid,
@@ -26,6 +27,7 @@ import {
   validSiret,
 } from "../helpers/factories";
 import { startTestServer, type TestServer } from "../helpers/server";
+import { until } from "../helpers/wait";
 import { pdf, upload } from "../files/samples";
 import { changedTables, codeOf, send, snapshot, wsFirst, type Answer, type Transport, type Vars } from "./harness";
 import {
@@ -133,7 +135,8 @@ interface Operation extends Access {
 interface Subscription extends Access {
   field: string;
   doc: string;
-  scenarios: (Scenario & { trigger?: () => Promise<void> })[];
+  /** A trigger makes the server publish once the role's subscription listens on the bus `channel`. */
+  scenarios: (Scenario & { trigger?: { channel: string; run: () => Promise<void> } })[];
 }
 
 /**
@@ -1528,14 +1531,17 @@ const SUBSCRIPTIONS: Subscription[] = [
       {
         name: "A shortlisted on a new tender: A's people hear of it, B does not",
         vars: () => ({}),
-        trigger: async () => {
-          await call(
-            server,
-            w.users.officer.token,
-            `mutation($input: ShortlistInput!) { shortlistCooperative(input: $input) { id } }`,
-            { input: { tenderId: (await openTender(server)).gid, cooperativeId: w.coopA.gid } },
-            "shortlistCooperative.id",
-          );
+        trigger: {
+          channel: INVITATIONS_CHANNEL,
+          run: async () => {
+            await call(
+              server,
+              w.users.officer.token,
+              `mutation($input: ShortlistInput!) { shortlistCooperative(input: $input) { id } }`,
+              { input: { tenderId: (await openTender(server)).gid, cooperativeId: w.coopA.gid } },
+              "shortlistCooperative.id",
+            );
+          },
         },
         expect: rule(A_PEOPLE, "FORBIDDEN", { ownerB: "SILENT" }),
       },
@@ -1577,8 +1583,11 @@ const SUBSCRIPTIONS: Subscription[] = [
       {
         name: "a notification to ownerA: ownerA hears it, nobody else",
         vars: () => ({}),
-        trigger: async () => {
-          await server.orm.em.fork().transactional((em) => notifyPeople(em, [w.users.ownerA.id], { kind: NotificationKind.AWARD, text: "Résultat" }));
+        trigger: {
+          channel: NOTIFICATIONS_CHANNEL,
+          run: async () => {
+            await server.orm.em.fork().transactional((em) => notifyPeople(em, [w.users.ownerA.id], { kind: NotificationKind.AWARD, text: "Résultat" }));
+          },
         },
         expect: rule(["ownerA"], "SILENT"),
       },
@@ -1654,10 +1663,17 @@ describe("subscriptions over WebSocket", () => {
       for (const role of ROLES) {
         const expected = expectationFor(op, scenario, role);
         const vars = await scenario.vars(role, expected === "OK");
-        // A socket of its own: the subscription is disposed of with it.
+        // The role's subscription is the one more handler on the trigger's channel.
+        const channel = scenario.trigger?.channel;
+        const before = channel ? server.app.bus.listeners(channel) : 0;
+        const trigger = scenario.trigger && { listening: () => server.app.bus.listeners(channel!) > before, run: scenario.trigger.run };
+        // A socket of its own: the subscription is disposed of with it. Silence is proved over a
+        // window; an answer expected is waited for longer (a loaded machine may be slow to give it).
         const client = server.ws(w.tokens[role]);
-        const result = await wsFirst(client, op.doc, vars, scenario.trigger ? 2500 : 700, scenario.trigger);
+        const result = await wsFirst(client, op.doc, vars, expected !== "SILENT" ? 10_000 : trigger ? 2500 : 700, trigger);
         await client.dispose();
+        // Gone from the channel before the next role's subscription is counted on it.
+        if (channel) await until(() => server.app.bus.listeners(channel) <= before, { label: `the ${role} subscription to leave "${channel}"` });
         let got: string;
         if (result.errors?.length) got = codeOf(result.errors);
         else if (result.extensions?.silent) got = "SILENT";

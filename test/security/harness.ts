@@ -2,6 +2,7 @@ import type { TypedDocumentNode } from "@graphql-typed-document-node/core";
 import { GraphQLError, parse, type ExecutionResult, type GraphQLFormattedError } from "graphql";
 import type { Client as WsClient } from "graphql-ws";
 import type { TestServer } from "../helpers/server";
+import { until } from "../helpers/wait";
 
 /** Operations written inline: the battery needs every root field, with free-form variables. */
 export type Vars = Record<string, unknown>;
@@ -36,26 +37,36 @@ export async function send(server: TestServer, transport: Transport, ws: () => W
   return { status: 0, data: result.data, errors: result.errors };
 }
 
+/** What makes a subscription's server publish, run once the subscription listens. */
+export interface Trigger {
+  /** Whether the subscription listens now (say, one more handler on its bus channel). */
+  listening: () => boolean;
+  run: () => Promise<void>;
+}
+
 /**
- * Subscribes and waits for the first message (or `waitMs` of silence). `trigger` runs once the
- * subscription has had time to start, to make the server publish something. Returns the first
- * result, or null when nothing came (the subscription is open and silent).
+ * Subscribes and waits for the first message, or `waitMs` of silence: counted from the subscribe,
+ * or, with a `trigger`, from the end of `trigger.run`, which runs as soon as `trigger.listening()`
+ * holds (never after a guessed delay). Returns the first result, or one marked `silent` when
+ * nothing came (the subscription is open and silent).
  */
-export function wsFirst(client: WsClient, query: string, variables: Vars, waitMs: number, trigger?: () => Promise<void>): Promise<ExecutionResult> {
+export function wsFirst(client: WsClient, query: string, variables: Vars, waitMs: number, trigger?: Trigger): Promise<ExecutionResult> {
   return new Promise((resolve, reject) => {
     let settled = false;
     let dispose: () => void = () => undefined;
-    let triggerTimer: NodeJS.Timeout | undefined;
+    let timer: NodeJS.Timeout | undefined;
     const finish = (value: ExecutionResult | Error) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      clearTimeout(triggerTimer);
       dispose();
       if (value instanceof Error) reject(value);
       else resolve(value);
     };
-    const timer = setTimeout(() => finish({ data: undefined, extensions: { silent: true } }), waitMs);
+    const silence = () => {
+      if (!settled) timer = setTimeout(() => finish({ data: undefined, extensions: { silent: true } }), waitMs);
+    };
+    if (!trigger) silence();
     dispose = client.subscribe(
       { query, variables },
       {
@@ -70,9 +81,14 @@ export function wsFirst(client: WsClient, query: string, variables: Vars, waitMs
       },
     );
     if (trigger) {
-      triggerTimer = setTimeout(() => {
-        trigger().catch((error: unknown) => finish(error instanceof Error ? error : new Error(String(error))));
-      }, 300);
+      // A refused subscription answers without ever listening: its answer ends the wait as well.
+      until(() => settled || trigger.listening(), { label: "the subscription to listen before its trigger" })
+        .then(async () => {
+          if (settled) return;
+          await trigger.run();
+          silence();
+        })
+        .catch((error: unknown) => finish(error instanceof Error ? error : new Error(String(error))));
     }
   });
 }

@@ -150,6 +150,8 @@ test("GET /graphql in a browser: the explorer, from this server only, runs a que
   expect(frames.map((f) => f.type)).toEqual(expect.arrayContaining(["connection_ack", "next"]));
   const event = frames.find((f) => f.type === "next");
   expect(event?.payload).toMatchObject({ data: { invitations: { cooperative: { name: "Coop Explorée" }, tender: { title }, answer: "INVITED" } } });
+  // The frame, seen through the DevTools protocol, can come a moment before GraphiQL renders it.
+  await resultShows(page, title);
   expect(await resultText(page)).toContain(title);
 
   const shot = process.env.UPDATE_SCREENSHOTS ? path.resolve("docs/explorer.png") : path.join(tmpdir(), `explorer-${process.pid}.png`);
