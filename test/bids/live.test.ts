@@ -369,6 +369,42 @@ test("the instance that commits a text update hands it to its own subscribers at
   }
 });
 
+test("an event heard past a hole that never fills is given up: the feed reads the table, and subscribers get the log's events only", async () => {
+  const s = await scene();
+  const start = await head(s);
+  const bidId = fromGlobalId(s.bidId)!.id;
+  const local = client(s, s.w.partner.token, start, "local");
+  const writer = client(s, s.w.lead.token, start, "writer", server, false);
+  // One event through: the feed is open and at the head.
+  writer.insert(0, "<a>");
+  await writer.flush();
+  await local.waitForSeq(start + 1);
+  // An event three seqs ahead, as a notification would carry it, whose two predecessors never come.
+  const ghost = {
+    id: "0f0c7c0e-1d7b-4f3e-9a55-2f6a3f0f0a99",
+    bid_id: bidId,
+    seq: start + 4,
+    type: "SECTION_TEXT_UPDATED",
+    payload: { sectionId: s.sectionId, update: "AAA=" },
+    actor_id: null,
+    client_mutation_id: "ghost",
+    section_id: fromGlobalId(s.sectionId)!.id,
+    result: null,
+    created_at: "2026-12-07T10:00:00.000000+00:00",
+    updated_at: "2026-12-07T10:00:00.000000+00:00",
+  };
+  server.app.bus.deliverLocally(bidChannel(bidId), JSON.stringify({ bidId, seq: start + 4, event: ghost }));
+  // Longer than the feed holds events past a hole (bid-feed.ts HOLE_WAIT_MS): the pause is the point.
+  await sleep(200);
+  for (let i = 0; i < 3; i++) writer.insert(writer.text.length, `<${i}>`);
+  await writer.flush();
+  await local.waitForSeq(start + 4);
+  expect(local.received.map((e) => e.seq)).toEqual([start + 1, start + 2, start + 3, start + 4]);
+  expect(local.received.map((e) => e.clientMutationId)).not.toContain("ghost");
+  expect(local.anomalies).toEqual([]);
+  expect(local.text).toBe(writer.text);
+});
+
 test("while a bid has live subscribers, each instance's section documents follow its events as they pass, without reading them back", async () => {
   const s = await scene();
   const start = await head(s);

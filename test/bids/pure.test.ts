@@ -9,6 +9,7 @@ import { computeTotals, eurosToCents, lineTotalCents } from "../../src/bids/bid.
 import { decodeBase64, parseStateVector, parseUpdate } from "../../src/bids/sections/section-crdt";
 import { Y } from "../../src/bids/sections/yjs";
 import { eventFromRow } from "../../src/bids/live/bid-feed";
+import { contiguous, HeldRuns } from "../../src/bids/live/held-runs";
 import { BidEvent } from "../../src/bids/bid.entity";
 import { toGlobalId } from "../../src/common/node";
 
@@ -310,5 +311,54 @@ describe("events carried by notifications (bid-feed eventFromRow)", () => {
     expect(eventFromRow({ ...row, seq: "12" })).toBeNull();
     expect(eventFromRow({ ...row, payload: null })).toBeNull();
     expect(eventFromRow({ bidId: row.bid_id, seq: 12 })).toBeNull();
+  });
+});
+
+describe("events heard past a hole wait for the ones before it (bid-feed HeldRuns)", () => {
+  const run = (...seqs: number[]) => seqs.map((seq) => ({ seq }));
+  const seqs = (events: { seq: number }[]) => events.map((e) => e.seq);
+
+  test("a run after a hole waits; the run that fills the hole releases it, and the ones after it, in order", () => {
+    const held = new HeldRuns<{ seq: number }>();
+    held.hold(run(16, 17));
+    held.hold(run(13, 14, 15));
+    expect(held.size).toBe(2);
+    // Head 10: 11 and 12 are still missing.
+    expect(held.release(10)).toEqual([]);
+    expect(held.size).toBe(2);
+    // 11 and 12 came: everything held follows.
+    expect(seqs(held.release(12))).toEqual([13, 14, 15, 16, 17]);
+    expect(held.size).toBe(0);
+  });
+
+  test("a second hole keeps the runs after it held; runs already taken some other way are dropped", () => {
+    const held = new HeldRuns<{ seq: number }>();
+    held.hold(run(20));
+    held.hold(run(5, 6));
+    held.hold(run(8, 9));
+    // Head 6 (5 and 6 read from the table): 7 is missing, so 8 and 9 wait, and 20 after them.
+    expect(held.release(6)).toEqual([]);
+    expect(held.size).toBe(2);
+    expect(seqs(held.release(7))).toEqual([8, 9]);
+    expect(held.size).toBe(1);
+    held.clear();
+    expect(held.size).toBe(0);
+    expect(held.release(19)).toEqual([]);
+  });
+
+  test("overlapping runs give each event once", () => {
+    const held = new HeldRuns<{ seq: number }>();
+    held.hold(run(3, 4, 5));
+    held.hold(run(4, 5, 6, 7));
+    expect(seqs(held.release(3))).toEqual([4, 5, 6, 7]);
+  });
+
+  test("contiguous: seq after seq, no hole, no repeat", () => {
+    expect(contiguous(run())).toBe(true);
+    expect(contiguous(run(4))).toBe(true);
+    expect(contiguous(run(4, 5, 6))).toBe(true);
+    expect(contiguous(run(4, 6))).toBe(false);
+    expect(contiguous(run(4, 4))).toBe(false);
+    expect(contiguous(run(5, 4))).toBe(false);
   });
 });

@@ -6,6 +6,7 @@ import { readOnlyEntity } from "../../common/base.entity";
 import type { PgBus } from "../../realtime/bus";
 import { bidChannel, noticeHead, type BidEventNotice } from "./event-log";
 import type { FollowedEvent, SectionDocs } from "../sections/section-docs";
+import { contiguous, HeldRuns } from "./held-runs";
 
 /** Recent events a feed keeps in memory for its subscribers (at least). */
 const WINDOW = 2000;
@@ -20,6 +21,13 @@ const PAGE = 500;
 const SAFETY_POLL_MS = 5000;
 /** The cached section documents move along the feed at most this often (a read loads what they lack). */
 const FOLLOW_EVERY_MS = 50;
+/**
+ * Events heard past a hole wait this long for the ones before it (held-runs.ts), then the table
+ * is read. The other statement's answer is usually a millisecond away; a lost notification is not.
+ */
+const HOLE_WAIT_MS = 30;
+/** Runs held past a hole at most; one more and the table is read. */
+const MAX_HELD = 32;
 
 /**
  * One reader of a bid's log per process: on each notification (or bus reconnection) it reads
@@ -29,7 +37,8 @@ const FOLLOW_EVERY_MS = 50;
  * table themselves only when they are behind it (a replay, or a slow client). The table stays the
  * truth: the feed never invents an order, it takes events by seq, and anything out of step (a
  * notification lost while the bus reconnected, or too large to carry its event) sends it back to
- * the table.
+ * the table. Events heard past a hole (two statements in flight answer in either order) wait a
+ * moment for the ones before them, and go back to the table only if those never come.
  */
 export class BidFeed {
   private events: BidEvent[] = [];
@@ -44,6 +53,8 @@ export class BidFeed {
   private opened = false;
   readonly ready: Promise<void>;
   private following: NodeJS.Timeout | null = null;
+  private readonly held = new HeldRuns<BidEvent>();
+  private holeTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly bus: PgBus,
@@ -86,9 +97,28 @@ export class BidFeed {
     if (this.reading || !rows) return this.refresh();
     const events = rows.map(eventFromRow);
     const fresh = events.filter((event): event is BidEvent => event !== null && event.seq > this.head);
-    // Taken only when they follow the head without a hole and end at the notified seq.
-    if (events.includes(null) || fresh.some((event, i) => event.seq !== this.head + 1 + i) || fresh.at(-1)?.seq !== notice.seq) return this.refresh();
-    this.push(fresh);
+    // A notice's events follow one another and end at the notified seq, or the table is read.
+    if (events.includes(null) || !contiguous(fresh) || fresh.at(-1)?.seq !== notice.seq) return this.refresh();
+    if (fresh[0]!.seq !== this.head + 1) return this.holdPastHole(fresh);
+    // The hole this run filled lets the runs held after it go with it.
+    const released = this.held.size > 0 ? this.held.release(fresh.at(-1)!.seq) : [];
+    this.push(released.length > 0 ? fresh.concat(released) : fresh);
+    if (this.held.size === 0) this.stopHoleTimer();
+  }
+
+  /** Events after a hole: held until the events before them come, or read from the table after HOLE_WAIT_MS. */
+  private holdPastHole(run: BidEvent[]): void {
+    if (this.held.size >= MAX_HELD) return this.refresh();
+    this.held.hold(run);
+    this.holeTimer ??= setTimeout(() => {
+      this.holeTimer = null;
+      if (this.held.size > 0) this.refresh();
+    }, HOLE_WAIT_MS);
+  }
+
+  private stopHoleTimer(): void {
+    if (this.holeTimer) clearTimeout(this.holeTimer);
+    this.holeTimer = null;
   }
 
   private push(events: BidEvent[]): void {
@@ -114,6 +144,9 @@ export class BidFeed {
 
   /** Reads whatever follows `head`; calls made while a read runs are coalesced into one more read. */
   refresh(): void {
+    // Held events are committed (they were heard after their commit): the read takes them too.
+    this.held.clear();
+    this.stopHoleTimer();
     if (this.reading) {
       this.again = true;
       return;
@@ -166,6 +199,8 @@ export class BidFeed {
     for (const off of this.offs.splice(0)) off();
     if (this.poll) clearInterval(this.poll);
     if (this.following) clearTimeout(this.following);
+    this.stopHoleTimer();
+    this.held.clear();
     this.events = [];
     this.onIdle();
   }
