@@ -21,6 +21,7 @@ const buffer: typeof BufferModule = require("lib0/buffer") as typeof BufferModul
 
 export type YDoc = YModule.Doc;
 export type Awareness = AwarenessModule.Awareness;
+export type Encoder = EncodingModule.Encoder;
 
 export const toBase64 = (bytes: Uint8Array): string => buffer.toBase64(bytes);
 export const fromBase64 = (text: string): Uint8Array => buffer.fromBase64(text);

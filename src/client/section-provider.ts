@@ -58,6 +58,8 @@ export class SectionProvider extends Emitter<SectionProviderEvents> {
   private awarenessDirty = false;
   private awarenessSending = false;
   private idle: (() => void)[] = [];
+  /** Replies to sync messages, never sent (helpers.ts encodingSink). */
+  private sink = encodingSink();
   private readonly name: string;
   private readonly onDocUpdate = (update: Uint8Array, origin: unknown) => {
     if (origin === this) return;
@@ -260,7 +262,7 @@ export class SectionProvider extends Emitter<SectionProviderEvents> {
     const decoder = decoding.createDecoder(fromBase64(message.message));
     const type = decoding.readVarUint(decoder);
     // Sync step 2 or update: applied with this provider as origin (not sent back).
-    if (type === 0) syncProtocol.readSyncMessage(decoder, encodingSink(), this.doc, this);
+    if (type === 0) syncProtocol.readSyncMessage(decoder, (this.sink = encodingSink(this.sink)), this.doc, this);
     else if (type === 1) awarenessProtocol.applyAwarenessUpdate(this.awareness, decoding.readVarUint8Array(decoder), this);
   }
 

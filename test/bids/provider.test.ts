@@ -1,5 +1,7 @@
 import WebSocket from "ws";
 import { SectionProvider, type StreamMessage } from "../../src/client";
+import { encoding, syncProtocol } from "../../src/client/deps";
+import { encodingSink } from "../../src/client/helpers";
 import { Y } from "../../src/bids/sections/yjs";
 import { ApplySectionUpdateDocument, RemoveBidMemberDocument, SectionProjectionDocument, SectionUpdatesDocument } from "../generated/graphql";
 import { codes, startTestServer, wsOnce, type TestServer } from "../helpers/server";
@@ -274,3 +276,13 @@ async function waitFor(check: () => Promise<void>, ms = 10_000): Promise<void> {
     }
   }
 }
+
+test("the provider's reply sink for sync messages is reused while empty, and made again once written", () => {
+  const sink = encodingSink();
+  expect(encodingSink(sink)).toBe(sink);
+  // A sync step 1 (which the server never sends) would write its answer there.
+  syncProtocol.writeSyncStep1(sink, new Y.Doc());
+  const next = encodingSink(sink);
+  expect(next).not.toBe(sink);
+  expect(encoding.length(next)).toBe(0);
+});
