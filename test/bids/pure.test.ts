@@ -322,10 +322,11 @@ describe("events heard past a hole wait for the ones before it (bid-feed HeldRun
     const held = new HeldRuns<{ seq: number }>();
     held.hold(run(16, 17));
     held.hold(run(13, 14, 15));
-    expect(held.size).toBe(2);
+    // Held in seq order, and as one run (they touch).
+    expect(held.size).toBe(1);
     // Head 10: 11 and 12 are still missing.
     expect(held.release(10)).toEqual([]);
-    expect(held.size).toBe(2);
+    expect(held.size).toBe(1);
     // 11 and 12 came: everything held follows.
     expect(seqs(held.release(12))).toEqual([13, 14, 15, 16, 17]);
     expect(held.size).toBe(0);
@@ -351,6 +352,15 @@ describe("events heard past a hole wait for the ones before it (bid-feed HeldRun
     held.hold(run(3, 4, 5));
     held.hold(run(4, 5, 6, 7));
     expect(seqs(held.release(3))).toEqual([4, 5, 6, 7]);
+  });
+
+  test("runs that touch are held as one (a batch's events come one notice each), runs apart stay apart", () => {
+    const held = new HeldRuns<{ seq: number }>();
+    for (const seq of [13, 14, 15, 20, 17, 16]) held.hold(run(seq));
+    expect(held.size).toBe(2);
+    expect(seqs(held.release(12))).toEqual([13, 14, 15, 16, 17]);
+    expect(held.size).toBe(1);
+    expect(seqs(held.release(19))).toEqual([20]);
   });
 
   test("contiguous: seq after seq, no hole, no repeat", () => {

@@ -18,11 +18,20 @@ export class HeldRuns<T extends Numbered> {
     return this.runs.length;
   }
 
+  /** Holds `run`, joined to the held runs it touches (a batch's events come one notice each). */
   hold(run: readonly T[]): void {
     if (run.length === 0) return;
     const first = run[0]!.seq;
     const at = this.runs.findIndex((held) => held[0]!.seq > first);
     this.runs.splice(at === -1 ? this.runs.length : at, 0, [...run]);
+    const joined: T[][] = [];
+    for (const next of this.runs) {
+      const previous = joined.at(-1);
+      const end = previous?.at(-1)!.seq;
+      if (previous && end !== undefined && next[0]!.seq <= end + 1) previous.push(...next.filter((event) => event.seq > end));
+      else joined.push(next);
+    }
+    this.runs = joined;
   }
 
   /**
