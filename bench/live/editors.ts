@@ -40,10 +40,12 @@ export interface PhaseRecord {
   /** The seq each measured update was acknowledged with (Scopgraph): key, seq. */
   durableSeqs: [string, number][];
   /**
-   * Each durable mark an editor received (Scopgraph): its Yjs client, the seq up to which the
-   * section is durable, epoch ms. A mark carries no bytes for updates the editor was relayed.
+   * Each durable mark an editor received (Scopgraph), three numbers a mark: its Yjs client, the
+   * seq up to which the section is durable, epoch ms. A mark carries no bytes for updates the
+   * editor was relayed. Flat, as every relay is a mark: an array per mark was one more object per
+   * delivery, kept for the whole phase, that only Scopgraph's editor threads had to collect.
    */
-  marks: [number, number, number][];
+  marks: number[];
 }
 
 interface Editor {
@@ -82,7 +84,7 @@ export class EditorGroup {
   private acks: number[] | null = null;
   private durableArrivals: [string, number][] | null = null;
   private durableSeqs: [string, number][] | null = null;
-  private marks: [number, number, number][] | null = null;
+  private marks: number[] | null = null;
   /** Updates acknowledged, and refused, by the server since the thread started (Scopgraph). */
   private acknowledged = 0;
   private refused = 0;
@@ -131,7 +133,7 @@ export class EditorGroup {
             if (!arrivals || (message.kind !== "DURABLE" && message.kind !== "RELAYED")) return;
             const at = now();
             // A relay's seq is a durable mark too (the section hub lets relays carry the marks).
-            if (message.seq !== null) this.marks?.push([doc.clientID, message.seq, at]);
+            if (message.seq !== null) this.marks?.push(doc.clientID, message.seq, at);
             if (message.kind === "DURABLE") for (const key of messageKeys(deps, message)) if (!key.startsWith(`${doc.clientID}:`)) arrivals.push([key, at]);
           });
           return new Promise<Editor>((resolve) => {
@@ -168,7 +170,7 @@ export class EditorGroup {
     this.acks = [];
     const durableArrivals: [string, number][] = [];
     const durableSeqs: [string, number][] = [];
-    const marks: [number, number, number][] = [];
+    const marks: number[] = [];
     this.typed.clear();
     let measuring = false;
     let recording = false;

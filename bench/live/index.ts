@@ -339,9 +339,11 @@ class EditorPool {
 function durableLatencies(records: PhaseRecord[], sentAt: Map<string, number>): number[] {
   const marksOf = new Map<number, [number, number][]>();
   for (const record of records) {
-    for (const [client, seq, at] of record.marks) {
+    const marks = record.marks;
+    for (let i = 0; i + 2 < marks.length; i += 3) {
+      const client = marks[i]!;
       const list = marksOf.get(client) ?? [];
-      list.push([seq, at]);
+      list.push([marks[i + 1]!, marks[i + 2]!]);
       marksOf.set(client, list);
     }
   }
