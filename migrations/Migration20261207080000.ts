@@ -1,4 +1,5 @@
 import { Migration, type Query } from '@mikro-orm/migrations';
+import { Migration20261126105000 } from './Migration20261126105000';
 import { Migration20261206210000 } from './Migration20261206210000';
 
 /**
@@ -143,20 +144,18 @@ $$;`);
   }
 
   override async down(): Promise<void> {
-    this.addSql(`
-create or replace function bid_event_notice(p_event json) returns text language sql immutable as $$
-  select case when octet_length(p_event::text) <= 7000
-    then json_build_object('bidId', p_event->>'bid_id', 'seq', (p_event->>'seq')::int, 'event', p_event)::text
-    else json_build_object('bidId', p_event->>'bid_id', 'seq', (p_event->>'seq')::int)::text
-  end
-$$;`);
-    // Migration 20261206210000's definition comes back from its own file.
-    const previous = new Migration20261206210000(this.driver, this.config);
-    await previous.up();
-    const batch = previous.getQueries().find((sql: Query): sql is string => typeof sql === 'string' && sql.includes('create function bid_apply_text_updates('));
-    if (!batch) throw new Error('migration 20261206210000 no longer defines bid_apply_text_updates');
+    // The earlier definitions come back from their own files.
+    this.addSql(await this.definition(new Migration20261126105000(this.driver, this.config), 'create or replace function bid_event_notice('));
+    const batch = await this.definition(new Migration20261206210000(this.driver, this.config), 'create function bid_apply_text_updates(');
     this.addSql(batch.replace('create function bid_apply_text_updates(', 'create or replace function bid_apply_text_updates('));
     this.addSql('drop function bid_logged_event(uuid, text);');
   }
 
+  /** The statement of `migration` that starts `create` (its up(), run to collect its SQL). */
+  private async definition(migration: Migration, create: string): Promise<string> {
+    await migration.up();
+    const sql = migration.getQueries().find((q: Query): q is string => typeof q === 'string' && q.includes(create));
+    if (!sql) throw new Error(`${migration.constructor.name} no longer has "${create}"`);
+    return sql;
+  }
 }
