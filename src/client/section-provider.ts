@@ -161,6 +161,7 @@ export class SectionProvider extends Emitter<SectionProviderEvents> {
       connectionParams: { authorization: `Bearer ${token}` },
       retryAttempts: 0,
       lazy: true,
+      generateID: operationId(),
       on: { connected: () => generation === this.generation && this.setStatus("connected") },
     });
     this.client = client;
@@ -443,4 +444,14 @@ export class SectionProvider extends Emitter<SectionProviderEvents> {
       this.emit("error", { code: "UNAUTHENTICATED", message: `The token could not be renewed: ${String(error)}` });
     }
   }
+}
+
+/**
+ * Operation ids for one socket: the section stream is "stream" on every editor's socket, so the
+ * server writes the same bytes of each relayed message to all of them (shared-execution.ts);
+ * requests are numbered (unique on the socket, which is all graphql-ws asks of an id).
+ */
+function operationId(): (payload: { query: string }) => string {
+  let n = 0;
+  return (payload) => (payload.query === STREAM ? "stream" : `r${++n}`);
 }

@@ -80,13 +80,15 @@ export interface DirectSink {
 export interface SinkSocket {
   readonly readyState: number;
   readonly bufferedAmount: number;
-  send(text: string): void;
+  /** A text frame (`binary: false`: graphql-ws speaks JSON text) of bytes encoded before. */
+  send(data: Buffer, options: { binary: false }): void;
 }
 
 /** Bytes waiting on a socket past which droppable events are skipped, and past which a stream ends. */
 const SOFT_BUFFERED = 1 << 20;
 const HARD_BUFFERED = 16 << 20;
 const OPEN = 1;
+const TEXT_FRAME = { binary: false } as const;
 
 /**
  * graphql-ws's `subscribe`, sharing work across subscribers: graphql-js executes the selection
@@ -110,6 +112,8 @@ export class SharedExecution {
   /** Execution arguments whose source claimed its sink (DirectSink.claim). */
   private readonly claimed = new WeakSet<ExecutionArgs>();
   private nextId = 1;
+  /** The last `next` message encoded: the sinks an event reaches one after the other reuse its bytes. */
+  private last: { id: string; text: string; bytes: Buffer } | null = null;
 
   constructor(private readonly shared: readonly SharedSubscription[]) {}
 
@@ -160,6 +164,20 @@ export class SharedExecution {
       perEvent.set(key, result);
     }
     return result;
+  }
+
+  /**
+   * The graphql-ws `next` message of operation `id` around a shared text, as UTF-8 bytes. A
+   * message handed to a socket as a string is measured and encoded again for every socket; as
+   * bytes, it is encoded once for the consecutive sockets whose operations have the same id
+   * (the provider names its section stream alike on every socket: src/client/section-provider.ts).
+   */
+  messageOf(id: string, text: string): Buffer {
+    const last = this.last;
+    if (last !== null && last.id === id && last.text === text) return last.bytes;
+    const bytes = Buffer.from(`{"id":${JSON.stringify(id)},"type":"next","payload":${text}}`);
+    this.last = { id, text, bytes };
+    return bytes;
   }
 
   /** A sink's source took it over (DirectSink.claim). */
@@ -281,8 +299,8 @@ export class SocketSink implements DirectSink {
   }
 
   private write(text: string): void {
-    // The graphql-ws `next` message around the shared text (made per send: kept, the prefix weighs on every idle subscriber).
-    if (this.socket.readyState === OPEN) this.socket.send(`{"id":${JSON.stringify(this.id)},"type":"next","payload":${text}}`);
+    // The message is made per send, not kept: kept, it would weigh on every idle subscriber.
+    if (this.socket.readyState === OPEN) this.socket.send(this.shared.messageOf(this.id, text), TEXT_FRAME);
   }
 
   private async drain(): Promise<void> {

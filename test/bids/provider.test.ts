@@ -210,6 +210,32 @@ test("a section's stream carries that section only", async () => {
   expect(text(watcher)).toBe("");
 });
 
+test("every editor's socket names the section stream alike: a relayed message is the same bytes for all", async () => {
+  const s = await scene();
+  // A WebSocket that records the text frames it receives, before the provider reads them.
+  const recorder = (into: string[]) =>
+    class extends WebSocket {
+      constructor(url: string, protocols?: string | string[]) {
+        super(url, protocols);
+        this.on("message", (data: WebSocket.RawData, binary: boolean) => binary || into.push(data.toString()));
+      }
+    };
+  const frames: string[][] = [[], []];
+  const readers = frames.map((into, i) => {
+    const token = i === 0 ? s.w.lead.token : s.w.partner.token;
+    const p = new SectionProvider({ url: server.url, sectionId: s.sectionId, token, WebSocket: recorder(into), retryDelayMs: 50 });
+    providers.push(p);
+    return p;
+  });
+  const typist = provider(s.sectionId, s.w.partner.token);
+  await Promise.all([typist, ...readers].map(synced));
+  typist.doc.getText("content").insert(0, "mêmes octets");
+  const relayed = (into: string[]) => into.filter((frame) => frame.includes('"kind":"RELAYED"'));
+  await until(readers, () => readers.every((r) => text(r) === "mêmes octets") && frames.every((into) => relayed(into).length > 0));
+  expect(relayed(frames[0]!)[0]).toBe(relayed(frames[1]!)[0]);
+  expect(JSON.parse(relayed(frames[0]!)[0]!)).toMatchObject({ id: "stream", type: "next", payload: { data: { sectionUpdates: { kind: "RELAYED" } } } });
+});
+
 test("rich text: the plain-text projection reads a Y.XmlFragment as TipTap writes it", async () => {
   const s = await scene();
   const doc = new Y.Doc();

@@ -133,13 +133,17 @@ test("the document cache returns one DocumentNode per text, and keeps no invalid
 });
 
 /** A socket as the sink sees it, recording what it is sent. */
-function fakeSocket(bufferedAmount = 0): SinkSocket & { sent: string[]; bufferedAmount: number } {
+function fakeSocket(bufferedAmount = 0): SinkSocket & { sent: string[]; frames: Buffer[]; bufferedAmount: number } {
   return {
     readyState: 1,
     bufferedAmount,
     sent: [] as string[],
-    send(text: string) {
-      this.sent.push(text);
+    frames: [] as Buffer[],
+    send(data: Buffer, options: { binary: false }) {
+      // graphql-ws reads text frames only.
+      expect(options.binary).toBe(false);
+      this.frames.push(data);
+      this.sent.push(data.toString("utf8"));
     },
   };
 }
@@ -167,6 +171,27 @@ describe("direct sinks (events written straight to the socket)", () => {
     expect(calls.n).toBe(3);
     expect(a.sent.map((t) => JSON.parse(t) as unknown)).toEqual([1, 2, 3].map((n) => ({ id: "op-a", type: "next", payload: { data: { feed: { n } } } })));
     expect(b.sent.map((t) => (JSON.parse(t) as { payload: unknown }).payload)).toEqual(a.sent.map((t) => (JSON.parse(t) as { payload: unknown }).payload));
+  });
+
+  test("sockets whose operations have the same id get the same bytes, encoded once per event", () => {
+    const sockets = [fakeSocket(), fakeSocket(), fakeSocket()];
+    const sinks = sockets.map((socket) => sinkOf("subscription { feed { n } }", "stream", socket)!);
+    const other = fakeSocket();
+    const otherSink = sinkOf("subscription { feed { n } }", "op-other", other)!;
+    for (const event of events) {
+      sinks.forEach((sink) => sink.push(event, false));
+      otherSink.push(event, false);
+    }
+    for (const socket of sockets) {
+      expect(socket.sent.map((t) => JSON.parse(t) as unknown)).toEqual([1, 2, 3].map((n) => ({ id: "stream", type: "next", payload: { data: { feed: { n } } } })));
+    }
+    // One buffer per event for the three sockets, not one per socket; other ids get their own.
+    for (let i = 0; i < events.length; i++) {
+      expect(sockets[1]!.frames[i]).toBe(sockets[0]!.frames[i]);
+      expect(sockets[2]!.frames[i]).toBe(sockets[0]!.frames[i]);
+    }
+    expect(new Set(sockets[0]!.frames).size).toBe(3);
+    expect(other.sent.map((t) => (JSON.parse(t) as { id: string }).id)).toEqual(["op-other", "op-other", "op-other"]);
   });
 
   test("an operation that cannot share has no sink (it runs on the iterator path)", () => {
