@@ -217,7 +217,8 @@ test("every editor's socket names the section stream alike: a relayed message is
     class extends WebSocket {
       constructor(url: string, protocols?: string | string[]) {
         super(url, protocols);
-        this.on("message", (data: WebSocket.RawData, binary: boolean) => binary || into.push(data.toString()));
+        // A text frame reaches a `ws` listener as one Buffer (binaryType "nodebuffer").
+        this.on("message", (data: Buffer, binary: boolean) => binary || into.push(data.toString("utf8")));
       }
     };
   const frames: string[][] = [[], []];
