@@ -183,7 +183,9 @@ describe("direct sinks (events written straight to the socket)", () => {
       otherSink.push(event, false);
     }
     for (const socket of sockets) {
-      expect(socket.sent.map((t) => JSON.parse(t) as unknown)).toEqual([1, 2, 3].map((n) => ({ id: "stream", type: "next", payload: { data: { feed: { n } } } })));
+      expect(socket.sent.map((t) => JSON.parse(t) as unknown)).toEqual(
+        [1, 2, 3].map((n) => ({ id: "stream", type: "next", payload: { data: { feed: { n } } } })),
+      );
     }
     // One buffer per event for the three sockets, not one per socket; other ids get their own.
     for (let i = 0; i < events.length; i++) {
