@@ -148,7 +148,7 @@ test("the events of one commit reach an editor as one durable mark", async () =>
   const sender = server.ws(s.w.partner.token);
   clients.push(sender);
   const doc = new Y.Doc();
-  // Six updates wait on the lock: two statements in flight hold one each, the next takes the four others.
+  // Six updates wait on the lock: the statement in flight holds the first, the next takes the five others.
   const sent = ["un ", "deux ", "trois ", "quatre ", "cinq ", "six "].map((word, i) =>
     wsOnce(sender, ApplySectionUpdateDocument, { input: { sectionId: s.sectionId, update: textUpdate(doc, 0, word), clientMutationId: `batch-${i}` } }),
   );
@@ -172,7 +172,7 @@ test("updates to two sections of one bid share a statement: one commit, one noti
     clients.push(sender);
     const docs = [new Y.Doc(), new Y.Doc()];
     const release = await holdBid(s.bidId);
-    // Two statements in flight hold one update each on the bid's lock; the next takes the four others, from both sections.
+    // The statement in flight holds the first update on the bid's lock; the next takes the five others, from both sections.
     const sent = ["un ", "deux ", "trois ", "quatre ", "cinq ", "six "].map((word, i) =>
       wsOnce(sender, ApplySectionUpdateDocument, {
         input: { sectionId: i % 2 ? other : s.sectionId, update: textUpdate(docs[i % 2]!, 0, word), clientMutationId: `two-${i}` },

@@ -37,8 +37,8 @@ const MAX_HELD = 32;
  * table themselves only when they are behind it (a replay, or a slow client). The table stays the
  * truth: the feed never invents an order, it takes events by seq, and anything out of step (a
  * notification lost while the bus reconnected, or too large to carry its event) sends it back to
- * the table. Events heard past a hole (two statements in flight answer in either order) wait a
- * moment for the ones before them, and go back to the table only if those never come.
+ * the table. Events heard past a hole (a commit heard by NOTIFY after a later one answered here)
+ * wait a moment for the ones before them, and go back to the table only if those never come.
  */
 export class BidFeed {
   private events: BidEvent[] = [];

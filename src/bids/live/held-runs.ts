@@ -4,9 +4,9 @@ export interface Numbered {
 }
 
 /**
- * Runs of a bid's events heard past a hole, waiting for the events before them. Two statements
- * in flight on one bid answer in either order, and the writer hands each answer to the feed at
- * once; another instance's commit comes by NOTIFY, maybe after a later local answer. The event
+ * Runs of a bid's events heard past a hole, waiting for the events before them. The writer hands
+ * each answer to the feed at once, while what was committed by another instance (or by a
+ * structured change of this one) comes by NOTIFY, maybe after a later local answer. The event
  * that fills the hole is then a moment away: the feed holds the run instead of reading the table.
  * Each run is contiguous (seq, seq + 1, ...); runs may overlap one another.
  */

@@ -31,13 +31,15 @@ interface Pending {
 const MAX_BATCH = 100;
 
 /**
- * Statements in flight per bid. The second waits in PostgreSQL on the bid's row lock and runs
- * the moment the first commits, instead of waiting in this process for the first's answer: one
- * round trip and one event-loop turn less for an update that arrives during a commit. Seqs stay
- * gapless and in commit order (the lock orders them); two updates in flight at once may take
- * their seqs in either order, as two updates from two people would.
+ * Statements in flight per bid: one, so that the updates arriving during a statement all go in
+ * the next and a bid under heavy typing commits fewer, larger batches. Two (the second waiting in
+ * PostgreSQL on the bid's row lock) saved a round trip for an update that arrived during a
+ * commit, but split the waiting updates over two statements: in an interleaved A/B on the
+ * bench's 2-core machine (bench/README.md, 2026-12-07), one gave a fifth more durable updates/s
+ * with a section per writer, for the same server CPU and latency. Seqs stay gapless and in commit
+ * order (the bid's lock orders them), whatever the depth.
  */
-const DEPTH = 2;
+const DEPTH = 1;
 
 /**
  * Group commit for text updates, per bid and process: while DEPTH statements are in flight, the
