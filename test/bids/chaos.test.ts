@@ -136,15 +136,20 @@ test("server killed and restarted, clients dropping and reconnecting: every ackn
     const before = acked.size;
     await until(() => acked.size >= before + 20, { label: `20 more acknowledged edits (${phase})`, timeoutMs: 60_000 });
   };
+  // Each server is killed only once every editor has connected to it: an editor still in its
+  // backoff when 20 acknowledgements came from the others would otherwise skip that server.
+  await until(() => connections.every((n) => n >= 1), { label: "every editor connected", timeoutMs: 30_000 });
   for (let round = 0; round < 2; round++) {
     await moreAcks(`before kill ${round}`);
     await kill();
     trace(`killed (round ${round}); acked ${acked.size}`);
     // The server stays down until every editor has seen its socket go.
     await until(() => clients.every((c) => c.status !== "connected"), { label: "every editor to see the server gone", timeoutMs: 30_000 });
+    const before = [...connections];
     child = startChild();
     await waitReady();
     trace("restarted");
+    await until(() => connections.every((n, i) => n > before[i]!), { label: "every editor connected to the restarted server", timeoutMs: 30_000 });
   }
   await moreAcks("after the last restart");
   typing = false;
@@ -200,9 +205,7 @@ test("server killed and restarted, clients dropping and reconnecting: every ackn
   const text = textOfClient(clients[0]!);
   expect(typed.flat().filter((t) => !text.includes(t))).toEqual([]);
   expect(await databaseText()).toBe(text);
-  // Every editor came back after the chaos, and the editors saw both restarts between them. (One
-  // editor in about five runs counts one reconnection less than the restarts: cause not found yet.)
-  expect(connections.every((n) => n >= 2)).toBe(true);
-  expect(connections.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(3 * clients.length - 1);
+  // Every editor connected to each of the three servers (and more often when it dropped on its own).
+  expect(connections.every((n) => n >= 3)).toBe(true);
   clients.forEach((c) => c.destroy());
 });
